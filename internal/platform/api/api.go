@@ -1,0 +1,154 @@
+// Package api holds the JSON conventions every /api/v1 endpoint shares: one
+// error shape, strict decoding with size limits, cursor pagination, and the
+// OpenAPI 3.1 document generated from the registered operations.
+package api
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Error is the body of every failed API request:
+// {"error":{"code":"invalid_field","message":"…","field":"…"}}.
+type Error struct {
+	Status  int    `json:"-"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return e.Field + ": " + e.Message
+	}
+	return e.Message
+}
+
+// Errorf builds an *Error.
+func Errorf(status int, code, field, format string, args ...any) *Error {
+	return &Error{Status: status, Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Common errors.
+var (
+	ErrUnauthenticated = &Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: "sign in or send an API token (Authorization: Bearer cn_…)"}
+	ErrForbidden       = &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "your account may not do this"}
+	ErrNotFound        = &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such resource"}
+)
+
+// Invalid is a 422 naming the field and the reason.
+func Invalid(field, reason string) *Error {
+	return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Field: field, Message: reason}
+}
+
+// WriteJSON writes v as JSON with the status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}
+
+// WriteError writes err in the error shape. Errors that are not *Error are
+// internal: they are logged by the caller and shown as a generic 500.
+func WriteError(w http.ResponseWriter, err error) {
+	var e *Error
+	if !errors.As(err, &e) {
+		e = &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error; it has been logged"}
+	}
+	WriteJSON(w, e.Status, map[string]*Error{"error": e})
+}
+
+// MaxBody is the default limit on a JSON request body.
+const MaxBody = 1 << 20
+
+// Decode reads a JSON object into v strictly: the content type must be JSON,
+// the body at most limit bytes (MaxBody when 0), unknown fields and trailing
+// data are refused, and type errors name the field.
+func Decode(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
+	if limit <= 0 {
+		limit = MaxBody
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send the body as application/json"}
+	}
+	body := http.MaxBytesReader(w, r.Body, limit)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err, limit)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &Error{Status: http.StatusBadRequest, Code: "malformed_json", Message: "the body must hold a single JSON object"}
+	}
+	return nil
+}
+
+func decodeError(err error, limit int64) *Error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: fmt.Sprintf("the body is larger than %d bytes", limit)}
+	case errors.As(err, &syn):
+		return &Error{Status: http.StatusBadRequest, Code: "malformed_json", Message: fmt.Sprintf("malformed JSON at byte %d", syn.Offset)}
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "(body)"
+		}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Field: field, Message: fmt.Sprintf("must be a %s, not a JSON %s", typ.Type, typ.Value)}
+	case errors.Is(err, io.EOF):
+		return &Error{Status: http.StatusBadRequest, Code: "malformed_json", Message: "the body is empty; send a JSON object"}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &Error{Status: http.StatusBadRequest, Code: "malformed_json", Message: "the JSON body ends too early"}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "unknown_field", Field: name, Message: "is not a field of this resource"}
+	}
+	return &Error{Status: http.StatusBadRequest, Code: "malformed_json", Message: err.Error()}
+}
+
+// List is a page of results with the cursor for the next page.
+type List[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// Cursor is an opaque pagination position: the sort key of the last item
+// returned. It is base64url so clients treat it as opaque.
+func Cursor(key string) string {
+	if key == "" {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(key))
+}
+
+// PageParams reads ?limit= (1–max, default def) and ?cursor=.
+func PageParams(r *http.Request, def, maxLimit int) (limit int, after string, err error) {
+	limit = def
+	if s := r.URL.Query().Get("limit"); s != "" {
+		n, convErr := strconv.Atoi(s)
+		if convErr != nil || n < 1 || n > maxLimit {
+			return 0, "", Errorf(http.StatusBadRequest, "invalid_parameter", "limit", "must be a whole number from 1 to %d", maxLimit)
+		}
+		limit = n
+	}
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		b, decErr := base64.RawURLEncoding.DecodeString(c)
+		if decErr != nil || len(b) > 200 {
+			return 0, "", Errorf(http.StatusBadRequest, "invalid_parameter", "cursor", "is not a cursor returned by this API")
+		}
+		after = string(b)
+	}
+	return limit, after, nil
+}

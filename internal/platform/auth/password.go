@@ -1,0 +1,85 @@
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Argon2id parameters: OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).
+const (
+	argonMemory  = 19 * 1024
+	argonTime    = 2
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+// Password length bounds. Long passphrases are welcome; the upper bound only
+// stops hashing megabytes.
+const (
+	MinPasswordLen = 12
+	MaxPasswordLen = 256
+)
+
+// CheckPasswordPolicy returns a user-facing reason a password is not
+// acceptable, or nil.
+func CheckPasswordPolicy(pw string) error {
+	n := utf8.RuneCountInString(pw)
+	switch {
+	case n < MinPasswordLen:
+		return fmt.Errorf("must be at least %d characters", MinPasswordLen)
+	case len(pw) > MaxPasswordLen:
+		return fmt.Errorf("must be at most %d bytes", MaxPasswordLen)
+	}
+	return nil
+}
+
+// HashPassword returns an argon2id hash in the PHC string format.
+func HashPassword(pw string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// VerifyPassword reports whether pw matches the PHC-format hash.
+func VerifyPassword(hash, pw string) (bool, error) {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false, errors.New("unsupported password hash")
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return false, errors.New("unsupported argon2 version")
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false, errors.New("malformed argon2 parameters")
+	}
+	b64 := base64.RawStdEncoding
+	salt, err := b64.DecodeString(parts[4])
+	if err != nil {
+		return false, errors.New("malformed salt")
+	}
+	want, err := b64.DecodeString(parts[5])
+	if err != nil {
+		return false, errors.New("malformed key")
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// dummyHash is verified against when an account does not exist, so that the
+// time taken does not reveal which e-mail addresses have accounts.
+var dummyHash, _ = HashPassword("cybernorms-timing-equaliser")

@@ -1,0 +1,237 @@
+// Package db opens the platform's database — an embedded SQLite file by
+// default, PostgreSQL when a URL is given — and hides the few places where
+// the two dialects differ: placeholders, locking and type names.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	_ "modernc.org/sqlite"             // SQLite driver "sqlite" (pure Go, FTS5 built in)
+)
+
+// Dialect names the SQL dialect a DB speaks.
+type Dialect string
+
+// The two supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is the platform's handle on its database. Queries are written once with
+// "?" placeholders; DB rewrites them to "$n" for PostgreSQL.
+type DB struct {
+	SQL     *sql.DB
+	Dialect Dialect
+	// Path is the SQLite file path, empty for PostgreSQL.
+	Path string
+}
+
+// Options tune how a database is opened.
+type Options struct {
+	// Synchronous is SQLite's synchronous pragma: "NORMAL" (default; a committed
+	// write survives a killed process) or "FULL" (also survives a power cut).
+	Synchronous string
+	// MaxOpenConns bounds the connection pool (PostgreSQL); 0 means a default.
+	MaxOpenConns int
+}
+
+// Open opens url: a postgres:// or postgresql:// URL, or otherwise an SQLite
+// file path (its folder is created if missing).
+func Open(ctx context.Context, url string, opt Options) (*DB, error) {
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		sqldb, err := sql.Open("pgx", url)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		n := opt.MaxOpenConns
+		if n == 0 {
+			n = 20
+		}
+		sqldb.SetMaxOpenConns(n)
+		sqldb.SetMaxIdleConns(n)
+		sqldb.SetConnMaxIdleTime(5 * time.Minute)
+		if err := sqldb.PingContext(ctx); err != nil {
+			sqldb.Close()
+			return nil, fmt.Errorf("connect to postgres: %w", err)
+		}
+		return &DB{SQL: sqldb, Dialect: Postgres}, nil
+	}
+	path := strings.TrimPrefix(url, "sqlite://")
+	path = strings.TrimPrefix(path, "file:")
+	if path == "" {
+		return nil, errors.New("open sqlite: empty path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
+		}
+	}
+	syncMode := strings.ToUpper(opt.Synchronous)
+	if syncMode == "" {
+		syncMode = "NORMAL"
+	}
+	if syncMode != "NORMAL" && syncMode != "FULL" {
+		return nil, fmt.Errorf("open sqlite: synchronous must be NORMAL or FULL, not %q", opt.Synchronous)
+	}
+	dsn := "file:" + path + "?_txlock=immediate" +
+		"&_pragma=busy_timeout(10000)" +
+		"&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(" + syncMode + ")" +
+		"&_pragma=foreign_keys(1)" +
+		"&_time_format=sqlite"
+	sqldb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	// Readers run in parallel under WAL; writers queue on the busy timeout.
+	sqldb.SetMaxOpenConns(8)
+	sqldb.SetMaxIdleConns(8)
+	sqldb.SetConnMaxLifetime(0)
+	if err := sqldb.PingContext(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return &DB{SQL: sqldb, Dialect: SQLite, Path: path}, nil
+}
+
+// Close closes the pool.
+func (d *DB) Close() error { return d.SQL.Close() }
+
+// Rebind rewrites "?" placeholders to "$1, $2, …" for PostgreSQL. Question
+// marks inside single-quoted literals are left alone.
+func (d *DB) Rebind(query string) string {
+	if d.Dialect != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	return rebind(query)
+}
+
+func rebind(query string) string {
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	inQuote := false
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case c == '\'':
+			inQuote = !inQuote
+			b.WriteByte(c)
+		case c == '?' && !inQuote:
+			n++
+			b.WriteByte('$')
+			b.WriteString(fmt.Sprint(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// Querier is what both *DB and *Tx offer, so store functions can run inside
+// or outside a transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// DialectOf reports the dialect behind q.
+func DialectOf(q Querier) Dialect {
+	switch v := q.(type) {
+	case *DB:
+		return v.Dialect
+	case *Tx:
+		return v.db.Dialect
+	}
+	return SQLite
+}
+
+// ExecContext runs a statement.
+func (d *DB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return d.SQL.ExecContext(ctx, d.Rebind(q), args...)
+}
+
+// QueryContext runs a query.
+func (d *DB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return d.SQL.QueryContext(ctx, d.Rebind(q), args...)
+}
+
+// QueryRowContext runs a query that returns at most one row.
+func (d *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return d.SQL.QueryRowContext(ctx, d.Rebind(q), args...)
+}
+
+
+
+// Tx is a transaction that rebinds like DB.
+type Tx struct {
+	*sql.Tx
+	db *DB
+}
+
+// ExecContext runs a statement in the transaction.
+func (t *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.Tx.ExecContext(ctx, t.db.Rebind(q), args...)
+}
+
+// QueryContext runs a query in the transaction.
+func (t *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.Tx.QueryContext(ctx, t.db.Rebind(q), args...)
+}
+
+// QueryRowContext runs a single-row query in the transaction.
+func (t *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.Tx.QueryRowContext(ctx, t.db.Rebind(q), args...)
+}
+
+// Dialect reports the transaction's dialect.
+func (t *Tx) Dialect() Dialect { return t.db.Dialect }
+
+// DB returns the database the transaction belongs to.
+func (t *Tx) DB() *DB { return t.db }
+
+// InTx runs fn in a transaction, committing when fn returns nil and rolling
+// back otherwise. Keep fn short: on SQLite it holds the single write lock.
+func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqltx, err := d.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{Tx: sqltx, db: d}
+	if err := fn(tx); err != nil {
+		_ = sqltx.Rollback()
+		return err
+	}
+	if err := sqltx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint violation in
+// either dialect.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+}
+
+// Placeholders returns "?, ?, …" with n marks, for IN lists.
+func Placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}

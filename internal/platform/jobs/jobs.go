@@ -1,0 +1,239 @@
+// Package jobs is a work queue kept in the database: jobs survive a restart,
+// failed jobs are retried with exponential backoff, and several instances
+// can work the same queue because a job is claimed with a lease in the
+// database (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite has one writer).
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/id"
+)
+
+// Handler does the work of one job kind. Returning an error retries the
+// job later; returning Permanent(err) fails it at once.
+type Handler func(ctx context.Context, payload json.RawMessage) error
+
+type permanentError struct{ err error }
+
+func (p permanentError) Error() string { return p.err.Error() }
+func (p permanentError) Unwrap() error { return p.err }
+
+// Permanent marks an error as not worth retrying.
+func Permanent(err error) error { return permanentError{err} }
+
+// Job states.
+const (
+	StateQueued = "queued"
+	StateDone   = "done"
+	StateFailed = "failed"
+)
+
+// Lease is how long a claimed job is reserved for its worker. A worker that
+// dies loses its claim when the lease runs out and the job runs again.
+const Lease = 5 * time.Minute
+
+// Queue enqueues and runs jobs.
+type Queue struct {
+	DB       *db.DB
+	Log      *slog.Logger
+	Workers  int
+	Poll     time.Duration
+	instance string
+
+	mu       sync.RWMutex
+	handlers map[string]Handler
+}
+
+// New returns a queue; register handlers before Run.
+func New(d *db.DB, log *slog.Logger) *Queue {
+	return &Queue{DB: d, Log: log, Workers: 2, Poll: time.Second, instance: id.New(), handlers: map[string]Handler{}}
+}
+
+// Register sets the handler for a job kind.
+func (q *Queue) Register(kind string, h Handler) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.handlers[kind] = h
+}
+
+// Options tune one enqueued job.
+type Options struct {
+	RunAt       time.Time // zero means now
+	UniqueKey   string    // if set, a second job with the same key is not added
+	MaxAttempts int       // zero means 8
+}
+
+// Enqueue adds a job inside tx, so it is queued if and only if the write that
+// caused it commits. It returns false when UniqueKey was already used.
+func Enqueue(ctx context.Context, tx db.Querier, kind string, payload any, opt Options) (bool, error) {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return false, fmt.Errorf("enqueue %s: %w", kind, err)
+	}
+	now := time.Now().UTC()
+	runAt := opt.RunAt.UTC()
+	if opt.RunAt.IsZero() {
+		runAt = now
+	}
+	maxAttempts := opt.MaxAttempts
+	if maxAttempts == 0 {
+		maxAttempts = 8
+	}
+	var unique any
+	if opt.UniqueKey != "" {
+		unique = opt.UniqueKey
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO jobs (id, kind, payload, unique_key, run_at, max_attempts, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unique_key) DO NOTHING`, id.New(), kind, string(body), unique, runAt, maxAttempts, now)
+	if err != nil {
+		return false, fmt.Errorf("enqueue %s: %w", kind, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+type claimed struct {
+	id, kind, payload string
+	attempts, max     int
+}
+
+// claim takes one ready job, or returns sql.ErrNoRows.
+func (q *Queue) claim(ctx context.Context) (claimed, error) {
+	var c claimed
+	now := time.Now().UTC()
+	lock := ""
+	if q.DB.Dialect == db.Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	err := q.DB.InTx(ctx, func(tx *db.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT id, kind, payload, attempts, max_attempts FROM jobs
+			WHERE state = ? AND run_at <= ? AND (locked_until IS NULL OR locked_until < ?)
+			ORDER BY run_at LIMIT 1`+lock, StateQueued, now, now).Scan(&c.id, &c.kind, &c.payload, &c.attempts, &c.max)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE jobs SET locked_by = ?, locked_until = ?, attempts = attempts + 1 WHERE id = ?`,
+			q.instance, now.Add(Lease), c.id)
+		c.attempts++
+		return err
+	})
+	return c, err
+}
+
+// Backoff is the delay before retry number n (1-based): 10 s doubling, at
+// most six hours.
+func Backoff(n int) time.Duration {
+	d := time.Duration(float64(10*time.Second) * math.Pow(2, float64(n-1)))
+	if d > 6*time.Hour || d <= 0 {
+		d = 6 * time.Hour
+	}
+	return d
+}
+
+// RunOnce claims and runs one job; it reports whether there was one.
+func (q *Queue) RunOnce(ctx context.Context) (bool, error) {
+	c, err := q.claim(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("claim job: %w", err)
+	}
+	q.mu.RLock()
+	h := q.handlers[c.kind]
+	q.mu.RUnlock()
+	var runErr error
+	if h == nil {
+		runErr = Permanent(fmt.Errorf("no handler for job kind %q", c.kind))
+	} else {
+		runErr = safeRun(ctx, h, json.RawMessage(c.payload))
+	}
+	now := time.Now().UTC()
+	var perm permanentError
+	switch {
+	case runErr == nil:
+		_, err = q.DB.ExecContext(ctx, `UPDATE jobs SET state = ?, finished_at = ?, locked_until = NULL, last_error = '' WHERE id = ?`, StateDone, now, c.id)
+	case errors.As(runErr, &perm) || c.attempts >= c.max:
+		q.Log.Error("job failed", "kind", c.kind, "id", c.id, "attempts", c.attempts, "err", runErr)
+		_, err = q.DB.ExecContext(ctx, `UPDATE jobs SET state = ?, finished_at = ?, locked_until = NULL, last_error = ? WHERE id = ?`, StateFailed, now, runErr.Error(), c.id)
+	default:
+		q.Log.Warn("job will retry", "kind", c.kind, "id", c.id, "attempts", c.attempts, "err", runErr)
+		_, err = q.DB.ExecContext(ctx, `UPDATE jobs SET run_at = ?, locked_until = NULL, last_error = ? WHERE id = ?`, now.Add(Backoff(c.attempts)), runErr.Error(), c.id)
+	}
+	return true, err
+}
+
+func safeRun(ctx context.Context, h Handler, p json.RawMessage) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = Permanent(fmt.Errorf("job panicked: %v", r))
+		}
+	}()
+	return h(ctx, p)
+}
+
+// Drain runs ready jobs until none is left; tests and the CLI use it.
+func (q *Queue) Drain(ctx context.Context) error {
+	for {
+		ran, err := q.RunOnce(ctx)
+		if err != nil {
+			return err
+		}
+		if !ran {
+			return nil
+		}
+	}
+}
+
+// Run works the queue with q.Workers goroutines until ctx is cancelled.
+func (q *Queue) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for range max(q.Workers, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				ran, err := q.RunOnce(ctx)
+				if err != nil && ctx.Err() == nil {
+					q.Log.Error("job queue", "err", err)
+				}
+				if !ran || err != nil {
+					select {
+					case <-ctx.Done():
+					case <-time.After(q.Poll):
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// Stats counts jobs by state, for /metrics and the operations page.
+func (q *Queue) Stats(ctx context.Context) (map[string]int, error) {
+	rows, err := q.DB.QueryContext(ctx, `SELECT state, COUNT(*) FROM jobs GROUP BY state`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}

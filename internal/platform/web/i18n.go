@@ -1,0 +1,136 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+
+	"golang.org/x/text/language"
+)
+
+// Languages are the six official UN languages the interface speaks.
+var Languages = []Language{
+	{"ar", "العربية", true}, {"zh", "中文", false}, {"en", "English", false},
+	{"fr", "Français", false}, {"ru", "Русский", false}, {"es", "Español", false},
+}
+
+// Language is an interface language.
+type Language struct {
+	Code string
+	Name string // in the language itself
+	RTL  bool
+}
+
+var matcher = language.NewMatcher([]language.Tag{
+	language.English, language.Arabic, language.Chinese, language.French, language.Russian, language.Spanish,
+})
+
+// KnownLanguage reports whether code is one of the six.
+func KnownLanguage(code string) bool {
+	for _, l := range Languages {
+		if l.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// IsRTL reports whether code is written right to left.
+func IsRTL(code string) bool { return code == "ar" }
+
+// Catalog holds interface strings: one JSON object of key → text per
+// language and per module, merged. A key missing in a language falls back
+// to English, then to the key itself.
+type Catalog struct {
+	mu      sync.RWMutex
+	strings map[string]map[string]string
+}
+
+// NewCatalog returns an empty catalog.
+func NewCatalog() *Catalog { return &Catalog{strings: map[string]map[string]string{}} }
+
+// Load merges every <lang>.json file in fsys's root into the catalog.
+func (c *Catalog) Load(fsys fs.FS) error {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, e := range entries {
+		lang := strings.TrimSuffix(e.Name(), ".json")
+		if e.IsDir() || path.Ext(e.Name()) != ".json" || !KnownLanguage(lang) {
+			continue
+		}
+		b, err := fs.ReadFile(fsys, e.Name())
+		if err != nil {
+			return err
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			return fmt.Errorf("translations %s: %w", e.Name(), err)
+		}
+		if c.strings[lang] == nil {
+			c.strings[lang] = map[string]string{}
+		}
+		for k, v := range m {
+			c.strings[lang][k] = v
+		}
+	}
+	return nil
+}
+
+// T translates key into lang; args fill %s/%d verbs in the text.
+func (c *Catalog) T(lang, key string, args ...any) string {
+	c.mu.RLock()
+	s, ok := c.strings[lang][key]
+	if !ok {
+		s, ok = c.strings["en"][key]
+	}
+	c.mu.RUnlock()
+	if !ok {
+		s = key
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// Keys returns the keys defined for lang.
+func (c *Catalog) Keys(lang string) []string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var out []string
+	for k := range c.strings[lang] {
+		out = append(out, k)
+	}
+	return out
+}
+
+// LangCookie remembers a visitor's chosen language.
+const LangCookie = "cn_lang"
+
+// negotiate picks the request's language: ?lang=, the cookie, the account's
+// preference, then Accept-Language.
+func negotiate(r *http.Request, userLang string) string {
+	if l := r.URL.Query().Get("lang"); KnownLanguage(l) {
+		return l
+	}
+	if c, err := r.Cookie(LangCookie); err == nil && KnownLanguage(c.Value) {
+		return c.Value
+	}
+	if KnownLanguage(userLang) && userLang != "en" {
+		return userLang
+	}
+	tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	_, idx, conf := matcher.Match(tags...)
+	if conf == language.No {
+		return "en"
+	}
+	return []string{"en", "ar", "zh", "fr", "ru", "es"}[idx]
+}

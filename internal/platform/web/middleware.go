@@ -1,0 +1,255 @@
+package web
+
+import (
+	"context"
+	"io/fs"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cybernorms/cybernorms/internal/platform/api"
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+)
+
+// SessionCookie holds the browser session secret.
+const SessionCookie = "cn_session"
+
+// Metrics are the HTTP metrics exported at /metrics.
+type Metrics struct {
+	Requests *prometheus.CounterVec
+	Latency  *prometheus.HistogramVec
+}
+
+// NewMetrics registers the HTTP metrics on reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cybernorms_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"}),
+		Latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "cybernorms_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route"}),
+	}
+	reg.MustRegister(m.Requests, m.Latency)
+	return m
+}
+
+type reqInfo struct{ route string }
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Options configure the middleware chain.
+type Options struct {
+	Auth           *auth.Store
+	Metrics        *Metrics
+	HSTS           bool  // send Strict-Transport-Security (behind TLS)
+	MaxBody        int64 // request body limit; 0 means 10 MiB
+	TrustedProxies bool  // take the client address from X-Forwarded-For
+}
+
+// Handler wraps the site's router in the middleware every request passes
+// through, outermost first: recovery and metrics, security headers, body
+// limit, cross-origin protection, identity, language.
+func (s *Site) Handler(opt Options) http.Handler {
+	maxBody := opt.MaxBody
+	if maxBody == 0 {
+		maxBody = 10 << 20
+	}
+	static, _ := fs.Sub(staticFS, "static")
+	staticHandler := http.StripPrefix("/static/", http.FileServerFS(static))
+	s.router.mux.Handle("GET /static/", withCache(staticHandler))
+	s.router.routes = append(s.router.routes, Route{Method: "GET", Path: "/static/", Rule: Public})
+
+	var h http.Handler = s.router
+	h = s.withLang(h)
+	h = s.withIdentity(opt, h)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			api.WriteError(w, &api.Error{Status: http.StatusForbidden, Code: "cross_origin", Message: "cross-origin request refused"})
+			return
+		}
+		s.Error(w, r, http.StatusForbidden, "error.forbidden")
+	}))
+	h = cop.Handler(h)
+	h = withBodyLimit(maxBody, h)
+	h = withSecurityHeaders(opt.HSTS, h)
+	h = s.withObservability(opt.Metrics, h)
+	return h
+}
+
+func withCache(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}
+
+func withBodyLimit(n int64, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > n {
+			if strings.HasPrefix(r.URL.Path, "/api/") {
+				api.WriteError(w, &api.Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: "the request body is larger than " + strconv.FormatInt(n, 10) + " bytes"})
+				return
+			}
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, n)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// csp allows nothing inline: styles and scripts come from /static only.
+const csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+func withSecurityHeaders(hsts bool, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", csp)
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		hd.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if hsts {
+			hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (s *Site) withObservability(m *Metrics, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &reqInfo{}
+		r = r.WithContext(context.WithValue(r.Context(), keyInfo, info))
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if rec := recover(); rec != nil {
+				s.Log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", rec)
+				if sw.status == 0 {
+					if strings.HasPrefix(r.URL.Path, "/api/") {
+						api.WriteError(sw, errPanic)
+					} else {
+						http.Error(sw, "internal error", http.StatusInternalServerError)
+					}
+				}
+			}
+			route := info.route
+			if route == "" {
+				route = "unmatched"
+			}
+			if m != nil {
+				m.Requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+				m.Latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+			}
+			if sw.status >= 500 {
+				s.Log.Error("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+			} else {
+				s.Log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+			}
+		}()
+		h.ServeHTTP(sw, r)
+	})
+}
+
+type panicError struct{}
+
+func (panicError) Error() string { return "panic" }
+
+var errPanic = panicError{}
+
+// ClientAddr is the request's client address, without the port.
+func ClientAddr(r *http.Request) string {
+	if v, ok := r.Context().Value(keyClient).(string); ok {
+		return v
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+const keyClient ctxKey = 100
+
+// withIdentity resolves the session cookie or API token into a user.
+func (s *Site) withIdentity(opt Options, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if opt.TrustedProxies {
+			if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+				first, _, _ := strings.Cut(xff, ",")
+				ctx = context.WithValue(ctx, keyClient, strings.TrimSpace(first))
+			}
+		}
+		if opt.Auth != nil {
+			if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+				u, err := opt.Auth.UserForToken(ctx, strings.TrimSpace(bearer))
+				if err != nil {
+					api.WriteError(w, &api.Error{Status: http.StatusUnauthorized, Code: "invalid_token", Message: "the API token is unknown or revoked"})
+					return
+				}
+				ctx = auth.WithUser(ctx, u)
+				ctx = audit.WithActor(ctx, u.Actor("api"))
+			} else if c, err := r.Cookie(SessionCookie); err == nil {
+				sess, err := opt.Auth.LookupSession(ctx, c.Value)
+				switch {
+				case err != nil:
+					http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1})
+				case sess.MFAPassed:
+					ctx = auth.WithUser(ctx, sess.User)
+					via := "web"
+					if strings.HasPrefix(r.URL.Path, "/api/") {
+						via = "api"
+					}
+					ctx = audit.WithActor(ctx, sess.User.Actor(via))
+				default:
+					ctx = WithPending(ctx, sess.User)
+					ctx = audit.WithActor(ctx, sess.User.Actor("web"))
+				}
+			}
+		}
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func (s *Site) withLang(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		userLang := ""
+		if u := auth.UserFrom(r.Context()); u != nil {
+			userLang = u.Lang
+		}
+		lang := negotiate(r, userLang)
+		if q := r.URL.Query().Get("lang"); KnownLanguage(q) {
+			http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: q, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true, Secure: r.TLS != nil})
+		}
+		w.Header().Add("Vary", "Accept-Language, Cookie")
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyLang, lang)))
+	})
+}

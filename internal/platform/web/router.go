@@ -1,0 +1,163 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/cybernorms/cybernorms/internal/platform/api"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+)
+
+// Rule is a route's access rule: who may reach the handler at all. Finer
+// rules (a State's own drafts) are checked by the services behind it. Every
+// route must name one; there is no default.
+type Rule struct {
+	Name  string
+	allow func(u *auth.User, pending bool) bool
+}
+
+// Allows reports whether a user (nil for the public) may use the route.
+// pending is true for a user who has passed the password but not yet the
+// second factor.
+func (r Rule) Allows(u *auth.User, pending bool) bool { return r.allow(u, pending) }
+
+// The access rules.
+var (
+	// Public: anyone, signed in or not.
+	Public = Rule{"public", func(*auth.User, bool) bool { return true }}
+	// SignedIn: any account that has completed sign-in.
+	SignedIn = Rule{"signed-in", func(u *auth.User, p bool) bool { return u != nil && !p }}
+	// SecondFactor: an account part-way through sign-in (password done, second
+	// factor to enter or enrol), or one fully signed in.
+	SecondFactor = Rule{"second-factor", func(u *auth.User, _ bool) bool { return u != nil }}
+	// Secretariat only.
+	Secretariat = Roles(auth.RoleSecretariat)
+	// StateStaff: State editors and approvers.
+	StateStaff = Roles(auth.RoleStateEditor, auth.RoleStateApprover)
+	// StateApprover: State approvers only.
+	StateApprover = Roles(auth.RoleStateApprover)
+	// Stakeholder: members of organisations.
+	Stakeholder = Roles(auth.RoleStakeholder)
+)
+
+// Roles allows fully signed-in users with any of the roles.
+func Roles(roles ...auth.Role) Rule {
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
+	return Rule{strings.Join(names, "|"), func(u *auth.User, p bool) bool { return u != nil && !p && u.Has(roles...) }}
+}
+
+// Route is a registered route and its rule, kept so tests can walk them all.
+type Route struct {
+	Method  string
+	Path    string
+	Rule    Rule
+	IsAPI   bool
+	Summary string
+}
+
+// Router registers handlers with their rules on a ServeMux.
+type Router struct {
+	mux    *http.ServeMux
+	routes []Route
+	site   *Site
+	spec   *api.Spec
+}
+
+// Routes returns every registered route.
+func (rt *Router) Routes() []Route { return append([]Route(nil), rt.routes...) }
+
+// Handle registers a web page or action: pattern is "METHOD /path".
+func (rt *Router) Handle(pattern string, rule Rule, h http.HandlerFunc) {
+	method, p := splitPattern(pattern)
+	if rule.allow == nil {
+		panic("route " + pattern + " has no access rule")
+	}
+	rt.routes = append(rt.routes, Route{Method: method, Path: p, Rule: rule})
+	rt.mux.Handle(pattern, rt.guard(rule, false, h))
+}
+
+// API registers a JSON endpoint and documents it in the OpenAPI document.
+func (rt *Router) API(op api.Op, rule Rule, h http.HandlerFunc) {
+	if rule.allow == nil {
+		panic("route " + op.Method + " " + op.Path + " has no access rule")
+	}
+	op.Access = rule.Name
+	rt.spec.Add(op)
+	rt.routes = append(rt.routes, Route{Method: op.Method, Path: op.Path, Rule: rule, IsAPI: true, Summary: op.Summary})
+	rt.mux.Handle(op.Method+" "+op.Path, rt.guard(rule, true, h))
+}
+
+func splitPattern(pattern string) (string, string) {
+	method, p, ok := strings.Cut(pattern, " ")
+	if !ok || method == "" || !strings.HasPrefix(p, "/") {
+		panic("route pattern must be \"METHOD /path\": " + pattern)
+	}
+	return method, p
+}
+
+func (rt *Router) guard(rule Rule, isAPI bool, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, pending := CurrentUser(r)
+		if rule.Allows(u, pending) {
+			h(w, r)
+			return
+		}
+		switch {
+		case isAPI && u == nil:
+			api.WriteError(w, api.ErrUnauthenticated)
+		case isAPI:
+			api.WriteError(w, api.ErrForbidden)
+		case u == nil && r.Method == http.MethodGet:
+			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		case pending && r.Method == http.MethodGet:
+			http.Redirect(w, r, "/signin/second-factor", http.StatusSeeOther)
+		case u == nil:
+			rt.site.Error(w, r, http.StatusUnauthorized, "error.unauthenticated")
+		default:
+			rt.site.Error(w, r, http.StatusForbidden, "error.forbidden")
+		}
+	})
+}
+
+var probeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// ServeHTTP dispatches, answering unknown paths with 404 and known paths
+// with the wrong method with 405 and an Allow header, in the same HTML or
+// JSON shape as every other error.
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h, pattern := rt.mux.Handler(r)
+	if info, ok := r.Context().Value(keyInfo).(*reqInfo); ok {
+		info.route = pattern
+	}
+	if pattern != "" {
+		h.ServeHTTP(w, r)
+		return
+	}
+	var allowed []string
+	for _, m := range probeMethods {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, p := rt.mux.Handler(probe); p != "" {
+			allowed = append(allowed, m)
+		}
+	}
+	isAPI := strings.HasPrefix(r.URL.Path, "/api/")
+	if len(allowed) > 0 {
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		if isAPI {
+			api.WriteError(w, &api.Error{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Message: "use " + strings.Join(allowed, " or ")})
+			return
+		}
+		rt.site.Error(w, r, http.StatusMethodNotAllowed, "error.method")
+		return
+	}
+	if isAPI {
+		api.WriteError(w, api.ErrNotFound)
+		return
+	}
+	rt.site.Error(w, r, http.StatusNotFound, "error.notfound")
+}

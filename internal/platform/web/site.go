@@ -1,0 +1,300 @@
+// Package web is the shared web layer: the router with access rules, the
+// page layout and templates, translations, and the middleware every request
+// passes through.
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cybernorms/cybernorms/internal/platform/api"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+)
+
+//go:embed templates/*.html
+var layoutFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+//go:embed i18n/*.json
+var i18nFS embed.FS
+
+// NavItem is an entry of the main navigation.
+type NavItem struct {
+	Path string
+	Key  string // translation key of the label
+}
+
+// Site renders pages in the shared layout.
+type Site struct {
+	Name    string
+	Catalog *Catalog
+	Log     *slog.Logger
+	Nav     []NavItem
+
+	mu     sync.RWMutex
+	layout *template.Template
+	pages  map[string]*template.Template
+	router *Router
+}
+
+// NewSite parses the layout and the platform's own translations.
+func NewSite(log *slog.Logger, spec *api.Spec) (*Site, error) {
+	s := &Site{Name: "cybernorms", Catalog: NewCatalog(), Log: log, pages: map[string]*template.Template{}}
+	sub, _ := fs.Sub(i18nFS, "i18n")
+	if err := s.Catalog.Load(sub); err != nil {
+		return nil, err
+	}
+	layout, err := template.New("layout").Funcs(Funcs).ParseFS(layoutFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	s.layout = layout
+	s.router = &Router{mux: http.NewServeMux(), site: s, spec: spec}
+	return s, nil
+}
+
+// Router returns the site's router.
+func (s *Site) Router() *Router { return s.router }
+
+// AddTemplates parses every *.html page in fsys (a module's templates
+// folder) on top of the layout, under the name "<module>/<file>". A page
+// defines "title" and "content" (and may define "head").
+func (s *Site) AddTemplates(module string, fsys fs.FS) error {
+	entries, err := fs.Glob(fsys, "*.html")
+	if err != nil {
+		return err
+	}
+	partials, _ := fs.Glob(fsys, "_*.html")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, name := range entries {
+		if strings.HasPrefix(name, "_") {
+			continue
+		}
+		t, err := s.layout.Clone()
+		if err != nil {
+			return err
+		}
+		files := append([]string{name}, partials...)
+		if _, err := t.ParseFS(fsys, files...); err != nil {
+			return fmt.Errorf("parse %s/%s: %w", module, name, err)
+		}
+		s.pages[module+"/"+name] = t
+	}
+	return nil
+}
+
+// Page is what every template receives as its root value.
+type Page struct {
+	Lang      string
+	Dir       string
+	Title     string
+	User      *auth.User
+	Path      string
+	Query     url.Values
+	Nav       []NavItem
+	Languages []Language
+	Flash     string
+	Status    int
+	Data      any
+	Year      int
+
+	site *Site
+}
+
+// T translates a key into the page's language.
+func (p Page) T(key string, args ...any) string { return p.site.Catalog.T(p.Lang, key, args...) }
+
+// LangURL is the current page in another language.
+func (p Page) LangURL(code string) string {
+	q := url.Values{}
+	for k, v := range p.Query {
+		q[k] = v
+	}
+	q.Set("lang", code)
+	return p.Path + "?" + q.Encode()
+}
+
+// NavActive reports whether the nav entry is the current section.
+func (p Page) NavActive(item string) bool {
+	return item == p.Path || item != "/" && strings.HasPrefix(p.Path, item+"/")
+}
+
+// NewPage builds the template root for a request.
+func (s *Site) NewPage(w http.ResponseWriter, r *http.Request, title string, data any) Page {
+	lang := Lang(r)
+	u, pending := CurrentUser(r)
+	if pending {
+		u = nil
+	}
+	p := Page{Lang: lang, Dir: "ltr", Title: title, User: u, Path: r.URL.Path, Query: r.URL.Query(), Nav: s.Nav,
+		Languages: Languages, Data: data, Year: time.Now().UTC().Year(), site: s}
+	if IsRTL(lang) {
+		p.Dir = "rtl"
+	}
+	p.Flash = takeFlash(w, r)
+	return p
+}
+
+// Render renders a module's page template with the status.
+func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
+	s.mu.RLock()
+	t := s.pages[name]
+	s.mu.RUnlock()
+	if t == nil {
+		s.Log.Error("no such template", "name", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	p := s.NewPage(w, r, title, data)
+	p.Status = status
+	var buf bytes.Buffer
+	buf.Grow(16 << 10)
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.Log.Error("render", "template", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// Error renders an error page with a translated message key.
+func (s *Site) Error(w http.ResponseWriter, r *http.Request, status int, key string) {
+	t, err := s.layout.Clone()
+	if err == nil {
+		_, err = t.Parse(`{{define "title"}}{{.T "error.title"}} {{.Status}}{{end}}{{define "content"}}<h1>{{.T "error.title"}} {{.Status}}</h1><p>{{.T .Data}}</p><p><a href="/">{{.T "error.home"}}</a></p>{{end}}`)
+	}
+	if err != nil {
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	p := s.NewPage(w, r, "", key)
+	p.Status = status
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// ServerError logs err and renders a 500 page (HTML) or error body (API).
+func (s *Site) ServerError(w http.ResponseWriter, r *http.Request, err error) {
+	s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		api.WriteError(w, err)
+		return
+	}
+	s.Error(w, r, http.StatusInternalServerError, "error.internal")
+}
+
+const flashCookie = "cn_flash"
+
+// Redirect sends the browser to target with a one-time message shown there.
+func (s *Site) Redirect(w http.ResponseWriter, r *http.Request, target, flashKey string) {
+	if flashKey != "" {
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(flashKey), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: 60})
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+func takeFlash(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1})
+	v, _ := url.QueryUnescape(c.Value)
+	return v
+}
+
+// SafeNext returns next if it is a local path, otherwise fallback: sign-in
+// redirects must not send users to other sites.
+func SafeNext(next, fallback string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return fallback
+	}
+	return next
+}
+
+// Funcs are the template helpers shared by every page.
+var Funcs = template.FuncMap{
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02")
+	},
+	"datetime": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	},
+	"upper": strings.ToUpper,
+	"lower": strings.ToLower,
+	"join":  strings.Join,
+	"add":   func(a, b int) int { return a + b },
+	"sub":   func(a, b int) int { return a - b },
+	"json": func(v any) string {
+		b, _ := json.MarshalIndent(v, "", "  ")
+		return string(b)
+	},
+	"base": path.Base,
+	"contains": func(list []string, s string) bool {
+		for _, x := range list {
+			if x == s {
+				return true
+			}
+		}
+		return false
+	},
+}
+
+type ctxKey int
+
+const (
+	keyLang ctxKey = iota
+	keyPending
+	keyInfo
+)
+
+// Lang returns the request's interface language.
+func Lang(r *http.Request) string {
+	if l, ok := r.Context().Value(keyLang).(string); ok {
+		return l
+	}
+	return "en"
+}
+
+// CurrentUser returns the user behind the request (nil for the public) and
+// whether they are still to pass their second factor.
+func CurrentUser(r *http.Request) (*auth.User, bool) {
+	if u, ok := r.Context().Value(keyPending).(*auth.User); ok && u != nil {
+		return u, true
+	}
+	return auth.UserFrom(r.Context()), false
+}
+
+// WithPending marks a request context as part-way through sign-in.
+func WithPending(ctx context.Context, u *auth.User) context.Context {
+	return context.WithValue(ctx, keyPending, u)
+}

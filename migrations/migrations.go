@@ -1,0 +1,15 @@
+// Package migrations holds the SQL schema, one file per step, embedded in
+// the binary. See internal/platform/db for the naming rules.
+//
+// Version ranges by module keep parallel work from colliding:
+// 0001–0099 platform, 0100–0199 framework and States, 0200–0299 reporting,
+// 0300–0399 compendium and monitoring, 0400–0499 participation,
+// 0500–0599 bulletin, 0600–0699 capacity, contacts and the other modules.
+package migrations
+
+import "embed"
+
+// FS is the set of migration files.
+//
+//go:embed *.sql
+var FS embed.FS
