@@ -1,0 +1,450 @@
+package mail
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/textproto"
+	"strings"
+	"sync"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
+)
+
+// The TLS modes of SMTPConfig.
+const (
+	// TLSNone sends in clear text: only for a relay on the same host.
+	TLSNone = "none"
+	// TLSStartTLS upgrades a plain connection with STARTTLS, and refuses to
+	// go on if the server does not offer it (usually port 587).
+	TLSStartTLS = "starttls"
+	// TLSImplicit speaks TLS from the first byte (usually port 465).
+	TLSImplicit = "tls"
+)
+
+// defaultTimeout bounds each SMTP exchange when SMTPConfig.Timeout is zero.
+const defaultTimeout = 30 * time.Second
+
+// maxIdle is how long a session may sit unused before it is replaced rather
+// than reused: past it, a firewall may have forgotten the connection, and the
+// RSET that checks it would wait for the whole timeout.
+const maxIdle = 30 * time.Second
+
+// ErrPoolClosed is returned by Send after Close.
+var ErrPoolClosed = errors.New("smtp pool closed")
+
+// SMTPConfig describes an SMTP relay.
+type SMTPConfig struct {
+	// Host is the relay's host name, also used to verify its certificate.
+	Host string
+	// Port defaults to 25 for "none", 587 for "starttls" and 465 for "tls".
+	Port int
+	// Username and Password enable SMTP AUTH; the strongest mechanism the
+	// server offers is chosen, and PLAIN or LOGIN only over TLS.
+	Username, Password string
+	// TLS is TLSNone, TLSStartTLS or TLSImplicit; empty means TLSStartTLS.
+	TLS string
+	// From is the From of messages that leave theirs empty. Its address is
+	// also the envelope sender (MAIL FROM), where bounces go; when From is
+	// empty the envelope sender is each message's own From address.
+	From string
+	// HeloName is the name given in EHLO; empty means the host name.
+	HeloName string
+	// DKIM, when set, signs every message.
+	DKIM *DKIMConfig
+	// TLSConfig, when set, replaces the default TLS settings, for instance
+	// to trust a private certificate authority. ServerName defaults to Host.
+	TLSConfig *tls.Config
+	// Timeout bounds each exchange with the server: connecting, each
+	// command, and the message data. Zero means 30 seconds.
+	Timeout time.Duration
+	// MaxPerConnection, when positive, closes a connection after that many
+	// messages and opens a fresh one, for relays that limit it.
+	MaxPerConnection int
+}
+
+// SMTPPool is a Sender that delivers through an SMTP relay over at most size
+// long-lived connections, each carrying many messages with an RSET between
+// them. A connection the server has dropped is replaced transparently before
+// a message is sent on it. Send is safe for concurrent use; Close ends it.
+type SMTPPool struct {
+	cfg          SMTPConfig
+	envelopeFrom string
+	options      []gomail.Option
+	tlsConfig    *tls.Config
+	dkim         *dkimSigner
+
+	// tokens holds one token per connection open or being opened, so that
+	// its capacity is the pool's size.
+	tokens chan struct{}
+	// idle holds the open connections that no Send is using.
+	idle chan *pooledConn
+	// done is closed by Close, to release the Sends waiting for a token.
+	done chan struct{}
+
+	mu     sync.Mutex // guards closed, and putting connections into idle
+	closed bool
+}
+
+// pooledConn is one open SMTP session.
+type pooledConn struct {
+	client *smtp.Client
+	// raw is the TCP connection under any TLS, whose deadline bounds every
+	// exchange and which a cancelled context interrupts.
+	raw      net.Conn
+	lastUsed time.Time
+	sent     int
+	// broken marks a session that must not be reused: a cancelled context
+	// may have moved its deadline to the past.
+	broken bool
+}
+
+// NewSMTPPool checks cfg and returns a pool of at most size connections.
+// Connections are opened when the first messages need them, not here.
+func NewSMTPPool(cfg SMTPConfig, size int) (*SMTPPool, error) {
+	if size < 1 {
+		return nil, fmt.Errorf("smtp pool: size %d, want at least 1", size)
+	}
+	if cfg.Host == "" {
+		return nil, errors.New("smtp pool: no host")
+	}
+	if cfg.TLS == "" {
+		cfg.TLS = TLSStartTLS
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = defaultTimeout
+	}
+	var policy gomail.TLSPolicy
+	switch cfg.TLS {
+	case TLSNone:
+		policy = gomail.NoTLS
+		cfg.Port = cmpOr(cfg.Port, 25)
+	case TLSStartTLS:
+		policy = gomail.TLSMandatory
+		cfg.Port = cmpOr(cfg.Port, 587)
+	case TLSImplicit:
+		// The dialler below already speaks TLS; opportunistic lets go-mail
+		// see the encrypted connection (for AUTH) without asking STARTTLS.
+		policy = gomail.TLSOpportunistic
+		cfg.Port = cmpOr(cfg.Port, 465)
+	default:
+		return nil, fmt.Errorf("smtp pool: TLS mode %q, want %q, %q or %q", cfg.TLS, TLSNone, TLSStartTLS, TLSImplicit)
+	}
+
+	p := &SMTPPool{
+		cfg:    cfg,
+		tokens: make(chan struct{}, size),
+		idle:   make(chan *pooledConn, size),
+		done:   make(chan struct{}),
+	}
+	if cfg.From != "" {
+		addr, err := mail.ParseAddress(cfg.From)
+		if err != nil {
+			return nil, fmt.Errorf("smtp pool: From %q: %w", cfg.From, err)
+		}
+		p.envelopeFrom = addr.Address
+	}
+	if cfg.DKIM != nil {
+		signer, err := newDKIMSigner(*cfg.DKIM)
+		if err != nil {
+			return nil, fmt.Errorf("smtp pool: %w", err)
+		}
+		p.dkim = signer
+	}
+
+	p.tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	if cfg.TLSConfig != nil {
+		p.tlsConfig = cfg.TLSConfig.Clone()
+	}
+	if p.tlsConfig.ServerName == "" {
+		p.tlsConfig.ServerName = cfg.Host
+	}
+	p.options = []gomail.Option{
+		gomail.WithPort(cfg.Port),
+		gomail.WithTimeout(cfg.Timeout),
+		gomail.WithTLSPolicy(policy),
+		gomail.WithTLSConfig(p.tlsConfig),
+	}
+	if cfg.HeloName != "" {
+		p.options = append(p.options, gomail.WithHELO(cfg.HeloName))
+	}
+	if cfg.Username != "" {
+		p.options = append(p.options,
+			gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
+			gomail.WithUsername(cfg.Username),
+			gomail.WithPassword(cfg.Password))
+	}
+	return p, nil
+}
+
+// cmpOr returns v, or def when v is zero.
+func cmpOr(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// Send renders m (with the pool's From if m has none), signs it when DKIM is
+// configured, and delivers it on a pooled connection. Errors from the server
+// are *SendError; see IsPermanent for what to do with them.
+func (p *SMTPPool) Send(ctx context.Context, m Message) error {
+	if m.From == "" {
+		m.From = p.cfg.From
+	}
+	raw, err := Render(m, time.Now())
+	if err != nil {
+		return err
+	}
+	if p.dkim != nil {
+		if raw, err = p.dkim.sign(raw); err != nil {
+			return err
+		}
+	}
+	// Render has validated both addresses.
+	from := p.envelopeFrom
+	if from == "" {
+		addr, _ := mail.ParseAddress(m.From)
+		from = addr.Address
+	}
+	to, _ := mail.ParseAddress(m.To)
+
+	c, err := p.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	err = p.deliver(ctx, c, from, to.Address, raw)
+	p.release(c, err)
+	return err
+}
+
+// acquire returns a connection ready for a new transaction: an idle one
+// after a successful RSET, or a new one while the pool has room, or the
+// first to become idle.
+func (p *SMTPPool) acquire(ctx context.Context) (*pooledConn, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if p.isClosed() {
+		return nil, ErrPoolClosed
+	}
+	var c *pooledConn
+	select {
+	case c = <-p.idle:
+	default:
+		select {
+		case c = <-p.idle:
+		case p.tokens <- struct{}{}:
+			return p.dialWithToken(ctx)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-p.done:
+			return nil, ErrPoolClosed
+		}
+	}
+	switch {
+	case time.Since(c.lastUsed) > maxIdle:
+		_ = c.raw.Close()
+		return p.dialWithToken(ctx)
+	case p.cfg.MaxPerConnection > 0 && c.sent >= p.cfg.MaxPerConnection:
+		endSession(c)
+		return p.dialWithToken(ctx)
+	}
+	// RSET clears whatever a failed transaction left behind, and proves the
+	// connection is still alive before a message is committed to it.
+	err := p.exchange(ctx, c, func() error { return c.client.Reset() })
+	if err == nil {
+		return c, nil
+	}
+	_ = c.raw.Close()
+	if ctx.Err() != nil {
+		<-p.tokens
+		return nil, ctx.Err()
+	}
+	return p.dialWithToken(ctx)
+}
+
+// dialWithToken opens a connection for a token already taken, and gives the
+// token back if that fails.
+func (p *SMTPPool) dialWithToken(ctx context.Context) (*pooledConn, error) {
+	if p.isClosed() {
+		<-p.tokens
+		return nil, ErrPoolClosed
+	}
+	c, err := p.dial(ctx)
+	if err != nil {
+		<-p.tokens
+		return nil, err
+	}
+	return c, nil
+}
+
+// dial connects, greets, and negotiates TLS and AUTH through go-mail. The
+// dialler keeps the TCP connection, so that it can be closed if go-mail
+// fails half-way and given deadlines afterwards.
+func (p *SMTPPool) dial(ctx context.Context) (*pooledConn, error) {
+	var raw net.Conn
+	dialFunc := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		var d net.Dialer
+		conn, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		raw = conn
+		if p.cfg.TLS != TLSImplicit {
+			return conn, nil
+		}
+		tc := tls.Client(conn, p.tlsConfig)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return nil, err
+		}
+		return tc, nil
+	}
+	gm, err := gomail.NewClient(p.cfg.Host, append(p.options, gomail.WithDialContextFunc(dialFunc))...)
+	if err != nil {
+		return nil, newSendError(StageConnect, err)
+	}
+	client, err := gm.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		if raw != nil {
+			_ = raw.Close()
+		}
+		return nil, newSendError(StageConnect, err)
+	}
+	return &pooledConn{client: client, raw: raw}, nil
+}
+
+// deliver runs one mail transaction.
+func (p *SMTPPool) deliver(ctx context.Context, c *pooledConn, from, to string, raw []byte) error {
+	c.sent++
+	// SMTPUTF8 only when an address needs it, so that an ASCII message is
+	// accepted by servers that would balk at the extension.
+	c.client.SkipSMTPUTF8(isASCII(from) && isASCII(to))
+	steps := []struct {
+		stage Stage
+		run   func() error
+	}{
+		{StageMail, func() error { return c.client.Mail("<" + from + ">") }},
+		{StageRcpt, func() error { return c.client.Rcpt("<" + to + ">") }},
+		{StageData, func() error {
+			w, err := c.client.Data()
+			if err != nil {
+				return err
+			}
+			if _, err := w.Write(raw); err != nil {
+				_ = w.Close()
+				return err
+			}
+			return w.Close()
+		}},
+	}
+	for _, step := range steps {
+		if err := p.exchange(ctx, c, step.run); err != nil {
+			return newSendError(step.stage, err)
+		}
+	}
+	return nil
+}
+
+// exchange runs one exchange with the server within the pool's timeout and
+// ctx: a cancelled context interrupts it by moving the deadline to the past.
+func (p *SMTPPool) exchange(ctx context.Context, c *pooledConn, run func() error) error {
+	deadline := time.Now().Add(p.cfg.Timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	if err := c.raw.SetDeadline(deadline); err != nil {
+		return err
+	}
+	stop := context.AfterFunc(ctx, func() { _ = c.raw.SetDeadline(time.Unix(1, 0)) })
+	err := run()
+	if !stop() {
+		// The context ended during the exchange: the deadline may have been
+		// moved under it, so the session cannot be trusted any more. An
+		// exchange that completed all the same did succeed, though: a message
+		// accepted is reported as sent, or a retry would send it twice.
+		c.broken = true
+		if err != nil {
+			return errors.Join(ctx.Err(), err)
+		}
+	}
+	return err
+}
+
+// release puts c back into the pool after a transaction that ended with err,
+// or closes it if the session is no longer in a known state.
+func (p *SMTPPool) release(c *pooledConn, err error) {
+	if c.broken || !reusable(err) {
+		_ = c.raw.Close()
+		<-p.tokens
+		return
+	}
+	p.mu.Lock()
+	if !p.closed {
+		c.lastUsed = time.Now()
+		p.idle <- c // never blocks: there are at most cap(idle) connections
+		p.mu.Unlock()
+		return
+	}
+	p.mu.Unlock()
+	endSession(c)
+	<-p.tokens
+}
+
+// isClosed reports whether Close has been called.
+func (p *SMTPPool) isClosed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
+}
+
+// reusable reports whether a connection is still in step with the server
+// after err: the server answered, and did not announce it was closing (421).
+func reusable(err error) bool {
+	if err == nil {
+		return true
+	}
+	var reply *textproto.Error
+	return errors.As(err, &reply) && reply.Code != 421 && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+// endSession ends a session politely with QUIT, or closes it if the server
+// does not answer.
+func endSession(c *pooledConn) {
+	_ = c.raw.SetDeadline(time.Now().Add(5 * time.Second))
+	if err := c.client.Quit(); err != nil {
+		_ = c.raw.Close()
+	}
+}
+
+// Close ends the idle sessions with QUIT and makes later Sends fail with
+// ErrPoolClosed. Sessions in use are closed when their Send returns.
+func (p *SMTPPool) Close() error {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil
+	}
+	p.closed = true
+	close(p.done)
+	p.mu.Unlock()
+	for {
+		select {
+		case c := <-p.idle:
+			endSession(c)
+			<-p.tokens
+		default:
+			return nil
+		}
+	}
+}
+
+// isASCII reports whether s is 7-bit.
+func isASCII(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return r > 0x7f })
+}
