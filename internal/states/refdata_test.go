@@ -94,6 +94,8 @@ func TestNamesInTheSixLanguages(t *testing.T) {
 		{"CIV", "en", "Côte d'Ivoire"},
 		{"KOR", "en", "Republic of Korea"},
 		{"RUS", "ru", "Российская Федерация"},
+		{"CHN", "ru", "Китай"},
+		{"VAT", "fr", "Saint-Siège"},
 		{"EGY", "ar", "مصر"},
 		{"ESP", "es", "España"},
 		{"DEU", "de", "Germany"}, // not a UN language: falls back to English

@@ -117,27 +117,29 @@ const NOTES = {
     "Non-member observer State; not a member of any regional group.",
 };
 
-// English short names the UN uses where the package's English name differs in a way that
-// matters (inverted "X, Republic of" forms, missing diacritics, names the UN does not use).
-// Kept short on purpose: every other name, in every language, is the package's own.
-const EN_OVERRIDES = {
-  BOL: "Bolivia (Plurinational State of)",
-  CHN: "China",
-  CIV: "Côte d'Ivoire",
-  COG: "Congo",
-  CPV: "Cabo Verde",
-  CZE: "Czechia",
-  FSM: "Micronesia (Federated States of)",
-  GBR: "United Kingdom of Great Britain and Northern Ireland",
-  GMB: "Gambia",
-  IRN: "Iran (Islamic Republic of)",
-  KOR: "Republic of Korea",
-  MDA: "Republic of Moldova",
-  MKD: "North Macedonia",
-  PRK: "Democratic People's Republic of Korea",
-  VAT: "Holy See",
-  VEN: "Venezuela (Bolivarian Republic of)",
-  VNM: "Viet Nam",
+// Short names the UN uses where the package's name differs in a way that matters: inverted
+// "X, Republic of" forms, missing diacritics, names the UN does not use, and a few names
+// given as an abbreviation with its expansion. Mostly English; kept short on purpose: every
+// other name, in every language, is the package's own.
+const NAME_OVERRIDES = {
+  BOL: { en: "Bolivia (Plurinational State of)" },
+  CHN: { en: "China", ru: "Китай" },
+  CIV: { en: "Côte d'Ivoire" },
+  COD: { es: "República Democrática del Congo" },
+  COG: { en: "Congo" },
+  CPV: { en: "Cabo Verde" },
+  CZE: { en: "Czechia" },
+  FSM: { en: "Micronesia (Federated States of)" },
+  GBR: { en: "United Kingdom of Great Britain and Northern Ireland" },
+  GMB: { en: "Gambia" },
+  IRN: { en: "Iran (Islamic Republic of)" },
+  KOR: { en: "Republic of Korea" },
+  MDA: { en: "Republic of Moldova" },
+  MKD: { en: "North Macedonia" },
+  PRK: { en: "Democratic People's Republic of Korea", ru: "Корейская Народно-Демократическая Республика" },
+  VAT: { en: "Holy See", fr: "Saint-Siège" },
+  VEN: { en: "Venezuela (Bolivarian Republic of)" },
+  VNM: { en: "Viet Nam" },
 };
 
 // Longitude and latitude of States that have no shape even in the 1:50m Natural Earth
@@ -190,7 +192,7 @@ function buildStates() {
     if (table.has(a3)) fail(`observer ${a3} is also listed as a Member State`);
     table.set(a3, { group, observer: true });
   }
-  for (const a3 of [...Object.keys(NOTES), ...Object.keys(EN_OVERRIDES)]) {
+  for (const a3 of [...Object.keys(NOTES), ...Object.keys(NAME_OVERRIDES)]) {
     if (!table.has(a3)) fail(`${a3} has a note or name override but is not a listed State`);
   }
 
@@ -209,11 +211,10 @@ function buildStates() {
     for (const lang of LANGS) {
       const name = countries.getName(a2, lang, { select: "official" });
       if (!name) fail(`${a3} has no ${lang} name in i18n-iso-countries`);
-      names[lang] = name;
+      names[lang] = NAME_OVERRIDES[a3]?.[lang] ?? name;
     }
-    if (EN_OVERRIDES[a3]) names.en = EN_OVERRIDES[a3];
     if (names.en.includes(", ")) {
-      fail(`${a3} English name "${names.en}" is inverted; add it to EN_OVERRIDES`);
+      fail(`${a3} English name "${names.en}" is inverted; add it to NAME_OVERRIDES`);
     }
     const state = { iso2: a2, iso3: a3, numeric, names, group };
     if (NOTES[a3]) state.group_note = NOTES[a3];
