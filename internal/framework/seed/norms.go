@@ -118,9 +118,6 @@ type rowBuilder struct {
 type itemBuilder struct {
 	text []string
 	subs [][]string
-	// fromLI is set when an <li> opened the item, so that a bullet glyph
-	// right after it does not open a second one.
-	fromLI bool
 }
 
 // appendText adds text to the item's last open part: its last sub-item if
@@ -134,11 +131,6 @@ func (it *itemBuilder) appendText(s string) {
 		return
 	}
 	it.text = append(it.text, s)
-}
-
-// empty reports whether the item has no text yet.
-func (it *itemBuilder) empty() bool {
-	return len(it.text) == 0 && len(it.subs) == 0
 }
 
 // parseTable parses the table lines, the header row first.
@@ -272,8 +264,11 @@ func (rb *rowBuilder) addRecommendations(n int, cell string) error {
 	if err != nil {
 		return err
 	}
-	depth := 0 // <ul> nesting within this cell
-	var pending strings.Builder
+	var (
+		depth   int  // <ul> nesting within this cell
+		liOpen  bool // an <li> opened the last item or sub-item and no text followed yet
+		pending strings.Builder
+	)
 	flush := func() error {
 		s := normalise(pending.String())
 		pending.Reset()
@@ -284,13 +279,8 @@ func (rb *rowBuilder) addRecommendations(n int, cell string) error {
 			return parseErr(n, ErrMalformedRow, "recommendation text before the first bullet: %q", clip(s))
 		}
 		rb.items[len(rb.items)-1].appendText(s)
+		liOpen = false
 		return nil
-	}
-	last := func() *itemBuilder {
-		if len(rb.items) == 0 {
-			return nil
-		}
-		return rb.items[len(rb.items)-1]
 	}
 	for _, t := range toks {
 		switch t.kind {
@@ -303,27 +293,24 @@ func (rb *rowBuilder) addRecommendations(n int, cell string) error {
 		if err := flush(); err != nil {
 			return err
 		}
+		li := t.kind == tokOpen && t.name == "li"
 		switch {
 		case t.kind == tokOpen && t.name == "ul":
 			depth++
 		case t.kind == tokClose && t.name == "ul":
 			depth = max(depth-1, 0)
-		case t.kind == tokOpen && t.name == "li" && depth <= 1,
-			t.kind == tokBullet:
-			if it := last(); it != nil && it.fromLI && it.empty() {
-				it.fromLI = false // the glyph after <li> is the same item
-				continue
-			}
-			rb.items = append(rb.items, &itemBuilder{fromLI: t.kind == tokOpen})
-		case t.kind == tokOpen && t.name == "li", t.kind == tokSubBullet:
-			it := last()
-			if it == nil {
+		case liOpen && (t.kind == tokBullet || t.kind == tokSubBullet):
+			liOpen = false // "<li> ▪": the glyph marks the item <li> opened
+		case li && depth <= 1, t.kind == tokBullet:
+			rb.items = append(rb.items, &itemBuilder{})
+			liOpen = li
+		case li, t.kind == tokSubBullet:
+			if len(rb.items) == 0 {
 				return parseErr(n, ErrMalformedRow, "sub-item before the first bullet")
 			}
-			if k := len(it.subs); k > 0 && len(it.subs[k-1]) == 0 {
-				continue // <li> and ○ for the same sub-item
-			}
+			it := rb.items[len(rb.items)-1]
 			it.subs = append(it.subs, nil)
+			liOpen = li
 		}
 	}
 	return flush()
