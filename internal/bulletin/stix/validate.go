@@ -559,11 +559,11 @@ func (c *checker) relationship(o Object) {
 	srcType, _, _ := strings.Cut(src, "--")
 	dstType, _, _ := strings.Cut(dst, "--")
 	if notRelatable[srcType] {
-		c.fail("source_ref", "a relationship cannot start at a %s", srcType)
+		c.fail("source_ref", "a relationship cannot start at %s", srcType)
 		return
 	}
 	if notRelatable[dstType] {
-		c.fail("target_ref", "a relationship cannot end at a %s", dstType)
+		c.fail("target_ref", "a relationship cannot end at %s", dstType)
 		return
 	}
 	rules, known := relationshipRules[rt]
@@ -572,11 +572,11 @@ func (c *checker) relationship(o Object) {
 	}
 	targets, ok := rules[srcType]
 	if !ok {
-		c.fail("source_ref", "%q cannot start at a %s (STIX 2.1 allows %s)", rt, srcType, strings.Join(sortedKeys(rules), ", "))
+		c.fail("source_ref", "a %q relationship cannot start at %s (STIX 2.1 allows sources: %s)", rt, srcType, strings.Join(sortedKeys(rules), ", "))
 		return
 	}
 	if !slices.Contains(targets, dstType) {
-		c.fail("target_ref", "a %s cannot %q a %s (STIX 2.1 allows %s)", srcType, rt, dstType, strings.Join(targets, ", "))
+		c.fail("target_ref", "%s %q %s is not a STIX 2.1 relationship (allowed targets: %s)", srcType, rt, dstType, strings.Join(targets, ", "))
 	}
 }
 
