@@ -152,7 +152,7 @@ func readEntry(dir, name string) OutboxEntry {
 	if date, err := msg.Header.Date(); err == nil {
 		e.Date = date
 	}
-	e.To = decodeHeader(msg.Header.Get("To"))
+	e.To = displayAddress(msg.Header.Get("To"))
 	e.Subject = decodeHeader(msg.Header.Get("Subject"))
 	return e
 }

@@ -50,9 +50,9 @@ func parseMessage(r io.Reader) (ParsedMessage, error) {
 	}
 	p := ParsedMessage{
 		Header:    msg.Header,
-		From:      decodeHeader(msg.Header.Get("From")),
-		To:        decodeHeader(msg.Header.Get("To")),
-		ReplyTo:   decodeHeader(msg.Header.Get("Reply-To")),
+		From:      displayAddress(msg.Header.Get("From")),
+		To:        displayAddress(msg.Header.Get("To")),
+		ReplyTo:   displayAddress(msg.Header.Get("Reply-To")),
 		Subject:   decodeHeader(msg.Header.Get("Subject")),
 		MessageID: msg.Header.Get("Message-ID"),
 	}
@@ -127,6 +127,19 @@ func decodeTransfer(r io.Reader, encoding string) io.Reader {
 	default:
 		return r
 	}
+}
+
+// displayAddress shows an address header as a person writes it:
+// "Name <addr@example.org>", or the bare address when there is no name.
+func displayAddress(s string) string {
+	addr, err := mail.ParseAddress(s)
+	if err != nil {
+		return decodeHeader(s)
+	}
+	if addr.Name == "" {
+		return addr.Address
+	}
+	return addr.Name + " <" + addr.Address + ">"
 }
 
 // decodeHeader decodes RFC 2047 encoded words, keeping the raw value when a

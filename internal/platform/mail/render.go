@@ -22,7 +22,8 @@ const maxLineLength = 78
 
 // Render returns m as an RFC 5322 message with MIME bodies: a text/plain
 // part, and when m.HTML is set a multipart/alternative holding the text and
-// HTML parts, both UTF-8 and quoted-printable, with CRLF line endings.
+// HTML parts, both UTF-8 and quoted-printable, with CRLF line endings and a
+// line break at the end of each body.
 //
 // now gives the Date header. An empty m.MessageID is replaced by one derived
 // from the content and now, and the multipart boundary is derived from the
@@ -102,9 +103,10 @@ func Render(m Message, now time.Time) ([]byte, error) {
 }
 
 // writeQuotedPrintable writes s with its line endings normalised, so that a
-// body written on any system is sent with CRLF.
+// body written on any system is sent with CRLF, and ending with a line break,
+// as it would arrive over SMTP anyway.
 func writeQuotedPrintable(w interface{ Write([]byte) (int, error) }, s string) error {
-	s = normalizeNewlines(s)
+	s = normalizeBody(s)
 	qp := quotedprintable.NewWriter(w)
 	if _, err := qp.Write([]byte(s)); err != nil {
 		return fmt.Errorf("render: %w", err)
@@ -113,6 +115,16 @@ func writeQuotedPrintable(w interface{ Write([]byte) (int, error) }, s string) e
 		return fmt.Errorf("render: %w", err)
 	}
 	return nil
+}
+
+// normalizeBody is a body as Render sends it, with LF line endings: line
+// breaks normalised, and a final line break added if missing.
+func normalizeBody(s string) string {
+	s = normalizeNewlines(s)
+	if !strings.HasSuffix(s, "\n") {
+		s += "\n"
+	}
+	return s
 }
 
 // normalizeNewlines turns CRLF and lone CR into LF.

@@ -369,9 +369,12 @@ func (p *SMTPPool) exchange(ctx context.Context, c *pooledConn, run func() error
 		// exchange that completed all the same did succeed, though: a message
 		// accepted is reported as sent, or a retry would send it twice.
 		c.broken = true
-		if err != nil {
-			return errors.Join(ctx.Err(), err)
-		}
+	}
+	if err != nil && ctx.Err() != nil {
+		// Whether the context's deadline or the connection's (set from it)
+		// came first, the caller's reason is the context.
+		c.broken = true
+		return errors.Join(ctx.Err(), err)
 	}
 	return err
 }

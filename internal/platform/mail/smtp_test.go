@@ -50,10 +50,10 @@ func TestSMTPPoolDeliversOverEveryTLSMode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p.Subject != m.Subject || p.Text != m.Text || p.HTML != m.HTML {
+			if p.Subject != m.Subject || p.Text != m.Text+"\n" || p.HTML != m.HTML+"\n" {
 				t.Errorf("received %+v, want the message sent", p)
 			}
-			if p.From != `"Secretariat" <bulletin@cybernorms.example>` {
+			if p.From != "Secretariat <bulletin@cybernorms.example>" {
 				t.Errorf("From header %q, want the pool's default From", p.From)
 			}
 			if p.Header.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
