@@ -151,7 +151,6 @@ func (s *Spec) Document() map[string]any {
 	}
 }
 
-
 func operationID(op Op) string {
 	var b strings.Builder
 	b.WriteString(strings.ToLower(op.Method))

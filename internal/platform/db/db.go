@@ -171,8 +171,6 @@ func (d *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Ro
 	return d.SQL.QueryRowContext(ctx, d.Rebind(q), args...)
 }
 
-
-
 // Tx is a transaction that rebinds like DB.
 type Tx struct {
 	*sql.Tx

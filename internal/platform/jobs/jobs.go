@@ -52,6 +52,7 @@ type Queue struct {
 
 	mu       sync.RWMutex
 	handlers map[string]Handler
+	periodic []periodic
 }
 
 // New returns a queue; register handlers before Run.
@@ -236,4 +237,52 @@ func (q *Queue) Stats(ctx context.Context) (map[string]int, error) {
 		out[s] = n
 	}
 	return out, rows.Err()
+}
+
+type periodic struct {
+	kind  string
+	every time.Duration
+}
+
+// Every asks for a job of kind to run once per interval across all
+// instances: each instance tries to enqueue it with a key naming the
+// interval, and the unique key lets only the first succeed.
+func (q *Queue) Every(kind string, every time.Duration) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.periodic = append(q.periodic, periodic{kind, every})
+}
+
+// tick enqueues the periodic jobs due now.
+func (q *Queue) tick(ctx context.Context, now time.Time) {
+	q.mu.RLock()
+	list := append([]periodic(nil), q.periodic...)
+	q.mu.RUnlock()
+	for _, p := range list {
+		bucket := now.UTC().Truncate(p.every).Format(time.RFC3339)
+		if _, err := Enqueue(ctx, q.DB, p.kind, map[string]string{"at": bucket}, Options{UniqueKey: "every:" + p.kind + ":" + bucket, MaxAttempts: 3}); err != nil && ctx.Err() == nil {
+			q.Log.Error("schedule periodic job", "kind", p.kind, "err", err)
+		}
+	}
+}
+
+// Schedule runs the periodic-job ticker until ctx ends.
+func (q *Queue) Schedule(ctx context.Context) {
+	q.tick(ctx, time.Now())
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			q.tick(ctx, now)
+		}
+	}
+}
+
+// PurgeFinished deletes finished jobs older than age.
+func (q *Queue) PurgeFinished(ctx context.Context, age time.Duration) error {
+	_, err := q.DB.ExecContext(ctx, `DELETE FROM jobs WHERE state = ? AND finished_at < ?`, StateDone, time.Now().UTC().Add(-age))
+	return err
 }

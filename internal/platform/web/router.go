@@ -129,12 +129,13 @@ var probeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, htt
 // with the wrong method with 405 and an Allow header, in the same HTML or
 // JSON shape as every other error.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h, pattern := rt.mux.Handler(r)
+	_, pattern := rt.mux.Handler(r)
 	if info, ok := r.Context().Value(keyInfo).(*reqInfo); ok {
 		info.route = pattern
 	}
 	if pattern != "" {
-		h.ServeHTTP(w, r)
+		// ServeHTTP (not the handler Handler returned) sets the path values.
+		rt.mux.ServeHTTP(w, r)
 		return
 	}
 	var allowed []string

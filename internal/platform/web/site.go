@@ -259,6 +259,10 @@ var Funcs = template.FuncMap{
 		return string(b)
 	},
 	"base": path.Base,
+	// safeURL marks a URL the server made itself (a data: URL of a QR code).
+	"safeURL": func(s string) template.URL { return template.URL(s) },
+	// groupkey turns "states.group.asia-pacific" into a translation key.
+	"groupkey": func(s string) string { return strings.ReplaceAll(s, "-", "_") },
 	"contains": func(list []string, s string) bool {
 		for _, x := range list {
 			if x == s {

@@ -1,0 +1,455 @@
+// Package account is signing in and out, the second factor, password
+// reset, and a user's own settings: language, password, sessions and
+// personal API tokens.
+package account
+
+import (
+	"embed"
+	"errors"
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/cybernorms/cybernorms/internal/platform"
+	"github.com/cybernorms/cybernorms/internal/platform/api"
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/mail"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
+)
+
+//go:embed templates/*.html
+var templatesFS embed.FS
+
+//go:embed i18n/*.json
+var i18nFS embed.FS
+
+// Module serves the account pages.
+type Module struct {
+	svc  *platform.Services
+	site *web.Site
+	auth *auth.Store
+}
+
+// New registers templates and translations.
+func New(svc *platform.Services) (*Module, error) {
+	t, _ := fs.Sub(templatesFS, "templates")
+	if err := svc.Site.AddTemplates("account", t); err != nil {
+		return nil, err
+	}
+	tr, _ := fs.Sub(i18nFS, "i18n")
+	if err := svc.Site.Catalog.Load(tr); err != nil {
+		return nil, err
+	}
+	return &Module{svc: svc, site: svc.Site, auth: svc.Auth}, nil
+}
+
+// Routes registers the module's routes.
+func (m *Module) Routes(r *web.Router) {
+	r.Handle("GET /lang", web.Public, m.setLang)
+	r.Handle("GET /signin", web.Public, m.signinPage)
+	r.Handle("POST /signin", web.Public, m.signin)
+	r.Handle("GET /signin/second-factor", web.SecondFactor, m.secondFactorPage)
+	r.Handle("POST /signin/second-factor", web.SecondFactor, m.secondFactor)
+	r.Handle("POST /signin/enrol", web.SecondFactor, m.enrol)
+	r.Handle("POST /signout", web.SecondFactor, m.signout)
+	r.Handle("GET /password/forgot", web.Public, m.forgotPage)
+	r.Handle("POST /password/forgot", web.Public, m.forgot)
+	r.Handle("GET /password/reset", web.Public, m.resetPage)
+	r.Handle("POST /password/reset", web.Public, m.reset)
+	r.Handle("GET /account", web.SignedIn, m.accountPage)
+	r.Handle("POST /account/lang", web.SignedIn, m.saveLang)
+	r.Handle("POST /account/password", web.SignedIn, m.changePassword)
+	r.Handle("POST /account/tokens", web.SignedIn, m.createToken)
+	r.Handle("POST /account/tokens/{id}/revoke", web.SignedIn, m.revokeToken)
+	r.Handle("POST /account/sessions/{hash}/revoke", web.SignedIn, m.revokeSession)
+	r.Handle("GET /account/second-factor", web.SignedIn, m.voluntaryEnrolPage)
+	r.API(api.Op{Method: "GET", Path: "/api/v1/me", Summary: "The account behind the request", Tag: "account", Response: auth.User{}}, web.SignedIn, m.apiMe)
+	r.API(api.Op{Method: "GET", Path: "/api/v1/me/tokens", Summary: "The caller's personal API tokens", Tag: "account", Response: api.List[auth.Token]{}}, web.SignedIn, m.apiTokens)
+}
+
+func (m *Module) setLang(w http.ResponseWriter, r *http.Request) {
+	lang := r.URL.Query().Get("to")
+	if !web.KnownLanguage(lang) {
+		m.site.Error(w, r, http.StatusBadRequest, "account.bad_lang")
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: web.LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	http.Redirect(w, r, web.SafeNext(r.URL.Query().Get("next"), "/"), http.StatusSeeOther)
+}
+
+type signinData struct {
+	Email string
+	Next  string
+	Error string
+}
+
+func (m *Module) signinPage(w http.ResponseWriter, r *http.Request) {
+	m.site.Render(w, r, http.StatusOK, "account/signin.html", "", signinData{Next: web.SafeNext(r.URL.Query().Get("next"), "")})
+}
+
+func (m *Module) setSessionCookie(w http.ResponseWriter, r *http.Request, secret string) {
+	http.SetCookie(w, &http.Cookie{Name: web.SessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: r.TLS != nil || strings.HasPrefix(m.svc.BaseURL, "https:"),
+		SameSite: http.SameSiteLaxMode, MaxAge: int(auth.MaxAge.Seconds())})
+}
+
+func (m *Module) signin(w http.ResponseWriter, r *http.Request) {
+	email, pw := r.PostFormValue("email"), r.PostFormValue("password")
+	next := web.SafeNext(r.PostFormValue("next"), "/")
+	u, err := m.auth.Authenticate(r.Context(), email, pw, web.ClientAddr(r))
+	switch {
+	case errors.Is(err, auth.ErrThrottled):
+		m.site.Render(w, r, http.StatusTooManyRequests, "account/signin.html", "", signinData{Email: email, Next: next, Error: "account.throttled"})
+		return
+	case errors.Is(err, auth.ErrBadCredentials):
+		m.site.Render(w, r, http.StatusUnauthorized, "account/signin.html", "", signinData{Email: email, Next: next, Error: "account.bad_credentials"})
+		return
+	case err != nil:
+		m.site.ServerError(w, r, err)
+		return
+	}
+	old := ""
+	if c, err := r.Cookie(web.SessionCookie); err == nil {
+		old = c.Value
+	}
+	secret, err := m.auth.StartSession(r.Context(), u, old, r.UserAgent(), web.ClientAddr(r))
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.setSessionCookie(w, r, secret)
+	if u.NeedsMFA() || u.TOTPEnabled {
+		if !u.NeedsMFA() {
+			// A stakeholder who chose a second factor must pass it too.
+			if err := m.demoteToPending(r, secret); err != nil {
+				m.site.ServerError(w, r, err)
+				return
+			}
+		}
+		http.Redirect(w, r, "/signin/second-factor?next="+urlQuery(next), http.StatusSeeOther)
+		return
+	}
+	_ = m.auth.ClearFailures(r.Context(), u.Email)
+	m.site.Redirect(w, r, next, "account.signed_in")
+}
+
+func (m *Module) demoteToPending(r *http.Request, secret string) error {
+	return m.svc.DB.InTx(r.Context(), func(tx *db.Tx) error {
+		_, err := tx.ExecContext(r.Context(), `UPDATE sessions SET mfa_passed = ? WHERE token_hash = ?`, false, hashSecret(secret))
+		return err
+	})
+}
+
+type secondFactorData struct {
+	Enrol     *auth.Enrolment
+	Next      string
+	Error     string
+	Codes     []string
+	Voluntary bool
+}
+
+func (m *Module) secondFactorPage(w http.ResponseWriter, r *http.Request) {
+	u, pending := web.CurrentUser(r)
+	next := web.SafeNext(r.URL.Query().Get("next"), "/")
+	if !pending {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	data := secondFactorData{Next: next}
+	if !u.TOTPEnabled {
+		e, err := auth.BeginTOTP(u, "cybernorms")
+		if err != nil {
+			m.site.ServerError(w, r, err)
+			return
+		}
+		data.Enrol = &e
+	}
+	m.site.Render(w, r, http.StatusOK, "account/second_factor.html", "", data)
+}
+
+func (m *Module) secondFactor(w http.ResponseWriter, r *http.Request) {
+	u, pending := web.CurrentUser(r)
+	next := web.SafeNext(r.PostFormValue("next"), "/")
+	if !pending {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	if !u.TOTPEnabled {
+		http.Redirect(w, r, "/signin/second-factor", http.StatusSeeOther)
+		return
+	}
+	err := m.auth.CheckSecondFactor(r.Context(), u, r.PostFormValue("code"))
+	if errors.Is(err, auth.ErrBadCode) {
+		_ = m.auth.RecordFailure(r.Context(), u.Email, web.ClientAddr(r))
+		m.site.Render(w, r, http.StatusUnauthorized, "account/second_factor.html", "", secondFactorData{Next: next, Error: "account.bad_code"})
+		return
+	}
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.completeSignin(w, r, u, next, nil)
+}
+
+func (m *Module) completeSignin(w http.ResponseWriter, r *http.Request, u *auth.User, next string, codes []string) {
+	c, err := r.Cookie(web.SessionCookie)
+	if err != nil {
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+		return
+	}
+	secret, err := m.auth.PassMFA(r.Context(), c.Value)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.setSessionCookie(w, r, secret)
+	_ = m.auth.ClearFailures(r.Context(), u.Email)
+	if codes != nil {
+		m.site.Render(w, r, http.StatusOK, "account/recovery_codes.html", "", secondFactorData{Codes: codes, Next: next})
+		return
+	}
+	m.site.Redirect(w, r, next, "account.signed_in")
+}
+
+// enrol confirms a new TOTP secret, during sign-in or from the account page.
+func (m *Module) enrol(w http.ResponseWriter, r *http.Request) {
+	u, pending := web.CurrentUser(r)
+	next := web.SafeNext(r.PostFormValue("next"), "/account")
+	secret := r.PostFormValue("secret")
+	if u.TOTPEnabled && pending {
+		http.Redirect(w, r, "/signin/second-factor", http.StatusSeeOther)
+		return
+	}
+	if len(secret) < 16 || len(secret) > 64 {
+		m.site.Error(w, r, http.StatusBadRequest, "error.badrequest")
+		return
+	}
+	codes, err := m.auth.ConfirmTOTP(r.Context(), u, secret, r.PostFormValue("code"))
+	if errors.Is(err, auth.ErrBadCode) {
+		e, _ := auth.BeginTOTP(u, "cybernorms")
+		m.site.Render(w, r, http.StatusUnprocessableEntity, "account/second_factor.html", "", secondFactorData{Enrol: &e, Next: next, Error: "account.bad_code", Voluntary: !pending})
+		return
+	}
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	if pending {
+		m.completeSignin(w, r, u, next, codes)
+		return
+	}
+	m.site.Render(w, r, http.StatusOK, "account/recovery_codes.html", "", secondFactorData{Codes: codes, Next: "/account"})
+}
+
+func (m *Module) voluntaryEnrolPage(w http.ResponseWriter, r *http.Request) {
+	u, _ := web.CurrentUser(r)
+	e, err := auth.BeginTOTP(u, "cybernorms")
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.site.Render(w, r, http.StatusOK, "account/second_factor.html", "", secondFactorData{Enrol: &e, Next: "/account", Voluntary: true})
+}
+
+func (m *Module) signout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(web.SessionCookie); err == nil {
+		_ = m.auth.EndSession(r.Context(), c.Value)
+	}
+	http.SetCookie(w, &http.Cookie{Name: web.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	m.site.Redirect(w, r, "/", "account.signed_out")
+}
+
+type accountData struct {
+	Sessions    []auth.Session
+	Tokens      []auth.Token
+	NewToken    string
+	Error       string
+	ErrorField  string
+	CurrentHash string
+}
+
+func (m *Module) accountPage(w http.ResponseWriter, r *http.Request) {
+	m.renderAccount(w, r, http.StatusOK, accountData{})
+}
+
+func (m *Module) renderAccount(w http.ResponseWriter, r *http.Request, status int, data accountData) {
+	u, _ := web.CurrentUser(r)
+	var err error
+	if data.Sessions, err = m.auth.Sessions(r.Context(), u.ID); err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	if data.Tokens, err = m.auth.Tokens(r.Context(), u.ID); err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	if c, err := r.Cookie(web.SessionCookie); err == nil {
+		data.CurrentHash = hashSecret(c.Value)
+	}
+	m.site.Render(w, r, status, "account/account.html", "", data)
+}
+
+func (m *Module) saveLang(w http.ResponseWriter, r *http.Request) {
+	u, _ := web.CurrentUser(r)
+	lang := r.PostFormValue("lang")
+	if !web.KnownLanguage(lang) {
+		m.renderAccount(w, r, http.StatusUnprocessableEntity, accountData{Error: "account.bad_lang", ErrorField: "lang"})
+		return
+	}
+	if err := m.auth.SetLang(r.Context(), u.ID, lang); err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: web.LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	m.site.Redirect(w, r, "/account", "account.saved")
+}
+
+func (m *Module) changePassword(w http.ResponseWriter, r *http.Request) {
+	u, _ := web.CurrentUser(r)
+	if _, err := m.auth.Authenticate(r.Context(), u.Email, r.PostFormValue("current"), web.ClientAddr(r)); err != nil {
+		m.renderAccount(w, r, http.StatusUnprocessableEntity, accountData{Error: "account.bad_current_password", ErrorField: "current"})
+		return
+	}
+	err := m.svc.DB.InTx(r.Context(), func(tx *db.Tx) error { return m.auth.SetPassword(r.Context(), tx, u.ID, r.PostFormValue("password")) })
+	var fe *auth.FieldError
+	if errors.As(err, &fe) {
+		m.renderAccount(w, r, http.StatusUnprocessableEntity, accountData{Error: "account.password_policy", ErrorField: "password"})
+		return
+	}
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	// Every session ended with the change; start a fresh one for this browser.
+	secret, err := m.auth.StartSession(r.Context(), u, "", r.UserAgent(), web.ClientAddr(r))
+	if err == nil && u.NeedsMFA() {
+		secret, err = m.auth.PassMFA(r.Context(), secret)
+	}
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.setSessionCookie(w, r, secret)
+	m.site.Redirect(w, r, "/account", "account.password_changed")
+}
+
+func (m *Module) createToken(w http.ResponseWriter, r *http.Request) {
+	u, _ := web.CurrentUser(r)
+	_, secret, err := m.auth.CreateToken(r.Context(), u.ID, r.PostFormValue("name"))
+	var fe *auth.FieldError
+	if errors.As(err, &fe) {
+		m.renderAccount(w, r, http.StatusUnprocessableEntity, accountData{Error: "account.token_name", ErrorField: "name"})
+		return
+	}
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.renderAccount(w, r, http.StatusOK, accountData{NewToken: secret})
+}
+
+func (m *Module) revokeToken(w http.ResponseWriter, r *http.Request) {
+	u, _ := web.CurrentUser(r)
+	err := m.auth.RevokeToken(r.Context(), u.ID, r.PathValue("id"))
+	if errors.Is(err, auth.ErrNotFound) {
+		m.site.Error(w, r, http.StatusNotFound, "error.notfound")
+		return
+	}
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.site.Redirect(w, r, "/account", "account.token_revoked")
+}
+
+func (m *Module) revokeSession(w http.ResponseWriter, r *http.Request) {
+	u, _ := web.CurrentUser(r)
+	err := m.auth.RevokeSession(r.Context(), u.ID, r.PathValue("hash"))
+	if errors.Is(err, auth.ErrNotFound) {
+		m.site.Error(w, r, http.StatusNotFound, "error.notfound")
+		return
+	}
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.site.Redirect(w, r, "/account", "account.session_revoked")
+}
+
+type resetData struct {
+	Token string
+	Error string
+	Sent  bool
+}
+
+func (m *Module) forgotPage(w http.ResponseWriter, r *http.Request) {
+	m.site.Render(w, r, http.StatusOK, "account/forgot.html", "", resetData{})
+}
+
+// forgot always answers the same way, so it does not reveal which
+// addresses have accounts.
+func (m *Module) forgot(w http.ResponseWriter, r *http.Request) {
+	email := r.PostFormValue("email")
+	err := m.svc.DB.InTx(r.Context(), func(tx *db.Tx) error {
+		u, secret, err := m.auth.CreateReset(r.Context(), tx, email)
+		if errors.Is(err, auth.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		link := m.svc.Link("/password/reset?token=" + secret)
+		lang := u.Lang
+		tr := func(k string) string { return m.site.Catalog.T(lang, k) }
+		ctx := audit.WithActor(r.Context(), audit.Actor{ID: u.ID, Label: u.Email, Via: "web"})
+		if err := audit.Record(ctx, tx, "user.password_reset.request", "user", u.ID, nil, nil); err != nil {
+			return err
+		}
+		return m.svc.QueueMail(ctx, tx, mail.Message{To: u.Email, Subject: tr("account.reset_subject"),
+			Text: tr("account.reset_body") + "\n\n" + link + "\n\n" + tr("account.reset_ignore") + "\n"})
+	})
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.site.Render(w, r, http.StatusOK, "account/forgot.html", "", resetData{Sent: true})
+}
+
+func (m *Module) resetPage(w http.ResponseWriter, r *http.Request) {
+	m.site.Render(w, r, http.StatusOK, "account/reset.html", "", resetData{Token: r.URL.Query().Get("token")})
+}
+
+func (m *Module) reset(w http.ResponseWriter, r *http.Request) {
+	token := r.PostFormValue("token")
+	_, err := m.auth.ConsumeReset(r.Context(), token, r.PostFormValue("password"))
+	var fe *auth.FieldError
+	switch {
+	case errors.As(err, &fe):
+		m.site.Render(w, r, http.StatusUnprocessableEntity, "account/reset.html", "", resetData{Token: token, Error: "account.password_policy"})
+	case errors.Is(err, auth.ErrResetInvalid):
+		m.site.Render(w, r, http.StatusBadRequest, "account/reset.html", "", resetData{Error: "account.reset_invalid"})
+	case err != nil:
+		m.site.ServerError(w, r, err)
+	default:
+		m.site.Redirect(w, r, "/signin", "account.password_changed")
+	}
+}
+
+func (m *Module) apiMe(w http.ResponseWriter, r *http.Request) {
+	u, _ := web.CurrentUser(r)
+	api.WriteJSON(w, http.StatusOK, u)
+}
+
+func (m *Module) apiTokens(w http.ResponseWriter, r *http.Request) {
+	u, _ := web.CurrentUser(r)
+	list, err := m.auth.Tokens(r.Context(), u.ID)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []auth.Token{}
+	}
+	api.WriteJSON(w, http.StatusOK, api.List[auth.Token]{Items: list})
+}

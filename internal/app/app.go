@@ -1,0 +1,263 @@
+// Package app assembles the platform and the feature modules into one
+// server. It is the only package that imports every feature.
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/cybernorms/cybernorms/internal/account"
+	"github.com/cybernorms/cybernorms/internal/admin"
+	"github.com/cybernorms/cybernorms/internal/framework"
+	"github.com/cybernorms/cybernorms/internal/home"
+	"github.com/cybernorms/cybernorms/internal/platform"
+	"github.com/cybernorms/cybernorms/internal/platform/api"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/config"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/jobs"
+	"github.com/cybernorms/cybernorms/internal/platform/mail"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
+	"github.com/cybernorms/cybernorms/internal/states"
+	"github.com/cybernorms/cybernorms/migrations"
+)
+
+// Version is the software version, shown in the OpenAPI document.
+var Version = "0.1.0"
+
+// App is an assembled server.
+type App struct {
+	Config    config.Config
+	Services  *platform.Services
+	Spec      *api.Spec
+	Registry  *prometheus.Registry
+	Framework *framework.Store
+
+	handler http.Handler
+	closers []func() error
+}
+
+// routable is what every feature module offers.
+type routable interface{ Routes(r *web.Router) }
+
+// Open opens and migrates the database. Commands that need only the
+// database (user, token, audit, backup) use it without building the site.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, error) {
+	url := cfg.DatabaseURL
+	if url == "" {
+		url = filepath.Join(cfg.DataDir, "cybernorms.db")
+	}
+	d, err := db.Open(ctx, url, db.Options{Synchronous: cfg.Synchronous})
+	if err != nil {
+		return nil, err
+	}
+	applied, err := d.Migrate(ctx, migrations.FS)
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	if len(applied) > 0 {
+		log.Info("database migrated", "applied", applied)
+	}
+	if err := states.Sync(ctx, d); err != nil {
+		d.Close()
+		return nil, err
+	}
+	fw := &framework.Store{DB: d}
+	if err := fw.Seed(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("seed framework: %w", err)
+	}
+	return d, nil
+}
+
+// New builds the server on an open database.
+func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*App, error) {
+	spec := &api.Spec{Title: "cybernorms API", Version: Version,
+		Description: "The open data and operations of cybernorms, the platform for the UN framework of responsible State behaviour in cyberspace. Every error has the shape {\"error\":{\"code\",\"message\",\"field\"}}. Lists are paginated with ?limit= and ?cursor= (the next_cursor of the previous page)."}
+	site, err := web.NewSite(log, spec)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Spec: spec, Registry: prometheus.NewRegistry()}
+	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewDBStatsCollector(d.SQL, string(d.Dialect)))
+
+	svc := &platform.Services{
+		DB: d, Site: site, Auth: &auth.Store{DB: d, KnownState: states.Known},
+		Jobs: jobs.New(d, log), Log: log, BaseURL: cfg.BaseURL, DataDir: cfg.DataDir, MailFrom: cfg.MailFrom,
+	}
+	svc.Jobs.Workers = cfg.Workers
+	if cfg.SMTPHost != "" {
+		smtpCfg := mail.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUser, Password: cfg.SMTPPassword, TLS: cfg.SMTPTLS, From: cfg.MailFrom}
+		if cfg.DKIMKeyFile != "" {
+			key, err := os.ReadFile(cfg.DKIMKeyFile)
+			if err != nil {
+				return nil, fmt.Errorf("dkim key: %w", err)
+			}
+			smtpCfg.DKIM = &mail.DKIMConfig{Domain: cfg.DKIMDomain, Selector: cfg.DKIMSelector, PrivateKeyPEM: string(key)}
+		}
+		pool, err := mail.NewSMTPPool(smtpCfg, cfg.SMTPPool)
+		if err != nil {
+			return nil, fmt.Errorf("smtp: %w", err)
+		}
+		svc.Mailer = pool
+		a.closers = append(a.closers, pool.Close)
+	} else {
+		svc.OutboxDir = filepath.Join(cfg.DataDir, "outbox")
+		svc.Mailer = mail.Outbox{Dir: svc.OutboxDir}
+	}
+	svc.RegisterMailJob()
+	svc.Jobs.Register("sessions.purge", func(ctx context.Context, _ json.RawMessage) error {
+		if err := svc.Auth.PurgeExpired(ctx); err != nil {
+			return err
+		}
+		return svc.Jobs.PurgeFinished(ctx, 30*24*time.Hour)
+	})
+	svc.Jobs.Every("sessions.purge", time.Hour)
+	a.Services = svc
+
+	jobGauge := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "cybernorms_jobs", Help: "Background jobs by state."}, []string{"state"})
+	a.Registry.MustRegister(prometheus.CollectorFunc(func(ch chan<- prometheus.Metric) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		stats, err := svc.Jobs.Stats(ctx)
+		if err != nil {
+			return
+		}
+		for _, s := range []string{jobs.StateQueued, jobs.StateDone, jobs.StateFailed} {
+			jobGauge.WithLabelValues(s).Set(float64(stats[s]))
+		}
+		jobGauge.Collect(ch)
+	}))
+
+	a.Framework = &framework.Store{DB: d}
+	modules, err := a.modules(svc)
+	if err != nil {
+		return nil, err
+	}
+	r := site.Router()
+	for _, m := range modules {
+		m.Routes(r)
+	}
+	r.API(api.Op{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This OpenAPI 3.1 document", Tag: "meta", Response: map[string]any{}}, web.Public, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		api.WriteJSON(w, http.StatusOK, spec.Document())
+	})
+	metrics := promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{})
+	r.Handle("GET /metrics", web.Public, metrics.ServeHTTP)
+
+	a.handler = site.Handler(web.Options{Auth: svc.Auth, Metrics: web.NewMetrics(a.Registry), HSTS: cfg.HSTS, TrustedProxies: cfg.TrustProxy})
+	return a, nil
+}
+
+// modules builds every feature module in navigation order.
+func (a *App) modules(svc *platform.Services) ([]routable, error) {
+	site := svc.Site
+	hm, err := home.New(site, svc.DB)
+	if err != nil {
+		return nil, err
+	}
+	fw, err := framework.New(site, a.Framework)
+	if err != nil {
+		return nil, err
+	}
+	st, err := states.New(site)
+	if err != nil {
+		return nil, err
+	}
+	acc, err := account.New(svc)
+	if err != nil {
+		return nil, err
+	}
+	adm, err := admin.New(svc)
+	if err != nil {
+		return nil, err
+	}
+	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}}
+	return []routable{hm, fw, st, acc, adm}, nil
+}
+
+// Handler is the server's HTTP handler.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close releases what the app opened (not the database).
+func (a *App) Close() {
+	for _, c := range a.closers {
+		_ = c()
+	}
+}
+
+// Serve listens on cfg.Addr and serves until ctx ends, then shuts down
+// gracefully: it stops accepting, finishes requests in flight (up to 20 s)
+// and stops the job workers.
+func (a *App) Serve(ctx context.Context, ready chan<- string) error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Services.Log.Handler(), slog.LevelWarn),
+	}
+	jobCtx, stopJobs := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if a.Config.Workers > 0 {
+			go a.Services.Jobs.Schedule(jobCtx)
+			a.Services.Jobs.Run(jobCtx)
+		}
+	}()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Services.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "database", a.Services.DB.Dialect)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	select {
+	case err := <-errc:
+		stopJobs()
+		<-done
+		return err
+	case <-ctx.Done():
+	}
+	a.Services.Log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutCtx)
+	stopJobs()
+	<-done
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// SplitList splits a comma-separated flag value.
+func SplitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

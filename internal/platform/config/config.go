@@ -1,0 +1,170 @@
+// Package config declares every setting once, with its flag, environment
+// variable, default and description; the same table feeds the parser and the
+// documentation (cybernorms config --markdown).
+package config
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Config is the server's configuration.
+type Config struct {
+	Addr         string
+	DatabaseURL  string
+	DataDir      string
+	BaseURL      string
+	Synchronous  string
+	LogLevel     string
+	LogFormat    string
+	HSTS         bool
+	TrustProxy   bool
+	Workers      int
+	MailFrom     string
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUser     string
+	SMTPPassword string
+	SMTPTLS      string
+	SMTPPool     int
+	DKIMDomain   string
+	DKIMSelector string
+	DKIMKeyFile  string
+	MailRate     float64
+	Demo         bool
+}
+
+// Option is one setting.
+type Option struct {
+	Flag    string
+	Env     string
+	Default string
+	Help    string
+	set     func(c *Config, v string) error
+}
+
+func str(p func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *p(c) = v; return nil }
+}
+
+func boolean(p func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("must be true or false")
+		}
+		*p(c) = b
+		return nil
+	}
+}
+
+func integer(p func(*Config) *int, min, max int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < min || n > max {
+			return fmt.Errorf("must be a whole number from %d to %d", min, max)
+		}
+		*p(c) = n
+		return nil
+	}
+}
+
+// Options is the table of settings.
+var Options = []Option{
+	{"addr", "CYBERNORMS_ADDR", "127.0.0.1:8080", "address to listen on", str(func(c *Config) *string { return &c.Addr })},
+	{"database-url", "CYBERNORMS_DATABASE_URL", "", "PostgreSQL URL (postgres://…); empty means the SQLite file DATA_DIR/cybernorms.db", str(func(c *Config) *string { return &c.DatabaseURL })},
+	{"data-dir", "CYBERNORMS_DATA_DIR", "./data", "folder for the SQLite database, the mail outbox and uploaded files", str(func(c *Config) *string { return &c.DataDir })},
+	{"base-url", "CYBERNORMS_BASE_URL", "http://127.0.0.1:8080", "public address of the site, used in e-mailed links", str(func(c *Config) *string { return &c.BaseURL })},
+	{"sqlite-synchronous", "CYBERNORMS_SQLITE_SYNCHRONOUS", "NORMAL", "SQLite durability: NORMAL survives a killed process, FULL also a power cut", str(func(c *Config) *string { return &c.Synchronous })},
+	{"log-level", "CYBERNORMS_LOG_LEVEL", "info", "debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},
+	{"log-format", "CYBERNORMS_LOG_FORMAT", "text", "text or json", str(func(c *Config) *string { return &c.LogFormat })},
+	{"hsts", "CYBERNORMS_HSTS", "false", "send Strict-Transport-Security (set when served over TLS)", boolean(func(c *Config) *bool { return &c.HSTS })},
+	{"trust-proxy", "CYBERNORMS_TRUST_PROXY", "false", "take the client address from X-Forwarded-For (only behind a proxy you run)", boolean(func(c *Config) *bool { return &c.TrustProxy })},
+	{"workers", "CYBERNORMS_WORKERS", "4", "background job workers in this instance", integer(func(c *Config) *int { return &c.Workers }, 0, 64)},
+	{"mail-from", "CYBERNORMS_MAIL_FROM", "cybernorms <no-reply@cybernorms.invalid>", "From address of outgoing mail", str(func(c *Config) *string { return &c.MailFrom })},
+	{"smtp-host", "CYBERNORMS_SMTP_HOST", "", "SMTP relay host; empty means mail is written to DATA_DIR/outbox", str(func(c *Config) *string { return &c.SMTPHost })},
+	{"smtp-port", "CYBERNORMS_SMTP_PORT", "587", "SMTP relay port", integer(func(c *Config) *int { return &c.SMTPPort }, 1, 65535)},
+	{"smtp-user", "CYBERNORMS_SMTP_USER", "", "SMTP user name", str(func(c *Config) *string { return &c.SMTPUser })},
+	{"smtp-password", "CYBERNORMS_SMTP_PASSWORD", "", "SMTP password", str(func(c *Config) *string { return &c.SMTPPassword })},
+	{"smtp-tls", "CYBERNORMS_SMTP_TLS", "starttls", "none, starttls or tls", str(func(c *Config) *string { return &c.SMTPTLS })},
+	{"smtp-pool", "CYBERNORMS_SMTP_POOL", "4", "SMTP connections kept open", integer(func(c *Config) *int { return &c.SMTPPool }, 1, 64)},
+	{"dkim-domain", "CYBERNORMS_DKIM_DOMAIN", "", "DKIM signing domain (d=)", str(func(c *Config) *string { return &c.DKIMDomain })},
+	{"dkim-selector", "CYBERNORMS_DKIM_SELECTOR", "", "DKIM selector (s=)", str(func(c *Config) *string { return &c.DKIMSelector })},
+	{"dkim-key-file", "CYBERNORMS_DKIM_KEY_FILE", "", "PEM file with the DKIM private key", str(func(c *Config) *string { return &c.DKIMKeyFile })},
+	{"mail-rate", "CYBERNORMS_MAIL_RATE", "0", "bulk mail messages per second (0: no limit)", func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 {
+			return fmt.Errorf("must be a number of messages per second, 0 or more")
+		}
+		c.MailRate = f
+		return nil
+	}},
+	{"demo", "CYBERNORMS_DEMO", "false", "show a banner saying the site holds demonstration data", boolean(func(c *Config) *bool { return &c.Demo })},
+}
+
+// Load builds a Config from defaults, then the environment, then flags.
+func Load(args []string, getenv func(string) string, output io.Writer) (Config, error) {
+	var c Config
+	for _, o := range Options {
+		if err := o.set(&c, o.Default); err != nil {
+			return c, fmt.Errorf("default of %s: %w", o.Flag, err)
+		}
+	}
+	for _, o := range Options {
+		if v := getenv(o.Env); v != "" {
+			if err := o.set(&c, v); err != nil {
+				return c, fmt.Errorf("%s: %w", o.Env, err)
+			}
+		}
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(output)
+	for _, o := range Options {
+		o := o
+		fs.Func(o.Flag, o.Help+" (env "+o.Env+", default "+strconv.Quote(o.Default)+")", func(v string) error { return o.set(&c, v) })
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return c, c.validate()
+}
+
+func (c *Config) validate() error {
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("base-url: must be an absolute http(s) URL, not %q", c.BaseURL)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	switch strings.ToUpper(c.Synchronous) {
+	case "NORMAL", "FULL":
+	default:
+		return fmt.Errorf("sqlite-synchronous: must be NORMAL or FULL")
+	}
+	switch c.SMTPTLS {
+	case "none", "starttls", "tls":
+	default:
+		return fmt.Errorf("smtp-tls: must be none, starttls or tls")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log-level: must be debug, info, warn or error")
+	}
+	return nil
+}
+
+// Markdown renders the options table for the documentation.
+func Markdown() string {
+	var b strings.Builder
+	b.WriteString("| flag | environment | default | meaning |\n| --- | --- | --- | --- |\n")
+	for _, o := range Options {
+		fmt.Fprintf(&b, "| `--%s` | `%s` | `%s` | %s |\n", o.Flag, o.Env, o.Default, o.Help)
+	}
+	return b.String()
+}

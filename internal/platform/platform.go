@@ -1,0 +1,76 @@
+// Package platform bundles the shared services every feature module is
+// built with, so a module's constructor takes one argument.
+package platform
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/jobs"
+	cnmail "github.com/cybernorms/cybernorms/internal/platform/mail"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
+)
+
+// Services are the shared services.
+type Services struct {
+	DB       *db.DB
+	Site     *web.Site
+	Auth     *auth.Store
+	Jobs     *jobs.Queue
+	Mailer   cnmail.Sender
+	Log      *slog.Logger
+	BaseURL  string
+	DataDir  string
+	MailFrom string
+	// OutboxDir is set when mail goes to the outbox folder.
+	OutboxDir string
+}
+
+// JobSendMail is the job kind that delivers one queued message.
+const JobSendMail = "mail.send"
+
+// QueueMail queues a message inside tx: it is sent if and only if the write
+// that caused it commits, and retried with backoff if the relay fails.
+func (s *Services) QueueMail(ctx context.Context, tx db.Querier, m cnmail.Message) error {
+	if m.From == "" {
+		m.From = s.MailFrom
+	}
+	if m.MessageID == "" {
+		domain := "cybernorms.invalid"
+		if a, err := mail.ParseAddress(m.From); err == nil {
+			if _, d, ok := strings.Cut(a.Address, "@"); ok {
+				domain = d
+			}
+		}
+		m.MessageID = cnmail.NewMessageID(domain)
+	}
+	if err := m.Validate(); err != nil {
+		return fmt.Errorf("queue mail: %w", err)
+	}
+	_, err := jobs.Enqueue(ctx, tx, JobSendMail, m, jobs.Options{UniqueKey: "mail:" + m.MessageID})
+	return err
+}
+
+// RegisterMailJob installs the handler that sends queued mail.
+func (s *Services) RegisterMailJob() {
+	s.Jobs.Register(JobSendMail, func(ctx context.Context, payload json.RawMessage) error {
+		var m cnmail.Message
+		if err := json.Unmarshal(payload, &m); err != nil {
+			return jobs.Permanent(err)
+		}
+		err := s.Mailer.Send(ctx, m)
+		if err != nil && cnmail.IsPermanent(err) {
+			return jobs.Permanent(err)
+		}
+		return err
+	})
+}
+
+// Link makes an absolute URL to a path on the site, for e-mails.
+func (s *Services) Link(path string) string { return s.BaseURL + path }

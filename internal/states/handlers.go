@@ -1,0 +1,156 @@
+package states
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+	"slices"
+	"strings"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
+	"github.com/cybernorms/cybernorms/internal/platform/api"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
+)
+
+//go:embed templates/*.html
+var templatesFS embed.FS
+
+//go:embed i18n/*.json
+var i18nFS embed.FS
+
+// Module serves the States pages and API.
+type Module struct {
+	site *web.Site
+}
+
+// New registers the module's templates and translations on the site.
+func New(site *web.Site) (*Module, error) {
+	t, _ := fs.Sub(templatesFS, "templates")
+	if err := site.AddTemplates("states", t); err != nil {
+		return nil, err
+	}
+	tr, _ := fs.Sub(i18nFS, "i18n")
+	if err := site.Catalog.Load(tr); err != nil {
+		return nil, err
+	}
+	return &Module{site: site}, nil
+}
+
+// StateView is a State as the API shows it.
+type StateView struct {
+	ISO3      string            `json:"iso3"`
+	ISO2      string            `json:"iso2"`
+	Numeric   string            `json:"numeric"`
+	Name      string            `json:"name"`
+	Names     map[string]string `json:"names"`
+	Group     string            `json:"group"`
+	GroupName string            `json:"group_name"`
+	GroupNote string            `json:"group_note,omitempty"`
+	Observer  bool              `json:"observer"`
+}
+
+func view(s State, lang string) StateView {
+	return StateView{ISO3: s.ISO3, ISO2: s.ISO2, Numeric: s.Numeric, Name: s.Name(lang), Names: s.Names,
+		Group: string(s.Group), GroupName: s.Group.Label(), GroupNote: s.GroupNote, Observer: s.Observer}
+}
+
+// Routes registers the module's routes.
+func (m *Module) Routes(r *web.Router) {
+	r.Handle("GET /states", web.Public, m.list)
+	r.Handle("GET /states/{iso3}", web.Public, m.show)
+	r.API(api.Op{Method: "GET", Path: "/api/v1/states", Summary: "List the 193 Member States and 2 observer States", Tag: "states",
+		Params:   []api.Param{{Name: "group", In: "query", Description: "UN regional group: african, asia-pacific, eastern-european, latin-american-caribbean, weog, none"}, {Name: "lang", In: "query", Description: "language of the name field: ar, zh, en, fr, ru, es"}},
+		Response: api.List[StateView]{}}, web.Public, m.apiList)
+	r.API(api.Op{Method: "GET", Path: "/api/v1/states/{iso3}", Summary: "One State by ISO 3166-1 alpha-3 code", Tag: "states",
+		Params:   []api.Param{{Name: "iso3", In: "path", Description: "ISO 3166-1 alpha-3 code, e.g. FRA"}},
+		Response: StateView{}}, web.Public, m.apiShow)
+}
+
+func parseGroup(s string) (Group, error) {
+	g := Group(s)
+	if s == "" || g.Valid() {
+		return g, nil
+	}
+	return "", api.Invalid("group", "must be one of african, asia-pacific, eastern-european, latin-american-caribbean, weog, none")
+}
+
+type listData struct {
+	Group  string
+	Groups []GroupInfo
+	States []State
+	Lang   string
+}
+
+func (m *Module) list(w http.ResponseWriter, r *http.Request) {
+	g, err := parseGroup(r.URL.Query().Get("group"))
+	if err != nil {
+		m.site.Error(w, r, http.StatusBadRequest, "states.bad_group")
+		return
+	}
+	lang := web.Lang(r)
+	m.site.Render(w, r, http.StatusOK, "states/list.html", m.site.Catalog.T(lang, "states.title"),
+		listData{Group: string(g), Groups: Groups, States: Filter(g, lang), Lang: lang})
+}
+
+func (m *Module) show(w http.ResponseWriter, r *http.Request) {
+	s, ok := ByISO3(r.PathValue("iso3"))
+	if !ok {
+		m.site.Error(w, r, http.StatusNotFound, "states.not_found")
+		return
+	}
+	if s.ISO3 != r.PathValue("iso3") {
+		http.Redirect(w, r, "/states/"+s.ISO3, http.StatusMovedPermanently)
+		return
+	}
+	lang := web.Lang(r)
+	m.site.Render(w, r, http.StatusOK, "states/show.html", s.Name(lang), struct {
+		State State
+		Lang  string
+	}{s, lang})
+}
+
+func (m *Module) apiList(w http.ResponseWriter, r *http.Request) {
+	g, err := parseGroup(r.URL.Query().Get("group"))
+	if err != nil {
+		api.WriteError(w, err)
+		return
+	}
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang = "en"
+	} else if !web.KnownLanguage(lang) {
+		api.WriteError(w, api.Invalid("lang", "must be one of ar, zh, en, fr, ru, es"))
+		return
+	}
+	list := Filter(g, lang)
+	out := api.List[StateView]{Items: make([]StateView, len(list))}
+	for i, s := range list {
+		out.Items[i] = view(s, lang)
+	}
+	api.WriteJSON(w, http.StatusOK, out)
+}
+
+func (m *Module) apiShow(w http.ResponseWriter, r *http.Request) {
+	s, ok := ByISO3(r.PathValue("iso3"))
+	if !ok {
+		api.WriteError(w, api.Errorf(http.StatusNotFound, "not_found", "iso3", "no State with ISO 3166-1 alpha-3 code %q", r.PathValue("iso3")))
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, view(s, "en"))
+}
+
+func sortByName(list []State, lang string) {
+	tag, err := language.Parse(lang)
+	if err != nil {
+		tag = language.English
+	}
+	c := collate.New(tag)
+	slices.SortStableFunc(list, func(a, b State) int {
+		return c.CompareString(a.Name(lang), b.Name(lang))
+	})
+}
+
+// GroupLabelKey is the translation key of a group's label.
+func GroupLabelKey(g Group) string { return "states.group." + strings.ReplaceAll(string(g), "-", "_") }
