@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/mail"
 	"net/textproto"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -305,7 +306,9 @@ func (p *SMTPPool) dial(ctx context.Context) (*pooledConn, error) {
 		}
 		return tc, nil
 	}
-	gm, err := gomail.NewClient(p.cfg.Host, append(p.options, gomail.WithDialContextFunc(dialFunc))...)
+	// Clip, so that concurrent dials never append into one shared array.
+	options := append(slices.Clip(p.options), gomail.WithDialContextFunc(dialFunc))
+	gm, err := gomail.NewClient(p.cfg.Host, options...)
 	if err != nil {
 		return nil, newSendError(StageConnect, err)
 	}
@@ -355,8 +358,9 @@ func (p *SMTPPool) deliver(ctx context.Context, c *pooledConn, from, to string, 
 // ctx: a cancelled context interrupts it by moving the deadline to the past.
 func (p *SMTPPool) exchange(ctx context.Context, c *pooledConn, run func() error) error {
 	deadline := time.Now().Add(p.cfg.Timeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
+	ctxDeadline, bound := ctx.Deadline()
+	if bound = bound && ctxDeadline.Before(deadline); bound {
+		deadline = ctxDeadline
 	}
 	if err := c.raw.SetDeadline(deadline); err != nil {
 		return err
@@ -370,11 +374,19 @@ func (p *SMTPPool) exchange(ctx context.Context, c *pooledConn, run func() error
 		// accepted is reported as sent, or a retry would send it twice.
 		c.broken = true
 	}
-	if err != nil && ctx.Err() != nil {
-		// Whether the context's deadline or the connection's (set from it)
-		// came first, the caller's reason is the context.
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
 		c.broken = true
 		return errors.Join(ctx.Err(), err)
+	}
+	var netErr net.Error
+	if bound && errors.As(err, &netErr) && netErr.Timeout() {
+		// The connection's deadline, set from the context's, fired before
+		// the context's own timer: the caller's reason is still the context.
+		c.broken = true
+		return errors.Join(context.DeadlineExceeded, err)
 	}
 	return err
 }
