@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"unicode/utf8"
 )
 
 // Limits on what [ParseBundle] accepts. A quarterly contribution is a few
@@ -73,8 +74,14 @@ func ParseBundle(data []byte) (Bundle, error) {
 		c.fail("", "%d bytes exceeds the limit of %d bytes (10 MB)", len(data), MaxBundleBytes)
 		return Bundle{}, c.err()
 	}
-	var top Object
-	if err := top.UnmarshalJSON(data); err != nil {
+	if !utf8.Valid(data) {
+		c.fail("", "not valid UTF-8 (JSON must be UTF-8, RFC 8259)")
+		return Bundle{}, c.err()
+	}
+	// The top level is not compacted: "objects" is most of the document and
+	// each object is compacted on its own below.
+	members, err := decodeMembers(data)
+	if err != nil {
 		var dup errDuplicate
 		if errors.As(err, &dup) {
 			c.fail(string(dup), "appears twice")
@@ -83,6 +90,7 @@ func ParseBundle(data []byte) (Bundle, error) {
 		}
 		return Bundle{}, c.err()
 	}
+	top := Object{props: members}
 
 	if t, ok := top.String("type"); !ok || t != TypeBundle {
 		c.fail("type", "must be %q", TypeBundle)
@@ -174,15 +182,25 @@ func MarshalBundle(b Bundle) ([]byte, error) {
 		c.index = i
 		c.object(o)
 	}
-	objects := slices.Clone(b.Objects)
-	slices.SortStableFunc(objects, func(x, y Object) int {
-		if n := cmp.Compare(x.ID(), y.ID()); n != 0 {
+	type keyed struct {
+		id, modified string
+		obj          Object
+	}
+	sorted := make([]keyed, len(b.Objects))
+	for i, o := range b.Objects {
+		m, _ := o.String("modified")
+		sorted[i] = keyed{o.ID(), m, o}
+	}
+	slices.SortStableFunc(sorted, func(x, y keyed) int {
+		if n := cmp.Compare(x.id, y.id); n != 0 {
 			return n
 		}
-		mx, _ := x.String("modified")
-		my, _ := y.String("modified")
-		return cmp.Compare(mx, my)
+		return cmp.Compare(x.modified, y.modified)
 	})
+	objects := make([]Object, len(sorted))
+	for i, k := range sorted {
+		objects[i] = k.obj
+	}
 	for i := 1; i < len(objects); i++ {
 		if objects[i].ID() == objects[i-1].ID() && bytes.Equal(objects[i].Raw("modified"), objects[i-1].Raw("modified")) {
 			c.index, c.id = -1, ""

@@ -235,6 +235,7 @@ func TestParseBundleRefuses(t *testing.T) {
 	}{
 		{"a document that is not JSON", []byte(`{"type":`), -1, "", "not a JSON object"},
 		{"a JSON array", []byte(`[]`), -1, "", "not a JSON object"},
+		{"a document that is not UTF-8", []byte("{\"type\":\"bundle\",\"x_name\":\"\xff\"}"), -1, "", "not valid UTF-8"},
 		{"a bundle of the wrong type", mutate(t, -1, set("type", "report")), -1, "type", `must be "bundle"`},
 		{"a bundle id of another type", mutate(t, -1, set("id", "report--f0c13633-c4ac-57db-9884-b58d2f38e55f")), -1, "id", "bundle--<uuid>"},
 		{"a bundle id without a UUID", mutate(t, -1, set("id", "bundle--1234")), -1, "id", "not a UUID"},

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"sort"
 )
@@ -63,7 +62,13 @@ func (o Object) Names() []string { return orderedNames(o.props) }
 // JSON string.
 func (o Object) String(name string) (s string, ok bool) {
 	raw, found := o.props[name]
-	if !found || len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+	if !found || len(raw) < 2 || raw[0] != '"' {
+		return "", false
+	}
+	if !bytes.ContainsAny(raw, "\\") { // no escapes: the bytes are the string
+		return string(raw[1 : len(raw)-1]), true
+	}
+	if json.Unmarshal(raw, &s) != nil {
 		return "", false
 	}
 	return s, true
@@ -187,43 +192,88 @@ func (e errDuplicate) Error() string { return fmt.Sprintf("property %q appears t
 // UnmarshalJSON reads a JSON object, refusing one that repeats a property
 // (encoding/json would silently keep the last, letting "type" say two things).
 func (o *Object) UnmarshalJSON(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	tok, err := dec.Token()
+	props, err := decodeMembers(data)
 	if err != nil {
 		return err
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return errors.New("not a JSON object")
-	}
-	props := make(map[string]json.RawMessage)
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
+	for name, raw := range props {
+		if needsCompacting(raw) {
+			var buf bytes.Buffer
+			if err := json.Compact(&buf, raw); err != nil {
+				return err
+			}
+			raw = buf.Bytes()
+		} else {
+			raw = slices.Clone(raw)
 		}
-		name, ok := tok.(string)
-		if !ok {
-			return errors.New("not a JSON object")
-		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return err
-		}
-		if _, dup := props[name]; dup {
-			return errDuplicate(name)
-		}
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, raw); err != nil {
-			return err
-		}
-		props[name] = buf.Bytes()
-	}
-	if _, err := dec.Token(); err != nil { // closing brace
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("data after the JSON object")
+		props[name] = raw
 	}
 	o.props = props
 	return nil
+}
+
+// decodeMembers splits a JSON object into its members, refusing anything
+// else and any member name given twice. The values are not compacted.
+func decodeMembers(data []byte) (map[string]json.RawMessage, error) {
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, errors.New("not a JSON object")
+	}
+	var props map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &props); err != nil {
+		return nil, err
+	}
+	if name, dup := duplicateKey(trimmed, len(props)); dup {
+		return nil, errDuplicate(name)
+	}
+	return props, nil
+}
+
+// duplicateKey finds a repeated member name in a valid JSON object whose
+// decoded form has n members. It scans the top level only, decoding a name
+// only when it holds an escape ("t\u0079pe" is "type").
+func duplicateKey(obj []byte, n int) (string, bool) {
+	seen := make(map[string]struct{}, n)
+	depth := 0
+	for i := 0; i < len(obj); i++ {
+		switch c := obj[i]; c {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case '"':
+			start := i
+			escaped := false
+			for i++; i < len(obj) && obj[i] != '"'; i++ {
+				if obj[i] == '\\' {
+					escaped = true
+					i++
+				}
+			}
+			if depth != 1 {
+				continue
+			}
+			j := i + 1
+			for j < len(obj) && (obj[j] == ' ' || obj[j] == '\t' || obj[j] == '\r' || obj[j] == '\n') {
+				j++
+			}
+			if j >= len(obj) || obj[j] != ':' {
+				continue // a string value, not a member name
+			}
+			name := string(obj[start+1 : i])
+			if escaped {
+				_ = json.Unmarshal(obj[start:i+1], &name)
+			}
+			if _, dup := seen[name]; dup {
+				return name, true
+			}
+			seen[name] = struct{}{}
+		}
+	}
+	return "", false
+}
+
+// needsCompacting reports whether raw may hold whitespace outside strings.
+func needsCompacting(raw []byte) bool {
+	return bytes.ContainsAny(raw, " \t\r\n")
 }
