@@ -287,6 +287,8 @@ func TestParseBundleRefuses(t *testing.T) {
 		{"created_by_ref to a report", mutate(t, ixNote, set("created_by_ref", "report--f0c13633-c4ac-57db-9884-b58d2f38e55f")), ixNote, "created_by_ref", "must point to identity"},
 		{"a marking ref to an identity", mutate(t, ixNote, set("object_marking_refs", []string{"identity--784906ab-3a79-53f7-827e-5f91c7fc158b"})), ixNote, "object_marking_refs", "must point to marking-definition"},
 		{"labels that are not strings", mutate(t, ixNote, set("labels", []any{1})), ixNote, "labels", "not a list of strings"},
+		{"aliases that are not a list", mutate(t, ixThreatActor, set("aliases", "APT-XX")), ixThreatActor, "aliases", "not a list of strings"},
+		{"a kill chain phase without a phase name", mutate(t, ixAttackPattern, set("kill_chain_phases", []any{map[string]any{"kill_chain_name": "mitre-attack"}})), ixAttackPattern, "kill_chain_phases", "phase_name"},
 		{"an empty label list", mutate(t, ixNote, set("labels", []any{})), ixNote, "labels", "empty list"},
 		{"confidence out of range", mutate(t, ixNote, set("confidence", 101)), ixNote, "confidence", "0 to 100"},
 		{"a property name with a hyphen", mutate(t, ixNote, set("x-acme-score", 3)), ixNote, "x-acme-score", "letters, digits and underscore"},

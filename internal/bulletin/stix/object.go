@@ -187,6 +187,7 @@ func (o Object) MarshalJSON() ([]byte, error) {
 // errDuplicate reports a property given twice in one JSON object.
 type errDuplicate string
 
+// Error names the repeated property.
 func (e errDuplicate) Error() string { return fmt.Sprintf("property %q appears twice", string(e)) }
 
 // UnmarshalJSON reads a JSON object, refusing one that repeats a property

@@ -161,6 +161,13 @@ var timestampProps = []string{
 	"start_time", "stop_time", "first_observed", "last_observed",
 }
 
+// stringListProps are lists of strings wherever they appear.
+var stringListProps = []string{
+	"labels", "aliases", "roles", "goals", "sectors", "authors", "secondary_motivations",
+	"threat_actor_types", "report_types", "indicator_types", "infrastructure_types",
+	"malware_types", "tool_types", "personal_motivations",
+}
+
 // refTypes restricts the types a reference property may point to.
 var refTypes = map[string][]string{
 	"created_by_ref":      {TypeIdentity},
@@ -297,8 +304,22 @@ func (c *checker) properties(o Object, objType string) {
 		}
 	}
 
-	if o.Has("labels") {
-		c.textList(o, "labels")
+	for _, name := range stringListProps {
+		if o.Has(name) {
+			c.textList(o, name)
+		}
+	}
+	if o.Has("kill_chain_phases") {
+		var phases []KillChainPhase
+		raw := o.Raw("kill_chain_phases")
+		switch {
+		case raw[0] != '[' || json.Unmarshal(raw, &phases) != nil:
+			c.fail("kill_chain_phases", "not a list of kill chain phases")
+		case len(phases) == 0:
+			c.fail("kill_chain_phases", "empty list; omit the property instead")
+		case slices.ContainsFunc(phases, func(p KillChainPhase) bool { return p.KillChainName == "" || p.PhaseName == "" }):
+			c.fail("kill_chain_phases", "each phase needs kill_chain_name and phase_name")
+		}
 	}
 	if o.Has("revoked") {
 		c.kind(o, "revoked", kindBool)
