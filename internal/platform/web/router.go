@@ -106,6 +106,9 @@ func (rt *Router) guard(rule Rule, isAPI bool, h http.HandlerFunc) http.Handler 
 			h(w, r)
 			return
 		}
+		// Marks refusals by the route rule, as opposed to a handler's own
+		// row-level checks; the authorization test relies on it.
+		w.Header().Set("X-Denied-By", "route-rule")
 		switch {
 		case isAPI && u == nil:
 			api.WriteError(w, api.ErrUnauthenticated)
