@@ -61,7 +61,7 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("GET /admin/outbox/{name}", web.Secretariat, m.outboxMessage)
 	r.Handle("GET /admin/jobs", web.Secretariat, m.jobsPage)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/audit", Summary: "Browse the audit log, newest first", Tag: "admin",
-		Params: []api.Param{{Name: "entity", In: "query"}, {Name: "entity_id", In: "query"}, {Name: "actor_id", In: "query"}, {Name: "action", In: "query", Description: "prefix, e.g. user."}, {Name: "limit", In: "query", Schema: "integer"}, {Name: "cursor", In: "query"}},
+		Params:   []api.Param{{Name: "entity", In: "query"}, {Name: "entity_id", In: "query"}, {Name: "actor_id", In: "query"}, {Name: "action", In: "query", Description: "prefix, e.g. user."}, {Name: "limit", In: "query", Schema: "integer"}, {Name: "cursor", In: "query"}},
 		Response: api.List[audit.Entry]{}}, web.Secretariat, m.apiAudit)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/users", Summary: "List accounts", Tag: "admin", Response: api.List[auth.User]{}}, web.Secretariat, m.apiUsers)
 }

@@ -41,7 +41,7 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("GET /norms/{id}", web.Public, m.show)
 	r.Handle("POST /norms/{id}/texts", web.Secretariat, m.addTextForm)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/norms", Summary: "List the norms with their current text", Tag: "framework",
-		Params: []api.Param{{Name: "set", In: "query", Description: "norm set: gge2015, paris-call, proposed"}, {Name: "lang", In: "query", Description: "text language (falls back to English)"}},
+		Params:   []api.Param{{Name: "set", In: "query", Description: "norm set: gge2015, paris-call, proposed"}, {Name: "lang", In: "query", Description: "text language (falls back to English)"}},
 		Response: api.List[Norm]{}}, web.Public, m.apiList)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/norms/{id}", Summary: "One norm with every version and translation of its text", Tag: "framework",
 		Params: []api.Param{{Name: "id", In: "path", Description: "stable norm identifier, e.g. gge2015-h"}}, Response: Norm{}}, web.Public, m.apiShow)
@@ -77,9 +77,9 @@ func (m *Module) list(w http.ResponseWriter, r *http.Request) {
 }
 
 type showData struct {
-	Norm   Norm
-	Error  *FieldError
-	Input  TextInput
+	Norm  Norm
+	Error *FieldError
+	Input TextInput
 }
 
 func (m *Module) show(w http.ResponseWriter, r *http.Request) {
