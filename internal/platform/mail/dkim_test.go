@@ -24,7 +24,7 @@ type dkimKey struct {
 	record string
 }
 
-func newRSAKey(t *testing.T, bits int) dkimKey {
+func newRSAKey(t testing.TB, bits int) dkimKey {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, bits)
 	if err != nil {
@@ -40,7 +40,7 @@ func newRSAKey(t *testing.T, bits int) dkimKey {
 	}
 }
 
-func newEd25519Key(t *testing.T) dkimKey {
+func newEd25519Key(t testing.TB) dkimKey {
 	t.Helper()
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
