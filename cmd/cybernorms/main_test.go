@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return out.String() + errOut.String(), err
+}
+
+func TestCommands(t *testing.T) {
+	dir := t.TempDir()
+	data := "--data-dir=" + filepath.Join(dir, "data")
+	t.Run("user add creates an account from a password on standard input", func(t *testing.T) {
+		out, err := runCLI(t, "a long enough passphrase\n", "user", "add", data, "--email", "Sec@Example.org", "--name", "Sec", "--role", "secretariat", "--password-stdin")
+		if err != nil || !strings.Contains(out, "created sec@example.org") || !strings.Contains(out, "second factor") {
+			t.Fatalf("%v: %s", err, out)
+		}
+	})
+	t.Run("user add refuses bad input and says which flag", func(t *testing.T) {
+		cases := []struct {
+			args []string
+			want string
+		}{
+			{[]string{"--email", "x@example.org", "--name", "X", "--role", "king", "--password-stdin"}, "--role"},
+			{[]string{"--email", "x@example.org", "--name", "X", "--role", "state-editor", "--password-stdin"}, "--state"},
+			{[]string{"--email", "x@example.org", "--name", "X", "--role", "state-editor", "--state", "XYZ", "--password-stdin"}, "not a known State"},
+			{[]string{"--email", "not-an-address", "--name", "X", "--role", "secretariat", "--password-stdin"}, "--email"},
+			{[]string{"--email", "sec@example.org", "--name", "X", "--role", "secretariat", "--password-stdin"}, "already exists"},
+			{[]string{"--email", "y@example.org", "--name", "X", "--role", "secretariat"}, "--password-stdin is required"},
+			{[]string{"--email", "y@example.org", "--name", "X", "--role", "stakeholder", "--org", "nope", "--password-stdin"}, "no organisation"},
+		}
+		for _, c := range cases {
+			args := append([]string{"user", "add", data}, c.args...)
+			out, err := runCLI(t, "a long enough passphrase\n", args...)
+			if err == nil || !strings.Contains(err.Error()+out, c.want) {
+				t.Errorf("%v: err %v out %s, want %q", c.args, err, out, c.want)
+			}
+		}
+		if _, err := runCLI(t, "short\n", "user", "add", data, "--email", "z@example.org", "--name", "Z", "--role", "secretariat", "--password-stdin"); err == nil || !strings.Contains(err.Error(), "12") {
+			t.Errorf("short password: %v", err)
+		}
+	})
+	t.Run("token create prints a token once", func(t *testing.T) {
+		out, err := runCLI(t, "", "token", "create", data, "--email", "sec@example.org", "--name", "ci")
+		if err != nil || !strings.HasPrefix(out, "cn_") {
+			t.Fatalf("%v: %s", err, out)
+		}
+		if _, err := runCLI(t, "", "token", "create", data, "--email", "nobody@example.org"); err == nil {
+			t.Fatal("token for an unknown account")
+		}
+	})
+	t.Run("audit verify checks the chain the commands wrote", func(t *testing.T) {
+		out, err := runCLI(t, "", "audit", "verify", data)
+		if err != nil || !strings.Contains(out, "intact") {
+			t.Fatalf("%v: %s", err, out)
+		}
+	})
+	t.Run("backup writes a usable copy and refuses to overwrite", func(t *testing.T) {
+		target := filepath.Join(dir, "backup.db")
+		out, err := runCLI(t, "", "backup", data, target)
+		if err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		if st, err := os.Stat(target); err != nil || st.Size() == 0 {
+			t.Fatalf("backup file: %v", err)
+		}
+		restored := filepath.Join(dir, "restored")
+		if err := os.MkdirAll(restored, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(target)
+		if err := os.WriteFile(filepath.Join(restored, "cybernorms.db"), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err = runCLI(t, "", "audit", "verify", "--data-dir="+restored)
+		if err != nil || !strings.Contains(out, "intact") {
+			t.Fatalf("restored copy: %v: %s", err, out)
+		}
+		if _, err := runCLI(t, "", "backup", data, target); err == nil {
+			t.Fatal("backup overwrote an existing file")
+		}
+	})
+	t.Run("an unknown command is an error", func(t *testing.T) {
+		if _, err := runCLI(t, "", "frobnicate"); err == nil {
+			t.Fatal("no error")
+		}
+	})
+	t.Run("a bad setting is an error naming it", func(t *testing.T) {
+		if _, err := runCLI(t, "", "migrate", "--sqlite-synchronous=sometimes", data); err == nil || !strings.Contains(err.Error(), "synchronous") {
+			t.Fatalf("%v", err)
+		}
+	})
+}
