@@ -34,6 +34,7 @@ Usage:
   cybernorms audit verify                    check the audit log's hash chain
   cybernorms backup FILE                     consistent online backup of the database
   cybernorms config                          print the configuration table (markdown)
+  cybernorms demo [--scale N] [--seed S] [--force]  fill an empty database with demonstration data
 
 Every command takes the server's flags or CYBERNORMS_* environment variables
 (for example --database-url or --data-dir) before its own.
@@ -77,6 +78,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return auditCmd(ctx, rest, stdout, stderr)
 	case "backup":
 		return backupCmd(ctx, rest, stdout, stderr)
+	case "demo":
+		return demoCmd(ctx, rest, stdout, stderr)
 	case "config":
 		fmt.Fprint(stdout, config.Markdown())
 		return nil

@@ -44,6 +44,8 @@ type Site struct {
 	Catalog *Catalog
 	Log     *slog.Logger
 	Nav     []NavItem
+	// Demo shows the banner saying the site holds demonstration data.
+	Demo bool
 
 	mu     sync.RWMutex
 	layout *template.Template
@@ -112,6 +114,7 @@ type Page struct {
 	Status    int
 	Data      any
 	Year      int
+	Demo      bool
 
 	site *Site
 }
@@ -142,7 +145,7 @@ func (s *Site) NewPage(w http.ResponseWriter, r *http.Request, title string, dat
 		u = nil
 	}
 	p := Page{Lang: lang, Dir: "ltr", Title: title, User: u, Path: r.URL.Path, Query: r.URL.Query(), Nav: s.Nav,
-		Languages: Languages, Data: data, Year: time.Now().UTC().Year(), site: s}
+		Languages: Languages, Data: data, Year: time.Now().UTC().Year(), Demo: s.Demo, site: s}
 	if IsRTL(lang) {
 		p.Dir = "rtl"
 	}
