@@ -56,7 +56,19 @@ func Accounts() []Account {
 // (auth.Store.Create) and demonstration translations of the GGE norms
 // (framework.Store.AddText). Re-running with --force skips what exists.
 func GeneratePlatform(ctx context.Context, svc *platform.Services, rng *rand.Rand, scale int, progress func(string)) error {
-	firstOfKind, made, err := generateOrganisations(ctx, svc, rng, scale*OrganisationsPerScale, progress)
+	return Platform(OrganisationsPerScale)(ctx, svc, rng, scale, progress)
+}
+
+// Platform is GeneratePlatform with orgsPerScale organisations per unit of
+// scale, so tests can make a small world quickly.
+func Platform(orgsPerScale int) Generator {
+	return func(ctx context.Context, svc *platform.Services, rng *rand.Rand, scale int, progress func(string)) error {
+		return generatePlatform(ctx, svc, rng, scale*orgsPerScale, progress)
+	}
+}
+
+func generatePlatform(ctx context.Context, svc *platform.Services, rng *rand.Rand, orgs int, progress func(string)) error {
+	firstOfKind, made, err := generateOrganisations(ctx, svc, rng, orgs, progress)
 	if err != nil {
 		return err
 	}
