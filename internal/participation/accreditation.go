@@ -1,0 +1,609 @@
+package participation
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/id"
+)
+
+// Application statuses, in the order an application moves through them.
+const (
+	StatusDraft      = "draft"
+	StatusSubmitted  = "submitted"        // waiting for the secretariat to circulate it
+	StatusObjection  = "objection-period" // circulated to the Member States
+	StatusVoting     = "voting"           // objected to, put to a vote
+	StatusAccredited = "accredited"
+	StatusRefused    = "refused"
+)
+
+// Vote choices.
+const (
+	VoteYes     = "yes"
+	VoteNo      = "no"
+	VoteAbstain = "abstain"
+)
+
+// Application is a request for accreditation to one session, or standing
+// accreditation to a body (SessionID empty).
+type Application struct {
+	ID              string     `json:"id"`
+	OrgID           string     `json:"organisation_id"`
+	OrgSlug         string     `json:"organisation"`
+	OrgName         string     `json:"organisation_name"`
+	BodyID          string     `json:"body_id"`
+	BodySlug        string     `json:"body"`
+	SessionID       string     `json:"session_id,omitempty"`
+	SessionSlug     string     `json:"session,omitempty"`
+	SessionTitle    string     `json:"session_title,omitempty"`
+	SessionStarts   *time.Time `json:"session_starts_at,omitempty"`
+	Standing        bool       `json:"standing"`
+	Justification   string     `json:"justification"`
+	Status          string     `json:"status"`
+	Modality        Modality   `json:"modality"`
+	Reason          string     `json:"reason,omitempty"`
+	CreatedAt       time.Time  `json:"created_at"`
+	SubmittedAt     *time.Time `json:"submitted_at,omitempty"`
+	CirculatedAt    *time.Time `json:"circulated_at,omitempty"`
+	ObjectionEndsAt *time.Time `json:"objection_ends_at,omitempty"`
+	VotingEndsAt    *time.Time `json:"voting_ends_at,omitempty"`
+	DecidedAt       *time.Time `json:"decided_at,omitempty"`
+	Tally           Tally      `json:"tally"`
+	Objections      int        `json:"objections"`
+	// Objectors names the objecting States where the body names them.
+	Objectors []Objection `json:"objectors,omitempty"`
+}
+
+// Objection is one State's objection.
+type Objection struct {
+	StateISO3   string     `json:"state"`
+	Reason      string     `json:"reason,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	WithdrawnAt *time.Time `json:"withdrawn_at,omitempty"`
+}
+
+// ApplicationInput is an organisation's request. Give Session (a session's
+// slug) or Body (a body's slug, for standing accreditation).
+type ApplicationInput struct {
+	Session       string `json:"session,omitempty"`
+	Body          string `json:"body,omitempty"`
+	Justification string `json:"justification"`
+	// Draft keeps the application unsubmitted and visible to the
+	// organisation alone.
+	Draft bool `json:"draft,omitempty"`
+}
+
+const appCols = `a.id, a.org_id, o.slug, o.name, a.body_id, b.slug, a.session_id, COALESCE(s.slug, ''), COALESCE(s.title, ''), s.starts_at, a.justification, a.status, a.modality, a.reason,
+	a.created_at, a.submitted_at, a.circulated_at, a.objection_ends_at, a.voting_ends_at, a.decided_at, a.yes_votes, a.no_votes, a.abstentions,
+	(SELECT COUNT(*) FROM participation_objections x WHERE x.application_id = a.id AND x.withdrawn_at IS NULL)`
+const appFrom = ` FROM participation_applications a JOIN organisations o ON o.id = a.org_id JOIN participation_bodies b ON b.id = a.body_id LEFT JOIN participation_sessions s ON s.id = a.session_id`
+
+func scanApp(row interface{ Scan(...any) error }) (Application, error) {
+	var a Application
+	var starts, sub, circ, oe, ve, dec sql.NullTime
+	err := row.Scan(&a.ID, &a.OrgID, &a.OrgSlug, &a.OrgName, &a.BodyID, &a.BodySlug, &a.SessionID, &a.SessionSlug, &a.SessionTitle, &starts, &a.Justification, &a.Status, &a.Modality, &a.Reason,
+		&a.CreatedAt, &sub, &circ, &oe, &ve, &dec, &a.Tally.Yes, &a.Tally.No, &a.Tally.Abstain, &a.Objections)
+	a.Standing = a.SessionID == ""
+	a.SessionStarts, a.SubmittedAt, a.CirculatedAt, a.ObjectionEndsAt, a.VotingEndsAt, a.DecidedAt = tp(starts), tp(sub), tp(circ), tp(oe), tp(ve), tp(dec)
+	return a, err
+}
+
+func tp(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	v := t.Time.UTC()
+	return &v
+}
+
+// Apply records an organisation's application (stakeholder users of that
+// organisation). It is refused after the session's deadline and when the
+// organisation already applied for the same session or standing
+// accreditation. Unless Draft, it is submitted at once.
+func (s *Service) Apply(ctx context.Context, in ApplicationInput) (Application, error) {
+	u := auth.UserFrom(ctx)
+	if !u.Has(auth.RoleStakeholder) || u.OrgID == "" {
+		return Application{}, ErrForbidden
+	}
+	var out Application
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		out, err = s.applyTx(ctx, tx, u.OrgID, in, now())
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) applyTx(ctx context.Context, tx *db.Tx, orgID string, in ApplicationInput, at time.Time) (Application, error) {
+	in.Justification = strings.TrimSpace(in.Justification)
+	switch {
+	case (in.Session == "") == (in.Body == ""):
+		return Application{}, invalid("session", "give either a session (for that session) or a body (for standing accreditation), not both")
+	case len(in.Justification) < 20 || len(in.Justification) > 5000:
+		return Application{}, invalid("justification", "explain the organisation's relevance in 20 to 5000 characters")
+	}
+	var bodyID, sessionID string
+	if in.Session != "" {
+		var applyBy time.Time
+		err := tx.QueryRowContext(ctx, `SELECT id, body_id, apply_by FROM participation_sessions WHERE slug = ?`, in.Session).Scan(&sessionID, &bodyID, &applyBy)
+		if errors.Is(err, sql.ErrNoRows) {
+			return Application{}, invalid("session", "no such session")
+		}
+		if err != nil {
+			return Application{}, err
+		}
+		if at.After(applyBy) {
+			return Application{}, conflict("session", "the deadline for applications to this session was "+applyBy.UTC().Format("2 January 2006"))
+		}
+	} else {
+		err := tx.QueryRowContext(ctx, `SELECT id FROM participation_bodies WHERE slug = ?`, in.Body).Scan(&bodyID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return Application{}, invalid("body", "no such body")
+		}
+		if err != nil {
+			return Application{}, err
+		}
+	}
+	body, err := s.bodyByID(ctx, tx, bodyID)
+	if err != nil {
+		return Application{}, err
+	}
+	appID := id.New()
+	_, err = tx.ExecContext(ctx, `INSERT INTO participation_applications (id, org_id, body_id, session_id, justification, status, modality, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		appID, orgID, bodyID, sessionID, in.Justification, StatusDraft, body.Modality, at)
+	if db.IsUniqueViolation(err) {
+		field := "session"
+		if sessionID == "" {
+			field = "body"
+		}
+		return Application{}, conflict(field, "the organisation has already applied for this; an organisation applies once per session (or once for standing accreditation)")
+	}
+	if err != nil {
+		return Application{}, fmt.Errorf("insert application: %w", err)
+	}
+	a, err := s.appTx(ctx, tx, appID)
+	if err != nil {
+		return a, err
+	}
+	if err := audit.Record(ctx, tx, "application.create", "application", a.ID, nil, a); err != nil {
+		return a, err
+	}
+	if in.Draft {
+		return a, nil
+	}
+	return s.submitTx(ctx, tx, a, body, at)
+}
+
+func (s *Service) appTx(ctx context.Context, q db.Querier, appID string) (Application, error) {
+	a, err := scanApp(q.QueryRowContext(ctx, `SELECT `+appCols+appFrom+` WHERE a.id = ?`, appID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, ErrNotFound
+	}
+	return a, err
+}
+
+// Application returns one application. A draft is visible to its own
+// organisation alone; to anyone else it does not exist.
+func (s *Service) Application(ctx context.Context, appID string) (Application, error) {
+	a, err := s.appTx(ctx, s.DB, appID)
+	if err != nil {
+		return a, err
+	}
+	if a.Status == StatusDraft {
+		u := auth.UserFrom(ctx)
+		if u == nil || u.OrgID != a.OrgID {
+			return Application{}, ErrNotFound
+		}
+	}
+	return s.withObjectors(ctx, a)
+}
+
+// withObjectors adds the objecting States where the body names them.
+func (s *Service) withObjectors(ctx context.Context, a Application) (Application, error) {
+	body, err := s.bodyByID(ctx, s.DB, a.BodyID)
+	if err != nil || !body.NameObjectors {
+		return a, err
+	}
+	a.Objectors, err = s.objections(ctx, s.DB, a.ID)
+	return a, err
+}
+
+func (s *Service) objections(ctx context.Context, q db.Querier, appID string) ([]Objection, error) {
+	rows, err := q.QueryContext(ctx, `SELECT state_iso3, reason, created_at, withdrawn_at FROM participation_objections WHERE application_id = ? ORDER BY state_iso3`, appID)
+	if err != nil {
+		return nil, fmt.Errorf("objections: %w", err)
+	}
+	defer rows.Close()
+	var out []Objection
+	for rows.Next() {
+		var o Objection
+		var w sql.NullTime
+		if err := rows.Scan(&o.StateISO3, &o.Reason, &o.CreatedAt, &w); err != nil {
+			return nil, err
+		}
+		o.WithdrawnAt = tp(w)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Submit submits a draft application (its organisation's users).
+func (s *Service) Submit(ctx context.Context, appID string) (Application, error) {
+	u := auth.UserFrom(ctx)
+	var out Application
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		a, err := s.appTx(ctx, tx, appID)
+		if err != nil {
+			return err
+		}
+		if u == nil || u.OrgID != a.OrgID {
+			return ErrNotFound
+		}
+		if a.Status != StatusDraft {
+			return conflict("status", "the application was already submitted")
+		}
+		at := now()
+		if a.SessionID != "" {
+			var applyBy time.Time
+			if err := tx.QueryRowContext(ctx, `SELECT apply_by FROM participation_sessions WHERE id = ?`, a.SessionID).Scan(&applyBy); err != nil {
+				return err
+			}
+			if at.After(applyBy) {
+				return conflict("session", "the deadline for applications to this session was "+applyBy.UTC().Format("2 January 2006"))
+			}
+		}
+		body, err := s.bodyByID(ctx, tx, a.BodyID)
+		if err != nil {
+			return err
+		}
+		out, err = s.submitTx(ctx, tx, a, body, at)
+		return err
+	})
+	return out, err
+}
+
+// submitTx moves a draft to submitted; under ecosoc and open modalities it
+// is decided at once.
+func (s *Service) submitTx(ctx context.Context, tx *db.Tx, a Application, body Body, at time.Time) (Application, error) {
+	before := a
+	a.Status, a.SubmittedAt, a.Modality = StatusSubmitted, &at, body.Modality
+	if !body.Modality.Circulated() {
+		org, err := s.orgByID(ctx, tx, a.OrgID)
+		if err != nil {
+			return a, err
+		}
+		outcome, reason := Decide(body.Modality, body.Majority, Record{ECOSOC: org.InConsultativeStatus()})
+		a.Status, a.Reason, a.DecidedAt = string(outcome), reason, &at
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE participation_applications SET status = ?, modality = ?, reason = ?, submitted_at = ?, decided_at = ? WHERE id = ?`,
+		a.Status, a.Modality, a.Reason, at, a.DecidedAt, a.ID); err != nil {
+		return a, fmt.Errorf("submit application: %w", err)
+	}
+	if err := audit.Record(ctx, tx, "application.submit", "application", a.ID, before, a); err != nil {
+		return a, err
+	}
+	what := a.target()
+	subject := "Application received: " + a.OrgName + " for " + what
+	text := fmt.Sprintf("%s has applied for accreditation to %s.\n\nModality: %s.", a.OrgName, what, body.Modality)
+	if a.Status != StatusSubmitted {
+		subject = "Application " + a.Status + ": " + a.OrgName + " for " + what
+		text += "\nOutcome: " + a.Status + " (" + a.Reason + ")."
+	} else {
+		text += "\nThe secretariat will circulate it to the Member States."
+	}
+	return a, s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true}, subject, text, "/participation/applications/"+a.ID)
+}
+
+func (a Application) target() string {
+	if a.SessionTitle != "" {
+		return a.SessionTitle
+	}
+	return "standing accreditation to " + a.BodySlug
+}
+
+// Circulate sends every submitted application of a body (for its sessions
+// and standing) to the Member States and starts the objection period
+// (secretariat). It returns how many were circulated.
+func (s *Service) Circulate(ctx context.Context, bodySlug string) (int, error) {
+	var n int
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		n, err = s.circulateTx(ctx, tx, bodySlug, now())
+		return err
+	})
+	return n, err
+}
+
+func (s *Service) circulateTx(ctx context.Context, tx *db.Tx, bodySlug string, at time.Time) (int, error) {
+	body, err := scanBody(tx.QueryRowContext(ctx, `SELECT `+bodyCols+` FROM participation_bodies WHERE slug = ?`, bodySlug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, err
+	}
+	if !body.Modality.Circulated() {
+		return 0, conflict("modality", "applications to this body are decided on application; there is nothing to circulate")
+	}
+	ends := AddWorkingDays(at, body.ObjectionDays)
+	rows, err := tx.QueryContext(ctx, `SELECT `+appCols+appFrom+` WHERE a.body_id = ? AND a.status = ? ORDER BY o.name`, body.ID, StatusSubmitted)
+	if err != nil {
+		return 0, fmt.Errorf("circulate: %w", err)
+	}
+	var list []Application
+	for rows.Next() {
+		a, err := scanApp(rows)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		list = append(list, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if len(list) == 0 {
+		return 0, conflict("body", "no submitted application is waiting to be circulated")
+	}
+	var names []string
+	for _, a := range list {
+		before := a
+		a.Status, a.CirculatedAt, a.ObjectionEndsAt, a.Modality = StatusObjection, &at, &ends, body.Modality
+		if _, err := tx.ExecContext(ctx, `UPDATE participation_applications SET status = ?, modality = ?, circulated_at = ?, objection_ends_at = ? WHERE id = ?`, a.Status, a.Modality, at, ends, a.ID); err != nil {
+			return 0, fmt.Errorf("circulate %s: %w", a.ID, err)
+		}
+		if err := audit.Record(ctx, tx, "application.circulate", "application", a.ID, before, a); err != nil {
+			return 0, err
+		}
+		if err := s.notify(ctx, tx, recipients{orgID: a.OrgID}, "Application circulated: "+a.target(),
+			fmt.Sprintf("Your application for %s has been circulated to the Member States. The objection period ends on %s.", a.target(), ends.Format("2 January 2006 15:04 UTC")), "/participation/applications/"+a.ID); err != nil {
+			return 0, err
+		}
+		names = append(names, "- "+a.OrgName+" ("+a.target()+")")
+	}
+	text := fmt.Sprintf("The secretariat of %s circulates %d application(s) for accreditation under the %s modality. Objections may be lodged until %s.\n\n%s",
+		body.Name, len(list), body.Modality, ends.Format("2 January 2006 15:04 UTC"), strings.Join(names, "\n"))
+	return len(list), s.notify(ctx, tx, recipients{approvers: true, secretariat: true}, "Applications for accreditation circulated: "+body.Name, text, "/participation/bodies/"+body.Slug)
+}
+
+// approverFor checks that the caller is a State approver and returns the
+// State they act for.
+func approverFor(ctx context.Context) (*auth.User, error) {
+	u := auth.UserFrom(ctx)
+	if !u.Has(auth.RoleStateApprover) || u.StateISO3 == "" {
+		return nil, ErrForbidden
+	}
+	return u, nil
+}
+
+func (s *Service) lockApp(ctx context.Context, tx *db.Tx, appID string) (Application, Body, error) {
+	a, err := s.appTx(ctx, tx, appID)
+	if err != nil {
+		return a, Body{}, err
+	}
+	if a.Status == StatusDraft {
+		return a, Body{}, ErrNotFound
+	}
+	b, err := s.bodyByID(ctx, tx, a.BodyID)
+	return a, b, err
+}
+
+// Object lodges the caller's State's objection (State approvers), once per
+// application, within the objection period.
+func (s *Service) Object(ctx context.Context, appID, reason string) error {
+	u, err := approverFor(ctx)
+	if err != nil {
+		return err
+	}
+	reason = strings.TrimSpace(reason)
+	if len(reason) > 2000 {
+		return invalid("reason", "is at most 2000 characters")
+	}
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		a, body, err := s.lockApp(ctx, tx, appID)
+		if err != nil {
+			return err
+		}
+		at := now()
+		if err := openPeriod(a.Status, StatusObjection, a.ObjectionEndsAt, at, "objection"); err != nil {
+			return err
+		}
+		if body.ReasonRequired && reason == "" {
+			return invalid("reason", "this body requires a reason for every objection")
+		}
+		o := Objection{StateISO3: u.StateISO3, Reason: reason, CreatedAt: at}
+		_, err = tx.ExecContext(ctx, `INSERT INTO participation_objections (application_id, state_iso3, reason, user_id, created_at) VALUES (?, ?, ?, ?, ?)`, a.ID, o.StateISO3, o.Reason, u.ID, at)
+		if db.IsUniqueViolation(err) {
+			return conflict("state", "your State has already objected to this application; a State objects once per application")
+		}
+		if err != nil {
+			return fmt.Errorf("insert objection: %w", err)
+		}
+		if err := audit.Record(ctx, tx, "application.object", "application", a.ID, nil, o); err != nil {
+			return err
+		}
+		who := "A Member State"
+		if body.NameObjectors {
+			who = u.StateISO3
+		}
+		text := fmt.Sprintf("%s has objected to the application of %s for %s.", who, a.OrgName, a.target())
+		if reason != "" {
+			text += "\n\nReason given: " + reason
+		}
+		return s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true, stateISO3: u.StateISO3}, "Objection lodged: "+a.OrgName, text, "/participation/applications/"+a.ID)
+	})
+}
+
+// openPeriod refuses an act outside its period, with the reason.
+func openPeriod(status, want string, ends *time.Time, at time.Time, what string) error {
+	if status != want {
+		switch status {
+		case StatusSubmitted:
+			return conflict("status", "the application has not been circulated yet; the "+what+" period has not begun")
+		case StatusAccredited, StatusRefused:
+			return conflict("status", "the "+what+" period has closed: the application was decided ("+status+")")
+		case StatusVoting:
+			return conflict("status", "the objection period has closed; the application is now put to a vote")
+		}
+		return conflict("status", "the application is not in its "+what+" period")
+	}
+	if ends == nil {
+		return conflict("status", "the application is not in its "+what+" period")
+	}
+	if !at.Before(*ends) {
+		return conflict("status", "the "+what+" period closed on "+ends.UTC().Format("2 January 2006 15:04 UTC"))
+	}
+	return nil
+}
+
+// WithdrawObjection withdraws the caller's State's objection before the
+// objection period ends (State approvers). The State cannot object again.
+func (s *Service) WithdrawObjection(ctx context.Context, appID string) error {
+	u, err := approverFor(ctx)
+	if err != nil {
+		return err
+	}
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		a, _, err := s.lockApp(ctx, tx, appID)
+		if err != nil {
+			return err
+		}
+		at := now()
+		if err := openPeriod(a.Status, StatusObjection, a.ObjectionEndsAt, at, "objection"); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE participation_objections SET withdrawn_at = ? WHERE application_id = ? AND state_iso3 = ? AND withdrawn_at IS NULL`, at, a.ID, u.StateISO3)
+		if err != nil {
+			return fmt.Errorf("withdraw objection: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return conflict("state", "your State has no standing objection to this application")
+		}
+		if err := audit.Record(ctx, tx, "application.withdraw_objection", "application", a.ID, map[string]string{"state": u.StateISO3}, map[string]any{"state": u.StateISO3, "withdrawn_at": at}); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true}, "Objection withdrawn: "+a.OrgName,
+			fmt.Sprintf("An objection to the application of %s for %s has been withdrawn.", a.OrgName, a.target()), "/participation/applications/"+a.ID)
+	})
+}
+
+// Vote records the caller's State's vote (State approvers): once per
+// application, within the voting period; a vote cannot be changed.
+func (s *Service) Vote(ctx context.Context, appID, choice string) error {
+	u, err := approverFor(ctx)
+	if err != nil {
+		return err
+	}
+	if choice != VoteYes && choice != VoteNo && choice != VoteAbstain {
+		return invalid("choice", "must be yes, no or abstain")
+	}
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		a, _, err := s.lockApp(ctx, tx, appID)
+		if err != nil {
+			return err
+		}
+		at := now()
+		if err := openPeriod(a.Status, StatusVoting, a.VotingEndsAt, at, "voting"); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO participation_votes (application_id, state_iso3, choice, user_id, created_at) VALUES (?, ?, ?, ?, ?)`, a.ID, u.StateISO3, choice, u.ID, at)
+		if db.IsUniqueViolation(err) {
+			return conflict("state", "your State has already voted on this application; a vote cannot be changed")
+		}
+		if err != nil {
+			return fmt.Errorf("insert vote: %w", err)
+		}
+		return audit.Record(ctx, tx, "application.vote", "application", a.ID, nil, map[string]string{"state": u.StateISO3, "choice": choice})
+	})
+}
+
+// CloseDue ends every objection and voting period that ended by at,
+// deciding or moving on each application. The periodic job calls it; each
+// application is closed in its own transaction.
+func (s *Service) CloseDue(ctx context.Context, at time.Time) (int, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT id FROM participation_applications WHERE (status = ? AND objection_ends_at <= ?) OR (status = ? AND voting_ends_at <= ?)`,
+		StatusObjection, at, StatusVoting, at)
+	if err != nil {
+		return 0, fmt.Errorf("due applications: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var x string
+		if err := rows.Scan(&x); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, appID := range ids {
+		if err := s.DB.InTx(ctx, func(tx *db.Tx) error { return s.closeTx(ctx, tx, appID, at) }); err != nil {
+			return 0, fmt.Errorf("close application %s: %w", appID, err)
+		}
+	}
+	return len(ids), nil
+}
+
+func (s *Service) closeTx(ctx context.Context, tx *db.Tx, appID string, at time.Time) error {
+	a, body, err := s.lockApp(ctx, tx, appID)
+	if err != nil {
+		return err
+	}
+	before := a
+	path := "/participation/applications/" + a.ID
+	switch {
+	case a.Status == StatusObjection && a.ObjectionEndsAt != nil && !a.ObjectionEndsAt.After(at):
+		if a.Modality == ModalityDecision && a.Objections > 0 {
+			ends := AddWorkingDays(at, body.VotingDays)
+			a.Status, a.VotingEndsAt = StatusVoting, &ends
+			if _, err := tx.ExecContext(ctx, `UPDATE participation_applications SET status = ?, voting_ends_at = ? WHERE id = ?`, a.Status, ends, a.ID); err != nil {
+				return err
+			}
+			if err := audit.Record(ctx, tx, "application.to_vote", "application", a.ID, before, a); err != nil {
+				return err
+			}
+			text := fmt.Sprintf("The application of %s for %s was objected to and is put to %s for a recorded vote. Votes may be cast until %s; the rule is a %s majority of those present and voting.",
+				a.OrgName, a.target(), body.Name, ends.Format("2 January 2006 15:04 UTC"), body.Majority)
+			return s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true, approvers: true}, "Vote on accreditation: "+a.OrgName, text, path)
+		}
+		outcome, reason := Decide(a.Modality, body.Majority, Record{Objections: a.Objections})
+		return s.decideTx(ctx, tx, before, a, outcome, reason, at)
+	case a.Status == StatusVoting && a.VotingEndsAt != nil && !a.VotingEndsAt.After(at):
+		var t Tally
+		if err := tx.QueryRowContext(ctx, `SELECT
+			COALESCE(SUM(CASE WHEN choice = 'yes' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN choice = 'no' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN choice = 'abstain' THEN 1 ELSE 0 END), 0)
+			FROM participation_votes WHERE application_id = ?`, a.ID).Scan(&t.Yes, &t.No, &t.Abstain); err != nil {
+			return fmt.Errorf("tally: %w", err)
+		}
+		a.Tally = t
+		outcome, reason := Decide(ModalityDecision, body.Majority, Record{Objections: max(a.Objections, 1), Voted: true, Tally: t})
+		return s.decideTx(ctx, tx, before, a, outcome, reason, at)
+	}
+	return nil
+}
+
+func (s *Service) decideTx(ctx context.Context, tx *db.Tx, before, a Application, outcome Outcome, reason string, at time.Time) error {
+	a.Status, a.Reason, a.DecidedAt = string(outcome), reason, &at
+	if _, err := tx.ExecContext(ctx, `UPDATE participation_applications SET status = ?, reason = ?, decided_at = ?, yes_votes = ?, no_votes = ?, abstentions = ? WHERE id = ?`,
+		a.Status, a.Reason, at, a.Tally.Yes, a.Tally.No, a.Tally.Abstain, a.ID); err != nil {
+		return fmt.Errorf("decide: %w", err)
+	}
+	if err := audit.Record(ctx, tx, "application.decide", "application", a.ID, before, a); err != nil {
+		return err
+	}
+	text := fmt.Sprintf("The application of %s for %s is %s: %s.", a.OrgName, a.target(), a.Status, reason)
+	return s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true, approvers: before.Status == StatusVoting}, "Accreditation "+a.Status+": "+a.OrgName, text, "/participation/applications/"+a.ID)
+}

@@ -1,0 +1,293 @@
+package participation
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+)
+
+// listApps runs an application query and returns the rows (no drafts).
+func (s *Service) listApps(ctx context.Context, where string, args ...any) ([]Application, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+appCols+appFrom+` WHERE a.status <> 'draft' AND `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list applications: %w", err)
+	}
+	defer rows.Close()
+	out := []Application{}
+	for rows.Next() {
+		a, err := scanApp(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Summary counts a set of applications by what happened to them.
+type Summary struct {
+	Applied    int `json:"applied"`
+	Pending    int `json:"pending"`
+	Objected   int `json:"objected"`
+	PutToVote  int `json:"put_to_vote"`
+	Accredited int `json:"accredited"`
+	Refused    int `json:"refused"`
+}
+
+// Summarise counts applications (drafts excluded).
+func Summarise(list []Application) Summary {
+	var sm Summary
+	for _, a := range list {
+		sm.Applied++
+		switch a.Status {
+		case StatusAccredited:
+			sm.Accredited++
+		case StatusRefused:
+			sm.Refused++
+		default:
+			sm.Pending++
+		}
+		if a.Objections > 0 {
+			sm.Objected++
+		}
+		if a.VotingEndsAt != nil {
+			sm.PutToVote++
+		}
+	}
+	return sm
+}
+
+// SessionReport is the public record of a session's accreditation.
+type SessionReport struct {
+	Session      Session       `json:"session"`
+	Body         Body          `json:"body"`
+	Summary      Summary       `json:"summary"`
+	Applications []Application `json:"applications"`
+	Comparison   []Comparison  `json:"comparison"`
+}
+
+// SessionReport collects a session's applications (with objectors where the
+// body names them), their summary and the modality comparison.
+func (s *Service) SessionReport(ctx context.Context, slug string) (SessionReport, error) {
+	x, err := s.SessionBySlug(ctx, slug)
+	if err != nil {
+		return SessionReport{}, err
+	}
+	b, err := s.bodyByID(ctx, s.DB, x.BodyID)
+	if err != nil {
+		return SessionReport{}, err
+	}
+	list, err := s.listApps(ctx, `a.session_id = ? ORDER BY o.name`, x.ID)
+	if err != nil {
+		return SessionReport{}, err
+	}
+	if b.NameObjectors {
+		for i := range list {
+			if list[i].Objections > 0 || list[i].Status != StatusSubmitted {
+				if list[i].Objectors, err = s.objections(ctx, s.DB, list[i].ID); err != nil {
+					return SessionReport{}, err
+				}
+			}
+		}
+	}
+	recs, err := s.records(ctx, list)
+	if err != nil {
+		return SessionReport{}, err
+	}
+	return SessionReport{Session: x, Body: b, Summary: Summarise(list), Applications: list, Comparison: Compare(b.Majority, recs)}, nil
+}
+
+// records turns decided or circulated applications into Records for the
+// comparison: ECOSOC status from the profile, standing objections, votes.
+func (s *Service) records(ctx context.Context, list []Application) ([]Record, error) {
+	var out []Record
+	for _, a := range list {
+		if a.Status == StatusDraft || a.Status == StatusSubmitted {
+			continue
+		}
+		var ecosoc string
+		if err := s.DB.QueryRowContext(ctx, `SELECT COALESCE((SELECT ecosoc FROM participation_profiles WHERE org_id = ?), 'none')`, a.OrgID).Scan(&ecosoc); err != nil {
+			return nil, fmt.Errorf("ecosoc status: %w", err)
+		}
+		out = append(out, Record{ECOSOC: ecosoc != "none", Objections: a.Objections, Voted: a.VotingEndsAt != nil && a.DecidedAt != nil, Tally: a.Tally})
+	}
+	return out, nil
+}
+
+// History is an organisation's accreditation record across sessions.
+type History struct {
+	Organisation Organisation  `json:"organisation"`
+	Contacts     []string      `json:"contact_people"`
+	Applications []Application `json:"applications"`
+	Summary      Summary       `json:"summary"`
+	// CurrentStreak counts the latest consecutive sessions (that the
+	// organisation applied to) in which it was objected to.
+	CurrentStreak int `json:"objected_consecutive_sessions"`
+	// LongestStreak is the longest such run.
+	LongestStreak int `json:"longest_objection_streak"`
+}
+
+// OrganisationHistory returns an organisation's profile and its full
+// accreditation history, oldest session first.
+func (s *Service) OrganisationHistory(ctx context.Context, slug string) (History, error) {
+	o, err := s.OrganisationBySlug(ctx, slug)
+	if err != nil {
+		return History{}, err
+	}
+	h := History{Organisation: o}
+	if h.Contacts, err = s.ContactPeople(ctx, o.ID); err != nil {
+		return h, err
+	}
+	list, err := s.listApps(ctx, `a.org_id = ? ORDER BY COALESCE(s.starts_at, a.created_at), a.created_at`, o.ID)
+	if err != nil {
+		return h, err
+	}
+	h.Applications, h.Summary = list, Summarise(list)
+	var objected []bool
+	for _, a := range list {
+		if a.Standing || a.Status == StatusSubmitted || a.Status == StatusObjection {
+			continue
+		}
+		if !a.Modality.Circulated() {
+			continue
+		}
+		objected = append(objected, a.Objections > 0)
+	}
+	h.CurrentStreak, h.LongestStreak = Streak(objected)
+	return h, nil
+}
+
+// StateObjection is one objection lodged by a State, as published.
+type StateObjection struct {
+	Application Application `json:"application"`
+	Reason      string      `json:"reason,omitempty"`
+	CreatedAt   time.Time   `json:"created_at"`
+	WithdrawnAt *time.Time  `json:"withdrawn_at,omitempty"`
+}
+
+// StateObjections lists the objections a State lodged in bodies that name
+// objecting States; objections in other bodies are never shown.
+func (s *Service) StateObjections(ctx context.Context, iso3 string) ([]StateObjection, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT x.application_id, x.reason, x.created_at, x.withdrawn_at FROM participation_objections x
+		JOIN participation_applications a ON a.id = x.application_id JOIN participation_bodies b ON b.id = a.body_id
+		WHERE x.state_iso3 = ? AND b.name_objectors = ? ORDER BY x.created_at DESC`, strings.ToUpper(iso3), true)
+	if err != nil {
+		return nil, fmt.Errorf("state objections: %w", err)
+	}
+	type raw struct {
+		id string
+		o  StateObjection
+	}
+	var list []raw
+	for rows.Next() {
+		var r raw
+		var w nullTime
+		if err := rows.Scan(&r.id, &r.o.Reason, &r.o.CreatedAt, &w); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.o.WithdrawnAt = tp(w.NullTime)
+		list = append(list, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := []StateObjection{}
+	for _, r := range list {
+		a, err := s.appTx(ctx, s.DB, r.id)
+		if err != nil {
+			return nil, err
+		}
+		r.o.Application = a
+		out = append(out, r.o)
+	}
+	return out, nil
+}
+
+// ObjectionCount is how many objections each State lodged (named bodies
+// only), for the per-State statistics.
+type ObjectionCount struct {
+	StateISO3 string `json:"state"`
+	Count     int    `json:"objections"`
+}
+
+// ObjectionCounts counts published objections by State, most first.
+func (s *Service) ObjectionCounts(ctx context.Context) ([]ObjectionCount, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT x.state_iso3, COUNT(*) FROM participation_objections x
+		JOIN participation_applications a ON a.id = x.application_id JOIN participation_bodies b ON b.id = a.body_id
+		WHERE b.name_objectors = ? GROUP BY x.state_iso3 ORDER BY COUNT(*) DESC, x.state_iso3`, true)
+	if err != nil {
+		return nil, fmt.Errorf("objection counts: %w", err)
+	}
+	defer rows.Close()
+	out := []ObjectionCount{}
+	for rows.Next() {
+		var c ObjectionCount
+		if err := rows.Scan(&c.StateISO3, &c.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// BodyComparison applies every modality to every decided application of a
+// body, and returns also the records' count.
+func (s *Service) BodyComparison(ctx context.Context, b Body) ([]Comparison, int, error) {
+	list, err := s.listApps(ctx, `a.body_id = ?`, b.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	recs, err := s.records(ctx, list)
+	if err != nil {
+		return nil, 0, err
+	}
+	return Compare(b.Majority, recs), len(recs), nil
+}
+
+// ApplicationsToAct lists applications in an objection or voting period,
+// for the State approvers' page.
+func (s *Service) ApplicationsToAct(ctx context.Context) ([]Application, error) {
+	return s.listApps(ctx, `a.status IN (?, ?) ORDER BY COALESCE(a.voting_ends_at, a.objection_ends_at), o.name`, StatusObjection, StatusVoting)
+}
+
+// StateActs returns what a State did on the listed applications: its
+// standing objection and its vote, by application id.
+func (s *Service) StateActs(ctx context.Context, q db.Querier, iso3 string) (objected map[string]bool, voted map[string]string, err error) {
+	objected, voted = map[string]bool{}, map[string]string{}
+	rows, err := q.QueryContext(ctx, `SELECT application_id, withdrawn_at IS NULL FROM participation_objections WHERE state_iso3 = ?`, iso3)
+	if err != nil {
+		return nil, nil, err
+	}
+	for rows.Next() {
+		var id string
+		var standing bool
+		if err := rows.Scan(&id, &standing); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		objected[id] = standing
+	}
+	rows.Close()
+	rows, err = q.QueryContext(ctx, `SELECT application_id, choice FROM participation_votes WHERE state_iso3 = ?`, iso3)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, c string
+		if err := rows.Scan(&id, &c); err != nil {
+			return nil, nil, err
+		}
+		voted[id] = c
+	}
+	return objected, voted, rows.Err()
+}
+
+// nullTime scans a nullable timestamp.
+type nullTime struct{ sql.NullTime }
