@@ -1,0 +1,378 @@
+// Command load is cybernorms' load generator and its baselines. It is driven
+// by scripts/load/run.sh; each mode does one thing:
+//
+//	load wait  -url U                 poll U/healthz until it answers; print the milliseconds it took
+//	load bare  -from U -addr A        fetch the mix from the app at U once, then serve the same bytes on A with bare net/http
+//	load run   -url U -bare B -pid P  drive the mix at increasing concurrency against U and B; report throughput,
+//	                                  p50/p95/p99, errors, the ratio app/bare and the peak RSS (VmHWM) of process P
+//	load bulk  -db URL|FILE -rows N   the database's own bulk load (SQLite: one prepared INSERT in one
+//	                                  transaction; PostgreSQL: COPY), in rows per second
+//
+// Everything talks to loopback only, and every run is bounded in requests
+// and in time.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: load wait|bare|run|bulk [flags]")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch os.Args[1] {
+	case "wait":
+		err = waitCmd(ctx, os.Args[2:])
+	case "bare":
+		err = bareCmd(ctx, os.Args[2:])
+	case "run":
+		err = runCmd(ctx, os.Args[2:])
+	case "bulk":
+		err = bulkCmd(ctx, os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown mode %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+// loopbackOnly refuses any target that is not on this machine.
+func loopbackOnly(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q: %w", raw, err)
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("%q is not a loopback address; the load test only runs against this machine", raw)
+	}
+	return nil
+}
+
+func waitCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("wait", flag.ExitOnError)
+	base := fs.String("url", "http://127.0.0.1:8080", "server address")
+	timeout := fs.Duration("timeout", 60*time.Second, "give up after")
+	_ = fs.Parse(args)
+	if err := loopbackOnly(*base); err != nil {
+		return err
+	}
+	start := time.Now()
+	c := &http.Client{Timeout: time.Second}
+	for time.Since(start) < *timeout {
+		resp, err := c.Get(*base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				fmt.Println(time.Since(start).Milliseconds())
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("%s did not answer within %s", *base, *timeout)
+}
+
+// target is one request of the mix.
+type target struct {
+	Class string // page, api or search
+	Path  string
+}
+
+// candidates are the requests of the mix. Those the server does not
+// answer with 200 (modules not built yet) are left out and listed.
+func candidates() []target {
+	var out []target
+	page := func(p ...string) {
+		for _, x := range p {
+			out = append(out, target{"page", x})
+		}
+	}
+	api := func(p ...string) {
+		for _, x := range p {
+			out = append(out, target{"api", x})
+		}
+	}
+	search := func(p ...string) {
+		for _, x := range p {
+			out = append(out, target{"search", x})
+		}
+	}
+	page("/", "/norms", "/states", "/states?group=african", "/states/KEN", "/states/FRA", "/states/BRA", "/states/IND")
+	for _, l := range "abcdefghijk" {
+		page("/norms/gge2015-" + string(l))
+	}
+	page("/norms/gge2015-h?lang=fr", "/norms/gge2015-c?lang=ar")
+	// Module pages: counted once their modules exist.
+	page("/reports", "/reports/cycles", "/compendium", "/monitoring", "/monitoring/norms/gge2015-h", "/states/KEN/profile",
+		"/organisations", "/participation", "/bodies", "/bulletin", "/bulletin/issues")
+	api("/api/v1/states", "/api/v1/states/KEN", "/api/v1/norms", "/api/v1/norms/gge2015-h", "/api/v1/norm-sets", "/api/v1/pillars")
+	api("/api/v1/reports", "/api/v1/cycles", "/api/v1/compendium", "/api/v1/organisations", "/api/v1/bodies",
+		"/api/v1/bulletin/items", "/api/v1/bulletin/issues", "/api/v1/monitoring/norms/gge2015-h")
+	for _, q := range []string{"critical+infrastructure", "supply+chain", "vulnerability+disclosure", "CERT", "human+rights", "capacity+building"} {
+		search("/search?q="+q, "/compendium?q="+q, "/api/v1/search?q="+q, "/bulletin?q="+q, "/organisations?q="+q)
+	}
+	return out
+}
+
+// discover keeps the candidates base answers with 200, with their bodies.
+func discover(base string) (kept []target, bodies map[string][]byte, types map[string]string, skipped []string, err error) {
+	c := &http.Client{Timeout: 30 * time.Second}
+	bodies, types = map[string][]byte{}, map[string]string{}
+	for _, t := range candidates() {
+		resp, err := c.Get(base + t.Path)
+		if err != nil {
+			return nil, nil, nil, nil, fmt.Errorf("GET %s: %w", t.Path, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			skipped = append(skipped, fmt.Sprintf("%s (%d)", t.Path, resp.StatusCode))
+			continue
+		}
+		kept = append(kept, t)
+		bodies[t.Path], types[t.Path] = b, resp.Header.Get("Content-Type")
+	}
+	if len(kept) == 0 {
+		return nil, nil, nil, skipped, errors.New("no request of the mix answered 200")
+	}
+	return kept, bodies, types, skipped, nil
+}
+
+func bareCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bare", flag.ExitOnError)
+	from := fs.String("from", "http://127.0.0.1:8080", "the app to copy the pages from")
+	addr := fs.String("addr", "127.0.0.1:8090", "address to serve on")
+	_ = fs.Parse(args)
+	if err := loopbackOnly(*from); err != nil {
+		return err
+	}
+	if err := loopbackOnly("http://" + *addr); err != nil {
+		return err
+	}
+	_, bodies, types, _, err := discover(*from)
+	if err != nil {
+		return err
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, ok := bodies[r.URL.RequestURI()]
+		if !ok {
+			if r.URL.Path == "/healthz" {
+				_, _ = w.Write([]byte("{\"status\":\"ok\"}\n"))
+				return
+			}
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", types[r.URL.RequestURI()])
+		_, _ = w.Write(b)
+	})
+	srv := &http.Server{Addr: *addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { <-ctx.Done(); _ = srv.Close() }()
+	err = srv.ListenAndServe()
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// result is one run of the mix at one concurrency.
+type result struct {
+	Requests, Errors int
+	Elapsed          time.Duration
+	P50, P95, P99    time.Duration
+}
+
+func (r result) RPS() float64 { return float64(r.Requests) / r.Elapsed.Seconds() }
+
+// weights is the mix: mostly pages, then API calls, then searches.
+var weights = map[string]int{"page": 60, "api": 30, "search": 10}
+
+func drive(ctx context.Context, base string, mix []target, conc, maxReq int, maxDur time.Duration, seed uint64) result {
+	byClass := map[string][]string{}
+	for _, t := range mix {
+		byClass[t.Class] = append(byClass[t.Class], t.Path)
+	}
+	var classes []string
+	total := 0
+	for _, c := range []string{"page", "api", "search"} {
+		if len(byClass[c]) > 0 {
+			classes = append(classes, c)
+			total += weights[c]
+		}
+	}
+	tr := &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	var (
+		mu        sync.Mutex
+		latencies = make([]time.Duration, 0, maxReq)
+		errs      int
+		wg        sync.WaitGroup
+	)
+	next := make(chan struct{}, maxReq)
+	for range maxReq {
+		next <- struct{}{}
+	}
+	close(next)
+	deadline := time.Now().Add(maxDur)
+	start := time.Now()
+	for w := range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(seed, uint64(w)))
+			for range next {
+				if ctx.Err() != nil || time.Now().After(deadline) {
+					return
+				}
+				n := rng.IntN(total)
+				class := classes[0]
+				for _, c := range classes {
+					if n < weights[c] {
+						class = c
+						break
+					}
+					n -= weights[c]
+				}
+				paths := byClass[class]
+				p := paths[rng.IntN(len(paths))]
+				t0 := time.Now()
+				resp, err := client.Get(base + p)
+				ok := err == nil
+				if err == nil {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					ok = resp.StatusCode == http.StatusOK
+				}
+				d := time.Since(t0)
+				mu.Lock()
+				latencies = append(latencies, d)
+				if !ok {
+					errs++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	r := result{Requests: len(latencies), Errors: errs, Elapsed: time.Since(start)}
+	slices.Sort(latencies)
+	q := func(f float64) time.Duration {
+		if len(latencies) == 0 {
+			return 0
+		}
+		return latencies[min(len(latencies)-1, int(f*float64(len(latencies))))]
+	}
+	r.P50, r.P95, r.P99 = q(0.50), q(0.95), q(0.99)
+	return r
+}
+
+// peakRSS reads the peak resident set (VmHWM) of a process, in MiB.
+func peakRSS(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			f := strings.Fields(line)
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
+
+func runCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("run", flag.ExitOnError)
+	base := fs.String("url", "http://127.0.0.1:8080", "the app")
+	bare := fs.String("bare", "", "the bare server serving the same bytes (load bare); empty: no baseline")
+	pid := fs.Int("pid", 0, "the app's process id, for its peak resident memory")
+	levels := fs.String("levels", "1,4,16,64", "concurrency levels, comma-separated")
+	maxReq := fs.Int("requests", 3000, "requests per level at most")
+	maxDur := fs.Duration("duration", 15*time.Second, "time per level at most")
+	label := fs.String("label", "", "a label for the table (e.g. sqlite scale 1)")
+	seed := fs.Uint64("seed", 1, "seed of the request mix")
+	class := fs.String("class", "", "only this class of request: page, api or search (empty: the whole mix)")
+	_ = fs.Parse(args)
+	for _, u := range []string{*base, *bare} {
+		if u == "" {
+			continue
+		}
+		if err := loopbackOnly(u); err != nil {
+			return err
+		}
+	}
+	mix, _, _, skipped, err := discover(*base)
+	if err != nil {
+		return err
+	}
+	if *class != "" {
+		mix = slices.DeleteFunc(mix, func(t target) bool { return t.Class != *class })
+		if len(mix) == 0 {
+			fmt.Printf("\n%s: no %s requests answer yet\n", *label, *class)
+			return nil
+		}
+	}
+	counts := map[string]int{}
+	for _, t := range mix {
+		counts[t.Class]++
+	}
+	fmt.Printf("\n### %s\n\nmix: %d pages, %d API calls, %d searches (weights %d/%d/%d); left out (not answering 200): %d\n\n",
+		*label, counts["page"], counts["api"], counts["search"], weights["page"], weights["api"], weights["search"], len(skipped))
+	if len(skipped) > 0 {
+		fmt.Printf("<details><summary>left out</summary>\n\n%s\n\n</details>\n\n", strings.Join(skipped, ", "))
+	}
+	fmt.Println("| concurrency | requests | errors | req/s | p50 ms | p95 ms | p99 ms | bare req/s | bare p50 ms | app/bare rate | peak RSS MiB |")
+	fmt.Println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, s := range strings.Split(*levels, ",") {
+		c, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || c < 1 || c > 1024 {
+			return fmt.Errorf("-levels: %q is not a concurrency from 1 to 1024", s)
+		}
+		drive(ctx, *base, mix, c, min(200, *maxReq), 2*time.Second, *seed+99) // warm up
+		r := drive(ctx, *base, mix, c, *maxReq, *maxDur, *seed)
+		bareRPS, bareP50, ratio := "–", "–", "–"
+		if *bare != "" {
+			drive(ctx, *bare, mix, c, min(200, *maxReq), 2*time.Second, *seed+99)
+			b := drive(ctx, *bare, mix, c, *maxReq, *maxDur, *seed)
+			bareRPS, bareP50 = fmt.Sprintf("%.0f", b.RPS()), ms(b.P50)
+			ratio = fmt.Sprintf("%.2f", r.RPS()/b.RPS())
+		}
+		fmt.Printf("| %d | %d | %d | %.0f | %s | %s | %s | %s | %s | %s | %.1f |\n",
+			c, r.Requests, r.Errors, r.RPS(), ms(r.P50), ms(r.P95), ms(r.P99), bareRPS, bareP50, ratio, peakRSS(*pid))
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The cybernorms load test: builds the binary, makes a demo database at the
+# given scale, serves it on loopback and drives a mix of public pages, API
+# calls and searches at increasing concurrency, on SQLite and on PostgreSQL,
+# each beside a bare net/http server serving the same bytes. Then the
+# baselines for imports (the database's own bulk load) and mail (a bare SMTP
+# client against the pooled sender). Prints markdown for docs/performance.md.
+#
+#   scripts/load/run.sh                    # scale 1, SQLite and PostgreSQL
+#   SCALE=10 DBS=sqlite scripts/load/run.sh
+#
+# Settings (environment): SCALE (1), DBS ("sqlite postgres"), LEVELS
+# (1,4,16,64), REQUESTS per level (3000), DURATION per level (15s),
+# BULK_ROWS (1000000), PG (postgres://postgres@127.0.0.1:5432, trust auth),
+# PORT (18500). PostgreSQL gets a dedicated database cybernorms_load, dropped
+# at the end. Everything listens on 127.0.0.1 only.
+set -euo pipefail
+
+SCALE=${SCALE:-1}
+DBS=${DBS:-"sqlite postgres"}
+LEVELS=${LEVELS:-1,4,16,64}
+REQUESTS=${REQUESTS:-3000}
+DURATION=${DURATION:-15s}
+BULK_ROWS=${BULK_ROWS:-1000000}
+PG=${PG:-postgres://postgres@127.0.0.1:5432}
+PORT=${PORT:-18500}
+BARE_PORT=$((PORT + 1))
+PGDB=cybernorms_load
+
+cd "$(dirname "$0")/../.."
+work=$(mktemp -d /tmp/cybernorms-load.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]:-}"; do
+    [ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true
+  done
+  if [[ " $DBS " == *" postgres "* ]]; then
+    psql "$PG/postgres?sslmode=disable" -qc "DROP DATABASE IF EXISTS $PGDB" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+go build -o "$work/cybernorms" ./cmd/cybernorms
+go build -o "$work/load" ./scripts/load
+
+echo "## Load test, $(date -u +%Y-%m-%d), scale $SCALE"
+echo
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(go version | cut -d' ' -f3), commit $(git rev-parse --short HEAD)"
+
+# Start: an empty folder answering.
+"$work/cybernorms" serve --data-dir "$work/empty" --addr "127.0.0.1:$PORT" --workers 0 --log-level warn 2>"$work/empty.log" &
+pids+=($!)
+start_ms=$("$work/load" wait -url "http://127.0.0.1:$PORT" -timeout 30s)
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+echo
+echo "Start: \`cybernorms serve\` on an empty folder answered /healthz after ${start_ms} ms (bar: under 1000 ms)."
+
+for kind in $DBS; do
+  case $kind in
+    sqlite) args=(--data-dir "$work/sqlite") ;;
+    postgres)
+      psql "$PG/postgres?sslmode=disable" -qc "DROP DATABASE IF EXISTS $PGDB" >/dev/null
+      psql "$PG/postgres?sslmode=disable" -qc "CREATE DATABASE $PGDB" >/dev/null
+      args=(--data-dir "$work/pg" --database-url "$PG/$PGDB?sslmode=disable") ;;
+    *) echo "unknown database kind $kind" >&2; exit 2 ;;
+  esac
+  echo
+  echo "### Demo data, $kind, scale $SCALE"
+  echo
+  echo '```'
+  t0=$(date +%s.%N)
+  "$work/cybernorms" demo "${args[@]}" --log-level warn --scale "$SCALE" | grep -E '^\[|organisations \(|complete in'
+  echo '```'
+  echo
+  echo "Demo generation took $(echo "$(date +%s.%N) - $t0" | bc | xargs printf '%.1f') s wall-clock (bar for scale 1 on SQLite: under 60 s)."
+
+  "$work/cybernorms" serve "${args[@]}" --addr "127.0.0.1:$PORT" --workers 0 --log-level warn 2>"$work/serve-$kind.log" &
+  app_pid=$!
+  pids+=($app_pid)
+  "$work/load" wait -url "http://127.0.0.1:$PORT" >/dev/null
+  "$work/load" bare -from "http://127.0.0.1:$PORT" -addr "127.0.0.1:$BARE_PORT" &
+  bare_pid=$!
+  pids+=($bare_pid)
+  "$work/load" wait -url "http://127.0.0.1:$BARE_PORT" >/dev/null
+  "$work/load" run -url "http://127.0.0.1:$PORT" -bare "http://127.0.0.1:$BARE_PORT" -pid "$app_pid" \
+    -levels "$LEVELS" -requests "$REQUESTS" -duration "$DURATION" -label "$kind, scale $SCALE: the whole mix"
+  "$work/load" run -url "http://127.0.0.1:$PORT" -bare "http://127.0.0.1:$BARE_PORT" -pid "$app_pid" \
+    -levels 1 -requests "$REQUESTS" -duration "$DURATION" -class search -label "$kind, scale $SCALE: searches only, one at a time"
+  kill "$bare_pid" "$app_pid"; wait "$bare_pid" "$app_pid" 2>/dev/null || true
+  echo
+  echo "Server log lines at warn or above during the run: $(wc -l <"$work/serve-$kind.log")"
+done
+
+echo
+echo "### Baselines: the database's own bulk load ($BULK_ROWS measure-shaped rows)"
+echo
+echo "| method | rows | time | rate |"
+echo "| --- | ---: | ---: | ---: |"
+for kind in $DBS; do
+  case $kind in
+    sqlite) "$work/load" bulk -db "$work" -rows "$BULK_ROWS" ;;
+    postgres)
+      psql "$PG/postgres?sslmode=disable" -qc "DROP DATABASE IF EXISTS $PGDB" >/dev/null
+      psql "$PG/postgres?sslmode=disable" -qc "CREATE DATABASE $PGDB" >/dev/null
+      "$work/load" bulk -db "$PG/$PGDB?sslmode=disable" -rows "$BULK_ROWS" ;;
+  esac
+done
+
+echo
+echo "### Baseline: mail (internal/platform/mail benchmarks, loopback SMTP sink, 4 connections)"
+echo
+echo '```'
+go test -run '^$' -bench 'BenchmarkSMTPPoolSend$|BenchmarkBareSMTPClient$' -benchtime 20000x ./internal/platform/mail | grep -E '^Benchmark'
+echo '```'
