@@ -23,6 +23,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/admin"
 	"github.com/cybernorms/cybernorms/internal/framework"
 	"github.com/cybernorms/cybernorms/internal/home"
+	"github.com/cybernorms/cybernorms/internal/participation"
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
@@ -189,8 +190,12 @@ func (a *App) modules(svc *platform.Services) ([]routable, error) {
 	if err != nil {
 		return nil, err
 	}
-	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}}
-	return []routable{hm, fw, st, acc, adm}, nil
+	part, err := participation.New(svc)
+	if err != nil {
+		return nil, err
+	}
+	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/participation", Key: "nav.participation"}}
+	return []routable{hm, fw, st, acc, adm, part}, nil
 }
 
 // Handler is the server's HTTP handler.

@@ -494,12 +494,16 @@ func (in *ProfileInput) validate() error {
 	return nil
 }
 
-const orgCols = `o.id, o.slug, o.name, COALESCE(p.org_type, o.kind), COALESCE(p.ecosoc, 'none'), COALESCE(p.hq_iso3, ''), COALESCE(p.website, ''), COALESCE(p.description, ''), COALESCE(p.members, 0), COALESCE(p.updated_at, o.created_at)`
+const orgCols = `o.id, o.slug, o.name, COALESCE(p.org_type, o.kind), COALESCE(p.ecosoc, 'none'), COALESCE(p.hq_iso3, ''), COALESCE(p.website, ''), COALESCE(p.description, ''), COALESCE(p.members, 0), o.created_at, p.updated_at`
 const orgFrom = ` FROM organisations o LEFT JOIN participation_profiles p ON p.org_id = o.id`
 
 func scanOrg(row interface{ Scan(...any) error }) (Organisation, error) {
 	var o Organisation
-	err := row.Scan(&o.ID, &o.Slug, &o.Name, &o.Type, &o.ECOSOC, &o.HQ, &o.Website, &o.Description, &o.Members, &o.UpdatedAt)
+	var updated sql.NullTime
+	err := row.Scan(&o.ID, &o.Slug, &o.Name, &o.Type, &o.ECOSOC, &o.HQ, &o.Website, &o.Description, &o.Members, &o.UpdatedAt, &updated)
+	if updated.Valid {
+		o.UpdatedAt = updated.Time.UTC()
+	}
 	return o, err
 }
 

@@ -1,0 +1,693 @@
+package participation
+
+import (
+	"context"
+	"embed"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cybernorms/cybernorms/internal/platform"
+	"github.com/cybernorms/cybernorms/internal/platform/api"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
+	"github.com/cybernorms/cybernorms/internal/states"
+)
+
+//go:embed templates/*.html
+var templatesFS embed.FS
+
+//go:embed i18n/*.json
+var i18nFS embed.FS
+
+// JobDeadlines is the periodic job that closes objection, voting and
+// consultation periods.
+const JobDeadlines = "participation.deadlines"
+
+// Module serves the participation pages and API.
+type Module struct {
+	svc  *Service
+	site *web.Site
+}
+
+// New registers templates, translations and the deadline job.
+func New(ps *platform.Services) (*Module, error) {
+	t, _ := fs.Sub(templatesFS, "templates")
+	if err := ps.Site.AddTemplates("participation", t); err != nil {
+		return nil, err
+	}
+	tr, _ := fs.Sub(i18nFS, "i18n")
+	if err := ps.Site.Catalog.Load(tr); err != nil {
+		return nil, err
+	}
+	svc := NewService(ps)
+	ps.Jobs.Register(JobDeadlines, func(ctx context.Context, _ json.RawMessage) error {
+		at := time.Now().UTC()
+		if _, err := svc.CloseDue(ctx, at); err != nil {
+			return err
+		}
+		_, err := svc.CloseDueConsultations(ctx, at)
+		return err
+	})
+	ps.Jobs.Every(JobDeadlines, time.Minute)
+	return &Module{svc: svc, site: ps.Site}, nil
+}
+
+// Service returns the module's service.
+func (m *Module) Service() *Service { return m.svc }
+
+// Routes registers the module's routes.
+func (m *Module) Routes(r *web.Router) {
+	r.Handle("GET /participation", web.Public, m.index)
+	r.Handle("GET /participation/calendar.ics", web.Public, m.calendar)
+	r.Handle("POST /participation/bodies", web.Secretariat, m.createBodyForm)
+	r.Handle("GET /participation/bodies/{slug}", web.Public, m.body)
+	r.Handle("POST /participation/bodies/{slug}", web.Secretariat, m.updateBodyForm)
+	r.Handle("POST /participation/bodies/{slug}/circulate", web.Secretariat, m.circulateForm)
+	r.Handle("POST /participation/bodies/{slug}/sessions", web.Secretariat, m.createSessionForm)
+	r.Handle("GET /participation/sessions/{slug}", web.Public, m.session)
+	r.Handle("POST /participation/sessions/{slug}/apply", web.Stakeholder, m.applyForm)
+	r.Handle("POST /participation/sessions/{slug}/statements", web.Roles(auth.RoleStakeholder, auth.RoleStateEditor, auth.RoleStateApprover), m.statementForm)
+	r.Handle("GET /participation/statements/{id}", web.Public, m.statement)
+	r.Handle("GET /participation/statements/{id}/file", web.Public, m.statementFile)
+	r.Handle("POST /participation/statements/{id}/review", web.Secretariat, m.reviewForm)
+	r.Handle("GET /participation/applications/{id}", web.Public, m.application)
+	r.Handle("POST /participation/applications/{id}/submit", web.Stakeholder, m.submitForm)
+	r.Handle("POST /participation/applications/{id}/object", web.StateApprover, m.objectForm)
+	r.Handle("POST /participation/applications/{id}/withdraw", web.StateApprover, m.withdrawForm)
+	r.Handle("POST /participation/applications/{id}/vote", web.StateApprover, m.voteForm)
+	r.Handle("GET /participation/organisations", web.Public, m.organisations)
+	r.Handle("GET /participation/organisations/{slug}", web.Public, m.organisation)
+	r.Handle("POST /participation/organisations/{slug}", web.Roles(auth.RoleStakeholder, auth.RoleSecretariat), m.profileForm)
+	r.Handle("GET /participation/states", web.Public, m.statesPage)
+	r.Handle("GET /participation/states/{iso3}", web.Public, m.statePage)
+	r.Handle("GET /participation/consultations", web.Public, m.consultations)
+	r.Handle("POST /participation/consultations", web.Roles(auth.RoleSecretariat, auth.RoleStateEditor, auth.RoleStateApprover), m.openConsultationForm)
+	r.Handle("GET /participation/consultations/{slug}", web.Public, m.consultation)
+	r.Handle("POST /participation/consultations/{slug}/answers", web.Stakeholder, m.answersForm)
+	r.Handle("GET /participation/consultations/{slug}/export.csv", web.Public, m.exportCSV)
+	m.apiRoutes(r)
+}
+
+// problem renders a refused form: status 4xx naming the field and reason.
+type problem struct {
+	Field, Reason, Back string
+}
+
+// fail answers a page or form request that the service refused.
+func (m *Module) fail(w http.ResponseWriter, r *http.Request, err error, back string) {
+	var ae *api.Error
+	switch {
+	case errors.As(err, &ae):
+		m.site.Render(w, r, ae.Status, "participation/problem.html", "", problem{Field: ae.Field, Reason: ae.Message, Back: back})
+	case errors.Is(err, ErrNotFound):
+		m.site.Error(w, r, http.StatusNotFound, "error.notfound")
+	case errors.Is(err, ErrForbidden):
+		m.site.Error(w, r, http.StatusForbidden, "error.forbidden")
+	default:
+		m.site.ServerError(w, r, err)
+	}
+}
+
+type indexData struct {
+	Bodies        []Body
+	Upcoming      []Session
+	Consultations []Consultation
+	Modalities    []Modality
+	Majorities    []Majority
+}
+
+func (m *Module) index(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	var d indexData
+	var err error
+	if d.Bodies, err = m.svc.Bodies(ctx); err == nil {
+		if d.Upcoming, err = m.svc.UpcomingSessions(ctx, time.Now()); err == nil {
+			d.Consultations, err = m.svc.Consultations(ctx)
+		}
+	}
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	d.Modalities, d.Majorities = Modalities, Majorities
+	m.site.Render(w, r, http.StatusOK, "participation/index.html", "", d)
+}
+
+func bodyInputFrom(r *http.Request) BodyInput {
+	n := func(k string) int { v, _ := strconv.Atoi(r.PostFormValue(k)); return v }
+	return BodyInput{Slug: r.PostFormValue("slug"), Name: r.PostFormValue("name"), Description: r.PostFormValue("description"), Modality: Modality(r.PostFormValue("modality")),
+		ObjectionDays: n("objection_days"), VotingDays: n("voting_days"), Majority: Majority(r.PostFormValue("majority")),
+		NameObjectors: r.PostFormValue("name_objectors") != "", ReasonRequired: r.PostFormValue("reason_required") != ""}
+}
+
+func (m *Module) createBodyForm(w http.ResponseWriter, r *http.Request) {
+	b, err := m.svc.CreateBody(r.Context(), bodyInputFrom(r))
+	if err != nil {
+		m.fail(w, r, err, "/participation")
+		return
+	}
+	m.site.Redirect(w, r, "/participation/bodies/"+b.Slug, "participation.saved")
+}
+
+func (m *Module) updateBodyForm(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("slug")
+	if _, err := m.svc.UpdateBody(r.Context(), slug, bodyInputFrom(r)); err != nil {
+		m.fail(w, r, err, "/participation/bodies/"+slug)
+		return
+	}
+	m.site.Redirect(w, r, "/participation/bodies/"+slug, "participation.saved")
+}
+
+func (m *Module) circulateForm(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("slug")
+	if _, err := m.svc.Circulate(r.Context(), slug); err != nil {
+		m.fail(w, r, err, "/participation/bodies/"+slug)
+		return
+	}
+	m.site.Redirect(w, r, "/participation/bodies/"+slug, "participation.circulated")
+}
+
+func (m *Module) createSessionForm(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("slug")
+	x, err := m.svc.CreateSession(r.Context(), slug, sessionInputFrom(r))
+	if err != nil {
+		m.fail(w, r, err, "/participation/bodies/"+slug)
+		return
+	}
+	m.site.Redirect(w, r, "/participation/sessions/"+x.Slug, "participation.saved")
+}
+
+func sessionInputFrom(r *http.Request) SessionInput {
+	f := r.PostFormValue
+	return SessionInput{Slug: f("slug"), Title: f("title"), Kind: f("kind"), StartsOn: f("starts_on"), EndsOn: f("ends_on"), ApplyBy: f("apply_by"),
+		Place: f("place"), Format: f("format"), Programme: f("programme"), Outcomes: f("outcomes"), Documents: f("documents")}
+}
+
+type bodyData struct {
+	bodyView
+	Modalities     []Modality
+	Majorities     []Majority
+	SessionKinds   []string
+	SessionFormats []string
+}
+
+func (m *Module) body(w http.ResponseWriter, r *http.Request) {
+	v, err := m.bodyView(r, r.PathValue("slug"))
+	if err != nil {
+		m.fail(w, r, err, "/participation")
+		return
+	}
+	m.site.Render(w, r, http.StatusOK, "participation/body.html", v.Body.Name, bodyData{bodyView: v, Modalities: Modalities, Majorities: Majorities, SessionKinds: SessionKinds, SessionFormats: SessionFormats})
+}
+
+type sessionData struct {
+	SessionReport
+	Statements []Statement
+	Accredited []Application
+	Objected   map[string]bool
+	Voted      map[string]string
+	Languages  []string
+}
+
+func (m *Module) session(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	rep, err := m.svc.SessionReport(ctx, r.PathValue("slug"))
+	if err != nil {
+		m.fail(w, r, err, "/participation")
+		return
+	}
+	u := auth.UserFrom(ctx)
+	d := sessionData{SessionReport: rep, Languages: []string{"en", "fr", "es", "ar", "zh", "ru"}}
+	if d.Statements, err = m.svc.Statements(ctx, rep.Session.ID, u.Has(auth.RoleSecretariat)); err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	for _, a := range rep.Applications {
+		if a.Status == StatusAccredited {
+			d.Accredited = append(d.Accredited, a)
+		}
+	}
+	if u.Has(auth.RoleStateApprover) {
+		if d.Objected, d.Voted, err = m.svc.StateActs(ctx, m.svc.DB, u.StateISO3); err != nil {
+			m.site.ServerError(w, r, err)
+			return
+		}
+	}
+	m.site.Render(w, r, http.StatusOK, "participation/session.html", rep.Session.Title, d)
+}
+
+func (m *Module) applyForm(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("slug")
+	in := ApplicationInput{Justification: r.PostFormValue("justification"), Draft: r.PostFormValue("draft") != ""}
+	if r.PostFormValue("standing") != "" {
+		x, err := m.svc.SessionBySlug(r.Context(), slug)
+		if err != nil {
+			m.fail(w, r, err, "/participation")
+			return
+		}
+		in.Body = x.BodySlug
+	} else {
+		in.Session = slug
+	}
+	a, err := m.svc.Apply(r.Context(), in)
+	if err != nil {
+		m.fail(w, r, err, "/participation/sessions/"+slug)
+		return
+	}
+	m.site.Redirect(w, r, "/participation/applications/"+a.ID, "participation.applied")
+}
+
+func (m *Module) statementForm(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("slug")
+	back := "/participation/sessions/" + slug
+	limit := m.svc.MaxUpload
+	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			m.fail(w, r, invalid("file", fmt.Sprintf("is larger than %d bytes", limit)), back)
+			return
+		}
+		m.fail(w, r, invalid("file", "the upload could not be read"), back)
+		return
+	}
+	var pdf []byte
+	if f, _, err := r.FormFile("file"); err == nil {
+		defer f.Close()
+		pdf, err = io.ReadAll(io.LimitReader(f, limit+1))
+		if err != nil {
+			m.fail(w, r, invalid("file", "the upload could not be read"), back)
+			return
+		}
+	}
+	in := StatementInput{Title: r.FormValue("title"), Lang: r.FormValue("lang"), Delivery: r.FormValue("delivery"), Body: r.FormValue("body")}
+	if _, err := m.svc.SubmitStatement(r.Context(), slug, in, pdf); err != nil {
+		m.fail(w, r, err, back)
+		return
+	}
+	m.site.Redirect(w, r, back, "participation.statement_submitted")
+}
+
+func (m *Module) statement(w http.ResponseWriter, r *http.Request) {
+	st, err := m.svc.Statement(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.fail(w, r, err, "/participation")
+		return
+	}
+	m.site.Render(w, r, http.StatusOK, "participation/statement.html", st.Title, st)
+}
+
+func (m *Module) statementFile(w http.ResponseWriter, r *http.Request) {
+	f, st, err := m.svc.StatementFile(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.fail(w, r, err, "/participation")
+		return
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", "application/pdf")
+	h.Set("Content-Disposition", `attachment; filename="statement-`+st.ID+`.pdf"`)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", strconv.FormatInt(st.FileSize, 10))
+	_, _ = io.Copy(w, f)
+}
+
+func (m *Module) reviewForm(w http.ResponseWriter, r *http.Request) {
+	st, err := m.svc.ReviewStatement(r.Context(), r.PathValue("id"), r.PostFormValue("decision") == "publish")
+	if err != nil {
+		m.fail(w, r, err, "/participation")
+		return
+	}
+	m.site.Redirect(w, r, "/participation/sessions/"+st.SessionSlug, "participation.saved")
+}
+
+type applicationData struct {
+	App      Application
+	Body     Body
+	Objected map[string]bool
+	Voted    map[string]string
+	OwnDraft bool
+}
+
+func (m *Module) application(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	a, err := m.svc.Application(ctx, r.PathValue("id"))
+	if err != nil {
+		m.fail(w, r, err, "/participation")
+		return
+	}
+	b, err := m.svc.bodyByID(ctx, m.svc.DB, a.BodyID)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	d := applicationData{App: a, Body: b, OwnDraft: a.Status == StatusDraft}
+	if u := auth.UserFrom(ctx); u.Has(auth.RoleStateApprover) {
+		if d.Objected, d.Voted, err = m.svc.StateActs(ctx, m.svc.DB, u.StateISO3); err != nil {
+			m.site.ServerError(w, r, err)
+			return
+		}
+	}
+	m.site.Render(w, r, http.StatusOK, "participation/application.html", a.OrgName, d)
+}
+
+func (m *Module) appAct(w http.ResponseWriter, r *http.Request, err error, flash string) {
+	back := "/participation/applications/" + r.PathValue("id")
+	if err != nil {
+		m.fail(w, r, err, back)
+		return
+	}
+	m.site.Redirect(w, r, back, flash)
+}
+
+func (m *Module) submitForm(w http.ResponseWriter, r *http.Request) {
+	_, err := m.svc.Submit(r.Context(), r.PathValue("id"))
+	m.appAct(w, r, err, "participation.applied")
+}
+
+func (m *Module) objectForm(w http.ResponseWriter, r *http.Request) {
+	m.appAct(w, r, m.svc.Object(r.Context(), r.PathValue("id"), r.PostFormValue("reason")), "participation.objected")
+}
+
+func (m *Module) withdrawForm(w http.ResponseWriter, r *http.Request) {
+	m.appAct(w, r, m.svc.WithdrawObjection(r.Context(), r.PathValue("id")), "participation.withdrawn")
+}
+
+func (m *Module) voteForm(w http.ResponseWriter, r *http.Request) {
+	m.appAct(w, r, m.svc.Vote(r.Context(), r.PathValue("id"), r.PostFormValue("choice")), "participation.voted")
+}
+
+type orgsData struct {
+	Orgs     []Organisation
+	Filter   OrgFilter
+	Next     string
+	Types    []string
+	Statuses []string
+}
+
+func (m *Module) organisations(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := OrgFilter{Query: q.Get("q"), Type: q.Get("type"), ECOSOC: q.Get("ecosoc"), After: q.Get("after"), Limit: 100}
+	if len(f.Query) > 200 || len(f.After) > 200 {
+		m.fail(w, r, invalid("q", "is at most 200 characters"), "/participation/organisations")
+		return
+	}
+	list, err := m.svc.Organisations(r.Context(), f)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	d := orgsData{Orgs: list, Filter: f, Types: OrgTypes, Statuses: ECOSOCStatuses}
+	if len(list) == f.Limit {
+		d.Next = list[len(list)-1].Slug
+	}
+	m.site.Render(w, r, http.StatusOK, "participation/organisations.html", "", d)
+}
+
+type orgData struct {
+	History
+	CanEdit  bool
+	Types    []string
+	Statuses []string
+}
+
+func (m *Module) organisation(w http.ResponseWriter, r *http.Request) {
+	h, err := m.svc.OrganisationHistory(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		m.fail(w, r, err, "/participation/organisations")
+		return
+	}
+	u := auth.UserFrom(r.Context())
+	d := orgData{History: h, CanEdit: u.Has(auth.RoleSecretariat) || (u.Has(auth.RoleStakeholder) && u.OrgID == h.Organisation.ID), Types: OrgTypes, Statuses: ECOSOCStatuses}
+	m.site.Render(w, r, http.StatusOK, "participation/organisation.html", h.Organisation.Name, d)
+}
+
+func (m *Module) profileForm(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("slug")
+	members, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("members")))
+	if err != nil && r.PostFormValue("members") != "" {
+		m.fail(w, r, invalid("membership_size", "must be a whole number"), "/participation/organisations/"+slug)
+		return
+	}
+	in := ProfileInput{Type: r.PostFormValue("type"), ECOSOC: r.PostFormValue("ecosoc"), HQ: r.PostFormValue("hq"), Website: r.PostFormValue("website"), Description: r.PostFormValue("description"), Members: members}
+	if _, err := m.svc.UpdateProfile(r.Context(), slug, in); err != nil {
+		m.fail(w, r, err, "/participation/organisations/"+slug)
+		return
+	}
+	m.site.Redirect(w, r, "/participation/organisations/"+slug, "participation.saved")
+}
+
+type stateCount struct {
+	ObjectionCount
+	Name string
+}
+
+func (m *Module) statesPage(w http.ResponseWriter, r *http.Request) {
+	counts, err := m.svc.ObjectionCounts(r.Context())
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	var out []stateCount
+	for _, c := range counts {
+		name := c.StateISO3
+		if s, ok := states.ByISO3(c.StateISO3); ok {
+			name = s.Name(web.Lang(r))
+		}
+		out = append(out, stateCount{c, name})
+	}
+	m.site.Render(w, r, http.StatusOK, "participation/states.html", "", out)
+}
+
+func (m *Module) statePage(w http.ResponseWriter, r *http.Request) {
+	iso3 := strings.ToUpper(r.PathValue("iso3"))
+	st, ok := states.ByISO3(iso3)
+	if !ok {
+		m.site.Error(w, r, http.StatusNotFound, "error.notfound")
+		return
+	}
+	list, err := m.svc.StateObjections(r.Context(), iso3)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.site.Render(w, r, http.StatusOK, "participation/state.html", st.Name(web.Lang(r)), struct {
+		Name       string
+		ISO3       string
+		Objections []StateObjection
+	}{st.Name(web.Lang(r)), iso3, list})
+}
+
+func (m *Module) consultations(w http.ResponseWriter, r *http.Request) {
+	list, err := m.svc.Consultations(r.Context())
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	bodies, err := m.svc.Bodies(r.Context())
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.site.Render(w, r, http.StatusOK, "participation/consultations.html", "", struct {
+		Consultations []Consultation
+		Bodies        []Body
+	}{list, bodies})
+}
+
+func (m *Module) openConsultationForm(w http.ResponseWriter, r *http.Request) {
+	var qs []string
+	for _, q := range strings.Split(strings.ReplaceAll(r.PostFormValue("questions"), "\r\n", "\n"), "\n\n") {
+		if q = strings.TrimSpace(q); q != "" {
+			qs = append(qs, q)
+		}
+	}
+	in := ConsultationInput{Slug: r.PostFormValue("slug"), Title: r.PostFormValue("title"), Description: r.PostFormValue("description"), Audience: r.PostFormValue("audience"),
+		AllowUnpublished: r.PostFormValue("allow_unpublished") != "", ClosesOn: r.PostFormValue("closes_on"), Questions: qs}
+	c, err := m.svc.OpenConsultation(r.Context(), in)
+	if err != nil {
+		m.fail(w, r, err, "/participation/consultations")
+		return
+	}
+	m.site.Redirect(w, r, "/participation/consultations/"+c.Slug, "participation.saved")
+}
+
+// QuestionView is one question with its published answers.
+type QuestionView struct {
+	N       int
+	Text    string
+	Answers []OrgAnswer
+}
+
+// OrgAnswer is one organisation's answer to one question.
+type OrgAnswer struct {
+	OrgSlug, OrgName, Text string
+}
+
+type consultationData struct {
+	Consultation Consultation
+	Questions    []QuestionView
+	Mine         *Submission
+	MyAnswers    []QuestionAnswer
+	Query        string
+	Only         int
+	Count        int
+}
+
+// QuestionAnswer pairs a question with the caller's own answer.
+type QuestionAnswer struct {
+	N            int
+	Text, Answer string
+}
+
+func (m *Module) consultation(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	c, err := m.svc.ConsultationBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		m.fail(w, r, err, "/participation/consultations")
+		return
+	}
+	q := r.URL.Query().Get("q")
+	if len(q) > 200 {
+		m.fail(w, r, invalid("q", "is at most 200 characters"), "/participation/consultations/"+c.Slug)
+		return
+	}
+	only, _ := strconv.Atoi(r.URL.Query().Get("question"))
+	subs, err := m.svc.PublishedSubmissions(ctx, c, q)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	d := consultationData{Consultation: c, Query: q, Only: only, Count: len(subs)}
+	for i, text := range c.Questions {
+		if only != 0 && only != i+1 {
+			continue
+		}
+		qv := QuestionView{N: i + 1, Text: text}
+		for _, s := range subs {
+			if s.Answers[i] != "" {
+				qv.Answers = append(qv.Answers, OrgAnswer{s.OrgSlug, s.OrgName, s.Answers[i]})
+			}
+		}
+		d.Questions = append(d.Questions, qv)
+	}
+	if u := auth.UserFrom(ctx); u.Has(auth.RoleStakeholder) {
+		if sub, err := m.svc.MySubmission(ctx, c); err == nil {
+			d.Mine = &sub
+		} else if !errors.Is(err, ErrNotFound) {
+			m.site.ServerError(w, r, err)
+			return
+		}
+		for i, text := range c.Questions {
+			qa := QuestionAnswer{N: i + 1, Text: text}
+			if d.Mine != nil {
+				qa.Answer = d.Mine.Answers[i]
+			}
+			d.MyAnswers = append(d.MyAnswers, qa)
+		}
+	}
+	m.site.Render(w, r, http.StatusOK, "participation/consultation.html", c.Title, d)
+}
+
+func (m *Module) answersForm(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("slug")
+	c, err := m.svc.ConsultationBySlug(r.Context(), slug)
+	if err != nil {
+		m.fail(w, r, err, "/participation/consultations")
+		return
+	}
+	in := AnswerInput{Answers: map[int]string{}, Submit: r.PostFormValue("action") == "submit"}
+	for i := range c.Questions {
+		k := fmt.Sprintf("answer_%d", i+1)
+		if _, ok := r.PostForm[k]; ok {
+			in.Answers[i+1] = r.PostFormValue(k)
+		}
+	}
+	publish := r.PostFormValue("withhold") == ""
+	in.Publish = &publish
+	if _, err := m.svc.SaveAnswers(r.Context(), slug, in); err != nil {
+		m.fail(w, r, err, "/participation/consultations/"+slug)
+		return
+	}
+	flash := "participation.draft_saved"
+	if in.Submit {
+		flash = "participation.answers_submitted"
+	}
+	m.site.Redirect(w, r, "/participation/consultations/"+slug, flash)
+}
+
+func (m *Module) exportCSV(w http.ResponseWriter, r *http.Request) {
+	c, err := m.svc.ConsultationBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		m.fail(w, r, err, "/participation/consultations")
+		return
+	}
+	subs, err := m.svc.PublishedSubmissions(r.Context(), c, "")
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+c.Slug+`.csv"`)
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"organisation", "organisation_name", "question", "question_text", "answer"})
+	for _, s := range subs {
+		for i, a := range s.Answers {
+			if a != "" {
+				_ = cw.Write([]string{s.OrgSlug, csvSafe(s.OrgName), strconv.Itoa(i + 1), csvSafe(c.Questions[i]), csvSafe(a)})
+			}
+		}
+	}
+	cw.Flush()
+}
+
+// csvSafe defuses spreadsheet formulas in exported cells.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func (m *Module) calendar(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	at := time.Now().UTC()
+	sessions, err := m.svc.UpcomingSessions(ctx, at)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	cons, err := m.svc.Consultations(ctx)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	host := strings.TrimPrefix(strings.TrimPrefix(m.svc.Svc.BaseURL, "https://"), "http://")
+	if host == "" {
+		host = "cybernorms.invalid"
+	}
+	var ev []CalendarEvent
+	for _, s := range sessions {
+		link := m.svc.Svc.Link("/participation/sessions/" + s.Slug)
+		ev = append(ev, CalendarEvent{UID: "session-" + s.ID + "@" + host, Start: s.StartsAt, End: s.EndsAt, AllDay: true, Summary: s.BodyName + ": " + s.Title,
+			Description: s.Kind + ", " + s.Format, Location: s.Place, URL: link})
+		if s.ApplyBy.After(at) {
+			ev = append(ev, CalendarEvent{UID: "apply-by-" + s.ID + "@" + host, Start: s.ApplyBy, End: s.ApplyBy, Summary: "Deadline for accreditation: " + s.Title, URL: link})
+		}
+	}
+	for _, c := range cons {
+		if c.Status == ConsultationOpen && c.ClosesAt.After(at) {
+			ev = append(ev, CalendarEvent{UID: "consultation-" + c.ID + "@" + host, Start: c.ClosesAt, End: c.ClosesAt, Summary: "Consultation closes: " + c.Title,
+				URL: m.svc.Svc.Link("/participation/consultations/" + c.Slug)})
+		}
+	}
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	_, _ = io.WriteString(w, Calendar("cybernorms participation", ev, at))
+}
