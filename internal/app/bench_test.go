@@ -1,11 +1,16 @@
 package app_test
 
 import (
+	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strconv"
 	"testing"
 
+	"github.com/cybernorms/cybernorms/internal/demo"
 	"github.com/cybernorms/cybernorms/internal/testrig"
 )
 
@@ -59,6 +64,7 @@ func serve(b *testing.B, h http.Handler, path string) {
 //	go test -run '^$' -bench BenchmarkPages ./internal/app/
 func BenchmarkPages(b *testing.B) {
 	rig := testrig.New(b)
+	withDemoData(b, rig)
 	h := rig.App.Handler()
 	for _, p := range benchPages {
 		body, ct := capture(b, h, p.path)
@@ -68,6 +74,26 @@ func BenchmarkPages(b *testing.B) {
 		})
 		b.Run(p.name+"/app", func(b *testing.B) { serve(b, h, p.path) })
 		b.Run(p.name+"/bare", func(b *testing.B) { serve(b, bare, p.path) })
+	}
+}
+
+// withDemoData fills the rig's database with demo data at the scale in
+// CYBERNORMS_BENCH_DEMO_SCALE (none when unset), so that the page figures
+// can be compared at scale 1 and scale 10: a public page whose cost grows
+// with the rows in the database is a defect.
+func withDemoData(b *testing.B, rig *testrig.Rig) {
+	b.Helper()
+	v := os.Getenv("CYBERNORMS_BENCH_DEMO_SCALE")
+	if v == "" {
+		return
+	}
+	scale, err := strconv.Atoi(v)
+	if err != nil {
+		b.Fatalf("CYBERNORMS_BENCH_DEMO_SCALE: %v", err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if _, err := demo.Run(context.Background(), rig.App.Config, quiet, demo.Options{Scale: scale, Seed: demo.DefaultSeed}, demo.Default(), io.Discard); err != nil {
+		b.Fatalf("demo data at scale %d: %v", scale, err)
 	}
 }
 

@@ -148,7 +148,7 @@ func generateOrganisations(ctx context.Context, svc *platform.Services, rng *ran
 			return nil, made, fmt.Errorf("demo organisation %q: %w", name, err)
 		}
 		made++
-		if i%500 == 0 {
+		if i%max(500, count/10) == 0 {
 			progress(fmt.Sprintf("%d/%d organisations", i, count))
 		}
 	}
