@@ -21,6 +21,7 @@ import (
 
 	"github.com/cybernorms/cybernorms/internal/account"
 	"github.com/cybernorms/cybernorms/internal/admin"
+	"github.com/cybernorms/cybernorms/internal/bulletin"
 	"github.com/cybernorms/cybernorms/internal/framework"
 	"github.com/cybernorms/cybernorms/internal/home"
 	"github.com/cybernorms/cybernorms/internal/participation"
@@ -194,8 +195,12 @@ func (a *App) modules(svc *platform.Services) ([]routable, error) {
 	if err != nil {
 		return nil, err
 	}
-	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/participation", Key: "nav.participation"}}
-	return []routable{hm, fw, st, acc, adm, part}, nil
+	bul, err := bulletin.New(svc)
+	if err != nil {
+		return nil, err
+	}
+	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/participation", Key: "nav.participation"}, {Path: "/bulletin", Key: "nav.bulletin"}}
+	return []routable{hm, fw, st, acc, adm, part, bul}, nil
 }
 
 // Handler is the server's HTTP handler.

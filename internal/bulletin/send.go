@@ -1,0 +1,531 @@
+package bulletin
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/id"
+	"github.com/cybernorms/cybernorms/internal/platform/jobs"
+	cnmail "github.com/cybernorms/cybernorms/internal/platform/mail"
+)
+
+// JobSend is the job kind that sends an issue to the list.
+const JobSend = "bulletin.send"
+
+// Delivery statuses. A delivery is claimed ("sending") before its message
+// goes to the relay and marked "sent" after; see docs/modules/bulletin.md
+// for what a crash between the two means.
+const (
+	DelPending   = "pending"
+	DelSending   = "sending"
+	DelSent      = "sent"
+	DelFailed    = "failed"
+	DelUncertain = "uncertain"
+	DelSkipped   = "skipped"
+)
+
+// maxDeliveryAttempts is how often a failing address is tried.
+const maxDeliveryAttempts = 5
+
+type sendPayload struct {
+	IssueID string `json:"issue_id"`
+	Part    int    `json:"part"`
+}
+
+// StartSending sends a published issue to every confirmed subscriber, at
+// most rate messages a second (0: as fast as the relay takes them). An
+// issue is sent once; starting again is a conflict.
+func (s *Service) StartSending(ctx context.Context, u *auth.User, issueID string, rate int) error {
+	if u == nil || u.Role != auth.RoleSecretariat {
+		return ErrForbidden
+	}
+	if rate < 0 || rate > 100000 {
+		return invalid("rate", "must be from 0 (no limit) to 100,000 messages a second")
+	}
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		is, err := loadIssue(ctx, tx, issueID)
+		if err != nil {
+			return err
+		}
+		if is.Status != IssuePublished {
+			return &StateError{"publish the issue before sending it"}
+		}
+		now := time.Now().UTC()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO bulletin_sends (issue_id, status, rate, started_at) VALUES (?, ?, ?, ?)`, is.ID, "running", rate, now); err != nil {
+			if db.IsUniqueViolation(err) {
+				return &StateError{"this issue has already been sent to the list"}
+			}
+			return fmt.Errorf("start sending: %w", err)
+		}
+		if _, err := jobs.Enqueue(ctx, tx, JobSend, sendPayload{IssueID: is.ID}, jobs.Options{UniqueKey: JobSend + ":" + is.ID + ":0", MaxAttempts: 20}); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, "bulletin.issue.send", "bulletin_issue", is.ID, nil, map[string]int{"rate": rate})
+	})
+}
+
+// Progress is what the editor sees while an issue goes out.
+type Progress struct {
+	Status    string  `json:"status"`
+	Total     int     `json:"total"`
+	Sent      int     `json:"sent"`
+	Failed    int     `json:"failed"`
+	Uncertain int     `json:"uncertain"`
+	Skipped   int     `json:"skipped"`
+	Remaining int     `json:"remaining"`
+	Rate      float64 `json:"rate_per_second"`
+	Limit     int     `json:"rate_limit"`
+	Errors    []struct {
+		Address string `json:"address"`
+		Error   string `json:"error"`
+	} `json:"errors,omitempty"`
+}
+
+// SendProgress reports an issue's sending, or ErrNotFound before it starts.
+func (s *Service) SendProgress(ctx context.Context, issueID string) (*Progress, error) {
+	var p Progress
+	var started time.Time
+	err := s.DB.QueryRowContext(ctx, `SELECT status, rate, started_at FROM bulletin_sends WHERE issue_id = ?`, issueID).Scan(&p.Status, &p.Limit, &started)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.DB.QueryContext(ctx, `SELECT status, COUNT(*) FROM bulletin_deliveries WHERE issue_id = ? GROUP BY status`, issueID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p.Total += n
+		switch st {
+		case DelSent:
+			p.Sent = n
+		case DelFailed:
+			p.Failed = n
+		case DelUncertain:
+			p.Uncertain = n
+		case DelSkipped:
+			p.Skipped = n
+		default:
+			p.Remaining += n
+		}
+	}
+	rows.Close()
+	if p.Status == "running" && p.Total == 0 {
+		_ = s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM bulletin_subscribers WHERE status = ?`, SubConfirmed).Scan(&p.Remaining)
+	}
+	var last sql.NullTime
+	_ = s.DB.QueryRowContext(ctx, `SELECT MAX(sent_at) FROM bulletin_deliveries WHERE issue_id = ? AND status = ?`, issueID, DelSent).Scan(&last)
+	if last.Valid && p.Sent > 0 {
+		if d := last.Time.Sub(started).Seconds(); d > 0 {
+			p.Rate = float64(p.Sent) / d
+		}
+	}
+	erows, err := s.DB.QueryContext(ctx, `SELECT s.email, d.last_error FROM bulletin_deliveries d JOIN bulletin_subscribers s ON s.id = d.subscriber_id
+		WHERE d.issue_id = ? AND d.status = ? ORDER BY d.subscriber_id LIMIT 50`, issueID, DelFailed)
+	if err != nil {
+		return nil, err
+	}
+	defer erows.Close()
+	for erows.Next() {
+		var e struct {
+			Address string `json:"address"`
+			Error   string `json:"error"`
+		}
+		if err := erows.Scan(&e.Address, &e.Error); err != nil {
+			return nil, err
+		}
+		p.Errors = append(p.Errors, e)
+	}
+	return &p, erows.Err()
+}
+
+// runSend is the sending job: it makes one delivery row per confirmed
+// subscriber, then claims, sends and records them in batches until none
+// is due, for at most SendSlice; what is left goes to a continuation job.
+func (s *Service) runSend(ctx context.Context, payload json.RawMessage) error {
+	var p sendPayload
+	if err := json.Unmarshal(payload, &p); err != nil {
+		return jobs.Permanent(err)
+	}
+	var status, cursor string
+	var rate int
+	err := s.DB.QueryRowContext(ctx, `SELECT status, rate, cursor_id FROM bulletin_sends WHERE issue_id = ?`, p.IssueID).Scan(&status, &rate, &cursor)
+	if err != nil {
+		return jobs.Permanent(fmt.Errorf("send %s: %w", p.IssueID, err))
+	}
+	if status != "running" {
+		return nil
+	}
+	// A previous run of this issue died between claiming and recording: its
+	// claimed messages may or may not have left. They are not sent again.
+	if _, err := s.DB.ExecContext(ctx, `UPDATE bulletin_deliveries SET status = ?, last_error = ? WHERE issue_id = ? AND status = ?`,
+		DelUncertain, "the sender stopped while this message was being handed to the relay", p.IssueID, DelSending); err != nil {
+		return err
+	}
+	if err := s.materialise(ctx, p.IssueID, cursor); err != nil {
+		return err
+	}
+	is, err := loadIssue(ctx, s.DB, p.IssueID)
+	if err != nil {
+		return jobs.Permanent(err)
+	}
+	content, err := s.Content(ctx, nil, is) // the list is public: TLP:CLEAR only
+	if err != nil {
+		return err
+	}
+	key, err := s.listKey(ctx, s.DB)
+	if err != nil {
+		return err
+	}
+	r := &sendRun{svc: s, issue: is, content: content, key: key, rendered: map[string]renderedIssue{}}
+	slice := s.SendSlice
+	if slice <= 0 {
+		slice = 3 * time.Minute
+	}
+	deadline := time.Now().Add(slice)
+	if err := r.run(ctx, rate, deadline); err != nil {
+		return err
+	}
+	// Anything left? Either retries waiting for their backoff or work cut
+	// off by the deadline: hand over to a continuation job.
+	var next sql.NullTime
+	if err := s.DB.QueryRowContext(ctx, `SELECT MIN(next_at) FROM bulletin_deliveries WHERE issue_id = ? AND status = ?`, p.IssueID, DelPending).Scan(&next); err != nil {
+		return err
+	}
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if next.Valid {
+			_, err := jobs.Enqueue(ctx, tx, JobSend, sendPayload{IssueID: p.IssueID, Part: p.Part + 1},
+				jobs.Options{UniqueKey: fmt.Sprintf("%s:%s:%d", JobSend, p.IssueID, p.Part+1), RunAt: next.Time, MaxAttempts: 20})
+			return err
+		}
+		now := time.Now().UTC()
+		if _, err := tx.ExecContext(ctx, `UPDATE bulletin_sends SET status = ?, finished_at = ? WHERE issue_id = ?`, "done", now, p.IssueID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, "bulletin.issue.sent", "bulletin_issue", p.IssueID, nil, map[string]string{"status": "done"})
+	})
+}
+
+// materialise pages through confirmed subscribers by id and adds their
+// delivery rows, checkpointing the cursor with each batch.
+func (s *Service) materialise(ctx context.Context, issueID, cursor string) error {
+	const batch = 1000
+	for {
+		rows, err := s.DB.QueryContext(ctx, `SELECT id FROM bulletin_subscribers WHERE status = ? AND id > ? ORDER BY id LIMIT ?`, SubConfirmed, cursor, batch)
+		if err != nil {
+			return fmt.Errorf("page subscribers: %w", err)
+		}
+		var ids []string
+		for rows.Next() {
+			var x string
+			if err := rows.Scan(&x); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, x)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		now := time.Now().UTC()
+		err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+			vals := make([]string, len(ids))
+			args := make([]any, 0, 4*len(ids))
+			for i, x := range ids {
+				vals[i] = "(?, ?, ?, ?)"
+				args = append(args, issueID, x, DelPending, now)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO bulletin_deliveries (issue_id, subscriber_id, status, next_at) VALUES `+strings.Join(vals, ", ")+
+				` ON CONFLICT (issue_id, subscriber_id) DO NOTHING`, args...); err != nil {
+				return fmt.Errorf("add deliveries: %w", err)
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE bulletin_sends SET cursor_id = ? WHERE issue_id = ?`, ids[len(ids)-1], issueID)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		cursor = ids[len(ids)-1]
+	}
+}
+
+type recipient struct {
+	subID, email, lang string
+}
+
+type outcome struct {
+	subID string
+	err   error
+}
+
+// sendRun is one pass of the pipeline: a producer claims batches, workers
+// render and send, a recorder writes the results back in batches.
+type sendRun struct {
+	svc     *Service
+	issue   *Issue
+	content *IssueContent
+	key     []byte
+
+	mu       sync.Mutex
+	rendered map[string]renderedIssue
+}
+
+func (r *sendRun) render(lang string) (renderedIssue, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if ri, ok := r.rendered[lang]; ok {
+		return ri, nil
+	}
+	ri, err := r.svc.renderIssueMail(r.content, lang)
+	if err == nil {
+		r.rendered[lang] = ri
+	}
+	return ri, err
+}
+
+// message is the issue for one recipient, with their own unsubscribe link
+// and a Message-ID fixed by (issue, subscriber), so that a receiving
+// system can tell a duplicate too.
+func (r *sendRun) message(rc recipient) (cnmail.Message, error) {
+	ri, err := r.render(rc.lang)
+	if err != nil {
+		return cnmail.Message{}, err
+	}
+	unsub := r.svc.UnsubscribeURL(r.key, rc.subID)
+	domain := "cybernorms.invalid"
+	if _, d, ok := strings.Cut(r.svc.MailFrom, "@"); ok {
+		domain = strings.TrimRight(d, "> ")
+	}
+	return cnmail.Message{
+		From: r.svc.MailFrom, To: rc.email, Subject: ri.Subject,
+		Text:      strings.ReplaceAll(ri.Text, unsubscribePlaceholder, unsub),
+		HTML:      strings.ReplaceAll(ri.HTML, unsubscribePlaceholder, html.EscapeString(unsub)),
+		Headers:   listHeaders(unsub),
+		MessageID: "<" + strings.ToLower(r.issue.ID+"."+rc.subID) + "@" + domain + ">",
+	}, nil
+}
+
+func (r *sendRun) run(ctx context.Context, rate int, deadline time.Time) error {
+	workers := r.svc.SendWorkers
+	if workers <= 0 {
+		workers = 8
+	}
+	batch := r.svc.SendBatch
+	if batch <= 0 {
+		batch = 200
+	}
+	work := make(chan recipient, batch)
+	results := make(chan outcome, batch)
+	var tick <-chan time.Time
+	if rate > 0 {
+		t := time.NewTicker(time.Second / time.Duration(rate))
+		defer t.Stop()
+		tick = t.C
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for rc := range work {
+				if tick != nil {
+					select {
+					case <-tick:
+					case <-ctx.Done():
+						results <- outcome{rc.subID, ctx.Err()}
+						continue
+					}
+				}
+				m, err := r.message(rc)
+				if err == nil {
+					err = r.svc.Mailer.Send(ctx, m)
+				}
+				results <- outcome{rc.subID, err}
+			}
+		}()
+	}
+	recErr := make(chan error, 1)
+	go func() { recErr <- r.record(ctx, results) }()
+
+	var prodErr error
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		claimed, err := r.claim(ctx, batch)
+		if err != nil {
+			prodErr = err
+			break
+		}
+		if len(claimed) == 0 {
+			break
+		}
+		for _, rc := range claimed {
+			work <- rc
+		}
+	}
+	close(work)
+	wg.Wait()
+	close(results)
+	if err := <-recErr; err != nil {
+		return err
+	}
+	return prodErr
+}
+
+// claim marks a batch of due deliveries as being sent and returns their
+// recipients; deliveries whose subscriber left in the meantime are skipped.
+func (r *sendRun) claim(ctx context.Context, n int) ([]recipient, error) {
+	var out []recipient
+	err := r.svc.DB.InTx(ctx, func(tx *db.Tx) error {
+		now := time.Now().UTC()
+		rows, err := tx.QueryContext(ctx, `SELECT d.subscriber_id, s.email, s.lang, s.status FROM bulletin_deliveries d
+			JOIN bulletin_subscribers s ON s.id = d.subscriber_id
+			WHERE d.issue_id = ? AND d.status = ? AND d.next_at <= ? ORDER BY d.subscriber_id LIMIT ?`, r.issue.ID, DelPending, now, n)
+		if err != nil {
+			return err
+		}
+		var send, skip []any
+		for rows.Next() {
+			var rc recipient
+			var st string
+			if err := rows.Scan(&rc.subID, &rc.email, &rc.lang, &st); err != nil {
+				rows.Close()
+				return err
+			}
+			if st != SubConfirmed {
+				skip = append(skip, rc.subID)
+				continue
+			}
+			out = append(out, rc)
+			send = append(send, rc.subID)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := setStatus(ctx, tx, r.issue.ID, DelSkipped, skip, nil); err != nil {
+			return err
+		}
+		return setStatus(ctx, tx, r.issue.ID, DelSending, send, nil)
+	})
+	return out, err
+}
+
+func setStatus(ctx context.Context, tx *db.Tx, issueID, status string, ids []any, sentAt *time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := append([]any{status, sentAt, issueID}, ids...)
+	_, err := tx.ExecContext(ctx, `UPDATE bulletin_deliveries SET status = ?, sent_at = ? WHERE issue_id = ? AND subscriber_id IN (`+db.Placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("delivery status %s: %w", status, err)
+	}
+	return nil
+}
+
+// record writes outcomes back in batches: sent rows at once, failures
+// with their attempt count and the time of the next try (or failed for
+// good after maxDeliveryAttempts, or at once when the relay refused the
+// address permanently).
+func (r *sendRun) record(ctx context.Context, results <-chan outcome) error {
+	var sent []any
+	var failed []outcome
+	flush := func() error {
+		if len(sent) == 0 && len(failed) == 0 {
+			return nil
+		}
+		err := r.svc.DB.InTx(context.WithoutCancel(ctx), func(tx *db.Tx) error {
+			now := time.Now().UTC()
+			if err := setStatus(ctx, tx, r.issue.ID, DelSent, sent, &now); err != nil {
+				return err
+			}
+			for _, f := range failed {
+				var attempts int
+				if err := tx.QueryRowContext(ctx, `SELECT attempts FROM bulletin_deliveries WHERE issue_id = ? AND subscriber_id = ?`, r.issue.ID, f.subID).Scan(&attempts); err != nil {
+					return err
+				}
+				attempts++
+				st, next := DelPending, now.Add(retryDelay(attempts))
+				if attempts >= maxDeliveryAttempts || cnmail.IsPermanent(f.err) || errors.Is(f.err, cnmail.ErrInvalidMessage) {
+					st = DelFailed
+				}
+				if errors.Is(f.err, context.Canceled) {
+					st, next, attempts = DelPending, now, attempts-1 // never tried
+				}
+				msg := f.err.Error()
+				if len(msg) > 500 {
+					msg = msg[:500]
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE bulletin_deliveries SET status = ?, attempts = ?, next_at = ?, last_error = ? WHERE issue_id = ? AND subscriber_id = ?`,
+					st, attempts, next, msg, r.issue.ID, f.subID); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		sent, failed = sent[:0], failed[:0]
+		return err
+	}
+	var firstErr error
+	ticker := time.NewTicker(200 * time.Millisecond)
+	defer ticker.Stop()
+	for {
+		select {
+		case o, ok := <-results:
+			if !ok {
+				if err := flush(); err != nil && firstErr == nil {
+					firstErr = err
+				}
+				return firstErr
+			}
+			if o.err == nil {
+				sent = append(sent, o.subID)
+			} else {
+				failed = append(failed, o)
+			}
+			if len(sent)+len(failed) >= 500 {
+				if err := flush(); err != nil && firstErr == nil {
+					firstErr = err
+				}
+			}
+		case <-ticker.C:
+			if err := flush(); err != nil && firstErr == nil {
+				firstErr = err
+			}
+		}
+	}
+}
+
+// retryDelay is the backoff before attempt n+1 of one address: 30 s
+// doubling, at most an hour.
+func retryDelay(n int) time.Duration {
+	d := 30 * time.Second << (n - 1)
+	if d > time.Hour || d <= 0 {
+		d = time.Hour
+	}
+	return d
+}
+
+var _ = id.New
