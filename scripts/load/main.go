@@ -7,6 +7,8 @@
 //	                                  p50/p95/p99, errors, the ratio app/bare and the peak RSS (VmHWM) of process P
 //	load bulk  -db URL|FILE -rows N   the database's own bulk load (SQLite: one prepared INSERT in one
 //	                                  transaction; PostgreSQL: COPY), in rows per second
+//	load benchtable FILE…             the page benchmarks (go test -bench BenchmarkPages) as a markdown table of
+//	                                  medians and app/bare ratios, one column group per file
 //
 // Everything talks to loopback only, and every run is bounded in requests
 // and in time.
@@ -34,7 +36,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: load wait|bare|run|bulk [flags]")
+		fmt.Fprintln(os.Stderr, "usage: load wait|bare|run|bulk|benchtable [flags]")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -49,6 +51,8 @@ func main() {
 		err = runCmd(ctx, os.Args[2:])
 	case "bulk":
 		err = bulkCmd(ctx, os.Args[2:])
+	case "benchtable":
+		err = benchTableCmd(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}
