@@ -34,13 +34,23 @@ func New(ps *platform.Services) (*Module, error) {
 	if err := ps.Site.Catalog.Load(tr); err != nil {
 		return nil, err
 	}
+	svc, err := NewService(ps)
+	if err != nil {
+		return nil, err
+	}
+	ps.Jobs.Register(JobSend, svc.runSend)
+	return &Module{svc: svc, site: ps.Site}, nil
+}
+
+// NewService returns the bulletin's service on the shared services, for
+// the module, the command line and the demo generator. It registers no
+// routes and no jobs.
+func NewService(ps *platform.Services) (*Service, error) {
 	mails, err := newMailRenderer()
 	if err != nil {
 		return nil, err
 	}
-	svc := &Service{Services: ps, mails: mails}
-	ps.Jobs.Register(JobSend, svc.runSend)
-	return &Module{svc: svc, site: ps.Site}, nil
+	return &Service{Services: ps, mails: mails}, nil
 }
 
 // Service returns the module's service (for the command line and the demo).

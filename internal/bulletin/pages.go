@@ -154,7 +154,7 @@ func (m *Module) itemPage(w http.ResponseWriter, r *http.Request) {
 // formInput is the item form's text, kept to re-render after an error.
 type formInput struct {
 	Kind, Title, Summary, Body, TLP, Techniques, States, Norms, References, Links string
-	Sectors, Regions                                                            []string
+	Sectors, Regions                                                              []string
 }
 
 func readItemForm(r *http.Request) (ItemInput, formInput) {

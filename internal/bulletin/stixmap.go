@@ -56,7 +56,9 @@ func techniqueSTIXID(t string) string {
 	return stix.DeterministicID(stix.TypeAttackPattern, stix.SourceMitreAttack, t)
 }
 
-func orgSTIXID(orgID string) string { return stix.DeterministicID(stix.TypeIdentity, "organisation", orgID) }
+func orgSTIXID(orgID string) string {
+	return stix.DeterministicID(stix.TypeIdentity, "organisation", orgID)
+}
 
 // IssueBundle builds the STIX 2.1 bundle of an issue for an audience: only
 // items whose label is within the audience's limit are included (never
