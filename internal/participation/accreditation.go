@@ -121,13 +121,23 @@ func (s *Service) Apply(ctx context.Context, in ApplicationInput) (Application, 
 	return out, err
 }
 
-func (s *Service) applyTx(ctx context.Context, tx *db.Tx, orgID string, in ApplicationInput, at time.Time) (Application, error) {
+// validate checks an application's fields before any database work.
+func (in *ApplicationInput) validate() error {
 	in.Justification = strings.TrimSpace(in.Justification)
 	switch {
 	case (in.Session == "") == (in.Body == ""):
-		return Application{}, invalid("session", "give either a session (for that session) or a body (for standing accreditation), not both")
+		return invalid("session", "give either a session (for that session) or a body (for standing accreditation), not both")
+	case len(in.Session) > 80 || len(in.Body) > 80:
+		return invalid("session", "is not a session or body name")
 	case len(in.Justification) < 20 || len(in.Justification) > 5000:
-		return Application{}, invalid("justification", "explain the organisation's relevance in 20 to 5000 characters")
+		return invalid("justification", "explain the organisation's relevance in 20 to 5000 characters")
+	}
+	return nil
+}
+
+func (s *Service) applyTx(ctx context.Context, tx *db.Tx, orgID string, in ApplicationInput, at time.Time) (Application, error) {
+	if err := in.validate(); err != nil {
+		return Application{}, err
 	}
 	var bodyID, sessionID string
 	if in.Session != "" {
