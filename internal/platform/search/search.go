@@ -1,0 +1,335 @@
+// Package search is the platform's one full-text index. Any module puts
+// what it wants found into it with Index (inside the transaction of the
+// write that changed it), takes it out with Remove, and every search page
+// and API reads it with Query.
+//
+// On SQLite the index is an external-content FTS5 table ranked with bm25();
+// on PostgreSQL a generated tsvector column under a GIN index ranked with
+// ts_rank. The dialect difference lives in this package alone. What a person
+// types passes through Parse, so outside input never reaches either query
+// syntax raw.
+package search
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+)
+
+// Document is one searchable thing. Kind and Ref identify it (a module's
+// kind name and its own id); the other fields are the text and the facets
+// that searches filter on.
+type Document struct {
+	Kind   string   `json:"kind"`
+	Ref    string   `json:"ref"`
+	Lang   string   `json:"lang"`
+	Title  string   `json:"title"`
+	Body   string   `json:"-"`
+	URL    string   `json:"url"`
+	Norms  []string `json:"norms"`
+	Type   string   `json:"type,omitempty"`
+	Status string   `json:"status,omitempty"`
+	Region string   `json:"region,omitempty"`
+	Year   int      `json:"year,omitempty"`
+	State  string   `json:"state,omitempty"`
+	Parent string   `json:"parent,omitempty"`
+}
+
+// Fragment is a piece of a snippet; Match marks the words that matched.
+type Fragment struct {
+	Text  string `json:"text"`
+	Match bool   `json:"match,omitempty"`
+}
+
+// Hit is one result: the document, its rank (higher is better) and a
+// snippet of its text around the matches.
+type Hit struct {
+	Document
+	Rank    float64    `json:"rank"`
+	Snippet []Fragment `json:"snippet"`
+}
+
+// Query is a search: free text (may be empty, then results are listed by
+// year, newest first) and exact facet filters, with offset pagination.
+type Query struct {
+	Text   string
+	Kinds  []string
+	Norm   string
+	Type   string
+	Status string
+	Region string
+	State  string
+	Year   int
+	Limit  int
+	Offset int
+}
+
+// Results are a page of hits. Total counts matches up to MaxCount; More is
+// true when there are more than that.
+type Results struct {
+	Query string `json:"query"`
+	Hits  []Hit  `json:"items"`
+	Total int    `json:"total"`
+	More  bool   `json:"more"`
+}
+
+// MaxCount bounds how far a query counts its matches, so a common word over
+// a million passages stays fast.
+const MaxCount = 1000
+
+// MaxLimit is the largest page.
+const MaxLimit = 100
+
+// FieldError names a query field and why it was refused.
+type FieldError struct{ Field, Reason string }
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+
+var facetRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+// Validate checks the filters: facet values are identifiers, never free
+// text, and the page is bounded.
+func (q *Query) Validate() error {
+	for _, f := range []struct{ name, v string }{{"norm", q.Norm}, {"type", q.Type}, {"status", q.Status}, {"region", q.Region}, {"state", q.State}} {
+		if f.v != "" && !facetRE.MatchString(f.v) {
+			return &FieldError{f.name, "must be an identifier (letters, digits, '-', '_' or '.')"}
+		}
+	}
+	for _, k := range q.Kinds {
+		if !facetRE.MatchString(k) {
+			return &FieldError{"kind", "must be an identifier"}
+		}
+	}
+	if q.Year != 0 && (q.Year < 1900 || q.Year > 2200) {
+		return &FieldError{"year", "must be a year from 1900 to 2200"}
+	}
+	if q.Limit == 0 {
+		q.Limit = 20
+	}
+	if q.Limit < 1 || q.Limit > MaxLimit {
+		return &FieldError{"limit", fmt.Sprintf("must be from 1 to %d", MaxLimit)}
+	}
+	if q.Offset < 0 || q.Offset > MaxCount {
+		return &FieldError{"offset", fmt.Sprintf("must be from 0 to %d", MaxCount)}
+	}
+	return nil
+}
+
+// clean removes the control characters the snippet markers use, and other
+// C0 controls, from indexed text.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' && r != '\t' {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
+}
+
+func normsField(norms []string) string {
+	if len(norms) == 0 {
+		return ""
+	}
+	return " " + strings.Join(norms, " ") + " "
+}
+
+// Index adds or replaces a document, inside the caller's transaction.
+func Index(ctx context.Context, tx db.Querier, d Document) error {
+	if d.Kind == "" || d.Ref == "" {
+		return errors.New("search: index: kind and ref are required")
+	}
+	if d.Lang == "" {
+		d.Lang = "en"
+	}
+	now := time.Now().UTC()
+	args := []any{d.Lang, clean(d.Title), clean(d.Body), d.URL, normsField(d.Norms), d.Type, d.Status, d.Region, d.Year, d.State, d.Parent, now, d.Kind, d.Ref}
+	res, err := tx.ExecContext(ctx, `UPDATE search_documents SET lang = ?, title = ?, body = ?, url = ?, norms = ?, type = ?, status = ?, region = ?, year = ?, state = ?, parent = ?, updated_at = ?
+		WHERE kind = ? AND ref = ?`, args...)
+	if err != nil {
+		return fmt.Errorf("search: index %s %s: %w", d.Kind, d.Ref, err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO search_documents (lang, title, body, url, norms, type, status, region, year, state, parent, updated_at, kind, ref)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
+		return fmt.Errorf("search: index %s %s: %w", d.Kind, d.Ref, err)
+	}
+	return nil
+}
+
+// Remove takes a document out of the index; removing a missing one is not
+// an error.
+func Remove(ctx context.Context, tx db.Querier, kind, ref string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search_documents WHERE kind = ? AND ref = ?`, kind, ref); err != nil {
+		return fmt.Errorf("search: remove %s %s: %w", kind, ref, err)
+	}
+	return nil
+}
+
+// RemoveParent removes every document of kind whose parent is parent (for
+// example every measure of a report before its new version is indexed).
+func RemoveParent(ctx context.Context, tx db.Querier, kind, parent string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search_documents WHERE kind = ? AND parent = ?`, kind, parent); err != nil {
+		return fmt.Errorf("search: remove %s of %s: %w", kind, parent, err)
+	}
+	return nil
+}
+
+// Count returns how many documents of kind are indexed.
+func Count(ctx context.Context, q db.Querier, kind string) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_documents WHERE kind = ?`, kind).Scan(&n)
+	return n, err
+}
+
+// filters renders the facet filters as SQL conditions on alias d.
+func (q Query) filters() (string, []any) {
+	var conds []string
+	var args []any
+	if len(q.Kinds) > 0 {
+		conds = append(conds, "d.kind IN ("+db.Placeholders(len(q.Kinds))+")")
+		for _, k := range q.Kinds {
+			args = append(args, k)
+		}
+	}
+	if q.Norm != "" {
+		conds = append(conds, "d.norms LIKE ?")
+		args = append(args, "% "+q.Norm+" %")
+	}
+	for _, f := range []struct{ col, v string }{{"type", q.Type}, {"status", q.Status}, {"region", q.Region}, {"state", q.State}} {
+		if f.v != "" {
+			conds = append(conds, "d."+f.col+" = ?")
+			args = append(args, f.v)
+		}
+	}
+	if q.Year != 0 {
+		conds = append(conds, "d.year = ?")
+		args = append(args, q.Year)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " AND " + strings.Join(conds, " AND "), args
+}
+
+const docCols = `d.kind, d.ref, d.lang, d.title, d.body, d.url, d.norms, d.type, d.status, d.region, d.year, d.state, d.parent`
+
+// Run executes q against d (the *db.DB, or a transaction).
+func Run(ctx context.Context, d db.Querier, q Query) (Results, error) {
+	if err := q.Validate(); err != nil {
+		return Results{}, err
+	}
+	terms := Parse(q.Text)
+	res := Results{Query: String(terms), Hits: []Hit{}}
+	filt, fargs := q.filters()
+	var list, count string
+	var args []any
+	dialect := db.DialectOf(d)
+	switch {
+	case len(terms) == 0:
+		list = `SELECT ` + docCols + `, 0, '' FROM search_documents d WHERE 1 = 1` + filt + ` ORDER BY d.year DESC, d.id DESC LIMIT ? OFFSET ?`
+		count = `SELECT COUNT(*) FROM (SELECT 1 FROM search_documents d WHERE 1 = 1` + filt + ` LIMIT ?) c`
+		args = fargs
+	case dialect == db.Postgres:
+		// Rank and page first; headline only the page (ts_headline is costly).
+		list = `SELECT ` + docCols + `, p.rank, ts_headline('english', d.body, p.q, 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')
+			FROM (SELECT d.id, ts_rank(d.tsv, q) AS rank, q FROM search_documents d, websearch_to_tsquery('english', ?) q
+			      WHERE d.tsv @@ q` + filt + ` ORDER BY rank DESC, d.id LIMIT ? OFFSET ?) p
+			JOIN search_documents d ON d.id = p.id ORDER BY p.rank DESC, d.id`
+		count = `SELECT COUNT(*) FROM (SELECT 1 FROM search_documents d, websearch_to_tsquery('english', ?) q WHERE d.tsv @@ q` + filt + ` LIMIT ?) c`
+		args = append([]any{Websearch(terms)}, fargs...)
+	default:
+		// bm25 is lower-is-better; negate so Rank is higher-is-better.
+		list = `SELECT ` + docCols + `, -bm25(search_fts, 4.0, 1.0) AS rank, snippet(search_fts, 1, char(2), char(3), ' … ', 24)
+			FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid
+			WHERE search_fts MATCH ?` + filt + ` ORDER BY bm25(search_fts, 4.0, 1.0), d.id LIMIT ? OFFSET ?`
+		count = `SELECT COUNT(*) FROM (SELECT 1 FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid WHERE search_fts MATCH ?` + filt + ` LIMIT ?) c`
+		args = append([]any{FTS5(terms)}, fargs...)
+	}
+	rows, err := d.QueryContext(ctx, list, append(append([]any{}, args...), q.Limit, q.Offset)...)
+	if err != nil {
+		return res, fmt.Errorf("search: query: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h Hit
+		var norms, snippet string
+		if err := rows.Scan(&h.Kind, &h.Ref, &h.Lang, &h.Title, &h.Body, &h.URL, &norms, &h.Type, &h.Status, &h.Region, &h.Year, &h.State, &h.Parent, &h.Rank, &snippet); err != nil {
+			return res, fmt.Errorf("search: scan: %w", err)
+		}
+		h.Norms = strings.Fields(norms)
+		if h.Norms == nil {
+			h.Norms = []string{}
+		}
+		if len(terms) == 0 {
+			h.Snippet = []Fragment{{Text: excerpt(h.Body, 200)}}
+		} else {
+			h.Snippet = Fragments(snippet)
+		}
+		res.Hits = append(res.Hits, h)
+	}
+	if err := rows.Err(); err != nil {
+		return res, fmt.Errorf("search: query: %w", err)
+	}
+	if err := d.QueryRowContext(ctx, count, append(args, MaxCount+1)...).Scan(&res.Total); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return res, fmt.Errorf("search: count: %w", err)
+	}
+	if res.Total > MaxCount {
+		res.Total, res.More = MaxCount, true
+	}
+	return res, nil
+}
+
+// Fragments splits a snippet marked with \x02 … \x03 into plain and
+// matched pieces, so templates and JSON never handle markup.
+func Fragments(s string) []Fragment {
+	var out []Fragment
+	match := false
+	for s != "" {
+		sep := "\x02"
+		if match {
+			sep = "\x03"
+		}
+		i := strings.Index(s, sep)
+		if i < 0 {
+			i = len(s)
+		}
+		if i > 0 {
+			out = append(out, Fragment{Text: s[:i], Match: match})
+		}
+		if i == len(s) {
+			break
+		}
+		s = s[i+1:]
+		match = !match
+	}
+	if out == nil {
+		out = []Fragment{}
+	}
+	return out
+}
+
+func excerpt(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return cut + " …"
+}
+
+// Searcher runs queries against one database.
+type Searcher struct{ DB *db.DB }
+
+// Query runs q: see Run.
+func (s Searcher) Query(ctx context.Context, q Query) (Results, error) { return Run(ctx, s.DB, q) }

@@ -1,0 +1,212 @@
+package search_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/search"
+	"github.com/cybernorms/cybernorms/internal/testrig"
+)
+
+func openDB(t testing.TB, kind string) *db.DB {
+	d, _ := testrig.OpenDB(t, kind, filepath.Join(t.TempDir(), "data"))
+	return d
+}
+
+func each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
+	for _, kind := range testrig.DBKinds(t) {
+		t.Run(kind, func(t *testing.T) { fn(t, openDB(t, kind)) })
+	}
+}
+
+var corpus = []search.Document{
+	{Kind: "recommendation", Ref: "r1", Title: "Protect the ICT supply chain", Body: "States should require secure development practices from vendors in the supply chain.", Norms: []string{"gge2015-i"}, Year: 2020},
+	{Kind: "recommendation", Ref: "r2", Title: "Report vulnerabilities", Body: "Establish coordinated vulnerability disclosure and share information about the supply chain.", Norms: []string{"gge2015-j", "gge2015-i"}, Year: 2020},
+	{Kind: "measure", Ref: "m1", Title: "National CERT established", Body: "A computer emergency response team protects critical infrastructure.", Norms: []string{"gge2015-k"}, Type: "institution", Status: "implemented", Region: "weog", State: "FRA", Year: 2024},
+	{Kind: "measure", Ref: "m2", Title: "Critical infrastructure act", Body: "Legislation on the protection of critical infrastructure operators.", Norms: []string{"gge2015-g"}, Type: "legislation", Status: "in_progress", Region: "african", State: "KEN", Year: 2025},
+	{Kind: "measure", Ref: "m3", Title: "Cyber strategy", Body: "Strategy mentioning critical infrastructure once.", Norms: []string{"gge2015-g"}, Type: "strategy", Status: "planned", Region: "african", State: "GHA", Year: 2025},
+}
+
+func load(t testing.TB, d *db.DB, docs []search.Document) {
+	t.Helper()
+	err := d.InTx(context.Background(), func(tx *db.Tx) error {
+		for _, doc := range docs {
+			if err := search.Index(context.Background(), tx, doc); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func refs(r search.Results) []string {
+	var out []string
+	for _, h := range r.Hits {
+		out = append(out, h.Ref)
+	}
+	return out
+}
+
+func TestSearch(t *testing.T) {
+	each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		load(t, d, corpus)
+		s := search.Searcher{DB: d}
+		tests := []struct {
+			name string
+			q    search.Query
+			want []string
+			sort bool
+		}{
+			{"a word in the title ranks above the same word in the body", search.Query{Text: "vulnerabilities"}, []string{"r2"}, false},
+			{"a phrase matches only where the words are together", search.Query{Text: `"supply chain"`}, []string{"r1", "r2"}, true},
+			{"stemming finds plural and singular", search.Query{Text: "vulnerability"}, []string{"r2"}, false},
+			{"every term must match", search.Query{Text: "critical legislation"}, []string{"m2"}, false},
+			{"the norm filter keeps documents serving that norm", search.Query{Text: "supply", Norm: "gge2015-j"}, []string{"r2"}, false},
+			{"the kind filter keeps one kind", search.Query{Text: "critical infrastructure", Kinds: []string{"measure"}}, []string{"m1", "m2", "m3"}, true},
+			{"region, type and year filters combine", search.Query{Text: "critical", Region: "african", Type: "legislation", Year: 2025}, []string{"m2"}, false},
+			{"the State filter keeps one State", search.Query{State: "GHA"}, []string{"m3"}, false},
+			{"status filter without text lists by year", search.Query{Status: "implemented"}, []string{"m1"}, false},
+			{"hostile syntax is only words", search.Query{Text: `supply* OR NEAR(" title:`}, nil, false},
+			{"no match gives an empty page", search.Query{Text: "zanzibar"}, nil, false},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				res, err := s.Query(ctx, tt.q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := refs(res)
+				if tt.sort {
+					sort.Strings(got)
+				}
+				if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+					t.Errorf("got %v, want %v", got, tt.want)
+				}
+				if res.Total != len(tt.want) {
+					t.Errorf("total %d, want %d", res.Total, len(tt.want))
+				}
+			})
+		}
+		t.Run("title matches rank above body matches", func(t *testing.T) {
+			res, err := s.Query(ctx, search.Query{Text: "critical infrastructure"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Hits) != 3 || res.Hits[0].Ref != "m2" {
+				t.Errorf("got %v, want m2 (title match) first", refs(res))
+			}
+		})
+		t.Run("snippets mark the matched words", func(t *testing.T) {
+			res, err := s.Query(ctx, search.Query{Text: "vendors"})
+			if err != nil || len(res.Hits) != 1 {
+				t.Fatalf("%v %v", res, err)
+			}
+			marked := false
+			for _, f := range res.Hits[0].Snippet {
+				marked = marked || f.Match && strings.EqualFold(f.Text, "vendors")
+			}
+			if !marked {
+				t.Errorf("snippet %+v does not mark 'vendors'", res.Hits[0].Snippet)
+			}
+		})
+		t.Run("re-indexing replaces and removing deletes", func(t *testing.T) {
+			doc := corpus[0]
+			doc.Title, doc.Body = "Renamed recommendation", "Nothing about chains."
+			load(t, d, []search.Document{doc})
+			res, _ := s.Query(ctx, search.Query{Text: "vendors"})
+			if len(res.Hits) != 0 {
+				t.Errorf("old text still found: %v", refs(res))
+			}
+			res, _ = s.Query(ctx, search.Query{Text: "renamed"})
+			if strings.Join(refs(res), ",") != "r1" {
+				t.Errorf("new text not found: %v", refs(res))
+			}
+			if err := d.InTx(ctx, func(tx *db.Tx) error { return search.Remove(ctx, tx, "recommendation", "r1") }); err != nil {
+				t.Fatal(err)
+			}
+			res, _ = s.Query(ctx, search.Query{Text: "renamed"})
+			if len(res.Hits) != 0 {
+				t.Errorf("removed document still found: %v", refs(res))
+			}
+		})
+		t.Run("pagination walks the results", func(t *testing.T) {
+			a, _ := s.Query(ctx, search.Query{Text: "critical", Limit: 2})
+			b, _ := s.Query(ctx, search.Query{Text: "critical", Limit: 2, Offset: 2})
+			if len(a.Hits) != 2 || len(b.Hits) != 1 || a.Total != 3 {
+				t.Errorf("pages %v %v total %d", refs(a), refs(b), a.Total)
+			}
+		})
+	})
+}
+
+var words = strings.Fields(`state states cyber security norm norms critical infrastructure supply chain vulnerability disclosure incident response team cooperation capacity building legislation strategy policy institution practice confidence measure protection human rights privacy assistance request attribution information sharing national agency ministry framework report implementation energy health finance telecommunications water transport election integrity ransomware malware botnet phishing training exercise regional international law sovereignty due diligence`)
+
+// Passage returns a pseudo-random passage for benchmarks.
+func passage(r *rand.Rand, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(words[r.IntN(len(words))])
+	}
+	return b.String()
+}
+
+// BenchmarkQuery measures a two-word query over CYBERNORMS_BENCH_PASSAGES
+// (default 100,000) indexed passages and reports the p95 latency.
+func BenchmarkQuery(b *testing.B) {
+	n := 100_000
+	if v := testingEnvInt("CYBERNORMS_BENCH_PASSAGES"); v > 0 {
+		n = v
+	}
+	for _, kind := range testrig.DBKinds(b) {
+		b.Run(fmt.Sprintf("%s/%d", kind, n), func(b *testing.B) {
+			d := openDB(b, kind)
+			ctx := context.Background()
+			r := rand.New(rand.NewPCG(1, 2))
+			for start := 0; start < n; start += 10_000 {
+				err := d.InTx(ctx, func(tx *db.Tx) error {
+					for i := start; i < start+10_000 && i < n; i++ {
+						doc := search.Document{Kind: "measure", Ref: fmt.Sprint(i), Title: passage(r, 6), Body: passage(r, 60),
+							Norms: []string{"gge2015-" + string(rune('a'+i%11))}, Year: 2016 + i%10, State: fmt.Sprintf("S%02d", i%195), Type: "policy"}
+						if err := search.Index(ctx, tx, doc); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			if kind == "postgres" {
+				_, _ = d.ExecContext(ctx, `ANALYZE search_documents`)
+			}
+			queries := []search.Query{{Text: "ransomware election"}, {Text: `"supply chain" disclosure`}, {Text: "sovereignty", Norm: "gge2015-c"}, {Text: "botnet training", Year: 2020}}
+			var lat []time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				if _, err := search.Run(ctx, d, queries[i%len(queries)]); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			b.StopTimer()
+			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+			b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95-ms")
+		})
+	}
+}
