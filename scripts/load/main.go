@@ -133,14 +133,17 @@ func candidates() []target {
 		page("/norms/gge2015-" + string(l))
 	}
 	page("/norms/gge2015-h?lang=fr", "/norms/gge2015-c?lang=ar")
-	// Module pages: counted once their modules exist.
-	page("/reports", "/reports/cycles", "/compendium", "/monitoring", "/monitoring/norms/gge2015-h", "/states/KEN/profile",
-		"/organisations", "/participation", "/bodies", "/bulletin", "/bulletin/issues")
+	// Module pages: counted once their modules exist (a 404 leaves them out).
+	page("/participation", "/participation/organisations", "/participation/states", "/participation/states/KEN",
+		"/participation/consultations", "/bulletin", "/bulletin/feed.atom",
+		"/reports", "/reports/cycles", "/compendium", "/monitoring", "/monitoring/norms/gge2015-h", "/states/KEN/profile")
 	api("/api/v1/states", "/api/v1/states/KEN", "/api/v1/norms", "/api/v1/norms/gge2015-h", "/api/v1/norm-sets", "/api/v1/pillars")
-	api("/api/v1/reports", "/api/v1/cycles", "/api/v1/compendium", "/api/v1/organisations", "/api/v1/bodies",
-		"/api/v1/bulletin/items", "/api/v1/bulletin/issues", "/api/v1/monitoring/norms/gge2015-h")
-	for _, q := range []string{"critical+infrastructure", "supply+chain", "vulnerability+disclosure", "CERT", "human+rights", "capacity+building"} {
-		search("/search?q="+q, "/compendium?q="+q, "/api/v1/search?q="+q, "/bulletin?q="+q, "/organisations?q="+q)
+	api("/api/v1/participation/bodies", "/api/v1/participation/sessions", "/api/v1/participation/organisations",
+		"/api/v1/bulletin/items", "/api/v1/bulletin/issues",
+		"/api/v1/reports", "/api/v1/cycles", "/api/v1/compendium", "/api/v1/monitoring/norms/gge2015-h")
+	for _, q := range []string{"critical+infrastructure", "supply+chain", "vulnerability", "CERT", "human+rights", "capacity+building"} {
+		search("/participation/organisations?q="+q, "/api/v1/participation/organisations?q="+q,
+			"/bulletin?q="+q, "/search?q="+q, "/compendium?q="+q, "/api/v1/search?q="+q)
 	}
 	return out
 }

@@ -93,6 +93,15 @@ for kind in $DBS; do
 done
 
 echo
+echo "### Page benchmarks, one core, each page beside a bare handler of the same bytes (medians of 3)"
+echo
+go test -c -o "$work/app.test" ./internal/app
+( cd internal/app
+  env -u CYBERNORMS_BENCH_DEMO_SCALE "$work/app.test" -test.run '^$' -test.bench 'BenchmarkPages$' -test.count 3 -test.benchmem >"$work/bench-empty.txt"
+  CYBERNORMS_BENCH_DEMO_SCALE=$SCALE "$work/app.test" -test.run '^$' -test.bench 'BenchmarkPages$' -test.count 3 -test.benchmem >"$work/bench-scale.txt" )
+"$work/load" benchtable -labels "empty,scale $SCALE" "$work/bench-empty.txt" "$work/bench-scale.txt"
+
+echo
 echo "### Baselines: the database's own bulk load ($BULK_ROWS measure-shaped rows)"
 echo
 echo "| method | rows | time | rate |"
