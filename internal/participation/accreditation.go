@@ -426,30 +426,36 @@ func (s *Service) Object(ctx context.Context, appID, reason string) error {
 		if err := openPeriod(a.Status, StatusObjection, a.ObjectionEndsAt, at, "objection"); err != nil {
 			return err
 		}
-		if body.ReasonRequired && reason == "" {
-			return invalid("reason", "this body requires a reason for every objection")
-		}
-		o := Objection{StateISO3: u.StateISO3, Reason: reason, CreatedAt: at}
-		_, err = tx.ExecContext(ctx, `INSERT INTO participation_objections (application_id, state_iso3, reason, user_id, created_at) VALUES (?, ?, ?, ?, ?)`, a.ID, o.StateISO3, o.Reason, u.ID, at)
-		if db.IsUniqueViolation(err) {
-			return conflict("state", "your State has already objected to this application; a State objects once per application")
-		}
-		if err != nil {
-			return fmt.Errorf("insert objection: %w", err)
-		}
-		if err := audit.Record(ctx, tx, "application.object", "application", a.ID, nil, o); err != nil {
-			return err
-		}
-		who := "A Member State"
-		if body.NameObjectors {
-			who = u.StateISO3
-		}
-		text := fmt.Sprintf("%s has objected to the application of %s for %s.", who, a.OrgName, a.target())
-		if reason != "" {
-			text += "\n\nReason given: " + reason
-		}
-		return s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true, stateISO3: u.StateISO3}, "Objection lodged: "+a.OrgName, text, "/participation/applications/"+a.ID)
+		return s.lodgeObjectionTx(ctx, tx, a, body, u.StateISO3, u.ID, reason, at)
 	})
+}
+
+// lodgeObjectionTx records one State's objection inside tx, audited and
+// notified; the caller has checked the period.
+func (s *Service) lodgeObjectionTx(ctx context.Context, tx *db.Tx, a Application, body Body, iso3, userID, reason string, at time.Time) error {
+	if body.ReasonRequired && reason == "" {
+		return invalid("reason", "this body requires a reason for every objection")
+	}
+	o := Objection{StateISO3: iso3, Reason: reason, CreatedAt: at}
+	_, err := tx.ExecContext(ctx, `INSERT INTO participation_objections (application_id, state_iso3, reason, user_id, created_at) VALUES (?, ?, ?, ?, ?)`, a.ID, o.StateISO3, o.Reason, userID, at)
+	if db.IsUniqueViolation(err) {
+		return conflict("state", "your State has already objected to this application; a State objects once per application")
+	}
+	if err != nil {
+		return fmt.Errorf("insert objection: %w", err)
+	}
+	if err := audit.Record(ctx, tx, "application.object", "application", a.ID, nil, o); err != nil {
+		return err
+	}
+	who := "A Member State"
+	if body.NameObjectors {
+		who = iso3
+	}
+	text := fmt.Sprintf("%s has objected to the application of %s for %s.", who, a.OrgName, a.target())
+	if reason != "" {
+		text += "\n\nReason given: " + reason
+	}
+	return s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true, stateISO3: iso3}, "Objection lodged: "+a.OrgName, text, "/participation/applications/"+a.ID)
 }
 
 // openPeriod refuses an act outside its period, with the reason.
@@ -524,15 +530,21 @@ func (s *Service) Vote(ctx context.Context, appID, choice string) error {
 		if err := openPeriod(a.Status, StatusVoting, a.VotingEndsAt, at, "voting"); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO participation_votes (application_id, state_iso3, choice, user_id, created_at) VALUES (?, ?, ?, ?, ?)`, a.ID, u.StateISO3, choice, u.ID, at)
-		if db.IsUniqueViolation(err) {
-			return conflict("state", "your State has already voted on this application; a vote cannot be changed")
-		}
-		if err != nil {
-			return fmt.Errorf("insert vote: %w", err)
-		}
-		return audit.Record(ctx, tx, "application.vote", "application", a.ID, nil, map[string]string{"state": u.StateISO3, "choice": choice})
+		return s.castVoteTx(ctx, tx, a.ID, u.StateISO3, u.ID, choice, at)
 	})
+}
+
+// castVoteTx records one State's vote inside tx, audited; the caller has
+// checked the period.
+func (s *Service) castVoteTx(ctx context.Context, tx *db.Tx, appID, iso3, userID, choice string, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO participation_votes (application_id, state_iso3, choice, user_id, created_at) VALUES (?, ?, ?, ?, ?)`, appID, iso3, choice, userID, at)
+	if db.IsUniqueViolation(err) {
+		return conflict("state", "your State has already voted on this application; a vote cannot be changed")
+	}
+	if err != nil {
+		return fmt.Errorf("insert vote: %w", err)
+	}
+	return audit.Record(ctx, tx, "application.vote", "application", appID, nil, map[string]string{"state": iso3, "choice": choice})
 }
 
 // CloseDue ends every objection and voting period that ended by at,
