@@ -65,7 +65,9 @@ func newWorld(t *testing.T, rig *testrig.Rig) *world {
 		t.Fatalf("create issue: %d", st)
 	}
 	// RED never goes into an issue.
-	var e struct{ Error struct{ Field, Message string } }
+	var e struct {
+		Error struct{ Field, Message string }
+	}
 	if st := call(t, rig, w.stok, "PUT", "/api/v1/bulletin/issues/"+is.ID, bulletin.IssueInput{ItemIDs: []string{w.clear.ID, w.red.ID}}, &e); st != http.StatusUnprocessableEntity || e.Error.Field != "item_ids" {
 		t.Fatalf("a TLP:RED item in an issue: status %d %+v", st, e)
 	}
@@ -153,7 +155,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				var e struct{ Error struct{ Field, Message string } }
+				var e struct {
+					Error struct{ Field, Message string }
+				}
 				if st := call(t, rig, tok, "POST", "/api/v1/bulletin/items", c.in, &e); st != http.StatusUnprocessableEntity || e.Error.Field != c.field {
 					t.Fatalf("status %d, error %+v; want 422 on %s", st, e, c.field)
 				}

@@ -69,9 +69,14 @@ func (m *Module) issuesFeed(w http.ResponseWriter, r *http.Request) {
 	f := atomFeed{ID: m.svc.Link("/bulletin/feed.atom"), Title: "cybernorms threat-intelligence bulletin: issues", Updated: atomTime(fixedCreated.Time),
 		Author: atomPerson{"cybernorms secretariat"},
 		Links:  []atomLink{{Rel: "self", Href: m.svc.Link("/bulletin/feed.atom"), Type: "application/atom+xml"}, {Rel: "alternate", Href: m.svc.Link("/bulletin"), Type: "text/html"}}}
-	for i, is := range issues {
+	for i, listed := range issues {
 		if i >= 50 {
 			break
+		}
+		is, err := m.svc.IssueFor(r.Context(), nil, listed.ID)
+		if err != nil {
+			m.site.ServerError(w, r, err)
+			return
 		}
 		c, err := m.svc.Content(r.Context(), nil, is) // nil: the public, TLP:CLEAR only
 		if err != nil {
