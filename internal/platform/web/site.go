@@ -21,6 +21,7 @@ import (
 
 	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/markdown"
 )
 
 //go:embed templates/*.html
@@ -262,6 +263,8 @@ var Funcs = template.FuncMap{
 		return string(b)
 	},
 	"base": path.Base,
+	// markdown renders user-written markdown as sanitised HTML.
+	"markdown": markdown.HTML,
 	// safeURL marks a URL the server made itself (a data: URL of a QR code).
 	"safeURL": func(s string) template.URL { return template.URL(s) },
 	// groupkey turns "states.group.asia-pacific" into a translation key.
