@@ -22,6 +22,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/account"
 	"github.com/cybernorms/cybernorms/internal/admin"
 	"github.com/cybernorms/cybernorms/internal/bulletin"
+	"github.com/cybernorms/cybernorms/internal/compendium"
 	"github.com/cybernorms/cybernorms/internal/framework"
 	"github.com/cybernorms/cybernorms/internal/home"
 	"github.com/cybernorms/cybernorms/internal/participation"
@@ -33,6 +34,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/jobs"
 	"github.com/cybernorms/cybernorms/internal/platform/mail"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
+	"github.com/cybernorms/cybernorms/internal/reporting"
 	"github.com/cybernorms/cybernorms/internal/states"
 	"github.com/cybernorms/cybernorms/migrations"
 )
@@ -199,8 +201,16 @@ func (a *App) modules(svc *platform.Services) ([]routable, error) {
 	if err != nil {
 		return nil, err
 	}
-	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/participation", Key: "nav.participation"}, {Path: "/bulletin", Key: "nav.bulletin"}}
-	return []routable{hm, fw, st, acc, adm, part, bul}, nil
+	rep, err := reporting.New(svc, a.Framework)
+	if err != nil {
+		return nil, err
+	}
+	comp, err := compendium.New(svc, a.Framework)
+	if err != nil {
+		return nil, err
+	}
+	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/reports", Key: "nav.reports"}, {Path: "/compendium", Key: "nav.compendium"}, {Path: "/participation", Key: "nav.participation"}, {Path: "/bulletin", Key: "nav.bulletin"}}
+	return []routable{hm, fw, st, acc, adm, part, bul, rep, comp}, nil
 }
 
 // Handler is the server's HTTP handler.

@@ -1,0 +1,436 @@
+package reporting
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/cybernorms/cybernorms/internal/framework"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
+	"github.com/cybernorms/cybernorms/internal/states"
+)
+
+type cycleRow struct {
+	Cycle
+	Phase string
+	Mine  *Report // the signed-in State user's report in the cycle
+}
+
+type indexData struct {
+	Cycles      []cycleRow
+	Secretariat bool
+	StateUser   bool
+	State       string
+	Input       CycleInput
+	Error       *Problem
+}
+
+func (m *Module) index(w http.ResponseWriter, r *http.Request) {
+	m.renderIndex(w, r, http.StatusOK, indexData{})
+}
+
+func (m *Module) renderIndex(w http.ResponseWriter, r *http.Request, status int, d indexData) {
+	ctx := r.Context()
+	cycles, err := m.Svc.Cycles(ctx)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	u := auth.UserFrom(ctx)
+	d.Secretariat = u != nil && u.Role == auth.RoleSecretariat
+	d.StateUser = u != nil && u.Role.IsState()
+	mine := map[string]Report{}
+	if d.StateUser {
+		d.State = u.StateISO3
+		list, _, err := m.Svc.List(ctx, ListFilter{State: u.StateISO3, Limit: 500})
+		if err != nil {
+			m.site.ServerError(w, r, err)
+			return
+		}
+		for _, rep := range list {
+			mine[rep.CycleID] = rep
+		}
+	}
+	now := m.Svc.Now()
+	for _, c := range cycles {
+		row := cycleRow{Cycle: c, Phase: c.Phase(now)}
+		if rep, ok := mine[c.ID]; ok {
+			row.Mine = &rep
+		}
+		d.Cycles = append(d.Cycles, row)
+	}
+	m.site.Render(w, r, status, "reporting/index.html", "", d)
+}
+
+func (m *Module) createCycle(w http.ResponseWriter, r *http.Request) {
+	in := CycleInput{Name: r.PostFormValue("name"), OpensOn: r.PostFormValue("opens_on"), DueOn: r.PostFormValue("due_on"), ClosesOn: r.PostFormValue("closes_on"), Notes: r.PostFormValue("notes")}
+	c, err := m.Svc.CreateCycle(r.Context(), in)
+	var p *Problem
+	if errors.As(err, &p) && p.Status == http.StatusUnprocessableEntity {
+		m.renderIndex(w, r, p.Status, indexData{Input: in, Error: p})
+		return
+	}
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	m.site.Redirect(w, r, "/cycles/"+c.ID, "reporting.cycle_created")
+}
+
+type cycleData struct {
+	Cycle        Cycle
+	Phase        string
+	Reports      []reportRow
+	Confidential int // submitted confidential reports, counted only
+	Submitted    int
+	Late         int
+	StateUser    bool
+	Mine         *Report
+	CanCarry     bool
+}
+
+type reportRow struct {
+	Report
+	StateName string
+}
+
+func stateName(iso3, lang string) string {
+	if s, ok := states.ByISO3(iso3); ok {
+		return s.Name(lang)
+	}
+	return iso3
+}
+
+func (m *Module) cyclePage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	c, err := m.Svc.Cycle(ctx, r.PathValue("id"))
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	d := cycleData{Cycle: c, Phase: c.Phase(m.Svc.Now())}
+	list, _, err := m.Svc.List(ctx, ListFilter{CycleID: c.ID, Limit: 500})
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	lang := web.Lang(r)
+	for _, rep := range list {
+		d.Reports = append(d.Reports, reportRow{Report: rep, StateName: stateName(rep.StateISO3, lang)})
+	}
+	if err := m.Svc.P.DB.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN visibility = 'confidential' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN late THEN 1 ELSE 0 END), 0) FROM reports WHERE cycle_id = ? AND current_version > 0`, c.ID).
+		Scan(&d.Submitted, &d.Confidential, &d.Late); err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	u := auth.UserFrom(ctx)
+	if u != nil && u.Role.IsState() {
+		d.StateUser = true
+		for i := range list {
+			if list[i].StateISO3 == u.StateISO3 {
+				d.Mine = &list[i]
+			}
+		}
+		var n int
+		_ = m.Svc.P.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports WHERE state_iso3 = ? AND cycle_year < ? AND current_version > 0`, u.StateISO3, c.Year).Scan(&n)
+		d.CanCarry = n > 0
+	}
+	m.site.Render(w, r, http.StatusOK, "reporting/cycle.html", c.Name, d)
+}
+
+func (m *Module) start(w http.ResponseWriter, r *http.Request) {
+	rep, err := m.Svc.Start(r.Context(), StartInput{CycleID: r.PostFormValue("cycle_id"), CarryForward: r.PostFormValue("carry_forward") != ""})
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	m.site.Redirect(w, r, "/reports/"+rep.ID+"/edit", "reporting.started")
+}
+
+type showData struct {
+	View      View
+	StateName string
+	Sections  []section
+	ILaw      template.HTML
+	Versions  []Version
+	Insider   bool
+	CanEdit   bool
+	CanSubmit bool
+	CanReopen bool
+	Print     bool
+	Blank     bool
+	Blanks    []int
+	Types     []string
+	Statuses  []string
+}
+
+func (m *Module) showData(r *http.Request) (showData, error) {
+	ctx := r.Context()
+	v, err := versionParam(r)
+	if err != nil {
+		return showData{}, err
+	}
+	view, err := m.Svc.Open(ctx, r.PathValue("id"), v)
+	if err != nil {
+		return showData{}, err
+	}
+	d := showData{View: view, StateName: stateName(view.Report.StateISO3, web.Lang(r)), ILaw: Markdown(view.Content.ILawSummary), Types: MeasureTypes, Statuses: MeasureStatuses}
+	if d.Sections, err = m.Svc.sections(ctx, view.Content); err != nil {
+		return d, err
+	}
+	if d.Versions, err = m.Svc.Versions(ctx, view.Report.ID); err != nil {
+		return d, err
+	}
+	u := auth.UserFrom(ctx)
+	d.Insider = insider(u, view.Report.StateISO3)
+	acts := u.ActsFor(view.Report.StateISO3)
+	d.CanEdit = acts && view.Report.Status == StatusDraft
+	d.CanSubmit = d.CanEdit && u.Role == auth.RoleStateApprover
+	d.CanReopen = acts && u.Role == auth.RoleStateApprover && view.Report.Status == StatusSubmitted
+	return d, nil
+}
+
+func (m *Module) show(w http.ResponseWriter, r *http.Request) {
+	d, err := m.showData(r)
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	m.site.Render(w, r, http.StatusOK, "reporting/show.html", d.StateName+" "+d.View.Report.CycleName, d)
+}
+
+// print is the printable report; ?blank=1 adds empty rows under every norm
+// so a partial draft can be completed on paper for internal coordination.
+func (m *Module) print(w http.ResponseWriter, r *http.Request) {
+	d, err := m.showData(r)
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	d.Print = true
+	d.Blank = r.URL.Query().Get("blank") != ""
+	if d.Blank {
+		d.Blanks = []int{1, 2, 3}
+	}
+	m.site.Render(w, r, http.StatusOK, "reporting/print.html", d.StateName+" "+d.View.Report.CycleName, d)
+}
+
+// questionnaire is the empty questionnaire, printable.
+func (m *Module) questionnaire(w http.ResponseWriter, r *http.Request) {
+	d := showData{Print: true, Blank: true, Blanks: []int{1, 2, 3, 4, 5}, Types: MeasureTypes, Statuses: MeasureStatuses}
+	var err error
+	if d.Sections, err = m.Svc.sections(r.Context(), Content{}); err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.site.Render(w, r, http.StatusOK, "reporting/print.html", "", d)
+}
+
+// ---- editing ----
+
+type editData struct {
+	Report    Report
+	StateName string
+	Sections  []section
+	Content   Content
+	AllNorms  []framework.Norm
+	Types     []string
+	Statuses  []string
+	Error     *Problem
+	ErrorText string
+	Stale     string
+	Count     int
+}
+
+func (m *Module) edit(w http.ResponseWriter, r *http.Request) {
+	view, err := m.Svc.Open(r.Context(), r.PathValue("id"), 0)
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	u := auth.UserFrom(r.Context())
+	if !u.ActsFor(view.Report.StateISO3) {
+		m.fail(w, r, ErrForbidden)
+		return
+	}
+	m.renderEdit(w, r, http.StatusOK, view.Report, view.Content, nil)
+}
+
+func (m *Module) renderEdit(w http.ResponseWriter, r *http.Request, status int, rep Report, c Content, p *Problem) {
+	ctx := r.Context()
+	d := editData{Report: rep, StateName: stateName(rep.StateISO3, web.Lang(r)), Content: c, Types: MeasureTypes, Statuses: MeasureStatuses, Error: p}
+	if p != nil {
+		d.ErrorText = m.problemText(r, p)
+		if p.Code == "stale_revision" {
+			d.Stale = d.ErrorText
+		}
+	}
+	var err error
+	if d.Sections, err = m.Svc.sections(ctx, c); err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	// One blank measure per norm, numbered after the existing ones.
+	n := len(c.Measures)
+	for i := range d.Sections {
+		d.Sections[i].Measures = append(d.Sections[i].Measures, measureView{Measure: Measure{NormID: d.Sections[i].Norm.ID}, Index: n})
+		n++
+	}
+	d.Count = n
+	if d.AllNorms, err = m.Svc.FW.Norms(ctx, "", web.Lang(r)); err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.site.Render(w, r, status, "reporting/edit.html", d.StateName+" "+rep.CycleName, d)
+}
+
+// parseLinks reads one link per line: the address, then optionally a space
+// and a label.
+func parseLinks(s string) []Link {
+	var out []Link
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		u, label, _ := strings.Cut(line, " ")
+		out = append(out, Link{URL: u, Label: strings.TrimSpace(label)})
+	}
+	return out
+}
+
+// FormatLinks writes links one per line, as the edit form reads them.
+func FormatLinks(l []Link) string {
+	var b strings.Builder
+	for _, x := range l {
+		b.WriteString(x.URL)
+		if x.Label != "" {
+			b.WriteString(" " + x.Label)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// contentFromForm reads the edit form. Measures marked for removal, and the
+// blank ones left empty, are dropped.
+func contentFromForm(r *http.Request) (Content, error) {
+	c := Content{Measures: []Measure{}, Notes: []NormNotes{}}
+	n, err := strconv.Atoi(r.PostFormValue("count"))
+	if err != nil || n < 0 || n > MaxMeasures+100 {
+		return c, invalid("count", "the form is damaged; reload the page")
+	}
+	for i := 0; i < n; i++ {
+		p := fmt.Sprintf("m.%d.", i)
+		if r.PostFormValue(p+"remove") != "" {
+			continue
+		}
+		m := Measure{Key: r.PostFormValue(p + "key"), NormID: r.PostFormValue(p + "norm"), Title: r.PostFormValue(p + "title"), Description: r.PostFormValue(p + "description"),
+			Type: r.PostFormValue(p + "type"), Status: r.PostFormValue(p + "status"), Date: r.PostFormValue(p + "date"), Links: parseLinks(r.PostFormValue(p + "links")), OtherNorms: r.PostForm[p+"other"]}
+		if m.NormID == "" {
+			continue
+		}
+		if m.Key == "" && strings.TrimSpace(m.Title) == "" && strings.TrimSpace(m.Description) == "" && len(m.Links) == 0 {
+			continue // the blank measure, left blank
+		}
+		c.Measures = append(c.Measures, m)
+	}
+	for _, k := range r.PostForm["notes"] {
+		c.Notes = append(c.Notes, NormNotes{NormID: k, Challenges: r.PostFormValue("n." + k + ".challenges"), CapacityGaps: r.PostFormValue("n." + k + ".gaps")})
+	}
+	c.ILawSummary = r.PostFormValue("ilaw_summary")
+	c.ILawLinks = parseLinks(r.PostFormValue("ilaw_links"))
+	return c, nil
+}
+
+func (m *Module) save(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	r.Body = http.MaxBytesReader(w, r.Body, MaxJSONBody)
+	if err := r.ParseForm(); err != nil {
+		m.fail(w, r, &Problem{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Key: "reporting.err.too_large", Message: "the form is too large"})
+		return
+	}
+	rev, _ := strconv.Atoi(r.PostFormValue("revision"))
+	c, err := contentFromForm(r)
+	if err == nil {
+		_, err = m.Svc.SaveDraft(ctx, r.PathValue("id"), rev, c)
+	}
+	var p *Problem
+	if errors.As(err, &p) && (p.Status == http.StatusUnprocessableEntity || p.Code == "stale_revision") {
+		rep, lerr := m.Svc.Report(ctx, r.PathValue("id"))
+		if lerr != nil {
+			m.fail(w, r, lerr)
+			return
+		}
+		if p.Code != "stale_revision" {
+			rep.Revision = rev // keep the editor's base revision: nothing was saved
+		}
+		// On a stale save the form keeps the editor's input and carries the
+		// current revision: saving again is a deliberate overwrite.
+		m.renderEdit(w, r, p.Status, rep, c, p)
+		return
+	}
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	m.site.Redirect(w, r, "/reports/"+r.PathValue("id")+"/edit", "reporting.saved")
+}
+
+func (m *Module) submit(w http.ResponseWriter, r *http.Request) {
+	v, err := m.Svc.Submit(r.Context(), r.PathValue("id"), SubmitInput{Visibility: r.PostFormValue("visibility"), Note: r.PostFormValue("note")})
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	m.site.Redirect(w, r, fmt.Sprintf("/reports/%s?version=%d", v.ReportID, v.Version), "reporting.submitted")
+}
+
+func (m *Module) reopen(w http.ResponseWriter, r *http.Request) {
+	rep, err := m.Svc.Reopen(r.Context(), r.PathValue("id"), ReopenInput{Note: r.PostFormValue("note")})
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	m.site.Redirect(w, r, "/reports/"+rep.ID+"/edit", "reporting.reopened")
+}
+
+type diffData struct {
+	Diff      Diff
+	Report    Report
+	StateName string
+	Labels    map[string]string
+	Against   string
+}
+
+func (m *Module) diff(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	v, err := versionParam(r)
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	against := r.URL.Query().Get("against")
+	d, err := m.Svc.DiffReport(ctx, r.PathValue("id"), v, against)
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	rep, err := m.Svc.Report(ctx, r.PathValue("id"))
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	labels := map[string]string{}
+	for _, nd := range d.Norms {
+		labels[nd.NormID] = m.Svc.normLabel(ctx, nd.NormID)
+	}
+	if against == "" {
+		against = AgainstPreviousVersion
+	}
+	m.site.Render(w, r, http.StatusOK, "reporting/diff.html", "", diffData{Diff: d, Report: rep, StateName: stateName(rep.StateISO3, web.Lang(r)), Labels: labels, Against: against})
+}

@@ -1,0 +1,301 @@
+package reporting
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/id"
+)
+
+// Limits on what a report may hold. Larger input is refused, not cut.
+const (
+	MaxTitle        = 300
+	MaxText         = 20000 // a measure's description, a norm's challenges or capacity gaps
+	MaxILawSummary  = 50000
+	MaxLinks        = 20
+	MaxURL          = 2000
+	MaxLabel        = 300
+	MaxMeasures     = 3000 // per report
+	MaxOtherNorms   = 20
+	MaxJSONBody     = 8 << 20
+	maxRowsPerWrite = 60
+)
+
+var dateRE = regexp.MustCompile(`^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$`)
+
+// CheckLink accepts absolute http and https URLs only.
+func CheckLink(raw string) error {
+	if raw == "" || len(raw) > MaxURL {
+		return fmt.Errorf("must be an http or https address of at most %d characters", MaxURL)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(raw, " \t\r\n<>\"") {
+		return fmt.Errorf("must be an absolute http or https address")
+	}
+	return nil
+}
+
+func checkText(field, s string, max int) error {
+	if !utf8.ValidString(s) {
+		return invalid(field, "must be valid UTF-8 text")
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return invalid(field, "is %d characters long; the limit is %d", n, max)
+	}
+	if strings.ContainsRune(s, 0) {
+		return invalid(field, "must not contain NUL characters")
+	}
+	return nil
+}
+
+func checkLinks(field string, links []Link) error {
+	if len(links) > MaxLinks {
+		return invalid(field, "holds %d links; the limit is %d", len(links), MaxLinks)
+	}
+	for i := range links {
+		links[i].URL = strings.TrimSpace(links[i].URL)
+		links[i].Label = strings.TrimSpace(links[i].Label)
+		if err := CheckLink(links[i].URL); err != nil {
+			return invalid(fmt.Sprintf("%s[%d].url", field, i), "%s", err.Error())
+		}
+		if err := checkText(fmt.Sprintf("%s[%d].label", field, i), links[i].Label, MaxLabel); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func oneOf(v string, list []string) bool {
+	for _, x := range list {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks and normalises a report's content in place: known
+// reportable norms, known types and statuses, dates, http(s) links, sizes.
+// No field is mandatory; empty type and status become "other" and
+// "planned". Fields are named as in the JSON body (measures[3].title).
+func (s *Service) Validate(c *Content) error {
+	if len(c.Measures) > MaxMeasures {
+		return invalid("measures", "holds %d measures; the limit is %d", len(c.Measures), MaxMeasures)
+	}
+	keys := map[string]bool{}
+	for i := range c.Measures {
+		m := &c.Measures[i]
+		f := fmt.Sprintf("measures[%d]", i)
+		m.NormID = strings.TrimSpace(m.NormID)
+		if !s.isReportable(m.NormID) {
+			return invalid(f+".norm_id", "is not a norm this report asks about (%q)", m.NormID)
+		}
+		m.Title = strings.TrimSpace(m.Title)
+		if err := checkText(f+".title", m.Title, MaxTitle); err != nil {
+			return err
+		}
+		if err := checkText(f+".description", m.Description, MaxText); err != nil {
+			return err
+		}
+		if m.Type == "" {
+			m.Type = "other"
+		}
+		if !oneOf(m.Type, MeasureTypes) {
+			return invalid(f+".type", "must be one of %s", strings.Join(MeasureTypes, ", "))
+		}
+		if m.Status == "" {
+			m.Status = "planned"
+		}
+		if !oneOf(m.Status, MeasureStatuses) {
+			return invalid(f+".status", "must be one of %s", strings.Join(MeasureStatuses, ", "))
+		}
+		m.Date = strings.TrimSpace(m.Date)
+		if m.Date != "" && !dateRE.MatchString(m.Date) {
+			return invalid(f+".date", "must be YYYY, YYYY-MM or YYYY-MM-DD")
+		}
+		if err := checkLinks(f+".links", m.Links); err != nil {
+			return err
+		}
+		if len(m.OtherNorms) > MaxOtherNorms {
+			return invalid(f+".other_norms", "names %d norms; the limit is %d", len(m.OtherNorms), MaxOtherNorms)
+		}
+		seen := map[string]bool{m.NormID: true}
+		other := m.OtherNorms[:0]
+		for j, n := range m.OtherNorms {
+			n = strings.TrimSpace(n)
+			if _, ok := s.allNorm[n]; !ok {
+				return invalid(fmt.Sprintf("%s.other_norms[%d]", f, j), "is not a norm of the framework (%q)", n)
+			}
+			if !seen[n] {
+				seen[n] = true
+				other = append(other, n)
+			}
+		}
+		m.OtherNorms = other
+		if m.Key != "" && (len(m.Key) > 40 || keys[m.Key] || strings.ContainsAny(m.Key, "@/ ")) {
+			m.Key = "" // a duplicate or odd key makes a new measure
+		}
+		if m.Key == "" {
+			m.Key = id.New()
+		}
+		keys[m.Key] = true
+		if m.Links == nil {
+			m.Links = []Link{}
+		}
+		if m.OtherNorms == nil {
+			m.OtherNorms = []string{}
+		}
+	}
+	notes := c.Notes[:0]
+	seenNote := map[string]bool{}
+	for i, n := range c.Notes {
+		f := fmt.Sprintf("notes[%d]", i)
+		if !s.isReportable(n.NormID) {
+			return invalid(f+".norm_id", "is not a norm this report asks about (%q)", n.NormID)
+		}
+		if seenNote[n.NormID] {
+			return invalid(f+".norm_id", "appears twice")
+		}
+		seenNote[n.NormID] = true
+		if err := checkText(f+".challenges", n.Challenges, MaxText); err != nil {
+			return err
+		}
+		if err := checkText(f+".capacity_gaps", n.CapacityGaps, MaxText); err != nil {
+			return err
+		}
+		if strings.TrimSpace(n.Challenges) != "" || strings.TrimSpace(n.CapacityGaps) != "" {
+			notes = append(notes, n)
+		}
+	}
+	c.Notes = notes
+	if err := checkText("international_law_summary", c.ILawSummary, MaxILawSummary); err != nil {
+		return err
+	}
+	if c.ILawLinks == nil {
+		c.ILawLinks = []Link{}
+	}
+	return checkLinks("international_law_links", c.ILawLinks)
+}
+
+func marshalLinks(l []Link) (string, error) {
+	if l == nil {
+		l = []Link{}
+	}
+	b, err := json.Marshal(l)
+	return string(b), err
+}
+
+// writeDraft inserts content as the report's version-0 rows, many rows per
+// statement.
+func writeDraft(ctx context.Context, tx *db.Tx, r Report, c Content) error {
+	const perRow = 15 // placeholders per measure row
+	pos := map[string]int{}
+	var margs []any
+	var nargs []any
+	flush := func(force bool) error {
+		if len(margs) > 0 && (force || len(margs) >= maxRowsPerWrite*perRow) {
+			q := `INSERT INTO report_measures (id, measure_key, report_id, version, state_iso3, cycle_id, cycle_year, norm_id, position, title, description, type, status, measure_date, links_json, other_norms_json, published) VALUES ` +
+				strings.TrimSuffix(strings.Repeat("(?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE), ", len(margs)/perRow), ", ")
+			if _, err := tx.ExecContext(ctx, q, margs...); err != nil {
+				return fmt.Errorf("insert measures: %w", err)
+			}
+			margs = margs[:0]
+			q = `INSERT INTO report_measure_norms (measure_id, norm_id, is_primary, published) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?, FALSE), ", len(nargs)/3), ", ")
+			if _, err := tx.ExecContext(ctx, q, nargs...); err != nil {
+				return fmt.Errorf("insert measure norms: %w", err)
+			}
+			nargs = nargs[:0]
+		}
+		return nil
+	}
+	for _, m := range c.Measures {
+		links, _ := marshalLinks(m.Links)
+		other := m.OtherNorms
+		if other == nil {
+			other = []string{}
+		}
+		ob, _ := json.Marshal(other)
+		mid := id.New()
+		pos[m.NormID]++
+		margs = append(margs, mid, m.Key, r.ID, r.StateISO3, r.CycleID, r.CycleYear, m.NormID, pos[m.NormID], m.Title, m.Description, m.Type, m.Status, m.Date, links, string(ob))
+		nargs = append(nargs, mid, m.NormID, true)
+		for _, n := range other {
+			nargs = append(nargs, mid, n, false)
+		}
+		if err := flush(false); err != nil {
+			return err
+		}
+	}
+	if err := flush(true); err != nil {
+		return err
+	}
+	for _, n := range c.Notes {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_norm_notes (report_id, version, norm_id, state_iso3, cycle_id, cycle_year, challenges, capacity_gaps, published) VALUES (?, 0, ?, ?, ?, ?, ?, ?, FALSE)`,
+			r.ID, n.NormID, r.StateISO3, r.CycleID, r.CycleYear, n.Challenges, n.CapacityGaps); err != nil {
+			return fmt.Errorf("insert notes: %w", err)
+		}
+	}
+	return nil
+}
+
+// loadContent reads a report's content at a version (0: the draft).
+func loadContent(ctx context.Context, q db.Querier, reportID string, version int) (Content, error) {
+	c := Content{Measures: []Measure{}, Notes: []NormNotes{}, ILawLinks: []Link{}}
+	var links string
+	var err error
+	if version == 0 {
+		err = q.QueryRowContext(ctx, `SELECT ilaw_summary, ilaw_links_json FROM reports WHERE id = ?`, reportID).Scan(&c.ILawSummary, &links)
+	} else {
+		err = q.QueryRowContext(ctx, `SELECT ilaw_summary, ilaw_links_json FROM report_versions WHERE report_id = ? AND version = ?`, reportID, version).Scan(&c.ILawSummary, &links)
+	}
+	if err != nil {
+		return c, fmt.Errorf("load content: %w", err)
+	}
+	_ = json.Unmarshal([]byte(links), &c.ILawLinks)
+	rows, err := q.QueryContext(ctx, `SELECT m.id, m.measure_key, m.norm_id, m.title, m.description, m.type, m.status, m.measure_date, m.links_json, m.other_norms_json
+		FROM report_measures m JOIN norms n ON n.id = m.norm_id JOIN norm_sets s ON s.id = n.set_id
+		WHERE m.report_id = ? AND m.version = ? ORDER BY s.position, n.position, m.position`, reportID, version)
+	if err != nil {
+		return c, fmt.Errorf("load measures: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m Measure
+		var lj, oj string
+		if err := rows.Scan(&m.ID, &m.Key, &m.NormID, &m.Title, &m.Description, &m.Type, &m.Status, &m.Date, &lj, &oj); err != nil {
+			return c, err
+		}
+		_ = json.Unmarshal([]byte(lj), &m.Links)
+		_ = json.Unmarshal([]byte(oj), &m.OtherNorms)
+		if m.Links == nil {
+			m.Links = []Link{}
+		}
+		if m.OtherNorms == nil {
+			m.OtherNorms = []string{}
+		}
+		c.Measures = append(c.Measures, m)
+	}
+	if err := rows.Err(); err != nil {
+		return c, err
+	}
+	nrows, err := q.QueryContext(ctx, `SELECT t.norm_id, t.challenges, t.capacity_gaps FROM report_norm_notes t JOIN norms n ON n.id = t.norm_id JOIN norm_sets s ON s.id = n.set_id
+		WHERE t.report_id = ? AND t.version = ? ORDER BY s.position, n.position`, reportID, version)
+	if err != nil {
+		return c, fmt.Errorf("load notes: %w", err)
+	}
+	defer nrows.Close()
+	for nrows.Next() {
+		var n NormNotes
+		if err := nrows.Scan(&n.NormID, &n.Challenges, &n.CapacityGaps); err != nil {
+			return c, err
+		}
+		c.Notes = append(c.Notes, n)
+	}
+	return c, nrows.Err()
+}
