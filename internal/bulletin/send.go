@@ -132,7 +132,7 @@ func (s *Service) SendProgress(ctx context.Context, issueID string) (*Progress, 
 		_ = s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM bulletin_subscribers WHERE status = ?`, SubConfirmed).Scan(&p.Remaining)
 	}
 	var last sql.NullTime
-	_ = s.DB.QueryRowContext(ctx, `SELECT MAX(sent_at) FROM bulletin_deliveries WHERE issue_id = ? AND status = ?`, issueID, DelSent).Scan(&last)
+	_ = s.DB.QueryRowContext(ctx, `SELECT sent_at FROM bulletin_deliveries WHERE issue_id = ? AND status = ? ORDER BY sent_at DESC LIMIT 1`, issueID, DelSent).Scan(&last)
 	if last.Valid && p.Sent > 0 {
 		if d := last.Time.Sub(started).Seconds(); d > 0 {
 			p.Rate = float64(p.Sent) / d
@@ -207,7 +207,8 @@ func (s *Service) runSend(ctx context.Context, payload json.RawMessage) error {
 	// Anything left? Either retries waiting for their backoff or work cut
 	// off by the deadline: hand over to a continuation job.
 	var next sql.NullTime
-	if err := s.DB.QueryRowContext(ctx, `SELECT MIN(next_at) FROM bulletin_deliveries WHERE issue_id = ? AND status = ?`, p.IssueID, DelPending).Scan(&next); err != nil {
+	err = s.DB.QueryRowContext(ctx, `SELECT next_at FROM bulletin_deliveries WHERE issue_id = ? AND status = ? ORDER BY next_at LIMIT 1`, p.IssueID, DelPending).Scan(&next)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
