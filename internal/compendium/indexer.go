@@ -1,0 +1,260 @@
+package compendium
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/search"
+)
+
+// JobSyncSearch is the periodic job that brings the search index in step
+// with the published measures of the reporting module.
+const JobSyncSearch = "compendium.sync_search"
+
+// SyncResult says what a sync run changed.
+type SyncResult struct {
+	Reports  int `json:"reports"`
+	Measures int `json:"measures"`
+	Removed  int `json:"removed"`
+}
+
+type publishedVersion struct {
+	report, state string
+	version       int
+}
+
+// SyncSearch compares the current published version of every report with
+// the version whose measures are in the index, and re-indexes only the
+// reports that changed (a new version, or a report no longer public). It
+// also points each good practice at its measure's current published row.
+// It is safe to run at any time and on several instances at once.
+func (s *Service) SyncSearch(ctx context.Context) (SyncResult, error) {
+	var res SyncResult
+	published := map[string]publishedVersion{}
+	rows, err := s.P.DB.QueryContext(ctx, `SELECT report_id, version, state_iso3 FROM report_versions WHERE published = ?`, true)
+	if err != nil {
+		return res, fmt.Errorf("compendium: sync: published versions: %w", err)
+	}
+	for rows.Next() {
+		var v publishedVersion
+		if err := rows.Scan(&v.report, &v.version, &v.state); err != nil {
+			rows.Close()
+			return res, err
+		}
+		published[v.report] = v
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return res, err
+	}
+	indexed := map[string]int{}
+	rows, err = s.P.DB.QueryContext(ctx, `SELECT report_id, version FROM compendium_indexed_reports`)
+	if err != nil {
+		return res, fmt.Errorf("compendium: sync: indexed reports: %w", err)
+	}
+	for rows.Next() {
+		var r string
+		var v int
+		if err := rows.Scan(&r, &v); err != nil {
+			rows.Close()
+			return res, err
+		}
+		indexed[r] = v
+	}
+	rows.Close()
+	changedStates := map[string]bool{}
+	for r, v := range published {
+		if indexed[r] == v.version {
+			continue
+		}
+		n, err := s.indexReport(ctx, v)
+		if err != nil {
+			return res, err
+		}
+		res.Reports++
+		res.Measures += n
+		changedStates[v.state] = true
+	}
+	for r := range indexed {
+		if _, ok := published[r]; ok {
+			continue
+		}
+		var state string
+		err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+			_ = tx.QueryRowContext(ctx, `SELECT state_iso3 FROM reports WHERE id = ?`, r).Scan(&state)
+			if err := search.RemoveParent(ctx, tx, KindMeasure, r); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `DELETE FROM compendium_indexed_reports WHERE report_id = ?`, r)
+			return err
+		})
+		if err != nil {
+			return res, fmt.Errorf("compendium: sync: unindex %s: %w", r, err)
+		}
+		res.Removed++
+		changedStates[state] = true
+	}
+	for st := range changedStates {
+		if err := s.refreshPractices(ctx, st, published); err != nil {
+			return res, err
+		}
+	}
+	if res.Reports+res.Removed > 0 {
+		err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+			return audit.Record(ctx, tx, "compendium.search_sync", "search_index", KindMeasure, nil, res)
+		})
+		if err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// indexReport replaces the index entries of one report's measures with
+// those of its published version, in one transaction.
+func (s *Service) indexReport(ctx context.Context, v publishedVersion) (int, error) {
+	n := 0
+	err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+		if err := search.RemoveParent(ctx, tx, KindMeasure, v.report); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+measureCols+` FROM report_measures m WHERE m.report_id = ? AND m.version = ? AND m.published = ?`, v.report, v.version, true)
+		if err != nil {
+			return err
+		}
+		var ms []PublishedMeasure
+		for rows.Next() {
+			m, err := scanMeasure(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			ms = append(ms, m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		norms, err := reportMeasureNorms(ctx, tx, v.report, v.version)
+		if err != nil {
+			return err
+		}
+		region := stateRegion(v.state)
+		for _, m := range ms {
+			m.Norms = norms[m.ID]
+			if len(m.Norms) == 0 {
+				m.Norms = []string{m.NormID}
+			}
+			doc := search.Document{Kind: KindMeasure, Ref: m.ID, Title: m.Title, Body: m.Desc, URL: "/reports/" + m.ReportID + "#m-" + m.Key,
+				Norms: m.Norms, Type: m.Type, Status: m.Status, Region: region, Year: m.CycleYear, State: m.State, Parent: m.ReportID}
+			if err := search.Index(ctx, tx, doc); err != nil {
+				return err
+			}
+			n++
+		}
+		now := time.Now().UTC()
+		res, err := tx.ExecContext(ctx, `UPDATE compendium_indexed_reports SET version = ?, indexed_at = ? WHERE report_id = ?`, v.version, now, v.report)
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			_, err = tx.ExecContext(ctx, `INSERT INTO compendium_indexed_reports (report_id, version, indexed_at) VALUES (?, ?, ?)`, v.report, v.version, now)
+		}
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("compendium: index report %s: %w", v.report, err)
+	}
+	return n, nil
+}
+
+// reportMeasureNorms returns the norms of every measure of a report version.
+func reportMeasureNorms(ctx context.Context, q db.Querier, report string, version int) (map[string][]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT n.measure_id, n.norm_id FROM report_measure_norms n JOIN report_measures m ON m.id = n.measure_id
+		WHERE m.report_id = ? AND m.version = ? ORDER BY n.measure_id, n.is_primary DESC, n.norm_id`, report, version)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var m, n string
+		if err := rows.Scan(&m, &n); err != nil {
+			return nil, err
+		}
+		out[m] = append(out[m], n)
+	}
+	return out, rows.Err()
+}
+
+// refreshPractices points each practice of a State at the newest published
+// row of its measure key, and re-indexes or removes it.
+func (s *Service) refreshPractices(ctx context.Context, state string, published map[string]publishedVersion) error {
+	rows, err := s.P.DB.QueryContext(ctx, `SELECT measure_key, note, marked_role, marked_at FROM compendium_practices WHERE state_iso3 = ?`, state)
+	if err != nil {
+		return err
+	}
+	type mark struct {
+		key, note, role string
+		at              time.Time
+	}
+	var marks []mark
+	for rows.Next() {
+		var m mark
+		if err := rows.Scan(&m.key, &m.note, &m.role, &m.at); err != nil {
+			rows.Close()
+			return err
+		}
+		marks = append(marks, m)
+	}
+	rows.Close()
+	var versions []publishedVersion
+	for _, v := range published {
+		if v.state == state {
+			versions = append(versions, v)
+		}
+	}
+	for _, mk := range marks {
+		err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+			var best *PublishedMeasure
+			for _, v := range versions {
+				m, err := scanMeasure(tx.QueryRowContext(ctx, `SELECT `+measureCols+` FROM report_measures m WHERE m.report_id = ? AND m.version = ? AND m.measure_key = ? AND m.published = ?`, v.report, v.version, mk.key, true))
+				if err != nil {
+					continue
+				}
+				if best == nil || m.CycleYear > best.CycleYear {
+					best = &m
+				}
+			}
+			if best == nil {
+				if _, err := tx.ExecContext(ctx, `UPDATE compendium_practices SET measure_id = '' WHERE measure_key = ?`, mk.key); err != nil {
+					return err
+				}
+				return search.Remove(ctx, tx, KindPractice, mk.key)
+			}
+			if err := measureNorms(ctx, tx, best); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE compendium_practices SET measure_id = ? WHERE measure_key = ?`, best.ID, mk.key); err != nil {
+				return err
+			}
+			return search.Index(ctx, tx, practiceDoc(practiceOf(*best, mk.note, mk.role, mk.at)))
+		})
+		if err != nil {
+			return fmt.Errorf("compendium: refresh practice %s: %w", mk.key, err)
+		}
+	}
+	return nil
+}
+
+func (s *Service) registerJobs() {
+	s.P.Jobs.Register(JobSyncSearch, func(ctx context.Context, _ json.RawMessage) error {
+		_, err := s.SyncSearch(ctx)
+		return err
+	})
+	s.P.Jobs.Every(JobSyncSearch, time.Minute)
+}

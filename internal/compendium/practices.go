@@ -1,0 +1,258 @@
+package compendium
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/search"
+)
+
+// PublishedMeasure is a measure of the current version of a public report,
+// as read from the reporting module's tables.
+type PublishedMeasure struct {
+	ID        string   `json:"id"`
+	Key       string   `json:"key"`
+	ReportID  string   `json:"report_id"`
+	State     string   `json:"state"`
+	CycleYear int      `json:"cycle_year"`
+	NormID    string   `json:"norm_id"`
+	Norms     []string `json:"norms"`
+	Title     string   `json:"title"`
+	Desc      string   `json:"description"`
+	Type      string   `json:"type"`
+	Status    string   `json:"status"`
+	Practice  bool     `json:"good_practice"`
+}
+
+const measureCols = `m.id, m.measure_key, m.report_id, m.state_iso3, m.cycle_year, m.norm_id, m.title, m.description, m.type, m.status`
+
+func scanMeasure(row interface{ Scan(...any) error }) (PublishedMeasure, error) {
+	var m PublishedMeasure
+	err := row.Scan(&m.ID, &m.Key, &m.ReportID, &m.State, &m.CycleYear, &m.NormID, &m.Title, &m.Desc, &m.Type, &m.Status)
+	return m, err
+}
+
+// measureNorms returns every norm a measure serves, its own first.
+func measureNorms(ctx context.Context, q db.Querier, m *PublishedMeasure) error {
+	rows, err := q.QueryContext(ctx, `SELECT norm_id FROM report_measure_norms WHERE measure_id = ? ORDER BY is_primary DESC, norm_id`, m.ID)
+	if err != nil {
+		return fmt.Errorf("compendium: norms of measure %s: %w", m.ID, err)
+	}
+	defer rows.Close()
+	m.Norms = nil
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return err
+		}
+		m.Norms = append(m.Norms, n)
+	}
+	if len(m.Norms) == 0 {
+		m.Norms = []string{m.NormID}
+	}
+	return rows.Err()
+}
+
+// publishedMeasure reads one published measure by id; ErrNotFound when it
+// does not exist or is not published (a draft or confidential measure is
+// not revealed).
+func publishedMeasure(ctx context.Context, q db.Querier, measureID string) (PublishedMeasure, error) {
+	m, err := scanMeasure(q.QueryRowContext(ctx, `SELECT `+measureCols+` FROM report_measures m WHERE m.id = ? AND m.published = ?`, measureID, true))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	if err != nil {
+		return m, fmt.Errorf("compendium: read measure: %w", err)
+	}
+	return m, measureNorms(ctx, q, &m)
+}
+
+// mayCurate says whether u may mark or unmark practices of the State: the
+// secretariat for every State, State staff for their own.
+func mayCurate(u *auth.User, iso3 string) bool {
+	if u == nil {
+		return false
+	}
+	return u.Role == auth.RoleSecretariat || u.Role.IsState() && u.ActsFor(iso3)
+}
+
+// MarkPractice marks a published measure as a good practice. The
+// secretariat may mark any; State staff only their own State's (others get
+// ErrForbidden). Unknown or unpublished measures are ErrNotFound.
+func (s *Service) MarkPractice(ctx context.Context, in PracticeInput) (Practice, error) {
+	u := auth.UserFrom(ctx)
+	in.Note = strings.TrimSpace(in.Note)
+	if strings.TrimSpace(in.MeasureID) == "" {
+		return Practice{}, &FieldError{"measure_id", "is required"}
+	}
+	if len(in.Note) > 2000 {
+		return Practice{}, &FieldError{"note", "is at most 2000 characters"}
+	}
+	var p Practice
+	err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+		m, err := publishedMeasure(ctx, tx, in.MeasureID)
+		if err != nil {
+			return err
+		}
+		if !mayCurate(u, m.State) {
+			return ErrForbidden
+		}
+		var before *Practice
+		var old Practice
+		err = tx.QueryRowContext(ctx, `SELECT note, marked_role, marked_at FROM compendium_practices WHERE measure_key = ?`, m.Key).Scan(&old.Note, &old.MarkedRole, &old.MarkedAt)
+		switch {
+		case err == nil:
+			old.MeasureKey = m.Key
+			before = &old
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		now := time.Now().UTC()
+		if before == nil {
+			_, err = tx.ExecContext(ctx, `INSERT INTO compendium_practices (measure_key, state_iso3, measure_id, note, marked_by, marked_role, marked_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				m.Key, m.State, m.ID, in.Note, u.ID, string(u.Role), now)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE compendium_practices SET measure_id = ?, note = ?, marked_by = ?, marked_role = ?, marked_at = ? WHERE measure_key = ?`,
+				m.ID, in.Note, u.ID, string(u.Role), now, m.Key)
+		}
+		if err != nil {
+			return fmt.Errorf("compendium: mark practice: %w", err)
+		}
+		p = practiceOf(m, in.Note, string(u.Role), now)
+		if err := search.Index(ctx, tx, practiceDoc(p)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, "practice.mark", "practice", m.Key, before, p)
+	})
+	return p, err
+}
+
+// UnmarkPractice removes the good-practice mark of a measure (by its key),
+// under the same rule as MarkPractice.
+func (s *Service) UnmarkPractice(ctx context.Context, measureKey string) error {
+	u := auth.UserFrom(ctx)
+	return s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+		var state, note string
+		err := tx.QueryRowContext(ctx, `SELECT state_iso3, note FROM compendium_practices WHERE measure_key = ?`, measureKey).Scan(&state, &note)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if !mayCurate(u, state) {
+			return ErrForbidden
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM compendium_practices WHERE measure_key = ?`, measureKey); err != nil {
+			return fmt.Errorf("compendium: unmark practice: %w", err)
+		}
+		if err := search.Remove(ctx, tx, KindPractice, measureKey); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, "practice.unmark", "practice", measureKey, map[string]string{"state": state, "note": note}, nil)
+	})
+}
+
+func practiceOf(m PublishedMeasure, note, role string, at time.Time) Practice {
+	return Practice{MeasureKey: m.Key, MeasureID: m.ID, ReportID: m.ReportID, State: m.State, CycleYear: m.CycleYear, NormID: m.NormID, Norms: m.Norms,
+		Title: m.Title, Desc: m.Desc, Type: m.Type, Status: m.Status, Note: note, MarkedRole: role, MarkedAt: at}
+}
+
+func practiceDoc(p Practice) search.Document {
+	body := p.Desc
+	if p.Note != "" {
+		body += "\n" + p.Note
+	}
+	return search.Document{Kind: KindPractice, Ref: p.MeasureKey, Title: p.Title, Body: body, URL: "/reports/" + p.ReportID + "#m-" + p.MeasureKey,
+		Norms: p.Norms, Type: p.Type, Status: p.Status, Region: stateRegion(p.State), Year: p.CycleYear, State: p.State, Parent: p.ReportID}
+}
+
+// PracticeFilter narrows a list of practices.
+type PracticeFilter struct {
+	Norm  string
+	State string
+	Limit int
+}
+
+// Practices lists the good practices whose measure is published, newest
+// cycle first; with a norm, those serving it (as primary or other norm).
+func (s *Service) Practices(ctx context.Context, f PracticeFilter, lang string) ([]Practice, error) {
+	q := `SELECT p.measure_key, p.note, p.marked_role, p.marked_at, ` + measureCols + `
+		FROM compendium_practices p JOIN report_measures m ON m.id = p.measure_id AND m.published = ?`
+	args := []any{true}
+	var where []string
+	if f.Norm != "" {
+		where = append(where, `EXISTS (SELECT 1 FROM report_measure_norms n WHERE n.measure_id = m.id AND n.norm_id = ?)`)
+		args = append(args, f.Norm)
+	}
+	if f.State != "" {
+		where = append(where, `p.state_iso3 = ?`)
+		args = append(args, f.State)
+	}
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY m.cycle_year DESC, m.state_iso3, m.title`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
+	}
+	rows, err := s.P.DB.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("compendium: list practices: %w", err)
+	}
+	defer rows.Close()
+	out := []Practice{}
+	for rows.Next() {
+		var p Practice
+		var m PublishedMeasure
+		if err := rows.Scan(&p.MeasureKey, &p.Note, &p.MarkedRole, &p.MarkedAt, &m.ID, &m.Key, &m.ReportID, &m.State, &m.CycleYear, &m.NormID, &m.Title, &m.Desc, &m.Type, &m.Status); err != nil {
+			return nil, err
+		}
+		p = practiceOf(m, p.Note, p.MarkedRole, p.MarkedAt)
+		p.StateName = stateName(p.State, lang)
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	for i := range out {
+		m := PublishedMeasure{ID: out[i].MeasureID, NormID: out[i].NormID}
+		if err := measureNorms(ctx, s.P.DB, &m); err != nil {
+			return nil, err
+		}
+		out[i].Norms = m.Norms
+	}
+	return out, nil
+}
+
+// CandidateMeasures lists a State's published measures (newest cycle
+// first, at most limit) with whether each is already a good practice, for
+// the marking page.
+func (s *Service) CandidateMeasures(ctx context.Context, iso3 string, limit int) ([]PublishedMeasure, error) {
+	rows, err := s.P.DB.QueryContext(ctx, `SELECT `+measureCols+`, CASE WHEN p.measure_key IS NULL THEN 0 ELSE 1 END
+		FROM report_measures m LEFT JOIN compendium_practices p ON p.measure_key = m.measure_key
+		WHERE m.published = ? AND m.state_iso3 = ? ORDER BY m.cycle_year DESC, m.norm_id, m.position LIMIT ?`, true, iso3, limit)
+	if err != nil {
+		return nil, fmt.Errorf("compendium: candidate measures: %w", err)
+	}
+	defer rows.Close()
+	out := []PublishedMeasure{}
+	for rows.Next() {
+		var m PublishedMeasure
+		var marked int
+		if err := rows.Scan(&m.ID, &m.Key, &m.ReportID, &m.State, &m.CycleYear, &m.NormID, &m.Title, &m.Desc, &m.Type, &m.Status, &marked); err != nil {
+			return nil, err
+		}
+		m.Practice = marked == 1
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
