@@ -22,7 +22,7 @@ import (
 // are in place.
 var pendingTranslation = []string{
 	"internal/bulletin/i18n",
-	"internal/participation/i18n",
+	"internal/compendium/i18n",
 	"internal/reporting/i18n",
 }
 
