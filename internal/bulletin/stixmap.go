@@ -104,8 +104,8 @@ func IssueBundle(is *Issue, items []*Item, aud string) (stix.Bundle, error) {
 			add(stix.Identity{Common: ic, Name: name, IdentityClass: "organization"})
 			refs = append(refs, creator)
 		}
-		c := stix.NewCommon(itemSTIXType(it.Kind), itemIDs[it.ID], stix.NewTimestamp(it.CreatedAt))
-		c.Modified = stix.NewTimestamp(it.UpdatedAt)
+		c := stix.NewCommon(itemSTIXType(it.Kind), itemIDs[it.ID], stampOr(it.CreatedAt))
+		c.Modified = stampOr(it.UpdatedAt)
 		c.CreatedByRef = creator
 		c.ObjectMarkingRefs = []string{stix.MarkingID(it.TLP)}
 		c.Labels = append([]string{string(it.Kind)}, it.Sectors...)
@@ -204,6 +204,15 @@ func IssueBundle(is *Issue, items []*Item, aud string) (stix.Bundle, error) {
 	}
 	bundleID := stix.DeterministicID(stix.TypeBundle, "bulletin-issue", is.ID, aud)
 	return stix.NewBundle(bundleID, out...), nil
+}
+
+// stampOr is t as a STIX timestamp, or the fixed creation time for an
+// item that has never been saved (a preview).
+func stampOr(t time.Time) stix.Timestamp {
+	if t.IsZero() {
+		return fixedCreated
+	}
+	return stix.NewTimestamp(t)
 }
 
 func relationship(src stix.Common, rel, from, to string, tlp stix.TLP) stix.Relationship {
