@@ -22,7 +22,7 @@ import (
 // are in place.
 var pendingTranslation = []string{
 	"internal/compendium/i18n",
-	"internal/reporting/i18n",
+	"internal/monitoring/i18n",
 }
 
 // fmtVerb matches a fmt verb: %, an optional argument index, flags, width,
