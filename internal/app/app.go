@@ -25,6 +25,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/compendium"
 	"github.com/cybernorms/cybernorms/internal/framework"
 	"github.com/cybernorms/cybernorms/internal/home"
+	"github.com/cybernorms/cybernorms/internal/monitoring"
 	"github.com/cybernorms/cybernorms/internal/participation"
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/api"
@@ -209,8 +210,12 @@ func (a *App) modules(svc *platform.Services) ([]routable, error) {
 	if err != nil {
 		return nil, err
 	}
-	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/reports", Key: "nav.reports"}, {Path: "/compendium", Key: "nav.compendium"}, {Path: "/participation", Key: "nav.participation"}, {Path: "/bulletin", Key: "nav.bulletin"}}
-	return []routable{hm, fw, st, acc, adm, part, bul, rep, comp}, nil
+	mon, err := monitoring.New(svc, a.Framework)
+	if err != nil {
+		return nil, err
+	}
+	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/reports", Key: "nav.reports"}, {Path: "/compendium", Key: "nav.compendium"}, {Path: "/monitoring", Key: "nav.monitoring"}, {Path: "/participation", Key: "nav.participation"}, {Path: "/bulletin", Key: "nav.bulletin"}}
+	return []routable{hm, fw, st, acc, adm, part, bul, rep, comp, mon}, nil
 }
 
 // Handler is the server's HTTP handler.

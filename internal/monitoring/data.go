@@ -1,0 +1,168 @@
+package monitoring
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+)
+
+// The figures come from the reporting module's tables (migration
+// 0200_reporting.sql): report_stats, the counts of measures per State ×
+// cycle × primary norm × type × status that reporting rewrites on every
+// submission, and reports for who reported when. Rows of confidential
+// reports (public = FALSE, visibility = confidential) are read only where a
+// page counts States in aggregate and says so.
+
+// Cycle is a reporting cycle as the dashboards need it.
+type Cycle struct {
+	ID    string    `json:"id"`
+	Name  string    `json:"name"`
+	Year  int       `json:"year"`
+	DueAt time.Time `json:"due_at"`
+}
+
+// fingerprint changes whenever a report version is submitted (which is
+// when report_stats is rewritten) or a cycle is opened. It is a few
+// counts over small tables, cheap enough to read on every request, and read
+// from the database so every instance sees the same one.
+type fingerprint struct{ versions, published, cycles int }
+
+func readFingerprint(ctx context.Context, q db.Querier) (fingerprint, error) {
+	var f fingerprint
+	err := q.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM report_versions), (SELECT COUNT(*) FROM report_versions WHERE published = ?), (SELECT COUNT(*) FROM reporting_cycles)`, true).
+		Scan(&f.versions, &f.published, &f.cycles)
+	if err != nil {
+		return f, fmt.Errorf("monitoring: fingerprint: %w", err)
+	}
+	return f, nil
+}
+
+// cache holds built views for the current fingerprint; a new fingerprint
+// empties it. Nothing in it must survive a restart.
+type cache struct {
+	mu      sync.Mutex
+	fp      fingerprint
+	entries map[string]any
+}
+
+const maxEntries = 2000
+
+// get returns the view under key, building it when missing or stale.
+func (c *cache) get(ctx context.Context, q db.Querier, key string, build func(ctx context.Context) (any, error)) (any, error) {
+	fp, err := readFingerprint(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.fp != fp || c.entries == nil {
+		c.fp, c.entries = fp, map[string]any{}
+	}
+	v, ok := c.entries[key]
+	c.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err = build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.fp == fp {
+		if len(c.entries) >= maxEntries {
+			c.entries = map[string]any{}
+		}
+		c.entries[key] = v
+	}
+	c.mu.Unlock()
+	return v, nil
+}
+
+func cycles(ctx context.Context, q db.Querier) ([]Cycle, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, name, year, due_at FROM reporting_cycles ORDER BY year, name`)
+	if err != nil {
+		return nil, fmt.Errorf("monitoring: cycles: %w", err)
+	}
+	defer rows.Close()
+	var out []Cycle
+	for rows.Next() {
+		var c Cycle
+		if err := rows.Scan(&c.ID, &c.Name, &c.Year, &c.DueAt); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// submission is a State's report in a cycle that has a submitted version.
+type submission struct {
+	State, Cycle string
+	Public, Late bool
+}
+
+func submissions(ctx context.Context, q db.Querier, where string, args ...any) ([]submission, error) {
+	rows, err := q.QueryContext(ctx, `SELECT state_iso3, cycle_id, visibility, late FROM reports WHERE current_version > 0`+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("monitoring: reports: %w", err)
+	}
+	defer rows.Close()
+	var out []submission
+	for rows.Next() {
+		var s submission
+		var vis string
+		if err := rows.Scan(&s.State, &s.Cycle, &vis, &s.Late); err != nil {
+			return nil, err
+		}
+		s.Public = vis == "public"
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// stat is a row of report_stats summed over what the query grouped away.
+type stat struct {
+	State, Cycle, Norm, Type, Status string
+	Measures                         int
+}
+
+func stats(ctx context.Context, q db.Querier, cols, where string, args ...any) ([]stat, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+cols+`, SUM(measures) FROM report_stats WHERE public = ?`+where+` GROUP BY `+cols, append([]any{true}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("monitoring: statistics: %w", err)
+	}
+	defer rows.Close()
+	var out []stat
+	for rows.Next() {
+		var s stat
+		dst := map[string]*string{"state_iso3": &s.State, "cycle_id": &s.Cycle, "norm_id": &s.Norm, "type": &s.Type, "status": &s.Status}
+		var ptrs []any
+		for _, c := range splitCols(cols) {
+			ptrs = append(ptrs, dst[c])
+		}
+		ptrs = append(ptrs, &s.Measures)
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func splitCols(cols string) []string {
+	var out []string
+	start := 0
+	for i := 0; i <= len(cols); i++ {
+		if i == len(cols) || cols[i] == ',' {
+			c := cols[start:i]
+			for len(c) > 0 && c[0] == ' ' {
+				c = c[1:]
+			}
+			out = append(out, c)
+			start = i + 1
+		}
+	}
+	return out
+}
