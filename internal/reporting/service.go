@@ -251,12 +251,19 @@ func (s *Service) CreateCycle(ctx context.Context, in CycleInput) (Cycle, error)
 }
 
 func (s *Service) scheduleCycleMail(ctx context.Context, tx *db.Tx, c Cycle) error {
+	now := s.now(ctx)
+	if !c.ClosesAt.After(now) {
+		return nil // a cycle entered after it closed (history) invites nobody
+	}
 	if _, err := jobs.Enqueue(ctx, tx, jobCycleOpened, cyclePayload{CycleID: c.ID}, jobs.Options{UniqueKey: "reporting.opened:" + c.ID, RunAt: c.OpensAt}); err != nil {
 		return err
 	}
 	remind := c.DueAt.Add(-ReminderLead)
 	if remind.Before(c.OpensAt) {
 		remind = c.OpensAt.Add(c.DueAt.Sub(c.OpensAt) / 2)
+	}
+	if !remind.After(now) && !c.DueAt.After(now) {
+		return nil // already due: no reminder
 	}
 	_, err := jobs.Enqueue(ctx, tx, jobReminder, cyclePayload{CycleID: c.ID}, jobs.Options{UniqueKey: "reporting.reminder:" + c.ID, RunAt: remind})
 	return err
@@ -643,13 +650,16 @@ func (s *Service) Submit(ctx context.Context, reportID string, in SubmitInput) (
 	var v Version
 	err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
 		var err error
-		v, err = s.submitTx(ctx, tx, reportID, in)
+		v, err = s.submitTx(ctx, tx, reportID, in, false)
 		return err
 	})
 	return v, err
 }
 
-func (s *Service) submitTx(ctx context.Context, tx *db.Tx, reportID string, in SubmitInput) (Version, error) {
+// submitTx submits inside tx. prewritten says the content's rows were
+// written directly as the new version (the bulk import path), so there are
+// no draft rows to freeze.
+func (s *Service) submitTx(ctx context.Context, tx *db.Tx, reportID string, in SubmitInput, prewritten bool) (Version, error) {
 	u := user(ctx)
 	r, err := s.loadReport(ctx, tx, reportID)
 	if err != nil {
@@ -680,13 +690,10 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, reportID string, in S
 		Late: late, Published: in.Visibility == Public, Note: strings.TrimSpace(in.Note), SubmittedAt: now, SubmittedByName: u.Name}
 	pub := v.Published
 	// Earlier versions stop being the published one.
-	for _, t := range []string{"report_versions", "report_measures", "report_norm_notes"} {
-		if _, err := tx.ExecContext(ctx, `UPDATE `+t+` SET published = FALSE WHERE report_id = ? AND published = TRUE`, r.ID); err != nil {
-			return Version{}, fmt.Errorf("unpublish: %w", err)
+	if r.CurrentVersion > 0 {
+		if err := unpublish(ctx, tx, r.ID); err != nil {
+			return Version{}, err
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE report_measure_norms SET published = FALSE WHERE published = TRUE AND measure_id IN (SELECT id FROM report_measures WHERE report_id = ?)`, r.ID); err != nil {
-		return Version{}, fmt.Errorf("unpublish: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO report_versions (report_id, version, state_iso3, cycle_id, cycle_year, visibility, late, published, ilaw_summary, ilaw_links_json, note, submitted_at, submitted_by, submitted_by_name)
 		SELECT id, ?, state_iso3, cycle_id, cycle_year, ?, ?, ?, ilaw_summary, ilaw_links_json, ?, ?, ?, ? FROM reports WHERE id = ?`,
@@ -694,6 +701,9 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, reportID string, in S
 		return Version{}, fmt.Errorf("insert version: %w", err)
 	}
 	// The draft's rows become the version's rows; a reopening copies them back.
+	if prewritten {
+		goto frozen
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE report_measures SET version = ?, published = ? WHERE report_id = ? AND version = 0`, v.Version, pub, r.ID); err != nil {
 		return Version{}, fmt.Errorf("freeze measures: %w", err)
 	}
@@ -703,6 +713,7 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, reportID string, in S
 	if _, err := tx.ExecContext(ctx, `UPDATE report_norm_notes SET version = ?, published = ? WHERE report_id = ? AND version = 0`, v.Version, pub, r.ID); err != nil {
 		return Version{}, fmt.Errorf("freeze notes: %w", err)
 	}
+frozen:
 	if _, err := tx.ExecContext(ctx, `UPDATE reports SET status = 'submitted', revision = revision + 1, current_version = ?, visibility = ?, late = ?, first_submitted_at = COALESCE(first_submitted_at, ?), updated_at = ?, updated_by = ?, updated_by_name = ? WHERE id = ?`,
 		v.Version, v.Visibility, v.Late, now, now, u.ID, u.Name, r.ID); err != nil {
 		return Version{}, fmt.Errorf("submit: %w", err)
@@ -718,6 +729,61 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, reportID string, in S
 	return v, audit.Record(ctx, tx, "report.submit", "report", r.ID, map[string]any{"status": r.Status, "version": r.CurrentVersion}, v)
 }
 
+// unpublish clears the published flags of a report's earlier versions.
+func unpublish(ctx context.Context, tx *db.Tx, reportID string) error {
+	for _, t := range []string{"report_versions", "report_measures", "report_norm_notes"} {
+		if _, err := tx.ExecContext(ctx, `UPDATE `+t+` SET published = FALSE WHERE report_id = ? AND version > 0 AND published = TRUE`, reportID); err != nil {
+			return fmt.Errorf("unpublish: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE report_measure_norms SET published = FALSE WHERE published = TRUE AND measure_id IN (SELECT id FROM report_measures WHERE report_id = ? AND version > 0)`, reportID); err != nil {
+		return fmt.Errorf("unpublish: %w", err)
+	}
+	return nil
+}
+
+// importTx is the bulk path of the demo generator: it starts a report,
+// validates its content, writes it straight as version 1 and submits it,
+// with the same rules and one audit entry per step — the draft rows that an
+// interactive save would write, then move, are skipped.
+func (s *Service) importTx(ctx context.Context, tx *db.Tx, in StartInput, c Content, sub SubmitInput) (Report, error) {
+	u := user(ctx)
+	if u == nil || u.Role != auth.RoleStateApprover {
+		return Report{}, ErrForbidden
+	}
+	in.CarryForward = false
+	r, err := s.startTx(ctx, tx, in)
+	if err != nil {
+		return Report{}, err
+	}
+	if err := s.loadNorms(ctx); err != nil {
+		return Report{}, err
+	}
+	if err := s.Validate(&c); err != nil {
+		return Report{}, err
+	}
+	links, err := marshalLinks(c.ILawLinks)
+	if err != nil {
+		return Report{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE reports SET revision = revision + 1, ilaw_summary = ?, ilaw_links_json = ? WHERE id = ?`, c.ILawSummary, links, r.ID); err != nil {
+		return Report{}, fmt.Errorf("import report: %w", err)
+	}
+	if sub.Visibility != Public && sub.Visibility != Confidential {
+		return Report{}, invalid("visibility", "must be public or confidential")
+	}
+	if err := writeRows(ctx, tx, r, 1, sub.Visibility == Public, c); err != nil {
+		return Report{}, err
+	}
+	if err := audit.Record(ctx, tx, "report.save", "report", r.ID, map[string]any{"revision": r.Revision}, map[string]any{"revision": r.Revision + 1, "measures": len(c.Measures), "notes": len(c.Notes)}); err != nil {
+		return Report{}, err
+	}
+	if _, err := s.submitTx(ctx, tx, r.ID, sub, true); err != nil {
+		return Report{}, err
+	}
+	return s.loadReport(ctx, tx, r.ID)
+}
+
 // ReopenInput says why a submitted report is reopened.
 type ReopenInput struct {
 	Note string `json:"note,omitempty"`
@@ -730,9 +796,18 @@ type ReopenInput struct {
 func (s *Service) Reopen(ctx context.Context, reportID string, in ReopenInput) (Report, error) {
 	var r Report
 	err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
-		u := user(ctx)
 		var err error
-		if r, err = s.loadReport(ctx, tx, reportID); err != nil {
+		r, err = s.reopenTx(ctx, tx, reportID, in)
+		return err
+	})
+	return r, err
+}
+
+func (s *Service) reopenTx(ctx context.Context, tx *db.Tx, reportID string, in ReopenInput) (Report, error) {
+	u := user(ctx)
+	r, err := s.loadReport(ctx, tx, reportID)
+	err = func() error {
+		if err != nil {
 			return err
 		}
 		if !insider(u, r.StateISO3) {
@@ -770,7 +845,7 @@ func (s *Service) Reopen(ctx context.Context, reportID string, in ReopenInput) (
 		before := map[string]any{"status": r.Status, "revision": r.Revision}
 		r.Status, r.Revision, r.UpdatedAt, r.UpdatedByName = StatusDraft, r.Revision+1, now, u.Name
 		return audit.Record(ctx, tx, "report.reopen", "report", r.ID, before, map[string]any{"status": r.Status, "revision": r.Revision, "note": in.Note})
-	})
+	}()
 	return r, err
 }
 

@@ -191,22 +191,27 @@ func marshalLinks(l []Link) (string, error) {
 	return string(b), err
 }
 
-// writeDraft inserts content as the report's version-0 rows, many rows per
-// statement.
+// writeDraft inserts content as the report's version-0 rows.
 func writeDraft(ctx context.Context, tx *db.Tx, r Report, c Content) error {
-	const perRow = 15 // placeholders per measure row
+	return writeRows(ctx, tx, r, 0, false, c)
+}
+
+// writeRows inserts content as the rows of one version of a report, many
+// rows per statement.
+func writeRows(ctx context.Context, tx *db.Tx, r Report, version int, published bool, c Content) error {
+	const perRow = 17 // placeholders per measure row
 	pos := map[string]int{}
 	var margs []any
 	var nargs []any
 	flush := func(force bool) error {
 		if len(margs) > 0 && (force || len(margs) >= maxRowsPerWrite*perRow) {
 			q := `INSERT INTO report_measures (id, measure_key, report_id, version, state_iso3, cycle_id, cycle_year, norm_id, position, title, description, type, status, measure_date, links_json, other_norms_json, published) VALUES ` +
-				strings.TrimSuffix(strings.Repeat("(?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE), ", len(margs)/perRow), ", ")
+				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(margs)/perRow), ", ")
 			if _, err := tx.ExecContext(ctx, q, margs...); err != nil {
 				return fmt.Errorf("insert measures: %w", err)
 			}
 			margs = margs[:0]
-			q = `INSERT INTO report_measure_norms (measure_id, norm_id, is_primary, published) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?, FALSE), ", len(nargs)/3), ", ")
+			q = `INSERT INTO report_measure_norms (measure_id, norm_id, is_primary, published) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(nargs)/4), ", ")
 			if _, err := tx.ExecContext(ctx, q, nargs...); err != nil {
 				return fmt.Errorf("insert measure norms: %w", err)
 			}
@@ -223,10 +228,10 @@ func writeDraft(ctx context.Context, tx *db.Tx, r Report, c Content) error {
 		ob, _ := json.Marshal(other)
 		mid := id.New()
 		pos[m.NormID]++
-		margs = append(margs, mid, m.Key, r.ID, r.StateISO3, r.CycleID, r.CycleYear, m.NormID, pos[m.NormID], m.Title, m.Description, m.Type, m.Status, m.Date, links, string(ob))
-		nargs = append(nargs, mid, m.NormID, true)
+		margs = append(margs, mid, m.Key, r.ID, version, r.StateISO3, r.CycleID, r.CycleYear, m.NormID, pos[m.NormID], m.Title, m.Description, m.Type, m.Status, m.Date, links, string(ob), published)
+		nargs = append(nargs, mid, m.NormID, true, published)
 		for _, n := range other {
-			nargs = append(nargs, mid, n, false)
+			nargs = append(nargs, mid, n, false, published)
 		}
 		if err := flush(false); err != nil {
 			return err
@@ -236,8 +241,8 @@ func writeDraft(ctx context.Context, tx *db.Tx, r Report, c Content) error {
 		return err
 	}
 	for _, n := range c.Notes {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO report_norm_notes (report_id, version, norm_id, state_iso3, cycle_id, cycle_year, challenges, capacity_gaps, published) VALUES (?, 0, ?, ?, ?, ?, ?, ?, FALSE)`,
-			r.ID, n.NormID, r.StateISO3, r.CycleID, r.CycleYear, n.Challenges, n.CapacityGaps); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_norm_notes (report_id, version, norm_id, state_iso3, cycle_id, cycle_year, challenges, capacity_gaps, published) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, version, n.NormID, r.StateISO3, r.CycleID, r.CycleYear, n.Challenges, n.CapacityGaps, published); err != nil {
 			return fmt.Errorf("insert notes: %w", err)
 		}
 	}
