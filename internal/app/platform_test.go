@@ -121,7 +121,8 @@ func TestSecretariatCurationOfNormTexts(t *testing.T) {
 func TestMetricsAndHealth(t *testing.T) {
 	rig := testrig.New(t)
 	c := rig.Anonymous(t)
-	c.Get(t, "/norms")
+	// Read the whole page: its metrics are recorded when the handler returns.
+	c.GetBody(t, "/norms")
 	body := c.GetBody(t, "/metrics")
 	for _, want := range []string{`cybernorms_http_requests_total{route="GET /norms",status="200"}`, "cybernorms_http_request_duration_seconds", "go_sql_open_connections", "cybernorms_jobs"} {
 		if !strings.Contains(body, want) {
