@@ -20,9 +20,7 @@ import (
 // Keep it empty: an entry here means the interface falls back to English in
 // five of the six languages. Remove the entry as soon as ar/zh/fr/ru/es.json
 // are in place.
-var pendingTranslation = []string{
-	"internal/monitoring/i18n",
-}
+var pendingTranslation = []string{}
 
 // fmtVerb matches a fmt verb: %, an optional argument index, flags, width,
 // precision and the verb letter (or a literal %%).
