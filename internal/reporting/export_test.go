@@ -1,10 +1,27 @@
 package reporting
 
-import "github.com/cybernorms/cybernorms/internal/states"
+import (
+	"github.com/cybernorms/cybernorms/internal/framework"
+	"github.com/cybernorms/cybernorms/internal/states"
+)
 
 // ShortenDemo makes GenerateDemo report for the first n States only, and
 // returns a function restoring all of them.
 func ShortenDemo(n int) func() {
 	demoStates = func() []states.State { return states.All()[:n] }
 	return func() { demoStates = states.All }
+}
+
+// NewRulesService is a Service with a fixed set of norms, for unit tests
+// and fuzzing of the rules without a database: gge2015-a … gge2015-k are
+// reportable, paris-call-1 is a norm that may only be served.
+func NewRulesService() *Service {
+	s := &Service{allNorm: map[string]framework.Norm{}}
+	for _, c := range "abcdefghijk" {
+		n := framework.Norm{ID: "gge2015-" + string(c), Set: framework.GGE2015, Code: string(c)}
+		s.norms = append(s.norms, n)
+		s.allNorm[n.ID] = n
+	}
+	s.allNorm["paris-call-1"] = framework.Norm{ID: "paris-call-1", Set: framework.ParisCall, Code: "1"}
+	return s
 }
