@@ -230,30 +230,52 @@ func Run(ctx context.Context, d db.Querier, q Query) (Results, error) {
 	res := Results{Query: String(terms), Hits: []Hit{}}
 	filt, fargs := q.filters()
 	var list, count string
-	var args []any
+	var args, listArgs []any
 	dialect := db.DialectOf(d)
 	switch {
 	case len(terms) == 0:
 		list = `SELECT ` + docCols + `, 0, '' FROM search_documents d WHERE 1 = 1` + filt + ` ORDER BY d.year DESC, d.id DESC LIMIT ? OFFSET ?`
 		count = `SELECT COUNT(*) FROM (SELECT 1 FROM search_documents d WHERE 1 = 1` + filt + ` LIMIT ?) c`
 		args = fargs
+		listArgs = append(append([]any{}, args...), q.Limit, q.Offset)
 	case dialect == db.Postgres:
+		expr := Websearch(terms)
+		args = append([]any{expr}, fargs...)
+		from := ` FROM search_documents d, websearch_to_tsquery('english', ?) q WHERE d.tsv @@ q` + filt
+		window, wargs, err := rankWindow(ctx, d, `SELECT d.id`+from+` ORDER BY d.id DESC LIMIT 1 OFFSET ?`, args, " AND d.id >= ?")
+		if err != nil {
+			return res, err
+		}
 		// Rank and page first; headline only the page (ts_headline is costly).
 		list = `SELECT ` + docCols + `, p.rank, ts_headline('english', d.body, p.q, 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')
-			FROM (SELECT d.id, ts_rank(d.tsv, q) AS rank, q FROM search_documents d, websearch_to_tsquery('english', ?) q
-			      WHERE d.tsv @@ q` + filt + ` ORDER BY rank DESC, d.id LIMIT ? OFFSET ?) p
+			FROM (SELECT d.id, ts_rank(d.tsv, q) AS rank, q` + from + window + ` ORDER BY rank DESC, d.id LIMIT ? OFFSET ?) p
 			JOIN search_documents d ON d.id = p.id ORDER BY p.rank DESC, d.id`
-		count = `SELECT COUNT(*) FROM (SELECT 1 FROM search_documents d, websearch_to_tsquery('english', ?) q WHERE d.tsv @@ q` + filt + ` LIMIT ?) c`
-		args = append([]any{Websearch(terms)}, fargs...)
+		count = `SELECT COUNT(*) FROM (SELECT 1` + from + ` LIMIT ?) c`
+		listArgs = append(append(append([]any{}, args...), wargs...), q.Limit, q.Offset)
 	default:
-		// bm25 is lower-is-better; negate so Rank is higher-is-better.
-		list = `SELECT ` + docCols + `, -bm25(search_fts, 4.0, 1.0) AS rank, snippet(search_fts, 1, char(2), char(3), ' … ', 24)
-			FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid
-			WHERE search_fts MATCH ?` + filt + ` ORDER BY bm25(search_fts, 4.0, 1.0), d.id LIMIT ? OFFSET ?`
-		count = `SELECT COUNT(*) FROM (SELECT 1 FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid WHERE search_fts MATCH ?` + filt + ` LIMIT ?) c`
-		args = append([]any{FTS5(terms)}, fargs...)
+		// Rank and page on rowids alone (joining the documents only when a
+		// filter needs them), then fetch and snippet just the page: snippet()
+		// and the document row cost far more than bm25 over many matches.
+		// bm25 is lower-is-better; Rank is negated to be higher-is-better.
+		expr := FTS5(terms)
+		args = append([]any{expr}, fargs...)
+		join := ""
+		if filt != "" {
+			join = ` JOIN search_documents d ON d.id = search_fts.rowid`
+		}
+		from := ` FROM search_fts` + join + ` WHERE search_fts MATCH ?` + filt
+		window, wargs, err := rankWindow(ctx, d, `SELECT search_fts.rowid`+from+` ORDER BY search_fts.rowid DESC LIMIT 1 OFFSET ?`, args, " AND search_fts.rowid >= ?")
+		if err != nil {
+			return res, err
+		}
+		list = `WITH page AS (SELECT search_fts.rowid AS id, bm25(search_fts, 4.0, 1.0) AS r` + from + window + ` ORDER BY r, search_fts.rowid LIMIT ? OFFSET ?)
+			SELECT ` + docCols + `, -page.r, snippet(search_fts, 1, char(2), char(3), ' … ', 24)
+			FROM page JOIN search_fts ON search_fts.rowid = page.id JOIN search_documents d ON d.id = page.id
+			WHERE search_fts MATCH ? ORDER BY page.r, page.id`
+		count = `SELECT COUNT(*) FROM (SELECT 1` + from + ` LIMIT ?) c`
+		listArgs = append(append(append(append([]any{}, args...), wargs...), q.Limit, q.Offset), expr)
 	}
-	rows, err := d.QueryContext(ctx, list, append(append([]any{}, args...), q.Limit, q.Offset)...)
+	rows, err := d.QueryContext(ctx, list, listArgs...)
 	if err != nil {
 		return res, fmt.Errorf("search: query: %w", err)
 	}
@@ -285,6 +307,28 @@ func Run(ctx context.Context, d db.Querier, q Query) (Results, error) {
 		res.Total, res.More = MaxCount, true
 	}
 	return res, nil
+}
+
+// RankWindow bounds how many matches a query ranks by relevance. A query
+// matching more (a very common word over a large index) ranks its most
+// recently indexed RankWindow matches, so its cost stays bounded; the total
+// still counts every match up to MaxCount.
+const RankWindow = 2000
+
+// rankWindow finds the id of the RankWindow-th newest match; when there is
+// one, it returns the condition and argument that restrict ranking to the
+// matches from it on. Finding it walks ids newest first and stops there,
+// without ranking anything.
+func rankWindow(ctx context.Context, d db.Querier, query string, args []any, cond string) (string, []any, error) {
+	var id int64
+	err := d.QueryRowContext(ctx, query, append(append([]any{}, args...), RankWindow-1)...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil, nil
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("search: rank window: %w", err)
+	}
+	return cond, []any{id}, nil
 }
 
 // Fragments splits a snippet marked with \x02 … \x03 into plain and

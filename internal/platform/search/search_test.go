@@ -150,16 +150,27 @@ func TestSearch(t *testing.T) {
 	})
 }
 
-var words = strings.Fields(`state states cyber security norm norms critical infrastructure supply chain vulnerability disclosure incident response team cooperation capacity building legislation strategy policy institution practice confidence measure protection human rights privacy assistance request attribution information sharing national agency ministry framework report implementation energy health finance telecommunications water transport election integrity ransomware malware botnet phishing training exercise regional international law sovereignty due diligence`)
+var domain = strings.Fields(`state cyber security norm critical infrastructure supply chain vulnerability disclosure incident response team cooperation capacity building legislation strategy policy institution practice confidence measure protection human rights privacy assistance request attribution information sharing national agency ministry framework report implementation energy health finance telecommunications water transport election integrity ransomware malware botnet phishing training exercise regional international law sovereignty diligence`)
 
-// Passage returns a pseudo-random passage for benchmarks.
-func passage(r *rand.Rand, n int) string {
+// vocabulary is a Zipf-distributed vocabulary like real text: the domain
+// words among the commonest, then 20,000 made-up words of falling frequency.
+func vocabulary() []string {
+	syl := strings.Fields("ka ri to me nu sa lo pe vi da ze mo gu fa te ni ho ba")
+	v := append([]string{"the", "of", "and", "to", "in"}, domain...)
+	for i := 0; len(v) < 20_000; i++ {
+		v = append(v, syl[i%18]+syl[(i/18)%18]+syl[(i/324)%18]+syl[(i/5832)%18])
+	}
+	return v
+}
+
+// passage returns a pseudo-random passage of n words drawn from the Zipf law.
+func passage(z *rand.Zipf, vocab []string, n int) string {
 	var b strings.Builder
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(words[r.IntN(len(words))])
+		b.WriteString(vocab[z.Uint64()])
 	}
 	return b.String()
 }
@@ -176,10 +187,12 @@ func BenchmarkQuery(b *testing.B) {
 			d := openDB(b, kind)
 			ctx := context.Background()
 			r := rand.New(rand.NewPCG(1, 2))
+			vocab := vocabulary()
+			z := rand.NewZipf(r, 1.07, 2, uint64(len(vocab)-1))
 			for start := 0; start < n; start += 10_000 {
 				err := d.InTx(ctx, func(tx *db.Tx) error {
 					for i := start; i < start+10_000 && i < n; i++ {
-						doc := search.Document{Kind: "measure", Ref: fmt.Sprint(i), Title: passage(r, 6), Body: passage(r, 60),
+						doc := search.Document{Kind: "measure", Ref: fmt.Sprint(i), Title: passage(z, vocab, 8), Body: passage(z, vocab, 60),
 							Norms: []string{"gge2015-" + string(rune('a'+i%11))}, Year: 2016 + i%10, State: fmt.Sprintf("S%02d", i%195), Type: "policy"}
 						if err := search.Index(ctx, tx, doc); err != nil {
 							return err
@@ -194,7 +207,11 @@ func BenchmarkQuery(b *testing.B) {
 			if kind == "postgres" {
 				_, _ = d.ExecContext(ctx, `ANALYZE search_documents`)
 			}
-			queries := []search.Query{{Text: "ransomware election"}, {Text: `"supply chain" disclosure`}, {Text: "sovereignty", Norm: "gge2015-c"}, {Text: "botnet training", Year: 2020}}
+			// A mix like people's: a rare and a common word, a phrase, a
+			// word with a norm filter, two domain words with a year, and the
+			// worst case, one very common word.
+			queries := []search.Query{{Text: vocab[900] + " " + vocab[30]}, {Text: `"supply chain"`}, {Text: "sovereignty", Norm: "gge2015-c"},
+				{Text: "ransomware election", Year: 2020}, {Text: vocab[2000]}, {Text: "botnet " + vocab[400]}, {Text: "critical infrastructure protection"}, {Text: "state"}}
 			var lat []time.Duration
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
@@ -209,4 +226,50 @@ func BenchmarkQuery(b *testing.B) {
 			b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95-ms")
 		})
 	}
+}
+
+func TestBroadQueriesRankAWindowAndCountToTheCap(t *testing.T) {
+	each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		var docs []search.Document
+		for i := 0; i < search.RankWindow+300; i++ {
+			body := "common words about cooperation"
+			if i%500 == 0 {
+				body = "common common common cooperation cooperation"
+			}
+			docs = append(docs, search.Document{Kind: "measure", Ref: fmt.Sprint(i), Title: fmt.Sprintf("Measure %d", i), Body: body, Year: 2020 + i%5})
+		}
+		load(t, d, docs)
+		res, err := search.Run(ctx, d, search.Query{Text: "common cooperation", Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != search.MaxCount || !res.More || len(res.Hits) != 10 {
+			t.Fatalf("total %d more %v hits %d", res.Total, res.More, len(res.Hits))
+		}
+		// The dense documents inside the window (the newest RankWindow
+		// matches) rank first; "0", as dense but older, is outside it.
+		var top []string
+		for _, h := range res.Hits[:4] {
+			top = append(top, h.Ref)
+		}
+		sort.Strings(top)
+		if strings.Join(top, ",") != "1000,1500,2000,500" {
+			t.Errorf("top hits %v, want the dense documents 500, 1000, 1500 and 2000", top)
+		}
+		for i := 1; i < len(res.Hits); i++ {
+			if res.Hits[i].Rank > res.Hits[i-1].Rank {
+				t.Errorf("hits out of rank order at %d", i)
+			}
+		}
+		filtered, err := search.Run(ctx, d, search.Query{Text: "common", Year: 2020, Limit: 5})
+		if err != nil || len(filtered.Hits) != 5 {
+			t.Fatalf("filtered: %v %v", filtered, err)
+		}
+		for _, h := range filtered.Hits {
+			if h.Year != 2020 {
+				t.Errorf("filter lost in the window: %+v", h)
+			}
+		}
+	})
 }
