@@ -75,6 +75,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options, 
 		t0 := time.Now()
 		fmt.Fprintf(out, "[%d/%d] %s …\n", i+1, len(steps), s.Name)
 		progress := func(msg string) {
+			msg = strings.TrimPrefix(msg, s.Name+": ") // some generators name themselves
 			fmt.Fprintf(out, "      %s: %s (%s)\n", s.Name, msg, time.Since(t0).Round(time.Millisecond))
 		}
 		if err := s.Run(ctx, svc, RNG(opt.Seed, s.Name), opt.Scale, progress); err != nil {
@@ -95,6 +96,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options, 
 var contentTables = []struct{ table, label string }{
 	{"demo_runs", "demo runs"},
 	{"organisations", "organisations"},
+	{"reporting_cycles", "reporting cycles"},
 	{"reports", "reports"},
 	{"bulletin_items", "bulletin items"},
 	{"bulletin_subscribers", "bulletin subscribers"},

@@ -1,5 +1,10 @@
 package demo
 
+import (
+	"github.com/cybernorms/cybernorms/internal/participation"
+	"github.com/cybernorms/cybernorms/internal/reporting"
+)
+
 // Default returns the registry of every module's generator, in the order
 // they depend on each other. A module plugs in by exporting
 //
@@ -10,11 +15,11 @@ package demo
 func Default() *Registry {
 	r := &Registry{}
 	r.Register("platform", nil, GeneratePlatform)
-	// Modules being built in parallel; wire each as its GenerateDemo lands:
-	//   r.Register("reporting", []string{"platform"}, reporting.GenerateDemo)
+	r.Register("reporting", []string{"platform"}, reporting.GenerateDemo)
+	r.Register("participation", []string{"platform"}, participation.GenerateDemo)
+	// Modules whose GenerateDemo has not landed yet; wire each when it does:
 	//   r.Register("compendium", []string{"reporting"}, compendium.GenerateDemo)
 	//   r.Register("monitoring", []string{"reporting"}, monitoring.GenerateDemo)
-	//   r.Register("participation", []string{"platform"}, participation.GenerateDemo)
 	//   r.Register("bulletin", []string{"platform"}, bulletin.GenerateDemo)
 	return r
 }
