@@ -293,3 +293,12 @@ func TestHTMLJourneyWithoutJavaScript(t *testing.T) {
 		pub.GetBody(t, p)
 	}
 }
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
