@@ -134,16 +134,19 @@ func candidates() []target {
 	}
 	page("/norms/gge2015-h?lang=fr", "/norms/gge2015-c?lang=ar")
 	// Module pages: counted once their modules exist (a 404 leaves them out).
-	page("/participation", "/participation/organisations", "/participation/states", "/participation/states/KEN",
-		"/participation/consultations", "/bulletin", "/bulletin/feed.atom",
-		"/reports", "/reports/cycles", "/compendium", "/monitoring", "/monitoring/norms/gge2015-h", "/states/KEN/profile")
+	page("/reports", "/monitoring", "/monitoring/map?norm=gge2015-h", "/monitoring/map?norm=gge2015-c",
+		"/monitoring/states/KEN", "/monitoring/states/FRA", "/monitoring/participation", "/monitoring/trends",
+		"/compendium", "/compendium/norms/gge2015-h", "/compendium/norms/gge2015-j",
+		"/participation", "/participation/organisations", "/participation/states", "/participation/states/KEN",
+		"/participation/consultations", "/bulletin", "/bulletin/feed.atom")
 	api("/api/v1/states", "/api/v1/states/KEN", "/api/v1/norms", "/api/v1/norms/gge2015-h", "/api/v1/norm-sets", "/api/v1/pillars")
-	api("/api/v1/participation/bodies", "/api/v1/participation/sessions", "/api/v1/participation/organisations",
-		"/api/v1/bulletin/items", "/api/v1/bulletin/issues",
-		"/api/v1/reports", "/api/v1/cycles", "/api/v1/compendium", "/api/v1/monitoring/norms/gge2015-h")
-	for _, q := range []string{"critical+infrastructure", "supply+chain", "vulnerability", "CERT", "human+rights", "capacity+building"} {
-		search("/participation/organisations?q="+q, "/api/v1/participation/organisations?q="+q,
-			"/bulletin?q="+q, "/search?q="+q, "/compendium?q="+q, "/api/v1/search?q="+q)
+	api("/api/v1/reports", "/api/v1/reporting/cycles", "/api/v1/statistics/map?norm=gge2015-h", "/api/v1/statistics/participation",
+		"/api/v1/statistics/states/KEN", "/api/v1/statistics/trends", "/api/v1/recommendations", "/api/v1/practices",
+		"/api/v1/participation/bodies", "/api/v1/participation/sessions", "/api/v1/participation/organisations",
+		"/api/v1/bulletin/items", "/api/v1/bulletin/issues")
+	for _, q := range []string{"critical+infrastructure", "supply+chain", "vulnerability+disclosure", "CERT", "%22human+rights%22", "capacity+building+training"} {
+		search("/compendium/search?q="+q, "/api/v1/search?q="+q, "/compendium/search?q="+q+"&norm=gge2015-h",
+			"/participation/organisations?q="+q, "/bulletin?q="+q)
 	}
 	return out
 }
@@ -214,6 +217,7 @@ type result struct {
 	Requests, Errors int
 	Elapsed          time.Duration
 	P50, P95, P99    time.Duration
+	ByPath           map[string][]time.Duration
 }
 
 func (r result) RPS() float64 { return float64(r.Requests) / r.Elapsed.Seconds() }
@@ -240,6 +244,7 @@ func drive(ctx context.Context, base string, mix []target, conc, maxReq int, max
 	var (
 		mu        sync.Mutex
 		latencies = make([]time.Duration, 0, maxReq)
+		byPath    = map[string][]time.Duration{}
 		errs      int
 		wg        sync.WaitGroup
 	)
@@ -281,6 +286,7 @@ func drive(ctx context.Context, base string, mix []target, conc, maxReq int, max
 				d := time.Since(t0)
 				mu.Lock()
 				latencies = append(latencies, d)
+				byPath[p] = append(byPath[p], d)
 				if !ok {
 					errs++
 				}
@@ -289,7 +295,7 @@ func drive(ctx context.Context, base string, mix []target, conc, maxReq int, max
 		}()
 	}
 	wg.Wait()
-	r := result{Requests: len(latencies), Errors: errs, Elapsed: time.Since(start)}
+	r := result{Requests: len(latencies), Errors: errs, Elapsed: time.Since(start), ByPath: byPath}
 	slices.Sort(latencies)
 	q := func(f float64) time.Duration {
 		if len(latencies) == 0 {
@@ -361,6 +367,7 @@ func runCmd(ctx context.Context, args []string) error {
 	}
 	fmt.Println("| concurrency | requests | errors | req/s | p50 ms | p95 ms | p99 ms | bare req/s | bare p50 ms | app/bare rate | peak RSS MiB |")
 	fmt.Println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	var slowest map[string][]time.Duration
 	for _, s := range strings.Split(*levels, ",") {
 		c, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || c < 1 || c > 1024 {
@@ -380,6 +387,30 @@ func runCmd(ctx context.Context, args []string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if slowest == nil {
+			slowest = r.ByPath
+		}
 	}
+	printSlowest(slowest, 12)
 	return nil
+}
+
+// printSlowest lists the requests with the highest median latency at the
+// first concurrency level: where to look first.
+func printSlowest(byPath map[string][]time.Duration, n int) {
+	type row struct {
+		path     string
+		p50, max time.Duration
+		count    int
+	}
+	var rows []row
+	for p, l := range byPath {
+		slices.Sort(l)
+		rows = append(rows, row{p, l[len(l)/2], l[len(l)-1], len(l)})
+	}
+	slices.SortFunc(rows, func(a, b row) int { return int(b.p50 - a.p50) })
+	fmt.Printf("\nSlowest requests at the first level (median):\n\n| request | n | p50 ms | max ms |\n| --- | ---: | ---: | ---: |\n")
+	for _, r := range rows[:min(n, len(rows))] {
+		fmt.Printf("| `%s` | %d | %s | %s |\n", r.path, r.count, ms(r.p50), ms(r.max))
+	}
 }
