@@ -17,6 +17,7 @@ func Default() *Registry {
 	r.Register("platform", nil, GeneratePlatform)
 	r.Register("reporting", []string{"platform"}, reporting.GenerateDemo)
 	r.Register("participation", []string{"platform"}, participation.GenerateDemo)
+	r.Register("search-index", []string{"reporting"}, IndexSearch)
 	// Modules whose GenerateDemo has not landed yet; wire each when it does:
 	//   r.Register("compendium", []string{"reporting"}, compendium.GenerateDemo)
 	//   r.Register("monitoring", []string{"reporting"}, monitoring.GenerateDemo)
