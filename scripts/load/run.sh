@@ -8,6 +8,7 @@
 #
 #   scripts/load/run.sh                    # scale 1, SQLite and PostgreSQL
 #   SCALE=10 DBS=sqlite scripts/load/run.sh
+#   SOURCE=tree scripts/load/run.sh        # the working tree instead of HEAD
 #
 # Settings (environment): SCALE (1), DBS ("sqlite postgres"), LEVELS
 # (1,4,16,64), REQUESTS per level (3000), DURATION per level (15s),
@@ -29,6 +30,17 @@ PGDB=cybernorms_load
 
 cd "$(dirname "$0")/../.."
 work=$(mktemp -d /tmp/cybernorms-load.XXXXXX)
+# Measure the committed code (HEAD), from a snapshot, so that edits in a
+# shared working tree cannot break or skew a run; SOURCE=tree measures the
+# working tree as it is.
+if [ "${SOURCE:-head}" = head ]; then
+  mkdir "$work/src"
+  git archive HEAD | tar -x -C "$work/src"
+  commit=$(git rev-parse --short HEAD)
+  cd "$work/src"
+else
+  commit="$(git rev-parse --short HEAD) + working tree"
+fi
 pids=()
 cleanup() {
   for p in "${pids[@]:-}"; do
@@ -46,7 +58,7 @@ go build -o "$work/load" ./scripts/load
 
 echo "## Load test, $(date -u +%Y-%m-%d), scale $SCALE"
 echo
-echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(go version | cut -d' ' -f3), commit $(git rev-parse --short HEAD)"
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(go version | cut -d' ' -f3), commit $commit"
 
 # Start: an empty folder answering.
 "$work/cybernorms" serve --data-dir "$work/empty" --addr "127.0.0.1:$PORT" --workers 0 --log-level warn 2>"$work/empty.log" &
