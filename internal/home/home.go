@@ -16,18 +16,11 @@ var templatesFS embed.FS
 //go:embed i18n/*.json
 var i18nFS embed.FS
 
-// Section is a module shown on the front page.
-type Section struct {
-	Path     string
-	TitleKey string
-	TextKey  string
-}
-
-// Module serves the front page.
+// Module serves the front page. Its cards follow the site's navigation:
+// each section's text is the translation key "home.card" + its path.
 type Module struct {
-	site     *web.Site
-	db       *db.DB
-	Sections []Section
+	site *web.Site
+	db   *db.DB
 }
 
 // New registers templates and translations.
@@ -54,7 +47,7 @@ func (m *Module) Routes(r *web.Router) {
 }
 
 func (m *Module) home(w http.ResponseWriter, r *http.Request) {
-	m.site.Render(w, r, http.StatusOK, "home/home.html", m.site.Catalog.T(web.Lang(r), "home.title"), m.Sections)
+	m.site.Render(w, r, http.StatusOK, "home/home.html", m.site.Catalog.T(web.Lang(r), "home.title"), nil)
 }
 
 // health answers 200 when the database answers, 503 otherwise.
