@@ -3,7 +3,6 @@ package reporting
 import (
 	"html"
 	"html/template"
-	"regexp"
 	"strings"
 )
 
@@ -62,26 +61,54 @@ func Markdown(src string) template.HTML {
 	return template.HTML(b.String())
 }
 
-var (
-	mdLink   = regexp.MustCompile(`\[([^\]\n]{1,300})\]\((https?://[^\s)*]+)\)`)
-	mdBold   = regexp.MustCompile(`\*\*([^*\n]{1,1000})\*\*`)
-	mdItalic = regexp.MustCompile(`\*([^*\n]{1,1000})\*`)
-)
-
-// inline escapes s, then applies links, bold and italic to the escaped text.
-// Escaping first means the patterns only ever see inert text; link targets
-// are re-checked as http(s) and quoted by the escaper.
+// inline writes s with **bold**, *italic* and [text](http…) links; every
+// other character is escaped. Emphasis does not nest, and link text is
+// plain, so the output is always well formed.
 func inline(s string) string {
-	e := html.EscapeString(s)
-	e = mdLink.ReplaceAllStringFunc(e, func(m string) string {
-		p := mdLink.FindStringSubmatch(m)
-		u := html.UnescapeString(p[2])
-		if CheckLink(u) != nil {
-			return m
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c == '*' && strings.HasPrefix(s[i:], "**"):
+			if j := strings.Index(s[i+2:], "**"); j > 0 {
+				b.WriteString("<strong>")
+				b.WriteString(html.EscapeString(s[i+2 : i+2+j]))
+				b.WriteString("</strong>")
+				i += j + 4
+				continue
+			}
+		case c == '*':
+			if j := strings.IndexByte(s[i+1:], '*'); j > 0 {
+				b.WriteString("<em>")
+				b.WriteString(html.EscapeString(s[i+1 : i+1+j]))
+				b.WriteString("</em>")
+				i += j + 2
+				continue
+			}
+		case c == '[':
+			if j := strings.Index(s[i:], "]("); j > 1 && !strings.ContainsAny(s[i+1:i+j], "[]") {
+				rest := s[i+j+2:]
+				if k := strings.IndexByte(rest, ')'); k > 0 {
+					u := rest[:k]
+					if CheckLink(u) == nil {
+						b.WriteString(`<a href="`)
+						b.WriteString(html.EscapeString(u))
+						b.WriteString(`" rel="nofollow noopener">`)
+						b.WriteString(html.EscapeString(s[i+1 : i+j]))
+						b.WriteString("</a>")
+						i += j + 2 + k + 1
+						continue
+					}
+				}
+			}
 		}
-		return `<a href="` + html.EscapeString(u) + `" rel="nofollow noopener">` + p[1] + `</a>`
-	})
-	e = mdBold.ReplaceAllString(e, "<strong>$1</strong>")
-	e = mdItalic.ReplaceAllString(e, "<em>$1</em>")
-	return e
+		// Copy up to the next special character, escaped.
+		j := i + 1
+		for j < len(s) && s[j] != '*' && s[j] != '[' {
+			j++
+		}
+		b.WriteString(html.EscapeString(s[i:j]))
+		i = j
+	}
+	return b.String()
 }

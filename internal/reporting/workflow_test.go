@@ -19,7 +19,7 @@ type apiClient struct {
 	token string
 }
 
-func newAPI(t *testing.T, rig *testrig.Rig, u *auth.User) apiClient {
+func newAPI(t testing.TB, rig *testrig.Rig, u *auth.User) apiClient {
 	a := apiClient{c: rig.Anonymous(t)}
 	if u != nil {
 		a.token = rig.Token(t, u)
@@ -27,7 +27,7 @@ func newAPI(t *testing.T, rig *testrig.Rig, u *auth.User) apiClient {
 	return a
 }
 
-func (a apiClient) do(t *testing.T, method, path string, body any) (int, map[string]any) {
+func (a apiClient) do(t testing.TB, method, path string, body any) (int, map[string]any) {
 	t.Helper()
 	var b any
 	if body != nil {
@@ -53,7 +53,7 @@ func (a apiClient) do(t *testing.T, method, path string, body any) (int, map[str
 	return resp.StatusCode, out
 }
 
-func (a apiClient) must(t *testing.T, want int, method, path string, body any) map[string]any {
+func (a apiClient) must(t testing.TB, want int, method, path string, body any) map[string]any {
 	t.Helper()
 	code, out := a.do(t, method, path, body)
 	if code != want {
@@ -294,7 +294,7 @@ func TestHTMLJourneyWithoutJavaScript(t *testing.T) {
 	}
 }
 
-func mustJSON(t *testing.T, v any) string {
+func mustJSON(t testing.TB, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
