@@ -16,8 +16,10 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 )
@@ -148,8 +150,8 @@ func Index(ctx context.Context, tx db.Querier, d Document) error {
 		d.Lang = "en"
 	}
 	now := time.Now().UTC()
-	args := []any{d.Lang, clean(d.Title), clean(d.Body), d.URL, normsField(d.Norms), d.Type, d.Status, d.Region, d.Year, d.State, d.Parent, now, d.Kind, d.Ref}
-	res, err := tx.ExecContext(ctx, `UPDATE search_documents SET lang = ?, title = ?, body = ?, url = ?, norms = ?, type = ?, status = ?, region = ?, year = ?, state = ?, parent = ?, updated_at = ?
+	args := []any{d.Lang, clean(d.Title), clean(d.Body), d.URL, normsField(d.Norms), d.Type, d.Status, d.Region, d.Year, d.State, d.Parent, facetTokens(d), now, d.Kind, d.Ref}
+	res, err := tx.ExecContext(ctx, `UPDATE search_documents SET lang = ?, title = ?, body = ?, url = ?, norms = ?, type = ?, status = ?, region = ?, year = ?, state = ?, parent = ?, facets = ?, updated_at = ?
 		WHERE kind = ? AND ref = ?`, args...)
 	if err != nil {
 		return fmt.Errorf("search: index %s %s: %w", d.Kind, d.Ref, err)
@@ -157,8 +159,8 @@ func Index(ctx context.Context, tx db.Querier, d Document) error {
 	if n, _ := res.RowsAffected(); n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO search_documents (lang, title, body, url, norms, type, status, region, year, state, parent, updated_at, kind, ref)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO search_documents (lang, title, body, url, norms, type, status, region, year, state, parent, facets, updated_at, kind, ref)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
 		return fmt.Errorf("search: index %s %s: %w", d.Kind, d.Ref, err)
 	}
 	return nil
@@ -187,6 +189,83 @@ func Count(ctx context.Context, q db.Querier, kind string) (int, error) {
 	var n int
 	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_documents WHERE kind = ?`, kind).Scan(&n)
 	return n, err
+}
+
+// facetValue reduces a facet value to letters and digits, so it is one
+// index token: "gge2015-c" → "gge2015c".
+func facetValue(v string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r == '.' {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, v)
+}
+
+// facetTokens are the index terms for a document's facets, e.g.
+// "xkindmeasure xtypepolicy xyear2025 xnormgge2015c". Migration 0302
+// computes the same for rows indexed before it.
+func facetTokens(d Document) string {
+	parts := []string{"xkind" + facetValue(d.Kind)}
+	for _, f := range []struct{ p, v string }{{"xtype", d.Type}, {"xstatus", d.Status}, {"xregion", d.Region}, {"xstate", d.State}} {
+		if f.v != "" {
+			parts = append(parts, f.p+facetValue(f.v))
+		}
+	}
+	if d.Year != 0 {
+		parts = append(parts, "xyear"+strconv.Itoa(d.Year))
+	}
+	for _, n := range d.Norms {
+		parts = append(parts, "xnorm"+facetValue(n))
+	}
+	return strings.Join(parts, " ")
+}
+
+// facetQuery renders the filters as groups of facet tokens: every group
+// must match, any token within a group may.
+func (q Query) facetQuery() [][]string {
+	var groups [][]string
+	if len(q.Kinds) > 0 {
+		var g []string
+		for _, k := range q.Kinds {
+			g = append(g, "xkind"+facetValue(k))
+		}
+		groups = append(groups, g)
+	}
+	for _, f := range []struct{ p, v string }{{"xnorm", q.Norm}, {"xtype", q.Type}, {"xstatus", q.Status}, {"xregion", q.Region}, {"xstate", q.State}} {
+		if f.v != "" {
+			groups = append(groups, []string{f.p + facetValue(f.v)})
+		}
+	}
+	if q.Year != 0 {
+		groups = append(groups, []string{"xyear" + strconv.Itoa(q.Year)})
+	}
+	return groups
+}
+
+// fts5Facets renders facet groups as FTS5 column filters on facets.
+func fts5Facets(groups [][]string) string {
+	var b strings.Builder
+	for _, g := range groups {
+		b.WriteString(` AND facets : (`)
+		for i, t := range g {
+			if i > 0 {
+				b.WriteString(" OR ")
+			}
+			b.WriteString(`"` + t + `"`)
+		}
+		b.WriteString(`)`)
+	}
+	return b.String()
+}
+
+// tsFacets renders facet groups as a tsquery for the 'simple' configuration.
+func tsFacets(groups [][]string) string {
+	parts := make([]string, len(groups))
+	for i, g := range groups {
+		parts[i] = "(" + strings.Join(g, " | ") + ")"
+	}
+	return strings.Join(parts, " & ")
 }
 
 // filters renders the facet filters as SQL conditions on alias d.
@@ -239,36 +318,41 @@ func Run(ctx context.Context, d db.Querier, q Query) (Results, error) {
 		args = fargs
 		listArgs = append(append([]any{}, args...), q.Limit, q.Offset)
 	case dialect == db.Postgres:
-		expr := Websearch(terms)
-		args = append([]any{expr}, fargs...)
-		from := ` FROM search_documents d, websearch_to_tsquery('english', ?) q WHERE d.tsv @@ q` + filt
+		// Words and facets in one tsquery over one GIN index; facet lexemes
+		// carry weight D, which the ranking weighs 0.
+		args = []any{Websearch(terms)}
+		query := `websearch_to_tsquery('english', ?)`
+		if fq := tsFacets(q.facetQuery()); fq != "" {
+			query = `(` + query + ` && to_tsquery('simple', ?))`
+			args = append(args, fq)
+		}
+		from := ` FROM search_documents d, (SELECT ` + query + ` AS q) qs WHERE d.tsv @@ q`
 		window, wargs, err := rankWindow(ctx, d, `SELECT d.id`+from+` ORDER BY d.id DESC LIMIT 1 OFFSET ?`, args, " AND d.id >= ?")
 		if err != nil {
 			return res, err
 		}
 		// Rank and page first; headline only the page (ts_headline is costly).
 		list = `SELECT ` + docCols + `, p.rank, ts_headline('english', d.body, p.q, 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')
-			FROM (SELECT d.id, ts_rank(d.tsv, q) AS rank, q` + from + window + ` ORDER BY rank DESC, d.id LIMIT ? OFFSET ?) p
+			FROM (SELECT d.id, ts_rank('{0, 0, 0.4, 1.0}', d.tsv, q) AS rank, q` + from + window + ` ORDER BY rank DESC, d.id LIMIT ? OFFSET ?) p
 			JOIN search_documents d ON d.id = p.id ORDER BY p.rank DESC, d.id`
 		count = `SELECT COUNT(*) FROM (SELECT 1` + from + ` LIMIT ?) c`
 		listArgs = append(append(append([]any{}, args...), wargs...), q.Limit, q.Offset)
 	default:
-		// Rank and page on rowids alone (joining the documents only when a
-		// filter needs them), then fetch and snippet just the page: snippet()
-		// and the document row cost far more than bm25 over many matches.
+		// Rank and page on rowids alone, then fetch and snippet just the
+		// page: snippet() and the document row cost far more than bm25.
 		// bm25 is lower-is-better; Rank is negated to be higher-is-better.
-		expr := FTS5(terms)
-		args = append([]any{expr}, fargs...)
-		join := ""
-		if filt != "" {
-			join = ` JOIN search_documents d ON d.id = search_fts.rowid`
-		}
-		from := ` FROM search_fts` + join + ` WHERE search_fts MATCH ?` + filt
+		// Filters as facet terms, so the whole search is one FTS5
+		// expression with no join per match. (Words are not limited to
+		// title and body: a column filter costs more than a person typing a
+		// facet token could ever matter.)
+		expr := FTS5(terms) + fts5Facets(q.facetQuery())
+		args = []any{expr}
+		from := ` FROM search_fts WHERE search_fts MATCH ?`
 		window, wargs, err := rankWindow(ctx, d, `SELECT search_fts.rowid`+from+` ORDER BY search_fts.rowid DESC LIMIT 1 OFFSET ?`, args, " AND search_fts.rowid >= ?")
 		if err != nil {
 			return res, err
 		}
-		list = `WITH page AS (SELECT search_fts.rowid AS id, bm25(search_fts, 4.0, 1.0) AS r` + from + window + ` ORDER BY r, search_fts.rowid LIMIT ? OFFSET ?)
+		list = `WITH page AS (SELECT search_fts.rowid AS id, bm25(search_fts, 4.0, 1.0, 0.0) AS r` + from + window + ` ORDER BY r, search_fts.rowid LIMIT ? OFFSET ?)
 			SELECT ` + docCols + `, -page.r, snippet(search_fts, 1, char(2), char(3), ' … ', 24)
 			FROM page JOIN search_fts ON search_fts.rowid = page.id JOIN search_documents d ON d.id = page.id
 			WHERE search_fts MATCH ? ORDER BY page.r, page.id`
