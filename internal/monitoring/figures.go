@@ -3,8 +3,11 @@ package monitoring
 import (
 	"encoding/csv"
 	"encoding/json"
+	"html"
+	"html/template"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // Cell is one figure of a table: a count, or a text (a name, a status).
@@ -118,4 +121,39 @@ func (f Figures) Labels() []string {
 		out[i] = r.Label
 	}
 	return out
+}
+
+// HTML renders the figures as an accessible table (caption, header cells
+// with scope), once per built view rather than on every request.
+func (f Figures) HTML() template.HTML {
+	var b strings.Builder
+	b.Grow(64 * (len(f.Rows) + 1) * (len(f.Columns) + 1))
+	b.WriteString(`<div class="table-wrap"><table>` + "\n<caption>")
+	b.WriteString(html.EscapeString(f.Caption))
+	b.WriteString("</caption>\n<thead><tr><th scope=\"col\">")
+	b.WriteString(html.EscapeString(f.RowLabel))
+	b.WriteString("</th>")
+	for _, c := range f.Columns {
+		b.WriteString(`<th scope="col">`)
+		b.WriteString(html.EscapeString(c.Label))
+		b.WriteString("</th>")
+	}
+	b.WriteString("</tr></thead>\n<tbody>")
+	for _, r := range f.Rows {
+		b.WriteString(`<tr><th scope="row">`)
+		b.WriteString(html.EscapeString(r.Label))
+		b.WriteString("</th>")
+		for _, c := range r.Cells {
+			if c.Num {
+				b.WriteString(`<td class="num">`)
+			} else {
+				b.WriteString("<td>")
+			}
+			b.WriteString(html.EscapeString(c.String()))
+			b.WriteString("</td>")
+		}
+		b.WriteString("</tr>")
+	}
+	b.WriteString("</tbody>\n</table></div>")
+	return template.HTML(b.String())
 }

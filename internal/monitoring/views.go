@@ -57,7 +57,19 @@ type View struct {
 	Chart2  template.HTML  `json:"-"`
 	Figures Figures        `json:"figures"`
 	Extra   *Figures       `json:"extra,omitempty"`
+	// Table and ExtraTable are the figures rendered as HTML tables.
+	Table      template.HTML `json:"-"`
+	ExtraTable template.HTML `json:"-"`
 	Params  map[string]any `json:"params"`
+}
+
+// finish renders the tables of a built view.
+func finish(v View) View {
+	v.Table = v.Figures.HTML()
+	if v.Extra != nil {
+		v.ExtraTable = v.Extra.HTML()
+	}
+	return v
 }
 
 // MapParams choose the world map.
@@ -158,8 +170,8 @@ func (s *Service) buildWorld(ctx context.Context, p MapParams) (View, error) {
 	title := t("monitoring.map.title", norm.Label(), norm.ShortTitle)
 	desc := t("monitoring.map.desc", cyc.Name, reported, len(f.Rows), total)
 	m := chart.Map{Title: title, Desc: desc, Base: s.base, Areas: areas, Default: chart.Area{Class: "chart-noreport"}, Legend: legend}
-	return View{Title: title, Note: desc, Chart: m.SVG(), Figures: f,
-		Params: map[string]any{"norm": norm.ID, "cycle": cyc.ID, "cycle_name": cyc.Name, "group": p.Group}}, nil
+	return finish(View{Title: title, Note: desc, Chart: m.SVG(), Figures: f,
+		Params: map[string]any{"norm": norm.ID, "cycle": cyc.ID, "cycle_name": cyc.Name, "group": p.Group}}), nil
 }
 
 // Profile builds a State's profile: its public measures per norm and
@@ -262,7 +274,7 @@ func (s *Service) buildProfile(ctx context.Context, iso3, lang string) (View, er
 	title := t("monitoring.profile.title", name)
 	desc := t("monitoring.profile.desc", name, len(pub), len(cs))
 	bars := chart.Bars{Title: title, Desc: desc, Categories: cats, Series: series, Stacked: true}
-	return View{Title: title, Note: desc, Chart: bars.SVG(), Figures: f, Extra: &hist, Params: map[string]any{"state": iso3, "group": string(st.Group)}}, nil
+	return finish(View{Title: title, Note: desc, Chart: bars.SVG(), Figures: f, Extra: &hist, Params: map[string]any{"state": iso3, "group": string(st.Group)}}), nil
 }
 
 // Participation builds the participation per cycle: how many States
@@ -347,7 +359,7 @@ func (s *Service) buildParticipation(ctx context.Context, lang string) (View, er
 		gs = append(gs, chart.Series{Name: r.Label, Values: vals})
 	}
 	gbars := chart.Bars{Title: g.Caption, Desc: desc, Categories: f.Labels(), Series: gs}
-	return View{Title: title, Note: desc, Chart: bars.SVG(), Chart2: gbars.SVG(), Figures: f, Extra: &g, Params: map[string]any{}}, nil
+	return finish(View{Title: title, Note: desc, Chart: bars.SVG(), Chart2: gbars.SVG(), Figures: f, Extra: &g, Params: map[string]any{}}), nil
 }
 
 // Trends builds measures by type and by status over cycles, for one norm
@@ -418,7 +430,7 @@ func (s *Service) buildTrends(ctx context.Context, norm, lang string) (View, err
 	desc := t("monitoring.trends.desc", scope)
 	lines := chart.Lines{Title: title, Desc: desc, X: f.Labels(), Series: statusSeries}
 	bars := chart.Bars{Title: t("monitoring.trends.by_type", scope), Desc: desc, Categories: f.Labels(), Series: typeSeries, Stacked: true}
-	return View{Title: title, Note: desc, Chart: lines.SVG(), Chart2: bars.SVG(), Figures: f, Params: map[string]any{"norm": norm}}, nil
+	return finish(View{Title: title, Note: desc, Chart: lines.SVG(), Chart2: bars.SVG(), Figures: f, Params: map[string]any{"norm": norm}}), nil
 }
 
 // CycleOptions lists the cycles, newest first, for a select.
