@@ -51,16 +51,16 @@ func groupLabel(t translator, g states.Group) string {
 // View is a built dashboard: its chart, the figures behind it, and what
 // was chosen.
 type View struct {
-	Title   string         `json:"title"`
-	Note    string         `json:"note"`
-	Chart   template.HTML  `json:"-"`
-	Chart2  template.HTML  `json:"-"`
-	Figures Figures        `json:"figures"`
-	Extra   *Figures       `json:"extra,omitempty"`
+	Title   string        `json:"title"`
+	Note    string        `json:"note"`
+	Chart   template.HTML `json:"-"`
+	Chart2  template.HTML `json:"-"`
+	Figures Figures       `json:"figures"`
+	Extra   *Figures      `json:"extra,omitempty"`
 	// Table and ExtraTable are the figures rendered as HTML tables.
-	Table      template.HTML `json:"-"`
-	ExtraTable template.HTML `json:"-"`
-	Params  map[string]any `json:"params"`
+	Table      template.HTML  `json:"-"`
+	ExtraTable template.HTML  `json:"-"`
+	Params     map[string]any `json:"params"`
 }
 
 // finish renders the tables of a built view.
