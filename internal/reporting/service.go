@@ -701,19 +701,17 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, reportID string, in S
 		return Version{}, fmt.Errorf("insert version: %w", err)
 	}
 	// The draft's rows become the version's rows; a reopening copies them back.
-	if prewritten {
-		goto frozen
+	if !prewritten {
+		if _, err := tx.ExecContext(ctx, `UPDATE report_measures SET version = ?, published = ? WHERE report_id = ? AND version = 0`, v.Version, pub, r.ID); err != nil {
+			return Version{}, fmt.Errorf("freeze measures: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE report_measure_norms SET published = ? WHERE measure_id IN (SELECT id FROM report_measures WHERE report_id = ? AND version = ?)`, pub, r.ID, v.Version); err != nil {
+			return Version{}, fmt.Errorf("freeze measure norms: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE report_norm_notes SET version = ?, published = ? WHERE report_id = ? AND version = 0`, v.Version, pub, r.ID); err != nil {
+			return Version{}, fmt.Errorf("freeze notes: %w", err)
+		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE report_measures SET version = ?, published = ? WHERE report_id = ? AND version = 0`, v.Version, pub, r.ID); err != nil {
-		return Version{}, fmt.Errorf("freeze measures: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE report_measure_norms SET published = ? WHERE measure_id IN (SELECT id FROM report_measures WHERE report_id = ? AND version = ?)`, pub, r.ID, v.Version); err != nil {
-		return Version{}, fmt.Errorf("freeze measure norms: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE report_norm_notes SET version = ?, published = ? WHERE report_id = ? AND version = 0`, v.Version, pub, r.ID); err != nil {
-		return Version{}, fmt.Errorf("freeze notes: %w", err)
-	}
-frozen:
 	if _, err := tx.ExecContext(ctx, `UPDATE reports SET status = 'submitted', revision = revision + 1, current_version = ?, visibility = ?, late = ?, first_submitted_at = COALESCE(first_submitted_at, ?), updated_at = ?, updated_by = ?, updated_by_name = ? WHERE id = ?`,
 		v.Version, v.Visibility, v.Late, now, now, u.ID, u.Name, r.ID); err != nil {
 		return Version{}, fmt.Errorf("submit: %w", err)
