@@ -128,7 +128,8 @@ func (f Figures) Labels() []string {
 func (f Figures) HTML() template.HTML {
 	var b strings.Builder
 	b.Grow(64 * (len(f.Rows) + 1) * (len(f.Columns) + 1))
-	b.WriteString(`<div class="table-wrap"><table>` + "\n<caption>")
+	// A wide table scrolls; the region takes focus so it scrolls by keyboard.
+	b.WriteString(`<div class="table-wrap" tabindex="0" role="region" aria-label="` + html.EscapeString(f.Caption) + `"><table>` + "\n<caption>")
 	b.WriteString(html.EscapeString(f.Caption))
 	b.WriteString("</caption>\n<thead><tr><th scope=\"col\">")
 	b.WriteString(html.EscapeString(f.RowLabel))
