@@ -289,9 +289,30 @@ func TestHTMLJourneyWithoutJavaScript(t *testing.T) {
 	if body := pub.GetBody(t, reportPath); !strings.Contains(body, "National CSIRT") {
 		t.Errorf("public page lacks the measure")
 	}
-	for _, p := range []string{reportPath + "/print", reportPath + "/export.json", reportPath + "/export.csv", reportPath + "/diff", "/reports", cyclePath, "/reports/questionnaire"} {
-		pub.GetBody(t, p)
-	}
+	t.Run("every page renders its strings without formatting errors or missing keys", func(t *testing.T) {
+		for _, c := range []*testrig.Client{pub, ed, ap, sec} {
+			for _, p := range []string{reportPath, reportPath + "/print", reportPath + "/print?blank=1", reportPath + "/diff", reportPath + "/diff?against=previous-cycle", "/reports", cyclePath, "/reports/questionnaire"} {
+				body := c.GetBody(t, p)
+				if strings.Contains(body, "%!") || strings.Contains(body, ">reporting.") || strings.Contains(body, " reporting.") {
+					i := max(strings.Index(body, "%!"), strings.Index(body, "reporting."))
+					t.Errorf("%s: bad string near %q", p, body[max(0, i-80):min(len(body), i+80)])
+				}
+			}
+		}
+		for _, p := range []string{reportPath + "/export.json", reportPath + "/export.csv"} {
+			pub.GetBody(t, p)
+		}
+	})
+	t.Run("the approver reopens, and the editor's form shows the submitted content", func(t *testing.T) {
+		resp := ap.PostForm(t, reportPath+"/reopen", url.Values{"note": {"fix"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("reopen: %d", resp.StatusCode)
+		}
+		body := ed.GetBody(t, editPath)
+		if !strings.Contains(body, "National CSIRT") || strings.Contains(body, "%!") {
+			t.Errorf("edit form after reopening lacks the measure")
+		}
+	})
 }
 
 func mustJSON(t testing.TB, v any) string {
