@@ -106,6 +106,12 @@ func TestReportWorkflowFromDraftToCorrection(t *testing.T) {
 		saved := w.fraEd.must(t, 200, "PUT", "/api/v1/reports/"+id+"/draft", map[string]any{"revision": rev, "content": content})
 		newRev := int(saved["revision"].(float64))
 
+		t.Run("a second editor sees the first's saved changes and who saved them", func(t *testing.T) {
+			v := w.fraAp.must(t, 200, "GET", "/api/v1/reports/"+id, nil)
+			if n := len(v["content"].(map[string]any)["measures"].([]any)); n != 2 || v["report"].(map[string]any)["updated_by_name"] != w.fraEdU.Name {
+				t.Errorf("approver sees %d measures saved by %v", n, v["report"].(map[string]any)["updated_by_name"])
+			}
+		})
 		t.Run("a stale save is refused naming who saved last, and changes nothing", func(t *testing.T) {
 			code, out := w.fraAp.do(t, "PUT", "/api/v1/reports/"+id+"/draft", map[string]any{"revision": rev, "content": map[string]any{"measures": []any{}}})
 			if code != http.StatusConflict {
