@@ -15,6 +15,9 @@ import (
 // with the published measures of the reporting module.
 const JobSyncSearch = "compendium.sync_search"
 
+// JobOptimizeSearch merges the full-text index's segments once a day.
+const JobOptimizeSearch = "search.optimize"
+
 // SyncResult says what a sync run changed.
 type SyncResult struct {
 	Reports  int `json:"reports"`
@@ -257,4 +260,8 @@ func (s *Service) registerJobs() {
 		return err
 	})
 	s.P.Jobs.Every(JobSyncSearch, time.Minute)
+	s.P.Jobs.Register(JobOptimizeSearch, func(ctx context.Context, _ json.RawMessage) error {
+		return search.Optimize(ctx, s.P.DB)
+	})
+	s.P.Jobs.Every(JobOptimizeSearch, 24*time.Hour)
 }

@@ -140,6 +140,16 @@ func TestSearch(t *testing.T) {
 				t.Errorf("removed document still found: %v", refs(res))
 			}
 		})
+		t.Run("optimizing the index changes no result", func(t *testing.T) {
+			before, _ := s.Query(ctx, search.Query{Text: "critical"})
+			if err := search.Optimize(ctx, d); err != nil {
+				t.Fatal(err)
+			}
+			after, _ := s.Query(ctx, search.Query{Text: "critical"})
+			if strings.Join(refs(before), ",") != strings.Join(refs(after), ",") {
+				t.Errorf("before %v, after %v", refs(before), refs(after))
+			}
+		})
 		t.Run("pagination walks the results", func(t *testing.T) {
 			a, _ := s.Query(ctx, search.Query{Text: "critical", Limit: 2})
 			b, _ := s.Query(ctx, search.Query{Text: "critical", Limit: 2, Offset: 2})
@@ -204,8 +214,8 @@ func BenchmarkQuery(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			if kind == "postgres" {
-				_, _ = d.ExecContext(ctx, `ANALYZE search_documents`)
+			if err := search.Optimize(ctx, d); err != nil {
+				b.Fatal(err)
 			}
 			// A mix like people's: a rare and a common word, a phrase, a
 			// word with a norm filter, two domain words with a year, and the
