@@ -22,17 +22,37 @@ func user(r *http.Request) *auth.User {
 	return u
 }
 
+// TLPChoice is a TLP label as a form offers it: the stored value and the
+// label as FIRST writes it.
+type TLPChoice struct{ Value, Label string }
+
 // Choices are the vocabularies forms offer.
 type Choices struct {
 	Kinds    []Kind
-	TLPs     []stix.TLP
+	TLPs     []TLPChoice
 	Sectors  []string
 	Regions  []string
 	LinkRels []string
 	ATTACK   string
 }
 
-var choices = Choices{Kinds: Kinds, TLPs: stix.TLPLevels[:], Sectors: Sectors, Regions: Regions, LinkRels: LinkRels, ATTACK: attack.Version()}
+var choices = Choices{Kinds: Kinds, TLPs: tlpChoices(), Sectors: Sectors, Regions: Regions, LinkRels: LinkRels, ATTACK: attack.Version()}
+
+func tlpChoices() []TLPChoice {
+	var out []TLPChoice
+	for _, t := range stix.TLPLevels {
+		out = append(out, TLPChoice{Value: string(t), Label: t.String()})
+	}
+	return out
+}
+
+// tlpValue normalises a submitted label so the form shows it selected again.
+func tlpValue(s string) string {
+	if t, err := stix.ParseTLP(s); err == nil {
+		return string(t)
+	}
+	return s
+}
 
 type archiveData struct {
 	Filter   ItemFilter
@@ -160,7 +180,7 @@ type formInput struct {
 func readItemForm(r *http.Request) (ItemInput, formInput) {
 	_ = r.ParseForm()
 	f := formInput{Kind: r.PostFormValue("kind"), Title: r.PostFormValue("title"), Summary: r.PostFormValue("summary"), Body: r.PostFormValue("body"),
-		TLP: r.PostFormValue("tlp"), Techniques: r.PostFormValue("techniques"), States: r.PostFormValue("states"), Norms: r.PostFormValue("norms"),
+		TLP: tlpValue(r.PostFormValue("tlp")), Techniques: r.PostFormValue("techniques"), States: r.PostFormValue("states"), Norms: r.PostFormValue("norms"),
 		References: r.PostFormValue("references"), Links: r.PostFormValue("links"), Sectors: r.PostForm["sectors"], Regions: r.PostForm["regions"]}
 	in := ItemInput{Kind: f.Kind, Title: f.Title, Summary: f.Summary, Body: f.Body, TLP: f.TLP, Techniques: ParseList(f.Techniques),
 		Sectors: f.Sectors, Regions: f.Regions, States: ParseList(f.States), Norms: ParseList(f.Norms), References: ParseList(f.References)}

@@ -21,7 +21,9 @@ func TestJourneyThroughThePages(t *testing.T) {
 		editor := rig.SignIn(t, rig.User(t, auth.RoleSecretariat, ""))
 		visitor := rig.Anonymous(t)
 
-		contributor.GetBody(t, "/bulletin/contribute")
+		if !strings.Contains(contributor.GetBody(t, "/bulletin/contribute"), `<option value="amber" selected>`) {
+			t.Fatal("a new item's form does not default to TLP:AMBER")
+		}
 		form := url.Values{"kind": {"threat"}, "title": {"Supply-chain compromise of <b>updaters</b>"}, "summary": {"A summary with <script>alert(1)</script> and [a link](javascript:alert(2))."},
 			"tlp": {"clear"}, "techniques": {"T1195.002"}, "sectors": {"energy", "health"}, "regions": {"global"}, "states": {"DEU"}, "norms": {"gge2015-i"},
 			"references": {"https://example.org/a\nhttps://example.org/b"}}
