@@ -77,10 +77,12 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 			}
 			made++
 			if action == ReviewApprove {
-				switch k {
-				case KindTechnique:
+				switch {
+				case k == KindTechnique && it.TLP.AtMost(stix.TLPAmber):
+					// Only techniques every member may see can be linked to
+					// by another organisation's items.
 					techs = append(techs, it.ID)
-				case KindActor:
+				case k == KindActor:
 					actors = append(actors, it.ID)
 				}
 				if it.TLP != stix.TLPRed {

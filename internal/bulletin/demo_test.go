@@ -5,11 +5,17 @@ import (
 	"testing"
 
 	"github.com/cybernorms/cybernorms/internal/bulletin"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/testrig"
 )
 
 func TestGenerateDemo(t *testing.T) {
 	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		// Several organisations, as the platform step makes them: items link
+		// across organisations only where the target is visible to them.
+		for range 4 {
+			rig.User(t, auth.RoleStakeholder, "")
+		}
 		var lines []string
 		if err := bulletin.GenerateDemo(rig.Ctx, rig.App.Services, rand.New(rand.NewPCG(1, 2)), 0, func(s string) { lines = append(lines, s) }); err != nil {
 			t.Fatal(err)
