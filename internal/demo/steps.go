@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"github.com/cybernorms/cybernorms/internal/bulletin"
 	"github.com/cybernorms/cybernorms/internal/participation"
 	"github.com/cybernorms/cybernorms/internal/reporting"
 )
@@ -17,13 +18,10 @@ func Default() *Registry {
 	r.Register("platform", nil, GeneratePlatform)
 	r.Register("reporting", []string{"platform"}, reporting.GenerateDemo)
 	r.Register("participation", []string{"platform"}, participation.GenerateDemo)
+	r.Register("bulletin", []string{"platform"}, bulletin.GenerateDemo)
 	r.Register("search-index", []string{"reporting"}, IndexSearch)
 	// Modules whose GenerateDemo has not landed yet; wire each when it does:
 	//   r.Register("compendium", []string{"reporting"}, compendium.GenerateDemo)
 	//   r.Register("monitoring", []string{"reporting"}, monitoring.GenerateDemo)
-	// bulletin.GenerateDemo has landed but fails at scale 1 (an actor or
-	// mitigation item links to a technique item its contributor may not see:
-	// "links: item … does not exist"); wire it once that is fixed:
-	//   r.Register("bulletin", []string{"platform"}, bulletin.GenerateDemo)
 	return r
 }
