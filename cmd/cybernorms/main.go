@@ -17,6 +17,8 @@ import (
 	"syscall"
 
 	"github.com/cybernorms/cybernorms/internal/app"
+	"github.com/cybernorms/cybernorms/internal/bulletin"
+	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/config"
@@ -33,6 +35,7 @@ Usage:
   cybernorms token create --email E [--name N]
   cybernorms audit verify                    check the audit log's hash chain
   cybernorms backup FILE                     consistent online backup of the database
+  cybernorms bulletin suppress FILE|-        mark bounced or complaining addresses (lines "address[,bounce|complaint]")
   cybernorms config                          print the configuration table (markdown)
   cybernorms demo [--scale N] [--seed S] [--force]  fill an empty database with demonstration data
 
@@ -80,6 +83,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return backupCmd(ctx, rest, stdout, stderr)
 	case "demo":
 		return demoCmd(ctx, rest, stdout, stderr)
+	case "bulletin":
+		return bulletinCmd(ctx, rest, stdin, stdout, stderr)
 	case "config":
 		fmt.Fprint(stdout, config.Markdown())
 		return nil
@@ -238,6 +243,48 @@ func tokenCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	fmt.Fprintln(stdout, secret)
+	return nil
+}
+
+// bulletinCmd imports a relay's bounce and complaint export: every address
+// listed gets no more mail from the bulletin's list.
+func bulletinCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	const use = "usage: cybernorms bulletin suppress FILE|-"
+	if len(args) == 0 || args[0] != "suppress" {
+		return errors.New(use)
+	}
+	fs := flag.NewFlagSet("bulletin suppress", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	shared, own := splitArgs(args[1:], fs)
+	if err := fs.Parse(own); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New(use)
+	}
+	in := stdin
+	if name := fs.Arg(0); name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	d, err := openDB(ctx, shared, stderr)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	svc := &bulletin.Service{Services: &platform.Services{DB: d}}
+	res, err := svc.ImportSuppressions(cliActor(ctx), in)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d marked, %d unknown, %d refused\n", res.Marked, res.Unknown, len(res.Errors))
+	for _, e := range res.Errors {
+		fmt.Fprintln(stdout, e)
+	}
 	return nil
 }
 

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func runCLI(t *testing.T, stdin string, args ...string) (string, error) {
@@ -87,6 +89,43 @@ func TestCommands(t *testing.T) {
 		}
 		if _, err := runCLI(t, "", "backup", data, target); err == nil {
 			t.Fatal("backup overwrote an existing file")
+		}
+	})
+	t.Run("bulletin suppress marks listed addresses and reports refused lines", func(t *testing.T) {
+		d, err := openDB(context.Background(), []string{data}, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		_, err = d.ExecContext(context.Background(), `INSERT INTO bulletin_subscribers (id, email, lang, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			"sub1", "reader@example.org", "en", "confirmed", now, now)
+		d.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(dir, "bounces.csv")
+		if err := os.WriteFile(file, []byte("# relay export\nreader@example.org,complaint\nnobody@example.org\nnot an address\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := runCLI(t, "", "bulletin", "suppress", data, file)
+		if err != nil || !strings.Contains(out, "1 marked, 1 unknown, 1 refused") || !strings.Contains(out, "line 4") {
+			t.Fatalf("%v: %s", err, out)
+		}
+		d, err = openDB(context.Background(), []string{data}, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		var status string
+		if err := d.QueryRowContext(context.Background(), `SELECT status FROM bulletin_subscribers WHERE id = 'sub1'`).Scan(&status); err != nil || status != "complained" {
+			t.Fatalf("status %q, %v", status, err)
+		}
+		if _, err := runCLI(t, "", "bulletin", "suppress", data); err == nil {
+			t.Fatal("no file: no error")
+		}
+		out, err = runCLI(t, "", "audit", "verify", data)
+		if err != nil || !strings.Contains(out, "intact") {
+			t.Fatalf("%v: %s", err, out)
 		}
 	})
 	t.Run("an unknown command is an error", func(t *testing.T) {

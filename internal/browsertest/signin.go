@@ -17,8 +17,7 @@ func SignIn(ctx context.Context, baseURL, email, password string) error {
 		chromedp.Navigate(baseURL+"/signin"),
 		chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.ID("signin-submit")),
-		chromedp.WaitReady(chromedp.CSS("main")),
+		Submit(chromedp.ID("signin-submit")),
 	)
 	if err != nil {
 		return fmt.Errorf("password step: %w", err)
@@ -39,7 +38,37 @@ func SignIn(ctx context.Context, baseURL, email, password string) error {
 		chromedp.SendKeys(chromedp.ID("code"), code),
 		chromedp.Click(chromedp.ID("enrol-submit")),
 		chromedp.WaitVisible(chromedp.ID("recovery-codes")),
-		chromedp.Click(chromedp.ID("continue")),
+		Submit(chromedp.ID("continue")),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/account"]`)),
 	)
+}
+
+// Submit clicks sel and waits until the browser has finished loading the
+// document that the click leads to, even when it is at the same address.
+// Waiting for an element instead is a race when the old page has it too:
+// the next action then finds the old document being torn down ("Could not
+// find node") or aborts the navigation still under way (net::ERR_ABORTED).
+func Submit[S chromedp.Selectable](sel S) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		// A mark on the old document's window; the new document has none.
+		if _, err := chromedp.Evaluate[bool](`window.cybernormsOld = true`)(ctx, t); err != nil {
+			return err
+		}
+		if _, err := chromedp.Click(sel)(ctx, t); err != nil {
+			return err
+		}
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
+			// Evaluating fails while the old document is torn down; try again.
+			done, err := chromedp.Evaluate[bool](`!window.cybernormsOld && document.readyState === "complete"`)(ctx, t)
+			if err == nil && done {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+		return fmt.Errorf("no new page after clicking")
+	})
 }
