@@ -25,7 +25,7 @@ func TestSignInWithSecondFactorReadNormsSignOut(t *testing.T) {
 		chromedp.Navigate(rig.URL+"/signin"),
 		chromedp.SendKeys(chromedp.ID("email"), u.Email),
 		chromedp.SendKeys(chromedp.ID("password"), testrig.Password),
-		chromedp.Click(chromedp.ID("signin-submit")),
+		browsertest.Submit(chromedp.ID("signin-submit")),
 		chromedp.WaitVisible(chromedp.ID("totp-secret")),
 	)
 	if err != nil {
@@ -43,7 +43,7 @@ func TestSignInWithSecondFactorReadNormsSignOut(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("code"), code),
 		chromedp.Click(chromedp.ID("enrol-submit")),
 		chromedp.WaitVisible(chromedp.ID("recovery-codes")),
-		chromedp.Click(chromedp.ID("continue")),
+		browsertest.Submit(chromedp.ID("continue")),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/account"]`)),
 		chromedp.Navigate(rig.URL+"/norms"),
 	)
@@ -54,14 +54,14 @@ func TestSignInWithSecondFactorReadNormsSignOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a[href="/norms/gge2015-h"]`)), chromedp.WaitVisible(chromedp.CSS(".norm-text"))); err != nil {
+	if err := chromedp.Do(ctx, browsertest.Submit(chromedp.CSS(`a[href="/norms/gge2015-h"]`)), chromedp.WaitVisible(chromedp.CSS(".norm-text"))); err != nil {
 		t.Fatalf("open norm (h): %v", err)
 	}
 	normText, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".norm-text")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)), chromedp.WaitVisible(chromedp.CSS(`a[href="/signin"]`))); err != nil {
+	if err := chromedp.Do(ctx, browsertest.Submit(chromedp.CSS(`form[action="/signout"] button`)), chromedp.WaitVisible(chromedp.CSS(`a[href="/signin"]`))); err != nil {
 		t.Fatalf("sign out: %v", err)
 	}
 	after, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".flash")))
