@@ -14,6 +14,9 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/id"
 )
 
+// maxAnswer is the longest answer to one question, in bytes.
+const maxAnswer = 50000
+
 // Consultation statuses and submission statuses.
 const (
 	ConsultationOpen   = "open"
@@ -255,7 +258,7 @@ func (s *Service) saveAnswersTx(ctx context.Context, tx *db.Tx, c Consultation, 
 		if n < 1 || n > len(c.Questions) {
 			return Submission{}, invalid("answers", fmt.Sprintf("question %d does not exist; this consultation has %d", n, len(c.Questions)))
 		}
-		if len(text) > 50000 {
+		if len(text) > maxAnswer {
 			return Submission{}, invalid("answers", fmt.Sprintf("the answer to question %d is longer than 50000 characters", n))
 		}
 	}

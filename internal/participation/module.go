@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -73,6 +75,7 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("POST /participation/bodies/{slug}/circulate", web.Secretariat, m.circulateForm)
 	r.Handle("POST /participation/bodies/{slug}/sessions", web.Secretariat, m.createSessionForm)
 	r.Handle("GET /participation/sessions/{slug}", web.Public, m.session)
+	r.Handle("POST /participation/sessions/{slug}", web.Secretariat, m.updateSessionForm)
 	r.Handle("POST /participation/sessions/{slug}/apply", web.Stakeholder, m.applyForm)
 	r.Handle("POST /participation/sessions/{slug}/statements", web.Roles(auth.RoleStakeholder, auth.RoleStateEditor, auth.RoleStateApprover), m.statementForm)
 	r.Handle("GET /participation/statements/{id}", web.Public, m.statement)
@@ -122,11 +125,18 @@ type indexData struct {
 	Consultations []Consultation
 	Modalities    []Modality
 	Majorities    []Majority
+	BodyForm      Form
+	Failed        *Failure
 }
 
 func (m *Module) index(w http.ResponseWriter, r *http.Request) {
+	m.renderIndex(w, r, http.StatusOK, Form{Values: url.Values{"objection_days": {"10"}, "voting_days": {"10"}}}, nil)
+}
+
+// renderIndex shows the participation home page with the new-body form.
+func (m *Module) renderIndex(w http.ResponseWriter, r *http.Request, status int, f Form, failed *Failure) {
 	ctx := r.Context()
-	var d indexData
+	d := indexData{BodyForm: f, Failed: failed, Modalities: Modalities, Majorities: Majorities}
 	var err error
 	if d.Bodies, err = m.svc.Bodies(ctx); err == nil {
 		if d.Upcoming, err = m.svc.UpcomingSessions(ctx, time.Now()); err == nil {
@@ -137,20 +147,44 @@ func (m *Module) index(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	d.Modalities, d.Majorities = Modalities, Majorities
-	m.site.Render(w, r, http.StatusOK, "participation/index.html", "", d)
+	m.site.Render(w, r, status, "participation/index.html", "", d)
 }
 
-func bodyInputFrom(r *http.Request) BodyInput {
-	n := func(k string) int { v, _ := strconv.Atoi(r.PostFormValue(k)); return v }
-	return BodyInput{Slug: r.PostFormValue("slug"), Name: r.PostFormValue("name"), Description: r.PostFormValue("description"), Modality: Modality(r.PostFormValue("modality")),
-		ObjectionDays: n("objection_days"), VotingDays: n("voting_days"), Majority: Majority(r.PostFormValue("majority")),
-		NameObjectors: r.PostFormValue("name_objectors") != "", ReasonRequired: r.PostFormValue("reason_required") != ""}
+func bodyInputFrom(r *http.Request) (BodyInput, error) {
+	in := BodyInput{Slug: r.PostFormValue("slug"), Name: r.PostFormValue("name"), Description: r.PostFormValue("description"), Modality: Modality(r.PostFormValue("modality")),
+		Majority: Majority(r.PostFormValue("majority")), NameObjectors: r.PostFormValue("name_objectors") != "", ReasonRequired: r.PostFormValue("reason_required") != ""}
+	var err error
+	if in.ObjectionDays, err = number(r, "objection_days", "objection_days"); err != nil {
+		return in, err
+	}
+	in.VotingDays, err = number(r, "voting_days", "voting_days")
+	return in, err
+}
+
+// bodyValues fills the body form from a body.
+func bodyValues(b Body) url.Values {
+	v := url.Values{"slug": {b.Slug}, "name": {b.Name}, "description": {b.Description}, "modality": {string(b.Modality)},
+		"objection_days": {strconv.Itoa(b.ObjectionDays)}, "voting_days": {strconv.Itoa(b.VotingDays)}, "majority": {string(b.Majority)}}
+	if b.NameObjectors {
+		v.Set("name_objectors", "on")
+	}
+	if b.ReasonRequired {
+		v.Set("reason_required", "on")
+	}
+	return v
 }
 
 func (m *Module) createBodyForm(w http.ResponseWriter, r *http.Request) {
-	b, err := m.svc.CreateBody(r.Context(), bodyInputFrom(r))
+	in, err := bodyInputFrom(r)
+	var b Body
+	if err == nil {
+		b, err = m.svc.CreateBody(r.Context(), in)
+	}
 	if err != nil {
+		if f, failed, status, ok := refusal(r, err, bodyFields); ok {
+			m.renderIndex(w, r, status, f, failed)
+			return
+		}
 		m.fail(w, r, err, "/participation")
 		return
 	}
@@ -159,7 +193,15 @@ func (m *Module) createBodyForm(w http.ResponseWriter, r *http.Request) {
 
 func (m *Module) updateBodyForm(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
-	if _, err := m.svc.UpdateBody(r.Context(), slug, bodyInputFrom(r)); err != nil {
+	in, err := bodyInputFrom(r)
+	if err == nil {
+		_, err = m.svc.UpdateBody(r.Context(), slug, in)
+	}
+	if err != nil {
+		if f, failed, status, ok := refusal(r, err, bodyFields); ok {
+			m.renderBody(w, r, slug, status, bodyForms{Body: &f}, failed)
+			return
+		}
 		m.fail(w, r, err, "/participation/bodies/"+slug)
 		return
 	}
@@ -169,6 +211,10 @@ func (m *Module) updateBodyForm(w http.ResponseWriter, r *http.Request) {
 func (m *Module) circulateForm(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
 	if _, err := m.svc.Circulate(r.Context(), slug); err != nil {
+		if _, failed, status, ok := refusal(r, err, nil); ok {
+			m.renderBody(w, r, slug, status, bodyForms{}, failed)
+			return
+		}
 		m.fail(w, r, err, "/participation/bodies/"+slug)
 		return
 	}
@@ -179,10 +225,27 @@ func (m *Module) createSessionForm(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
 	x, err := m.svc.CreateSession(r.Context(), slug, sessionInputFrom(r))
 	if err != nil {
+		if f, failed, status, ok := refusal(r, err, sessionFields); ok {
+			m.renderBody(w, r, slug, status, bodyForms{Session: &f}, failed)
+			return
+		}
 		m.fail(w, r, err, "/participation/bodies/"+slug)
 		return
 	}
 	m.site.Redirect(w, r, "/participation/sessions/"+x.Slug, "participation.saved")
+}
+
+func (m *Module) updateSessionForm(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("slug")
+	if _, err := m.svc.UpdateSession(r.Context(), slug, sessionInputFrom(r)); err != nil {
+		if f, failed, status, ok := refusal(r, err, sessionFields); ok {
+			m.renderSession(w, r, slug, status, sessionForms{Session: &f}, failed)
+			return
+		}
+		m.fail(w, r, err, "/participation/sessions/"+slug)
+		return
+	}
+	m.site.Redirect(w, r, "/participation/sessions/"+slug, "participation.saved")
 }
 
 func sessionInputFrom(r *http.Request) SessionInput {
@@ -191,41 +254,87 @@ func sessionInputFrom(r *http.Request) SessionInput {
 		Place: f("place"), Format: f("format"), Programme: f("programme"), Outcomes: f("outcomes"), Documents: f("documents")}
 }
 
+// sessionValues fills the session form from a session.
+func sessionValues(x Session) url.Values {
+	day := func(t time.Time) string { return t.UTC().Format("2006-01-02") }
+	return url.Values{"slug": {x.Slug}, "title": {x.Title}, "kind": {x.Kind}, "format": {x.Format}, "starts_on": {day(x.StartsAt)}, "ends_on": {day(x.EndsAt)},
+		"apply_by": {day(x.ApplyBy)}, "place": {x.Place}, "programme": {x.Programme}, "outcomes": {x.Outcomes}, "documents": {x.Documents}}
+}
+
 type bodyData struct {
 	bodyView
 	Modalities     []Modality
 	Majorities     []Majority
 	SessionKinds   []string
 	SessionFormats []string
+	BodyForm       Form
+	SessionForm    Form
+	Failed         *Failure
 }
 
+// bodyForms are the forms of a body page shown again after an error; nil
+// ones are shown fresh.
+type bodyForms struct{ Body, Session *Form }
+
 func (m *Module) body(w http.ResponseWriter, r *http.Request) {
-	v, err := m.bodyView(r, r.PathValue("slug"))
+	m.renderBody(w, r, r.PathValue("slug"), http.StatusOK, bodyForms{}, nil)
+}
+
+func (m *Module) renderBody(w http.ResponseWriter, r *http.Request, slug string, status int, forms bodyForms, failed *Failure) {
+	v, err := m.bodyView(r, slug)
 	if err != nil {
 		m.fail(w, r, err, "/participation")
 		return
 	}
-	m.site.Render(w, r, http.StatusOK, "participation/body.html", v.Body.Name, bodyData{bodyView: v, Modalities: Modalities, Majorities: Majorities, SessionKinds: SessionKinds, SessionFormats: SessionFormats})
+	d := bodyData{bodyView: v, Modalities: Modalities, Majorities: Majorities, SessionKinds: SessionKinds, SessionFormats: SessionFormats,
+		BodyForm: Form{Values: bodyValues(v.Body)}, Failed: failed}
+	if forms.Body != nil {
+		d.BodyForm = *forms.Body
+	}
+	if forms.Session != nil {
+		d.SessionForm = *forms.Session
+	}
+	m.site.Render(w, r, status, "participation/body.html", v.Body.Name, d)
 }
 
 type sessionData struct {
 	SessionReport
-	Statements []Statement
-	Accredited []Application
-	Objected   map[string]bool
-	Voted      map[string]string
-	Languages  []string
+	Statements     []Statement
+	Accredited     []Application
+	Objected       map[string]bool
+	Voted          map[string]string
+	Languages      []string
+	SessionKinds   []string
+	SessionFormats []string
+	ApplyForm      Form
+	StatementForm  Form
+	SessionForm    Form
+	Failed         *Failure
 }
 
+// sessionForms are the forms of a session page shown again after an error;
+// nil ones are shown fresh.
+type sessionForms struct{ Apply, Statement, Session *Form }
+
 func (m *Module) session(w http.ResponseWriter, r *http.Request) {
+	m.renderSession(w, r, r.PathValue("slug"), http.StatusOK, sessionForms{}, nil)
+}
+
+func (m *Module) renderSession(w http.ResponseWriter, r *http.Request, slug string, status int, forms sessionForms, failed *Failure) {
 	ctx := r.Context()
-	rep, err := m.svc.SessionReport(ctx, r.PathValue("slug"))
+	rep, err := m.svc.SessionReport(ctx, slug)
 	if err != nil {
 		m.fail(w, r, err, "/participation")
 		return
 	}
 	u := auth.UserFrom(ctx)
-	d := sessionData{SessionReport: rep, Languages: []string{"en", "fr", "es", "ar", "zh", "ru"}}
+	d := sessionData{SessionReport: rep, Languages: []string{"en", "fr", "es", "ar", "zh", "ru"}, SessionKinds: SessionKinds, SessionFormats: SessionFormats,
+		StatementForm: Form{Values: url.Values{"lang": {web.Lang(r)}}}, SessionForm: Form{Values: sessionValues(rep.Session)}, Failed: failed}
+	for _, f := range []struct{ from, to *Form }{{forms.Apply, &d.ApplyForm}, {forms.Statement, &d.StatementForm}, {forms.Session, &d.SessionForm}} {
+		if f.from != nil {
+			*f.to = *f.from
+		}
+	}
 	if d.Statements, err = m.svc.Statements(ctx, rep.Session.ID, u.Has(auth.RoleSecretariat)); err != nil {
 		m.site.ServerError(w, r, err)
 		return
@@ -241,7 +350,7 @@ func (m *Module) session(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	m.site.Render(w, r, http.StatusOK, "participation/session.html", rep.Session.Title, d)
+	m.site.Render(w, r, status, "participation/session.html", rep.Session.Title, d)
 }
 
 func (m *Module) applyForm(w http.ResponseWriter, r *http.Request) {
@@ -259,6 +368,10 @@ func (m *Module) applyForm(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := m.svc.Apply(r.Context(), in)
 	if err != nil {
+		if f, failed, status, ok := refusal(r, err, applyFields); ok {
+			m.renderSession(w, r, slug, status, sessionForms{Apply: &f}, failed)
+			return
+		}
 		m.fail(w, r, err, "/participation/sessions/"+slug)
 		return
 	}
@@ -267,32 +380,47 @@ func (m *Module) applyForm(w http.ResponseWriter, r *http.Request) {
 
 func (m *Module) statementForm(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
-	back := "/participation/sessions/" + slug
 	limit := m.svc.MaxUpload
+	refused := func(err error) {
+		if f, failed, status, ok := refusal(r, err, statementFields); ok {
+			// A browser never keeps a chosen file; say so next to the field.
+			if len(r.MultipartForm.File["file"]) > 0 && f.Errors["st-file"] == "" {
+				f.Errors["st-file"] = "choose the file again: a browser does not keep it when a form is shown again"
+			}
+			m.renderSession(w, r, slug, status, sessionForms{Statement: &f}, failed)
+			return
+		}
+		m.fail(w, r, err, "/participation/sessions/"+slug)
+	}
 	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			m.fail(w, r, invalid("file", fmt.Sprintf("is larger than %d bytes", limit)), back)
+			// The body was cut short: nothing typed can be shown again.
+			m.renderSession(w, r, slug, http.StatusRequestEntityTooLarge, sessionForms{Statement: &Form{Errors: map[string]string{"st-file": fmt.Sprintf("is larger than %d bytes", limit)}}},
+				&Failure{Items: []FailureItem{{ID: "st-file", Label: "participation.statement_file", Message: fmt.Sprintf("is larger than %d bytes", limit)}}})
 			return
 		}
-		m.fail(w, r, invalid("file", "the upload could not be read"), back)
+		m.renderSession(w, r, slug, http.StatusBadRequest, sessionForms{}, &Failure{Items: []FailureItem{{ID: "st-file", Label: "participation.statement_file", Message: "the upload could not be read"}}})
 		return
+	}
+	if r.MultipartForm == nil {
+		r.MultipartForm = &multipart.Form{}
 	}
 	var pdf []byte
 	if f, _, err := r.FormFile("file"); err == nil {
 		defer f.Close()
 		pdf, err = io.ReadAll(io.LimitReader(f, limit+1))
 		if err != nil {
-			m.fail(w, r, invalid("file", "the upload could not be read"), back)
+			refused(invalid("file", "the upload could not be read"))
 			return
 		}
 	}
 	in := StatementInput{Title: r.FormValue("title"), Lang: r.FormValue("lang"), Delivery: r.FormValue("delivery"), Body: r.FormValue("body")}
 	if _, err := m.svc.SubmitStatement(r.Context(), slug, in, pdf); err != nil {
-		m.fail(w, r, err, back)
+		refused(err)
 		return
 	}
-	m.site.Redirect(w, r, back, "participation.statement_submitted")
+	m.site.Redirect(w, r, "/participation/sessions/"+slug, "participation.statement_submitted")
 }
 
 func (m *Module) statement(w http.ResponseWriter, r *http.Request) {
@@ -322,6 +450,10 @@ func (m *Module) statementFile(w http.ResponseWriter, r *http.Request) {
 func (m *Module) reviewForm(w http.ResponseWriter, r *http.Request) {
 	st, err := m.svc.ReviewStatement(r.Context(), r.PathValue("id"), r.PostFormValue("decision") == "publish")
 	if err != nil {
+		if _, failed, status, ok := refusal(r, err, nil); ok && st.SessionSlug != "" {
+			m.renderSession(w, r, st.SessionSlug, status, sessionForms{}, failed)
+			return
+		}
 		m.fail(w, r, err, "/participation")
 		return
 	}
@@ -329,14 +461,25 @@ func (m *Module) reviewForm(w http.ResponseWriter, r *http.Request) {
 }
 
 type applicationData struct {
-	App      Application
-	Body     Body
-	Objected map[string]bool
-	Voted    map[string]string
-	OwnDraft bool
+	App        Application
+	Body       Body
+	Objected   map[string]bool
+	Voted      map[string]string
+	OwnDraft   bool
+	ObjectForm Form
+	VoteForm   Form
+	Failed     *Failure
 }
 
+// applicationForms are the forms of an application page shown again after
+// an error; nil ones are shown fresh.
+type applicationForms struct{ Object, Vote *Form }
+
 func (m *Module) application(w http.ResponseWriter, r *http.Request) {
+	m.renderApplication(w, r, http.StatusOK, applicationForms{}, nil)
+}
+
+func (m *Module) renderApplication(w http.ResponseWriter, r *http.Request, status int, forms applicationForms, failed *Failure) {
 	ctx := r.Context()
 	a, err := m.svc.Application(ctx, r.PathValue("id"))
 	if err != nil {
@@ -348,19 +491,35 @@ func (m *Module) application(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	d := applicationData{App: a, Body: b, OwnDraft: a.Status == StatusDraft}
+	d := applicationData{App: a, Body: b, OwnDraft: a.Status == StatusDraft, Failed: failed}
+	if forms.Object != nil {
+		d.ObjectForm = *forms.Object
+	}
+	if forms.Vote != nil {
+		d.VoteForm = *forms.Vote
+	}
 	if u := auth.UserFrom(ctx); u.Has(auth.RoleStateApprover) {
 		if d.Objected, d.Voted, err = m.svc.StateActs(ctx, m.svc.DB, u.StateISO3); err != nil {
 			m.site.ServerError(w, r, err)
 			return
 		}
 	}
-	m.site.Render(w, r, http.StatusOK, "participation/application.html", a.OrgName, d)
+	m.site.Render(w, r, status, "participation/application.html", a.OrgName, d)
 }
 
-func (m *Module) appAct(w http.ResponseWriter, r *http.Request, err error, flash string) {
+// appAct answers an act on an application: back to its page, or the page
+// again with the refusal (and the form as typed, for fs's form).
+func (m *Module) appAct(w http.ResponseWriter, r *http.Request, err error, flash string, fs fields, which func(*Form) applicationForms) {
 	back := "/participation/applications/" + r.PathValue("id")
 	if err != nil {
+		if f, failed, status, ok := refusal(r, err, fs); ok {
+			forms := applicationForms{}
+			if which != nil {
+				forms = which(&f)
+			}
+			m.renderApplication(w, r, status, forms, failed)
+			return
+		}
 		m.fail(w, r, err, back)
 		return
 	}
@@ -369,19 +528,21 @@ func (m *Module) appAct(w http.ResponseWriter, r *http.Request, err error, flash
 
 func (m *Module) submitForm(w http.ResponseWriter, r *http.Request) {
 	_, err := m.svc.Submit(r.Context(), r.PathValue("id"))
-	m.appAct(w, r, err, "participation.applied")
+	m.appAct(w, r, err, "participation.applied", nil, nil)
 }
 
 func (m *Module) objectForm(w http.ResponseWriter, r *http.Request) {
-	m.appAct(w, r, m.svc.Object(r.Context(), r.PathValue("id"), r.PostFormValue("reason")), "participation.objected")
+	m.appAct(w, r, m.svc.Object(r.Context(), r.PathValue("id"), r.PostFormValue("reason")), "participation.objected",
+		objectFields, func(f *Form) applicationForms { return applicationForms{Object: f} })
 }
 
 func (m *Module) withdrawForm(w http.ResponseWriter, r *http.Request) {
-	m.appAct(w, r, m.svc.WithdrawObjection(r.Context(), r.PathValue("id")), "participation.withdrawn")
+	m.appAct(w, r, m.svc.WithdrawObjection(r.Context(), r.PathValue("id")), "participation.withdrawn", nil, nil)
 }
 
 func (m *Module) voteForm(w http.ResponseWriter, r *http.Request) {
-	m.appAct(w, r, m.svc.Vote(r.Context(), r.PathValue("id"), r.PostFormValue("choice")), "participation.voted")
+	m.appAct(w, r, m.svc.Vote(r.Context(), r.PathValue("id"), r.PostFormValue("choice")), "participation.voted",
+		voteFields, func(f *Form) applicationForms { return applicationForms{Vote: f} })
 }
 
 type orgsData struct {
@@ -390,13 +551,20 @@ type orgsData struct {
 	Next     string
 	Types    []string
 	Statuses []string
+	Search   Form
+	Failed   *Failure
 }
 
 func (m *Module) organisations(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := OrgFilter{Query: q.Get("q"), Type: q.Get("type"), ECOSOC: q.Get("ecosoc"), After: q.Get("after"), Limit: 100}
+	d := orgsData{Filter: f, Types: OrgTypes, Statuses: ECOSOCStatuses}
 	if len(f.Query) > 200 || len(f.After) > 200 {
-		m.fail(w, r, invalid("q", "is at most 200 characters"), "/participation/organisations")
+		// Shown again with the query kept and no results.
+		const msg = "is at most 200 characters"
+		d.Search = Form{Errors: map[string]string{"q": msg}}
+		d.Failed = &Failure{Items: []FailureItem{{ID: "q", Label: "participation.search", Message: msg}}}
+		m.site.Render(w, r, http.StatusUnprocessableEntity, "participation/organisations.html", "", d)
 		return
 	}
 	list, err := m.svc.Organisations(r.Context(), f)
@@ -404,7 +572,7 @@ func (m *Module) organisations(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	d := orgsData{Orgs: list, Filter: f, Types: OrgTypes, Statuses: ECOSOCStatuses}
+	d.Orgs = list
 	if len(list) == f.Limit {
 		d.Next = list[len(list)-1].Slug
 	}
@@ -413,31 +581,49 @@ func (m *Module) organisations(w http.ResponseWriter, r *http.Request) {
 
 type orgData struct {
 	History
-	CanEdit  bool
-	Types    []string
-	Statuses []string
+	CanEdit     bool
+	Types       []string
+	Statuses    []string
+	ProfileForm Form
+	Failed      *Failure
 }
 
 func (m *Module) organisation(w http.ResponseWriter, r *http.Request) {
+	m.renderOrganisation(w, r, http.StatusOK, nil, nil)
+}
+
+// profileValues fills the profile form from an organisation.
+func profileValues(o Organisation) url.Values {
+	return url.Values{"type": {o.Type}, "ecosoc": {o.ECOSOC}, "hq": {o.HQ}, "website": {o.Website}, "members": {strconv.Itoa(o.Members)}, "description": {o.Description}}
+}
+
+func (m *Module) renderOrganisation(w http.ResponseWriter, r *http.Request, status int, profile *Form, failed *Failure) {
 	h, err := m.svc.OrganisationHistory(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		m.fail(w, r, err, "/participation/organisations")
 		return
 	}
 	u := auth.UserFrom(r.Context())
-	d := orgData{History: h, CanEdit: u.Has(auth.RoleSecretariat) || (u.Has(auth.RoleStakeholder) && u.OrgID == h.Organisation.ID), Types: OrgTypes, Statuses: ECOSOCStatuses}
-	m.site.Render(w, r, http.StatusOK, "participation/organisation.html", h.Organisation.Name, d)
+	d := orgData{History: h, CanEdit: u.Has(auth.RoleSecretariat) || (u.Has(auth.RoleStakeholder) && u.OrgID == h.Organisation.ID), Types: OrgTypes, Statuses: ECOSOCStatuses,
+		ProfileForm: Form{Values: profileValues(h.Organisation)}, Failed: failed}
+	if profile != nil {
+		d.ProfileForm = *profile
+	}
+	m.site.Render(w, r, status, "participation/organisation.html", h.Organisation.Name, d)
 }
 
 func (m *Module) profileForm(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
-	members, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("members")))
-	if err != nil && r.PostFormValue("members") != "" {
-		m.fail(w, r, invalid("membership_size", "must be a whole number"), "/participation/organisations/"+slug)
-		return
+	members, err := number(r, "members", "membership_size")
+	if err == nil {
+		in := ProfileInput{Type: r.PostFormValue("type"), ECOSOC: r.PostFormValue("ecosoc"), HQ: r.PostFormValue("hq"), Website: r.PostFormValue("website"), Description: r.PostFormValue("description"), Members: members}
+		_, err = m.svc.UpdateProfile(r.Context(), slug, in)
 	}
-	in := ProfileInput{Type: r.PostFormValue("type"), ECOSOC: r.PostFormValue("ecosoc"), HQ: r.PostFormValue("hq"), Website: r.PostFormValue("website"), Description: r.PostFormValue("description"), Members: members}
-	if _, err := m.svc.UpdateProfile(r.Context(), slug, in); err != nil {
+	if err != nil {
+		if f, failed, status, ok := refusal(r, err, profileFields); ok {
+			m.renderOrganisation(w, r, status, &f, failed)
+			return
+		}
 		m.fail(w, r, err, "/participation/organisations/"+slug)
 		return
 	}
@@ -485,7 +671,18 @@ func (m *Module) statePage(w http.ResponseWriter, r *http.Request) {
 	}{st.Name(web.Lang(r)), iso3, list})
 }
 
+type consultationsData struct {
+	Consultations []Consultation
+	Bodies        []Body
+	OpenForm      Form
+	Failed        *Failure
+}
+
 func (m *Module) consultations(w http.ResponseWriter, r *http.Request) {
+	m.renderConsultations(w, r, http.StatusOK, Form{}, nil)
+}
+
+func (m *Module) renderConsultations(w http.ResponseWriter, r *http.Request, status int, f Form, failed *Failure) {
 	list, err := m.svc.Consultations(r.Context())
 	if err != nil {
 		m.site.ServerError(w, r, err)
@@ -496,10 +693,7 @@ func (m *Module) consultations(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	m.site.Render(w, r, http.StatusOK, "participation/consultations.html", "", struct {
-		Consultations []Consultation
-		Bodies        []Body
-	}{list, bodies})
+	m.site.Render(w, r, status, "participation/consultations.html", "", consultationsData{list, bodies, f, failed})
 }
 
 func (m *Module) openConsultationForm(w http.ResponseWriter, r *http.Request) {
@@ -513,6 +707,10 @@ func (m *Module) openConsultationForm(w http.ResponseWriter, r *http.Request) {
 		AllowUnpublished: r.PostFormValue("allow_unpublished") != "", ClosesOn: r.PostFormValue("closes_on"), Questions: qs}
 	c, err := m.svc.OpenConsultation(r.Context(), in)
 	if err != nil {
+		if f, failed, status, ok := refusal(r, err, consultationFields); ok {
+			m.renderConsultations(w, r, status, f, failed)
+			return
+		}
 		m.fail(w, r, err, "/participation/consultations")
 		return
 	}
@@ -539,6 +737,11 @@ type consultationData struct {
 	Query        string
 	Only         int
 	Count        int
+	// AnswerForm holds the errors of the answers form (and whether the
+	// organisation asked not to be published) when it is shown again.
+	AnswerForm Form
+	Search     Form
+	Failed     *Failure
 }
 
 // QuestionAnswer pairs a question with the caller's own answer.
@@ -548,6 +751,12 @@ type QuestionAnswer struct {
 }
 
 func (m *Module) consultation(w http.ResponseWriter, r *http.Request) {
+	m.renderConsultation(w, r, http.StatusOK, nil, nil)
+}
+
+// renderConsultation shows a consultation; answers, when not nil, is the
+// answers form as the organisation posted it.
+func (m *Module) renderConsultation(w http.ResponseWriter, r *http.Request, status int, answers *Form, failed *Failure) {
 	ctx := r.Context()
 	c, err := m.svc.ConsultationBySlug(ctx, r.PathValue("slug"))
 	if err != nil {
@@ -555,19 +764,25 @@ func (m *Module) consultation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query().Get("q")
-	if len(q) > 200 {
-		m.fail(w, r, invalid("q", "is at most 200 characters"), "/participation/consultations/"+c.Slug)
-		return
+	d := consultationData{Consultation: c, Query: q, Failed: failed}
+	if len(q) > 200 && r.Method == http.MethodGet {
+		const msg = "is at most 200 characters"
+		d.Search = Form{Errors: map[string]string{"q": msg}}
+		d.Failed = &Failure{Items: []FailureItem{{ID: "q", Label: "participation.search", Message: msg}}}
+		status, q = http.StatusUnprocessableEntity, ""
 	}
-	only, _ := strconv.Atoi(r.URL.Query().Get("question"))
+	d.Only, _ = strconv.Atoi(r.URL.Query().Get("question"))
 	subs, err := m.svc.PublishedSubmissions(ctx, c, q)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	d := consultationData{Consultation: c, Query: q, Only: only, Count: len(subs)}
+	if d.Search.Errors != nil {
+		subs = nil
+	}
+	d.Count = len(subs)
 	for i, text := range c.Questions {
-		if only != 0 && only != i+1 {
+		if d.Only != 0 && d.Only != i+1 {
 			continue
 		}
 		qv := QuestionView{N: i + 1, Text: text}
@@ -587,13 +802,19 @@ func (m *Module) consultation(w http.ResponseWriter, r *http.Request) {
 		}
 		for i, text := range c.Questions {
 			qa := QuestionAnswer{N: i + 1, Text: text}
-			if d.Mine != nil {
+			switch {
+			case answers != nil:
+				qa.Answer = answers.Value(fmt.Sprintf("answer_%d", i+1))
+			case d.Mine != nil:
 				qa.Answer = d.Mine.Answers[i]
 			}
 			d.MyAnswers = append(d.MyAnswers, qa)
 		}
+		if answers != nil {
+			d.AnswerForm = *answers
+		}
 	}
-	m.site.Render(w, r, http.StatusOK, "participation/consultation.html", c.Title, d)
+	m.site.Render(w, r, status, "participation/consultation.html", c.Title, d)
 }
 
 func (m *Module) answersForm(w http.ResponseWriter, r *http.Request) {
@@ -613,6 +834,19 @@ func (m *Module) answersForm(w http.ResponseWriter, r *http.Request) {
 	publish := r.PostFormValue("withhold") == ""
 	in.Publish = &publish
 	if _, err := m.svc.SaveAnswers(r.Context(), slug, in); err != nil {
+		// "answers" concerns the first answer that is too long, else the first.
+		target := "answer_1"
+		for i := range c.Questions {
+			if k := fmt.Sprintf("answer_%d", i+1); len(in.Answers[i+1]) > maxAnswer {
+				target = k
+				break
+			}
+		}
+		fs := fields{"answers": {target, "participation.your_answers"}, "publish": {"withhold", "participation.withhold"}}
+		if f, failed, status, ok := refusal(r, err, fs); ok {
+			m.renderConsultation(w, r, status, &f, failed)
+			return
+		}
 		m.fail(w, r, err, "/participation/consultations/"+slug)
 		return
 	}
