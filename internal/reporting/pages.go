@@ -7,9 +7,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cybernorms/cybernorms/internal/framework"
+	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/id"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 	"github.com/cybernorms/cybernorms/internal/states"
 )
@@ -317,12 +320,13 @@ func FormatLinks(l []Link) string {
 }
 
 // contentFromForm reads the edit form. Measures marked for removal, and the
-// blank ones left empty, are dropped.
-func contentFromForm(r *http.Request) (Content, error) {
-	c := Content{Measures: []Measure{}, Notes: []NormNotes{}}
+// blank ones left empty, are dropped. at[i] is the form index (the N of
+// "m.N.") of c.Measures[i].
+func contentFromForm(r *http.Request) (c Content, at []int, err error) {
+	c = Content{Measures: []Measure{}, Notes: []NormNotes{}}
 	n, err := strconv.Atoi(r.PostFormValue("count"))
 	if err != nil || n < 0 || n > MaxMeasures+100 {
-		return c, invalid("count", "the form is damaged; reload the page")
+		return c, nil, invalid("count", "the form is damaged; reload the page")
 	}
 	for i := 0; i < n; i++ {
 		p := fmt.Sprintf("m.%d.", i)
@@ -338,24 +342,38 @@ func contentFromForm(r *http.Request) (Content, error) {
 			continue // the blank measure, left blank
 		}
 		c.Measures = append(c.Measures, m)
+		at = append(at, i)
 	}
 	for _, k := range r.PostForm["notes"] {
 		c.Notes = append(c.Notes, NormNotes{NormID: k, Challenges: r.PostFormValue("n." + k + ".challenges"), CapacityGaps: r.PostFormValue("n." + k + ".gaps")})
 	}
 	c.ILawSummary = r.PostFormValue("ilaw_summary")
 	c.ILawLinks = parseLinks(r.PostFormValue("ilaw_links"))
-	return c, nil
+	return c, at, nil
 }
 
+// save stores the edit form. The autosave script (static/autosave.js) posts
+// the same form asking for JSON; it is answered by autosave instead of a
+// page.
 func (m *Module) save(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	asJSON := wantsJSON(r)
 	r.Body = http.MaxBytesReader(w, r.Body, MaxJSONBody)
 	if err := r.ParseForm(); err != nil {
-		m.fail(w, r, &Problem{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Key: "reporting.err.too_large", Message: "the form is too large"})
+		p := &Problem{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Key: "reporting.err.too_large", Message: "the form is too large"}
+		if asJSON {
+			m.autosaveFail(w, r, p)
+			return
+		}
+		m.fail(w, r, p)
 		return
 	}
 	rev, _ := strconv.Atoi(r.PostFormValue("revision"))
-	c, err := contentFromForm(r)
+	c, at, err := contentFromForm(r)
+	if asJSON {
+		m.autosave(w, r, rev, c, at, err)
+		return
+	}
 	if err == nil {
 		_, err = m.Svc.SaveDraft(ctx, r.PathValue("id"), rev, c)
 	}
@@ -379,6 +397,65 @@ func (m *Module) save(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.site.Redirect(w, r, "/reports/"+r.PathValue("id")+"/edit", "reporting.saved")
+}
+
+// wantsJSON reports whether the form was posted by the autosave script.
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+// autosaveAnswer is the answer to a successful autosave.
+type autosaveAnswer struct {
+	Revision int       `json:"revision"`
+	SavedAt  time.Time `json:"saved_at"`
+	// Message says, in the page's language, when the draft was saved.
+	Message string `json:"message"`
+	// Keys are the keys given to new measures, by form index ("m.N."), for
+	// the script to write back so the next save updates them rather than
+	// adding them again under new keys.
+	Keys map[string]string `json:"keys"`
+}
+
+// autosaveRefusal is the answer to a refused autosave.
+type autosaveRefusal struct {
+	Code    string `json:"code"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+// autosave saves the posted form like save does, through the same service
+// call, and answers JSON: the new revision, or the refusal with its message
+// in the page's language. A stale save is refused (409) exactly as from the
+// form; the script then stops and shows the message, and never overwrites.
+func (m *Module) autosave(w http.ResponseWriter, r *http.Request, rev int, c Content, at []int, err error) {
+	keys := map[string]string{}
+	if err == nil {
+		for i := range c.Measures {
+			if c.Measures[i].Key == "" {
+				c.Measures[i].Key = id.New()
+				keys[strconv.Itoa(at[i])] = c.Measures[i].Key
+			}
+		}
+		var rep Report
+		rep, err = m.Svc.SaveDraft(r.Context(), r.PathValue("id"), rev, c)
+		if err == nil {
+			saved := rep.UpdatedAt.UTC()
+			api.WriteJSON(w, http.StatusOK, autosaveAnswer{Revision: rep.Revision, SavedAt: saved, Keys: keys,
+				Message: m.site.Catalog.T(web.Lang(r), "reporting.autosaved", saved.Format("15:04 UTC"), rep.Revision)})
+			return
+		}
+	}
+	m.autosaveFail(w, r, err)
+}
+
+func (m *Module) autosaveFail(w http.ResponseWriter, r *http.Request, err error) {
+	var p *Problem
+	if !errors.As(err, &p) {
+		m.site.Log.Error("autosave", "path", r.URL.Path, "err", err)
+		api.WriteJSON(w, http.StatusInternalServerError, autosaveRefusal{Code: "internal", Message: m.site.Catalog.T(web.Lang(r), "reporting.autosave_failed")})
+		return
+	}
+	api.WriteJSON(w, p.Status, autosaveRefusal{Code: p.Code, Field: p.Field, Message: m.problemText(r, p)})
 }
 
 func (m *Module) submit(w http.ResponseWriter, r *http.Request) {
