@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +30,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/participation"
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/api"
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/config"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
@@ -51,8 +53,15 @@ type App struct {
 	Registry  *prometheus.Registry
 	Framework *framework.Store
 
+	// PageCache holds anonymous answers to public GET requests; nil when
+	// the page-cache-mb setting is 0.
+	PageCache *web.PageCache
+
 	handler http.Handler
 	closers []func() error
+	// elsewhere counts the changes other processes made to the database,
+	// seen by watchAudit; the page cache's epoch includes it.
+	elsewhere atomic.Uint64
 }
 
 // routable is what every feature module offers.
@@ -165,9 +174,15 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		api.WriteJSON(w, http.StatusOK, spec.Document())
 	})
 	metrics := promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{})
-	r.Handle("GET /metrics", web.Public, metrics.ServeHTTP)
+	r.Handle("GET /metrics", web.Public, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		metrics.ServeHTTP(w, r)
+	})
 
-	a.handler = site.Handler(web.Options{Auth: svc.Auth, Metrics: web.NewMetrics(a.Registry), HSTS: cfg.HSTS, TrustedProxies: cfg.TrustProxy})
+	if cfg.PageCacheMB > 0 {
+		a.PageCache = &web.PageCache{MaxBytes: int64(cfg.PageCacheMB) << 20, Epoch: func() uint64 { return d.Changes() + a.elsewhere.Load() }}
+	}
+	a.handler = site.Handler(web.Options{Auth: svc.Auth, Metrics: web.NewMetrics(a.Registry), HSTS: cfg.HSTS, TrustedProxies: cfg.TrustProxy, PageCache: a.PageCache})
 	return a, nil
 }
 
@@ -254,6 +269,9 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 			a.Services.Jobs.Run(jobCtx)
 		}
 	}()
+	if a.PageCache != nil {
+		go a.watchAudit(jobCtx, time.Second)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Services.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "database", a.Services.DB.Dialect)
@@ -288,4 +306,27 @@ func SplitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// watchAudit notices writes made by other processes on the same database
+// (another instance, the CLI) by the growth of the audit log, which every
+// write appends to, so that the page cache drops what they made stale
+// within about one interval.
+func (a *App) watchAudit(ctx context.Context, every time.Duration) {
+	var last int64 = -1
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if seq, err := audit.Tail(ctx, a.Services.DB); err == nil && seq != last {
+			if last >= 0 {
+				a.elsewhere.Add(1)
+			}
+			last = seq
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

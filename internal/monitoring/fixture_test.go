@@ -62,7 +62,14 @@ func writeReport(q db.Querier, state string, year int, visibility string, late b
 
 func inTx(t testing.TB, rig *testrig.Rig, fn func(tx *db.Tx) error) {
 	t.Helper()
-	if err := rig.DB.InTx(rig.Ctx, fn); err != nil {
+	err := rig.DB.InTx(rig.Ctx, func(tx *db.Tx) error {
+		// The fixture writes rows straight to the tables, without the audit
+		// entry the services add; mark the change as that entry would, so
+		// that cached pages are dropped.
+		tx.MarkChanged()
+		return fn(tx)
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 }

@@ -81,6 +81,7 @@ func Record(ctx context.Context, tx *db.Tx, action, entity, entityID string, bef
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("audit tail: %w", err)
 	}
+	tx.MarkChanged()
 	actor := ActorFrom(ctx)
 	e := Entry{
 		Seq: last.Seq + 1, At: time.Now().UTC().Truncate(time.Microsecond),
@@ -220,4 +221,13 @@ func Verify(ctx context.Context, q db.Querier) (int64, error) {
 		n++
 	}
 	return n, rows.Err()
+}
+
+// Tail returns the sequence number of the newest entry, 0 when the log is
+// empty. Every write appends an entry, so a change of Tail means that some
+// process has changed something.
+func Tail(ctx context.Context, q db.Querier) (int64, error) {
+	var seq int64
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit_log`).Scan(&seq)
+	return seq, err
 }

@@ -36,6 +36,7 @@ type Config struct {
 	DKIMKeyFile  string
 	MailRate     float64
 	Demo         bool
+	PageCacheMB  int
 }
 
 // Option is one setting.
@@ -103,6 +104,7 @@ var Options = []Option{
 		c.MailRate = f
 		return nil
 	}},
+	{"page-cache-mb", "CYBERNORMS_PAGE_CACHE_MB", "32", "memory for anonymous answers to public pages and API lists, dropped at every write (0: no cache)", integer(func(c *Config) *int { return &c.PageCacheMB }, 0, 4096)},
 	{"demo", "CYBERNORMS_DEMO", "false", "show a banner saying the site holds demonstration data", boolean(func(c *Config) *bool { return &c.Demo })},
 }
 

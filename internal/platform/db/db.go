@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -33,7 +34,14 @@ type DB struct {
 	Dialect Dialect
 	// Path is the SQLite file path, empty for PostgreSQL.
 	Path string
+
+	changes atomic.Uint64
 }
+
+// Changes counts the committed transactions of this process that marked
+// themselves as changing content (see Tx.MarkChanged). Caches compare it to
+// know whether what they hold may be out of date.
+func (d *DB) Changes() uint64 { return d.changes.Load() }
 
 // Options tune how a database is opened.
 type Options struct {
@@ -174,8 +182,14 @@ func (d *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Ro
 // Tx is a transaction that rebinds like DB.
 type Tx struct {
 	*sql.Tx
-	db *DB
+	db      *DB
+	changed bool
 }
+
+// MarkChanged records that the transaction changes content others may have
+// cached; DB.Changes grows when it commits. The audit log marks every
+// transaction it records in.
+func (t *Tx) MarkChanged() { t.changed = true }
 
 // ExecContext runs a statement in the transaction.
 func (t *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -212,6 +226,9 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := sqltx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if tx.changed {
+		d.changes.Add(1)
 	}
 	return nil
 }

@@ -69,6 +69,8 @@ type Options struct {
 	HSTS           bool  // send Strict-Transport-Security (behind TLS)
 	MaxBody        int64 // request body limit; 0 means 10 MiB
 	TrustedProxies bool  // take the client address from X-Forwarded-For
+	// PageCache, when set, keeps anonymous answers to public GET requests.
+	PageCache *PageCache
 }
 
 // Handler wraps the site's router in the middleware every request passes
@@ -84,6 +86,7 @@ func (s *Site) Handler(opt Options) http.Handler {
 	s.router.mux.Handle("GET /static/", withCache(staticHandler))
 	s.router.routes = append(s.router.routes, Route{Method: "GET", Path: "/static/", Rule: Public})
 
+	s.router.cache = opt.PageCache
 	var h http.Handler = s.router
 	h = s.withLang(h)
 	h = s.withIdentity(opt, h)

@@ -65,6 +65,7 @@ type Router struct {
 	routes []Route
 	site   *Site
 	spec   *api.Spec
+	cache  *PageCache
 }
 
 // Routes returns every registered route.
@@ -103,7 +104,17 @@ func (rt *Router) guard(rule Rule, isAPI bool, h http.HandlerFunc) http.Handler 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, pending := CurrentUser(r)
 		if rule.Allows(u, pending) {
-			h(w, r)
+			switch {
+			case rt.cache == nil:
+				h(w, r)
+			case rule.Name == Public.Name && u == nil && !pending && cacheable(r):
+				rt.cache.serve(w, r, h)
+			case r.Method != http.MethodGet && r.Method != http.MethodHead:
+				h(w, r)
+				rt.cache.changed()
+			default:
+				h(w, r)
+			}
 			return
 		}
 		// Marks refusals by the route rule, as opposed to a handler's own
