@@ -1,0 +1,253 @@
+package participation_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/cybernorms/cybernorms/internal/browsertest"
+	"github.com/cybernorms/cybernorms/internal/participation"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/jobs"
+	"github.com/cybernorms/cybernorms/internal/testrig"
+)
+
+// TestBrowserJourney: in a real browser, one person per role. The
+// secretariat creates a body under "non-objection with veto" (first
+// submitting the form with a bad slug, which comes back with everything
+// typed) and a session; an organisation applies; the secretariat
+// circulates; one State objects with a reason; the deadline job refuses
+// the application. Then a body under "non-objection with decision": the
+// objection puts the application to a vote, three States vote on the page,
+// the job closes the vote, and the public session page shows the decision
+// and the tally; the organisation's public page lists both sessions,
+// refused then accredited. The accredited organisation submits a statement,
+// the secretariat checks it, and a signed-out visitor reads it.
+func TestBrowserJourney(t *testing.T) {
+	base := browsertest.New(t)
+	rig := testrig.New(t)
+	person := func() context.Context {
+		ctx, cancel := chromedp.NewContext(base, chromedp.WithNewBrowserContext())
+		t.Cleanup(cancel)
+		return ctx
+	}
+	secCtx, orgCtx, fraCtx, deuCtx, braCtx, visitorCtx := base, person(), person(), person(), person(), person()
+	orgName := "Open Networks Alliance"
+	org := rig.Organisation(t, orgName)
+	signIn := func(ctx context.Context, u *auth.User) {
+		t.Helper()
+		if err := browsertest.SignIn(ctx, rig.URL, u.Email, testrig.Password); err != nil {
+			t.Fatalf("sign in %s: %v", u.Role, err)
+		}
+	}
+	signIn(secCtx, rig.User(t, auth.RoleSecretariat, ""))
+	signIn(orgCtx, rig.User(t, auth.RoleStakeholder, org))
+	signIn(fraCtx, rig.User(t, auth.RoleStateApprover, "FRA"))
+	signIn(deuCtx, rig.User(t, auth.RoleStateApprover, "DEU"))
+	signIn(braCtx, rig.User(t, auth.RoleStateApprover, "BRA"))
+	t.Log("five people signed in")
+
+	do := func(ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	// expect reads the page's main text and checks it holds every part.
+	expect := func(ctx context.Context, step string, parts ...string) string {
+		t.Helper()
+		text, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("main")))
+		if err != nil {
+			t.Fatalf("%s: read the page: %v", step, err)
+		}
+		for _, p := range parts {
+			if !strings.Contains(text, p) {
+				t.Fatalf("%s: the page does not say %q:\n%s", step, p, text)
+			}
+		}
+		t.Log(step)
+		return text
+	}
+	location := func(ctx context.Context) string {
+		t.Helper()
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loc
+	}
+	// closeDue lets a period end (its end moved into the past, as the
+	// clock would) and runs the real deadline job through the queue.
+	closeDue := func(column, appID string) {
+		t.Helper()
+		if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE participation_applications SET `+column+` = ? WHERE id = ?`, time.Now().UTC().Add(-time.Minute), appID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := jobs.Enqueue(rig.Ctx, rig.DB, participation.JobDeadlines, map[string]string{"at": "now"}, jobs.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		rig.DrainJobs(t)
+	}
+	day := func(n int) string { return time.Now().UTC().AddDate(0, 0, n).Format("2006-01-02") }
+
+	// The secretariat creates the first body; a bad slug brings the form
+	// back with everything typed still there.
+	vetoBody := "Open-Ended Working Group on ICT"
+	do(secCtx, "new body form",
+		chromedp.Navigate(rig.URL+"/participation"),
+		chromedp.SendKeys(chromedp.ID("name"), vetoBody),
+		chromedp.SendKeys(chromedp.ID("description"), "The body of all Member States."),
+		chromedp.SetValue(chromedp.ID("modality"), string(participation.ModalityVeto)),
+		chromedp.Click(chromedp.ID("name_objectors")),
+		chromedp.Click(chromedp.ID("reason_required")),
+		chromedp.SendKeys(chromedp.ID("slug"), "OEWG 2026!"),
+		browsertest.Submit(chromedp.ID("body-create")),
+	)
+	expect(secCtx, "a bad slug is refused on the same form", "Please correct the following:", "lower-case letters, digits or hyphens", "Nothing has been changed.")
+	for id, want := range map[string]string{"name": vetoBody, "description": "The body of all Member States.", "modality": string(participation.ModalityVeto), "slug": "OEWG 2026!"} {
+		got, err := chromedp.Run(secCtx, chromedp.Value(chromedp.ID(id)))
+		if err != nil || got != want {
+			t.Fatalf("the field %s holds %q after the error, want %q (%v)", id, got, want, err)
+		}
+	}
+	checked, err := chromedp.Run(secCtx, chromedp.Evaluate[bool](`document.getElementById("name_objectors").checked && document.getElementById("reason_required").checked && document.getElementById("slug").getAttribute("aria-invalid") === "true"`))
+	if err != nil || !checked {
+		t.Fatalf("the ticked boxes were lost or the slug is not marked invalid (%v)", err)
+	}
+	do(secCtx, "correct the slug",
+		chromedp.SetValue(chromedp.ID("slug"), "oewg"),
+		browsertest.Submit(chromedp.ID("body-create")),
+	)
+	expect(secCtx, "the body is created", "Saved.", vetoBody, "Non-objection (veto)")
+
+	newSession := func(bodySlug, slug, title string, startsIn int) {
+		t.Helper()
+		do(secCtx, "new session "+slug,
+			chromedp.Navigate(rig.URL+"/participation/bodies/"+bodySlug),
+			chromedp.SendKeys(chromedp.ID("s-slug"), slug),
+			chromedp.SendKeys(chromedp.ID("s-title"), title),
+			chromedp.SetValue(chromedp.ID("s-start"), day(startsIn)),
+			chromedp.SetValue(chromedp.ID("s-end"), day(startsIn+4)),
+			chromedp.SetValue(chromedp.ID("s-apply"), day(startsIn-10)),
+			chromedp.SendKeys(chromedp.ID("s-place"), "New York"),
+			browsertest.Submit(chromedp.ID("session-create")),
+		)
+		expect(secCtx, "the session "+slug+" is created", "Saved.", title, "New York")
+	}
+	newSession("oewg", "oewg-s1", "First substantive session", 40)
+
+	// The organisation applies with a justification.
+	apply := func(slug string) string {
+		t.Helper()
+		do(orgCtx, "apply to "+slug,
+			chromedp.Navigate(rig.URL+"/participation/sessions/"+slug),
+			chromedp.SendKeys(chromedp.ID("justification"), "We operate open networks used by two million people and contribute to norm (j)."),
+			browsertest.Submit(chromedp.ID("apply-submit")),
+		)
+		expect(orgCtx, "the application to "+slug+" is submitted", "Application of "+orgName, "Submitted, waiting to be circulated", "We operate open networks")
+		loc := location(orgCtx)
+		return loc[strings.LastIndex(loc, "/")+1:]
+	}
+	first := apply("oewg-s1")
+
+	circulate := func(bodySlug string) {
+		t.Helper()
+		do(secCtx, "circulate "+bodySlug, chromedp.Navigate(rig.URL+"/participation/bodies/"+bodySlug), browsertest.Submit(chromedp.ID("circulate")))
+		expect(secCtx, "the applications to "+bodySlug+" are circulated", "The applications have been circulated; the objection period has begun.")
+	}
+	circulate("oewg")
+
+	object := func(ctx context.Context, appID, reason string) {
+		t.Helper()
+		do(ctx, "object",
+			chromedp.Navigate(rig.URL+"/participation/applications/"+appID),
+			chromedp.SendKeys(chromedp.ID("reason"), reason),
+			browsertest.Submit(chromedp.ID("object")),
+		)
+		expect(ctx, "France objects", "Objected to", "FRA: "+reason, "In its objection period")
+	}
+	object(fraCtx, first, "Insufficient information on its funding.")
+
+	closeDue("objection_ends_at", first)
+	do(visitorCtx, "read the first application", chromedp.Navigate(rig.URL+"/participation/applications/"+first))
+	expect(visitorCtx, "the veto refuses the application", "Refused", "objected to by 1 State(s); any objection refuses", "FRA: Insufficient information on its funding.")
+
+	// The second body decides by vote.
+	decisionBody := "Global Mechanism on ICT Security"
+	do(secCtx, "second body",
+		chromedp.Navigate(rig.URL+"/participation"),
+		chromedp.SendKeys(chromedp.ID("name"), decisionBody),
+		chromedp.SetValue(chromedp.ID("modality"), string(participation.ModalityDecision)),
+		chromedp.SetValue(chromedp.ID("majority"), string(participation.MajoritySimple)),
+		chromedp.Click(chromedp.ID("name_objectors")),
+		chromedp.SendKeys(chromedp.ID("slug"), "gm"),
+		browsertest.Submit(chromedp.ID("body-create")),
+	)
+	expect(secCtx, "the second body is created", "Saved.", decisionBody, "Non-objection with decision by vote")
+	newSession("gm", "gm-s1", "Organizational session of the Mechanism", 60)
+	second := apply("gm-s1")
+	circulate("gm")
+	object(fraCtx, second, "We ask for a vote.")
+	closeDue("objection_ends_at", second)
+	do(fraCtx, "read the second application", chromedp.Navigate(rig.URL+"/participation/applications/"+second))
+	expect(fraCtx, "the objection puts the application to a vote", "Put to a vote", "Your State's vote")
+
+	for _, v := range []struct {
+		ctx    context.Context
+		choice string
+	}{{fraCtx, "no"}, {deuCtx, "yes"}, {braCtx, "yes"}} {
+		do(v.ctx, "vote "+v.choice,
+			chromedp.Navigate(rig.URL+"/participation/applications/"+second),
+			chromedp.Click(chromedp.ID("v-"+v.choice)),
+			browsertest.Submit(chromedp.ID("vote-submit")),
+		)
+		expect(v.ctx, "a State votes "+v.choice, "Your State's vote has been recorded.", "Your State voted: "+v.choice+".")
+	}
+	closeDue("voting_ends_at", second)
+
+	do(visitorCtx, "public session page", chromedp.Navigate(rig.URL+"/participation/sessions/gm-s1"))
+	text := expect(visitorCtx, "the decision and the tally are public", "Accredited", "accepted by vote 2–1 (0 abstaining)", "2–1 (0)", "FRA (We ask for a vote.)")
+	if !strings.Contains(text[strings.Index(text, "Accredited participants"):], orgName) {
+		t.Fatalf("the organisation is not listed among the participants:\n%s", text)
+	}
+
+	do(visitorCtx, "public organisation page", chromedp.Navigate(rig.URL+"/participation/organisations/"+org))
+	rows, err := chromedp.Run(visitorCtx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("main table tbody tr")).map(r => r.innerText)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || !strings.Contains(rows[0], "First substantive session") || !strings.Contains(rows[0], "Refused") ||
+		!strings.Contains(rows[1], "Organizational session of the Mechanism") || !strings.Contains(rows[1], "Accredited") {
+		t.Fatalf("the history does not list the refused session then the accredited one: %q", rows)
+	}
+	t.Log("the organisation's history lists both sessions")
+
+	// The accredited organisation submits a statement; the secretariat
+	// checks it; a visitor reads it.
+	title, body := "Statement on norm (j): reporting vulnerabilities", "We call on every State to publish its vulnerability disclosure policy."
+	do(orgCtx, "statement",
+		chromedp.Navigate(rig.URL+"/participation/sessions/gm-s1"),
+		chromedp.SendKeys(chromedp.ID("st-title"), title),
+		chromedp.SetValue(chromedp.ID("st-lang"), "en"),
+		chromedp.SetValue(chromedp.ID("st-delivery"), "written"),
+		chromedp.SendKeys(chromedp.ID("st-body"), body),
+		browsertest.Submit(chromedp.ID("statement-submit")),
+	)
+	expect(orgCtx, "the statement waits for the check", "Your statement has been received. It will be published after the secretariat's check.")
+	do(visitorCtx, "session page before the check", chromedp.Navigate(rig.URL+"/participation/sessions/gm-s1"))
+	if text := expect(visitorCtx, "the unchecked statement is not public", "Statements"); strings.Contains(text, title) {
+		t.Fatal("the statement is public before the secretariat's check")
+	}
+	do(secCtx, "check the statement", chromedp.Navigate(rig.URL+"/participation/sessions/gm-s1"))
+	expect(secCtx, "the secretariat sees the statement to check", title, "waiting for the secretariat's check")
+	do(secCtx, "publish", browsertest.Submit(chromedp.CSS(`button[id^="publish-"]`)))
+	expect(secCtx, "the statement is published", "Saved.", title)
+	do(visitorCtx, "read the statement",
+		chromedp.Navigate(rig.URL+"/participation/sessions/gm-s1"),
+		browsertest.Submit(chromedp.CSS(`main a[href^="/participation/statements/"]`)),
+	)
+	expect(visitorCtx, "a signed-out visitor reads the statement", title, body, orgName, "written")
+}
