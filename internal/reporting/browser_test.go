@@ -3,6 +3,7 @@ package reporting_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -84,6 +85,15 @@ func TestBrowserJourney(t *testing.T) {
 		t.Errorf("after autosave and reload the challenge reads %q", got)
 	}
 	j.contains("the reloaded draft", "main", "last saved by "+ed1.Name)
+	if os.Getenv("CYBERNORMS_AXE") != "" {
+		vs, err := browsertest.Audit(ctx, editURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vs) > 0 {
+			t.Errorf("the edit form: %d accessibility violations:%s", len(vs), browsertest.Describe(vs))
+		}
+	}
 	j.signOut()
 
 	// The second editor opens the draft and sees the first's work.
