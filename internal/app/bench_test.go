@@ -27,6 +27,10 @@ var benchPages = []struct{ name, path string }{
 	{"api-states", "/api/v1/states"},
 	{"api-norms", "/api/v1/norms"},
 	{"api-norm", "/api/v1/norms/gge2015-h"},
+	{"map", "/monitoring/map?norm=gge2015-c"},
+	{"trends", "/monitoring/trends"},
+	{"compendium-search", "/compendium/search?q=incident+response"},
+	{"api-reports", "/api/v1/reports"},
 }
 
 // capture fetches a page once and returns its body and content type.

@@ -14,7 +14,8 @@ import (
 // the compendium, the bulletin archive, the API lists) are rendered once
 // per change rather than once per visitor.
 //
-// An answer is kept only when it is a 200 without Set-Cookie or no-store,
+// An answer is kept only when it is a 200 without no-store and without
+// Set-Cookie (but for the language cookie that ?lang= sets),
 // and is served again only while nothing has changed: every write is
 // audited, and Epoch (the platform's count of audited commits in this
 // process plus what it has seen of other processes' audit log) moves with
@@ -115,7 +116,7 @@ func (c *PageCache) serve(w http.ResponseWriter, r *http.Request, h http.Handler
 	rec := &recordingWriter{ResponseWriter: w, limit: int(c.maxBytes() / 16)}
 	h(rec, r)
 	hd := w.Header()
-	if rec.status != http.StatusOK || rec.over || len(hd.Values("Set-Cookie")) > 0 ||
+	if rec.status != http.StatusOK || rec.over || setsCookies(hd) ||
 		strings.Contains(hd.Get("Cache-Control"), "no-store") || strings.Contains(hd.Get("Cache-Control"), "private") {
 		return
 	}
@@ -146,6 +147,17 @@ func (c *PageCache) store(key string, p *cachedPage) {
 	}
 	c.pages[key] = p
 	c.used += size
+}
+
+// setsCookies reports whether the answer sets a cookie other than the
+// language one, which ?lang= sets the same way for everyone.
+func setsCookies(hd http.Header) bool {
+	for _, v := range hd.Values("Set-Cookie") {
+		if !strings.HasPrefix(v, LangCookie+"=") {
+			return true
+		}
+	}
+	return false
 }
 
 // changed records a write made through this process's router.

@@ -104,7 +104,6 @@ func TestPageCacheBypass(t *testing.T) {
 		"conditional":  func(r *http.Request) { r.Header.Set("If-None-Match", `"x"`) },
 		"range":        func(r *http.Request) { r.Header.Set("Range", "bytes=0-1") },
 		"session":      func(r *http.Request) { r.AddCookie(&http.Cookie{Name: SessionCookie, Value: "unknown"}) },
-		"lang-changes": func(r *http.Request) { r.URL.RawQuery = "lang=ar" },
 	} {
 		before := renders.Load()
 		get(t, h, "/page", edit)
@@ -123,6 +122,18 @@ func TestPageCacheBypass(t *testing.T) {
 	}
 	if cache.Len() != 0 {
 		t.Errorf("cache holds %d answers, want none", cache.Len())
+	}
+}
+
+func TestPageCacheKeepsLanguageLinks(t *testing.T) {
+	h, _, renders, _, _ := cacheSite(t)
+	first := get(t, h, "/page?lang=ar", nil)
+	second := get(t, h, "/page?lang=ar", nil)
+	if renders.Load() != 1 || second.Body.String() != "render 1 ar" {
+		t.Fatalf("%d renders, second answer %q", renders.Load(), second.Body)
+	}
+	if c := second.Header().Get("Set-Cookie"); c == "" || c != first.Header().Get("Set-Cookie") {
+		t.Fatalf("the cached answer to ?lang=ar sets %q, the first %q", c, first.Header().Get("Set-Cookie"))
 	}
 }
 
