@@ -2,6 +2,8 @@ package participation_test
 
 import (
 	"context"
+	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +119,7 @@ func TestBrowserJourney(t *testing.T) {
 	if err != nil || !checked {
 		t.Fatalf("the ticked boxes were lost or the slug is not marked invalid (%v)", err)
 	}
+	auditCurrentPage(t, secCtx, "the body form shown again with an error")
 	do(secCtx, "correct the slug",
 		chromedp.SetValue(chromedp.ID("slug"), "oewg"),
 		browsertest.Submit(chromedp.ID("body-create")),
@@ -228,6 +231,17 @@ func TestBrowserJourney(t *testing.T) {
 	// The accredited organisation submits a statement; the secretariat
 	// checks it; a visitor reads it.
 	title, body := "Statement on norm (j): reporting vulnerabilities", "We call on every State to publish its vulnerability disclosure policy."
+	// A statement with neither text nor file comes back with its title.
+	do(orgCtx, "empty statement",
+		chromedp.Navigate(rig.URL+"/participation/sessions/gm-s1"),
+		chromedp.SendKeys(chromedp.ID("st-title"), title),
+		browsertest.Submit(chromedp.ID("statement-submit")),
+	)
+	expect(orgCtx, "an empty statement is refused on the same page", "Please correct the following:", "give the statement's text or upload a PDF")
+	if got, err := chromedp.Run(orgCtx, chromedp.Value(chromedp.ID("st-title"))); err != nil || got != title {
+		t.Fatalf("the statement title holds %q after the error (%v)", got, err)
+	}
+	auditCurrentPage(t, orgCtx, "the session page shown again with an error")
 	do(orgCtx, "statement",
 		chromedp.Navigate(rig.URL+"/participation/sessions/gm-s1"),
 		chromedp.SendKeys(chromedp.ID("st-title"), title),
@@ -250,4 +264,39 @@ func TestBrowserJourney(t *testing.T) {
 		browsertest.Submit(chromedp.CSS(`main a[href^="/participation/statements/"]`)),
 	)
 	expect(visitorCtx, "a signed-out visitor reads the statement", title, body, orgName, "written")
+}
+
+// auditCurrentPage runs axe-core (WCAG 2.2 AA) on the page the browser
+// shows, without loading it again: pages shown in answer to a refused form
+// cannot be reached by address. Skipped without CYBERNORMS_AXE (a failure
+// under CYBERNORMS_REQUIRE_ALL).
+func auditCurrentPage(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	path := os.Getenv("CYBERNORMS_AXE")
+	if path == "" {
+		if os.Getenv("CYBERNORMS_REQUIRE_ALL") == "1" {
+			t.Fatal("CYBERNORMS_AXE is not set")
+		}
+		t.Logf("%s: accessibility not checked (CYBERNORMS_AXE is not set)", what)
+		return
+	}
+	script, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](string(script)+";true")); err != nil {
+		t.Fatalf("inject axe-core: %v", err)
+	}
+	tags, _ := json.Marshal(browsertest.WCAGTags)
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag", values: `+string(tags)+`}, resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("run axe-core: %v", err)
+	}
+	var vs []browsertest.Violation
+	if err := json.Unmarshal([]byte(out), &vs); err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) > 0 {
+		t.Errorf("%s: %d accessibility violations:%s", what, len(vs), browsertest.Describe(vs))
+	}
 }
