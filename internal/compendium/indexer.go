@@ -147,18 +147,21 @@ func (s *Service) indexReport(ctx context.Context, v publishedVersion) (int, err
 			return err
 		}
 		region := stateRegion(v.state)
+		docs := make([]search.Document, 0, len(ms))
 		for _, m := range ms {
 			m.Norms = norms[m.ID]
 			if len(m.Norms) == 0 {
 				m.Norms = []string{m.NormID}
 			}
-			doc := search.Document{Kind: KindMeasure, Ref: m.ID, Title: m.Title, Body: m.Desc, URL: "/reports/" + m.ReportID + "#m-" + m.Key,
-				Norms: m.Norms, Type: m.Type, Status: m.Status, Region: region, Year: m.CycleYear, State: m.State, Parent: m.ReportID}
-			if err := search.Index(ctx, tx, doc); err != nil {
-				return err
-			}
-			n++
+			docs = append(docs, search.Document{Kind: KindMeasure, Ref: m.ID, Title: m.Title, Body: m.Desc, URL: "/reports/" + m.ReportID + "#m-" + m.Key,
+				Norms: m.Norms, Type: m.Type, Status: m.Status, Region: region, Year: m.CycleYear, State: m.State, Parent: m.ReportID})
 		}
+		// RemoveParent has just taken out this report's entries, and measure
+		// ids are new in each version: every document is new.
+		if err := search.IndexNew(ctx, tx, docs); err != nil {
+			return err
+		}
+		n = len(docs)
 		now := time.Now().UTC()
 		res, err := tx.ExecContext(ctx, `UPDATE compendium_indexed_reports SET version = ?, indexed_at = ? WHERE report_id = ?`, v.version, now, v.report)
 		if err != nil {

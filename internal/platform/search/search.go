@@ -146,11 +146,7 @@ func Index(ctx context.Context, tx db.Querier, d Document) error {
 	if d.Kind == "" || d.Ref == "" {
 		return errors.New("search: index: kind and ref are required")
 	}
-	if d.Lang == "" {
-		d.Lang = "en"
-	}
-	now := time.Now().UTC()
-	args := []any{d.Lang, clean(d.Title), clean(d.Body), d.URL, normsField(d.Norms), d.Type, d.Status, d.Region, d.Year, d.State, d.Parent, facetTokens(d), now, d.Kind, d.Ref}
+	args := docArgs(d, time.Now().UTC())
 	res, err := tx.ExecContext(ctx, `UPDATE search_documents SET lang = ?, title = ?, body = ?, url = ?, norms = ?, type = ?, status = ?, region = ?, year = ?, state = ?, parent = ?, facets = ?, updated_at = ?
 		WHERE kind = ? AND ref = ?`, args...)
 	if err != nil {
@@ -159,9 +155,53 @@ func Index(ctx context.Context, tx db.Querier, d Document) error {
 	if n, _ := res.RowsAffected(); n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO search_documents (lang, title, body, url, norms, type, status, region, year, state, parent, facets, updated_at, kind, ref)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
+	if _, err := tx.ExecContext(ctx, insertDocs+insertRow, args...); err != nil {
 		return fmt.Errorf("search: index %s %s: %w", d.Kind, d.Ref, err)
+	}
+	return nil
+}
+
+const (
+	insertDocs = `INSERT INTO search_documents (lang, title, body, url, norms, type, status, region, year, state, parent, facets, updated_at, kind, ref) VALUES `
+	insertRow  = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// batchRows rows of 15 values stay far below both databases' limits on
+	// the values in one statement.
+	batchRows = 200
+)
+
+// docArgs are a document's column values in the order of insertDocs.
+func docArgs(d Document, now time.Time) []any {
+	if d.Lang == "" {
+		d.Lang = "en"
+	}
+	return []any{d.Lang, clean(d.Title), clean(d.Body), d.URL, normsField(d.Norms), d.Type, d.Status, d.Region, d.Year, d.State, d.Parent, facetTokens(d), now, d.Kind, d.Ref}
+}
+
+// IndexNew adds documents that are not in the index yet, such as the
+// measures of a report whose earlier entries RemoveParent has just taken
+// out, with a few multi-row INSERTs rather than a pair of statements per
+// document: the bulk path. A document already present is refused.
+func IndexNew(ctx context.Context, tx db.Querier, docs []Document) error {
+	now := time.Now().UTC()
+	for len(docs) > 0 {
+		n := min(len(docs), batchRows)
+		var q strings.Builder
+		q.WriteString(insertDocs)
+		args := make([]any, 0, n*15)
+		for i, d := range docs[:n] {
+			if d.Kind == "" || d.Ref == "" {
+				return errors.New("search: index: kind and ref are required")
+			}
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(insertRow)
+			args = append(args, docArgs(d, now)...)
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("search: index %d documents: %w", n, err)
+		}
+		docs = docs[n:]
 	}
 	return nil
 }
