@@ -104,6 +104,8 @@ type Practice struct {
 	Note       string    `json:"note,omitempty"`
 	MarkedRole string    `json:"marked_by_role"`
 	MarkedAt   time.Time `json:"marked_at"`
+	// NormRefs name Norms for pages.
+	NormRefs []NormRef `json:"-"`
 }
 
 // PracticeInput marks a published measure (by id) as a good practice.

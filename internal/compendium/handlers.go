@@ -90,8 +90,8 @@ func (m *Module) Routes(r *web.Router) {
 		Request: PracticeInput{}, Response: Practice{}, Status: http.StatusCreated}, curators, m.apiMark)
 	r.API(api.Op{Method: "DELETE", Path: "/api/v1/practices/{key}", Summary: "Remove a good-practice mark (secretariat, or staff of its State)", Tag: tag,
 		Params: []api.Param{{Name: "key", In: "path", Required: true, Description: "the measure's stable key"}}, Status: http.StatusNoContent}, curators, m.apiUnmark)
-	r.API(api.Op{Method: "GET", Path: "/api/v1/search", Summary: "Full-text search across recommendations, published measures and good practices, with highlighted snippets", Tag: tag,
-		Params: searchParams, Response: search.Results{}}, web.Public, m.apiSearch)
+	r.API(api.Op{Method: "GET", Path: "/api/v1/search", Summary: "Full-text search across recommendations, published measures and good practices, with highlighted snippets (State codes with their English names)", Tag: tag,
+		Params: searchParams, Response: SearchResults{}}, web.Public, m.apiSearch)
 }
 
 var searchParams = []api.Param{
@@ -208,13 +208,18 @@ func (m *Module) renderNorm(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	d := normData{Norm: n, Error: fe, Input: in}
+	var norms normIndex
 	if d.Recommendations, err = m.Svc.Recommendations(ctx, n.ID); err == nil {
 		d.Practices, err = m.Svc.Practices(ctx, PracticeFilter{Norm: n.ID}, web.Lang(r))
+	}
+	if err == nil {
+		norms, err = m.Svc.normIndex(ctx, web.Lang(r))
 	}
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
+	namePractices(d.Practices, web.Lang(r), norms)
 	u := auth.UserFrom(ctx)
 	d.IsSec = u != nil && u.Role == auth.RoleSecretariat
 	m.site.Render(w, r, status, "compendium/norm.html", n.Label()+" "+n.ShortTitle, d)
@@ -266,7 +271,7 @@ type Option struct{ Value, Label string }
 type searchData struct {
 	Query    search.Query
 	Kinds    []string
-	Results  search.Results
+	Results  SearchResults
 	Error    *FieldError
 	Norms    []framework.Norm
 	Types    []string
@@ -302,7 +307,11 @@ func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	default:
-		if d.Results, err = search.Run(ctx, m.Svc.P.DB, q); err != nil {
+		norms, err := m.Svc.normIndex(ctx, lang)
+		if err == nil {
+			d.Results, err = m.Svc.Search(ctx, q, lang, norms)
+		}
+		if err != nil {
 			m.site.ServerError(w, r, err)
 			return
 		}
@@ -323,11 +332,12 @@ func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) {
 }
 
 type markData struct {
-	State    string
-	Measures []PublishedMeasure
-	IsSec    bool
-	States   []Option
-	Error    *FieldError
+	State     string
+	StateName string
+	Measures  []PublishedMeasure
+	IsSec     bool
+	States    []Option
+	Error     *FieldError
 }
 
 func (m *Module) markPage(w http.ResponseWriter, r *http.Request) {
@@ -353,10 +363,18 @@ func (m *Module) renderMark(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	if d.State != "" {
-		var err error
-		if d.Measures, err = m.Svc.CandidateMeasures(r.Context(), d.State, 500); err != nil {
+		lang := web.Lang(r)
+		d.StateName = stateName(d.State, lang)
+		norms, err := m.Svc.normIndex(r.Context(), lang)
+		if err == nil {
+			d.Measures, err = m.Svc.CandidateMeasures(r.Context(), d.State, 500)
+		}
+		if err != nil {
 			m.site.ServerError(w, r, err)
 			return
+		}
+		for i := range d.Measures {
+			d.Measures[i].NormRef = norms.ref(d.Measures[i].NormID)
 		}
 	}
 	m.site.Render(w, r, status, "compendium/mark.html", "", d)
@@ -499,7 +517,7 @@ func (m *Module) apiSearch(w http.ResponseWriter, r *http.Request) {
 		apiError(w, err)
 		return
 	}
-	res, err := search.Run(r.Context(), m.Svc.P.DB, q)
+	res, err := m.Svc.Search(r.Context(), q, "en", nil)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return

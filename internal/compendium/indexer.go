@@ -3,6 +3,7 @@ package compendium
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,9 +12,20 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/search"
 )
 
-// JobSyncSearch is the periodic job that brings the search index in step
-// with the published measures of the reporting module.
+// JobSyncSearch is the job that brings the search index in step with the
+// published measures of the reporting module. It runs every minute over
+// every report, and is also enqueued by the reporting module, by this name,
+// in the transaction of each submission with the payload SyncRequest, so a
+// newly published (or newly confidential) version is indexed as soon as a
+// worker picks the job up rather than at the next minute.
 const JobSyncSearch = "compendium.sync_search"
+
+// SyncRequest is the payload of a JobSyncSearch enqueued for one report
+// (the periodic run carries no report and syncs every report).
+type SyncRequest struct {
+	ReportID string `json:"report_id"`
+	Version  int    `json:"version,omitempty"`
+}
 
 // JobOptimizeSearch merges the full-text index's segments once a day.
 const JobOptimizeSearch = "search.optimize"
@@ -36,9 +48,29 @@ type publishedVersion struct {
 // also points each good practice at its measure's current published row.
 // It is safe to run at any time and on several instances at once.
 func (s *Service) SyncSearch(ctx context.Context) (SyncResult, error) {
+	return s.sync(ctx, "")
+}
+
+// SyncReport is SyncSearch for one report: what the job enqueued at a
+// submission does, at the cost of a few single-row reads when the report is
+// already in step.
+func (s *Service) SyncReport(ctx context.Context, reportID string) (SyncResult, error) {
+	if reportID == "" {
+		return SyncResult{}, errors.New("compendium: sync: a report id is required")
+	}
+	return s.sync(ctx, reportID)
+}
+
+// sync brings the index in step for one report, or for every report when
+// only is empty.
+func (s *Service) sync(ctx context.Context, only string) (SyncResult, error) {
 	var res SyncResult
+	filter, args := "", []any{true}
+	if only != "" {
+		filter, args = " AND report_id = ?", append(args, only)
+	}
 	published := map[string]publishedVersion{}
-	rows, err := s.P.DB.QueryContext(ctx, `SELECT report_id, version, state_iso3 FROM report_versions WHERE published = ?`, true)
+	rows, err := s.P.DB.QueryContext(ctx, `SELECT report_id, version, state_iso3 FROM report_versions WHERE published = ?`+filter, args...)
 	if err != nil {
 		return res, fmt.Errorf("compendium: sync: published versions: %w", err)
 	}
@@ -55,7 +87,11 @@ func (s *Service) SyncSearch(ctx context.Context) (SyncResult, error) {
 		return res, err
 	}
 	indexed := map[string]int{}
-	rows, err = s.P.DB.QueryContext(ctx, `SELECT report_id, version FROM compendium_indexed_reports`)
+	q, args := `SELECT report_id, version FROM compendium_indexed_reports`, nil
+	if only != "" {
+		q, args = q+` WHERE report_id = ?`, []any{only}
+	}
+	rows, err = s.P.DB.QueryContext(ctx, q, args...)
 	if err != nil {
 		return res, fmt.Errorf("compendium: sync: indexed reports: %w", err)
 	}
@@ -69,6 +105,9 @@ func (s *Service) SyncSearch(ctx context.Context) (SyncResult, error) {
 		indexed[r] = v
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return res, err
+	}
 	changedStates := map[string]bool{}
 	for r, v := range published {
 		if indexed[r] == v.version {
@@ -102,7 +141,7 @@ func (s *Service) SyncSearch(ctx context.Context) (SyncResult, error) {
 		changedStates[state] = true
 	}
 	for st := range changedStates {
-		if err := s.refreshPractices(ctx, st, published); err != nil {
+		if err := s.refreshPractices(ctx, st); err != nil {
 			return res, err
 		}
 	}
@@ -199,7 +238,7 @@ func reportMeasureNorms(ctx context.Context, q db.Querier, report string, versio
 
 // refreshPractices points each practice of a State at the newest published
 // row of its measure key, and re-indexes or removes it.
-func (s *Service) refreshPractices(ctx context.Context, state string, published map[string]publishedVersion) error {
+func (s *Service) refreshPractices(ctx context.Context, state string) error {
 	rows, err := s.P.DB.QueryContext(ctx, `SELECT measure_key, note, marked_role, marked_at FROM compendium_practices WHERE state_iso3 = ?`, state)
 	if err != nil {
 		return err
@@ -218,11 +257,28 @@ func (s *Service) refreshPractices(ctx context.Context, state string, published 
 		marks = append(marks, m)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(marks) == 0 {
+		return nil
+	}
 	var versions []publishedVersion
-	for _, v := range published {
-		if v.state == state {
-			versions = append(versions, v)
+	rows, err = s.P.DB.QueryContext(ctx, `SELECT report_id, version FROM report_versions WHERE published = ? AND state_iso3 = ?`, true, state)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		v := publishedVersion{state: state}
+		if err := rows.Scan(&v.report, &v.version); err != nil {
+			rows.Close()
+			return err
 		}
+		versions = append(versions, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
 	}
 	for _, mk := range marks {
 		err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
@@ -258,8 +314,15 @@ func (s *Service) refreshPractices(ctx context.Context, state string, published 
 }
 
 func (s *Service) registerJobs() {
-	s.P.Jobs.Register(JobSyncSearch, func(ctx context.Context, _ json.RawMessage) error {
-		_, err := s.SyncSearch(ctx)
+	s.P.Jobs.Register(JobSyncSearch, func(ctx context.Context, payload json.RawMessage) error {
+		var req SyncRequest
+		_ = json.Unmarshal(payload, &req) // the periodic run's payload names no report
+		var err error
+		if req.ReportID != "" {
+			_, err = s.SyncReport(ctx, req.ReportID)
+		} else {
+			_, err = s.SyncSearch(ctx)
+		}
 		return err
 	})
 	s.P.Jobs.Every(JobSyncSearch, time.Minute)

@@ -29,6 +29,8 @@ type PublishedMeasure struct {
 	Type      string   `json:"type"`
 	Status    string   `json:"status"`
 	Practice  bool     `json:"good_practice"`
+	// NormRef names NormID for pages.
+	NormRef NormRef `json:"-"`
 }
 
 const measureCols = `m.id, m.measure_key, m.report_id, m.state_iso3, m.cycle_year, m.norm_id, m.title, m.description, m.type, m.status`
@@ -87,6 +89,18 @@ func mayCurate(u *auth.User, iso3 string) bool {
 // secretariat may mark any; State staff only their own State's (others get
 // ErrForbidden). Unknown or unpublished measures are ErrNotFound.
 func (s *Service) MarkPractice(ctx context.Context, in PracticeInput) (Practice, error) {
+	var p Practice
+	err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		p, err = s.markTx(ctx, tx, in)
+		return err
+	})
+	return p, err
+}
+
+// markTx is MarkPractice inside tx: the demo generator marks many measures
+// per transaction, each with the same checks and its own audit entry.
+func (s *Service) markTx(ctx context.Context, tx *db.Tx, in PracticeInput) (Practice, error) {
 	u := auth.UserFrom(ctx)
 	in.Note = strings.TrimSpace(in.Note)
 	if strings.TrimSpace(in.MeasureID) == "" {
@@ -95,43 +109,39 @@ func (s *Service) MarkPractice(ctx context.Context, in PracticeInput) (Practice,
 	if len(in.Note) > 2000 {
 		return Practice{}, &FieldError{"note", "is at most 2000 characters"}
 	}
-	var p Practice
-	err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
-		m, err := publishedMeasure(ctx, tx, in.MeasureID)
-		if err != nil {
-			return err
-		}
-		if !mayCurate(u, m.State) {
-			return ErrForbidden
-		}
-		var before *Practice
-		var old Practice
-		err = tx.QueryRowContext(ctx, `SELECT note, marked_role, marked_at FROM compendium_practices WHERE measure_key = ?`, m.Key).Scan(&old.Note, &old.MarkedRole, &old.MarkedAt)
-		switch {
-		case err == nil:
-			old.MeasureKey = m.Key
-			before = &old
-		case !errors.Is(err, sql.ErrNoRows):
-			return err
-		}
-		now := time.Now().UTC()
-		if before == nil {
-			_, err = tx.ExecContext(ctx, `INSERT INTO compendium_practices (measure_key, state_iso3, measure_id, note, marked_by, marked_role, marked_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				m.Key, m.State, m.ID, in.Note, u.ID, string(u.Role), now)
-		} else {
-			_, err = tx.ExecContext(ctx, `UPDATE compendium_practices SET measure_id = ?, note = ?, marked_by = ?, marked_role = ?, marked_at = ? WHERE measure_key = ?`,
-				m.ID, in.Note, u.ID, string(u.Role), now, m.Key)
-		}
-		if err != nil {
-			return fmt.Errorf("compendium: mark practice: %w", err)
-		}
-		p = practiceOf(m, in.Note, string(u.Role), now)
-		if err := search.Index(ctx, tx, practiceDoc(p)); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, "practice.mark", "practice", m.Key, before, p)
-	})
-	return p, err
+	m, err := publishedMeasure(ctx, tx, in.MeasureID)
+	if err != nil {
+		return Practice{}, err
+	}
+	if !mayCurate(u, m.State) {
+		return Practice{}, ErrForbidden
+	}
+	var before *Practice
+	var old Practice
+	err = tx.QueryRowContext(ctx, `SELECT note, marked_role, marked_at FROM compendium_practices WHERE measure_key = ?`, m.Key).Scan(&old.Note, &old.MarkedRole, &old.MarkedAt)
+	switch {
+	case err == nil:
+		old.MeasureKey = m.Key
+		before = &old
+	case !errors.Is(err, sql.ErrNoRows):
+		return Practice{}, err
+	}
+	now := time.Now().UTC()
+	if before == nil {
+		_, err = tx.ExecContext(ctx, `INSERT INTO compendium_practices (measure_key, state_iso3, measure_id, note, marked_by, marked_role, marked_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			m.Key, m.State, m.ID, in.Note, u.ID, string(u.Role), now)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE compendium_practices SET measure_id = ?, note = ?, marked_by = ?, marked_role = ?, marked_at = ? WHERE measure_key = ?`,
+			m.ID, in.Note, u.ID, string(u.Role), now, m.Key)
+	}
+	if err != nil {
+		return Practice{}, fmt.Errorf("compendium: mark practice: %w", err)
+	}
+	p := practiceOf(m, in.Note, string(u.Role), now)
+	if err := search.Index(ctx, tx, practiceDoc(p)); err != nil {
+		return Practice{}, err
+	}
+	return p, audit.Record(ctx, tx, "practice.mark", "practice", m.Key, before, p)
 }
 
 // UnmarkPractice removes the good-practice mark of a measure (by its key),

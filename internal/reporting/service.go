@@ -724,8 +724,20 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, reportID string, in S
 		GROUP BY state_iso3, cycle_id, cycle_year, norm_id, type, status`, pub, v.Late, r.ID, v.Version); err != nil {
 		return Version{}, fmt.Errorf("stats: %w", err)
 	}
+	// The compendium indexes published measures for search. Its job, named
+	// here because this module does not import that one, brings this report
+	// into the index at once (or takes it out, when a correction is
+	// confidential) instead of at the job's next periodic run.
+	if _, err := jobs.Enqueue(ctx, tx, jobSearchSync, map[string]any{"report_id": r.ID, "version": v.Version},
+		jobs.Options{UniqueKey: fmt.Sprintf("%s:%s:%d", jobSearchSync, r.ID, v.Version)}); err != nil {
+		return Version{}, err
+	}
 	return v, audit.Record(ctx, tx, "report.submit", "report", r.ID, map[string]any{"status": r.Status, "version": r.CurrentVersion}, v)
 }
+
+// jobSearchSync is the compendium's job (compendium.JobSyncSearch) that
+// indexes a report's published measures; it takes {"report_id", "version"}.
+const jobSearchSync = "compendium.sync_search"
 
 // unpublish clears the published flags of a report's earlier versions.
 func unpublish(ctx context.Context, tx *db.Tx, reportID string) error {
