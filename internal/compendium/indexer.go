@@ -109,17 +109,40 @@ func (s *Service) sync(ctx context.Context, only string) (SyncResult, error) {
 		return res, err
 	}
 	changedStates := map[string]bool{}
+	var stale []publishedVersion
 	for r, v := range published {
-		if indexed[r] == v.version {
-			continue
+		if indexed[r] != v.version {
+			stale = append(stale, v)
 		}
-		n, err := s.indexReport(ctx, v)
+	}
+	// Several reports per transaction: SQLite's full-text index writes its
+	// pending terms at every commit, so a first sync of thousands of reports
+	// costs far less in a few dozen transactions than in one per report,
+	// while each still holds the write lock only briefly.
+	for len(stale) > 0 {
+		group := stale[:min(len(stale), reportsPerTx)]
+		stale = stale[len(group):]
+		err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+			var docs []search.Document
+			for _, v := range group {
+				d, err := s.indexReport(ctx, tx, v)
+				if err != nil {
+					return err
+				}
+				docs = append(docs, d...)
+				res.Reports++
+				changedStates[v.state] = true
+			}
+			// The old entries are gone and measure ids are new in each
+			// version: every document is new. Adding them last, in few
+			// statements, lets SQLite's full-text index write its pending
+			// terms a few times per group rather than at every statement.
+			res.Measures += len(docs)
+			return search.IndexNew(ctx, tx, docs)
+		})
 		if err != nil {
 			return res, err
 		}
-		res.Reports++
-		res.Measures += n
-		changedStates[v.state] = true
 	}
 	for r := range indexed {
 		if _, ok := published[r]; ok {
@@ -156,65 +179,66 @@ func (s *Service) sync(ctx context.Context, only string) (SyncResult, error) {
 	return res, nil
 }
 
-// indexReport replaces the index entries of one report's measures with
-// those of its published version, in one transaction.
-func (s *Service) indexReport(ctx context.Context, v publishedVersion) (int, error) {
-	n := 0
-	err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
-		if err := search.RemoveParent(ctx, tx, KindMeasure, v.report); err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+measureCols+` FROM report_measures m WHERE m.report_id = ? AND m.version = ? AND m.published = ?`, v.report, v.version, true)
-		if err != nil {
-			return err
-		}
-		var ms []PublishedMeasure
-		for rows.Next() {
-			m, err := scanMeasure(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			ms = append(ms, m)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		norms, err := reportMeasureNorms(ctx, tx, v.report, v.version)
-		if err != nil {
-			return err
-		}
-		region := stateRegion(v.state)
-		docs := make([]search.Document, 0, len(ms))
-		for _, m := range ms {
-			m.Norms = norms[m.ID]
-			if len(m.Norms) == 0 {
-				m.Norms = []string{m.NormID}
-			}
-			docs = append(docs, search.Document{Kind: KindMeasure, Ref: m.ID, Title: m.Title, Body: m.Desc, URL: "/reports/" + m.ReportID + "#m-" + m.Key,
-				Norms: m.Norms, Type: m.Type, Status: m.Status, Region: region, Year: m.CycleYear, State: m.State, Parent: m.ReportID})
-		}
-		// RemoveParent has just taken out this report's entries, and measure
-		// ids are new in each version: every document is new.
-		if err := search.IndexNew(ctx, tx, docs); err != nil {
-			return err
-		}
-		n = len(docs)
-		now := time.Now().UTC()
-		res, err := tx.ExecContext(ctx, `UPDATE compendium_indexed_reports SET version = ?, indexed_at = ? WHERE report_id = ?`, v.version, now, v.report)
-		if err != nil {
-			return err
-		}
-		if k, _ := res.RowsAffected(); k == 0 {
-			_, err = tx.ExecContext(ctx, `INSERT INTO compendium_indexed_reports (report_id, version, indexed_at) VALUES (?, ?, ?)`, v.report, v.version, now)
-		}
-		return err
-	})
+// reportsPerTx is how many reports a sync indexes per transaction.
+const reportsPerTx = 40
+
+// indexReport takes one report's measures out of the index and returns the
+// documents of its published version, which the caller adds with
+// search.IndexNew (for the whole group at once), inside tx.
+func (s *Service) indexReport(ctx context.Context, tx *db.Tx, v publishedVersion) ([]search.Document, error) {
+	docs, err := s.reportDocs(ctx, tx, v)
 	if err != nil {
-		return 0, fmt.Errorf("compendium: index report %s: %w", v.report, err)
+		return nil, fmt.Errorf("compendium: index report %s: %w", v.report, err)
 	}
-	return n, nil
+	return docs, nil
+}
+
+func (s *Service) reportDocs(ctx context.Context, tx *db.Tx, v publishedVersion) ([]search.Document, error) {
+	if err := search.RemoveParent(ctx, tx, KindMeasure, v.report); err != nil {
+		return nil, err
+	}
+	now := time.Now().UTC()
+	res, err := tx.ExecContext(ctx, `UPDATE compendium_indexed_reports SET version = ?, indexed_at = ? WHERE report_id = ?`, v.version, now, v.report)
+	if err != nil {
+		return nil, err
+	}
+	if k, _ := res.RowsAffected(); k == 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO compendium_indexed_reports (report_id, version, indexed_at) VALUES (?, ?, ?)`, v.report, v.version, now); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+measureCols+` FROM report_measures m WHERE m.report_id = ? AND m.version = ? AND m.published = ?`, v.report, v.version, true)
+	if err != nil {
+		return nil, err
+	}
+	var ms []PublishedMeasure
+	for rows.Next() {
+		m, err := scanMeasure(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ms = append(ms, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	norms, err := reportMeasureNorms(ctx, tx, v.report, v.version)
+	if err != nil {
+		return nil, err
+	}
+	region := stateRegion(v.state)
+	docs := make([]search.Document, 0, len(ms))
+	for _, m := range ms {
+		m.Norms = norms[m.ID]
+		if len(m.Norms) == 0 {
+			m.Norms = []string{m.NormID}
+		}
+		docs = append(docs, search.Document{Kind: KindMeasure, Ref: m.ID, Title: m.Title, Body: m.Desc, URL: "/reports/" + m.ReportID + "#m-" + m.Key,
+			Norms: m.Norms, Type: m.Type, Status: m.Status, Region: region, Year: m.CycleYear, State: m.State, Parent: m.ReportID})
+	}
+	return docs, nil
 }
 
 // reportMeasureNorms returns the norms of every measure of a report version.

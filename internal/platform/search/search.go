@@ -164,9 +164,9 @@ func Index(ctx context.Context, tx db.Querier, d Document) error {
 const (
 	insertDocs = `INSERT INTO search_documents (lang, title, body, url, norms, type, status, region, year, state, parent, facets, updated_at, kind, ref) VALUES `
 	insertRow  = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	// batchRows rows of 15 values stay far below both databases' limits on
-	// the values in one statement.
-	batchRows = 200
+	// batchRows rows of 15 values stay below both databases' limits on the
+	// values in one statement (32,766 on SQLite, 65,535 on PostgreSQL).
+	batchRows = 2000
 )
 
 // docArgs are a document's column values in the order of insertDocs.

@@ -99,11 +99,11 @@ func TestPageCacheServesAnonymousReadsUntilAChange(t *testing.T) {
 func TestPageCacheBypass(t *testing.T) {
 	h, cache, renders, _, _ := cacheSite(t)
 	for name, edit := range map[string]func(*http.Request){
-		"credentials":  func(r *http.Request) { r.Header.Set("Authorization", "Basic dTpw") },
-		"cookie":       func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "cn_flash", Value: "saved"}) },
-		"conditional":  func(r *http.Request) { r.Header.Set("If-None-Match", `"x"`) },
-		"range":        func(r *http.Request) { r.Header.Set("Range", "bytes=0-1") },
-		"session":      func(r *http.Request) { r.AddCookie(&http.Cookie{Name: SessionCookie, Value: "unknown"}) },
+		"credentials": func(r *http.Request) { r.Header.Set("Authorization", "Basic dTpw") },
+		"cookie":      func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "cn_flash", Value: "saved"}) },
+		"conditional": func(r *http.Request) { r.Header.Set("If-None-Match", `"x"`) },
+		"range":       func(r *http.Request) { r.Header.Set("Range", "bytes=0-1") },
+		"session":     func(r *http.Request) { r.AddCookie(&http.Cookie{Name: SessionCookie, Value: "unknown"}) },
 	} {
 		before := renders.Load()
 		get(t, h, "/page", edit)
