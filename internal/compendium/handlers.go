@@ -172,16 +172,10 @@ func (m *Module) index(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	pr, err := m.Svc.Practices(ctx, PracticeFilter{}, web.Lang(r))
+	pc, err := m.Svc.PracticeCounts(ctx)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
-	}
-	pc := map[string]int{}
-	for _, p := range pr {
-		for _, n := range p.Norms {
-			pc[n]++
-		}
 	}
 	u := auth.UserFrom(ctx)
 	m.site.Render(w, r, http.StatusOK, "compendium/index.html", "", indexData{Norms: norms, Counts: counts, Practice: pc, IsSec: u != nil && u.Role == auth.RoleSecretariat})

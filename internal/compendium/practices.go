@@ -194,10 +194,13 @@ type PracticeFilter struct {
 // Practices lists the good practices whose measure is published, newest
 // cycle first; with a norm, those serving it (as primary or other norm).
 func (s *Service) Practices(ctx context.Context, f PracticeFilter, lang string) ([]Practice, error) {
+	// The practices (a few hundred) drive the join: CROSS JOIN keeps
+	// SQLite from walking every published measure instead (PostgreSQL plans
+	// it as the inner join it is).
 	q := `SELECT p.measure_key, p.note, p.marked_role, p.marked_at, ` + measureCols + `
-		FROM compendium_practices p JOIN report_measures m ON m.id = p.measure_id AND m.published = ?`
+		FROM compendium_practices p CROSS JOIN report_measures m`
 	args := []any{true}
-	var where []string
+	where := []string{`m.id = p.measure_id AND m.published = ?`}
 	if f.Norm != "" {
 		where = append(where, `EXISTS (SELECT 1 FROM report_measure_norms n WHERE n.measure_id = m.id AND n.norm_id = ?)`)
 		args = append(args, f.Norm)
@@ -206,9 +209,7 @@ func (s *Service) Practices(ctx context.Context, f PracticeFilter, lang string) 
 		where = append(where, `p.state_iso3 = ?`)
 		args = append(args, f.State)
 	}
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
+	q += ` WHERE ` + strings.Join(where, " AND ")
 	q += ` ORDER BY m.cycle_year DESC, m.state_iso3, m.title`
 	if f.Limit > 0 {
 		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
@@ -241,6 +242,27 @@ func (s *Service) Practices(ctx context.Context, f PracticeFilter, lang string) 
 		out[i].Norms = m.Norms
 	}
 	return out, nil
+}
+
+// PracticeCounts returns how many good practices serve each norm (as its
+// own norm or another one).
+func (s *Service) PracticeCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.P.DB.QueryContext(ctx, `SELECT n.norm_id, COUNT(*) FROM compendium_practices p CROSS JOIN report_measure_norms n
+		WHERE n.measure_id = p.measure_id AND n.published = ? GROUP BY n.norm_id`, true)
+	if err != nil {
+		return nil, fmt.Errorf("compendium: count practices: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var n string
+		var c int
+		if err := rows.Scan(&n, &c); err != nil {
+			return nil, err
+		}
+		out[n] = c
+	}
+	return out, rows.Err()
 }
 
 // CandidateMeasures lists a State's published measures (newest cycle

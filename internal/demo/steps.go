@@ -2,6 +2,7 @@ package demo
 
 import (
 	"github.com/cybernorms/cybernorms/internal/bulletin"
+	"github.com/cybernorms/cybernorms/internal/compendium"
 	"github.com/cybernorms/cybernorms/internal/participation"
 	"github.com/cybernorms/cybernorms/internal/reporting"
 )
@@ -20,8 +21,10 @@ func Default() *Registry {
 	r.Register("participation", []string{"platform"}, participation.GenerateDemo)
 	r.Register("bulletin", []string{"platform"}, bulletin.GenerateDemo)
 	r.Register("search-index", []string{"reporting"}, IndexSearch)
+	// Good practices need the published measures; after the index step,
+	// whose sync then has no marks to refresh (each mark indexes itself).
+	r.Register("compendium", []string{"reporting", "search-index"}, compendium.GenerateDemo)
 	// Modules whose GenerateDemo has not landed yet; wire each when it does:
-	//   r.Register("compendium", []string{"reporting"}, compendium.GenerateDemo)
 	//   r.Register("monitoring", []string{"reporting"}, monitoring.GenerateDemo)
 	return r
 }
