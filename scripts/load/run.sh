@@ -11,7 +11,8 @@
 #   SOURCE=tree scripts/load/run.sh        # the working tree instead of HEAD
 #
 # Settings (environment): SCALE (1), DBS ("sqlite postgres"), LEVELS
-# (1,4,16,64), REQUESTS per level (3000), DURATION per level (15s),
+# (1,4,16,64), NOCACHE_LEVELS for the run with the page cache off (1,16),
+# REQUESTS per level (3000), DURATION per level (15s),
 # BULK_ROWS (1000000), PG (postgres://postgres@127.0.0.1:5432, trust auth),
 # PORT (18500). PostgreSQL gets a dedicated database cybernorms_load, dropped
 # at the end. Everything listens on 127.0.0.1 only.
@@ -99,6 +100,14 @@ for kind in $DBS; do
     -levels "$LEVELS" -requests "$REQUESTS" -duration "$DURATION" -label "$kind, scale $SCALE: the whole mix"
   "$work/load" run -url "http://127.0.0.1:$PORT" -bare "http://127.0.0.1:$BARE_PORT" -pid "$app_pid" \
     -levels 1 -requests "$REQUESTS" -duration "$DURATION" -class search -label "$kind, scale $SCALE: searches only, one at a time"
+  kill "$app_pid"; wait "$app_pid" 2>/dev/null || true
+  # The same mix with the page cache off: what every page costs to render.
+  "$work/cybernorms" serve "${args[@]}" --addr "127.0.0.1:$PORT" --workers 0 --log-level warn --page-cache-mb 0 2>>"$work/serve-$kind.log" &
+  app_pid=$!
+  pids+=($app_pid)
+  "$work/load" wait -url "http://127.0.0.1:$PORT" >/dev/null
+  "$work/load" run -url "http://127.0.0.1:$PORT" -bare "http://127.0.0.1:$BARE_PORT" -pid "$app_pid" \
+    -levels "${NOCACHE_LEVELS:-1,16}" -requests "$REQUESTS" -duration "$DURATION" -label "$kind, scale $SCALE: the whole mix, page cache off"
   kill "$bare_pid" "$app_pid"; wait "$bare_pid" "$app_pid" 2>/dev/null || true
   echo
   echo "Server log lines at warn or above during the run: $(wc -l <"$work/serve-$kind.log")"
