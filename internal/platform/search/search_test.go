@@ -201,14 +201,12 @@ func BenchmarkQuery(b *testing.B) {
 			z := rand.NewZipf(r, 1.07, 2, uint64(len(vocab)-1))
 			for start := 0; start < n; start += 10_000 {
 				err := d.InTx(ctx, func(tx *db.Tx) error {
+					var docs []search.Document
 					for i := start; i < start+10_000 && i < n; i++ {
-						doc := search.Document{Kind: "measure", Ref: fmt.Sprint(i), Title: passage(z, vocab, 8), Body: passage(z, vocab, 60),
-							Norms: []string{"gge2015-" + string(rune('a'+i%11))}, Year: 2016 + i%10, State: fmt.Sprintf("S%02d", i%195), Type: "policy"}
-						if err := search.Index(ctx, tx, doc); err != nil {
-							return err
-						}
+						docs = append(docs, search.Document{Kind: "measure", Ref: fmt.Sprint(i), Title: passage(z, vocab, 8), Body: passage(z, vocab, 60),
+							Norms: []string{"gge2015-" + string(rune('a'+i%11))}, Year: 2016 + i%10, State: fmt.Sprintf("S%02d", i%195), Type: "policy"})
 					}
-					return nil
+					return search.IndexNew(ctx, tx, docs)
 				})
 				if err != nil {
 					b.Fatal(err)
