@@ -48,14 +48,28 @@ func (o Outbox) Send(ctx context.Context, m Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	now := time.Now()
-	raw, err := Render(m, now)
+	raw, err := Render(m, time.Now())
 	if err != nil {
 		return err
 	}
+	return o.write(raw)
+}
+
+// SendRendered writes a message rendered beforehand, as Send does.
+func (o Outbox) SendRendered(ctx context.Context, r Rendered) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkEnvelope(r); err != nil {
+		return err
+	}
+	return o.write(r.Data)
+}
+
+func (o Outbox) write(raw []byte) error {
 	var id [5]byte
 	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails on supported platforms.
-	name := now.UTC().Format(outboxTimeFormat) + "-" + idEncoding.EncodeToString(id[:]) + ".eml"
+	name := time.Now().UTC().Format(outboxTimeFormat) + "-" + idEncoding.EncodeToString(id[:]) + ".eml"
 	if err := writeFileAtomic(o.Dir, name, raw); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}

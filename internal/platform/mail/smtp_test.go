@@ -167,37 +167,47 @@ func TestSMTPPoolClassifiesServerReplies(t *testing.T) {
 			stage: StageMail, code: 550, enhanced: "5.7.1", permanent: false,
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := startSink(t, tt.opts)
-			pool, err := NewSMTPPool(s.config(), 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer pool.Close()
-			m := testMessage(1)
-			m.To = rejected
-			err = pool.Send(context.Background(), m)
-			var se *SendError
-			if !errors.As(err, &se) {
-				t.Fatalf("Send = %v, want a *SendError", err)
-			}
-			if se.Stage != tt.stage || se.Code != tt.code || se.EnhancedCode != tt.enhanced {
-				t.Errorf("SendError at %q with %d %q, want %q with %d %q", se.Stage, se.Code, se.EnhancedCode, tt.stage, tt.code, tt.enhanced)
-			}
-			if got := IsPermanent(err); got != tt.permanent {
-				t.Errorf("IsPermanent(%v) = %v, want %v", err, got, tt.permanent)
-			}
-			// The session is still good: the next message reuses it after RSET.
-			if tt.opts.rejectData == nil && tt.opts.rejectMail == nil {
-				if err := pool.Send(context.Background(), testMessage(2)); err != nil {
-					t.Fatalf("Send after a refusal: %v", err)
+	for _, mode := range transactionModes {
+		for _, tt := range tests {
+			t.Run(mode.name+"/"+tt.name, func(t *testing.T) {
+				s := startSink(t, tt.opts)
+				cfg := s.config()
+				cfg.NoPipelining = mode.noPipelining
+				pool, err := NewSMTPPool(cfg, 1)
+				if err != nil {
+					t.Fatal(err)
 				}
-				if got := s.sessionCount(); got != 1 {
-					t.Errorf("%d sessions, want the refused one reused", got)
+				defer pool.Close()
+				// A first message makes the refused one go on a reused session.
+				if tt.opts.rejectData == nil && tt.opts.rejectMail == nil {
+					if err := pool.Send(context.Background(), testMessage(0)); err != nil {
+						t.Fatal(err)
+					}
 				}
-			}
-		})
+				m := testMessage(1)
+				m.To = rejected
+				err = pool.Send(context.Background(), m)
+				var se *SendError
+				if !errors.As(err, &se) {
+					t.Fatalf("Send = %v, want a *SendError", err)
+				}
+				if se.Stage != tt.stage || se.Code != tt.code || se.EnhancedCode != tt.enhanced {
+					t.Errorf("SendError at %q with %d %q, want %q with %d %q", se.Stage, se.Code, se.EnhancedCode, tt.stage, tt.code, tt.enhanced)
+				}
+				if got := IsPermanent(err); got != tt.permanent {
+					t.Errorf("IsPermanent(%v) = %v, want %v", err, got, tt.permanent)
+				}
+				// The session is still good: the next message reuses it after RSET.
+				if tt.opts.rejectData == nil && tt.opts.rejectMail == nil {
+					if err := pool.Send(context.Background(), testMessage(2)); err != nil {
+						t.Fatalf("Send after a refusal: %v", err)
+					}
+					if got := s.sessionCount(); got != 1 {
+						t.Errorf("%d sessions, want the refused one reused", got)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -224,26 +234,39 @@ func TestSMTPPoolNetworkErrorsAreTemporary(t *testing.T) {
 	}
 }
 
+// transactionModes are the two ways the pool runs a mail transaction: its
+// commands pipelined (RFC 2920) when the server offers it, or one at a time.
+var transactionModes = []struct {
+	name         string
+	noPipelining bool
+}{{"pipelined", false}, {"one command at a time", true}}
+
 func TestSMTPPoolReconnectsAfterTheServerDropsASession(t *testing.T) {
-	s := startSink(t, sinkOptions{})
-	pool, err := NewSMTPPool(s.config(), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	for n := range 3 {
-		if n == 1 {
-			s.dropConnections()
-		}
-		if err := pool.Send(context.Background(), testMessage(n)); err != nil {
-			t.Fatalf("Send %d: %v", n, err)
-		}
-	}
-	if got := s.messageCount(); got != 3 {
-		t.Errorf("received %d messages, want 3", got)
-	}
-	if got := s.sessionCount(); got != 2 {
-		t.Errorf("%d sessions, want 2: the first, and one after the drop", got)
+	for _, mode := range transactionModes {
+		t.Run(mode.name, func(t *testing.T) {
+			s := startSink(t, sinkOptions{})
+			cfg := s.config()
+			cfg.NoPipelining = mode.noPipelining
+			pool, err := NewSMTPPool(cfg, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pool.Close()
+			for n := range 3 {
+				if n == 1 {
+					s.dropConnections()
+				}
+				if err := pool.Send(context.Background(), testMessage(n)); err != nil {
+					t.Fatalf("Send %d: %v", n, err)
+				}
+			}
+			if got := s.messageCount(); got != 3 {
+				t.Errorf("received %d messages, want 3", got)
+			}
+			if got := s.sessionCount(); got != 2 {
+				t.Errorf("%d sessions, want 2: the first, and one after the drop", got)
+			}
+		})
 	}
 }
 
