@@ -168,6 +168,14 @@ func (s *Service) sync(ctx context.Context, only string) (SyncResult, error) {
 			return res, err
 		}
 	}
+	if res.Reports >= optimizeAfter {
+		// Thousands of small index segments make every query slower (five to
+		// fifteen times after the first sync of the scale-1 demo) until the
+		// daily merge; merge them now.
+		if err := search.Optimize(ctx, s.P.DB); err != nil {
+			return res, err
+		}
+	}
 	if res.Reports+res.Removed > 0 {
 		err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
 			return audit.Record(ctx, tx, "compendium.search_sync", "search_index", KindMeasure, nil, res)
@@ -181,6 +189,10 @@ func (s *Service) sync(ctx context.Context, only string) (SyncResult, error) {
 
 // reportsPerTx is how many reports a sync indexes per transaction.
 const reportsPerTx = 40
+
+// optimizeAfter is how many reports a sync must index to merge the index
+// when it is done.
+const optimizeAfter = 100
 
 // indexReport takes one report's measures out of the index and returns the
 // documents of its published version, which the caller adds with
