@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -167,7 +168,32 @@ func (f *failingSender) Send(ctx context.Context, m cnmail.Message) error {
 	return f.next.Send(ctx, m)
 }
 
+// failingRenderedSender is a failingSender that also takes rendered
+// messages, as the SMTP pool does: the sender then sends template copies.
+type failingRenderedSender struct {
+	*failingSender
+	rendered int
+}
+
+func (f *failingRenderedSender) SendRendered(ctx context.Context, r cnmail.Rendered) error {
+	f.mu.Lock()
+	f.rendered++
+	if r.To == f.addr && f.fails > 0 {
+		f.fails--
+		f.mu.Unlock()
+		return errors.New("451 4.3.0 try again later")
+	}
+	f.mu.Unlock()
+	return f.next.(cnmail.RenderedSender).SendRendered(ctx, r)
+}
+
 func TestSendingAnIssue(t *testing.T) {
+	for _, mode := range []string{"rendered once per language", "rendered per message"} {
+		t.Run(mode, func(t *testing.T) { testSendingAnIssue(t, mode == "rendered once per language") })
+	}
+}
+
+func testSendingAnIssue(t *testing.T, templates bool) {
 	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
 		w := newWorld(t, rig)
 		svc := bulletinSvc(rig)
@@ -182,6 +208,11 @@ func TestSendingAnIssue(t *testing.T) {
 		sink := startSink(t, false)
 		flaky := &failingSender{next: sink.pool(t, 4), addr: "reader07@example.org", fails: 1}
 		rig.App.Services.Mailer = flaky
+		var rendered *failingRenderedSender
+		if templates {
+			rendered = &failingRenderedSender{failingSender: flaky}
+			rig.App.Services.Mailer = rendered
+		}
 
 		// Simulate a sender killed mid-way on an earlier run: one delivery was
 		// claimed but never recorded.
@@ -220,6 +251,18 @@ func TestSendingAnIssue(t *testing.T) {
 			if msg.Header.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" || !strings.Contains(lu, "/bulletin/unsubscribe?s=") {
 				t.Errorf("headers: %q", lu)
 			}
+			// The bodies carry the recipient's own link, the one of the header.
+			decoded, err := cnmail.Parse(m.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			link := strings.Trim(lu, "<>")
+			if !strings.Contains(decoded.Text, link) || !strings.Contains(decoded.HTML, html.EscapeString(link)) || strings.Contains(decoded.Text+decoded.HTML, "unsubscribe.invalid") {
+				t.Errorf("the bodies to %s lack their link %s", m.To, link)
+			}
+		}
+		if templates && rendered.rendered < len(addrs) {
+			t.Errorf("%d rendered messages sent, want every one of %d", rendered.rendered, len(addrs))
 		}
 		for _, a := range addrs {
 			if got[a] != 1 {

@@ -195,7 +195,11 @@ func (s *Service) runSend(ctx context.Context, payload json.RawMessage) error {
 	if err != nil {
 		return err
 	}
-	r := &sendRun{svc: s, issue: is, content: content, key: key, rendered: map[string]renderedIssue{}}
+	domain := "cybernorms.invalid"
+	if _, d, ok := strings.Cut(s.MailFrom, "@"); ok {
+		domain = strings.TrimRight(d, "> ")
+	}
+	r := &sendRun{svc: s, issue: is, content: content, key: key, domain: domain, rendered: map[string]*issueMail{}}
 	slice := s.SendSlice
 	if slice <= 0 {
 		slice = 3 * time.Minute
@@ -288,44 +292,85 @@ type sendRun struct {
 	issue   *Issue
 	content *IssueContent
 	key     []byte
+	domain  string
 
 	mu       sync.Mutex
-	rendered map[string]renderedIssue
+	rendered map[string]*issueMail
 }
 
-func (r *sendRun) render(lang string) (renderedIssue, error) {
+// issueMail is the issue's email in one language, rendered once per run:
+// the templates' output, and the MIME message encoded once (a mail.Template)
+// for senders that take rendered messages.
+type issueMail struct {
+	renderedIssue
+	tmpl *cnmail.Template
+}
+
+func (r *sendRun) render(lang string) (*issueMail, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if ri, ok := r.rendered[lang]; ok {
-		return ri, nil
+	if im, ok := r.rendered[lang]; ok {
+		return im, nil
 	}
 	ri, err := r.svc.renderIssueMail(r.content, lang)
-	if err == nil {
-		r.rendered[lang] = ri
+	if err != nil {
+		return nil, err
 	}
-	return ri, err
+	tmpl, err := cnmail.NewTemplate(cnmail.Message{From: r.svc.MailFrom, Subject: ri.Subject, Text: ri.Text, HTML: ri.HTML,
+		Headers: listHeaders(unsubscribePlaceholder)}, unsubscribePlaceholder)
+	if err != nil {
+		return nil, err
+	}
+	im := &issueMail{renderedIssue: ri, tmpl: tmpl}
+	r.rendered[lang] = im
+	return im, nil
 }
 
-// message is the issue for one recipient, with their own unsubscribe link
-// and a Message-ID fixed by (issue, subscriber), so that a receiving
-// system can tell a duplicate too.
+// messageID is fixed by (issue, subscriber), so that a receiving system
+// can tell a duplicate too.
+func (r *sendRun) messageID(rc recipient) string {
+	return "<" + strings.ToLower(r.issue.ID+"."+rc.subID) + "@" + r.domain + ">"
+}
+
+// message is the issue for one recipient, with their own unsubscribe link.
 func (r *sendRun) message(rc recipient) (cnmail.Message, error) {
-	ri, err := r.render(rc.lang)
+	im, err := r.render(rc.lang)
 	if err != nil {
 		return cnmail.Message{}, err
 	}
 	unsub := r.svc.UnsubscribeURL(r.key, rc.subID)
-	domain := "cybernorms.invalid"
-	if _, d, ok := strings.Cut(r.svc.MailFrom, "@"); ok {
-		domain = strings.TrimRight(d, "> ")
-	}
 	return cnmail.Message{
-		From: r.svc.MailFrom, To: rc.email, Subject: ri.Subject,
-		Text:      strings.ReplaceAll(ri.Text, unsubscribePlaceholder, unsub),
-		HTML:      strings.ReplaceAll(ri.HTML, unsubscribePlaceholder, html.EscapeString(unsub)),
+		From: r.svc.MailFrom, To: rc.email, Subject: im.Subject,
+		Text:      strings.ReplaceAll(im.Text, unsubscribePlaceholder, unsub),
+		HTML:      strings.ReplaceAll(im.HTML, unsubscribePlaceholder, html.EscapeString(unsub)),
 		Headers:   listHeaders(unsub),
-		MessageID: "<" + strings.ToLower(r.issue.ID+"."+rc.subID) + "@" + domain + ">",
+		MessageID: r.messageID(rc),
 	}, nil
+}
+
+// send hands one recipient's copy to the mailer: a copy of the issue's
+// template when the mailer takes rendered messages (the pooled SMTP sender
+// and the outbox do), otherwise a whole message for it to render.
+func (r *sendRun) send(ctx context.Context, rc recipient) error {
+	rs, ok := r.svc.Mailer.(cnmail.RenderedSender)
+	if !ok {
+		m, err := r.message(rc)
+		if err != nil {
+			return err
+		}
+		return r.svc.Mailer.Send(ctx, m)
+	}
+	im, err := r.render(rc.lang)
+	if err != nil {
+		return err
+	}
+	unsub := r.svc.UnsubscribeURL(r.key, rc.subID)
+	raw, err := im.tmpl.Render(cnmail.TemplateRecipient{To: rc.email, MessageID: r.messageID(rc),
+		Headers: map[string]string{"List-Unsubscribe": "<" + unsub + ">"}, Value: unsub}, time.Now())
+	if err != nil {
+		return err
+	}
+	return rs.SendRendered(ctx, raw)
 }
 
 func (r *sendRun) run(ctx context.Context, rate int, deadline time.Time) error {
@@ -361,11 +406,7 @@ func (r *sendRun) run(ctx context.Context, rate int, deadline time.Time) error {
 						continue
 					}
 				}
-				m, err := r.message(rc)
-				if err == nil {
-					err = r.svc.Mailer.Send(ctx, m)
-				}
-				results <- outcome{rc.subID, err}
+				results <- outcome{rc.subID, r.send(ctx, rc)}
 			}
 		}()
 	}

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -63,6 +64,12 @@ func parseMessage(r io.Reader) (ParsedMessage, error) {
 		return ParsedMessage{}, fmt.Errorf("parse message: %w", err)
 	}
 	return p, nil
+}
+
+// Parse decodes a message from its bytes, as Read decodes an outbox file:
+// for tests and tools that receive messages by other ways (an SMTP sink).
+func Parse(data []byte) (ParsedMessage, error) {
+	return parseMessage(bytes.NewReader(data))
 }
 
 // readBody stores the first text/plain and text/html bodies found in the
