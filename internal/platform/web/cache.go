@@ -75,6 +75,8 @@ func (c *PageCache) currentEpoch() uint64 {
 	return e
 }
 
+var cacheHit = []string{"hit"}
+
 // cacheable reports whether r is a request whose answer is the same for
 // every anonymous visitor: a GET with no credentials, no cookie other than
 // the language, and no conditional or partial request.
@@ -108,7 +110,7 @@ func (c *PageCache) serve(w http.ResponseWriter, r *http.Request, h http.Handler
 		for k, v := range p.header {
 			hd[k] = v
 		}
-		hd.Set("X-Cache", "hit")
+		hd["X-Cache"] = cacheHit
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(p.body)
 		return

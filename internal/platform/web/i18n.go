@@ -118,7 +118,7 @@ const LangCookie = "cn_lang"
 // negotiate picks the request's language: ?lang=, the cookie, the account's
 // preference, then Accept-Language.
 func negotiate(r *http.Request, userLang string) string {
-	if l := r.URL.Query().Get("lang"); KnownLanguage(l) {
+	if l := queryLang(r); KnownLanguage(l) {
 		return l
 	}
 	if c, err := r.Cookie(LangCookie); err == nil && KnownLanguage(c.Value) {
@@ -127,10 +127,43 @@ func negotiate(r *http.Request, userLang string) string {
 	if KnownLanguage(userLang) && userLang != "en" {
 		return userLang
 	}
-	tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
-	_, idx, conf := matcher.Match(tags...)
-	if conf == language.No {
-		return "en"
-	}
-	return []string{"en", "ar", "zh", "fr", "ru", "es"}[idx]
+	return acceptLanguage(r.Header.Get("Accept-Language"))
 }
+
+// queryLang is the ?lang= parameter, without parsing the query (and
+// allocating) when there is none.
+func queryLang(r *http.Request) string {
+	if !strings.Contains(r.URL.RawQuery, "lang=") {
+		return ""
+	}
+	return r.URL.Query().Get("lang")
+}
+
+// acceptLanguage matches an Accept-Language header against the six
+// languages. Browsers send a handful of distinct headers, so the answers
+// are remembered (up to a bound).
+func acceptLanguage(header string) string {
+	acceptMu.RLock()
+	l, ok := acceptSeen[header]
+	acceptMu.RUnlock()
+	if ok {
+		return l
+	}
+	l = "en"
+	tags, _, _ := language.ParseAcceptLanguage(header)
+	if _, idx, conf := matcher.Match(tags...); conf != language.No {
+		l = []string{"en", "ar", "zh", "fr", "ru", "es"}[idx]
+	}
+	acceptMu.Lock()
+	if len(acceptSeen) >= 1000 {
+		clear(acceptSeen)
+	}
+	acceptSeen[header] = l
+	acceptMu.Unlock()
+	return l
+}
+
+var (
+	acceptMu   sync.RWMutex
+	acceptSeen = map[string]string{}
+)

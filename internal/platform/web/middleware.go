@@ -250,7 +250,10 @@ func (s *Site) withIdentity(opt Options, h http.Handler) http.Handler {
 				}
 			}
 		}
-		h.ServeHTTP(w, r.WithContext(ctx))
+		if ctx != r.Context() {
+			r = r.WithContext(ctx)
+		}
+		h.ServeHTTP(w, r)
 	})
 }
 
@@ -263,7 +266,7 @@ func (s *Site) withLang(h http.Handler) http.Handler {
 			userLang = u.Lang
 		}
 		lang := negotiate(r, userLang)
-		if q := r.URL.Query().Get("lang"); KnownLanguage(q) {
+		if q := queryLang(r); KnownLanguage(q) {
 			http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: q, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true, Secure: r.TLS != nil})
 		}
 		w.Header()["Vary"] = varyLang
