@@ -225,7 +225,12 @@ func (g *demoGen) evolve(st states.State, prev *Content, year int) Content {
 			kept = append(kept, m)
 		}
 		target := g.perNorm/2 + rng.IntN(g.perNorm+1)
-		for len(kept) < target {
+		// Few measures are dropped each year, so without a ceiling a norm's
+		// list grows cycle after cycle past what a report may hold.
+		if ceiling := min(g.perNorm*3/2, MaxMeasures/len(g.norms)); len(kept) > ceiling {
+			kept = kept[:ceiling]
+		}
+		for len(kept) < min(target, MaxMeasures/len(g.norms)) {
 			kept = append(kept, g.newMeasure(n, name, year))
 		}
 		c.Measures = append(c.Measures, kept...)
