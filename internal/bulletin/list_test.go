@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cybernorms/cybernorms/internal/bulletin"
 	cnmail "github.com/cybernorms/cybernorms/internal/platform/mail"
@@ -314,4 +315,42 @@ func testSendingAnIssue(t *testing.T, templates bool) {
 			}
 		})
 	})
+}
+
+// TestSendingKeepsToTheRateLimit sends to 30 subscribers at 100 messages a
+// second: it cannot take less than 0.3 s, however fast the machine (a lower
+// bound only, so a slow machine cannot make it fail).
+func TestSendingKeepsToTheRateLimit(t *testing.T) {
+	rig := testrig.New(t)
+	w := newWorld(t, rig)
+	svc := bulletinSvc(rig)
+	var addrs []string
+	for i := range 30 {
+		addrs = append(addrs, fmt.Sprintf("paced%02d@example.org", i))
+	}
+	if _, err := svc.BulkConfirmed(rig.Ctx, addrs, "en"); err != nil {
+		t.Fatal(err)
+	}
+	sink := startSink(t, false)
+	rig.App.Services.Mailer = sink.pool(t, 4)
+	if err := svc.StartSending(rig.Ctx, w.secretariat, w.issue.ID, 100); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	rig.DrainJobs(t)
+	if took := time.Since(start); took < 290*time.Millisecond {
+		t.Errorf("30 messages at 100 a second took %v", took)
+	}
+	n := 0
+	for _, m := range sink.messages() {
+		if strings.HasPrefix(m.To, "paced") {
+			n++
+		}
+	}
+	if n != 30 {
+		t.Errorf("%d messages sent to the list, want 30", n)
+	}
+	if p, err := svc.SendProgress(rig.Ctx, w.issue.ID); err != nil || p.Sent != 30 || p.Limit != 100 {
+		t.Errorf("progress %+v %v", p, err)
+	}
 }

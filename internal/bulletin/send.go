@@ -373,6 +373,18 @@ func (r *sendRun) send(ctx context.Context, rc recipient) error {
 	return rs.SendRendered(ctx, raw)
 }
 
+// recordEvery and recordAfter bound how long an outcome waits before it is
+// written back: at most recordEvery outcomes, or recordAfter.
+const (
+	recordEvery = 500
+	recordAfter = 200 * time.Millisecond
+)
+
+// run is the pipeline's coordinator. It alone talks to the database: in one
+// transaction it records the outcomes received so far and claims the next
+// batch, whenever fewer than a batch of claimed recipients wait to be sent,
+// so the workers always have the next batch at hand and the send's writes
+// never queue behind one another. Workers render and send.
 func (r *sendRun) run(ctx context.Context, rate int, deadline time.Time) error {
 	workers := r.svc.SendWorkers
 	if workers <= 0 {
@@ -382,6 +394,13 @@ func (r *sendRun) run(ctx context.Context, rate int, deadline time.Time) error {
 	if batch <= 0 {
 		batch = 200
 	}
+	if rate > 0 {
+		// At most a few seconds of messages claimed ahead, so that a slow
+		// send stops soon after its deadline and leaves few rows in flight.
+		batch = max(1, min(batch, 5*rate))
+	}
+	// Both channels hold a batch, so that workers go on sending and
+	// reporting while the coordinator is in a transaction.
 	work := make(chan recipient, batch)
 	results := make(chan outcome, batch)
 	var tick <-chan time.Time
@@ -394,9 +413,7 @@ func (r *sendRun) run(ctx context.Context, rate int, deadline time.Time) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for rc := range work {
 				if tick != nil {
 					select {
@@ -408,71 +425,151 @@ func (r *sendRun) run(ctx context.Context, rate int, deadline time.Time) error {
 				}
 				results <- outcome{rc.subID, r.send(ctx, rc)}
 			}
-		}()
+		})
 	}
-	recErr := make(chan error, 1)
-	go func() { recErr <- r.record(ctx, results) }()
 
-	var prodErr error
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		claimed, err := r.claim(ctx, batch)
+	var (
+		queue     []recipient // claimed, not yet handed to a worker
+		done      []outcome   // received, not yet recorded
+		inFlight  int         // handed to a worker, outcome not yet received
+		exhausted bool        // nothing more to claim in this run
+		firstErr  error
+	)
+	// syncDB records done and, when claim is set, claims the next batch.
+	// Outcomes that cannot be recorded leave their rows "sending", which the
+	// next run marks uncertain.
+	syncDB := func(claim bool) {
+		n := 0
+		if claim {
+			n = batch
+		}
+		claimed, err := r.sync(ctx, done, n)
+		if err != nil && n > 0 && len(done) > 0 {
+			// The claim failed and took the record with it: record alone.
+			_, _ = r.sync(ctx, done, 0)
+		}
+		done = done[:0]
 		if err != nil {
-			prodErr = err
+			if firstErr == nil {
+				firstErr = err
+			}
+			exhausted = true
+			return
+		}
+		queue = append(queue, claimed...)
+		if claim && len(claimed) == 0 {
+			exhausted = true
+		}
+	}
+	flush := time.NewTicker(recordAfter)
+	defer flush.Stop()
+	for {
+		if !exhausted && (ctx.Err() != nil || !time.Now().Before(deadline)) {
+			exhausted = true
+		}
+		switch {
+		case !exhausted && len(queue)+len(work) < batch:
+			syncDB(true)
+		case len(done) >= recordEvery:
+			syncDB(false)
+		}
+		if exhausted && len(queue) == 0 && inFlight == 0 {
 			break
 		}
-		if len(claimed) == 0 {
-			break
+		var out chan<- recipient
+		var next recipient
+		if len(queue) > 0 {
+			out, next = work, queue[0]
 		}
-		for _, rc := range claimed {
-			work <- rc
+		select {
+		case out <- next:
+			queue = queue[1:]
+			inFlight++
+		case o := <-results:
+			done = append(done, o)
+			inFlight--
+		case <-flush.C:
+			if len(done) > 0 {
+				syncDB(false)
+			}
 		}
 	}
 	close(work)
 	wg.Wait()
-	close(results)
-	if err := <-recErr; err != nil {
-		return err
+	if len(done) > 0 {
+		syncDB(false)
 	}
-	return prodErr
+	return firstErr
 }
 
-// claim marks a batch of due deliveries as being sent and returns their
-// recipients; deliveries whose subscriber left in the meantime are skipped.
-func (r *sendRun) claim(ctx context.Context, n int) ([]recipient, error) {
+// sync runs one transaction of the coordinator: it writes back the outcomes
+// in done and claims up to n due deliveries. Recording does not stop when
+// the job's context ends: what was sent is written down all the same.
+func (r *sendRun) sync(ctx context.Context, done []outcome, n int) ([]recipient, error) {
+	ctx = context.WithoutCancel(ctx)
 	var out []recipient
 	err := r.svc.DB.InTx(ctx, func(tx *db.Tx) error {
 		now := time.Now().UTC()
-		rows, err := tx.QueryContext(ctx, `SELECT d.subscriber_id, s.email, s.lang, s.status FROM bulletin_deliveries d
-			JOIN bulletin_subscribers s ON s.id = d.subscriber_id
-			WHERE d.issue_id = ? AND d.status = ? AND d.next_at <= ? ORDER BY d.subscriber_id LIMIT ?`, r.issue.ID, DelPending, now, n)
-		if err != nil {
+		if err := r.record(ctx, tx, done, now); err != nil {
 			return err
 		}
-		var send, skip []any
-		for rows.Next() {
-			var rc recipient
-			var st string
-			if err := rows.Scan(&rc.subID, &rc.email, &rc.lang, &st); err != nil {
-				rows.Close()
-				return err
-			}
-			if st != SubConfirmed {
-				skip = append(skip, rc.subID)
-				continue
-			}
-			out = append(out, rc)
-			send = append(send, rc.subID)
+		if n == 0 {
+			return nil
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if err := setStatus(ctx, tx, r.issue.ID, DelSkipped, skip, nil); err != nil {
-			return err
-		}
-		return setStatus(ctx, tx, r.issue.ID, DelSending, send, nil)
+		var err error
+		out, err = r.claim(ctx, tx, n, now)
+		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// claim marks a batch of due deliveries as being sent and returns their
+// recipients; deliveries whose subscriber left in the meantime (unsubscribed,
+// bounced, complained, or gone) are skipped.
+func (r *sendRun) claim(ctx context.Context, tx *db.Tx, n int, now time.Time) ([]recipient, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT d.subscriber_id, COALESCE(s.email, ''), COALESCE(s.lang, ''), COALESCE(s.status, '') FROM bulletin_deliveries d
+		LEFT JOIN bulletin_subscribers s ON s.id = d.subscriber_id
+		WHERE d.issue_id = ? AND d.status = ? AND d.next_at <= ? ORDER BY d.subscriber_id LIMIT ?`, r.issue.ID, DelPending, now, n)
+	if err != nil {
+		return nil, err
+	}
+	var out []recipient
+	var skip []any
+	for rows.Next() {
+		var rc recipient
+		var st string
+		if err := rows.Scan(&rc.subID, &rc.email, &rc.lang, &st); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if st != SubConfirmed {
+			skip = append(skip, rc.subID)
+			continue
+		}
+		out = append(out, rc)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := setStatus(ctx, tx, r.issue.ID, DelSkipped, skip, nil); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	// The claimed rows are exactly the due pending ones from the first to the
+	// last selected (the query took them in this order, the skipped ones are
+	// no longer pending, and the transaction holds the write lock), so one
+	// range names them all.
+	if _, err := tx.ExecContext(ctx, `UPDATE bulletin_deliveries SET status = ? WHERE issue_id = ? AND status = ? AND next_at <= ? AND subscriber_id >= ? AND subscriber_id <= ?`,
+		DelSending, r.issue.ID, DelPending, now, out[0].subID, out[len(out)-1].subID); err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	return out, nil
 }
 
 func setStatus(ctx context.Context, tx *db.Tx, issueID, status string, ids []any, sentAt *time.Time) error {
@@ -487,77 +584,46 @@ func setStatus(ctx context.Context, tx *db.Tx, issueID, status string, ids []any
 	return nil
 }
 
-// record writes outcomes back in batches: sent rows at once, failures
-// with their attempt count and the time of the next try (or failed for
-// good after maxDeliveryAttempts, or at once when the relay refused the
-// address permanently).
-func (r *sendRun) record(ctx context.Context, results <-chan outcome) error {
+// record writes outcomes back: sent rows at once, failures with their
+// attempt count and the time of the next try (or failed for good after
+// maxDeliveryAttempts, or at once when the relay refused the address
+// permanently).
+func (r *sendRun) record(ctx context.Context, tx *db.Tx, done []outcome, now time.Time) error {
 	var sent []any
-	var failed []outcome
-	flush := func() error {
-		if len(sent) == 0 && len(failed) == 0 {
-			return nil
+	for _, o := range done {
+		if o.err == nil {
+			sent = append(sent, o.subID)
 		}
-		err := r.svc.DB.InTx(context.WithoutCancel(ctx), func(tx *db.Tx) error {
-			now := time.Now().UTC()
-			if err := setStatus(ctx, tx, r.issue.ID, DelSent, sent, &now); err != nil {
-				return err
-			}
-			for _, f := range failed {
-				var attempts int
-				if err := tx.QueryRowContext(ctx, `SELECT attempts FROM bulletin_deliveries WHERE issue_id = ? AND subscriber_id = ?`, r.issue.ID, f.subID).Scan(&attempts); err != nil {
-					return err
-				}
-				attempts++
-				st, next := DelPending, now.Add(retryDelay(attempts))
-				if attempts >= maxDeliveryAttempts || cnmail.IsPermanent(f.err) || errors.Is(f.err, cnmail.ErrInvalidMessage) {
-					st = DelFailed
-				}
-				if errors.Is(f.err, context.Canceled) {
-					st, next, attempts = DelPending, now, attempts-1 // never tried
-				}
-				msg := f.err.Error()
-				if len(msg) > 500 {
-					msg = msg[:500]
-				}
-				if _, err := tx.ExecContext(ctx, `UPDATE bulletin_deliveries SET status = ?, attempts = ?, next_at = ?, last_error = ? WHERE issue_id = ? AND subscriber_id = ?`,
-					st, attempts, next, msg, r.issue.ID, f.subID); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		sent, failed = sent[:0], failed[:0]
+	}
+	if err := setStatus(ctx, tx, r.issue.ID, DelSent, sent, &now); err != nil {
 		return err
 	}
-	var firstErr error
-	ticker := time.NewTicker(200 * time.Millisecond)
-	defer ticker.Stop()
-	for {
-		select {
-		case o, ok := <-results:
-			if !ok {
-				if err := flush(); err != nil && firstErr == nil {
-					firstErr = err
-				}
-				return firstErr
-			}
-			if o.err == nil {
-				sent = append(sent, o.subID)
-			} else {
-				failed = append(failed, o)
-			}
-			if len(sent)+len(failed) >= 500 {
-				if err := flush(); err != nil && firstErr == nil {
-					firstErr = err
-				}
-			}
-		case <-ticker.C:
-			if err := flush(); err != nil && firstErr == nil {
-				firstErr = err
-			}
+	for _, f := range done {
+		if f.err == nil {
+			continue
+		}
+		var attempts int
+		if err := tx.QueryRowContext(ctx, `SELECT attempts FROM bulletin_deliveries WHERE issue_id = ? AND subscriber_id = ?`, r.issue.ID, f.subID).Scan(&attempts); err != nil {
+			return err
+		}
+		attempts++
+		st, next := DelPending, now.Add(retryDelay(attempts))
+		if attempts >= maxDeliveryAttempts || cnmail.IsPermanent(f.err) || errors.Is(f.err, cnmail.ErrInvalidMessage) {
+			st = DelFailed
+		}
+		if errors.Is(f.err, context.Canceled) {
+			st, next, attempts = DelPending, now, attempts-1 // never tried
+		}
+		msg := f.err.Error()
+		if len(msg) > 500 {
+			msg = msg[:500]
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE bulletin_deliveries SET status = ?, attempts = ?, next_at = ?, last_error = ? WHERE issue_id = ? AND subscriber_id = ?`,
+			st, attempts, next, msg, r.issue.ID, f.subID); err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
 // retryDelay is the backoff before attempt n+1 of one address: 30 s
