@@ -395,6 +395,7 @@ func (p *SMTPPool) deliver(ctx context.Context, c *pooledConn, from, to string, 
 // RSET (on a reused session), MAIL FROM, RCPT TO and DATA commands go in one
 // write and their replies are read in order, then the message follows. Two
 // round trips instead of four or five; the replies and errors are the same.
+// The message is dot-stuffed a line at a time rather than a byte at a time.
 func (p *SMTPPool) deliverPipelined(ctx context.Context, c *pooledConn, from, to string, raw []byte, reset bool) error {
 	var cmds strings.Builder
 	if reset {
@@ -462,7 +463,7 @@ func (p *SMTPPool) deliverPipelined(ctx context.Context, c *pooledConn, from, to
 		return newSendError(stage, refused)
 	}
 	err = p.exchange(ctx, c, func() error {
-		if err := writeData(text.DotWriter(), raw); err != nil {
+		if err := writeDotStuffed(text.W, raw); err != nil {
 			return err
 		}
 		_, _, err := text.ReadResponse(250)
