@@ -84,6 +84,7 @@ func BenchmarkOrganisationSearch(b *testing.B) {
 		{"short-eu", participation.OrgFilter{Query: "eu"}},
 		{"short-none", participation.OrgFilter{Query: "qz"}},
 		{"peace+general", participation.OrgFilter{Query: "peace", ECOSOC: "general"}},
+		{"hq", participation.OrgFilter{HQ: "FRA"}},
 		{"list", participation.OrgFilter{}},
 	}
 	for _, kind := range testrig.DBKinds(b) {

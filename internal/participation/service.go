@@ -534,46 +534,6 @@ type OrgFilter struct {
 	Limit  int
 }
 
-// Organisations lists the registry by slug, filtered and paged.
-func (s *Service) Organisations(ctx context.Context, f OrgFilter) ([]Organisation, error) {
-	q := `SELECT ` + orgCols + orgFrom + ` WHERE o.slug > ?`
-	args := []any{f.After}
-	if f.Query != "" {
-		q += ` AND LOWER(o.name) LIKE ?`
-		args = append(args, "%"+strings.ToLower(f.Query)+"%")
-	}
-	if f.Type != "" {
-		q += ` AND COALESCE(p.org_type, o.kind) = ?`
-		args = append(args, f.Type)
-	}
-	if f.ECOSOC != "" {
-		q += ` AND COALESCE(p.ecosoc, 'none') = ?`
-		args = append(args, f.ECOSOC)
-	}
-	if f.HQ != "" {
-		q += ` AND p.hq_iso3 = ?`
-		args = append(args, f.HQ)
-	}
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	q += fmt.Sprintf(` ORDER BY o.slug LIMIT %d`, f.Limit)
-	rows, err := s.DB.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list organisations: %w", err)
-	}
-	defer rows.Close()
-	out := []Organisation{}
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
-}
-
 // UpdateProfile edits an organisation's profile. Only the organisation's
 // own users may (and the secretariat); the change is audited.
 func (s *Service) UpdateProfile(ctx context.Context, slug string, in ProfileInput) (Organisation, error) {
