@@ -234,12 +234,34 @@ func (s *Service) Practices(ctx context.Context, f PracticeFilter, lang string) 
 		return nil, err
 	}
 	rows.Close()
-	for i := range out {
-		m := PublishedMeasure{ID: out[i].MeasureID, NormID: out[i].NormID}
-		if err := measureNorms(ctx, s.P.DB, &m); err != nil {
+	// The norms of every listed practice in one query, not one per practice
+	// (2,000 practices at demo scale 10 made that 340 ms).
+	nq, nargs := `SELECT n.measure_id, n.norm_id FROM compendium_practices p CROSS JOIN report_measure_norms n
+		WHERE n.measure_id = p.measure_id`, []any{}
+	if f.State != "" {
+		nq, nargs = nq+` AND p.state_iso3 = ?`, append(nargs, f.State)
+	}
+	nrows, err := s.P.DB.QueryContext(ctx, nq+` ORDER BY n.measure_id, n.is_primary DESC, n.norm_id`, nargs...)
+	if err != nil {
+		return nil, fmt.Errorf("compendium: norms of practices: %w", err)
+	}
+	defer nrows.Close()
+	norms := map[string][]string{}
+	for nrows.Next() {
+		var m, n string
+		if err := nrows.Scan(&m, &n); err != nil {
 			return nil, err
 		}
-		out[i].Norms = m.Norms
+		norms[m] = append(norms[m], n)
+	}
+	if err := nrows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Norms = norms[out[i].MeasureID]
+		if len(out[i].Norms) == 0 {
+			out[i].Norms = []string{out[i].NormID}
+		}
 	}
 	return out, nil
 }
