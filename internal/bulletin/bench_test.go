@@ -122,6 +122,17 @@ func BenchmarkSendIssue(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "msgs/s")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-MB-from-OS")
+	// The whole test process's peak resident set (server, sink and test
+	// together): an upper bound for the server's.
+	if st, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(st), "\n") {
+			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				if kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB")); err == nil {
+					b.ReportMetric(float64(kb)/1024, "peak-RSS-MiB")
+				}
+			}
+		}
+	}
 }
 
 // BenchmarkBareSMTPSend is the baseline: the same number of messages of the
