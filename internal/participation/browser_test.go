@@ -37,6 +37,7 @@ func TestBrowserJourney(t *testing.T) {
 		return ctx
 	}
 	secCtx, orgCtx, fraCtx, deuCtx, braCtx, visitorCtx := base, person(), person(), person(), person(), person()
+	page := func(ctx context.Context) browsertest.Page { return browsertest.Page{T: t, Ctx: ctx} }
 	orgName := "Open Networks Alliance"
 	org := rig.Organisation(t, orgName)
 	signIn := func(ctx context.Context, u *auth.User) {
@@ -52,35 +53,6 @@ func TestBrowserJourney(t *testing.T) {
 	signIn(braCtx, rig.User(t, auth.RoleStateApprover, "BRA"))
 	t.Log("five people signed in")
 
-	do := func(ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	// expect reads the page's main text and checks it holds every part.
-	expect := func(ctx context.Context, step string, parts ...string) string {
-		t.Helper()
-		text, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("main")))
-		if err != nil {
-			t.Fatalf("%s: read the page: %v", step, err)
-		}
-		for _, p := range parts {
-			if !strings.Contains(text, p) {
-				t.Fatalf("%s: the page does not say %q:\n%s", step, p, text)
-			}
-		}
-		t.Log(step)
-		return text
-	}
-	location := func(ctx context.Context) string {
-		t.Helper()
-		loc, err := chromedp.Run(ctx, chromedp.Location())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return loc
-	}
 	// closeDue lets a period end (its end moved into the past, as the
 	// clock would) and runs the real deadline job through the queue.
 	closeDue := func(column, appID string) {
@@ -98,7 +70,7 @@ func TestBrowserJourney(t *testing.T) {
 	// The secretariat creates the first body; a bad slug brings the form
 	// back with everything typed still there.
 	vetoBody := "Open-Ended Working Group on ICT"
-	do(secCtx, "new body form",
+	page(secCtx).Do("new body form",
 		chromedp.Navigate(rig.URL+"/participation"),
 		chromedp.SendKeys(chromedp.ID("name"), vetoBody),
 		chromedp.SendKeys(chromedp.ID("description"), "The body of all Member States."),
@@ -108,7 +80,7 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("slug"), "OEWG 2026!"),
 		browsertest.Submit(chromedp.ID("body-create")),
 	)
-	expect(secCtx, "a bad slug is refused on the same form", "Please correct the following:", "lower-case letters, digits or hyphens", "Nothing has been changed.")
+	page(secCtx).Contains("a bad slug is refused on the same form", "main", "Please correct the following:", "lower-case letters, digits or hyphens", "Nothing has been changed.")
 	for id, want := range map[string]string{"name": vetoBody, "description": "The body of all Member States.", "modality": string(participation.ModalityVeto), "slug": "OEWG 2026!"} {
 		got, err := chromedp.Run(secCtx, chromedp.Value(chromedp.ID(id)))
 		if err != nil || got != want {
@@ -120,15 +92,15 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatalf("the ticked boxes were lost or the slug is not marked invalid (%v)", err)
 	}
 	auditCurrentPage(t, secCtx, "the body form shown again with an error")
-	do(secCtx, "correct the slug",
+	page(secCtx).Do("correct the slug",
 		chromedp.SetValue(chromedp.ID("slug"), "oewg"),
 		browsertest.Submit(chromedp.ID("body-create")),
 	)
-	expect(secCtx, "the body is created", "Saved.", vetoBody, "Non-objection (veto)")
+	page(secCtx).Contains("the body is created", "main", "Saved.", vetoBody, "Non-objection (veto)")
 
 	newSession := func(bodySlug, slug, title string, startsIn int) {
 		t.Helper()
-		do(secCtx, "new session "+slug,
+		page(secCtx).Do("new session "+slug,
 			chromedp.Navigate(rig.URL+"/participation/bodies/"+bodySlug),
 			chromedp.SendKeys(chromedp.ID("s-slug"), slug),
 			chromedp.SendKeys(chromedp.ID("s-title"), title),
@@ -138,49 +110,49 @@ func TestBrowserJourney(t *testing.T) {
 			chromedp.SendKeys(chromedp.ID("s-place"), "New York"),
 			browsertest.Submit(chromedp.ID("session-create")),
 		)
-		expect(secCtx, "the session "+slug+" is created", "Saved.", title, "New York")
+		page(secCtx).Contains("the session "+slug+" is created", "main", "Saved.", title, "New York")
 	}
 	newSession("oewg", "oewg-s1", "First substantive session", 40)
 
 	// The organisation applies with a justification.
 	apply := func(slug string) string {
 		t.Helper()
-		do(orgCtx, "apply to "+slug,
+		page(orgCtx).Do("apply to "+slug,
 			chromedp.Navigate(rig.URL+"/participation/sessions/"+slug),
 			chromedp.SendKeys(chromedp.ID("justification"), "We operate open networks used by two million people and contribute to norm (j)."),
 			browsertest.Submit(chromedp.ID("apply-submit")),
 		)
-		expect(orgCtx, "the application to "+slug+" is submitted", "Application of "+orgName, "Submitted, waiting to be circulated", "We operate open networks")
-		loc := location(orgCtx)
+		page(orgCtx).Contains("the application to "+slug+" is submitted", "main", "Application of "+orgName, "Submitted, waiting to be circulated", "We operate open networks")
+		loc := page(orgCtx).Location()
 		return loc[strings.LastIndex(loc, "/")+1:]
 	}
 	first := apply("oewg-s1")
 
 	circulate := func(bodySlug string) {
 		t.Helper()
-		do(secCtx, "circulate "+bodySlug, chromedp.Navigate(rig.URL+"/participation/bodies/"+bodySlug), browsertest.Submit(chromedp.ID("circulate")))
-		expect(secCtx, "the applications to "+bodySlug+" are circulated", "The applications have been circulated; the objection period has begun.")
+		page(secCtx).Do("circulate "+bodySlug, chromedp.Navigate(rig.URL+"/participation/bodies/"+bodySlug), browsertest.Submit(chromedp.ID("circulate")))
+		page(secCtx).Contains("the applications to "+bodySlug+" are circulated", "main", "The applications have been circulated; the objection period has begun.")
 	}
 	circulate("oewg")
 
 	object := func(ctx context.Context, appID, reason string) {
 		t.Helper()
-		do(ctx, "object",
+		page(ctx).Do("object",
 			chromedp.Navigate(rig.URL+"/participation/applications/"+appID),
 			chromedp.SendKeys(chromedp.ID("reason"), reason),
 			browsertest.Submit(chromedp.ID("object")),
 		)
-		expect(ctx, "France objects", "Objected to", "FRA: "+reason, "In its objection period")
+		page(ctx).Contains("France objects", "main", "Objected to", "FRA: "+reason, "In its objection period")
 	}
 	object(fraCtx, first, "Insufficient information on its funding.")
 
 	closeDue("objection_ends_at", first)
-	do(visitorCtx, "read the first application", chromedp.Navigate(rig.URL+"/participation/applications/"+first))
-	expect(visitorCtx, "the veto refuses the application", "Refused", "objected to by 1 State(s); any objection refuses", "FRA: Insufficient information on its funding.")
+	page(visitorCtx).Do("read the first application", chromedp.Navigate(rig.URL+"/participation/applications/"+first))
+	page(visitorCtx).Contains("the veto refuses the application", "main", "Refused", "objected to by 1 State(s); any objection refuses", "FRA: Insufficient information on its funding.")
 
 	// The second body decides by vote.
 	decisionBody := "Global Mechanism on ICT Security"
-	do(secCtx, "second body",
+	page(secCtx).Do("second body",
 		chromedp.Navigate(rig.URL+"/participation"),
 		chromedp.SendKeys(chromedp.ID("name"), decisionBody),
 		chromedp.SetValue(chromedp.ID("modality"), string(participation.ModalityDecision)),
@@ -189,35 +161,35 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("slug"), "gm"),
 		browsertest.Submit(chromedp.ID("body-create")),
 	)
-	expect(secCtx, "the second body is created", "Saved.", decisionBody, "Non-objection with decision by vote")
+	page(secCtx).Contains("the second body is created", "main", "Saved.", decisionBody, "Non-objection with decision by vote")
 	newSession("gm", "gm-s1", "Organizational session of the Mechanism", 60)
 	second := apply("gm-s1")
 	circulate("gm")
 	object(fraCtx, second, "We ask for a vote.")
 	closeDue("objection_ends_at", second)
-	do(fraCtx, "read the second application", chromedp.Navigate(rig.URL+"/participation/applications/"+second))
-	expect(fraCtx, "the objection puts the application to a vote", "Put to a vote", "Your State's vote")
+	page(fraCtx).Do("read the second application", chromedp.Navigate(rig.URL+"/participation/applications/"+second))
+	page(fraCtx).Contains("the objection puts the application to a vote", "main", "Put to a vote", "Your State's vote")
 
 	for _, v := range []struct {
 		ctx    context.Context
 		choice string
 	}{{fraCtx, "no"}, {deuCtx, "yes"}, {braCtx, "yes"}} {
-		do(v.ctx, "vote "+v.choice,
+		page(v.ctx).Do("vote "+v.choice,
 			chromedp.Navigate(rig.URL+"/participation/applications/"+second),
 			chromedp.Click(chromedp.ID("v-"+v.choice)),
 			browsertest.Submit(chromedp.ID("vote-submit")),
 		)
-		expect(v.ctx, "a State votes "+v.choice, "Your State's vote has been recorded.", "Your State voted: "+v.choice+".")
+		page(v.ctx).Contains("a State votes "+v.choice, "main", "Your State's vote has been recorded.", "Your State voted: "+v.choice+".")
 	}
 	closeDue("voting_ends_at", second)
 
-	do(visitorCtx, "public session page", chromedp.Navigate(rig.URL+"/participation/sessions/gm-s1"))
-	text := expect(visitorCtx, "the decision and the tally are public", "Accredited", "accepted by vote 2–1 (0 abstaining)", "2–1 (0)", "FRA (We ask for a vote.)")
+	page(visitorCtx).Do("public session page", chromedp.Navigate(rig.URL+"/participation/sessions/gm-s1"))
+	text := page(visitorCtx).Contains("the decision and the tally are public", "main", "Accredited", "accepted by vote 2–1 (0 abstaining)", "2–1 (0)", "FRA (We ask for a vote.)")
 	if !strings.Contains(text[strings.Index(text, "Accredited participants"):], orgName) {
 		t.Fatalf("the organisation is not listed among the participants:\n%s", text)
 	}
 
-	do(visitorCtx, "public organisation page", chromedp.Navigate(rig.URL+"/participation/organisations/"+org))
+	page(visitorCtx).Do("public organisation page", chromedp.Navigate(rig.URL+"/participation/organisations/"+org))
 	rows, err := chromedp.Run(visitorCtx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("main table tbody tr")).map(r => r.innerText)`))
 	if err != nil {
 		t.Fatal(err)
@@ -232,17 +204,17 @@ func TestBrowserJourney(t *testing.T) {
 	// checks it; a visitor reads it.
 	title, body := "Statement on norm (j): reporting vulnerabilities", "We call on every State to publish its vulnerability disclosure policy."
 	// A statement with neither text nor file comes back with its title.
-	do(orgCtx, "empty statement",
+	page(orgCtx).Do("empty statement",
 		chromedp.Navigate(rig.URL+"/participation/sessions/gm-s1"),
 		chromedp.SendKeys(chromedp.ID("st-title"), title),
 		browsertest.Submit(chromedp.ID("statement-submit")),
 	)
-	expect(orgCtx, "an empty statement is refused on the same page", "Please correct the following:", "give the statement's text or upload a PDF")
+	page(orgCtx).Contains("an empty statement is refused on the same page", "main", "Please correct the following:", "give the statement's text or upload a PDF")
 	if got, err := chromedp.Run(orgCtx, chromedp.Value(chromedp.ID("st-title"))); err != nil || got != title {
 		t.Fatalf("the statement title holds %q after the error (%v)", got, err)
 	}
 	auditCurrentPage(t, orgCtx, "the session page shown again with an error")
-	do(orgCtx, "statement",
+	page(orgCtx).Do("statement",
 		chromedp.Navigate(rig.URL+"/participation/sessions/gm-s1"),
 		chromedp.SendKeys(chromedp.ID("st-title"), title),
 		chromedp.SetValue(chromedp.ID("st-lang"), "en"),
@@ -250,20 +222,20 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("st-body"), body),
 		browsertest.Submit(chromedp.ID("statement-submit")),
 	)
-	expect(orgCtx, "the statement waits for the check", "Your statement has been received. It will be published after the secretariat's check.")
-	do(visitorCtx, "session page before the check", chromedp.Navigate(rig.URL+"/participation/sessions/gm-s1"))
-	if text := expect(visitorCtx, "the unchecked statement is not public", "Statements"); strings.Contains(text, title) {
+	page(orgCtx).Contains("the statement waits for the check", "main", "Your statement has been received. It will be published after the secretariat's check.")
+	page(visitorCtx).Do("session page before the check", chromedp.Navigate(rig.URL+"/participation/sessions/gm-s1"))
+	if text := page(visitorCtx).Contains("the unchecked statement is not public", "main", "Statements"); strings.Contains(text, title) {
 		t.Fatal("the statement is public before the secretariat's check")
 	}
-	do(secCtx, "check the statement", chromedp.Navigate(rig.URL+"/participation/sessions/gm-s1"))
-	expect(secCtx, "the secretariat sees the statement to check", title, "waiting for the secretariat's check")
-	do(secCtx, "publish", browsertest.Submit(chromedp.CSS(`button[id^="publish-"]`)))
-	expect(secCtx, "the statement is published", "Saved.", title)
-	do(visitorCtx, "read the statement",
+	page(secCtx).Do("check the statement", chromedp.Navigate(rig.URL+"/participation/sessions/gm-s1"))
+	page(secCtx).Contains("the secretariat sees the statement to check", "main", title, "waiting for the secretariat's check")
+	page(secCtx).Do("publish", browsertest.Submit(chromedp.CSS(`button[id^="publish-"]`)))
+	page(secCtx).Contains("the statement is published", "main", "Saved.", title)
+	page(visitorCtx).Do("read the statement",
 		chromedp.Navigate(rig.URL+"/participation/sessions/gm-s1"),
 		browsertest.Submit(chromedp.CSS(`main a[href^="/participation/statements/"]`)),
 	)
-	expect(visitorCtx, "a signed-out visitor reads the statement", title, body, orgName, "written")
+	page(visitorCtx).Contains("a signed-out visitor reads the statement", "main", title, body, orgName, "written")
 }
 
 // auditCurrentPage runs axe-core (WCAG 2.2 AA) on the page the browser
