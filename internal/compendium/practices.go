@@ -269,22 +269,12 @@ func (s *Service) Practices(ctx context.Context, f PracticeFilter, lang string) 
 // PracticeCounts returns how many good practices serve each norm (as its
 // own norm or another one).
 func (s *Service) PracticeCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := s.P.DB.QueryContext(ctx, `SELECT n.norm_id, COUNT(*) FROM compendium_practices p CROSS JOIN report_measure_norms n
+	out, err := countsByNorm(ctx, s.P.DB, `SELECT n.norm_id, COUNT(*) FROM compendium_practices p CROSS JOIN report_measure_norms n
 		WHERE n.measure_id = p.measure_id AND n.published = ? GROUP BY n.norm_id`, true)
 	if err != nil {
 		return nil, fmt.Errorf("compendium: count practices: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var n string
-		var c int
-		if err := rows.Scan(&n, &c); err != nil {
-			return nil, err
-		}
-		out[n] = c
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CandidateMeasures lists a State's published measures (newest cycle

@@ -115,7 +115,7 @@ func (c *PageCache) serve(w http.ResponseWriter, r *http.Request, h http.Handler
 		_, _ = w.Write(p.body)
 		return
 	}
-	rec := &recordingWriter{ResponseWriter: w, limit: int(c.maxBytes() / 16)}
+	rec := &recordingWriter{statusWriter: statusWriter{ResponseWriter: w}, limit: int(c.maxBytes() / 16)}
 	h(rec, r)
 	hd := w.Header()
 	if rec.status != http.StatusOK || rec.over || setsCookies(hd) ||
@@ -173,26 +173,15 @@ func (c *PageCache) Len() int {
 }
 
 // recordingWriter passes the answer through and keeps a copy of the body
-// up to limit bytes.
+// up to limit bytes; the status is statusWriter's.
 type recordingWriter struct {
-	http.ResponseWriter
-	status int
-	limit  int
-	over   bool
-	buf    bytes.Buffer
-}
-
-func (w *recordingWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
+	statusWriter
+	limit int
+	over  bool
+	buf   bytes.Buffer
 }
 
 func (w *recordingWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
 	if !w.over {
 		if w.buf.Len()+len(b) > w.limit {
 			w.over = true
@@ -201,7 +190,5 @@ func (w *recordingWriter) Write(b []byte) (int, error) {
 			w.buf.Write(b)
 		}
 	}
-	return w.ResponseWriter.Write(b)
+	return w.statusWriter.Write(b)
 }
-
-func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
