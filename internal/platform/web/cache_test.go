@@ -42,7 +42,11 @@ func cacheSite(t *testing.T) (http.Handler, *PageCache, *atomic.Int64, *atomic.U
 		renders.Add(1)
 		w.Header().Set("Cache-Control", "no-store")
 	})
-	r.Handle("POST /write", Public, func(w http.ResponseWriter, r *http.Request) {})
+	r.Handle("POST /write", Public, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("refuse") {
+			w.WriteHeader(http.StatusUnprocessableEntity)
+		}
+	})
 	return site.Handler(Options{PageCache: cache}), cache, &renders, &epoch, &now
 }
 
@@ -82,9 +86,13 @@ func TestPageCacheServesAnonymousReadsUntilAChange(t *testing.T) {
 	if b := get(t, h, "/page", nil).Body.String(); b != "render 3 en" {
 		t.Fatalf("after a change: %q", b)
 	}
-	// A write request through the router does too.
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/write", nil))
+	// A refused write request changes nothing and keeps the cache.
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/write?refuse", nil))
+	if b := get(t, h, "/page", nil).Body.String(); b != "render 3 en" {
+		t.Fatalf("after a refused POST: %q", b)
+	}
+	// A write request that goes through drops it.
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/write", nil))
 	if b := get(t, h, "/page", nil).Body.String(); b != "render 4 en" {
 		t.Fatalf("after a POST: %q", b)
 	}

@@ -110,8 +110,14 @@ func (rt *Router) guard(rule Rule, isAPI bool, h http.HandlerFunc) http.Handler 
 			case rule.Name == Public.Name && u == nil && !pending && cacheable(r):
 				rt.cache.serve(w, r, h)
 			case r.Method != http.MethodGet && r.Method != http.MethodHead:
-				h(w, r)
-				rt.cache.changed()
+				// A write that went through drops the cache; a refused one
+				// (bad input, throttled sign-in) changed nothing and must not
+				// let anyone empty the cache at will.
+				sw := &statusWriter{ResponseWriter: w}
+				h(sw, r)
+				if sw.status < http.StatusBadRequest {
+					rt.cache.changed()
+				}
 			default:
 				h(w, r)
 			}
