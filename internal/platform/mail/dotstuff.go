@@ -11,7 +11,9 @@ import (
 // and a last line without a line break gets one. The bytes are those of
 // net/textproto's DotWriter, which does this byte by byte through bufio; here
 // whole lines are copied, which matters for a list of large messages.
-func writeDotStuffed(w *bufio.Writer, data []byte) error {
+// commit, when not nil, is called just before the final "." is written; an
+// error from it stops there, leaving the data unterminated.
+func writeDotStuffed(w *bufio.Writer, data []byte, commit func() error) error {
 	// The line break that ends a last line without one: CRLF, or only LF
 	// after a carriage return. Empty content is one empty line.
 	end := "\r\n"
@@ -49,6 +51,11 @@ func writeDotStuffed(w *bufio.Writer, data []byte) error {
 	}
 	if !atLineStart {
 		if _, err := w.WriteString(end); err != nil {
+			return err
+		}
+	}
+	if commit != nil {
+		if err := commit(); err != nil {
 			return err
 		}
 	}

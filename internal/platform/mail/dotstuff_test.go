@@ -26,7 +26,7 @@ func dotWriterOutput(t testing.TB, data []byte) []byte {
 func dotStuffedOutput(t testing.TB, data []byte) []byte {
 	var b bytes.Buffer
 	bw := bufio.NewWriterSize(&b, 16)
-	if err := writeDotStuffed(bw, data); err != nil {
+	if err := writeDotStuffed(bw, data, nil); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
@@ -73,7 +73,7 @@ func BenchmarkWriteDotStuffed(b *testing.B) {
 	b.SetBytes(int64(len(raw)))
 	b.Run("lines", func(b *testing.B) {
 		for range b.N {
-			_ = writeDotStuffed(bw, raw)
+			_ = writeDotStuffed(bw, raw, nil)
 		}
 	})
 	b.Run("textproto", func(b *testing.B) {

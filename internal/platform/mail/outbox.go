@@ -52,7 +52,7 @@ func (o Outbox) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
-	return o.write(raw)
+	return o.write(raw, nil)
 }
 
 // SendRendered writes a message rendered beforehand, as Send does.
@@ -63,14 +63,14 @@ func (o Outbox) SendRendered(ctx context.Context, r Rendered) error {
 	if err := checkEnvelope(r); err != nil {
 		return err
 	}
-	return o.write(r.Data)
+	return o.write(r.Data, r.OnCommit)
 }
 
-func (o Outbox) write(raw []byte) error {
+func (o Outbox) write(raw []byte, commit func() error) error {
 	var id [5]byte
 	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails on supported platforms.
 	name := time.Now().UTC().Format(outboxTimeFormat) + "-" + idEncoding.EncodeToString(id[:]) + ".eml"
-	if err := writeFileAtomic(o.Dir, name, raw); err != nil {
+	if err := writeFileAtomic(o.Dir, name, raw, commit); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	return nil
@@ -78,7 +78,8 @@ func (o Outbox) write(raw []byte) error {
 
 // writeFileAtomic writes data to dir/name through a synced temporary file
 // and a rename, so that a crash leaves either the whole file or none.
-func writeFileAtomic(dir, name string, data []byte) (err error) {
+// commit, when not nil, is called just before the rename.
+func writeFileAtomic(dir, name string, data []byte, commit func() error) (err error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return err
 	}
@@ -101,6 +102,11 @@ func writeFileAtomic(dir, name string, data []byte) (err error) {
 	}
 	if err = f.Close(); err != nil {
 		return err
+	}
+	if commit != nil {
+		if err = commit(); err != nil {
+			return err
+		}
 	}
 	if err = os.Rename(tmp, filepath.Join(dir, name)); err != nil {
 		return err

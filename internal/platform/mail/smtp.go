@@ -234,7 +234,7 @@ func (p *SMTPPool) SendRendered(ctx context.Context, r Rendered) error {
 	if err != nil {
 		return err
 	}
-	err = p.deliver(ctx, c, from, r.To, raw)
+	err = p.deliver(ctx, c, from, r.To, raw, r.OnCommit)
 	if errors.Is(err, errStaleSession) {
 		// The reused session failed its RSET: nothing of this message was
 		// sent on it, so it goes on a new session instead.
@@ -246,7 +246,7 @@ func (p *SMTPPool) SendRendered(ctx context.Context, r Rendered) error {
 		if c, err = p.dialWithToken(ctx); err != nil {
 			return err
 		}
-		err = p.deliver(ctx, c, from, r.To, raw)
+		err = p.deliver(ctx, c, from, r.To, raw, r.OnCommit)
 	}
 	p.release(c, err)
 	return err
@@ -352,11 +352,11 @@ var errStaleSession = errors.New("smtp: stale session")
 // RSET, which clears whatever a failed transaction left behind and proves
 // the session alive before a message is committed to it; if that fails,
 // deliver returns errStaleSession.
-func (p *SMTPPool) deliver(ctx context.Context, c *pooledConn, from, to string, raw []byte) error {
+func (p *SMTPPool) deliver(ctx context.Context, c *pooledConn, from, to string, raw []byte, commit func() error) error {
 	reused := c.sent > 0
 	c.sent++
 	if c.pipelining {
-		return p.deliverPipelined(ctx, c, from, to, raw, reused)
+		return p.deliverPipelined(ctx, c, from, to, raw, reused, commit)
 	}
 	if reused {
 		if err := p.exchange(ctx, c, func() error { return c.client.Reset() }); err != nil {
@@ -380,7 +380,7 @@ func (p *SMTPPool) deliver(ctx context.Context, c *pooledConn, from, to string, 
 			if err != nil {
 				return err
 			}
-			return writeData(w, raw)
+			return writeData(w, raw, commit)
 		}},
 	}
 	for _, step := range steps {
@@ -396,7 +396,7 @@ func (p *SMTPPool) deliver(ctx context.Context, c *pooledConn, from, to string, 
 // write and their replies are read in order, then the message follows. Two
 // round trips instead of four or five; the replies and errors are the same.
 // The message is dot-stuffed a line at a time rather than a byte at a time.
-func (p *SMTPPool) deliverPipelined(ctx context.Context, c *pooledConn, from, to string, raw []byte, reset bool) error {
+func (p *SMTPPool) deliverPipelined(ctx context.Context, c *pooledConn, from, to string, raw []byte, reset bool, commit func() error) error {
 	var cmds strings.Builder
 	if reset {
 		cmds.WriteString("RSET\r\n")
@@ -463,7 +463,7 @@ func (p *SMTPPool) deliverPipelined(ctx context.Context, c *pooledConn, from, to
 		return newSendError(stage, refused)
 	}
 	err = p.exchange(ctx, c, func() error {
-		if err := writeDotStuffed(text.W, raw); err != nil {
+		if err := writeDotStuffed(text.W, raw, commit); err != nil {
 			return err
 		}
 		_, _, err := text.ReadResponse(250)
@@ -476,11 +476,18 @@ func (p *SMTPPool) deliverPipelined(ctx context.Context, c *pooledConn, from, to
 }
 
 // writeData writes the message and the final dot; for go-mail's writer,
-// Close also reads the server's verdict.
-func writeData(w io.WriteCloser, raw []byte) error {
+// Close also reads the server's verdict. commit, when not nil, is called
+// before the dot; if it fails the dot is not written (the session is then
+// closed, which abandons the transaction).
+func writeData(w io.WriteCloser, raw []byte, commit func() error) error {
 	if _, err := w.Write(raw); err != nil {
 		_ = w.Close()
 		return err
+	}
+	if commit != nil {
+		if err := commit(); err != nil {
+			return err
+		}
 	}
 	return w.Close()
 }

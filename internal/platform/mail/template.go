@@ -23,6 +23,15 @@ type Rendered struct {
 	From, To string
 	// Data is the RFC 5322 message with CRLF line endings.
 	Data []byte
+	// OnCommit, when set, is called at the point of no return of a delivery:
+	// after the content has been written and just before the mark that
+	// commits the receiver to the message (SMTP's final ".", the outbox's
+	// rename). Until then the message can still be abandoned; if OnCommit
+	// returns an error it is, and SendRendered returns that error. A caller
+	// that must never send a message twice records here that it may have
+	// left: a failure after OnCommit without a reply from the server (a
+	// SendError at StageData with Code 0) means the receiver may have it.
+	OnCommit func() error
 }
 
 // RenderedSender is a Sender that also delivers messages rendered

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"html"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -261,5 +262,83 @@ func TestSMTPPoolPipelinesItsCommands(t *testing.T) {
 	}
 	if err := <-served; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// OnCommit runs once per message, after the content and before the end of
+// data: the server has nothing yet when it runs, and a refusal from it
+// abandons the message without spoiling the pool.
+func TestOnCommitIsThePointOfNoReturn(t *testing.T) {
+	for _, mode := range transactionModes {
+		t.Run(mode.name, func(t *testing.T) {
+			s := startSink(t, sinkOptions{})
+			cfg := s.config()
+			cfg.NoPipelining = mode.noPipelining
+			pool, err := NewSMTPPool(cfg, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pool.Close()
+			m := testMessage(1)
+	m.From = "bulletin@cybernorms.example"
+	r, err := RenderMessage(m, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			calls := 0
+			r.OnCommit = func() error {
+				calls++
+				if n := s.messageCount(); n != 0 {
+					t.Errorf("the server had %d messages before the end of data", n)
+				}
+				return errors.New("journal full")
+			}
+			if err := pool.SendRendered(context.Background(), r); err == nil || !strings.Contains(err.Error(), "journal full") {
+				t.Fatalf("SendRendered = %v, want the commit hook's error", err)
+			}
+			if calls != 1 || s.messageCount() != 0 {
+				t.Fatalf("%d calls, %d messages: an abandoned message reached the server", calls, s.messageCount())
+			}
+			r.OnCommit = func() error { calls++; return nil }
+			if err := pool.SendRendered(context.Background(), r); err != nil {
+				t.Fatalf("after an abandoned message: %v", err)
+			}
+			if calls != 2 || s.messageCount() != 1 {
+				t.Fatalf("%d calls, %d messages, want 2 and 1", calls, s.messageCount())
+			}
+		})
+	}
+}
+
+func TestOutboxOnCommitRunsBeforeTheFileAppears(t *testing.T) {
+	dir := t.TempDir()
+	o := Outbox{Dir: dir}
+	m := testMessage(1)
+	m.From = "bulletin@cybernorms.example"
+	r, err := RenderMessage(m, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.OnCommit = func() error { return errors.New("no") }
+	if err := o.SendRendered(context.Background(), r); err == nil {
+		t.Fatal("the hook's refusal was ignored")
+	}
+	if l, _ := List(dir, 0); len(l) != 0 {
+		t.Fatalf("%d messages in the outbox after an abandoned write", len(l))
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Fatalf("left behind: %v", left)
+	}
+	ran := false
+	r.OnCommit = func() error {
+		l, _ := List(dir, 0)
+		ran = len(l) == 0
+		return nil
+	}
+	if err := o.SendRendered(context.Background(), r); err != nil || !ran {
+		t.Fatalf("send %v, hook ran before the file: %v", err, ran)
+	}
+	if l, _ := List(dir, 0); len(l) != 1 {
+		t.Fatalf("%d messages, want 1", len(l))
 	}
 }
