@@ -280,8 +280,8 @@ func TestOnCommitIsThePointOfNoReturn(t *testing.T) {
 			}
 			defer pool.Close()
 			m := testMessage(1)
-	m.From = "bulletin@cybernorms.example"
-	r, err := RenderMessage(m, time.Now())
+			m.From = "bulletin@cybernorms.example"
+			r, err := RenderMessage(m, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
