@@ -174,10 +174,9 @@ func (s *Service) runSend(ctx context.Context, payload json.RawMessage) error {
 	if status != "running" {
 		return nil
 	}
-	// A previous run of this issue died between claiming and recording: its
-	// claimed messages may or may not have left. They are not sent again.
-	if _, err := s.DB.ExecContext(ctx, `UPDATE bulletin_deliveries SET status = ?, last_error = ? WHERE issue_id = ? AND status = ?`,
-		DelUncertain, "the sender stopped while this message was being handed to the relay", p.IssueID, DelSending); err != nil {
+	// A previous run of this issue died between claiming and recording:
+	// settle its claimed messages from the journal (journal.go).
+	if err := s.recoverSending(ctx, p.IssueID); err != nil {
 		return err
 	}
 	if err := s.materialise(ctx, p.IssueID, cursor); err != nil {
@@ -199,7 +198,12 @@ func (s *Service) runSend(ctx context.Context, payload json.RawMessage) error {
 	if _, d, ok := strings.Cut(s.MailFrom, "@"); ok {
 		domain = strings.TrimRight(d, "> ")
 	}
-	r := &sendRun{svc: s, issue: is, content: content, key: key, domain: domain, rendered: map[string]*issueMail{}}
+	journal, err := openJournal(s.journalPath(is.ID))
+	if err != nil {
+		return err
+	}
+	defer journal.close()
+	r := &sendRun{svc: s, issue: is, content: content, key: key, domain: domain, journal: journal, rendered: map[string]*issueMail{}}
 	slice := s.SendSlice
 	if slice <= 0 {
 		slice = 3 * time.Minute
@@ -215,7 +219,7 @@ func (s *Service) runSend(ctx context.Context, payload json.RawMessage) error {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 		if next.Valid {
 			_, err := jobs.Enqueue(ctx, tx, JobSend, sendPayload{IssueID: p.IssueID, Part: p.Part + 1},
 				jobs.Options{UniqueKey: fmt.Sprintf("%s:%s:%d", JobSend, p.IssueID, p.Part+1), RunAt: next.Time, MaxAttempts: 20})
@@ -227,6 +231,10 @@ func (s *Service) runSend(ctx context.Context, payload json.RawMessage) error {
 		}
 		return audit.Record(ctx, tx, "bulletin.issue.sent", "bulletin_issue", p.IssueID, nil, map[string]string{"status": "done"})
 	})
+	if err == nil && !next.Valid {
+		s.removeJournal(p.IssueID)
+	}
+	return err
 }
 
 // materialise pages through confirmed subscribers by id and adds their
@@ -283,6 +291,9 @@ type recipient struct {
 type outcome struct {
 	subID string
 	err   error
+	// uncertain: the message was committed to the relay (its end of data
+	// written) and then no answer came, so it may have been delivered.
+	uncertain bool
 }
 
 // sendRun is one pass of the pipeline: a producer claims batches, workers
@@ -293,6 +304,7 @@ type sendRun struct {
 	content *IssueContent
 	key     []byte
 	domain  string
+	journal *sendJournal
 
 	mu       sync.Mutex
 	rendered map[string]*issueMail
@@ -350,27 +362,56 @@ func (r *sendRun) message(rc recipient) (cnmail.Message, error) {
 
 // send hands one recipient's copy to the mailer: a copy of the issue's
 // template when the mailer takes rendered messages (the pooled SMTP sender
-// and the outbox do), otherwise a whole message for it to render.
-func (r *sendRun) send(ctx context.Context, rc recipient) error {
-	rs, ok := r.svc.Mailer.(cnmail.RenderedSender)
-	if !ok {
-		m, err := r.message(rc)
-		if err != nil {
-			return err
-		}
-		return r.svc.Mailer.Send(ctx, m)
+// and the outbox do), otherwise a whole message for it to render. It writes
+// the message's fate to the journal as it goes: committed just before the
+// end of data, then accepted or refused.
+func (r *sendRun) send(ctx context.Context, rc recipient) outcome {
+	committed := false
+	commit := func() error {
+		committed = true
+		return r.journal.add(evCommitted, rc.subID)
 	}
+	var err error
+	if rs, ok := r.svc.Mailer.(cnmail.RenderedSender); ok {
+		var raw cnmail.Rendered
+		if raw, err = r.copyFor(rc); err == nil {
+			raw.OnCommit = commit
+			err = rs.SendRendered(ctx, raw)
+		}
+	} else {
+		// A mailer that renders itself has no commit point to report: for
+		// a run that dies, the message counts as committed from the moment
+		// it is handed over; its errors are retried as they come.
+		var m cnmail.Message
+		if m, err = r.message(rc); err == nil {
+			if err = r.journal.add(evCommitted, rc.subID); err == nil {
+				err = r.svc.Mailer.Send(ctx, m)
+			}
+		}
+	}
+	o := outcome{subID: rc.subID, err: err}
+	var se *cnmail.SendError
+	switch {
+	case err == nil:
+		_ = r.journal.add(evSent, rc.subID) // the coordinator records it too
+	case !committed:
+	case errors.As(err, &se) && se.Code != 0:
+		_ = r.journal.add(evRefused, rc.subID)
+	default:
+		o.uncertain = true
+	}
+	return o
+}
+
+// copyFor renders one recipient's copy of the issue's template.
+func (r *sendRun) copyFor(rc recipient) (cnmail.Rendered, error) {
 	im, err := r.render(rc.lang)
 	if err != nil {
-		return err
+		return cnmail.Rendered{}, err
 	}
 	unsub := r.svc.UnsubscribeURL(r.key, rc.subID)
-	raw, err := im.tmpl.Render(cnmail.TemplateRecipient{To: rc.email, MessageID: r.messageID(rc),
+	return im.tmpl.Render(cnmail.TemplateRecipient{To: rc.email, MessageID: r.messageID(rc),
 		Headers: map[string]string{"List-Unsubscribe": "<" + unsub + ">"}, Value: unsub}, time.Now())
-	if err != nil {
-		return err
-	}
-	return rs.SendRendered(ctx, raw)
 }
 
 // recordEvery and recordAfter bound how long an outcome waits before it is
@@ -419,11 +460,11 @@ func (r *sendRun) run(ctx context.Context, rate int, deadline time.Time) error {
 					select {
 					case <-tick:
 					case <-ctx.Done():
-						results <- outcome{rc.subID, ctx.Err()}
+						results <- outcome{subID: rc.subID, err: ctx.Err()}
 						continue
 					}
 				}
-				results <- outcome{rc.subID, r.send(ctx, rc)}
+				results <- r.send(ctx, rc)
 			}
 		})
 	}
@@ -608,13 +649,16 @@ func (r *sendRun) record(ctx context.Context, tx *db.Tx, done []outcome, now tim
 		}
 		attempts++
 		st, next := DelPending, now.Add(retryDelay(attempts))
-		if attempts >= maxDeliveryAttempts || cnmail.IsPermanent(f.err) || errors.Is(f.err, cnmail.ErrInvalidMessage) {
+		msg := f.err.Error()
+		switch {
+		case f.uncertain:
+			// It may have been delivered: it is never sent again.
+			st, msg = DelUncertain, "no answer from the relay after the end of the message, which it may have delivered: "+msg
+		case errors.Is(f.err, context.Canceled):
+			st, next, attempts = DelPending, now, attempts-1 // never tried
+		case attempts >= maxDeliveryAttempts || cnmail.IsPermanent(f.err) || errors.Is(f.err, cnmail.ErrInvalidMessage):
 			st = DelFailed
 		}
-		if errors.Is(f.err, context.Canceled) {
-			st, next, attempts = DelPending, now, attempts-1 // never tried
-		}
-		msg := f.err.Error()
 		if len(msg) > 500 {
 			msg = msg[:500]
 		}

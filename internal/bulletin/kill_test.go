@@ -1,0 +1,160 @@
+package bulletin_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cybernorms/cybernorms/internal/app"
+	"github.com/cybernorms/cybernorms/internal/bulletin"
+	"github.com/cybernorms/cybernorms/internal/platform/config"
+	cnmail "github.com/cybernorms/cybernorms/internal/platform/mail"
+	"github.com/cybernorms/cybernorms/internal/testrig"
+)
+
+// The environment of the child process TestKilledSendResumes kills.
+const (
+	killChildEnv = "CYBERNORMS_KILL_CHILD"
+	killDBEnv    = "CYBERNORMS_KILL_DATABASE_URL"
+	killDataEnv  = "CYBERNORMS_KILL_DATA_DIR"
+	killSMTPEnv  = "CYBERNORMS_KILL_SMTP"
+)
+
+// TestKilledSendResumes sends an issue from another process (this test
+// binary started again), kills that process with SIGKILL in the middle of
+// the send, and resumes the send here, as a restarted server would: every
+// subscriber gets the issue exactly once, except the few whose message was
+// on its way to the relay at the moment of the kill, which get it at most
+// once and are reported uncertain — at most one per SMTP connection.
+func TestKilledSendResumes(t *testing.T) {
+	if os.Getenv(killChildEnv) != "" {
+		runKilledChild(t)
+		return
+	}
+	const subscribers, connections = 3000, 8
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		w := newWorld(t, rig)
+		svc := bulletinSvc(rig)
+		addrs := make([]string, subscribers)
+		for i := range addrs {
+			addrs[i] = fmt.Sprintf("reader%04d@example.org", i)
+		}
+		if _, err := svc.BulkConfirmed(rig.Ctx, addrs, "en"); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.StartSending(rig.Ctx, w.secretariat, w.issue.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		sink := startSink(t, false)
+
+		cmd := exec.Command(os.Args[0], "-test.run=^TestKilledSendResumes$", "-test.count=1")
+		cmd.Env = append(os.Environ(), killChildEnv+"=1", killDBEnv+"="+rig.App.Config.DatabaseURL,
+			killDataEnv+"="+rig.App.Config.DataDir, fmt.Sprintf("%s=%s:%d", killSMTPEnv, sink.host, sink.port))
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Kill it once a third of the list has been delivered.
+		deadline := time.Now().Add(2 * time.Minute)
+		for len(sink.messages()) < subscribers/3 {
+			if time.Now().After(deadline) {
+				_ = cmd.Process.Kill()
+				t.Fatalf("the child sent %d messages in 2 minutes:\n%s", len(sink.messages()), out.String())
+			}
+			time.Sleep(time.Millisecond)
+		}
+		if err := cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait()
+		atKill := len(sink.messages())
+		if atKill >= subscribers {
+			t.Fatalf("the child finished (%d messages) before it was killed:\n%s", atKill, out.String())
+		}
+
+		// The restarted server: the dead process's job lease runs out, and
+		// its job runs here.
+		if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE jobs SET locked_until = NULL WHERE kind = ?`, bulletin.JobSend); err != nil {
+			t.Fatal(err)
+		}
+		rig.App.Services.Mailer = sink.pool(t, connections)
+		rig.DrainJobs(t)
+
+		p, err := svc.SendProgress(rig.Ctx, w.issue.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{} // (the sink also has the review notices of newWorld)
+		for _, m := range sink.messages() {
+			got[m.To]++
+		}
+		missing := 0
+		for _, a := range addrs {
+			switch got[a] {
+			case 0:
+				missing++
+			case 1:
+			default:
+				t.Errorf("%s received %d copies", a, got[a])
+			}
+		}
+		t.Logf("killed after %d messages; then %d in all; progress %+v", atKill, len(sink.messages()), p)
+		if p.Status != "done" || p.Sent+p.Uncertain != subscribers || p.Remaining != 0 || p.Failed != 0 {
+			t.Fatalf("progress %+v, want every delivery sent or uncertain", p)
+		}
+		if p.Uncertain > connections {
+			t.Errorf("%d uncertain deliveries, want at most one per connection (%d)", p.Uncertain, connections)
+		}
+		if missing > p.Uncertain {
+			t.Errorf("%d subscribers never received the issue, only %d are reported uncertain", missing, p.Uncertain)
+		}
+		var journals []string
+		if entries, err := os.ReadDir(rig.App.Config.DataDir + "/bulletin"); err == nil {
+			for _, e := range entries {
+				journals = append(journals, e.Name())
+			}
+		}
+		if len(journals) != 0 {
+			t.Errorf("journals left after the send: %v", journals)
+		}
+	})
+}
+
+// runKilledChild is the process TestKilledSendResumes kills: the app on the
+// test's database and data folder, sending to the test's SMTP sink.
+func runKilledChild(t *testing.T) {
+	ctx := context.Background()
+	cfg, err := config.Load(nil, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DatabaseURL, cfg.DataDir, cfg.Workers = os.Getenv(killDBEnv), os.Getenv(killDataEnv), 0
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	d, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(ctx, cfg, d, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, port, _ := strings.Cut(os.Getenv(killSMTPEnv), ":")
+	n, _ := strconv.Atoi(port)
+	pool, err := cnmail.NewSMTPPool(cnmail.SMTPConfig{Host: host, Port: n, TLS: cnmail.TLSNone, From: "Bulletin <bulletin@cybernorms.example>", HeloName: "test.example"}, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Services.Mailer = pool
+	if err := a.Services.Jobs.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Fatal("the send finished before the kill")
+}
