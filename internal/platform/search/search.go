@@ -341,89 +341,63 @@ func (q Query) filters() (string, []any) {
 const docCols = `d.kind, d.ref, d.lang, d.title, d.body, d.url, d.norms, d.type, d.status, d.region, d.year, d.state, d.parent`
 
 // Run executes q against d (the *db.DB, or a transaction).
+//
+// With words, the database finds the newest RankWindow matches of the
+// words and filters (an FTS5 expression on SQLite, a tsquery on
+// PostgreSQL, walked newest first so it stops at the window), Go ranks
+// them (rank.go), and the page's documents and snippets are read last.
 func Run(ctx context.Context, d db.Querier, q Query) (Results, error) {
 	if err := q.Validate(); err != nil {
 		return Results{}, err
 	}
 	terms := Parse(q.Text)
 	res := Results{Query: String(terms), Hits: []Hit{}}
-	filt, fargs := q.filters()
-	var list, count string
-	var args, listArgs []any
-	dialect := db.DialectOf(d)
-	switch {
-	case len(terms) == 0:
-		list = `SELECT ` + docCols + `, 0, '' FROM search_documents d WHERE 1 = 1` + filt + ` ORDER BY d.year DESC, d.id DESC LIMIT ? OFFSET ?`
-		count = `SELECT COUNT(*) FROM (SELECT 1 FROM search_documents d WHERE 1 = 1` + filt + ` LIMIT ?) c`
-		args = fargs
-		listArgs = append(append([]any{}, args...), q.Limit, q.Offset)
-	case dialect == db.Postgres:
-		// Words and facets in one tsquery over one GIN index; facet lexemes
-		// carry weight D, which the ranking weighs 0.
-		args = []any{Websearch(terms)}
-		query := `websearch_to_tsquery('english', ?)`
-		if fq := tsFacets(q.facetQuery()); fq != "" {
-			query = `(` + query + ` && to_tsquery('simple', ?))`
-			args = append(args, fq)
-		}
-		from := ` FROM search_documents d, (SELECT ` + query + ` AS q) qs WHERE d.tsv @@ q`
-		window, wargs, err := rankWindow(ctx, d, `SELECT d.id`+from+` ORDER BY d.id DESC LIMIT 1 OFFSET ?`, args, " AND d.id >= ?")
-		if err != nil {
-			return res, err
-		}
-		// Rank and page first; headline only the page (ts_headline is costly).
-		list = `SELECT ` + docCols + `, p.rank, ts_headline('english', d.body, p.q, 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')
-			FROM (SELECT d.id, ts_rank('{0, 0, 0.4, 1.0}', d.tsv, q) AS rank, q` + from + window + ` ORDER BY rank DESC, d.id LIMIT ? OFFSET ?) p
-			JOIN search_documents d ON d.id = p.id ORDER BY p.rank DESC, d.id`
-		count = `SELECT COUNT(*) FROM (SELECT 1` + from + ` LIMIT ?) c`
-		listArgs = append(append(append([]any{}, args...), wargs...), q.Limit, q.Offset)
-	default:
-		// Rank and page on rowids alone, then fetch and snippet just the
-		// page: snippet() and the document row cost far more than bm25.
-		// bm25 is lower-is-better; Rank is negated to be higher-is-better.
-		// Filters as facet terms, so the whole search is one FTS5
-		// expression with no join per match. (Words are not limited to
-		// title and body: a column filter costs more than a person typing a
-		// facet token could ever matter.)
-		expr := FTS5(terms) + fts5Facets(q.facetQuery())
-		args = []any{expr}
-		from := ` FROM search_fts WHERE search_fts MATCH ?`
-		window, wargs, err := rankWindow(ctx, d, `SELECT search_fts.rowid`+from+` ORDER BY search_fts.rowid DESC LIMIT 1 OFFSET ?`, args, " AND search_fts.rowid >= ?")
-		if err != nil {
-			return res, err
-		}
-		list = `WITH page AS (SELECT search_fts.rowid AS id, bm25(search_fts, 4.0, 1.0, 0.0) AS r` + from + window + ` ORDER BY r, search_fts.rowid LIMIT ? OFFSET ?)
-			SELECT ` + docCols + `, -page.r, snippet(search_fts, 1, char(2), char(3), ' … ', 24)
-			FROM page JOIN search_fts ON search_fts.rowid = page.id JOIN search_documents d ON d.id = page.id
-			WHERE search_fts MATCH ? ORDER BY page.r, page.id`
-		count = `SELECT COUNT(*) FROM (SELECT 1` + from + ` LIMIT ?) c`
-		listArgs = append(append(append(append([]any{}, args...), wargs...), q.Limit, q.Offset), expr)
+	if len(terms) == 0 {
+		return list(ctx, d, q, res)
 	}
-	rows, err := d.QueryContext(ctx, list, listArgs...)
+	ds := sqliteSQL
+	if db.DialectOf(d) == db.Postgres {
+		ds = postgresSQL
+	}
+	cands, st, err := findCandidates(ctx, d, ds, terms, q.facetQuery())
+	if err != nil {
+		return res, err
+	}
+	if len(cands) == 0 {
+		return res, nil
+	}
+	res.Total, res.More = min(len(cands), MaxCount), len(cands) > MaxCount
+	rank(cands, newMatcher(terms), st)
+	from := min(q.Offset, len(cands))
+	to := min(from+q.Limit, len(cands))
+	res.Hits, err = fetchPage(ctx, d, ds, terms, cands[from:to])
+	return res, err
+}
+
+// list answers a query without words: the filtered documents, newest year
+// first.
+func list(ctx context.Context, d db.Querier, q Query, res Results) (Results, error) {
+	filt, args := q.filters()
+	rows, err := d.QueryContext(ctx, `SELECT `+docCols+` FROM search_documents d WHERE 1 = 1`+filt+` ORDER BY d.year DESC, d.id DESC LIMIT ? OFFSET ?`,
+		append(append([]any{}, args...), q.Limit, q.Offset)...)
 	if err != nil {
 		return res, fmt.Errorf("search: query: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var h Hit
-		var norms, snippet string
-		if err := rows.Scan(&h.Kind, &h.Ref, &h.Lang, &h.Title, &h.Body, &h.URL, &norms, &h.Type, &h.Status, &h.Region, &h.Year, &h.State, &h.Parent, &h.Rank, &snippet); err != nil {
+		var norms string
+		if err := rows.Scan(&h.Kind, &h.Ref, &h.Lang, &h.Title, &h.Body, &h.URL, &norms, &h.Type, &h.Status, &h.Region, &h.Year, &h.State, &h.Parent); err != nil {
 			return res, fmt.Errorf("search: scan: %w", err)
 		}
-		h.Norms = strings.Fields(norms)
-		if h.Norms == nil {
-			h.Norms = []string{}
-		}
-		if len(terms) == 0 {
-			h.Snippet = []Fragment{{Text: excerpt(h.Body, 200)}}
-		} else {
-			h.Snippet = Fragments(snippet)
-		}
+		h.Norms = splitNorms(norms)
+		h.Snippet = []Fragment{{Text: excerpt(h.Body, 200)}}
 		res.Hits = append(res.Hits, h)
 	}
 	if err := rows.Err(); err != nil {
 		return res, fmt.Errorf("search: query: %w", err)
 	}
+	count := `SELECT COUNT(*) FROM (SELECT 1 FROM search_documents d WHERE 1 = 1` + filt + ` LIMIT ?) c`
 	if err := d.QueryRowContext(ctx, count, append(args, MaxCount+1)...).Scan(&res.Total); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return res, fmt.Errorf("search: count: %w", err)
 	}
@@ -438,22 +412,6 @@ func Run(ctx context.Context, d db.Querier, q Query) (Results, error) {
 // recently indexed RankWindow matches, so its cost stays bounded; the total
 // still counts every match up to MaxCount.
 const RankWindow = 2000
-
-// rankWindow finds the id of the RankWindow-th newest match; when there is
-// one, it returns the condition and argument that restrict ranking to the
-// matches from it on. Finding it walks ids newest first and stops there,
-// without ranking anything.
-func rankWindow(ctx context.Context, d db.Querier, query string, args []any, cond string) (string, []any, error) {
-	var id int64
-	err := d.QueryRowContext(ctx, query, append(append([]any{}, args...), RankWindow-1)...).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil, nil
-	}
-	if err != nil {
-		return "", nil, fmt.Errorf("search: rank window: %w", err)
-	}
-	return cond, []any{id}, nil
-}
 
 // Fragments splits a snippet marked with \x02 … \x03 into plain and
 // matched pieces, so templates and JSON never handle markup.

@@ -1,0 +1,254 @@
+package search
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+)
+
+// dfSample is how many of a term's newest matches estimate its document
+// frequency: a term with fewer is counted exactly; for one with more, the
+// share of the index's id range its newest dfSample matches cover gives the
+// estimate. Walking a few hundred entries instead of the whole list is
+// what keeps a common word cheap.
+const dfSample = 500
+
+// dialectSQL holds the few statements that differ between the databases.
+type dialectSQL struct {
+	// candidates selects id, title, body of the newest matches of the
+	// words (first argument) and facets, up to a limit (last argument).
+	candidates func(facets [][]string) (string, func(terms []Term) []any)
+	// newest selects the ids of one term's newest matches, up to a limit.
+	newest string
+	// termArg renders one term as the argument of newest.
+	termArg func(Term) any
+	// page selects docCols, id and a snippet for a list of ids; its first
+	// argument is the words.
+	page      func(n int) string
+	wordsArg  func([]Term) any
+	indexSize func(ctx context.Context, d db.Querier) (float64, error)
+}
+
+var sqliteSQL = dialectSQL{
+	candidates: func(facets [][]string) (string, func([]Term) []any) {
+		// Filters as facet terms in the one FTS5 expression: an
+		// intersection of posting lists, walked newest first, that stops
+		// at the window. bm25() is not called, so no list is walked whole.
+		f := fts5Facets(facets)
+		return `SELECT d.id, d.title, d.body FROM (SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?) c
+				JOIN search_documents d ON d.id = c.id`,
+			func(terms []Term) []any { return []any{FTS5(terms) + f} }
+	},
+	newest:   `SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?`,
+	termArg:  func(t Term) any { return FTS5([]Term{t}) },
+	wordsArg: func(terms []Term) any { return FTS5(terms) },
+	page: func(n int) string {
+		return `SELECT ` + docCols + `, d.id, snippet(search_fts, 1, char(2), char(3), ' … ', 24)
+			FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid
+			WHERE search_fts MATCH ? AND search_fts.rowid IN (` + db.Placeholders(n) + `)`
+	},
+	indexSize: fts5Rows,
+}
+
+var postgresSQL = dialectSQL{
+	candidates: func(facets [][]string) (string, func([]Term) []any) {
+		// Words and facets in one tsquery over one GIN index.
+		query := `websearch_to_tsquery('english', ?)`
+		fq := tsFacets(facets)
+		if fq != "" {
+			query = `(` + query + ` && to_tsquery('simple', ?))`
+		}
+		return `SELECT d.id, d.title, d.body FROM search_documents d WHERE d.tsv @@ ` + query + ` ORDER BY d.id DESC LIMIT ?`,
+			func(terms []Term) []any {
+				if fq != "" {
+					return []any{Websearch(terms), fq}
+				}
+				return []any{Websearch(terms)}
+			}
+	},
+	newest:   `SELECT id FROM search_documents WHERE tsv @@ websearch_to_tsquery('english', ?) ORDER BY id DESC LIMIT ?`,
+	termArg:  func(t Term) any { return Websearch([]Term{t}) },
+	wordsArg: func(terms []Term) any { return Websearch(terms) },
+	page: func(n int) string {
+		// ts_headline is costly: it runs for the page alone.
+		return `SELECT ` + docCols + `, d.id, ts_headline('english', d.body, websearch_to_tsquery('english', ?), 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')
+			FROM search_documents d WHERE d.id IN (` + db.Placeholders(n) + `)`
+	},
+	indexSize: func(ctx context.Context, d db.Querier) (float64, error) {
+		// The planner's row count, kept by ANALYZE (Optimize) and autovacuum.
+		var n float64
+		err := d.QueryRowContext(ctx, `SELECT reltuples FROM pg_class WHERE oid = to_regclass('search_documents')`).Scan(&n)
+		return n, err
+	},
+}
+
+// fts5Rows reads the number of indexed rows from FTS5's averages record
+// (row 1 of search_fts_data: varints of the row count, then each column's
+// token total), which FTS5 keeps for bm25 and which costs one lookup, where
+// COUNT(*) would read a million rows.
+func fts5Rows(ctx context.Context, d db.Querier) (float64, error) {
+	var block []byte
+	if err := d.QueryRowContext(ctx, `SELECT block FROM search_fts_data WHERE id = 1`).Scan(&block); err != nil {
+		return 0, err
+	}
+	n, ok := sqliteVarint(block)
+	if !ok {
+		return 0, errors.New("search: unreadable FTS5 averages record")
+	}
+	return float64(n), nil
+}
+
+// sqliteVarint decodes SQLite's variable-length integer (big-endian, seven
+// bits a byte, the ninth byte whole).
+func sqliteVarint(b []byte) (uint64, bool) {
+	var v uint64
+	for i := 0; i < len(b) && i < 9; i++ {
+		if i == 8 {
+			return v<<8 | uint64(b[i]), true
+		}
+		v = v<<7 | uint64(b[i]&0x7f)
+		if b[i]&0x80 == 0 {
+			return v, true
+		}
+	}
+	return 0, false
+}
+
+// findCandidates returns the newest RankWindow matches of the words and
+// filters, with what ranking them needs.
+func findCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, facets [][]string) ([]candidate, corpusStats, error) {
+	query, args := ds.candidates(facets)
+	rows, err := d.QueryContext(ctx, query, append(args(terms), RankWindow)...)
+	if err != nil {
+		return nil, corpusStats{}, fmt.Errorf("search: candidates: %w", err)
+	}
+	defer rows.Close()
+	var cands []candidate
+	for rows.Next() {
+		var c candidate
+		if err := rows.Scan(&c.id, &c.title, &c.body); err != nil {
+			return nil, corpusStats{}, fmt.Errorf("search: candidates: %w", err)
+		}
+		cands = append(cands, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, corpusStats{}, fmt.Errorf("search: candidates: %w", err)
+	}
+	if len(cands) == 0 {
+		return nil, corpusStats{}, nil
+	}
+	st, err := termStats(ctx, d, ds, terms, facets, cands)
+	return cands, st, err
+}
+
+// termStats estimates the index size and each term's document frequency.
+func termStats(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, facets [][]string, cands []candidate) (corpusStats, error) {
+	var hi, lo sql.NullInt64
+	if err := d.QueryRowContext(ctx, `SELECT (SELECT MAX(id) FROM search_documents), (SELECT MIN(id) FROM search_documents)`).Scan(&hi, &lo); err != nil {
+		return corpusStats{}, fmt.Errorf("search: id range: %w", err)
+	}
+	span := float64(hi.Int64-lo.Int64) + 1
+	st := corpusStats{df: make([]float64, len(terms))}
+	if n, err := ds.indexSize(ctx, d); err == nil && n > 0 {
+		st.docs = n
+	} else {
+		st.docs = span
+	}
+	estimate := func(n int, oldest int64, sample int) float64 {
+		if n < sample {
+			return float64(n)
+		}
+		return float64(n) * span / float64(hi.Int64-oldest+1)
+	}
+	if len(terms) == 1 && len(facets) == 0 {
+		// The candidates are the term's newest matches already.
+		oldest := cands[0].id
+		for _, c := range cands {
+			oldest = min(oldest, c.id)
+		}
+		st.df[0] = estimate(len(cands), oldest, RankWindow)
+		return st, nil
+	}
+	for i, t := range terms {
+		rows, err := d.QueryContext(ctx, ds.newest, ds.termArg(t), dfSample)
+		if err != nil {
+			return st, fmt.Errorf("search: term frequency: %w", err)
+		}
+		n, oldest := 0, hi.Int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return st, fmt.Errorf("search: term frequency: %w", err)
+			}
+			n, oldest = n+1, min(oldest, id)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return st, fmt.Errorf("search: term frequency: %w", err)
+		}
+		st.df[i] = estimate(n, oldest, dfSample)
+	}
+	return st, nil
+}
+
+// fetchPage reads the documents of a page of ranked candidates, with their
+// snippets, in rank order.
+func fetchPage(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, page []candidate) ([]Hit, error) {
+	if len(page) == 0 {
+		return []Hit{}, nil
+	}
+	args := []any{ds.wordsArg(terms)}
+	at := make(map[int64]int, len(page))
+	for i, c := range page {
+		args = append(args, c.id)
+		at[c.id] = i
+	}
+	rows, err := d.QueryContext(ctx, ds.page(len(page)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: page: %w", err)
+	}
+	defer rows.Close()
+	hits := make([]Hit, len(page))
+	found := make([]bool, len(page))
+	for rows.Next() {
+		var h Hit
+		var id int64
+		var norms, snippet string
+		if err := rows.Scan(&h.Kind, &h.Ref, &h.Lang, &h.Title, &h.Body, &h.URL, &norms, &h.Type, &h.Status, &h.Region, &h.Year, &h.State, &h.Parent, &id, &snippet); err != nil {
+			return nil, fmt.Errorf("search: page: %w", err)
+		}
+		i, ok := at[id]
+		if !ok {
+			continue
+		}
+		h.Norms = splitNorms(norms)
+		h.Rank = page[i].score
+		h.Snippet = Fragments(snippet)
+		hits[i], found[i] = h, true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search: page: %w", err)
+	}
+	out := hits[:0]
+	for i, h := range hits {
+		// A document removed between the two reads is left out.
+		if found[i] {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+func splitNorms(norms string) []string {
+	f := strings.Fields(norms)
+	if f == nil {
+		f = []string{}
+	}
+	return f
+}

@@ -1,0 +1,165 @@
+package search
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+)
+
+// fts5Tokens returns the tokens FTS5's tokenizer (the index's) makes of
+// each text, read back through an fts5vocab table.
+func fts5Tokens(t *testing.T, texts []string) [][]string {
+	t.Helper()
+	ctx := context.Background()
+	d, err := db.Open(ctx, filepath.Join(t.TempDir(), "t.db"), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for _, q := range []string{
+		`CREATE VIRTUAL TABLE t USING fts5(x, tokenize = 'porter unicode61 remove_diacritics 2')`,
+		`CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')`,
+	} {
+		if _, err := d.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, s := range texts {
+		if _, err := d.ExecContext(ctx, `INSERT INTO t (rowid, x) VALUES (?, ?)`, i+1, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := make([][]string, len(texts))
+	rows, err := d.QueryContext(ctx, `SELECT doc, term FROM v ORDER BY doc, "offset"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var doc int
+		var term string
+		if err := rows.Scan(&doc, &term); err != nil {
+			t.Fatal(err)
+		}
+		out[doc-1] = append(out[doc-1], term)
+	}
+	return out
+}
+
+func goTokens(s string) []string {
+	var out []string
+	var scratch []byte
+	tokenize(s, func(tok []byte) { out = append(out, string(stem(tok, nil))) }, &scratch)
+	return out
+}
+
+func TestStemMatchesFTS5(t *testing.T) {
+	raw, err := os.ReadFile("testdata/words.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := strings.Fields(string(raw))
+	texts := append([]string{}, words...)
+	texts = append(texts,
+		"Protect the ICT supply-chain: States' CERTs (27001:2022) cooperate.",
+		"Coopération régionale, sécurité des réseaux électriques à Genève",
+		"Cooperación en ciberseguridad; protección de infraestructuras críticas",
+		"Сотрудничество государств в области информационной безопасности",
+		"MIXED Case Words And Numbers 2025 x86_64",
+	)
+	fts := fts5Tokens(t, texts)
+	for i, s := range texts {
+		got := goTokens(s)
+		if strings.Join(got, " ") != strings.Join(fts[i], " ") {
+			t.Errorf("%q: Go %v, FTS5 %v", s, got, fts[i])
+		}
+	}
+	// The matcher passes over tokens whose start differs from a query
+	// stem's: Porter must keep all but the last two letters of a stem as
+	// the word's own start.
+	for _, w := range words {
+		s := stem([]byte(w), nil)
+		if k := max(1, len(s)-2); !strings.HasPrefix(w, string(s[:k])) {
+			t.Errorf("stem %q of %q does not start with the word's first %d letters", s, w, k)
+		}
+	}
+}
+
+func TestMatcherCounts(t *testing.T) {
+	tests := []struct {
+		name   string
+		query  string
+		text   string
+		want   []float64
+		tokens int
+	}{
+		{"stemmed forms count as the word", "vulnerability", "Vulnerabilities and a vulnerability.", []float64{2}, 4},
+		{"each term is counted apart", "supply chain", "supply chains supply", []float64{2, 1}, 3},
+		{"a phrase counts only where its words are together", `"supply chain"`, "supply chain, chain supply, supply-chain", []float64{2}, 6},
+		{"accents and case fold", "securite", "Sécurité SÉCURITÉ securite", []float64{3}, 3},
+		{"text after a non-ASCII word is still counted", "cooperation", "Coopération cooperation", []float64{2}, 2},
+		{"no match counts nothing", "ransomware", "critical infrastructure", []float64{0}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newMatcher(Parse(tt.query))
+			tf := make([]float64, len(m.terms))
+			n := m.count(tt.text, tf)
+			if n != tt.tokens {
+				t.Errorf("tokens %d, want %d", n, tt.tokens)
+			}
+			for i := range tt.want {
+				if tf[i] != tt.want[i] {
+					t.Errorf("tf %v, want %v", tf, tt.want)
+					break
+				}
+			}
+		})
+	}
+}
+
+func TestRankOrder(t *testing.T) {
+	m := newMatcher(Parse("ransomware election"))
+	cands := []candidate{
+		{id: 1, title: "Election security", body: "ransomware guidance for an election"},
+		{id: 2, title: "Guidance", body: "ransomware guidance for an election"},
+		{id: 3, title: "Guidance", body: "ransomware election ransomware election ransomware"},
+		{id: 4, title: "Guidance", body: "ransomware election, and a great deal of other text that has nothing to do with either of the two words at all"},
+		{id: 5, title: "Ransomware", body: "election"},
+	}
+	// "election" is rare in this index, "ransomware" common.
+	rank(cands, m, corpusStats{docs: 10000, df: []float64{5000, 50}})
+	order := func() string {
+		var ids []string
+		for _, c := range cands {
+			ids = append(ids, string(rune('0'+c.id)))
+		}
+		return strings.Join(ids, "")
+	}()
+	pos := map[int64]int{}
+	for i, c := range cands {
+		pos[c.id] = i
+	}
+	for _, tt := range []struct {
+		name        string
+		above, then int64
+	}{
+		{"the rarer word in the title ranks above the commoner one", 1, 5},
+		{"a word in the title ranks above the same text without it", 1, 2},
+		{"repeated words rank above single ones", 3, 2},
+		{"a short text ranks above a long one with the same matches", 2, 4},
+	} {
+		if pos[tt.above] > pos[tt.then] {
+			t.Errorf("%s: order %s", tt.name, order)
+		}
+	}
+	for i := 1; i < len(cands); i++ {
+		if cands[i].score > cands[i-1].score {
+			t.Errorf("scores out of order: %+v", cands)
+		}
+	}
+}
