@@ -2,9 +2,13 @@ package compendium_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -300,5 +304,87 @@ func TestSearchAcrossTheCompendium(t *testing.T) {
 				t.Errorf("still found: %+v", r.Hits)
 			}
 		})
+	})
+}
+
+// The practices list pages by a keyset, so a page costs the same however
+// many practices there are; the pages together hold each practice once, in
+// the list's order (newest cycle, then State, then title).
+func TestPracticesArePaged(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		var want []string
+		for _, st := range []string{"FRA", "KEN", "BRA", "JPN", "CAN"} {
+			for _, year := range []int{2024, 2025} {
+				var ms []measure
+				for j := range 3 {
+					k := fmt.Sprintf("k-%s-%d-%d", st, year, j)
+					ms = append(ms, measure{ID: "m" + k[1:], Key: k, Norm: "gge2015-h", Title: fmt.Sprintf("Measure %d of %s in %d", j, st, year),
+						Desc: "A hotline.", Type: "institution", Status: "implemented"})
+				}
+				publish(t, rig, st, year, "public", ms...)
+			}
+		}
+		sec := rig.Token(t, rig.User(t, auth.RoleSecretariat, ""))
+		for _, year := range []int{2025, 2024} {
+			for _, st := range []string{"BRA", "CAN", "FRA", "JPN", "KEN"} {
+				for j := range 3 {
+					k := fmt.Sprintf("k-%s-%d-%d", st, year, j)
+					if resp := rig.Anonymous(t).Do(t, "POST", "/api/v1/practices", `{"measure_id":"m`+k[1:]+`"}`, bearer(sec)); resp.StatusCode != http.StatusCreated {
+						t.Fatalf("mark %s: %d %s", k, resp.StatusCode, testrig.Body(resp))
+					}
+					want = append(want, k)
+				}
+			}
+		}
+		anon := rig.Anonymous(t)
+		var got []string
+		cursor := ""
+		for pages := 0; ; pages++ {
+			if pages > 10 {
+				t.Fatal("the pages do not end")
+			}
+			page := decode[struct {
+				Items      []compendium.Practice
+				NextCursor string `json:"next_cursor"`
+			}](t, anon.Get(t, "/api/v1/practices?norm=gge2015-h&limit=4&cursor="+cursor))
+			if len(page.Items) > 4 {
+				t.Fatalf("a page of %d, limit 4", len(page.Items))
+			}
+			for _, p := range page.Items {
+				got = append(got, p.MeasureKey)
+			}
+			if page.NextCursor == "" {
+				break
+			}
+			cursor = page.NextCursor
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("paged list\n got %v\nwant %v", got, want)
+		}
+		for _, bad := range []string{"limit=0", "limit=201", "cursor=!!!", "cursor=" + base64.RawURLEncoding.EncodeToString([]byte("k-nope"))} {
+			resp := anon.Get(t, "/api/v1/practices?"+bad)
+			if body := testrig.Body(resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `"field"`) {
+				t.Errorf("%s: %d %s, want 400 naming the field", bad, resp.StatusCode, body)
+			}
+		}
+
+		// The norm's page shows 20 at a time, with a link to the next ones.
+		body := testrig.Body(anon.Get(t, "/compendium/norms/gge2015-h"))
+		if !strings.Contains(body, "30 good practices serve this norm.") || !strings.Contains(body, `rel="next"`) ||
+			!strings.Contains(body, "Measure 1 of CAN in 2024") || strings.Contains(body, "Measure 2 of CAN in 2024") {
+			t.Fatalf("first page of the norm's practices:\n%s", body)
+		}
+		next := regexp.MustCompile(`href="(/compendium/norms/gge2015-h\?after=[^"#]+)#practices" rel="next"`).FindStringSubmatch(body)
+		if next == nil {
+			t.Fatal("no link to the next practices")
+		}
+		second := testrig.Body(anon.Get(t, html.UnescapeString(next[1])))
+		if !strings.Contains(second, "Measure 2 of CAN in 2024") || !strings.Contains(second, "Measure 2 of KEN in 2024") ||
+			strings.Contains(second, "Measure 0 of BRA in 2025") || strings.Contains(second, `rel="next"`) {
+			t.Errorf("second page of the norm's practices:\n%s", second)
+		}
+		if resp := anon.Get(t, "/compendium/norms/gge2015-h?after=k-nope"); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("a page after a removed practice: %d, want 400", resp.StatusCode)
+		}
 	})
 }

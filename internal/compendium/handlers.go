@@ -85,7 +85,8 @@ func (m *Module) Routes(r *web.Router) {
 	r.API(api.Op{Method: "POST", Path: "/api/v1/recommendations/import", Summary: "Re-run the idempotent import of the Tech Accord's recommendations table (secretariat)", Tag: tag,
 		Response: ImportResult{}}, web.Secretariat, m.apiImport)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/practices", Summary: "Good practices: published measures marked by the secretariat or their State", Tag: tag,
-		Params: []api.Param{pNorm, {Name: "state", In: "query", Description: "ISO 3166-1 alpha-3"}}, Response: api.List[Practice]{}}, web.Public, m.apiPractices)
+		Params:   []api.Param{pNorm, {Name: "state", In: "query", Description: "ISO 3166-1 alpha-3"}, {Name: "limit", In: "query", Schema: "integer", Description: "1–200, default 50"}, {Name: "cursor", In: "query", Description: "the next_cursor of the previous page"}},
+		Response: api.List[Practice]{}}, web.Public, m.apiPractices)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/practices", Summary: "Mark a published measure as a good practice (secretariat, or staff of its State)", Tag: tag,
 		Request: PracticeInput{}, Response: Practice{}, Status: http.StatusCreated}, curators, m.apiMark)
 	r.API(api.Op{Method: "DELETE", Path: "/api/v1/practices/{key}", Summary: "Remove a good-practice mark (secretariat, or staff of its State)", Tag: tag,
@@ -185,10 +186,17 @@ type normData struct {
 	Norm            framework.Norm
 	Recommendations []Recommendation
 	Practices       []Practice
-	IsSec           bool
-	Error           *FieldError
-	Input           RecommendationInput
+	PracticeCount   int
+	// After is the practice this page starts after ("" on the first page);
+	// Next the one to start the next page after ("" on the last).
+	After, Next string
+	IsSec       bool
+	Error       *FieldError
+	Input       RecommendationInput
 }
+
+// normPagePractices is how many good practices a norm's page shows at a time.
+const normPagePractices = 20
 
 func (m *Module) renderNorm(w http.ResponseWriter, r *http.Request, status int, fe *FieldError, in RecommendationInput) {
 	ctx := r.Context()
@@ -203,11 +211,22 @@ func (m *Module) renderNorm(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	d := normData{Norm: n, Error: fe, Input: in}
 	var norms normIndex
+	d.After = r.URL.Query().Get("after")
 	if d.Recommendations, err = m.Svc.Recommendations(ctx, n.ID); err == nil {
-		d.Practices, err = m.Svc.Practices(ctx, PracticeFilter{Norm: n.ID}, web.Lang(r))
+		d.Practices, d.Next, err = m.Svc.Practices(ctx, PracticeFilter{Norm: n.ID, After: d.After, Limit: normPagePractices}, web.Lang(r))
+	}
+	var counts map[string]int
+	if err == nil {
+		counts, err = m.Svc.PracticeCounts(ctx)
+		d.PracticeCount = counts[n.ID]
 	}
 	if err == nil {
 		norms, err = m.Svc.normIndex(ctx, web.Lang(r))
+	}
+	var bad *FieldError
+	if errors.As(err, &bad) {
+		m.site.Error(w, r, http.StatusBadRequest, "compendium.bad_page")
+		return
 	}
 	if err != nil {
 		m.site.ServerError(w, r, err)
@@ -473,12 +492,23 @@ func (m *Module) apiPractices(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ps, err := m.Svc.Practices(r.Context(), f, "en")
+	limit, after, err := api.PageParams(r, 50, MaxPracticePage)
+	if err != nil {
+		api.WriteError(w, err)
+		return
+	}
+	f.After, f.Limit = after, limit
+	ps, next, err := m.Svc.Practices(r.Context(), f, "en")
+	var bad *FieldError
+	if errors.As(err, &bad) { // a cursor naming no practice: a bad parameter, as PageParams says
+		api.WriteError(w, api.Errorf(http.StatusBadRequest, "invalid_parameter", bad.Field, "%s", bad.Reason))
+		return
+	}
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	api.WriteJSON(w, http.StatusOK, api.List[Practice]{Items: ps})
+	api.WriteJSON(w, http.StatusOK, api.List[Practice]{Items: ps, NextCursor: api.Cursor(next)})
 }
 
 func (m *Module) apiMark(w http.ResponseWriter, r *http.Request) {

@@ -184,17 +184,29 @@ func practiceDoc(p Practice) search.Document {
 		Norms: p.Norms, Type: p.Type, Status: p.Status, Region: stateRegion(p.State), Year: p.CycleYear, State: p.State, Parent: p.ReportID}
 }
 
-// PracticeFilter narrows a list of practices.
+// PracticeFilter narrows a list of practices and pages it: at most Limit
+// (default and most: MaxPracticePage) after the practice whose measure key
+// is After.
 type PracticeFilter struct {
 	Norm  string
 	State string
+	After string
 	Limit int
 }
 
+// MaxPracticePage is the longest page of practices.
+const MaxPracticePage = 200
+
 // Practices lists the good practices whose measure is published, newest
-// cycle first; with a norm, those serving it (as primary or other norm).
-func (s *Service) Practices(ctx context.Context, f PracticeFilter, lang string) ([]Practice, error) {
-	// The practices (a few hundred) drive the join: CROSS JOIN keeps
+// cycle first, then by State and title; with a norm, those serving it (as
+// primary or other norm). It returns one page and the key to pass as After
+// for the next ("" after the last page), so that a page costs the same
+// however many practices there are.
+func (s *Service) Practices(ctx context.Context, f PracticeFilter, lang string) ([]Practice, string, error) {
+	if f.Limit <= 0 || f.Limit > MaxPracticePage {
+		f.Limit = MaxPracticePage
+	}
+	// The practices (thousands at most) drive the join: CROSS JOIN keeps
 	// SQLite from walking every published measure instead (PostgreSQL plans
 	// it as the inner join it is).
 	q := `SELECT p.measure_key, p.note, p.marked_role, p.marked_at, ` + measureCols + `
@@ -209,14 +221,26 @@ func (s *Service) Practices(ctx context.Context, f PracticeFilter, lang string) 
 		where = append(where, `p.state_iso3 = ?`)
 		args = append(args, f.State)
 	}
-	q += ` WHERE ` + strings.Join(where, " AND ")
-	q += ` ORDER BY m.cycle_year DESC, m.state_iso3, m.title`
-	if f.Limit > 0 {
-		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
+	if f.After != "" {
+		// Keyset: after the given practice in the list's order.
+		var year int
+		var state, title string
+		err := s.P.DB.QueryRowContext(ctx, `SELECT m.cycle_year, m.state_iso3, m.title FROM compendium_practices p CROSS JOIN report_measures m
+			WHERE p.measure_key = ? AND m.id = p.measure_id`, f.After).Scan(&year, &state, &title)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, "", &FieldError{"cursor", "is not a good practice (it may have been removed since): start from the first page"}
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("compendium: list practices: %w", err)
+		}
+		where = append(where, `(m.cycle_year < ? OR (m.cycle_year = ? AND (m.state_iso3 > ? OR (m.state_iso3 = ? AND (m.title > ? OR (m.title = ? AND p.measure_key > ?))))))`)
+		args = append(args, year, year, state, state, title, title, f.After)
 	}
+	q += ` WHERE ` + strings.Join(where, " AND ")
+	q += fmt.Sprintf(` ORDER BY m.cycle_year DESC, m.state_iso3, m.title, p.measure_key LIMIT %d`, f.Limit+1)
 	rows, err := s.P.DB.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("compendium: list practices: %w", err)
+		return nil, "", fmt.Errorf("compendium: list practices: %w", err)
 	}
 	defer rows.Close()
 	out := []Practice{}
@@ -224,38 +248,45 @@ func (s *Service) Practices(ctx context.Context, f PracticeFilter, lang string) 
 		var p Practice
 		var m PublishedMeasure
 		if err := rows.Scan(&p.MeasureKey, &p.Note, &p.MarkedRole, &p.MarkedAt, &m.ID, &m.Key, &m.ReportID, &m.State, &m.CycleYear, &m.NormID, &m.Title, &m.Desc, &m.Type, &m.Status); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		p = practiceOf(m, p.Note, p.MarkedRole, p.MarkedAt)
 		p.StateName = stateName(p.State, lang)
 		out = append(out, p)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	rows.Close()
-	// The norms of every listed practice in one query, not one per practice
-	// (2,000 practices at demo scale 10 made that 340 ms).
-	nq, nargs := `SELECT n.measure_id, n.norm_id FROM compendium_practices p CROSS JOIN report_measure_norms n
-		WHERE n.measure_id = p.measure_id`, []any{}
-	if f.State != "" {
-		nq, nargs = nq+` AND p.state_iso3 = ?`, append(nargs, f.State)
+	next := ""
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		next = out[len(out)-1].MeasureKey
 	}
-	nrows, err := s.P.DB.QueryContext(ctx, nq+` ORDER BY n.measure_id, n.is_primary DESC, n.norm_id`, nargs...)
+	if len(out) == 0 {
+		return out, "", nil
+	}
+	// The norms of the page's practices in one query, not one per practice.
+	ids := make([]any, len(out))
+	for i, p := range out {
+		ids[i] = p.MeasureID
+	}
+	nrows, err := s.P.DB.QueryContext(ctx, `SELECT measure_id, norm_id FROM report_measure_norms WHERE measure_id IN (`+db.Placeholders(len(ids))+`)
+		ORDER BY measure_id, is_primary DESC, norm_id`, ids...)
 	if err != nil {
-		return nil, fmt.Errorf("compendium: norms of practices: %w", err)
+		return nil, "", fmt.Errorf("compendium: norms of practices: %w", err)
 	}
 	defer nrows.Close()
 	norms := map[string][]string{}
 	for nrows.Next() {
 		var m, n string
 		if err := nrows.Scan(&m, &n); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		norms[m] = append(norms[m], n)
 	}
 	if err := nrows.Err(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	for i := range out {
 		out[i].Norms = norms[out[i].MeasureID]
@@ -263,7 +294,7 @@ func (s *Service) Practices(ctx context.Context, f PracticeFilter, lang string) 
 			out[i].Norms = []string{out[i].NormID}
 		}
 	}
-	return out, nil
+	return out, next, nil
 }
 
 // PracticeCounts returns how many good practices serve each norm (as its
