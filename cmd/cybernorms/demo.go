@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/cybernorms/cybernorms/internal/demo"
@@ -23,6 +25,19 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cfg, log, err := load(shared, stderr)
 	if err != nil {
 		return err
+	}
+	// CYBERNORMS_DEMO_CPUPROFILE=FILE writes a CPU profile of the run, for
+	// finding where the demo's time goes (go tool pprof FILE).
+	if path := os.Getenv("CYBERNORMS_DEMO_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if _, err := demo.Run(ctx, cfg, log, opt, demo.Default(), stdout); err != nil {
 		return err

@@ -16,7 +16,7 @@ import (
 // job workers, to measure pages alone).
 func IndexSearch(ctx context.Context, svc *platform.Services, _ *rand.Rand, _ int, progress func(string)) error {
 	s := &compendium.Service{P: svc, FW: &framework.Store{DB: svc.DB}}
-	res, err := s.SyncSearch(ctx)
+	res, err := s.SyncSearchBulk(ctx)
 	if err != nil {
 		return fmt.Errorf("index published measures: %w", err)
 	}

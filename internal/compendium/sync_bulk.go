@@ -1,0 +1,130 @@
+package compendium
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/search"
+)
+
+// SyncSearchBulk is SyncSearch for an index far behind the published
+// reports — a first sync of a database full of reports, such as the demo
+// data's 1,300 published reports and 300,000 measures. It writes the
+// measures of bulkReportsPerTx reports per transaction with
+// search.IndexBulk, which feeds the full-text index once per transaction
+// instead of once per statement, then merges the index, refreshes the good
+// practices of the States whose reports changed, and finishes with
+// SyncSearch for whatever is left (reports no longer public, anything
+// published meanwhile). The result is the same index SyncSearch makes, in
+// about a third of the time; each transaction holds the write lock for a
+// few seconds, so it suits a first sync or a maintenance window better
+// than the periodic job.
+func (s *Service) SyncSearchBulk(ctx context.Context) (SyncResult, error) {
+	var res SyncResult
+	stale, err := s.staleReports(ctx)
+	if err != nil {
+		return res, err
+	}
+	changedStates := map[string]bool{}
+	for len(stale) > 0 {
+		group := stale[:min(len(stale), bulkReportsPerTx)]
+		stale = stale[len(group):]
+		var docs []search.Document
+		err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+			docs = docs[:0]
+			for _, v := range group {
+				d, err := s.indexReport(ctx, tx, v)
+				if err != nil {
+					return err
+				}
+				docs = append(docs, d...)
+			}
+			return search.IndexBulk(ctx, tx, docs)
+		})
+		if err != nil {
+			return res, fmt.Errorf("compendium: bulk sync: %w", err)
+		}
+		res.Measures += len(docs)
+		for _, v := range group {
+			res.Reports++
+			changedStates[v.state] = true
+		}
+	}
+	if res.Reports > 0 {
+		for st := range changedStates {
+			if err := s.refreshPractices(ctx, st); err != nil {
+				return res, err
+			}
+		}
+		if err := search.Optimize(ctx, s.P.DB); err != nil {
+			return res, err
+		}
+		err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+			return audit.Record(ctx, tx, "compendium.search_sync", "search_index", KindMeasure, nil, res)
+		})
+		if err != nil {
+			return res, err
+		}
+	}
+	rest, err := s.SyncSearch(ctx)
+	res.Reports += rest.Reports
+	res.Measures += rest.Measures
+	res.Removed += rest.Removed
+	return res, err
+}
+
+// bulkReportsPerTx is how many reports SyncSearchBulk indexes per
+// transaction: about 100,000 measures at demo scale, a few seconds of
+// write lock each.
+const bulkReportsPerTx = 500
+
+// staleReports lists the published versions whose measures are not the
+// ones in the index.
+func (s *Service) staleReports(ctx context.Context) ([]publishedVersion, error) {
+	published := map[string]publishedVersion{}
+	rows, err := s.P.DB.QueryContext(ctx, `SELECT report_id, version, state_iso3 FROM report_versions WHERE published = ? ORDER BY report_id`, true)
+	if err != nil {
+		return nil, fmt.Errorf("compendium: sync: published versions: %w", err)
+	}
+	var order []string
+	for rows.Next() {
+		var v publishedVersion
+		if err := rows.Scan(&v.report, &v.version, &v.state); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		published[v.report] = v
+		order = append(order, v.report)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	indexed := map[string]int{}
+	rows, err = s.P.DB.QueryContext(ctx, `SELECT report_id, version FROM compendium_indexed_reports`)
+	if err != nil {
+		return nil, fmt.Errorf("compendium: sync: indexed reports: %w", err)
+	}
+	for rows.Next() {
+		var r string
+		var v int
+		if err := rows.Scan(&r, &v); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		indexed[r] = v
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var stale []publishedVersion
+	for _, r := range order {
+		if v := published[r]; indexed[r] != v.version {
+			stale = append(stale, v)
+		}
+	}
+	return stale, nil
+}
