@@ -19,8 +19,8 @@ const dfSample = 500
 
 // dialectSQL holds the few statements that differ between the databases.
 type dialectSQL struct {
-	// candidates selects id, title, body of the newest matches of the
-	// words (first argument) and facets, up to a limit (last argument).
+	// candidates selects id, title and body of the newest matches of the
+	// words and facets, up to a limit (last argument).
 	candidates func(facets [][]string) (string, func(terms []Term) []any)
 	// newest selects the ids of one term's newest matches, up to a limit.
 	newest string
@@ -119,7 +119,7 @@ func sqliteVarint(b []byte) (uint64, bool) {
 }
 
 // findCandidates returns the newest RankWindow matches of the words and
-// filters, with what ranking them needs.
+// filters, their terms counted, with what ranking them needs.
 func findCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, facets [][]string) ([]candidate, corpusStats, error) {
 	query, args := ds.candidates(facets)
 	rows, err := d.QueryContext(ctx, query, append(args(terms), RankWindow)...)
@@ -127,17 +127,21 @@ func findCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Te
 		return nil, corpusStats{}, fmt.Errorf("search: candidates: %w", err)
 	}
 	defer rows.Close()
+	m := newMatcher(terms)
 	var cands []candidate
+	var title, body string
 	for rows.Next() {
 		var c candidate
-		if err := rows.Scan(&c.id, &c.title, &c.body); err != nil {
+		if err := rows.Scan(&c.id, &title, &body); err != nil {
 			return nil, corpusStats{}, fmt.Errorf("search: candidates: %w", err)
 		}
+		m.countText(&c, title, body)
 		cands = append(cands, c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, corpusStats{}, fmt.Errorf("search: candidates: %w", err)
 	}
+	rows.Close()
 	if len(cands) == 0 {
 		return nil, corpusStats{}, nil
 	}

@@ -29,11 +29,14 @@ const (
 	bodyWeight  = 1.0
 )
 
-// candidate is a matching document found by the database and scored here.
+// candidate is a matching document found by the database: its id, and,
+// once counted, its length in tokens and each query term's occurrences in
+// its title and body.
 type candidate struct {
-	id          int64
-	title, body string
-	score       float64
+	id              int64
+	length          float64
+	titleTF, bodyTF []float64
+	score           float64
 }
 
 // corpusStats are what idf needs: how many documents the index holds and,
@@ -187,35 +190,39 @@ func appendLower(dst []byte, s string) []byte {
 	return dst
 }
 
-// rank scores every candidate and sorts them best first (ties: older
-// first, as the index's rowid order).
-func rank(cands []candidate, m *matcher, st corpusStats) {
+// countText fills c's term counts and length from its title and body.
+func (m *matcher) countText(c *candidate, title, body string) {
 	nt := len(m.terms)
+	c.titleTF, c.bodyTF = make([]float64, nt), make([]float64, nt)
+	c.length = float64(m.count(title, c.titleTF) + m.count(body, c.bodyTF))
+}
+
+// rank scores every counted candidate and sorts them best first (ties:
+// older first, as the index's rowid order).
+func rank(cands []candidate, st corpusStats) {
+	nt := len(st.df)
 	idf := make([]float64, nt)
 	for t := range idf {
 		df := min(max(st.df[t], 1), st.docs)
 		idf[t] = math.Log(1 + (st.docs-df+0.5)/(df+0.5))
 	}
-	titleTF := make([]float64, nt*len(cands))
-	bodyTF := make([]float64, nt*len(cands))
-	lengths := make([]float64, len(cands))
 	total := 0.0
 	for i := range cands {
-		c := &cands[i]
-		n := m.count(c.title, titleTF[i*nt:(i+1)*nt])
-		n += m.count(c.body, bodyTF[i*nt:(i+1)*nt])
-		lengths[i] = float64(n)
-		total += float64(n)
+		total += cands[i].length
 	}
 	avg := 1.0
 	if len(cands) > 0 && total > 0 {
 		avg = total / float64(len(cands))
 	}
 	for i := range cands {
-		norm := bm25K1 * (1 - bm25B + bm25B*lengths[i]/avg)
+		c := &cands[i]
+		norm := bm25K1 * (1 - bm25B + bm25B*c.length/avg)
 		score := 0.0
 		for t := 0; t < nt; t++ {
-			tf := titleWeight*titleTF[i*nt+t] + bodyWeight*bodyTF[i*nt+t]
+			tf := 0.0
+			if t < len(c.titleTF) && t < len(c.bodyTF) {
+				tf = titleWeight*c.titleTF[t] + bodyWeight*c.bodyTF[t]
+			}
 			if tf == 0 {
 				// The database matched the document, so the term is in it;
 				// the tokenisers differ here (PostgreSQL's stemmer, an odd
@@ -224,7 +231,7 @@ func rank(cands []candidate, m *matcher, st corpusStats) {
 			}
 			score += idf[t] * tf * (bm25K1 + 1) / (tf + norm)
 		}
-		cands[i].score = score
+		c.score = score
 	}
 	sort.Slice(cands, func(i, j int) bool {
 		if cands[i].score != cands[j].score {

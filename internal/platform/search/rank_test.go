@@ -124,15 +124,21 @@ func TestMatcherCounts(t *testing.T) {
 
 func TestRankOrder(t *testing.T) {
 	m := newMatcher(Parse("ransomware election"))
-	cands := []candidate{
-		{id: 1, title: "Election security", body: "ransomware guidance for an election"},
-		{id: 2, title: "Guidance", body: "ransomware guidance for an election"},
-		{id: 3, title: "Guidance", body: "ransomware election ransomware election ransomware"},
-		{id: 4, title: "Guidance", body: "ransomware election, and a great deal of other text that has nothing to do with either of the two words at all"},
-		{id: 5, title: "Ransomware", body: "election"},
+	docs := []struct{ title, body string }{
+		{"Election security", "ransomware guidance for an election"},
+		{"Guidance", "ransomware guidance for an election"},
+		{"Guidance", "ransomware election ransomware election ransomware"},
+		{"Guidance", "ransomware election, and a great deal of other text that has nothing to do with either of the two words at all"},
+		{"Ransomware", "election"},
+	}
+	var cands []candidate
+	for i, d := range docs {
+		c := candidate{id: int64(i + 1)}
+		m.countText(&c, d.title, d.body)
+		cands = append(cands, c)
 	}
 	// "election" is rare in this index, "ransomware" common.
-	rank(cands, m, corpusStats{docs: 10000, df: []float64{5000, 50}})
+	rank(cands, corpusStats{docs: 10000, df: []float64{5000, 50}})
 	order := func() string {
 		var ids []string
 		for _, c := range cands {

@@ -367,7 +367,7 @@ func Run(ctx context.Context, d db.Querier, q Query) (Results, error) {
 		return res, nil
 	}
 	res.Total, res.More = min(len(cands), MaxCount), len(cands) > MaxCount
-	rank(cands, newMatcher(terms), st)
+	rank(cands, st)
 	from := min(q.Offset, len(cands))
 	to := min(from+q.Limit, len(cands))
 	res.Hits, err = fetchPage(ctx, d, ds, terms, cands[from:to])
