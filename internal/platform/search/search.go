@@ -3,11 +3,12 @@
 // write that changed it), takes it out with Remove, and every search page
 // and API reads it with Query.
 //
-// On SQLite the index is an external-content FTS5 table ranked with bm25();
-// on PostgreSQL a generated tsvector column under a GIN index ranked with
-// ts_rank. The dialect difference lives in this package alone. What a person
-// types passes through Parse, so outside input never reaches either query
-// syntax raw.
+// On SQLite the index is an external-content FTS5 table; on PostgreSQL a
+// generated tsvector column under a GIN index. Either finds the newest
+// RankWindow matches; Go ranks them the same way on both (rank.go). The
+// dialect difference lives in this package alone (candidates.go). What a
+// person types passes through Parse, so outside input never reaches either
+// query syntax raw.
 package search
 
 import (
