@@ -169,3 +169,25 @@ func TestRankOrder(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMatcher feeds any query and text through the matcher: no panic, and
+// counts that make sense.
+func FuzzMatcher(f *testing.F) {
+	f.Add("supply chain", "Supply chains and the supply chain.")
+	f.Add(`"cyber security" états`, "Sécurité des États — cyber security\u0301 ÿ")
+	f.Add("\u0301x y", "\xff\xfe ab\u0301c 1234567890123456789012345678901234567890123456789012345678901234567890")
+	f.Fuzz(func(t *testing.T, query, text string) {
+		m := newMatcher(Parse(query))
+		c := candidate{}
+		m.countText(&c, text, text)
+		if c.length < 0 || c.length > float64(2*len(text)) {
+			t.Fatalf("length %v for %d bytes", c.length, len(text))
+		}
+		for i := range c.titleTF {
+			if c.titleTF[i] < 0 || c.titleTF[i] != c.bodyTF[i] || c.titleTF[i] > c.length {
+				t.Fatalf("counts %v %v for length %v", c.titleTF, c.bodyTF, c.length)
+			}
+		}
+		rank([]candidate{c}, corpusStats{docs: 10, df: make([]float64, len(m.terms))})
+	})
+}

@@ -312,3 +312,28 @@ func TestBroadQueriesRankAWindowAndCountToTheCap(t *testing.T) {
 		}
 	})
 }
+
+func TestRarerWordsWeighMore(t *testing.T) {
+	each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		var docs []search.Document
+		// "cooperation" is in every document (more than the 500 whose
+		// spread estimates a common word's frequency), "sovereignty" in two.
+		for i := 0; i < 700; i++ {
+			docs = append(docs, search.Document{Kind: "measure", Ref: fmt.Sprint(i), Title: fmt.Sprintf("Measure %d", i), Body: "regional cooperation on training"})
+		}
+		// Indexed first, so a tie would put the common word's title first.
+		docs = append(docs,
+			search.Document{Kind: "measure", Ref: "common-title", Title: "Cooperation", Body: "regional sovereignty on training"},
+			search.Document{Kind: "measure", Ref: "rare-title", Title: "Sovereignty", Body: "regional cooperation on training"},
+		)
+		load(t, d, docs)
+		res, err := search.Run(ctx, d, search.Query{Text: "cooperation sovereignty"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(refs(res), ","); got != "rare-title,common-title" {
+			t.Errorf("got %s, want the rare word's title match first", got)
+		}
+	})
+}
