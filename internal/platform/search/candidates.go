@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/cybernorms/cybernorms/internal/platform/db"
@@ -118,13 +119,34 @@ func sqliteVarint(b []byte) (uint64, bool) {
 	return 0, false
 }
 
+// walkLimit is how many of the newest matches findCandidates reads: the
+// window and the count, and one more to know whether there are more.
+const walkLimit = max(RankWindow, MaxCount) + 1
+
 // findCandidates returns the newest RankWindow matches of the words and
-// filters, their terms counted, with what ranking them needs.
-func findCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, facets [][]string) ([]candidate, corpusStats, error) {
+// filters, their terms counted, with what ranking them needs, and how many
+// matches it saw (up to walkLimit).
+func findCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, facets [][]string) ([]candidate, int, corpusStats, error) {
+	cands, err := readCandidates(ctx, d, ds, terms, facets)
+	if err != nil || len(cands) == 0 {
+		return nil, 0, corpusStats{}, err
+	}
+	matched := len(cands)
+	if matched > RankWindow {
+		// The join need not keep the walk's order: keep the newest.
+		sort.Slice(cands, func(i, j int) bool { return cands[i].id > cands[j].id })
+		cands = cands[:RankWindow]
+	}
+	st, err := termStats(ctx, d, ds, terms, facets, cands)
+	return cands, matched, st, err
+}
+
+// readCandidates reads and counts the newest walkLimit matches.
+func readCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, facets [][]string) ([]candidate, error) {
 	query, args := ds.candidates(facets)
-	rows, err := d.QueryContext(ctx, query, append(args(terms), RankWindow)...)
+	rows, err := d.QueryContext(ctx, query, append(args(terms), walkLimit)...)
 	if err != nil {
-		return nil, corpusStats{}, fmt.Errorf("search: candidates: %w", err)
+		return nil, fmt.Errorf("search: candidates: %w", err)
 	}
 	defer rows.Close()
 	m := newMatcher(terms)
@@ -133,20 +155,15 @@ func findCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Te
 	for rows.Next() {
 		var c candidate
 		if err := rows.Scan(&c.id, &title, &body); err != nil {
-			return nil, corpusStats{}, fmt.Errorf("search: candidates: %w", err)
+			return nil, fmt.Errorf("search: candidates: %w", err)
 		}
 		m.countText(&c, title, body)
 		cands = append(cands, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, corpusStats{}, fmt.Errorf("search: candidates: %w", err)
+		return nil, fmt.Errorf("search: candidates: %w", err)
 	}
-	rows.Close()
-	if len(cands) == 0 {
-		return nil, corpusStats{}, nil
-	}
-	st, err := termStats(ctx, d, ds, terms, facets, cands)
-	return cands, st, err
+	return cands, nil
 }
 
 // termStats estimates the index size and each term's document frequency.

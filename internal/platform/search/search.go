@@ -83,8 +83,10 @@ type Results struct {
 }
 
 // MaxCount bounds how far a query counts its matches, so a common word over
-// a million passages stays fast.
-const MaxCount = 1000
+// a million passages stays fast. The walk that finds the RankWindow
+// candidates counts them too (it reads one match more, to know whether
+// there are more), so the count costs nothing beyond the window.
+const MaxCount = 500
 
 // MaxLimit is the largest page.
 const MaxLimit = 100
@@ -360,14 +362,14 @@ func Run(ctx context.Context, d db.Querier, q Query) (Results, error) {
 	if db.DialectOf(d) == db.Postgres {
 		ds = postgresSQL
 	}
-	cands, st, err := findCandidates(ctx, d, ds, terms, q.facetQuery())
+	cands, matched, st, err := findCandidates(ctx, d, ds, terms, q.facetQuery())
 	if err != nil {
 		return res, err
 	}
 	if len(cands) == 0 {
 		return res, nil
 	}
-	res.Total, res.More = min(len(cands), MaxCount), len(cands) > MaxCount
+	res.Total, res.More = min(matched, MaxCount), matched > MaxCount
 	rank(cands, st)
 	from := min(q.Offset, len(cands))
 	to := min(from+q.Limit, len(cands))
@@ -410,9 +412,12 @@ func list(ctx context.Context, d db.Querier, q Query, res Results) (Results, err
 
 // RankWindow bounds how many matches a query ranks by relevance. A query
 // matching more (a very common word over a large index) ranks its most
-// recently indexed RankWindow matches, so its cost stays bounded; the total
-// still counts every match up to MaxCount.
-const RankWindow = 2000
+// recently indexed RankWindow matches, so its cost stays bounded. What a
+// query costs grows with the window twice over: the database's walk to the
+// window's oldest match (for a phrase of common words, about 15 µs per match
+// at a million passages) and reading each candidate's text; 500 keeps the
+// worst of BenchmarkQuery's queries near 10 ms where 2,000 took 30–50 ms.
+const RankWindow = 500
 
 // Fragments splits a snippet marked with \x02 … \x03 into plain and
 // matched pieces, so templates and JSON never handle markup.
