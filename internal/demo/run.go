@@ -62,6 +62,11 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options, 
 	defer a.Close()
 	svc := a.Services
 	ctx = audit.WithActor(ctx, Actor)
+	untune, err := tuneSQLite(ctx, d)
+	if err != nil {
+		return sum, err
+	}
+	defer untune()
 
 	for _, s := range steps {
 		sum.Steps = append(sum.Steps, s.Name)

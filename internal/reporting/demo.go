@@ -87,8 +87,10 @@ func GenerateDemo(ctx context.Context, svc *platform.Services, rng *rand.Rand, s
 		for len(batch) > 0 {
 			k := min(demoBatch, len(batch))
 			err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+				bctx, done := withBulk(ctx, s.P.DB, tx)
+				defer done()
 				for _, st := range batch[:k] {
-					made, err := g.report(ctx, tx, s, c, st, now)
+					made, err := g.report(bctx, tx, s, c, st, now)
 					if err != nil {
 						return fmt.Errorf("reporting demo: %s %s: %w", st.ISO3, name, err)
 					}

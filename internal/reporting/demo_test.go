@@ -46,6 +46,19 @@ func TestGenerateDemoMakesReportsThroughTheService(t *testing.T) {
 		if stats != current || published == 0 || published >= current {
 			t.Errorf("stats count %d measures, current versions hold %d; published %d", stats, current, published)
 		}
+		// The demo indexes its reports for search in one pass (its
+		// search-index step), so its submissions queue no sync job each.
+		var syncJobs, normLinks, notes int
+		q(`SELECT COUNT(*) FROM jobs WHERE kind = 'compendium.sync_search'`, &syncJobs)
+		if syncJobs != 0 {
+			t.Errorf("%d search sync jobs queued by the demo's submissions, want none", syncJobs)
+		}
+		// Every measure has its primary norm link, and notes were written.
+		q(`SELECT COUNT(*) FROM report_measure_norms WHERE is_primary = TRUE`, &normLinks)
+		q(`SELECT COUNT(*) FROM report_norm_notes`, &notes)
+		if normLinks != measures || notes == 0 {
+			t.Errorf("%d primary norm links for %d measures, %d notes", normLinks, measures, notes)
+		}
 		perReport := float64(measures) / float64(versions) / 11
 		if perReport < 12 || perReport > 28 {
 			t.Errorf("%.1f measures per norm per report, want about %d", perReport, reporting.DemoMeasuresPerNorm)

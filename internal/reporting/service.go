@@ -728,9 +728,12 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, reportID string, in S
 	// here because this module does not import that one, brings this report
 	// into the index at once (or takes it out, when a correction is
 	// confidential) instead of at the job's next periodic run.
-	if _, err := jobs.Enqueue(ctx, tx, jobSearchSync, map[string]any{"report_id": r.ID, "version": v.Version},
-		jobs.Options{UniqueKey: fmt.Sprintf("%s:%s:%d", jobSearchSync, r.ID, v.Version)}); err != nil {
-		return Version{}, err
+	// A bulk writer (the demo) runs that sync once for all its reports.
+	if queuesSearchSync(ctx) {
+		if _, err := jobs.Enqueue(ctx, tx, jobSearchSync, map[string]any{"report_id": r.ID, "version": v.Version},
+			jobs.Options{UniqueKey: fmt.Sprintf("%s:%s:%d", jobSearchSync, r.ID, v.Version)}); err != nil {
+			return Version{}, err
+		}
 	}
 	return v, audit.Record(ctx, tx, "report.submit", "report", r.ID, map[string]any{"status": r.Status, "version": r.CurrentVersion}, v)
 }

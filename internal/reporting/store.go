@@ -15,16 +15,20 @@ import (
 
 // Limits on what a report may hold. Larger input is refused, not cut.
 const (
-	MaxTitle        = 300
-	MaxText         = 20000 // a measure's description, a norm's challenges or capacity gaps
-	MaxILawSummary  = 50000
-	MaxLinks        = 20
-	MaxURL          = 2000
-	MaxLabel        = 300
-	MaxMeasures     = 3000 // per report
-	MaxOtherNorms   = 20
-	MaxJSONBody     = 8 << 20
-	maxRowsPerWrite = 60
+	MaxTitle       = 300
+	MaxText        = 20000 // a measure's description, a norm's challenges or capacity gaps
+	MaxILawSummary = 50000
+	MaxLinks       = 20
+	MaxURL         = 2000
+	MaxLabel       = 300
+	MaxMeasures    = 3000 // per report
+	MaxOtherNorms  = 20
+	MaxJSONBody    = 8 << 20
+
+	// Rows per multi-row INSERT (17 and 4 placeholders per row, far below
+	// both databases' limits).
+	measureRowsPerWrite = 32
+	normRowsPerWrite    = 64
 )
 
 var dateRE = regexp.MustCompile(`^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$`)
@@ -197,52 +201,59 @@ func writeDraft(ctx context.Context, tx *db.Tx, r Report, c Content) error {
 }
 
 // writeRows inserts content as the rows of one version of a report, many
-// rows per statement.
+// rows per statement: the measures in statements of measureRowsPerWrite
+// rows, then their norm links (which refer to them) in statements of
+// normRowsPerWrite, so that all but the last statement of each have the
+// same text and a bulk writer prepares them once (execRows).
 func writeRows(ctx context.Context, tx *db.Tx, r Report, version int, published bool, c Content) error {
 	const perRow = 17 // placeholders per measure row
 	pos := map[string]int{}
-	var margs []any
+	margs := make([]any, 0, len(c.Measures)*perRow)
 	var nargs []any
-	flush := func(force bool) error {
-		if len(margs) > 0 && (force || len(margs) >= maxRowsPerWrite*perRow) {
-			q := `INSERT INTO report_measures (id, measure_key, report_id, version, state_iso3, cycle_id, cycle_year, norm_id, position, title, description, type, status, measure_date, links_json, other_norms_json, published) VALUES ` +
-				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(margs)/perRow), ", ")
-			if _, err := tx.ExecContext(ctx, q, margs...); err != nil {
-				return fmt.Errorf("insert measures: %w", err)
-			}
-			margs = margs[:0]
-			q = `INSERT INTO report_measure_norms (measure_id, norm_id, is_primary, published) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(nargs)/4), ", ")
-			if _, err := tx.ExecContext(ctx, q, nargs...); err != nil {
-				return fmt.Errorf("insert measure norms: %w", err)
-			}
-			nargs = nargs[:0]
-		}
-		return nil
-	}
 	for _, m := range c.Measures {
 		links, _ := marshalLinks(m.Links)
 		other := m.OtherNorms
 		if other == nil {
 			other = []string{}
 		}
-		ob, _ := json.Marshal(other)
+		ob := "[]"
+		if len(other) > 0 {
+			b, _ := json.Marshal(other)
+			ob = string(b)
+		}
 		mid := id.New()
 		pos[m.NormID]++
-		margs = append(margs, mid, m.Key, r.ID, version, r.StateISO3, r.CycleID, r.CycleYear, m.NormID, pos[m.NormID], m.Title, m.Description, m.Type, m.Status, m.Date, links, string(ob), published)
+		margs = append(margs, mid, m.Key, r.ID, version, r.StateISO3, r.CycleID, r.CycleYear, m.NormID, pos[m.NormID], m.Title, m.Description, m.Type, m.Status, m.Date, links, ob, published)
 		nargs = append(nargs, mid, m.NormID, true, published)
 		for _, n := range other {
 			nargs = append(nargs, mid, n, false, published)
 		}
-		if err := flush(false); err != nil {
-			return err
+	}
+	for len(margs) > 0 {
+		n := min(len(margs)/perRow, measureRowsPerWrite)
+		q := `INSERT INTO report_measures (id, measure_key, report_id, version, state_iso3, cycle_id, cycle_year, norm_id, position, title, description, type, status, measure_date, links_json, other_norms_json, published) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
+		if err := execRows(ctx, tx, q, margs[:n*perRow]); err != nil {
+			return fmt.Errorf("insert measures: %w", err)
 		}
+		margs = margs[n*perRow:]
 	}
-	if err := flush(true); err != nil {
-		return err
+	for len(nargs) > 0 {
+		n := min(len(nargs)/4, normRowsPerWrite)
+		q := `INSERT INTO report_measure_norms (measure_id, norm_id, is_primary, published) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", n), ", ")
+		if err := execRows(ctx, tx, q, nargs[:n*4]); err != nil {
+			return fmt.Errorf("insert measure norms: %w", err)
+		}
+		nargs = nargs[n*4:]
 	}
-	for _, n := range c.Notes {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO report_norm_notes (report_id, version, norm_id, state_iso3, cycle_id, cycle_year, challenges, capacity_gaps, published) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, version, n.NormID, r.StateISO3, r.CycleID, r.CycleYear, n.Challenges, n.CapacityGaps, published); err != nil {
+	if len(c.Notes) > 0 {
+		var args []any
+		for _, n := range c.Notes {
+			args = append(args, r.ID, version, n.NormID, r.StateISO3, r.CycleID, r.CycleYear, n.Challenges, n.CapacityGaps, published)
+		}
+		q := `INSERT INTO report_norm_notes (report_id, version, norm_id, state_iso3, cycle_id, cycle_year, challenges, capacity_gaps, published) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(c.Notes)), ", ")
+		if err := execRows(ctx, tx, q, args); err != nil {
 			return fmt.Errorf("insert notes: %w", err)
 		}
 	}
