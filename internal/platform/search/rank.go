@@ -258,10 +258,19 @@ var tokenChar = func() (t [128]bool) {
 // tokenizer with remove_diacritics folds it: lower case, Latin diacritics
 // removed. The token slice is only valid during the call.
 func tokenize(s string, fn func(tok []byte), scratch *[]byte) {
+	tokenSpans(s, func(_, _ int, tok []byte) { fn(tok) }, scratch)
+}
+
+// tokenSpans is tokenize that also gives each token's byte range in s.
+func tokenSpans(s string, fn func(start, end int, tok []byte), scratch *[]byte) {
 	buf := (*scratch)[:0]
 	in := false
+	start, end := 0, 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if !in {
+			start = i
+		}
 		if c < utf8.RuneSelf {
 			i++
 			if tokenChar[c] {
@@ -269,7 +278,7 @@ func tokenize(s string, fn func(tok []byte), scratch *[]byte) {
 					c += 32
 				}
 				buf = append(buf, c)
-				in = true
+				in, end = true, i
 				continue
 			}
 		} else {
@@ -279,20 +288,21 @@ func tokenize(s string, fn func(tok []byte), scratch *[]byte) {
 			case unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r):
 				r = foldRune(r)
 				buf = utf8.AppendRune(buf, r)
-				in = true
+				in, end = true, i
 				continue
 			case in && unicode.Is(unicode.Mn, r):
 				// A combining mark inside a token: removed with diacritics.
+				end = i
 				continue
 			}
 		}
 		if in {
-			fn(buf)
+			fn(start, end, buf)
 		}
 		buf, in = buf[:0], false
 	}
 	if in {
-		fn(buf)
+		fn(start, end, buf)
 	}
 	*scratch = buf
 }

@@ -189,5 +189,36 @@ func FuzzMatcher(f *testing.F) {
 			}
 		}
 		rank([]candidate{c}, corpusStats{docs: 10, df: make([]float64, len(m.terms))})
+		// The snippet is the text's own words, in order, with markers and
+		// ellipses added (indexed text never holds the markers: clean).
+		text = clean(text)
+		snip := strings.NewReplacer("\x02", "", "\x03", "").Replace(m.snippet(text, 5))
+		snip = strings.TrimSuffix(strings.TrimPrefix(snip, "… "), " …")
+		if !strings.Contains(text, snip) {
+			t.Fatalf("snippet %q is not from %q", snip, text)
+		}
 	})
+}
+
+func TestSnippet(t *testing.T) {
+	long := "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty"
+	tests := []struct {
+		name, query, text, want string
+		size                    int
+	}{
+		{"a short text is whole, its matches marked", "vulnerability", "Report vulnerabilities, then fix the vulnerability.", "Report \x02vulnerabilities\x03, then fix the \x02vulnerability\x03.", 24},
+		{"a phrase is marked only where its words are together", `"supply chain"`, "chain supply: the supply chain.", "chain supply: the \x02supply\x03 \x02chain\x03.", 24},
+		{"a long text is cut around its match", "twelve", long, "… ten eleven \x02twelve\x03 thirteen fourteen fifteen …", 6},
+		{"the window with the most terms wins", "two fifteen sixteen", long, "… fourteen \x02fifteen\x03 \x02sixteen\x03 seventeen eighteen …", 5},
+		{"without a match the text's start shows", "zanzibar", long, "one two three …", 3},
+		{"accents fold and the original text shows", "securite", "La sécurité d'abord", "La \x02sécurité\x03 d'abord", 24},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := newMatcher(Parse(tt.query)).snippet(tt.text, tt.size)
+			if got != tt.want {
+				t.Errorf("got  %q\nwant %q", got, tt.want)
+			}
+		})
+	}
 }
