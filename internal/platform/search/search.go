@@ -5,7 +5,8 @@
 //
 // On SQLite the index is an external-content FTS5 table; on PostgreSQL a
 // generated tsvector column under a GIN index. Either finds the newest
-// RankWindow matches; Go ranks them the same way on both (rank.go). The
+// RankWindow matches; Go ranks them and cuts the page's snippets the same
+// way on both (rank.go, snippet.go). The
 // dialect difference lives in this package alone (candidates.go). What a
 // person types passes through Parse, so outside input never reaches either
 // query syntax raw.
@@ -373,7 +374,7 @@ func Run(ctx context.Context, d db.Querier, q Query) (Results, error) {
 	rank(cands, st)
 	from := min(q.Offset, len(cands))
 	to := min(from+q.Limit, len(cands))
-	res.Hits, err = fetchPage(ctx, d, ds, terms, cands[from:to])
+	res.Hits, err = fetchPage(ctx, d, terms, cands[from:to])
 	return res, err
 }
 
