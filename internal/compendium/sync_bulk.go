@@ -3,6 +3,7 @@ package compendium
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
@@ -21,19 +22,28 @@ import (
 // about a third of the time; each transaction holds the write lock for a
 // few seconds, so it suits a first sync or a maintenance window better
 // than the periodic job.
-func (s *Service) SyncSearchBulk(ctx context.Context) (SyncResult, error) {
+//
+// progress, if not nil, is told after each transaction how far it got and
+// where the time went.
+func (s *Service) SyncSearchBulk(ctx context.Context, progress func(string)) (SyncResult, error) {
 	var res SyncResult
+	if progress == nil {
+		progress = func(string) {}
+	}
 	stale, err := s.staleReports(ctx)
 	if err != nil {
 		return res, err
 	}
+	total := len(stale)
 	changedStates := map[string]bool{}
+	var read, write time.Duration
 	for len(stale) > 0 {
 		group := stale[:min(len(stale), bulkReportsPerTx)]
 		stale = stale[len(group):]
 		var docs []search.Document
 		err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
 			docs = docs[:0]
+			t0 := time.Now()
 			for _, v := range group {
 				d, err := s.indexReport(ctx, tx, v)
 				if err != nil {
@@ -41,6 +51,9 @@ func (s *Service) SyncSearchBulk(ctx context.Context) (SyncResult, error) {
 				}
 				docs = append(docs, d...)
 			}
+			t1 := time.Now()
+			read += t1.Sub(t0)
+			defer func() { write += time.Since(t1) }()
 			return search.IndexBulk(ctx, tx, docs)
 		})
 		if err != nil {
@@ -51,6 +64,7 @@ func (s *Service) SyncSearchBulk(ctx context.Context) (SyncResult, error) {
 			res.Reports++
 			changedStates[v.state] = true
 		}
+		progress(fmt.Sprintf("%d of %d reports, %d measures (reading %s, indexing %s)", res.Reports, total, res.Measures, read.Round(time.Millisecond), write.Round(time.Millisecond)))
 	}
 	if res.Reports > 0 {
 		for st := range changedStates {
@@ -58,9 +72,11 @@ func (s *Service) SyncSearchBulk(ctx context.Context) (SyncResult, error) {
 				return res, err
 			}
 		}
+		t0 := time.Now()
 		if err := search.Optimize(ctx, s.P.DB); err != nil {
 			return res, err
 		}
+		progress(fmt.Sprintf("index merged in %s", time.Since(t0).Round(time.Millisecond)))
 		err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
 			return audit.Record(ctx, tx, "compendium.search_sync", "search_index", KindMeasure, nil, res)
 		})

@@ -29,7 +29,7 @@ func TestSyncSearchBulk(t *testing.T) {
 			publish(t, rig, st, 2025, vis, ms...)
 		}
 		svc := service(rig)
-		res, err := svc.SyncSearchBulk(rig.Ctx)
+		res, err := svc.SyncSearchBulk(rig.Ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,7 +53,7 @@ func TestSyncSearchBulk(t *testing.T) {
 		if again, err := svc.SyncSearch(rig.Ctx); err != nil || again != (compendium.SyncResult{}) {
 			t.Fatalf("an ordinary sync after the bulk one: %+v %v", again, err)
 		}
-		if again, err := svc.SyncSearchBulk(rig.Ctx); err != nil || again != (compendium.SyncResult{}) {
+		if again, err := svc.SyncSearchBulk(rig.Ctx, nil); err != nil || again != (compendium.SyncResult{}) {
 			t.Fatalf("a second bulk sync: %+v %v", again, err)
 		}
 		// A document indexed the ordinary way afterwards is found too.

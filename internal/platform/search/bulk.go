@@ -25,7 +25,8 @@ import (
 // writes a few large segments instead of one per statement. On PostgreSQL
 // the rows go in with INSERT … SELECT FROM unnest(…) (arrays as parameters,
 // no statement text to parse per row); the generated tsvector and its GIN
-// index are kept by PostgreSQL.
+// index are kept by PostgreSQL, and the table's planner statistics are
+// refreshed before the function returns.
 //
 // Call Optimize after the transaction when the index has grown a lot.
 func IndexBulk(ctx context.Context, tx *db.Tx, docs []Document) error {
@@ -201,6 +202,14 @@ func bulkPostgres(ctx context.Context, tx *db.Tx, docs []Document) error {
 			return fmt.Errorf("search: bulk index %d documents: %w", n, err)
 		}
 		docs = docs[n:]
+	}
+	// Statements later in the transaction or soon after it (the next
+	// report's removal by parent) are planned with the table's statistics:
+	// until autovacuum catches up they describe a table a fraction of its
+	// new size, and PostgreSQL scans it whole instead of using an index.
+	// ANALYZE inside the transaction counts its own new rows.
+	if _, err := tx.ExecContext(ctx, `ANALYZE search_documents`); err != nil {
+		return fmt.Errorf("search: bulk index: analyze: %w", err)
 	}
 	return nil
 }
