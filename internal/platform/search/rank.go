@@ -54,13 +54,17 @@ type matcher struct {
 	buf   []byte
 	fold  []byte
 	hits  []hit
+	// seen remembers, for each token that reached the stemmer, the index
+	// of its stem in stems or -1: text repeats its words, and stemming
+	// was a third of the counting.
+	seen map[string]int
 }
 
 // hit is a token at position pos whose stem is stems[stem].
 type hit struct{ pos, stem int }
 
 func newMatcher(terms []Term) *matcher {
-	m := &matcher{buf: make([]byte, 0, 128), fold: make([]byte, 0, 128)}
+	m := &matcher{buf: make([]byte, 0, 128), fold: make([]byte, 0, 128), seen: map[string]int{}}
 	for _, t := range terms {
 		var idx []int
 		for _, w := range t.Words {
@@ -168,13 +172,22 @@ func (m *matcher) match(tok []byte, pos int) {
 		if len(tok) < k || string(tok[:k]) != string(s[:k]) {
 			continue
 		}
-		st := stem(tok, m.buf)
-		if i := m.stemIndex(st); i >= 0 {
+		i, ok := m.seen[string(tok)]
+		if !ok {
+			i = m.stemIndex(stem(tok, m.buf))
+			if len(m.seen) < maxSeen {
+				m.seen[string(tok)] = i
+			}
+		}
+		if i >= 0 {
 			m.hits = append(m.hits, hit{pos, i})
 		}
 		return
 	}
 }
+
+// maxSeen bounds a matcher's memory of stemmed tokens.
+const maxSeen = 4096
 
 func lower(c byte) byte {
 	if c >= 'A' && c <= 'Z' {

@@ -222,3 +222,26 @@ func TestSnippet(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkMatcherCount counts a two-word query in 500 synthetic passages
+// of 68 words, as ranking does for a window of candidates.
+func BenchmarkMatcherCount(b *testing.B) {
+	words := strings.Fields("the of and to in state states stated cyber security norm critical infrastructure supply chain vulnerability disclosure incident response team cooperation capacity building statement station")
+	texts := make([]string, 500)
+	for i := range texts {
+		var sb strings.Builder
+		for j := 0; j < 68; j++ {
+			sb.WriteString(words[(i*31+j*j*7+j)%len(words)])
+			sb.WriteByte(' ')
+		}
+		texts[i] = sb.String()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		m := newMatcher(Parse("state supply"))
+		for _, t := range texts {
+			var c candidate
+			m.countText(&c, t[:40], t)
+		}
+	}
+}
