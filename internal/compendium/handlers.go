@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -104,8 +105,8 @@ var searchParams = []api.Param{
 	{Name: "region", In: "query", Description: "regional group, e.g. weog"},
 	{Name: "year", In: "query", Schema: "integer", Description: "reporting cycle year"},
 	{Name: "state", In: "query", Description: "ISO 3166-1 alpha-3"},
-	{Name: "limit", In: "query", Schema: "integer", Description: "1–100, default 20"},
-	{Name: "offset", In: "query", Schema: "integer", Description: "0–1000"},
+	{Name: "limit", In: "query", Schema: "integer", Description: fmt.Sprintf("1–%d, default 20", search.MaxLimit)},
+	{Name: "offset", In: "query", Schema: "integer", Description: fmt.Sprintf("0–%d (a search counts and pages through its first %d matches)", search.MaxCount, search.MaxCount)},
 }
 
 // parseSearch reads a search from URL parameters; errors name the field.
