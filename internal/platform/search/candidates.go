@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 )
@@ -28,6 +31,9 @@ type dialectSQL struct {
 	// termArg renders one term as the argument of newest.
 	termArg   func(Term) any
 	indexSize func(ctx context.Context, d db.Querier) (float64, error)
+	// ranged: candidates and newest hold idRangeMark, and the walk goes
+	// through the newest ids in growing ranges (walkRanges).
+	ranged bool
 }
 
 var sqliteSQL = dialectSQL{
@@ -47,13 +53,14 @@ var sqliteSQL = dialectSQL{
 
 var postgresSQL = dialectSQL{
 	candidates: func(facets [][]string) (string, func([]Term) []any) {
-		// Words and facets in one tsquery over one GIN index.
+		// Words and facets in one tsquery over one GIN index, walked in
+		// id ranges (idRanges).
 		query := `websearch_to_tsquery('english', ?)`
 		fq := tsFacets(facets)
 		if fq != "" {
 			query = `(` + query + ` && to_tsquery('simple', ?))`
 		}
-		return `SELECT d.id, d.title, d.body FROM search_documents d WHERE d.tsv @@ ` + query + ` ORDER BY d.id DESC LIMIT ?`,
+		return `SELECT d.id, d.title, d.body FROM search_documents d WHERE d.tsv @@ ` + query + idRangeMark + ` ORDER BY d.id DESC LIMIT ?`,
 			func(terms []Term) []any {
 				if fq != "" {
 					return []any{Websearch(terms), fq}
@@ -61,7 +68,7 @@ var postgresSQL = dialectSQL{
 				return []any{Websearch(terms)}
 			}
 	},
-	newest:  `SELECT id FROM search_documents WHERE tsv @@ websearch_to_tsquery('english', ?) ORDER BY id DESC LIMIT ?`,
+	newest:  `SELECT d.id FROM search_documents d WHERE d.tsv @@ websearch_to_tsquery('english', ?)` + idRangeMark + ` ORDER BY d.id DESC LIMIT ?`,
 	termArg: func(t Term) any { return Websearch([]Term{t}) },
 	indexSize: func(ctx context.Context, d db.Querier) (float64, error) {
 		// The planner's row count, kept by ANALYZE (Optimize) and autovacuum.
@@ -69,6 +76,7 @@ var postgresSQL = dialectSQL{
 		err := d.QueryRowContext(ctx, `SELECT reltuples FROM pg_class WHERE oid = to_regclass('search_documents')`).Scan(&n)
 		return n, err
 	},
+	ranged: true,
 }
 
 // fts5Rows reads the number of indexed rows from FTS5's averages record
@@ -107,11 +115,102 @@ func sqliteVarint(b []byte) (uint64, bool) {
 // window and the count, and one more to know whether there are more.
 const walkLimit = max(RankWindow, MaxCount) + 1
 
+// idSpan is the range of ids in the index (both 0 when it is empty).
+type idSpan struct{ lo, hi int64 }
+
+func readIDSpan(ctx context.Context, d db.Querier) (idSpan, error) {
+	var hi, lo sql.NullInt64
+	if err := d.QueryRowContext(ctx, `SELECT (SELECT MAX(id) FROM search_documents), (SELECT MIN(id) FROM search_documents)`).Scan(&hi, &lo); err != nil {
+		return idSpan{}, fmt.Errorf("search: id range: %w", err)
+	}
+	return idSpan{lo.Int64, hi.Int64}, nil
+}
+
+// idRangeMark is where a ranged statement takes its id range.
+const idRangeMark = ` /*ids*/`
+
+// firstRange is how many of the newest ids the first statement of a ranged
+// walk covers. Up to about 25,000 ids (7 % of the scale-1 demo's index)
+// the planner still intersects the two bitmaps for a phrase or two words it
+// misjudges as rare; past about 30,000 it stops (it estimates the phrase
+// "human rights" at 166 rows where 7,833 hold both words), filters
+// every GIN match by id instead and reads them all.
+const firstRange = 24_576
+
+// walk runs query, the newest matches first, with args and a row limit
+// appended, and calls scan on every row, up to limit rows in all; it
+// returns how many rows it scanned.
+//
+// On PostgreSQL (ds.ranged) the walk reads the newest firstRange ids first,
+// then, if it found fewer than limit matches there, a range as wide as
+// their density says the rest needs (a quarter more), or, when that is
+// past the oldest id or nothing matched yet, every older id. A GIN index has
+// no order, and the planner had two bad plans for "newest matches first":
+// walk the primary key backwards checking every row's vector (21,000 rows
+// for the 500 newest matches of a word in 2 % of the documents), or fetch
+// and recheck every row the GIN index returns (8,158 for "supply chain")
+// to sort them. With an id range in the statement it intersects the GIN
+// bitmap with the primary key's (BitmapAnd) and reads only the matches in
+// the range. The range is a literal, not a parameter, and each statement
+// is sent unnamed (pgx.QueryExecModeExec), so that it is planned for its
+// own range and words: pgx's default caches a prepared statement, which
+// PostgreSQL plans generically after five runs — for any tsquery, so for
+// the wrong one (the backward walk, up to 100 ms for a common word).
+func walk(ctx context.Context, d db.Querier, ds dialectSQL, query string, args []any, limit int, ids idSpan, scan func(*sql.Rows) error) (int, error) {
+	if !ds.ranged {
+		return walkRows(ctx, d, query, append(args, limit), scan)
+	}
+	n := 0
+	upper, width := ids.hi, int64(firstRange)
+	for {
+		lower := upper - width
+		last := lower < ids.lo
+		cond := " AND d.id <= " + strconv.FormatInt(upper, 10)
+		if !last {
+			cond += " AND d.id > " + strconv.FormatInt(lower, 10)
+		}
+		a := append(append([]any{pgx.QueryExecModeExec}, args...), limit-n)
+		got, err := walkRows(ctx, d, strings.Replace(query, idRangeMark, cond, 1), a, scan)
+		n += got
+		if err != nil || n >= limit || last {
+			return n, err
+		}
+		if n == 0 {
+			width = upper - ids.lo + 1 // nothing yet: every older id
+		} else {
+			// The density so far, over the ids walked from the newest.
+			width = int64(float64(limit-n) * float64(ids.hi-lower) / float64(n) * 1.25)
+		}
+		upper = lower
+	}
+}
+
+// walkRows runs one statement of a walk.
+func walkRows(ctx context.Context, d db.Querier, query string, args []any, scan func(*sql.Rows) error) (int, error) {
+	rows, err := d.QueryContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, rows.Err()
+}
+
 // findCandidates returns the newest RankWindow matches of the words and
 // filters, their terms counted, with what ranking them needs, and how many
 // matches it saw (up to walkLimit).
 func findCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, facets [][]string) ([]candidate, int, corpusStats, error) {
-	cands, err := readCandidates(ctx, d, ds, terms, facets)
+	ids, err := readIDSpan(ctx, d)
+	if err != nil {
+		return nil, 0, corpusStats{}, err
+	}
+	cands, err := readCandidates(ctx, d, ds, terms, facets, ids)
 	if err != nil || len(cands) == 0 {
 		return nil, 0, corpusStats{}, err
 	}
@@ -121,42 +220,34 @@ func findCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Te
 		sort.Slice(cands, func(i, j int) bool { return cands[i].id > cands[j].id })
 		cands = cands[:RankWindow]
 	}
-	st, err := termStats(ctx, d, ds, terms, facets, cands)
+	st, err := termStats(ctx, d, ds, terms, facets, cands, ids)
 	return cands, matched, st, err
 }
 
 // readCandidates reads and counts the newest walkLimit matches.
-func readCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, facets [][]string) ([]candidate, error) {
+func readCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, facets [][]string, ids idSpan) ([]candidate, error) {
 	query, args := ds.candidates(facets)
-	rows, err := d.QueryContext(ctx, query, append(args(terms), walkLimit)...)
-	if err != nil {
-		return nil, fmt.Errorf("search: candidates: %w", err)
-	}
-	defer rows.Close()
 	m := newMatcher(terms)
 	var cands []candidate
 	var title, body string
-	for rows.Next() {
+	_, err := walk(ctx, d, ds, query, args(terms), walkLimit, ids, func(rows *sql.Rows) error {
 		var c candidate
 		if err := rows.Scan(&c.id, &title, &body); err != nil {
-			return nil, fmt.Errorf("search: candidates: %w", err)
+			return err
 		}
 		m.countText(&c, title, body)
 		cands = append(cands, c)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("search: candidates: %w", err)
 	}
 	return cands, nil
 }
 
 // termStats estimates the index size and each term's document frequency.
-func termStats(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, facets [][]string, cands []candidate) (corpusStats, error) {
-	var hi, lo sql.NullInt64
-	if err := d.QueryRowContext(ctx, `SELECT (SELECT MAX(id) FROM search_documents), (SELECT MIN(id) FROM search_documents)`).Scan(&hi, &lo); err != nil {
-		return corpusStats{}, fmt.Errorf("search: id range: %w", err)
-	}
-	span := float64(hi.Int64-lo.Int64) + 1
+func termStats(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, facets [][]string, cands []candidate, ids idSpan) (corpusStats, error) {
+	span := float64(ids.hi-ids.lo) + 1
 	st := corpusStats{df: make([]float64, len(terms))}
 	if n, err := ds.indexSize(ctx, d); err == nil && n > 0 {
 		st.docs = n
@@ -167,7 +258,7 @@ func termStats(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, f
 		if n < sample {
 			return float64(n)
 		}
-		return float64(n) * span / float64(hi.Int64-oldest+1)
+		return float64(n) * span / float64(ids.hi-oldest+1)
 	}
 	if len(terms) == 1 && len(facets) == 0 {
 		// The candidates are the term's newest matches already.
@@ -179,21 +270,15 @@ func termStats(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, f
 		return st, nil
 	}
 	for i, t := range terms {
-		rows, err := d.QueryContext(ctx, ds.newest, ds.termArg(t), dfSample)
-		if err != nil {
-			return st, fmt.Errorf("search: term frequency: %w", err)
-		}
-		n, oldest := 0, hi.Int64
-		for rows.Next() {
+		oldest := ids.hi
+		n, err := walk(ctx, d, ds, ds.newest, []any{ds.termArg(t)}, dfSample, ids, func(rows *sql.Rows) error {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return st, fmt.Errorf("search: term frequency: %w", err)
+				return err
 			}
-			n, oldest = n+1, min(oldest, id)
-		}
-		err = rows.Err()
-		rows.Close()
+			oldest = min(oldest, id)
+			return nil
+		})
 		if err != nil {
 			return st, fmt.Errorf("search: term frequency: %w", err)
 		}
