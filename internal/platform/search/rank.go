@@ -128,11 +128,18 @@ func (m *matcher) count(text string, tf []float64) int {
 		}
 		pos++
 	}
+	m.occurrences(func(t, _ int) { tf[t]++ })
+	return pos
+}
+
+// occurrences calls f for each occurrence among m.hits of each term: t is
+// the term, pos the position of its first word. A phrase occurs only where
+// its words stand at consecutive positions.
+func (m *matcher) occurrences(f func(t, pos int)) {
 	for t, words := range m.terms {
 		if len(words) == 0 {
 			continue
 		}
-		k := 0
 	hits:
 		for j, h := range m.hits {
 			if h.stem != words[0] {
@@ -143,11 +150,9 @@ func (m *matcher) count(text string, tf []float64) int {
 					continue hits
 				}
 			}
-			k++
+			f(t, h.pos)
 		}
-		tf[t] += float64(k)
 	}
-	return pos
 }
 
 // countFolded records the hits of text, tokenised with full Unicode

@@ -36,26 +36,12 @@ func (m *matcher) snippet(text string, size int) string {
 		term[i] = -1
 	}
 	var starts []int
-	for t, words := range m.terms {
-		if len(words) == 0 {
-			continue
+	m.occurrences(func(t, pos int) {
+		for w := range m.terms[t] {
+			term[pos+w] = t
 		}
-	hits:
-		for j, h := range m.hits {
-			if h.stem != words[0] {
-				continue
-			}
-			for w := 1; w < len(words); w++ {
-				if j+w >= len(m.hits) || m.hits[j+w].pos != h.pos+w || m.hits[j+w].stem != words[w] {
-					continue hits
-				}
-			}
-			for w := range words {
-				term[h.pos+w] = t
-			}
-			starts = append(starts, h.pos)
-		}
-	}
+		starts = append(starts, pos)
+	})
 	// The best window starts at a match: most distinct terms, then most
 	// matched tokens; the earliest wins a tie.
 	first, best := 0, -1
