@@ -90,6 +90,21 @@ func startSink(tb testing.TB, opts sinkOptions) *sink {
 	return s
 }
 
+// modePool starts a sink with opts and a pool of size connections to it
+// that pipelines its commands or not, as mode says; both stop with the test.
+func modePool(t *testing.T, mode transactionMode, opts sinkOptions, size int) (*sink, *SMTPPool) {
+	t.Helper()
+	s := startSink(t, opts)
+	cfg := s.config()
+	cfg.NoPipelining = mode.noPipelining
+	pool, err := NewSMTPPool(cfg, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pool.Close() })
+	return s, pool
+}
+
 // config returns an SMTPConfig that reaches the sink.
 func (s *sink) config() SMTPConfig {
 	cfg := SMTPConfig{

@@ -170,14 +170,7 @@ func TestSMTPPoolClassifiesServerReplies(t *testing.T) {
 	for _, mode := range transactionModes {
 		for _, tt := range tests {
 			t.Run(mode.name+"/"+tt.name, func(t *testing.T) {
-				s := startSink(t, tt.opts)
-				cfg := s.config()
-				cfg.NoPipelining = mode.noPipelining
-				pool, err := NewSMTPPool(cfg, 1)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer pool.Close()
+				s, pool := modePool(t, mode, tt.opts, 1)
 				// A first message makes the refused one go on a reused session.
 				if tt.opts.rejectData == nil && tt.opts.rejectMail == nil {
 					if err := pool.Send(context.Background(), testMessage(0)); err != nil {
@@ -186,7 +179,7 @@ func TestSMTPPoolClassifiesServerReplies(t *testing.T) {
 				}
 				m := testMessage(1)
 				m.To = rejected
-				err = pool.Send(context.Background(), m)
+				err := pool.Send(context.Background(), m)
 				var se *SendError
 				if !errors.As(err, &se) {
 					t.Fatalf("Send = %v, want a *SendError", err)
@@ -236,22 +229,18 @@ func TestSMTPPoolNetworkErrorsAreTemporary(t *testing.T) {
 
 // transactionModes are the two ways the pool runs a mail transaction: its
 // commands pipelined (RFC 2920) when the server offers it, or one at a time.
-var transactionModes = []struct {
+// transactionMode is one way the pool runs a mail transaction.
+type transactionMode struct {
 	name         string
 	noPipelining bool
-}{{"pipelined", false}, {"one command at a time", true}}
+}
+
+var transactionModes = []transactionMode{{"pipelined", false}, {"one command at a time", true}}
 
 func TestSMTPPoolReconnectsAfterTheServerDropsASession(t *testing.T) {
 	for _, mode := range transactionModes {
 		t.Run(mode.name, func(t *testing.T) {
-			s := startSink(t, sinkOptions{})
-			cfg := s.config()
-			cfg.NoPipelining = mode.noPipelining
-			pool, err := NewSMTPPool(cfg, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer pool.Close()
+			s, pool := modePool(t, mode, sinkOptions{}, 1)
 			for n := range 3 {
 				if n == 1 {
 					s.dropConnections()

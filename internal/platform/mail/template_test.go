@@ -148,14 +148,7 @@ func TestTemplateRefusesWhatRenderRefuses(t *testing.T) {
 func TestSMTPPoolSendsTemplateCopies(t *testing.T) {
 	for _, mode := range transactionModes {
 		t.Run(mode.name, func(t *testing.T) {
-			s := startSink(t, sinkOptions{})
-			cfg := s.config()
-			cfg.NoPipelining = mode.noPipelining
-			pool, err := NewSMTPPool(cfg, 2)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer pool.Close()
+			s, pool := modePool(t, mode, sinkOptions{}, 2)
 			tmpl, err := NewTemplate(templateMessage(), testPlaceholder)
 			if err != nil {
 				t.Fatal(err)
@@ -271,14 +264,7 @@ func TestSMTPPoolPipelinesItsCommands(t *testing.T) {
 func TestOnCommitIsThePointOfNoReturn(t *testing.T) {
 	for _, mode := range transactionModes {
 		t.Run(mode.name, func(t *testing.T) {
-			s := startSink(t, sinkOptions{})
-			cfg := s.config()
-			cfg.NoPipelining = mode.noPipelining
-			pool, err := NewSMTPPool(cfg, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer pool.Close()
+			s, pool := modePool(t, mode, sinkOptions{}, 1)
 			m := testMessage(1)
 			m.From = "bulletin@cybernorms.example"
 			r, err := RenderMessage(m, time.Now())
