@@ -26,6 +26,11 @@ type sink struct {
 	host    string
 	port    int
 	discard bool
+	// stallTo, when set, is an address whose messages the sink keeps but
+	// answers only when the test ends: the sender sees no reply to its
+	// end of data.
+	stallTo string
+	stall   chan struct{}
 
 	mu    sync.Mutex
 	msgs  []sinkMsg
@@ -39,7 +44,7 @@ type sinkMsg struct {
 
 func startSink(tb testing.TB, discard bool) *sink {
 	tb.Helper()
-	s := &sink{discard: discard}
+	s := &sink{discard: discard, stall: make(chan struct{})}
 	srv := smtp.NewServer(s)
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true
@@ -51,7 +56,10 @@ func startSink(tb testing.TB, discard bool) *sink {
 	a := l.Addr().(*net.TCPAddr)
 	s.host, s.port = a.IP.String(), a.Port
 	go func() { _ = srv.Serve(l) }()
-	tb.Cleanup(func() { _ = srv.Close() })
+	tb.Cleanup(func() {
+		close(s.stall)
+		_ = srv.Close()
+	})
 	return s
 }
 
@@ -83,6 +91,9 @@ func (ss *sinkSession) Data(r io.Reader) error {
 	ss.s.msgs = append(ss.s.msgs, sinkMsg{To: ss.to, Data: b})
 	ss.s.count++
 	ss.s.mu.Unlock()
+	if ss.s.stallTo != "" && ss.to == ss.s.stallTo {
+		<-ss.s.stall
+	}
 	return nil
 }
 func (ss *sinkSession) Reset()        {}

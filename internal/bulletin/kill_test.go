@@ -158,3 +158,51 @@ func runKilledChild(t *testing.T) {
 	}
 	t.Fatal("the send finished before the kill")
 }
+
+// A message whose end of data reached the relay but got no answer (here the
+// relay keeps it and stays silent past the sender's timeout) may have been
+// delivered: it is reported uncertain and never sent again, while a
+// refusal before that point is retried.
+func TestNoAnswerAfterTheEndOfDataIsNotResent(t *testing.T) {
+	rig := testrig.New(t)
+	w := newWorld(t, rig)
+	svc := bulletinSvc(rig)
+	addrs := []string{"a@example.org", "silent@example.org", "c@example.org"}
+	if _, err := svc.BulkConfirmed(rig.Ctx, addrs, "en"); err != nil {
+		t.Fatal(err)
+	}
+	sink := startSink(t, false)
+	sink.stallTo = "silent@example.org"
+	pool, err := cnmail.NewSMTPPool(cnmail.SMTPConfig{Host: sink.host, Port: sink.port, TLS: cnmail.TLSNone,
+		From: "Bulletin <bulletin@cybernorms.example>", HeloName: "test.example", Timeout: 300 * time.Millisecond}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pool.Close() })
+	rig.App.Services.Mailer = pool
+	if err := svc.StartSending(rig.Ctx, w.secretariat, w.issue.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	rig.DrainJobs(t)
+	// Whatever waits for a retry is made due and run again.
+	if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE bulletin_deliveries SET next_at = ? WHERE status = 'pending'`, rigNow().Add(-1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE jobs SET run_at = ? WHERE state = 'queued'`, rigNow().Add(-1)); err != nil {
+		t.Fatal(err)
+	}
+	rig.DrainJobs(t)
+	got := map[string]int{}
+	for _, m := range sink.messages() {
+		got[m.To]++
+	}
+	for _, a := range addrs {
+		if got[a] != 1 {
+			t.Errorf("%s received %d copies, want 1", a, got[a])
+		}
+	}
+	p, err := svc.SendProgress(rig.Ctx, w.issue.ID)
+	if err != nil || p.Sent != 2 || p.Uncertain != 1 || p.Remaining != 0 || p.Status != "done" {
+		t.Fatalf("progress %+v %v, want 2 sent and 1 uncertain", p, err)
+	}
+}

@@ -374,10 +374,13 @@ func (r *sendRun) message(rc recipient) (cnmail.Message, error) {
 // the message's fate to the journal as it goes: committed just before the
 // end of data, then accepted or refused.
 func (r *sendRun) send(ctx context.Context, rc recipient) outcome {
-	committed := false
+	committed := false // the end of data left: the relay may have it
 	commit := func() error {
+		if err := r.journal.add(evCommitted, rc.subID); err != nil {
+			return err // not committed: the message is abandoned and retried
+		}
 		committed = true
-		return r.journal.add(evCommitted, rc.subID)
+		return nil
 	}
 	var err error
 	if rs, ok := r.svc.Mailer.(cnmail.RenderedSender); ok {
@@ -393,7 +396,9 @@ func (r *sendRun) send(ctx context.Context, rc recipient) outcome {
 		var m cnmail.Message
 		if m, err = r.message(rc); err == nil {
 			if err = r.journal.add(evCommitted, rc.subID); err == nil {
-				err = r.svc.Mailer.Send(ctx, m)
+				if err = r.svc.Mailer.Send(ctx, m); err != nil {
+					_ = r.journal.add(evRefused, rc.subID)
+				}
 			}
 		}
 	}
@@ -403,10 +408,13 @@ func (r *sendRun) send(ctx context.Context, rc recipient) outcome {
 	case err == nil:
 		_ = r.journal.add(evSent, rc.subID) // the coordinator records it too
 	case !committed:
-	case errors.As(err, &se) && se.Code != 0:
-		_ = r.journal.add(evRefused, rc.subID)
-	default:
+	case errors.As(err, &se) && se.Code == 0:
+		// No answer after the end of data (a timeout, a dropped session).
 		o.uncertain = true
+	default:
+		// The relay refused it, or the outbox could not put the file in
+		// place: it was not delivered, and is tried again.
+		_ = r.journal.add(evRefused, rc.subID)
 	}
 	return o
 }
