@@ -208,6 +208,19 @@ func bulletinSvc(rig *testrig.Rig) *bulletin.Service {
 
 func rigNow() time.Time { return time.Now().UTC() }
 
+// runRetriesNow makes the deliveries waiting for a retry, and the sending
+// jobs waiting for them, due now, and runs the jobs.
+func runRetriesNow(t *testing.T, rig *testrig.Rig) {
+	t.Helper()
+	if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE bulletin_deliveries SET next_at = ? WHERE status = 'pending'`, rigNow().Add(-1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE jobs SET run_at = ? WHERE state = 'queued'`, rigNow().Add(-1)); err != nil {
+		t.Fatal(err)
+	}
+	rig.DrainJobs(t)
+}
+
 func withRefs(c stix.Common, refs ...stix.ExternalReference) stix.Common {
 	c.ExternalReferences = refs
 	return c

@@ -184,14 +184,7 @@ func TestNoAnswerAfterTheEndOfDataIsNotResent(t *testing.T) {
 		t.Fatal(err)
 	}
 	rig.DrainJobs(t)
-	// Whatever waits for a retry is made due and run again.
-	if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE bulletin_deliveries SET next_at = ? WHERE status = 'pending'`, rigNow().Add(-1)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE jobs SET run_at = ? WHERE state = 'queued'`, rigNow().Add(-1)); err != nil {
-		t.Fatal(err)
-	}
-	rig.DrainJobs(t)
+	runRetriesNow(t, rig)
 	got := map[string]int{}
 	for _, m := range sink.messages() {
 		got[m.To]++

@@ -229,13 +229,7 @@ func testSendingAnIssue(t *testing.T, templates bool) {
 		}
 		rig.DrainJobs(t)
 		// reader07 failed once and waits for its retry; make it due and run on.
-		if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE bulletin_deliveries SET next_at = ? WHERE status = 'pending'`, rigNow().Add(-1)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE jobs SET run_at = ? WHERE state = 'queued'`, rigNow().Add(-1)); err != nil {
-			t.Fatal(err)
-		}
-		rig.DrainJobs(t)
+		runRetriesNow(t, rig)
 
 		got := map[string]int{}
 		for _, m := range sink.messages() {
