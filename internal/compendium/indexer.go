@@ -86,26 +86,8 @@ func (s *Service) sync(ctx context.Context, only string) (SyncResult, error) {
 	if err := rows.Err(); err != nil {
 		return res, err
 	}
-	indexed := map[string]int{}
-	q, args := `SELECT report_id, version FROM compendium_indexed_reports`, nil
-	if only != "" {
-		q, args = q+` WHERE report_id = ?`, []any{only}
-	}
-	rows, err = s.P.DB.QueryContext(ctx, q, args...)
+	indexed, err := s.indexedVersions(ctx, only)
 	if err != nil {
-		return res, fmt.Errorf("compendium: sync: indexed reports: %w", err)
-	}
-	for rows.Next() {
-		var r string
-		var v int
-		if err := rows.Scan(&r, &v); err != nil {
-			rows.Close()
-			return res, err
-		}
-		indexed[r] = v
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return res, err
 	}
 	changedStates := map[string]bool{}
@@ -366,4 +348,28 @@ func (s *Service) registerJobs() {
 		return search.Optimize(ctx, s.P.DB)
 	})
 	s.P.Jobs.Every(JobOptimizeSearch, 24*time.Hour)
+}
+
+// indexedVersions returns which version of each report is in the search
+// index: of one report, or of every report when only is empty.
+func (s *Service) indexedVersions(ctx context.Context, only string) (map[string]int, error) {
+	q, args := `SELECT report_id, version FROM compendium_indexed_reports`, []any(nil)
+	if only != "" {
+		q, args = q+` WHERE report_id = ?`, []any{only}
+	}
+	rows, err := s.P.DB.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("compendium: sync: indexed reports: %w", err)
+	}
+	defer rows.Close()
+	indexed := map[string]int{}
+	for rows.Next() {
+		var r string
+		var v int
+		if err := rows.Scan(&r, &v); err != nil {
+			return nil, err
+		}
+		indexed[r] = v
+	}
+	return indexed, rows.Err()
 }

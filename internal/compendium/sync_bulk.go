@@ -118,22 +118,8 @@ func (s *Service) staleReports(ctx context.Context) ([]publishedVersion, error) 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	indexed := map[string]int{}
-	rows, err = s.P.DB.QueryContext(ctx, `SELECT report_id, version FROM compendium_indexed_reports`)
+	indexed, err := s.indexedVersions(ctx, "")
 	if err != nil {
-		return nil, fmt.Errorf("compendium: sync: indexed reports: %w", err)
-	}
-	for rows.Next() {
-		var r string
-		var v int
-		if err := rows.Scan(&r, &v); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		indexed[r] = v
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	var stale []publishedVersion
