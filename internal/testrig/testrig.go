@@ -77,6 +77,17 @@ var schemaRE = regexp.MustCompile(`[^a-z0-9_]`)
 // OpenDB opens a fresh, migrated database of the kind: a temporary SQLite
 // file, or a new PostgreSQL schema dropped at the end of the test.
 func OpenDB(t testing.TB, kind, dir string) (*db.DB, config.Config) {
+	return openDB(t, kind, dir, "")
+}
+
+// OpenKept opens a database that outlives the test, for benchmarks that
+// fill it once: on SQLite the one in dir, on PostgreSQL the schema named
+// keep (created if missing) of CYBERNORMS_TEST_DATABASE_URL's database.
+func OpenKept(t testing.TB, kind, dir, keep string) (*db.DB, config.Config) {
+	return openDB(t, kind, dir, keep)
+}
+
+func openDB(t testing.TB, kind, dir, keep string) (*db.DB, config.Config) {
 	t.Helper()
 	ctx := context.Background()
 	cfg, err := config.Load(nil, func(string) string { return "" }, io.Discard)
@@ -91,15 +102,20 @@ func OpenDB(t testing.TB, kind, dir string) (*db.DB, config.Config) {
 			t.Skip("PostgreSQL skipped: CYBERNORMS_TEST_DATABASE_URL is not set")
 		}
 		schema := "t_" + schemaRE.ReplaceAllString(strings.ToLower(id.New()), "")
+		if keep != "" {
+			schema = schemaRE.ReplaceAllString(strings.ToLower(keep), "")
+		}
 		admin, err := db.Open(ctx, base, db.Options{MaxOpenConns: 2})
 		if err != nil {
 			t.Fatalf("connect to PostgreSQL: %v", err)
 		}
-		if _, err := admin.SQL.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
+		if _, err := admin.SQL.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+schema); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() {
-			_, _ = admin.SQL.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
+			if keep == "" {
+				_, _ = admin.SQL.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
+			}
 			admin.Close()
 		})
 		u, err := url.Parse(base)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,55 +27,73 @@ const dfSample = 500
 // dialectSQL holds the few statements that differ between the databases.
 type dialectSQL struct {
 	// candidates selects id, title and body of the newest matches of the
-	// words and facets, up to a limit (last argument).
-	candidates func(facets [][]string) (string, func(terms []Term) []any)
-	// newest selects the ids of one term's newest matches, up to a limit.
-	newest string
-	// termArg renders one term as the argument of newest.
-	termArg   func(Term) any
+	// words and facets, up to a limit (an argument appended to args);
+	// with pairs, the phrases marked there are found through their word
+	// pairs (PostgreSQL, usePairs).
+	candidates func(terms []Term, pairs []bool, facets [][]string) (query string, args []any)
+	// newest selects the ids of one term's newest matches, up to a limit
+	// (appended to args).
+	newest    func(t Term) (query string, args []any)
 	indexSize func(ctx context.Context, d db.Querier) (float64, error)
 	// ranged: candidates and newest hold idRangeMark, and the walk goes
 	// through the newest ids in growing ranges (walkRanges).
 	ranged bool
-	// commonFreqs gives, per term, the share of documents the planner's
-	// statistics say hold it, or 0 where they do not say; nil on SQLite.
-	commonFreqs func(ctx context.Context, d db.Querier, terms []Term) ([]float64, error)
+	// commonFreqs gives, per term, what the planner's statistics say of
+	// it; nil on SQLite.
+	commonFreqs func(ctx context.Context, d db.Querier, terms []Term) ([]termFreq, error)
+}
+
+// termFreq is what PostgreSQL's statistics (ANALYZE) say of a term.
+type termFreq struct {
+	// docs is the share of documents holding the term's words (for a
+	// phrase, the smallest of its words' shares), 0 where they do not say;
+	// all is the product of its words' shares, the planner's estimate of
+	// the share holding them all.
+	docs, all float64
+	// pairs is how many word pairs a phrase has (migration 0303), pairDocs
+	// the share of documents holding the rarest, 0 where they do not say.
+	pairs    int
+	pairDocs float64
 }
 
 var sqliteSQL = dialectSQL{
-	candidates: func(facets [][]string) (string, func([]Term) []any) {
+	candidates: func(terms []Term, _ []bool, facets [][]string) (string, []any) {
 		// Filters as facet terms in the one FTS5 expression: an
 		// intersection of posting lists, walked newest first, that stops
 		// at the window. bm25() is not called, so no list is walked whole.
-		f := fts5Facets(facets)
 		return `SELECT d.id, d.title, d.body FROM (SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?) c
 				JOIN search_documents d ON d.id = c.id`,
-			func(terms []Term) []any { return []any{FTS5(terms) + f} }
+			[]any{FTS5(terms) + fts5Facets(facets)}
 	},
-	newest:    `SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?`,
-	termArg:   func(t Term) any { return FTS5([]Term{t}) },
+	newest: func(t Term) (string, []any) {
+		return `SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, []any{FTS5([]Term{t})}
+	},
 	indexSize: fts5Rows,
 }
 
 var postgresSQL = dialectSQL{
-	candidates: func(facets [][]string) (string, func([]Term) []any) {
+	candidates: func(terms []Term, pairs []bool, facets [][]string) (string, []any) {
 		// Words and facets in one tsquery over one GIN index, walked in
-		// id ranges (idRanges).
-		query := `websearch_to_tsquery('english', ?)`
-		fq := tsFacets(facets)
-		if fq != "" {
-			query = `(` + query + ` && to_tsquery('simple', ?))`
+		// id ranges (walk); or, with pairs, the same tsquery checked on
+		// the documents the pairs' index finds.
+		query, args := `websearch_to_tsquery('english', ?)`, []any{Websearch(terms)}
+		if fq := tsFacets(facets); fq != "" {
+			query, args = `(`+query+` && to_tsquery('simple', ?))`, append(args, fq)
 		}
-		return `SELECT d.id, d.title, d.body FROM search_documents d WHERE d.tsv @@ ` + query + idRangeMark + ` ORDER BY d.id DESC LIMIT ?`,
-			func(terms []Term) []any {
-				if fq != "" {
-					return []any{Websearch(terms), fq}
-				}
-				return []any{Websearch(terms)}
-			}
+		cond := `d.tsv @@ ` + query
+		if pairs != nil {
+			var pcond string
+			pcond, args = pgPairs(terms, pairs, args)
+			// ts_match_vq is the function behind @@: called by name, the
+			// planner cannot use the words' index for it.
+			cond = `ts_match_vq(d.tsv, ` + query + `) AND ` + pcond
+		}
+		return `SELECT d.id, d.title, d.body FROM search_documents d WHERE ` + cond + idRangeMark + ` ORDER BY d.id DESC LIMIT ?`, args
 	},
-	newest:  `SELECT d.id FROM search_documents d WHERE d.tsv @@ websearch_to_tsquery('english', ?)` + idRangeMark + ` ORDER BY d.id DESC LIMIT ?`,
-	termArg: func(t Term) any { return Websearch([]Term{t}) },
+	newest: func(t Term) (string, []any) {
+		return `SELECT d.id FROM search_documents d WHERE d.tsv @@ websearch_to_tsquery('english', ?)` + idRangeMark + ` ORDER BY d.id DESC LIMIT ?`,
+			[]any{Websearch([]Term{t})}
+	},
 	indexSize: func(ctx context.Context, d db.Querier) (float64, error) {
 		// The planner's row count, kept by ANALYZE (Optimize) and autovacuum.
 		var n float64
@@ -83,6 +102,55 @@ var postgresSQL = dialectSQL{
 	},
 	ranged:      true,
 	commonFreqs: pgCommonFreqs,
+}
+
+// pgPairs appends to args the condition that the documents hold the word
+// pairs of the phrases marked in use (migration 0303).
+func pgPairs(terms []Term, use []bool, args []any) (string, []any) {
+	var parts []string
+	for i, t := range terms {
+		if use[i] {
+			parts = append(parts, `search_phrase_pairs(?)`)
+			args = append(args, strings.Join(t.Words, " "))
+		}
+	}
+	return `search_pairs(d.tsv) @@ (` + strings.Join(parts, " && ") + `)`, args
+}
+
+// usePairs says whether to find a query's documents through its phrases'
+// word pairs (migration 0303) instead of its words, and for which phrases
+// (nil: through the words). The words' GIN index keeps no positions: for a
+// phrase it returns every document holding all its words, each then read
+// to check where they stand, which is most of them when the words are
+// common and seldom side by side (at 100,000 synthetic passages, 21,541
+// documents hold "supply" and "chain", 578 the phrase: 58 ms). The pairs'
+// index returns the documents where they stand side by side (712). The
+// pairs are used when the statistics (ANALYZE) say their rarest pair is in
+// fewer documents than the planner expects to hold all the query's words,
+// or is rarer than the most common ones they list; only then, because the
+// planner multiplies the shares of words and pairs as if they were
+// independent, so that a common phrase with its pairs looks thousands of
+// times rarer than it is ("human rights" on the demo: 4 rows estimated,
+// 7,833 read, the newest-id range dropped from the plan).
+func usePairs(terms []Term, freqs []termFreq, docs float64) []bool {
+	if len(freqs) != len(terms) {
+		return nil
+	}
+	all, rarest := docs, -1.0
+	use := make([]bool, len(terms))
+	for i, t := range terms {
+		all *= freqs[i].all
+		if t.Phrase() && freqs[i].pairs > 0 {
+			use[i] = true
+			if p := freqs[i].pairDocs * docs; rarest < 0 || p < rarest {
+				rarest = p
+			}
+		}
+	}
+	if rarest < 0 || rarest >= all {
+		return nil
+	}
+	return use
 }
 
 // pgCommonFreqs reads, per term, the frequency ANALYZE measured for its
@@ -94,9 +162,11 @@ var postgresSQL = dialectSQL{
 // the term's dfSample newest matches: one statement for every term of the
 // query and no GIN scan, where each walk was a statement reading a common
 // word's whole posting list and 500 rows (2–5 ms each on the scale-1 demo).
-// The answers are kept for a minute (freqCache): they change at ANALYZE.
-func pgCommonFreqs(ctx context.Context, d db.Querier, terms []Term) ([]float64, error) {
-	out := make([]float64, len(terms))
+// For a phrase it also counts the word pairs and reads the rarest pair's
+// frequency from the pairs index's statistics (usePairs). The answers are
+// kept for a minute (freqCache): they change at ANALYZE.
+func pgCommonFreqs(ctx context.Context, d db.Querier, terms []Term) ([]termFreq, error) {
+	out := make([]termFreq, len(terms))
 	owner, _ := d.(*db.DB)
 	var words []string
 	var at []int
@@ -114,26 +184,32 @@ func pgCommonFreqs(ctx context.Context, d db.Querier, terms []Term) ([]float64, 
 	}
 	rows, err := d.QueryContext(ctx, `WITH st AS MATERIALIZED (
 			SELECT most_common_elems::text::text[] AS e, most_common_elem_freqs AS f FROM pg_stats
-			WHERE schemaname = current_schema() AND tablename = 'search_documents' AND attname = 'tsv')
-		SELECT t.ord, MIN(st.f[array_position(st.e, l.lex)]), BOOL_AND(array_position(st.e, l.lex) IS NOT NULL)
-		FROM unnest(?::text[]) WITH ORDINALITY AS t(term, ord)
-		CROSS JOIN st
-		CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector('english', t.term))) AS l(lex)
-		GROUP BY t.ord`, words)
+			WHERE schemaname = current_schema() AND tablename = 'search_documents' AND attname = 'tsv'),
+		pt AS MATERIALIZED (
+			SELECT most_common_elems::text::text[] AS e, most_common_elem_freqs AS f FROM pg_stats
+			WHERE schemaname = current_schema() AND tablename = 'search_documents_pairs'),
+		t AS (SELECT u.ord, to_tsvector('english', u.term) AS v FROM unnest(?::text[]) WITH ORDINALITY AS u(term, ord))
+		SELECT t.ord, w.least, w.product,
+			cardinality(tsvector_to_array(search_pairs(t.v))),
+			(SELECT CASE WHEN BOOL_AND(array_position(pt.e, p) IS NOT NULL) THEN MIN(pt.f[array_position(pt.e, p)]) END
+				FROM pt CROSS JOIN unnest(tsvector_to_array(search_pairs(t.v))) AS p)
+		FROM t CROSS JOIN LATERAL (
+			SELECT CASE WHEN BOOL_AND(array_position(st.e, l) IS NOT NULL) THEN MIN(st.f[array_position(st.e, l)]) END AS least,
+				CASE WHEN BOOL_AND(array_position(st.e, l) IS NOT NULL) THEN exp(SUM(ln(st.f[array_position(st.e, l)]))) END AS product
+			FROM st CROSS JOIN unnest(tsvector_to_array(t.v)) AS l) AS w`, words)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	got := make([]float64, len(words))
+	got := make([]termFreq, len(words))
 	for rows.Next() {
-		var ord int
-		var f sql.NullFloat64
-		var all sql.NullBool
-		if err := rows.Scan(&ord, &f, &all); err != nil {
+		var ord, pairs int
+		var f, all, pf sql.NullFloat64
+		if err := rows.Scan(&ord, &f, &all, &pairs, &pf); err != nil {
 			return nil, err
 		}
-		if ord >= 1 && ord <= len(got) && f.Valid && all.Bool {
-			got[ord-1] = f.Float64
+		if ord >= 1 && ord <= len(got) {
+			got[ord-1] = termFreq{docs: f.Float64, all: all.Float64, pairs: pairs, pairDocs: pf.Float64}
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -161,7 +237,7 @@ type freqKey struct {
 }
 
 type freqEntry struct {
-	f  float64
+	f  termFreq
 	at time.Time
 }
 
@@ -170,20 +246,20 @@ type termFreqs struct {
 	m  map[freqKey]freqEntry
 }
 
-func (c *termFreqs) get(owner *db.DB, term string, now time.Time) (float64, bool) {
+func (c *termFreqs) get(owner *db.DB, term string, now time.Time) (termFreq, bool) {
 	if owner == nil {
-		return 0, false
+		return termFreq{}, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[freqKey{owner, term}]
 	if !ok || now.Sub(e.at) > freqTTL {
-		return 0, false
+		return termFreq{}, false
 	}
 	return e.f, true
 }
 
-func (c *termFreqs) put(owner *db.DB, term string, f float64, now time.Time) {
+func (c *termFreqs) put(owner *db.DB, term string, f termFreq, now time.Time) {
 	if owner == nil {
 		return
 	}
@@ -326,7 +402,18 @@ func findCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Te
 	if err != nil {
 		return nil, 0, corpusStats{}, err
 	}
-	cands, err := readCandidates(ctx, d, ds, terms, facets, ids)
+	st := corpusStats{docs: float64(ids.hi-ids.lo) + 1, df: make([]float64, len(terms))}
+	if n, err := ds.indexSize(ctx, d); err == nil && n > 0 {
+		st.docs = n
+	}
+	var freqs []termFreq
+	if ds.commonFreqs != nil && (len(terms) > 1 || len(facets) > 0 || slices.ContainsFunc(terms, Term.Phrase)) {
+		if freqs, err = ds.commonFreqs(ctx, d, terms); err != nil {
+			return nil, 0, corpusStats{}, fmt.Errorf("search: term frequency: %w", err)
+		}
+	}
+	pairs := usePairs(terms, freqs, st.docs)
+	cands, err := readCandidates(ctx, d, ds, terms, pairs, facets, ids)
 	if err != nil || len(cands) == 0 {
 		return nil, 0, corpusStats{}, err
 	}
@@ -336,17 +423,17 @@ func findCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Te
 		sort.Slice(cands, func(i, j int) bool { return cands[i].id > cands[j].id })
 		cands = cands[:RankWindow]
 	}
-	st, err := termStats(ctx, d, ds, terms, facets, cands, ids)
+	err = termStats(ctx, d, ds, &st, terms, freqs, facets, cands, ids)
 	return cands, matched, st, err
 }
 
 // readCandidates reads and counts the newest walkLimit matches.
-func readCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, facets [][]string, ids idSpan) ([]candidate, error) {
-	query, args := ds.candidates(facets)
+func readCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, pairs []bool, facets [][]string, ids idSpan) ([]candidate, error) {
+	query, args := ds.candidates(terms, pairs, facets)
 	m := newMatcher(terms)
 	var cands []candidate
 	var title, body string
-	_, err := walk(ctx, d, ds, query, args(terms), walkLimit, ids, func(rows *sql.Rows) error {
+	_, err := walk(ctx, d, ds, query, args, walkLimit, ids, func(rows *sql.Rows) error {
 		var c candidate
 		if err := rows.Scan(&c.id, &title, &body); err != nil {
 			return err
@@ -361,15 +448,10 @@ func readCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Te
 	return cands, nil
 }
 
-// termStats estimates the index size and each term's document frequency.
-func termStats(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, facets [][]string, cands []candidate, ids idSpan) (corpusStats, error) {
+// termStats estimates each term's document frequency into st, from the
+// statistics (freqs) where they say, else from the term's newest matches.
+func termStats(ctx context.Context, d db.Querier, ds dialectSQL, st *corpusStats, terms []Term, freqs []termFreq, facets [][]string, cands []candidate, ids idSpan) error {
 	span := float64(ids.hi-ids.lo) + 1
-	st := corpusStats{df: make([]float64, len(terms))}
-	if n, err := ds.indexSize(ctx, d); err == nil && n > 0 {
-		st.docs = n
-	} else {
-		st.docs = span
-	}
 	estimate := func(n int, oldest int64, sample int) float64 {
 		if n < sample {
 			return float64(n)
@@ -383,22 +465,16 @@ func termStats(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, f
 			oldest = min(oldest, c.id)
 		}
 		st.df[0] = estimate(len(cands), oldest, RankWindow)
-		return st, nil
-	}
-	var common []float64
-	if ds.commonFreqs != nil {
-		var err error
-		if common, err = ds.commonFreqs(ctx, d, terms); err != nil {
-			return st, fmt.Errorf("search: term frequency: %w", err)
-		}
+		return nil
 	}
 	for i, t := range terms {
-		if i < len(common) && common[i]*st.docs >= dfSample {
-			st.df[i] = common[i] * st.docs
+		if i < len(freqs) && freqs[i].docs*st.docs >= dfSample {
+			st.df[i] = freqs[i].docs * st.docs
 			continue
 		}
 		oldest := ids.hi
-		n, err := walk(ctx, d, ds, ds.newest, []any{ds.termArg(t)}, dfSample, ids, func(rows *sql.Rows) error {
+		query, args := ds.newest(t)
+		n, err := walk(ctx, d, ds, query, args, dfSample, ids, func(rows *sql.Rows) error {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
 				return err
@@ -407,11 +483,11 @@ func termStats(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, f
 			return nil
 		})
 		if err != nil {
-			return st, fmt.Errorf("search: term frequency: %w", err)
+			return fmt.Errorf("search: term frequency: %w", err)
 		}
 		st.df[i] = estimate(n, oldest, dfSample)
 	}
-	return st, nil
+	return nil
 }
 
 // fetchPage reads the documents of a page of ranked candidates and makes
