@@ -40,7 +40,9 @@ type dialectSQL struct {
 	ranged bool
 	// commonFreqs gives, per term, what the planner's statistics say of
 	// it; nil on SQLite.
-	commonFreqs func(ctx context.Context, d db.Querier, terms []Term) ([]termFreq, error)
+	// The facets' share is the product of each group's shares, 0 where
+	// they do not say.
+	commonFreqs func(ctx context.Context, d db.Querier, terms []Term, facets [][]string) ([]termFreq, float64, error)
 }
 
 // termFreq is what PostgreSQL's statistics (ANALYZE) say of a term.
@@ -163,9 +165,81 @@ func usePairs(terms []Term, freqs []termFreq, docs float64) []bool {
 // query and no GIN scan, where each walk was a statement reading a common
 // word's whole posting list and 500 rows (2–5 ms each on the scale-1 demo).
 // For a phrase it also counts the word pairs and reads the rarest pair's
-// frequency from the pairs index's statistics (usePairs). The answers are
-// kept for a minute (freqCache): they change at ANALYZE.
-func pgCommonFreqs(ctx context.Context, d db.Querier, terms []Term) ([]termFreq, error) {
+// frequency from the pairs index's statistics (usePairs), and it gives the
+// facets' share (pgFacetShare). The answers are kept for a minute
+// (freqCache): they change at ANALYZE.
+func pgCommonFreqs(ctx context.Context, d db.Querier, terms []Term, facets [][]string) ([]termFreq, float64, error) {
+	share, err := pgFacetShare(ctx, d, facets)
+	if err != nil {
+		return nil, 0, err
+	}
+	out, err := pgTermFreqs(ctx, d, terms)
+	return out, share, err
+}
+
+// pgFacetShare is the share of documents the statistics say hold the
+// facets: the product over the groups of the sum of each group's tokens'
+// shares (facet tokens are among the most common elements: a norm is in a
+// tenth of the documents, a year too); 1 without facets, 0 where the
+// statistics do not say.
+func pgFacetShare(ctx context.Context, d db.Querier, facets [][]string) (float64, error) {
+	owner, _ := d.(*db.DB)
+	now := time.Now()
+	known := map[string]float64{}
+	var missing []string
+	for _, g := range facets {
+		for _, tok := range g {
+			if f, ok := freqCache.get(owner, facetKey+tok, now); ok {
+				known[tok] = f.docs
+			} else {
+				missing = append(missing, tok)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		rows, err := d.QueryContext(ctx, `SELECT t.tok, s.f[array_position(s.e, t.tok)]
+			FROM unnest(?::text[]) AS t(tok)
+			CROSS JOIN (SELECT most_common_elems::text::text[] AS e, most_common_elem_freqs AS f FROM pg_stats
+				WHERE schemaname = current_schema() AND tablename = 'search_documents' AND attname = 'tsv') AS s`, missing)
+		if err != nil {
+			return 0, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var tok string
+			var f sql.NullFloat64
+			if err := rows.Scan(&tok, &f); err != nil {
+				return 0, err
+			}
+			known[tok] = f.Float64
+		}
+		if err := rows.Err(); err != nil {
+			return 0, err
+		}
+		for _, tok := range missing {
+			freqCache.put(owner, facetKey+tok, termFreq{docs: known[tok]}, now)
+		}
+	}
+	share := 1.0
+	for _, g := range facets {
+		sum := 0.0
+		for _, tok := range g {
+			if known[tok] == 0 {
+				return 0, nil
+			}
+			sum += known[tok]
+		}
+		share *= min(sum, 1)
+	}
+	return share, nil
+}
+
+// facetKey prefixes a facet token in freqCache (a term never starts with
+// a control character).
+const facetKey = "\x00"
+
+// pgTermFreqs is pgCommonFreqs' reading of the terms.
+func pgTermFreqs(ctx context.Context, d db.Querier, terms []Term) ([]termFreq, error) {
 	out := make([]termFreq, len(terms))
 	owner, _ := d.(*db.DB)
 	var words []string
@@ -329,12 +403,73 @@ const idRangeMark = ` /*ids*/`
 // every GIN match by id instead and reads them all.
 const firstRange = 24_576
 
+// neighbours returns, for each two neighbouring terms, the phrase of the
+// two when both are single words (else an empty term).
+func neighbours(terms []Term) []Term {
+	var out []Term
+	for i := 0; i+1 < len(terms); i++ {
+		var t Term
+		if !terms[i].Phrase() && !terms[i+1].Phrase() {
+			t.Words = []string{terms[i].Words[0], terms[i+1].Words[0]}
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// expectedMatches is how many documents the statistics say match the
+// query, 0 where they do not say (a word rarer than the commonest ones they
+// list, a phrase rarer than the pairs they list). The planner multiplies
+// the terms' shares as if words went together by chance; written text
+// does not: "supply" and "chain" are each in 2.2 % of the demo's documents,
+// so in 0.05 % together by chance, and in fact in 2.3 %. So where two
+// neighbouring words of the query are a pair the statistics list (adjacent
+// in 2.2 % of the documents), their pair's share is a floor for the two
+// together. For a phrase, its rarest pair's share is its own.
+func expectedMatches(terms []Term, freqs, adjacent []termFreq, facetShare, docs float64) float64 {
+	if len(freqs) != len(terms) || facetShare <= 0 {
+		return 0
+	}
+	shares := make([]float64, len(terms))
+	words := 1.0
+	for i, t := range terms {
+		shares[i] = freqs[i].all
+		if t.Phrase() {
+			shares[i] = freqs[i].pairDocs
+		}
+		words *= shares[i]
+	}
+	if words == 0 {
+		return 0
+	}
+	for i, a := range adjacent {
+		if a.pairDocs > 0 {
+			words = max(words, words/(shares[i]*shares[i+1])*a.pairDocs)
+		}
+	}
+	return docs * facetShare * words
+}
+
+// firstWidth is how many of the newest ids the first statement of a walk
+// covers for limit matches (and a quarter more) when expect documents
+// match, from firstRange to every id: the statistics spare a second
+// statement, and with it a second scan of the words' posting lists, to a
+// query whose matches are spread thin (two words each in a tenth of a
+// million documents, 10 ms a scan). 0 when expect is unknown.
+func firstWidth(expect float64, limit int, ids idSpan) int64 {
+	if expect <= 0 {
+		return 0
+	}
+	span := float64(ids.hi-ids.lo) + 1
+	return int64(min(1.25*float64(limit)*span/expect, span))
+}
+
 // walk runs query, the newest matches first, with args and a row limit
 // appended, and calls scan on every row, up to limit rows in all; it
 // returns how many rows it scanned.
 //
-// On PostgreSQL (ds.ranged) the walk reads the newest firstRange ids first,
-// then, if it found fewer than limit matches there, a range as wide as
+// On PostgreSQL (ds.ranged) the walk reads the newest first ids first (at
+// least firstRange; firstWidth), then, if it found fewer than limit matches there, a range as wide as
 // their density says the rest needs (a quarter more), or, when that is
 // past the oldest id or nothing matched yet, every older id. A GIN index has
 // no order, and the planner had two bad plans for "newest matches first":
@@ -348,12 +483,12 @@ const firstRange = 24_576
 // own range and words: pgx's default caches a prepared statement, which
 // PostgreSQL plans generically after five runs — for any tsquery, so for
 // the wrong one (the backward walk, up to 100 ms for a common word).
-func walk(ctx context.Context, d db.Querier, ds dialectSQL, query string, args []any, limit int, ids idSpan, scan func(*sql.Rows) error) (int, error) {
+func walk(ctx context.Context, d db.Querier, ds dialectSQL, query string, args []any, limit int, ids idSpan, first int64, scan func(*sql.Rows) error) (int, error) {
 	if !ds.ranged {
 		return walkRows(ctx, d, query, append(args, limit), scan)
 	}
 	n := 0
-	upper, width := ids.hi, int64(firstRange)
+	upper, width := ids.hi, max(first, firstRange)
 	for {
 		lower := upper - width
 		last := lower < ids.lo
@@ -406,14 +541,19 @@ func findCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Te
 	if n, err := ds.indexSize(ctx, d); err == nil && n > 0 {
 		st.docs = n
 	}
-	var freqs []termFreq
+	var freqs, adjacent []termFreq
+	var facetShare float64
 	if ds.commonFreqs != nil && (len(terms) > 1 || len(facets) > 0 || slices.ContainsFunc(terms, Term.Phrase)) {
-		if freqs, err = ds.commonFreqs(ctx, d, terms); err != nil {
+		// The query's terms, then each two neighbouring words as a phrase,
+		// whose pair's share says how often they go together.
+		all := append(slices.Clip(terms), neighbours(terms)...)
+		if freqs, facetShare, err = ds.commonFreqs(ctx, d, all, facets); err != nil {
 			return nil, 0, corpusStats{}, fmt.Errorf("search: term frequency: %w", err)
 		}
+		freqs, adjacent = freqs[:len(terms)], freqs[len(terms):]
 	}
 	pairs := usePairs(terms, freqs, st.docs)
-	cands, err := readCandidates(ctx, d, ds, terms, pairs, facets, ids)
+	cands, err := readCandidates(ctx, d, ds, terms, pairs, facets, ids, expectedMatches(terms, freqs, adjacent, facetShare, st.docs))
 	if err != nil || len(cands) == 0 {
 		return nil, 0, corpusStats{}, err
 	}
@@ -428,12 +568,12 @@ func findCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Te
 }
 
 // readCandidates reads and counts the newest walkLimit matches.
-func readCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, pairs []bool, facets [][]string, ids idSpan) ([]candidate, error) {
+func readCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, pairs []bool, facets [][]string, ids idSpan, expect float64) ([]candidate, error) {
 	query, args := ds.candidates(terms, pairs, facets)
 	m := newMatcher(terms)
 	var cands []candidate
 	var title, body string
-	_, err := walk(ctx, d, ds, query, args, walkLimit, ids, func(rows *sql.Rows) error {
+	_, err := walk(ctx, d, ds, query, args, walkLimit, ids, firstWidth(expect, walkLimit, ids), func(rows *sql.Rows) error {
 		var c candidate
 		if err := rows.Scan(&c.id, &title, &body); err != nil {
 			return err
@@ -474,7 +614,7 @@ func termStats(ctx context.Context, d db.Querier, ds dialectSQL, st *corpusStats
 		}
 		oldest := ids.hi
 		query, args := ds.newest(t)
-		n, err := walk(ctx, d, ds, query, args, dfSample, ids, func(rows *sql.Rows) error {
+		n, err := walk(ctx, d, ds, query, args, dfSample, ids, 0, func(rows *sql.Rows) error {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
 				return err

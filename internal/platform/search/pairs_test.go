@@ -34,3 +34,40 @@ func TestUsePairs(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstWidth checks how far the statistics send a walk's first
+// statement: far enough for the window (and a quarter more) when the query
+// is expected to match few documents, no further than every id, the
+// default where the statistics do not say, and no further than the default
+// when two neighbouring words are a common pair, however rare the planner
+// would judge them together.
+func TestFirstWidth(t *testing.T) {
+	words := []Term{{Words: []string{"ransomware"}}, {Words: []string{"election"}}}
+	phrase := []Term{{Words: []string{"supply", "chain"}}}
+	ids := idSpan{lo: 1, hi: 1_000_000}
+	for _, tt := range []struct {
+		name     string
+		terms    []Term
+		freqs    []termFreq
+		adjacent []termFreq
+		facet    float64
+		want     int64
+	}{
+		{"two words and a year", words, []termFreq{{all: 0.14}, {all: 0.13}}, []termFreq{{}}, 0.1, 344_093},
+		{"two words that go together", words, []termFreq{{all: 0.022}, {all: 0.022}}, []termFreq{{pairs: 1, pairDocs: 0.021}}, 1, 29_821},
+		{"common words: the newest ids hold the window", words, []termFreq{{all: 0.5}, {all: 0.5}}, []termFreq{{}}, 1, 2_505},
+		{"rare: every id", words, []termFreq{{all: 0.01}, {all: 0.01}}, []termFreq{{}}, 0.1, 1_000_000},
+		{"a phrase counts by its rarest pair", phrase, []termFreq{{all: 0.09, pairs: 1, pairDocs: 0.02}}, nil, 1, 31_312},
+		{"a phrase rarer than the listed pairs", phrase, []termFreq{{all: 0.09, pairs: 1}}, nil, 1, 0},
+		{"a word the statistics do not list", words, []termFreq{{all: 0.14}, {}}, []termFreq{{}}, 1, 0},
+		{"a facet they do not list", words, []termFreq{{all: 0.14}, {all: 0.13}}, []termFreq{{}}, 0, 0},
+		{"no statistics", words, nil, nil, 1, 0},
+	} {
+		if got := firstWidth(expectedMatches(tt.terms, tt.freqs, tt.adjacent, tt.facet, 1_000_000), walkLimit, ids); got != tt.want {
+			t.Errorf("%s: got %d, want %d", tt.name, got, tt.want)
+		}
+	}
+	if got := fmt.Sprint(neighbours([]Term{{Words: []string{"a"}}, {Words: []string{"b"}}, {Words: []string{"c", "d"}}, {Words: []string{"e"}}})); got != "[{[a b]} {[]} {[]}]" {
+		t.Errorf("neighbours: %s", got)
+	}
+}
