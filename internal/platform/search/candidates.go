@@ -39,9 +39,8 @@ type dialectSQL struct {
 	// through the newest ids in growing ranges (walkRanges).
 	ranged bool
 	// commonFreqs gives, per term, what the planner's statistics say of
-	// it; nil on SQLite.
-	// The facets' share is the product of each group's shares, 0 where
-	// they do not say.
+	// it, and the share of documents they say hold the facets (0 where
+	// they do not say); nil on SQLite.
 	commonFreqs func(ctx context.Context, d db.Querier, terms []Term, facets [][]string) ([]termFreq, float64, error)
 }
 
