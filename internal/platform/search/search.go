@@ -468,13 +468,16 @@ type Searcher struct{ DB *db.DB }
 func (s Searcher) Query(ctx context.Context, q Query) (Results, error) { return Run(ctx, s.DB, q) }
 
 // Optimize merges the index's segments so queries read one b-tree per
-// term (SQLite FTS5 'optimize'; PostgreSQL keeps its GIN index merged
-// itself, so there it only refreshes planner statistics). Run it after bulk
-// loads and periodically; it is safe at any time.
+// term (SQLite FTS5 'optimize'). On PostgreSQL it vacuums and analyses the
+// table: VACUUM moves the GIN indexes' pending entries (new rows wait in a
+// list that every search reads whole) into the indexes and marks pages
+// all-visible, ANALYZE refreshes the statistics search plans with
+// (pgCommonFreqs). Run it after bulk loads and periodically; it is safe at
+// any time, outside a transaction.
 func Optimize(ctx context.Context, d *db.DB) error {
 	q := `INSERT INTO search_fts (search_fts) VALUES ('optimize')`
 	if d.Dialect == db.Postgres {
-		q = `ANALYZE search_documents`
+		q = `VACUUM (ANALYZE) search_documents`
 	}
 	if _, err := d.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("search: optimize: %w", err)
