@@ -51,8 +51,10 @@ type termFreq struct {
 	// all is the product of its words' shares, the planner's estimate of
 	// the share holding them all.
 	docs, all float64
-	// pairs is how many word pairs a phrase has (migration 0303), pairDocs
-	// the share of documents holding the rarest, 0 where they do not say.
+	// pairs is how many word pairs a phrase has (migration 0303; 0 until
+	// ANALYZE has given the pairs' index statistics, so that a phrase is
+	// never sent to the pairs on a guess), pairDocs the share of documents
+	// holding the rarest, 0 where the statistics do not list it.
 	pairs    int
 	pairDocs float64
 }
@@ -263,7 +265,7 @@ func pgTermFreqs(ctx context.Context, d db.Querier, terms []Term) ([]termFreq, e
 			WHERE schemaname = current_schema() AND tablename = 'search_documents_pairs'),
 		t AS (SELECT u.ord, to_tsvector('english', u.term) AS v FROM unnest(?::text[]) WITH ORDINALITY AS u(term, ord))
 		SELECT t.ord, w.least, w.product,
-			cardinality(tsvector_to_array(search_pairs(t.v))),
+			CASE WHEN EXISTS (SELECT 1 FROM pt) THEN cardinality(tsvector_to_array(search_pairs(t.v))) ELSE 0 END,
 			(SELECT CASE WHEN BOOL_AND(array_position(pt.e, p) IS NOT NULL) THEN MIN(pt.f[array_position(pt.e, p)]) END
 				FROM pt CROSS JOIN unnest(tsvector_to_array(search_pairs(t.v))) AS p)
 		FROM t CROSS JOIN LATERAL (
