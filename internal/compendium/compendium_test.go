@@ -388,3 +388,66 @@ func TestPracticesArePaged(t *testing.T) {
 		}
 	})
 }
+
+// A practice is listed and counted by its measure's current published row:
+// when a newer report carries the measure forward with another title and
+// norms, the practice moves with it after the sync; when that report is
+// withdrawn from the public, it returns to the older row; unmarked, it is
+// counted nowhere (the lists and counts read the compendium's own copy of
+// the order and norms, migration 0304).
+func TestPracticesFollowTheirMeasure(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		svc := service(rig)
+		publish(t, rig, "FRA", 2024, "public", measure{ID: "m-old", Key: "k-1", Norm: "gge2015-c", Others: []string{"gge2015-h"}, Title: "Old title", Desc: "First.", Type: "policy", Status: "planned"})
+		ctx := auth.WithUser(rig.Ctx, rig.User(t, auth.RoleSecretariat, ""))
+		if _, err := svc.MarkPractice(ctx, compendium.PracticeInput{MeasureID: "m-old"}); err != nil {
+			t.Fatal(err)
+		}
+		check := func(step string, want map[string]string) {
+			t.Helper()
+			counts, err := svc.PracticeCounts(rig.Ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, norm := range []string{"gge2015-c", "gge2015-h", "gge2015-j"} {
+				list, _, err := svc.Practices(rig.Ctx, compendium.PracticeFilter{Norm: norm}, "en")
+				if err != nil {
+					t.Fatal(err)
+				}
+				var titles []string
+				for _, p := range list {
+					titles = append(titles, p.Title)
+				}
+				if got := strings.Join(titles, ","); got != want[norm] || counts[norm] != len(titles) {
+					t.Errorf("%s, %s: listed %q (count %d), want %q", step, norm, got, counts[norm], want[norm])
+				}
+			}
+		}
+		check("marked", map[string]string{"gge2015-c": "Old title", "gge2015-h": "Old title"})
+
+		newer := publish(t, rig, "FRA", 2025, "public", measure{ID: "m-new", Key: "k-1", Norm: "gge2015-j", Title: "New title", Desc: "Carried forward.", Type: "policy", Status: "implemented"})
+		if _, err := svc.SyncSearch(rig.Ctx); err != nil {
+			t.Fatal(err)
+		}
+		check("carried forward", map[string]string{"gge2015-j": "New title"})
+
+		for _, table := range []string{"report_versions", "report_measures", "report_measure_norms"} {
+			where := "report_id = ?"
+			if table == "report_measure_norms" {
+				where = "measure_id IN (SELECT id FROM report_measures WHERE report_id = ?)"
+			}
+			if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE `+table+` SET published = ? WHERE `+where, false, newer); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := svc.SyncSearch(rig.Ctx); err != nil {
+			t.Fatal(err)
+		}
+		check("newer report withdrawn", map[string]string{"gge2015-c": "Old title", "gge2015-h": "Old title"})
+
+		if err := svc.UnmarkPractice(ctx, "k-1"); err != nil {
+			t.Fatal(err)
+		}
+		check("unmarked", map[string]string{})
+	})
+}

@@ -322,6 +322,9 @@ func (s *Service) refreshPractices(ctx context.Context, state string) error {
 			if _, err := tx.ExecContext(ctx, `UPDATE compendium_practices SET measure_id = ? WHERE measure_key = ?`, best.ID, mk.key); err != nil {
 				return err
 			}
+			if err := keepPracticeOrder(ctx, tx, *best); err != nil {
+				return err
+			}
 			return search.Index(ctx, tx, practiceDoc(practiceOf(*best, mk.note, mk.role, mk.at)))
 		})
 		if err != nil {

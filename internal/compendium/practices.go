@@ -137,6 +137,9 @@ func (s *Service) markTx(ctx context.Context, tx *db.Tx, in PracticeInput) (Prac
 	if err != nil {
 		return Practice{}, fmt.Errorf("compendium: mark practice: %w", err)
 	}
+	if err := keepPracticeOrder(ctx, tx, m); err != nil {
+		return Practice{}, err
+	}
 	p := practiceOf(m, in.Note, string(u.Role), now)
 	if err := search.Index(ctx, tx, practiceDoc(p)); err != nil {
 		return Practice{}, err
@@ -163,11 +166,38 @@ func (s *Service) UnmarkPractice(ctx context.Context, measureKey string) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM compendium_practices WHERE measure_key = ?`, measureKey); err != nil {
 			return fmt.Errorf("compendium: unmark practice: %w", err)
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM compendium_practice_norms WHERE measure_key = ?`, measureKey); err != nil {
+			return fmt.Errorf("compendium: unmark practice: %w", err)
+		}
 		if err := search.Remove(ctx, tx, KindPractice, measureKey); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, "practice.unmark", "practice", measureKey, map[string]string{"state": state, "note": note}, nil)
 	})
+}
+
+// keepPracticeOrder copies into the compendium's tables what its lists sort
+// and filter the practice of measure m by (migration 0304): the cycle and
+// title, and the norms it serves. MarkPractice and the sync that points a
+// practice at its measure's current row call it with that row.
+func keepPracticeOrder(ctx context.Context, tx *db.Tx, m PublishedMeasure) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE compendium_practices SET cycle_year = ?, title = ? WHERE measure_key = ?`, m.CycleYear, m.Title, m.Key); err != nil {
+		return fmt.Errorf("compendium: practice order: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM compendium_practice_norms WHERE measure_key = ?`, m.Key); err != nil {
+		return fmt.Errorf("compendium: practice norms: %w", err)
+	}
+	seen := map[string]bool{}
+	for _, n := range append([]string{m.NormID}, m.Norms...) {
+		if n == "" || seen[n] {
+			continue
+		}
+		seen[n] = true
+		if _, err := tx.ExecContext(ctx, `INSERT INTO compendium_practice_norms (norm_id, measure_key) VALUES (?, ?)`, n, m.Key); err != nil {
+			return fmt.Errorf("compendium: practice norms: %w", err)
+		}
+	}
+	return nil
 }
 
 func practiceOf(m PublishedMeasure, note, role string, at time.Time) Practice {
@@ -206,15 +236,18 @@ func (s *Service) Practices(ctx context.Context, f PracticeFilter, lang string) 
 	if f.Limit <= 0 || f.Limit > MaxPracticePage {
 		f.Limit = MaxPracticePage
 	}
-	// The practices (thousands at most) drive the join: CROSS JOIN keeps
-	// SQLite from walking every published measure instead (PostgreSQL plans
-	// it as the inner join it is).
-	q := `SELECT p.measure_key, p.note, p.marked_role, p.marked_at, ` + measureCols + `
-		FROM compendium_practices p CROSS JOIN report_measures m`
-	args := []any{true}
-	where := []string{`m.id = p.measure_id AND m.published = ?`}
+	// The page is chosen from the compendium's own copy of each practice's
+	// order and norms (migration 0304), then only its rows are looked up in
+	// the reporting tables, which still decide whether each is published
+	// (a report turned confidential hides its practices at once, before the
+	// sync updates the copy). The inner page is twice as long as needed, so
+	// that such hidden rows do not shorten the page or end the list early.
+	where := []string{`p.measure_id <> ''`}
+	var args []any
 	if f.Norm != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM report_measure_norms n WHERE n.measure_id = m.id AND n.norm_id = ?)`)
+		// EXISTS, not IN: SQLite then walks the practices in the order
+		// index and stops at the page, instead of sorting all the norm's.
+		where = append(where, `EXISTS (SELECT 1 FROM compendium_practice_norms n WHERE n.norm_id = ? AND n.measure_key = p.measure_key)`)
 		args = append(args, f.Norm)
 	}
 	if f.State != "" {
@@ -225,19 +258,23 @@ func (s *Service) Practices(ctx context.Context, f PracticeFilter, lang string) 
 		// Keyset: after the given practice in the list's order.
 		var year int
 		var state, title string
-		err := s.P.DB.QueryRowContext(ctx, `SELECT m.cycle_year, m.state_iso3, m.title FROM compendium_practices p CROSS JOIN report_measures m
-			WHERE p.measure_key = ? AND m.id = p.measure_id`, f.After).Scan(&year, &state, &title)
+		err := s.P.DB.QueryRowContext(ctx, `SELECT cycle_year, state_iso3, title FROM compendium_practices WHERE measure_key = ?`, f.After).Scan(&year, &state, &title)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, "", &FieldError{"cursor", "is not a good practice (it may have been removed since): start from the first page"}
 		}
 		if err != nil {
 			return nil, "", fmt.Errorf("compendium: list practices: %w", err)
 		}
-		where = append(where, `(m.cycle_year < ? OR (m.cycle_year = ? AND (m.state_iso3 > ? OR (m.state_iso3 = ? AND (m.title > ? OR (m.title = ? AND p.measure_key > ?))))))`)
+		where = append(where, `(p.cycle_year < ? OR (p.cycle_year = ? AND (p.state_iso3 > ? OR (p.state_iso3 = ? AND (p.title > ? OR (p.title = ? AND p.measure_key > ?))))))`)
 		args = append(args, year, year, state, state, title, title, f.After)
 	}
-	q += ` WHERE ` + strings.Join(where, " AND ")
-	q += fmt.Sprintf(` ORDER BY m.cycle_year DESC, m.state_iso3, m.title, p.measure_key LIMIT %d`, f.Limit+1)
+	const order = ` ORDER BY p.cycle_year DESC, p.state_iso3, p.title, p.measure_key`
+	// CROSS JOIN keeps SQLite from walking the published measures first.
+	q := `SELECT p.measure_key, p.note, p.marked_role, p.marked_at, ` + measureCols + `
+		FROM (SELECT * FROM compendium_practices p WHERE ` + strings.Join(where, " AND ") + order + fmt.Sprintf(` LIMIT %d`, 2*(f.Limit+1)) + `) p
+		CROSS JOIN report_measures m
+		WHERE m.id = p.measure_id AND m.published = ?` + order + fmt.Sprintf(` LIMIT %d`, f.Limit+1)
+	args = append(args, true)
 	rows, err := s.P.DB.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("compendium: list practices: %w", err)
@@ -298,10 +335,13 @@ func (s *Service) Practices(ctx context.Context, f PracticeFilter, lang string) 
 }
 
 // PracticeCounts returns how many good practices serve each norm (as its
-// own norm or another one).
+// own norm or another one), from the compendium's own tables: a practice
+// counts while the sync finds its measure published (an aggregate, so a
+// report turned confidential may still count until the sync, never by
+// name).
 func (s *Service) PracticeCounts(ctx context.Context) (map[string]int, error) {
-	out, err := countsByNorm(ctx, s.P.DB, `SELECT n.norm_id, COUNT(*) FROM compendium_practices p CROSS JOIN report_measure_norms n
-		WHERE n.measure_id = p.measure_id AND n.published = ? GROUP BY n.norm_id`, true)
+	out, err := countsByNorm(ctx, s.P.DB, `SELECT n.norm_id, COUNT(*) FROM compendium_practice_norms n CROSS JOIN compendium_practices p
+		WHERE p.measure_key = n.measure_key AND p.measure_id <> '' GROUP BY n.norm_id`)
 	if err != nil {
 		return nil, fmt.Errorf("compendium: count practices: %w", err)
 	}
