@@ -65,38 +65,11 @@ func (s *Service) SyncReport(ctx context.Context, reportID string) (SyncResult, 
 // only is empty.
 func (s *Service) sync(ctx context.Context, only string) (SyncResult, error) {
 	var res SyncResult
-	filter, args := "", []any{true}
-	if only != "" {
-		filter, args = " AND report_id = ?", append(args, only)
-	}
-	published := map[string]publishedVersion{}
-	rows, err := s.P.DB.QueryContext(ctx, `SELECT report_id, version, state_iso3 FROM report_versions WHERE published = ?`+filter, args...)
-	if err != nil {
-		return res, fmt.Errorf("compendium: sync: published versions: %w", err)
-	}
-	for rows.Next() {
-		var v publishedVersion
-		if err := rows.Scan(&v.report, &v.version, &v.state); err != nil {
-			rows.Close()
-			return res, err
-		}
-		published[v.report] = v
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return res, err
-	}
-	indexed, err := s.indexedVersions(ctx, only)
+	published, indexed, stale, err := s.indexState(ctx, only)
 	if err != nil {
 		return res, err
 	}
 	changedStates := map[string]bool{}
-	var stale []publishedVersion
-	for r, v := range published {
-		if indexed[r] != v.version {
-			stale = append(stale, v)
-		}
-	}
 	// Several reports per transaction: SQLite's full-text index writes its
 	// pending terms at every commit, so a first sync of thousands of reports
 	// costs far less in a few dozen transactions than in one per report,
@@ -351,6 +324,46 @@ func (s *Service) registerJobs() {
 		return search.Optimize(ctx, s.P.DB)
 	})
 	s.P.Jobs.Every(JobOptimizeSearch, 24*time.Hour)
+}
+
+// indexState reads the published version of every report (or of only)
+// and the version of each report in the search index, and lists the
+// published versions not yet in the index, in report order.
+func (s *Service) indexState(ctx context.Context, only string) (map[string]publishedVersion, map[string]int, []publishedVersion, error) {
+	filter, args := "", []any{true}
+	if only != "" {
+		filter, args = " AND report_id = ?", append(args, only)
+	}
+	published := map[string]publishedVersion{}
+	var order []string
+	rows, err := s.P.DB.QueryContext(ctx, `SELECT report_id, version, state_iso3 FROM report_versions WHERE published = ?`+filter+` ORDER BY report_id`, args...)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("compendium: sync: published versions: %w", err)
+	}
+	for rows.Next() {
+		var v publishedVersion
+		if err := rows.Scan(&v.report, &v.version, &v.state); err != nil {
+			rows.Close()
+			return nil, nil, nil, err
+		}
+		published[v.report] = v
+		order = append(order, v.report)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	indexed, err := s.indexedVersions(ctx, only)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var stale []publishedVersion
+	for _, r := range order {
+		if v := published[r]; indexed[r] != v.version {
+			stale = append(stale, v)
+		}
+	}
+	return published, indexed, stale, nil
 }
 
 // indexedVersions returns which version of each report is in the search

@@ -30,7 +30,7 @@ func (s *Service) SyncSearchBulk(ctx context.Context, progress func(string)) (Sy
 	if progress == nil {
 		progress = func(string) {}
 	}
-	stale, err := s.staleReports(ctx)
+	_, _, stale, err := s.indexState(ctx, "")
 	if err != nil {
 		return res, err
 	}
@@ -95,38 +95,3 @@ func (s *Service) SyncSearchBulk(ctx context.Context, progress func(string)) (Sy
 // transaction: about 100,000 measures at demo scale, a few seconds of
 // write lock each.
 const bulkReportsPerTx = 500
-
-// staleReports lists the published versions whose measures are not the
-// ones in the index.
-func (s *Service) staleReports(ctx context.Context) ([]publishedVersion, error) {
-	published := map[string]publishedVersion{}
-	rows, err := s.P.DB.QueryContext(ctx, `SELECT report_id, version, state_iso3 FROM report_versions WHERE published = ? ORDER BY report_id`, true)
-	if err != nil {
-		return nil, fmt.Errorf("compendium: sync: published versions: %w", err)
-	}
-	var order []string
-	for rows.Next() {
-		var v publishedVersion
-		if err := rows.Scan(&v.report, &v.version, &v.state); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		published[v.report] = v
-		order = append(order, v.report)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	indexed, err := s.indexedVersions(ctx, "")
-	if err != nil {
-		return nil, err
-	}
-	var stale []publishedVersion
-	for _, r := range order {
-		if v := published[r]; indexed[r] != v.version {
-			stale = append(stale, v)
-		}
-	}
-	return stale, nil
-}
