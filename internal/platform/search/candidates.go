@@ -200,8 +200,7 @@ func pgFacetShare(ctx context.Context, d db.Querier, facets [][]string) (float64
 	if len(missing) > 0 {
 		rows, err := d.QueryContext(ctx, `SELECT t.tok, s.f[array_position(s.e, t.tok)]
 			FROM unnest(?::text[]) AS t(tok)
-			CROSS JOIN (SELECT most_common_elems::text::text[] AS e, most_common_elem_freqs AS f FROM pg_stats
-				WHERE schemaname = current_schema() AND tablename = 'search_documents' AND attname = 'tsv') AS s`, missing)
+			CROSS JOIN (`+mostCommonElems+` AND tablename = 'search_documents' AND attname = 'tsv') AS s`, missing)
 		if err != nil {
 			return 0, err
 		}
@@ -235,6 +234,11 @@ func pgFacetShare(ctx context.Context, d db.Querier, facets [][]string) (float64
 	return share, nil
 }
 
+// mostCommonElems selects ANALYZE's most common elements (e) of a vector
+// column and their shares (f) in this schema; the caller names the table
+// (for an expression index, the index) and column.
+const mostCommonElems = `SELECT most_common_elems::text::text[] AS e, most_common_elem_freqs AS f FROM pg_stats WHERE schemaname = current_schema()`
+
 // facetKey prefixes a facet token in freqCache (a term never starts with
 // a control character).
 const facetKey = "\x00"
@@ -257,12 +261,8 @@ func pgTermFreqs(ctx context.Context, d db.Querier, terms []Term) ([]termFreq, e
 	if len(words) == 0 {
 		return out, nil
 	}
-	rows, err := d.QueryContext(ctx, `WITH st AS MATERIALIZED (
-			SELECT most_common_elems::text::text[] AS e, most_common_elem_freqs AS f FROM pg_stats
-			WHERE schemaname = current_schema() AND tablename = 'search_documents' AND attname = 'tsv'),
-		pt AS MATERIALIZED (
-			SELECT most_common_elems::text::text[] AS e, most_common_elem_freqs AS f FROM pg_stats
-			WHERE schemaname = current_schema() AND tablename = 'search_documents_pairs'),
+	rows, err := d.QueryContext(ctx, `WITH st AS MATERIALIZED (`+mostCommonElems+` AND tablename = 'search_documents' AND attname = 'tsv'),
+		pt AS MATERIALIZED (`+mostCommonElems+` AND tablename = 'search_documents_pairs'),
 		t AS (SELECT u.ord, to_tsvector('english', u.term) AS v FROM unnest(?::text[]) WITH ORDINALITY AS u(term, ord))
 		SELECT t.ord, w.least, w.product,
 			CASE WHEN EXISTS (SELECT 1 FROM pt) THEN cardinality(tsvector_to_array(search_pairs(t.v))) ELSE 0 END,

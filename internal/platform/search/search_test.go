@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/search"
@@ -298,27 +297,7 @@ func BenchmarkQuery(b *testing.B) {
 			// worst case, one very common word.
 			queries := []search.Query{{Text: vocab[900] + " " + vocab[30]}, {Text: `"supply chain"`}, {Text: "sovereignty", Norm: "gge2015-c"},
 				{Text: "ransomware election", Year: 2020}, {Text: vocab[2000]}, {Text: "botnet " + vocab[400]}, {Text: "critical infrastructure protection"}, {Text: "state"}}
-			var lat []time.Duration
-			per := make([][]time.Duration, len(queries))
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				t0 := time.Now()
-				if _, err := search.Run(ctx, d, queries[i%len(queries)]); err != nil {
-					b.Fatal(err)
-				}
-				el := time.Since(t0)
-				lat = append(lat, el)
-				per[i%len(queries)] = append(per[i%len(queries)], el)
-			}
-			b.StopTimer()
-			for i, l := range per {
-				if len(l) > 0 {
-					sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
-					b.Logf("%-40q norm=%q year=%d: median %v, max %v", queries[i].Text, queries[i].Norm, queries[i].Year, l[len(l)/2].Round(time.Microsecond), l[len(l)-1].Round(time.Microsecond))
-				}
-			}
-			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-			b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95-ms")
+			timeQueries(b, d, queries)
 		})
 	}
 }
