@@ -105,6 +105,15 @@ func (s *sink) messages() []sinkMsg {
 	return append([]sinkMsg(nil), s.msgs...)
 }
 
+// copies counts the messages the sink received per recipient.
+func (s *sink) copies() map[string]int {
+	got := map[string]int{}
+	for _, m := range s.messages() {
+		got[m.To]++
+	}
+	return got
+}
+
 func (s *sink) pool(tb testing.TB, size int) *cnmail.SMTPPool {
 	p, err := cnmail.NewSMTPPool(cnmail.SMTPConfig{Host: s.host, Port: s.port, TLS: cnmail.TLSNone, From: "Bulletin <bulletin@cybernorms.example>", HeloName: "test.example"}, size)
 	if err != nil {
