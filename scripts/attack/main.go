@@ -14,10 +14,18 @@
 //     of ATT&CK whose "metadata.version" names the ATT&CK release and whose
 //     techniques without a "domain" are the Enterprise ones.
 //
-// Revoked and deprecated techniques are dropped. Run it through update.sh,
-// which fetches the input with npm and records where it came from:
+// It also reads MITRE's own repository of ATT&CK in STIX 2.1, github.com/mitre/cti,
+// which keeps one file per object: with -cti (a checkout, or the folder
+// `git archive` wrote) it reads enterprise-attack/attack-pattern/,
+// x-mitre-tactic/ and intrusion-set/, and writes both the technique list and
+// the list of intrusion sets (threat groups, with their aliases and ATT&CK
+// group ids) that internal/incidents embeds as its actors.
 //
-//	sh scripts/attack/update.sh
+// Revoked and deprecated techniques and groups are dropped. Run it through
+// update.sh, which takes the input from mitre/cti and records where it came
+// from:
+//
+//	sh scripts/attack/update.sh [path to a mitre/cti clone or bare git directory]
 package main
 
 import (
@@ -30,6 +38,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -87,7 +96,17 @@ func main() {
 	version := flag.String("version", "", "version of that package")
 	integrity := flag.String("integrity", "", "npm integrity of that package")
 	file := flag.String("file", "", "path of the input inside the package")
+	cti := flag.String("cti", "", "a mitre/cti tree (instead of -in): reads enterprise-attack/{attack-pattern,x-mitre-tactic,intrusion-set}/")
+	attackVersion := flag.String("attack-version", "", "with -cti: the ATT&CK release of the tree, e.g. 18.1")
+	commit := flag.String("commit", "", "with -cti: the mitre/cti commit the tree is from")
+	groupsOut := flag.String("groups-out", "internal/incidents/actors/data/intrusion-sets.json", "with -cti: output file for the intrusion sets")
 	flag.Parse()
+	if *cti != "" {
+		if err := fromCTI(*cti, *attackVersion, *commit, *out, *groupsOut); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if *in == "" || *pkg == "" || *version == "" || *file == "" {
 		flag.Usage()
 		os.Exit(2)
@@ -354,4 +373,225 @@ func comma(i, n int) string {
 		return ","
 	}
 	return ""
+}
+
+// Group is one ATT&CK intrusion set of the groups file.
+type Group struct {
+	ID      string   `json:"id"`      // "G0007"
+	Name    string   `json:"name"`    // "APT28"
+	Aliases []string `json:"aliases"` // other names, without Name
+	STIXID  string   `json:"stix_id"` // "intrusion-set--bef4c620-…"
+	URL     string   `json:"url"`
+}
+
+// GroupsOutput is the whole groups file.
+type GroupsOutput struct {
+	ATTACKVersion string  `json:"attack_version"`
+	Domain        string  `json:"domain"`
+	Notice        string  `json:"notice"`
+	GeneratedBy   string  `json:"generated_by"`
+	Source        Source  `json:"source"`
+	Groups        []Group `json:"groups"`
+}
+
+var groupID = regexp.MustCompile(`^G[0-9]{4}$`)
+
+// ctiObject is the part of a mitre/cti object the converter reads.
+type ctiObject struct {
+	Type               string   `json:"type"`
+	ID                 string   `json:"id"`
+	Name               string   `json:"name"`
+	Aliases            []string `json:"aliases"`
+	Revoked            bool     `json:"revoked"`
+	Deprecated         bool     `json:"x_mitre_deprecated"`
+	Domains            []string `json:"x_mitre_domains"`
+	ShortName          string   `json:"x_mitre_shortname"`
+	ExternalReferences []struct {
+		SourceName string `json:"source_name"`
+		ExternalID string `json:"external_id"`
+		URL        string `json:"url"`
+	} `json:"external_references"`
+	KillChainPhases []struct {
+		KillChainName string `json:"kill_chain_name"`
+		PhaseName     string `json:"phase_name"`
+	} `json:"kill_chain_phases"`
+}
+
+// readCTIDir reads every one-object bundle in dir, returning the objects
+// and a digest of the files (names and contents, in name order).
+func readCTIDir(dir string) ([]ctiObject, string, error) {
+	names, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, "", err
+	}
+	if len(names) == 0 {
+		return nil, "", fmt.Errorf("%s: no .json files", dir)
+	}
+	slices.Sort(names)
+	h := sha256.New()
+	var out []ctiObject
+	for _, n := range names {
+		data, err := os.ReadFile(n)
+		if err != nil {
+			return nil, "", err
+		}
+		h.Write([]byte(filepath.Base(n) + "\n"))
+		h.Write(data)
+		var b struct {
+			Objects []ctiObject `json:"objects"`
+		}
+		if err := json.Unmarshal(data, &b); err != nil {
+			return nil, "", fmt.Errorf("%s: %w", n, err)
+		}
+		out = append(out, b.Objects...)
+	}
+	return out, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func (o ctiObject) current() bool {
+	return !o.Revoked && !o.Deprecated && (len(o.Domains) == 0 || slices.Contains(o.Domains, "enterprise-attack"))
+}
+
+func (o ctiObject) attackRef() (id, url string) {
+	for _, r := range o.ExternalReferences {
+		if r.SourceName == "mitre-attack" {
+			return r.ExternalID, r.URL
+		}
+	}
+	return "", ""
+}
+
+// fromCTI converts a mitre/cti tree into the technique and group files.
+func fromCTI(root, version, commit, techOut, groupsOut string) error {
+	if version == "" || commit == "" {
+		return errors.New("-cti needs -attack-version and -commit")
+	}
+	base := filepath.Join(root, "enterprise-attack")
+	patterns, patternSum, err := readCTIDir(filepath.Join(base, "attack-pattern"))
+	if err != nil {
+		return err
+	}
+	tactics, _, err := readCTIDir(filepath.Join(base, "x-mitre-tactic"))
+	if err != nil {
+		return err
+	}
+	sets, setSum, err := readCTIDir(filepath.Join(base, "intrusion-set"))
+	if err != nil {
+		return err
+	}
+	src := Source{Package: "github.com/mitre/cti", Version: commit, Format: "ATT&CK STIX 2.1, one object per file"}
+
+	o := Output{ATTACKVersion: version, Domain: "enterprise-attack", Notice: notice, GeneratedBy: "scripts/attack/update.sh", Source: src}
+	o.Source.File, o.Source.SHA256 = "enterprise-attack/attack-pattern/*.json", patternSum
+	for _, t := range tactics {
+		if !t.current() {
+			continue
+		}
+		id, _ := t.attackRef()
+		o.Tactics = append(o.Tactics, Tactic{ID: id, ShortName: t.ShortName, Name: t.Name})
+	}
+	for _, p := range patterns {
+		if p.Type != "attack-pattern" || !p.current() {
+			continue
+		}
+		id, url := p.attackRef()
+		t := Technique{ID: id, Name: p.Name, URL: url}
+		for _, k := range p.KillChainPhases {
+			if k.KillChainName == "mitre-attack" {
+				t.Tactics = append(t.Tactics, k.PhaseName)
+			}
+		}
+		o.Techniques = append(o.Techniques, t)
+	}
+	o = finish(o)
+	if err := check(o); err != nil {
+		return fmt.Errorf("techniques: %w", err)
+	}
+
+	g := GroupsOutput{ATTACKVersion: version, Domain: "enterprise-attack", Notice: notice, GeneratedBy: "scripts/attack/update.sh", Source: src}
+	g.Source.File, g.Source.SHA256 = "enterprise-attack/intrusion-set/*.json", setSum
+	for _, s := range sets {
+		if s.Type != "intrusion-set" || !s.current() {
+			continue
+		}
+		id, url := s.attackRef()
+		grp := Group{ID: id, Name: strings.TrimSpace(s.Name), STIXID: s.ID, URL: strings.TrimSuffix(url, "/"), Aliases: []string{}}
+		for _, a := range s.Aliases {
+			a = strings.TrimSpace(a)
+			if a != "" && a != grp.Name && !slices.Contains(grp.Aliases, a) {
+				grp.Aliases = append(grp.Aliases, a)
+			}
+		}
+		slices.Sort(grp.Aliases)
+		g.Groups = append(g.Groups, grp)
+	}
+	slices.SortFunc(g.Groups, func(a, b Group) int { return strings.Compare(a.ID, b.ID) })
+	if err := checkGroups(g); err != nil {
+		return fmt.Errorf("groups: %w", err)
+	}
+	if err := os.WriteFile(techOut, encode(o), 0o644); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(groupsOut), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(groupsOut, encodeGroups(g), 0o644); err != nil {
+		return err
+	}
+	log.Printf("wrote %s: ATT&CK %s, %d tactics, %d techniques", techOut, o.ATTACKVersion, len(o.Tactics), len(o.Techniques))
+	log.Printf("wrote %s: ATT&CK %s, %d groups", groupsOut, g.ATTACKVersion, len(g.Groups))
+	return nil
+}
+
+// checkGroups refuses a groups file that is clearly wrong.
+func checkGroups(g GroupsOutput) error {
+	if len(g.Groups) < 100 {
+		return fmt.Errorf("only %d groups", len(g.Groups))
+	}
+	seen := map[string]bool{}
+	for _, grp := range g.Groups {
+		switch {
+		case !groupID.MatchString(grp.ID):
+			return fmt.Errorf("bad group id %q (%s)", grp.ID, grp.Name)
+		case seen[grp.ID]:
+			return fmt.Errorf("group %s appears twice", grp.ID)
+		case grp.Name == "" || strings.Contains(grp.Name, "\n"):
+			return fmt.Errorf("group %s: bad name %q", grp.ID, grp.Name)
+		case !strings.HasPrefix(grp.STIXID, "intrusion-set--"):
+			return fmt.Errorf("group %s: bad STIX id %q", grp.ID, grp.STIXID)
+		case !strings.HasPrefix(grp.URL, "https://attack.mitre.org/groups/"):
+			return fmt.Errorf("group %s: unexpected url %q", grp.ID, grp.URL)
+		}
+		seen[grp.ID] = true
+	}
+	for _, id := range []string{"G0007", "G0032"} {
+		if !seen[id] {
+			return fmt.Errorf("%s is missing", id)
+		}
+	}
+	return nil
+}
+
+// encodeGroups writes one group per line, like encode.
+func encodeGroups(g GroupsOutput) []byte {
+	line := func(v any) []byte {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(v)
+		return bytes.TrimSpace(buf.Bytes())
+	}
+	var b bytes.Buffer
+	b.WriteString("{\n")
+	fmt.Fprintf(&b, "  \"attack_version\": %s,\n", line(g.ATTACKVersion))
+	fmt.Fprintf(&b, "  \"domain\": %s,\n", line(g.Domain))
+	fmt.Fprintf(&b, "  \"notice\": %s,\n", line(g.Notice))
+	fmt.Fprintf(&b, "  \"generated_by\": %s,\n", line(g.GeneratedBy))
+	fmt.Fprintf(&b, "  \"source\": %s,\n", line(g.Source))
+	b.WriteString("  \"groups\": [\n")
+	for i, grp := range g.Groups {
+		fmt.Fprintf(&b, "    %s%s\n", line(grp), comma(i, len(g.Groups)))
+	}
+	b.WriteString("  ]\n}\n")
+	return b.Bytes()
 }

@@ -1,39 +1,44 @@
 #!/bin/sh
-# Regenerates internal/bulletin/attack/data/enterprise-techniques.json, the
-# MITRE ATT&CK Enterprise technique list the bulletin embeds.
+# Regenerates, from MITRE's own ATT&CK repository github.com/mitre/cti
+# (STIX 2.1, one object per file):
+#   internal/bulletin/attack/data/enterprise-techniques.json  (techniques)
+#   internal/incidents/actors/data/intrusion-sets.json        (threat groups)
 #
-# Source: MITRE publishes ATT&CK as STIX 2.1 bundles on GitHub
-# (mitre-attack/attack-stix-data), but no npm package ships those files:
-# @mitre-attack/attack-data-model only downloads them at run time. The
-# best package on the npm registry that does ship ATT&CK technique ids, names
-# and tactics is @threatvectorsecurity/contextcypher, whose
-# server/data/security-knowledge-base/mitre-attack.json is a conversion of
-# ATT&CK (see README.md beside this script). Only ATT&CK facts are taken from
-# it: technique id, name, tactics and attack.mitre.org URL.
+# Usage (from the repository root):
+#   sh scripts/attack/update.sh                 # clones github.com/mitre/cti
+#   sh scripts/attack/update.sh /path/to/cti    # a clone, or a bare git directory
 #
-# To build from MITRE's own bundle instead, when one is at hand:
-#   go run ./scripts/attack -in enterprise-attack-17.1.json \
-#     -package mitre-attack/attack-stix-data -version 17.1 \
-#     -file enterprise-attack/enterprise-attack-17.1.json
-#
-# Usage (from the repository root): sh scripts/attack/update.sh
+# The ATT&CK release is read from the commit subject MITRE writes
+# ("ATT&CK v18.1 Enterprise"); set ATTACK_VERSION to override it.
 set -eu
-
-PKG=@threatvectorsecurity/contextcypher
-VERSION=1.9.6
-FILE=server/data/security-knowledge-base/mitre-attack.json
 
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# npm pack downloads the tarball and checks it against the registry's
-# integrity hash; nothing is installed and no package script runs.
-(cd "$tmp" && npm pack --silent "$PKG@$VERSION" >/dev/null)
-integrity=$(npm view "$PKG@$VERSION" dist.integrity)
-tar -xzf "$tmp"/*.tgz -C "$tmp" "package/$FILE"
+src=${1:-}
+if [ -z "$src" ]; then
+	git clone --quiet --depth 1 --filter=blob:none --no-checkout https://github.com/mitre/cti "$tmp/cti.git"
+	src="$tmp/cti.git"
+fi
+if [ -d "$src/.git" ]; then
+	gitdir="$src/.git"
+else
+	gitdir="$src"
+fi
+commit=$(git --git-dir="$gitdir" rev-parse HEAD)
+subject=$(git --git-dir="$gitdir" log -1 --format=%s -- enterprise-attack 2>/dev/null)
+version=${ATTACK_VERSION:-$(echo "$subject" | sed -n 's/.*ATT&CK v\([0-9][0-9.]*\).*/\1/p')}
+if [ -z "$version" ]; then
+	echo "cannot tell the ATT&CK release from \"$subject\"; set ATTACK_VERSION" >&2
+	exit 1
+fi
 
-go run ./scripts/attack \
-	-in "$tmp/package/$FILE" \
-	-package "$PKG" -version "$VERSION" -integrity "$integrity" -file "$FILE" \
-	-out internal/bulletin/attack/data/enterprise-techniques.json
+mkdir "$tmp/tree"
+git --git-dir="$gitdir" archive "$commit" \
+	enterprise-attack/attack-pattern enterprise-attack/x-mitre-tactic enterprise-attack/intrusion-set |
+	tar -x -C "$tmp/tree"
+
+go run ./scripts/attack -cti "$tmp/tree" -attack-version "$version" -commit "$commit" \
+	-out internal/bulletin/attack/data/enterprise-techniques.json \
+	-groups-out internal/incidents/actors/data/intrusion-sets.json
