@@ -23,6 +23,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/config"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/seal"
 	"github.com/cybernorms/cybernorms/internal/states"
 )
 
@@ -37,6 +38,9 @@ Usage:
   cybernorms backup FILE                     consistent online backup of the database
   cybernorms bulletin suppress FILE|-        mark bounced or complaining addresses (lines "address[,bounce|complaint]")
   cybernorms config                          print the configuration table (markdown)
+  cybernorms keys generate                   print a new master key for sealed fields (base64)
+  cybernorms keys rotate --master-key-file NEW --previous-master-key-file OLD
+                                             re-wrap every data key under the new master key (servers keep running)
   cybernorms demo [--scale N] [--seed S] [--force]  fill an empty database with demonstration data
 
 Every command takes the server's flags or CYBERNORMS_* environment variables
@@ -85,6 +89,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return demoCmd(ctx, rest, stdout, stderr)
 	case "bulletin":
 		return bulletinCmd(ctx, rest, stdin, stdout, stderr)
+	case "keys":
+		return keysCmd(ctx, rest, stdout, stderr)
 	case "config":
 		fmt.Fprint(stdout, config.Markdown())
 		return nil
@@ -214,6 +220,58 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintln(stdout, "this role requires a second factor: it will be set up at first sign-in")
 	}
 	return nil
+}
+
+// keysCmd generates a master key or rotates the data keys to a new one.
+// Rotation without downtime: restart the servers with the new key as
+// --master-key-file and the old as --previous-master-key-file (they read
+// both), run keys rotate with the same two, then drop the previous key.
+func keysCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	const use = "usage: cybernorms keys generate | cybernorms keys rotate --master-key-file NEW --previous-master-key-file OLD"
+	if len(args) == 0 {
+		return errors.New(use)
+	}
+	fs := flag.NewFlagSet("keys "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	shared, own := splitArgs(args[1:], fs)
+	if err := fs.Parse(own); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return errors.New(use)
+	}
+	switch args[0] {
+	case "generate":
+		fmt.Fprintln(stdout, seal.Generate())
+		return nil
+	case "rotate":
+		cfg, log, err := load(shared, stderr)
+		if err != nil {
+			return err
+		}
+		if cfg.MasterKey == "" && cfg.MasterKeyFile == "" {
+			return errors.New("keys rotate: give the new key with --master-key-file (or CYBERNORMS_MASTER_KEY) and the old one with --previous-master-key-file")
+		}
+		k, err := seal.FromConfig(cfg, log)
+		if err != nil {
+			return err
+		}
+		d, err := app.Open(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		n, err := k.Rotate(ctx, d)
+		if err != nil {
+			return err
+		}
+		if err := k.Check(ctx, d); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "re-wrapped %d data keys under master key %s; the previous master key is no longer needed once every server runs with the new one alone\n", n, k.MasterID())
+		return nil
+	}
+	return errors.New(use)
 }
 
 func tokenCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -36,6 +36,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/jobs"
 	"github.com/cybernorms/cybernorms/internal/platform/mail"
+	"github.com/cybernorms/cybernorms/internal/platform/seal"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 	"github.com/cybernorms/cybernorms/internal/reporting"
 	"github.com/cybernorms/cybernorms/internal/states"
@@ -112,9 +113,16 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	a := &App{Config: cfg, Spec: spec, Registry: prometheus.NewRegistry()}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewDBStatsCollector(d.SQL, string(d.Dialect)))
 
+	keyring, err := seal.FromConfig(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := keyring.Check(ctx, d); err != nil {
+		return nil, err
+	}
 	svc := &platform.Services{
 		DB: d, Site: site, Auth: &auth.Store{DB: d, KnownState: states.Known},
-		Jobs: jobs.New(d, log), Log: log, BaseURL: cfg.BaseURL, DataDir: cfg.DataDir, MailFrom: cfg.MailFrom,
+		Jobs: jobs.New(d, log), Seal: keyring, Log: log, BaseURL: cfg.BaseURL, DataDir: cfg.DataDir, MailFrom: cfg.MailFrom,
 	}
 	svc.Jobs.Workers = cfg.Workers
 	if cfg.SMTPHost != "" {

@@ -14,16 +14,19 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/jobs"
 	cnmail "github.com/cybernorms/cybernorms/internal/platform/mail"
+	"github.com/cybernorms/cybernorms/internal/platform/seal"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
 // Services are the shared services.
 type Services struct {
-	DB       *db.DB
-	Site     *web.Site
-	Auth     *auth.Store
-	Jobs     *jobs.Queue
-	Mailer   cnmail.Sender
+	DB     *db.DB
+	Site   *web.Site
+	Auth   *auth.Store
+	Jobs   *jobs.Queue
+	Mailer cnmail.Sender
+	// Seal encrypts fields at rest (see internal/platform/seal).
+	Seal     *seal.Keyring
 	Log      *slog.Logger
 	BaseURL  string
 	DataDir  string

@@ -30,6 +30,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/config"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
+	"github.com/cybernorms/cybernorms/internal/platform/seal"
 )
 
 // Password is the password of every account the rig makes.
@@ -96,6 +97,7 @@ func openDB(t testing.TB, kind, dir, keep string) (*db.DB, config.Config) {
 	}
 	cfg.DataDir = dir
 	cfg.Workers = 0
+	cfg.MasterKey = seal.Generate() // each test app has its own master key
 	if kind == "postgres" {
 		base := os.Getenv("CYBERNORMS_TEST_DATABASE_URL")
 		if base == "" {

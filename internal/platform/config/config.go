@@ -37,6 +37,11 @@ type Config struct {
 	MailRate     float64
 	Demo         bool
 	PageCacheMB  int
+	// Master keys of the sealed fields (internal/platform/seal).
+	MasterKey             string
+	MasterKeyFile         string
+	PreviousMasterKey     string
+	PreviousMasterKeyFile string
 }
 
 // Option is one setting.
@@ -105,6 +110,10 @@ var Options = []Option{
 		return nil
 	}},
 	{"page-cache-mb", "CYBERNORMS_PAGE_CACHE_MB", "32", "memory for anonymous answers to public pages and API lists, dropped at every write (0: no cache)", integer(func(c *Config) *int { return &c.PageCacheMB }, 0, 4096)},
+	{"master-key-file", "CYBERNORMS_MASTER_KEY_FILE", "", "file holding the master key that wraps the keys of sealed (encrypted) fields (cybernorms keys generate); empty, with no master-key either, means DATA_DIR/master.key, created if missing — keep production keys elsewhere", str(func(c *Config) *string { return &c.MasterKeyFile })},
+	{"master-key", "CYBERNORMS_MASTER_KEY", "", "the master key itself, base64 (prefer the environment variable to the flag, which others can see in the process list)", str(func(c *Config) *string { return &c.MasterKey })},
+	{"previous-master-key-file", "CYBERNORMS_PREVIOUS_MASTER_KEY_FILE", "", "during a rotation, the file holding the master key being replaced (still accepted for reading)", str(func(c *Config) *string { return &c.PreviousMasterKeyFile })},
+	{"previous-master-key", "CYBERNORMS_PREVIOUS_MASTER_KEY", "", "during a rotation, the master key being replaced, base64", str(func(c *Config) *string { return &c.PreviousMasterKey })},
 	{"demo", "CYBERNORMS_DEMO", "false", "show a banner saying the site holds demonstration data", boolean(func(c *Config) *bool { return &c.Demo })},
 }
 
@@ -152,6 +161,12 @@ func (c *Config) validate() error {
 	case "none", "starttls", "tls":
 	default:
 		return fmt.Errorf("smtp-tls: must be none, starttls or tls")
+	}
+	if c.MasterKey != "" && c.MasterKeyFile != "" {
+		return fmt.Errorf("master-key and master-key-file: set one, not both")
+	}
+	if c.PreviousMasterKey != "" && c.PreviousMasterKeyFile != "" {
+		return fmt.Errorf("previous-master-key and previous-master-key-file: set one, not both")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
