@@ -40,6 +40,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 	"github.com/cybernorms/cybernorms/internal/reporting"
 	"github.com/cybernorms/cybernorms/internal/states"
+	"github.com/cybernorms/cybernorms/internal/vep"
 	"github.com/cybernorms/cybernorms/migrations"
 )
 
@@ -237,8 +238,12 @@ func (a *App) modules(svc *platform.Services) ([]routable, error) {
 	if err != nil {
 		return nil, err
 	}
-	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/reports", Key: "nav.reports"}, {Path: "/compendium", Key: "nav.compendium"}, {Path: "/monitoring", Key: "nav.monitoring"}, {Path: "/participation", Key: "nav.participation"}, {Path: "/bulletin", Key: "nav.bulletin"}}
-	return []routable{hm, fw, st, acc, adm, part, bul, rep, comp, mon}, nil
+	vp, err := vep.New(svc)
+	if err != nil {
+		return nil, err
+	}
+	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/reports", Key: "nav.reports"}, {Path: "/compendium", Key: "nav.compendium"}, {Path: "/monitoring", Key: "nav.monitoring"}, {Path: "/participation", Key: "nav.participation"}, {Path: "/bulletin", Key: "nav.bulletin"}, {Path: "/vep", Key: "nav.vep"}}
+	return []routable{hm, fw, st, acc, adm, part, bul, rep, comp, mon, vp}, nil
 }
 
 // Handler is the server's HTTP handler.

@@ -5,6 +5,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/compendium"
 	"github.com/cybernorms/cybernorms/internal/participation"
 	"github.com/cybernorms/cybernorms/internal/reporting"
+	"github.com/cybernorms/cybernorms/internal/vep"
 )
 
 // Default returns the registry of every module's generator, in the order
@@ -24,6 +25,7 @@ func Default() *Registry {
 	// Good practices need the published measures; after the index step,
 	// whose sync then has no marks to refresh (each mark indexes itself).
 	r.Register("compendium", []string{"reporting", "search-index"}, compendium.GenerateDemo)
+	r.Register("vep", []string{"platform"}, vep.GenerateDemo)
 	// Modules whose GenerateDemo has not landed yet; wire each when it does:
 	//   r.Register("monitoring", []string{"reporting"}, monitoring.GenerateDemo)
 	return r

@@ -1,0 +1,99 @@
+package vep
+
+import (
+	"embed"
+	"errors"
+	"io/fs"
+	"net/http"
+
+	"github.com/cybernorms/cybernorms/internal/platform"
+	"github.com/cybernorms/cybernorms/internal/platform/api"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
+	"github.com/cybernorms/cybernorms/internal/platform/web/chart"
+	"github.com/cybernorms/cybernorms/internal/states"
+)
+
+//go:embed templates/*.html
+var templatesFS embed.FS
+
+//go:embed i18n/*.json
+var i18nFS embed.FS
+
+// Module serves the vulnerability equities pages and API.
+type Module struct {
+	svc  *Service
+	site *web.Site
+	base *chart.Base
+}
+
+// New registers the module's templates and translations.
+func New(ps *platform.Services) (*Module, error) {
+	t, _ := fs.Sub(templatesFS, "templates")
+	if err := ps.Site.AddTemplates("vep", t); err != nil {
+		return nil, err
+	}
+	tr, _ := fs.Sub(i18nFS, "i18n")
+	if err := ps.Site.Catalog.Load(tr); err != nil {
+		return nil, err
+	}
+	wm := states.Map()
+	m := &Module{svc: NewService(ps), site: ps.Site, base: chart.NewBase(wm.Width, wm.Height, wm.Sphere, wm.Land, wm.Paths, wm.Points)}
+	return m, nil
+}
+
+// Service returns the module's service.
+func (m *Module) Service() *Service { return m.svc }
+
+// policyEditors may save a draft: a State's staff for their State, the
+// secretariat from the public source; the service checks which State.
+var policyEditors = web.Roles(auth.RoleStateEditor, auth.RoleStateApprover, auth.RoleSecretariat)
+
+// policyPublishers may publish: a State's approver, or the secretariat
+// its own entry.
+var policyPublishers = web.Roles(auth.RoleStateApprover, auth.RoleSecretariat)
+
+// Routes registers the module's routes.
+func (m *Module) Routes(r *web.Router) {
+	r.Handle("GET /vep", web.Public, m.index)
+	r.Handle("GET /vep/scorecards.csv", web.Public, m.scorecardsCSV)
+	r.Handle("GET /vep/states/{iso3}", web.Public, m.statePage)
+	r.Handle("POST /vep/states/{iso3}/policy", policyEditors, m.saveDraftForm)
+	r.Handle("POST /vep/states/{iso3}/policy/publish", policyPublishers, m.publishForm)
+	m.apiRoutes(r)
+}
+
+// problem renders a refused form: status 4xx naming the field and reason.
+type problem struct {
+	Field, Reason, Back string
+}
+
+// fail answers a page or form request that the service refused.
+func (m *Module) fail(w http.ResponseWriter, r *http.Request, err error, back string) {
+	var ae *api.Error
+	switch {
+	case errors.As(err, &ae):
+		m.site.Render(w, r, ae.Status, "vep/problem.html", "", problem{Field: ae.Field, Reason: ae.Message, Back: back})
+	case errors.Is(err, ErrNotFound):
+		m.site.Error(w, r, http.StatusNotFound, "error.notfound")
+	case errors.Is(err, ErrForbidden):
+		m.site.Error(w, r, http.StatusForbidden, "error.forbidden")
+	default:
+		m.site.ServerError(w, r, err)
+	}
+}
+
+// apiFail writes a service error in the API's error shape.
+func (m *Module) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *api.Error
+	switch {
+	case errors.As(err, &ae):
+		api.WriteError(w, ae)
+	case errors.Is(err, ErrNotFound):
+		api.WriteError(w, api.ErrNotFound)
+	case errors.Is(err, ErrForbidden):
+		api.WriteError(w, api.ErrForbidden)
+	default:
+		m.site.ServerError(w, r, err)
+	}
+}

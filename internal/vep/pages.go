@@ -1,0 +1,274 @@
+package vep
+
+import (
+	"encoding/csv"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
+	"github.com/cybernorms/cybernorms/internal/platform/web/chart"
+	"github.com/cybernorms/cybernorms/internal/states"
+)
+
+// mapEdges bin the number of recommendations met: 1, 2, 3–4, 5–6, 7.
+var mapEdges = []float64{1, 2, 4, 6, 7}
+
+// cardRow is a scorecard with the State's name in the page's language.
+type cardRow struct {
+	Scorecard
+	Name string
+}
+
+// recTally counts the ratings of one recommendation across the States
+// with a published policy.
+type recTally struct {
+	Recommendation string
+	Counts         map[string]int
+}
+
+type indexData struct {
+	Cards    []cardRow
+	Recorded int
+	Tallies  []recTally
+	Map      template.HTML
+	Recs     []string
+	Ratings  []string
+	MyState  string
+	Approver bool
+}
+
+func (m *Module) t(r *http.Request) func(string, ...any) string {
+	lang := web.Lang(r)
+	return func(k string, a ...any) string { return m.site.Catalog.T(lang, k, a...) }
+}
+
+// localCards returns every State's scorecard in the order of its name in lang.
+func (m *Module) localCards(r *http.Request) ([]cardRow, error) {
+	cards, err := m.svc.Scorecards(r.Context(), false)
+	if err != nil {
+		return nil, err
+	}
+	by := map[string]Scorecard{}
+	for _, c := range cards {
+		by[c.State] = c
+	}
+	lang := web.Lang(r)
+	var out []cardRow
+	for _, st := range states.Filter("", lang) {
+		out = append(out, cardRow{Scorecard: by[st.ISO3], Name: st.Name(lang)})
+	}
+	return out, nil
+}
+
+func (m *Module) index(w http.ResponseWriter, r *http.Request) {
+	cards, err := m.localCards(r)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	t := m.t(r)
+	d := indexData{Cards: cards, Recs: Recommendations, Ratings: Ratings}
+	if u := auth.UserFrom(r.Context()); u != nil && u.Role.IsState() {
+		d.MyState, d.Approver = u.StateISO3, u.Role == auth.RoleStateApprover
+	}
+	areas := map[string]chart.Area{}
+	tallies := make([]recTally, len(Recommendations))
+	for i, rec := range Recommendations {
+		tallies[i] = recTally{Recommendation: rec, Counts: map[string]int{}}
+	}
+	for _, c := range cards {
+		if !c.HasRecord {
+			areas[c.State] = chart.Area{Class: "chart-noreport", Label: t("vep.map.none", c.Name)}
+			continue
+		}
+		d.Recorded++
+		areas[c.State] = chart.Area{Class: chart.Bin(float64(c.Met), mapEdges), Label: t("vep.map.area", c.Name, c.Met, len(Recommendations))}
+		for i, s := range c.Scores {
+			tallies[i].Counts[s.Rating]++
+		}
+	}
+	d.Tallies = tallies
+	legend := []chart.LegendItem{{Class: "chart-noreport", Label: t("vep.legend.none")}, {Class: "chart-b0", Label: "0"}, {Class: "chart-b1", Label: "1"},
+		{Class: "chart-b2", Label: "2"}, {Class: "chart-b3", Label: "3–4"}, {Class: "chart-b4", Label: "5–6"}, {Class: "chart-b5", Label: "7"}}
+	d.Map = chart.Map{Title: t("vep.map.title"), Desc: t("vep.map.desc", d.Recorded), Base: m.base, Areas: areas, Default: chart.Area{Class: "chart-noreport"}, Legend: legend}.SVG()
+	m.site.Render(w, r, http.StatusOK, "vep/index.html", t("vep.title"), d)
+}
+
+func (m *Module) scorecardsCSV(w http.ResponseWriter, r *http.Request) {
+	cards, err := m.svc.Scorecards(r.Context(), false)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="vep-scorecards.csv"`)
+	cw := csv.NewWriter(w)
+	head := []string{"state", "state_name", "has_record", "source", "version", "published_at"}
+	head = append(head, Recommendations...)
+	_ = cw.Write(append(head, "met"))
+	for _, c := range cards {
+		row := []string{c.State, c.StateName, strconv.FormatBool(c.HasRecord), c.Source, "", ""}
+		if c.HasRecord {
+			row[4] = strconv.Itoa(c.Version)
+			row[5] = c.Published.UTC().Format("2006-01-02T15:04:05Z")
+		}
+		for _, s := range c.Scores {
+			row = append(row, s.Rating)
+		}
+		_ = cw.Write(append(row, strconv.Itoa(c.Met)))
+	}
+	cw.Flush()
+}
+
+type statePageData struct {
+	ISO3, Name string
+	Record     *PolicyRecord
+	Card       Scorecard
+	// Editing: the viewer may edit a draft (DraftSource says whose).
+	Editing     bool
+	DraftSource string
+	DraftSaved  bool
+	CanPublish  bool
+	Form        Form
+	Failed      *Failure
+	Recs        []string
+	Choices     map[string][]string
+	Selects     []string
+	Reports     []Report
+}
+
+func (m *Module) statePage(w http.ResponseWriter, r *http.Request) {
+	m.renderState(w, r, http.StatusOK, nil, nil)
+}
+
+// renderState shows a State's policy, scorecard and reports, and the
+// draft form to those who may edit it (f and failed after a refusal).
+func (m *Module) renderState(w http.ResponseWriter, r *http.Request, status int, f *Form, failed *Failure) {
+	ctx := r.Context()
+	st, err := knownState(r.PathValue("iso3"))
+	if err != nil {
+		m.fail(w, r, err, "/vep")
+		return
+	}
+	lang := web.Lang(r)
+	d := statePageData{ISO3: st.ISO3, Name: st.Name(lang), Recs: Recommendations, Failed: failed, Selects: []string{"default", "scope", "criteria_public", "ecosystem", "review", "secured"},
+		Choices: map[string][]string{"default": Defaults, "scope": Scopes, "criteria_public": Publicities, "ecosystem": Levels, "review": ReviewKinds, "secured": Levels, "criteria_named": FourCriteria}}
+	if rec, err := m.svc.Published(ctx, st.ISO3); err == nil {
+		d.Record = &rec
+	} else if err != ErrNotFound {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	if d.Card, err = m.svc.Scorecard(ctx, st.ISO3); err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	if d.Reports, err = m.svc.PublishedReports(ctx, st.ISO3); err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	u := auth.UserFrom(ctx)
+	if src := sourceFor(u); u != nil && canEdit(u, st.ISO3, src) {
+		d.Editing, d.DraftSource = true, src
+		d.CanPublish = src == SourceSecretariat || u.Role == auth.RoleStateApprover
+		if f != nil {
+			d.Form = *f
+		} else {
+			dr, err := m.svc.Draft(ctx, st.ISO3)
+			if err != nil {
+				m.site.ServerError(w, r, err)
+				return
+			}
+			d.DraftSaved = !dr.UpdatedAt.IsZero()
+			d.Form = Form{Values: policyValues(dr.Policy)}
+		}
+		w.Header().Set("Cache-Control", "private, no-store")
+	}
+	m.site.Render(w, r, status, "vep/state.html", d.Name, d)
+}
+
+// policyValues fills the policy form from a policy.
+func policyValues(p Policy) url.Values {
+	v := url.Values{"since": {p.Since}, "document_url": {p.DocumentURL}, "deciding_body": {p.DecidingBody}, "members": {strings.Join(p.Members, "\n")},
+		"default": {p.Default}, "scope": {p.Scope}, "criteria": {p.Criteria}, "criteria_public": {p.CriteriaPublic}, "criteria_named": p.CriteriaNamed,
+		"ecosystem": {p.Ecosystem}, "review": {p.Review}, "oversight_body": {p.OversightBody}, "secured": {p.Secured}}
+	if p.HasProcess {
+		v.Set("has_process", "on")
+	}
+	if p.PublishesStatistics {
+		v.Set("publishes_statistics", "on")
+	}
+	if p.ReviewMonths > 0 {
+		v.Set("review_months", strconv.Itoa(p.ReviewMonths))
+	}
+	if p.VendorNoticeDays > 0 {
+		v.Set("vendor_notice_days", strconv.Itoa(p.VendorNoticeDays))
+	}
+	for k, s := range p.Passages {
+		v.Set("passage_"+k, s)
+	}
+	return v
+}
+
+// policyFrom reads the policy form.
+func policyFrom(r *http.Request) (Policy, error) {
+	f := r.PostFormValue
+	p := Policy{HasProcess: f("has_process") != "", Since: f("since"), DocumentURL: f("document_url"), DecidingBody: f("deciding_body"),
+		Default: f("default"), Scope: f("scope"), Criteria: f("criteria"), CriteriaPublic: f("criteria_public"), CriteriaNamed: r.PostForm["criteria_named"],
+		Ecosystem: f("ecosystem"), Review: f("review"), OversightBody: f("oversight_body"), PublishesStatistics: f("publishes_statistics") != "", Secured: f("secured"),
+		Passages: map[string]string{}}
+	for _, l := range strings.Split(f("members"), "\n") {
+		p.Members = append(p.Members, strings.TrimRight(l, "\r"))
+	}
+	for _, rec := range Recommendations {
+		p.Passages[rec] = f("passage_" + rec)
+	}
+	var err error
+	if p.ReviewMonths, err = number(r, "review_months", "review_months"); err != nil {
+		return p, err
+	}
+	p.VendorNoticeDays, err = number(r, "vendor_notice_days", "vendor_notice_days")
+	return p, err
+}
+
+// policyFields maps the service's field names to the form's elements.
+var policyFields = func() fields {
+	fs := fields{}
+	for _, n := range []string{"since", "document_url", "deciding_body", "members", "default", "scope", "criteria", "criteria_public", "criteria_named", "ecosystem", "review", "review_months", "oversight_body", "vendor_notice_days", "secured"} {
+		fs[n] = field{ID: n, Label: "vep.field." + n}
+	}
+	for _, rec := range Recommendations {
+		fs["passages."+rec] = field{ID: "passage_" + rec, Label: "vep.rec." + rec}
+	}
+	return fs
+}()
+
+func (m *Module) saveDraftForm(w http.ResponseWriter, r *http.Request) {
+	iso3 := r.PathValue("iso3")
+	p, err := policyFrom(r)
+	if err == nil {
+		_, err = m.svc.SaveDraft(r.Context(), iso3, p)
+	}
+	if err != nil {
+		if f, failed, status, ok := refusal(r, err, policyFields); ok {
+			m.renderState(w, r, status, &f, failed)
+			return
+		}
+		m.fail(w, r, err, "/vep/states/"+iso3)
+		return
+	}
+	m.site.Redirect(w, r, "/vep/states/"+strings.ToUpper(iso3)+"#draft", "vep.draft_saved")
+}
+
+func (m *Module) publishForm(w http.ResponseWriter, r *http.Request) {
+	iso3 := r.PathValue("iso3")
+	if _, err := m.svc.Publish(r.Context(), iso3); err != nil {
+		m.fail(w, r, err, "/vep/states/"+iso3)
+		return
+	}
+	m.site.Redirect(w, r, "/vep/states/"+strings.ToUpper(iso3), "vep.published")
+}
