@@ -102,5 +102,3 @@ func number(r *http.Request, name, field string) (int, error) {
 	}
 	return n, nil
 }
-
-

@@ -89,10 +89,10 @@ type PolicyRecord struct {
 	Version int `json:"version"`
 	// Source is "state" (entered by the State) or "secretariat" (entered
 	// by the secretariat from the public source).
-	Source      string    `json:"source"`
-	Status      string    `json:"status" doc:"draft or published"`
-	UpdatedAt   time.Time `json:"updated_at"`
-	Policy      Policy    `json:"policy"`
+	Source    string    `json:"source"`
+	Status    string    `json:"status" doc:"draft or published"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Policy    Policy    `json:"policy"`
 }
 
 // normalise fills empty choices with "unknown" and lists with [].
