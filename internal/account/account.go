@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io/fs"
 	"net/http"
-	"strings"
 
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/api"
@@ -75,7 +74,7 @@ func (m *Module) setLang(w http.ResponseWriter, r *http.Request) {
 		m.site.Error(w, r, http.StatusBadRequest, "account.bad_lang")
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: web.LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	m.site.SetCookie(w, r, web.LangCookie, lang, 365*24*3600)
 	http.Redirect(w, r, web.SafeNext(r.URL.Query().Get("next"), "/"), http.StatusSeeOther)
 }
 
@@ -90,8 +89,7 @@ func (m *Module) signinPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *Module) setSessionCookie(w http.ResponseWriter, r *http.Request, secret string) {
-	http.SetCookie(w, &http.Cookie{Name: web.SessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: r.TLS != nil || strings.HasPrefix(m.svc.BaseURL, "https:"),
-		SameSite: http.SameSiteLaxMode, MaxAge: int(auth.MaxAge.Seconds())})
+	m.site.SetCookie(w, r, web.SessionCookie, secret, int(auth.MaxAge.Seconds()))
 }
 
 func (m *Module) signin(w http.ResponseWriter, r *http.Request) {
@@ -109,10 +107,7 @@ func (m *Module) signin(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	old := ""
-	if c, err := r.Cookie(web.SessionCookie); err == nil {
-		old = c.Value
-	}
+	old := m.site.ReadCookie(r, web.SessionCookie)
 	secret, err := m.auth.StartSession(r.Context(), u, old, r.UserAgent(), web.ClientAddr(r))
 	if err != nil {
 		m.site.ServerError(w, r, err)
@@ -193,12 +188,12 @@ func (m *Module) secondFactor(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *Module) completeSignin(w http.ResponseWriter, r *http.Request, u *auth.User, next string, codes []string) {
-	c, err := r.Cookie(web.SessionCookie)
-	if err != nil {
+	c := m.site.ReadCookie(r, web.SessionCookie)
+	if c == "" {
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 		return
 	}
-	secret, err := m.auth.PassMFA(r.Context(), c.Value)
+	secret, err := m.auth.PassMFA(r.Context(), c)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
@@ -253,10 +248,10 @@ func (m *Module) voluntaryEnrolPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *Module) signout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(web.SessionCookie); err == nil {
-		_ = m.auth.EndSession(r.Context(), c.Value)
+	if c := m.site.ReadCookie(r, web.SessionCookie); c != "" {
+		_ = m.auth.EndSession(r.Context(), c)
 	}
-	http.SetCookie(w, &http.Cookie{Name: web.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	m.site.SetCookie(w, r, web.SessionCookie, "", -1)
 	m.site.Redirect(w, r, "/", "account.signed_out")
 }
 
@@ -284,8 +279,8 @@ func (m *Module) renderAccount(w http.ResponseWriter, r *http.Request, status in
 		m.site.ServerError(w, r, err)
 		return
 	}
-	if c, err := r.Cookie(web.SessionCookie); err == nil {
-		data.CurrentHash = hashSecret(c.Value)
+	if c := m.site.ReadCookie(r, web.SessionCookie); c != "" {
+		data.CurrentHash = hashSecret(c)
 	}
 	m.site.Render(w, r, status, "account/account.html", "", data)
 }
@@ -301,7 +296,7 @@ func (m *Module) saveLang(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: web.LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	m.site.SetCookie(w, r, web.LangCookie, lang, 365*24*3600)
 	m.site.Redirect(w, r, "/account", "account.saved")
 }
 
@@ -417,10 +412,14 @@ func (m *Module) forgot(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *Module) resetPage(w http.ResponseWriter, r *http.Request) {
+	// The token is in the URL and on the page: no cache may keep either.
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
 	m.site.Render(w, r, http.StatusOK, "account/reset.html", "", resetData{Token: r.URL.Query().Get("token")})
 }
 
 func (m *Module) reset(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
 	token := r.PostFormValue("token")
 	_, err := m.auth.ConsumeReset(r.Context(), token, r.PostFormValue("password"))
 	var fe *auth.FieldError

@@ -111,6 +111,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	var demoRuns int // a database filled by `cybernorms demo` shows the demo banner
 	_ = d.QueryRowContext(ctx, `SELECT COUNT(*) FROM demo_runs`).Scan(&demoRuns)
 	site.Demo = cfg.Demo || demoRuns > 0
+	site.SecureCookies = strings.HasPrefix(cfg.BaseURL, "https:") || cfg.HSTS
 	a := &App{Config: cfg, Spec: spec, Registry: prometheus.NewRegistry()}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewDBStatsCollector(d.SQL, string(d.Dialect)))
 

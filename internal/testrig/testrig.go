@@ -141,8 +141,20 @@ func openDB(t testing.TB, kind, dir, keep string) (*db.DB, config.Config) {
 	return d, cfg
 }
 
+// EachWith runs fn on every database of DBKinds, with a rig whose
+// configuration configure has changed (a base URL, trusted proxies, keys).
+func EachWith(t *testing.T, configure func(*config.Config), fn func(t *testing.T, rig *Rig)) {
+	for _, kind := range DBKinds(t) {
+		t.Run(kind, func(t *testing.T) { fn(t, NewWith(t, kind, configure)) })
+	}
+}
+
 // NewOn builds a rig on the given database kind ("sqlite" or "postgres").
-func NewOn(t testing.TB, kind string) *Rig {
+func NewOn(t testing.TB, kind string) *Rig { return NewWith(t, kind, nil) }
+
+// NewWith builds a rig on the database kind with its configuration changed
+// by configure (nil for none) after the defaults and the test's base URL.
+func NewWith(t testing.TB, kind string, configure func(*config.Config)) *Rig {
 	t.Helper()
 	dir := t.TempDir()
 	d, cfg := OpenDB(t, kind, filepath.Join(dir, "data"))
@@ -152,6 +164,9 @@ func NewOn(t testing.TB, kind string) *Rig {
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	cfg.BaseURL = "http://" + srv.Listener.Addr().String()
+	if configure != nil {
+		configure(&cfg)
+	}
 	a, err := app.New(context.Background(), cfg, d, log)
 	if err != nil {
 		t.Fatalf("build app: %v", err)

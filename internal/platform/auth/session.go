@@ -10,6 +10,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
+	"github.com/cybernorms/cybernorms/internal/platform/throttle"
 )
 
 // Session lifetimes: a session ends after IdleTimeout without use, and in
@@ -45,19 +46,31 @@ const (
 	MaxFailuresClient  = 20
 )
 
+// The sign-in limiters: failures per account and per client address.
+func (s *Store) accountLimiter() *throttle.Limiter {
+	return &throttle.Limiter{DB: s.DB, Bucket: "signin.account", Limit: MaxFailuresAccount, Window: ThrottleWindow}
+}
+
+func (s *Store) clientLimiter() *throttle.Limiter {
+	return &throttle.Limiter{DB: s.DB, Bucket: "signin.client", Limit: MaxFailuresClient, Window: ThrottleWindow}
+}
+
 // Authenticate checks an e-mail address and password, with throttling kept
-// in the database so that every instance sees the same counts.
+// in the database so that every instance sees the same counts. Every attempt
+// is counted before the password is checked (atomically, see package
+// throttle) and refunded when the password was right, so parallel wrong
+// guesses cannot all slip under the limit.
 func (s *Store) Authenticate(ctx context.Context, email, password, client string) (*User, error) {
 	email = normaliseEmail(email)
-	since := time.Now().UTC().Add(-ThrottleWindow)
-	var byAccount, byClient int
-	if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM signin_failures WHERE email = ? AND at > ?`, email, since).Scan(&byAccount); err != nil {
+	acct, err := s.accountLimiter().Hit(ctx, email)
+	if err != nil {
 		return nil, err
 	}
-	if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM signin_failures WHERE client_addr = ? AND at > ?`, client, since).Scan(&byClient); err != nil {
+	cli, err := s.clientLimiter().Hit(ctx, client)
+	if err != nil {
 		return nil, err
 	}
-	if byAccount >= MaxFailuresAccount || byClient >= MaxFailuresClient {
+	if !acct.Allowed || !cli.Allowed {
 		return nil, ErrThrottled
 	}
 	u, err := s.ByEmail(ctx, email)
@@ -69,24 +82,25 @@ func (s *Store) Authenticate(ctx context.Context, email, password, client string
 	}
 	ok, verr := VerifyPassword(hash, password)
 	if err != nil || verr != nil || !ok || u.Disabled {
-		if _, err := s.DB.ExecContext(ctx, `INSERT INTO signin_failures (email, client_addr, at) VALUES (?, ?, ?)`, email, client, time.Now().UTC()); err != nil {
-			return nil, err
-		}
 		return nil, ErrBadCredentials
 	}
+	_ = s.accountLimiter().Refund(ctx, acct)
+	_ = s.clientLimiter().Refund(ctx, cli)
 	return u, nil
 }
 
 // RecordFailure counts a failed second-factor attempt against the throttle.
 func (s *Store) RecordFailure(ctx context.Context, email, client string) error {
-	_, err := s.DB.ExecContext(ctx, `INSERT INTO signin_failures (email, client_addr, at) VALUES (?, ?, ?)`, normaliseEmail(email), client, time.Now().UTC())
+	if _, err := s.accountLimiter().Hit(ctx, normaliseEmail(email)); err != nil {
+		return err
+	}
+	_, err := s.clientLimiter().Hit(ctx, client)
 	return err
 }
 
 // ClearFailures forgets an account's failures after a full sign-in.
 func (s *Store) ClearFailures(ctx context.Context, email string) error {
-	_, err := s.DB.ExecContext(ctx, `DELETE FROM signin_failures WHERE email = ? OR at < ?`, normaliseEmail(email), time.Now().UTC().Add(-ThrottleWindow))
-	return err
+	return s.accountLimiter().Reset(ctx, normaliseEmail(email))
 }
 
 // StartSession creates a session for u after the password check and returns
@@ -214,6 +228,5 @@ func (s *Store) PurgeExpired(ctx context.Context) error {
 	if _, err := s.DB.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?`, now, now.Add(-IdleTimeout)); err != nil {
 		return err
 	}
-	_, err := s.DB.ExecContext(ctx, `DELETE FROM signin_failures WHERE at < ?`, now.Add(-ThrottleWindow))
-	return err
+	return throttle.Purge(ctx, s.DB, 24*time.Hour)
 }

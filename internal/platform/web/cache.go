@@ -79,14 +79,15 @@ var cacheHit = []string{"hit"}
 
 // cacheable reports whether r is a request whose answer is the same for
 // every anonymous visitor: a GET with no credentials, no cookie other than
-// the language, and no conditional or partial request.
+// the language, and no conditional or partial request. A URL that carries a
+// secret (a password-reset token) is never kept, whatever its handler says.
 func cacheable(r *http.Request) bool {
-	if r.Method != http.MethodGet || r.Header.Get("Authorization") != "" ||
+	if r.Method != http.MethodGet || r.Header.Get("Authorization") != "" || r.URL.Query().Has("token") ||
 		r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != "" || r.Header.Get("Range") != "" {
 		return false
 	}
 	for _, ck := range r.Cookies() {
-		if ck.Name != LangCookie {
+		if ck.Name != LangCookie && ck.Name != hostPrefix+LangCookie {
 			return false
 		}
 	}
@@ -155,7 +156,7 @@ func (c *PageCache) store(key string, p *cachedPage) {
 // language one, which ?lang= sets the same way for everyone.
 func setsCookies(hd http.Header) bool {
 	for _, v := range hd.Values("Set-Cookie") {
-		if !strings.HasPrefix(v, LangCookie+"=") {
+		if !strings.HasPrefix(v, LangCookie+"=") && !strings.HasPrefix(v, hostPrefix+LangCookie+"=") {
 			return true
 		}
 	}

@@ -115,13 +115,22 @@ func (c *Catalog) Keys(lang string) []string {
 // LangCookie remembers a visitor's chosen language.
 const LangCookie = "cn_lang"
 
+// langCookie reads the language cookie under either name (with the __Host-
+// prefix over TLS); the language is no secret, so either will do.
+func langCookie(r *http.Request) (*http.Cookie, error) {
+	if c, err := r.Cookie(hostPrefix + LangCookie); err == nil {
+		return c, nil
+	}
+	return r.Cookie(LangCookie)
+}
+
 // negotiate picks the request's language: ?lang=, the cookie, the account's
 // preference, then Accept-Language.
 func negotiate(r *http.Request, userLang string) string {
 	if l := queryLang(r); KnownLanguage(l) {
 		return l
 	}
-	if c, err := r.Cookie(LangCookie); err == nil && KnownLanguage(c.Value) {
+	if c, err := langCookie(r); err == nil && KnownLanguage(c.Value) {
 		return c.Value
 	}
 	if KnownLanguage(userLang) && userLang != "en" {

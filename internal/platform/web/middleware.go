@@ -223,6 +223,11 @@ func (s *Site) withIdentity(opt Options, h http.Handler) http.Handler {
 				ctx = context.WithValue(ctx, keyClient, strings.TrimSpace(first))
 			}
 		}
+		if r.Header.Get("Authorization") != "" || s.ReadCookie(r, SessionCookie) != "" {
+			// Answers to a signed-in or token request carry personal data or
+			// at least depend on the person: no cache may keep them.
+			w.Header().Set("Cache-Control", "no-store")
+		}
 		if opt.Auth != nil {
 			if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 				u, err := opt.Auth.UserForToken(ctx, strings.TrimSpace(bearer))
@@ -232,11 +237,11 @@ func (s *Site) withIdentity(opt Options, h http.Handler) http.Handler {
 				}
 				ctx = auth.WithUser(ctx, u)
 				ctx = audit.WithActor(ctx, u.Actor("api"))
-			} else if c, err := r.Cookie(SessionCookie); err == nil {
-				sess, err := opt.Auth.LookupSession(ctx, c.Value)
+			} else if c := s.ReadCookie(r, SessionCookie); c != "" {
+				sess, err := opt.Auth.LookupSession(ctx, c)
 				switch {
 				case err != nil:
-					http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1})
+					s.SetCookie(w, r, SessionCookie, "", -1)
 				case sess.MFAPassed:
 					ctx = auth.WithUser(ctx, sess.User)
 					via := "web"
@@ -267,7 +272,7 @@ func (s *Site) withLang(h http.Handler) http.Handler {
 		}
 		lang := negotiate(r, userLang)
 		if q := queryLang(r); KnownLanguage(q) {
-			http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: q, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true, Secure: r.TLS != nil})
+			s.SetCookie(w, r, LangCookie, q, 365*24*3600)
 		}
 		w.Header()["Vary"] = varyLang
 		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyLang, lang)))

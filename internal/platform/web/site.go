@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
@@ -47,6 +49,10 @@ type Site struct {
 	Nav     []NavItem
 	// Demo shows the banner saying the site holds demonstration data.
 	Demo bool
+	// SecureCookies is set when the site is served over TLS (an https base
+	// URL, or HSTS): every cookie is Secure and its name gets the __Host-
+	// prefix, so that no other host or plain-http page can set or shadow it.
+	SecureCookies bool
 
 	mu     sync.RWMutex
 	layout *template.Template
@@ -150,7 +156,7 @@ func (s *Site) NewPage(w http.ResponseWriter, r *http.Request, title string, dat
 	if IsRTL(lang) {
 		p.Dir = "rtl"
 	}
-	p.Flash = takeFlash(w, r)
+	p.Flash = s.takeFlash(w, r)
 	return p
 }
 
@@ -212,31 +218,88 @@ func (s *Site) ServerError(w http.ResponseWriter, r *http.Request, err error) {
 
 const flashCookie = "cn_flash"
 
+// hostPrefix marks cookies that browsers accept only if Secure, with
+// Path=/ and no Domain (RFC 6265bis §4.1.3.2).
+const hostPrefix = "__Host-"
+
+// CookieName is the name under which the site sets the cookie called name:
+// with the __Host- prefix when the site is served over TLS.
+func (s *Site) CookieName(name string) string {
+	if s.SecureCookies {
+		return hostPrefix + name
+	}
+	return name
+}
+
+// SetCookie sets a site cookie: HttpOnly, SameSite=Lax, Path=/, Secure over
+// TLS, named with CookieName. MaxAge < 0 deletes it.
+func (s *Site) SetCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: s.CookieName(name), Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: s.SecureCookies || r.TLS != nil})
+}
+
+// ReadCookie returns the value of the site cookie called name, or "".
+func (s *Site) ReadCookie(r *http.Request, name string) string {
+	if c, err := r.Cookie(s.CookieName(name)); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
 // Redirect sends the browser to target with a one-time message shown there.
 func (s *Site) Redirect(w http.ResponseWriter, r *http.Request, target, flashKey string) {
 	if flashKey != "" {
-		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(flashKey), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: 60})
+		s.SetCookie(w, r, flashCookie, url.QueryEscape(flashKey), 60)
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
-func takeFlash(w http.ResponseWriter, r *http.Request) string {
-	c, err := r.Cookie(flashCookie)
-	if err != nil {
+func (s *Site) takeFlash(w http.ResponseWriter, r *http.Request) string {
+	c := s.ReadCookie(r, flashCookie)
+	if c == "" {
 		return ""
 	}
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1})
-	v, _ := url.QueryUnescape(c.Value)
+	s.SetCookie(w, r, flashCookie, "", -1)
+	v, _ := url.QueryUnescape(c)
 	return v
 }
 
-// SafeNext returns next if it is a local path, otherwise fallback: sign-in
-// redirects must not send users to other sites.
+// SafeNext returns next if it is a same-origin path, otherwise fallback:
+// redirects after sign-in or a language change must not send users to other
+// sites. Browsers normalise a Location before resolving it (they drop tabs
+// and newlines anywhere, strip leading control characters and spaces, read
+// a backslash as a slash) and some servers decode %2F, so anything that
+// could become "//host", "/\host" or "scheme:" is refused rather than
+// repaired: control, format and space characters and backslashes, raw or
+// percent-encoded, and empty path segments.
 func SafeNext(next, fallback string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || len(next) > 2048 || next[0] != '/' {
 		return fallback
 	}
-	return next
+	if unsafeChars(next) {
+		return fallback
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return fallback
+	}
+	if !strings.HasPrefix(u.Path, "/") || strings.Contains(u.Path, "//") || unsafeChars(u.Path) {
+		return fallback
+	}
+	if raw, err := url.PathUnescape(u.EscapedPath()); err != nil || strings.Contains(raw, "//") || unsafeChars(raw) {
+		return fallback
+	}
+	return u.String()
+}
+
+// unsafeChars reports control characters, white space and backslashes.
+func unsafeChars(s string) bool {
+	for _, r := range s {
+		if r < 0x21 || r == 0x7f || r == '\\' || unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError {
+			return true
+		}
+	}
+	return false
 }
 
 // Funcs are the template helpers shared by every page.

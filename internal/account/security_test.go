@@ -1,0 +1,188 @@
+package account_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/config"
+	"github.com/cybernorms/cybernorms/internal/testrig"
+)
+
+// bypasses are next= values known to lead browsers to another host.
+var bypasses = []string{
+	"//evil.example/", "///evil.example", "/\\evil.example", "/\\/evil.example", "/\t/evil.example", "/%09/evil.example",
+	"/\n/evil.example", "/%0a/evil.example", "/%2f%2fevil.example", "/%2F/evil.example", "/%5cevil.example", "https:evil.example",
+	"https://evil.example", "javascript:alert(1)", " //evil.example", "/.//evil.example", "/\u202e/evil.example",
+}
+
+// sameSite fails unless a browser following loc stays on the rig's host.
+func sameSite(t *testing.T, rig *testrig.Rig, next, loc, want string) {
+	t.Helper()
+	clean := strings.NewReplacer("\t", "", "\n", "", "\r", "", "\\", "/").Replace(strings.TrimSpace(loc))
+	base, _ := url.Parse(rig.URL)
+	u, err := url.Parse(clean)
+	if err == nil {
+		u = base.ResolveReference(u)
+	}
+	if err != nil || u.Host != base.Host || loc != want {
+		t.Errorf("next=%q: redirected to %q, want %q", next, loc, want)
+	}
+}
+
+func TestOpenRedirectRefused(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		t.Run("/lang", func(t *testing.T) {
+			c := rig.Anonymous(t)
+			for _, next := range bypasses {
+				resp := c.Get(t, "/lang?to=fr&next="+url.QueryEscape(next))
+				sameSite(t, rig, next, resp.Header.Get("Location"), "/")
+			}
+			resp := c.Get(t, "/lang?to=fr&next="+url.QueryEscape("/reports?state=FRA"))
+			sameSite(t, rig, "/reports", resp.Header.Get("Location"), "/reports?state=FRA")
+		})
+		t.Run("sign-in", func(t *testing.T) {
+			u := rig.User(t, auth.RoleStakeholder, "")
+			for _, next := range bypasses {
+				c := rig.Anonymous(t)
+				resp := c.PostForm(t, "/signin", url.Values{"email": {u.Email}, "password": {testrig.Password}, "next": {next}})
+				sameSite(t, rig, next, resp.Header.Get("Location"), "/")
+			}
+		})
+		t.Run("second factor", func(t *testing.T) {
+			u := rig.User(t, auth.RoleStateEditor, "KEN")
+			c := rig.Anonymous(t)
+			for _, next := range bypasses {
+				resp := c.PostForm(t, "/signin", url.Values{"email": {u.Email}, "password": {testrig.Password}, "next": {next}})
+				if loc := resp.Header.Get("Location"); loc != "/signin/second-factor?next=%2F" {
+					t.Errorf("next=%q: sign-in sent the second factor %q", next, loc)
+				}
+			}
+			body := c.GetBody(t, "/signin/second-factor")
+			secret := regexp.MustCompile(`name="secret" value="([A-Z2-7]+)"`).FindStringSubmatch(body)[1]
+			code, _ := totp.GenerateCode(secret, time.Now())
+			body = testrig.Body(c.PostForm(t, "/signin/enrol", url.Values{"secret": {secret}, "code": {code}, "next": {"//evil.example"}}))
+			if strings.Contains(body, "evil.example") {
+				t.Error("the recovery-codes page links to the other host")
+			}
+			codes := regexp.MustCompile(`<code>([a-z2-7-]{19})</code>`).FindAllStringSubmatch(body, -1)
+			// A recovery code passes the factor and redirects to next.
+			for i, next := range bypasses[:4] {
+				c := rig.Anonymous(t)
+				c.PostForm(t, "/signin", url.Values{"email": {u.Email}, "password": {testrig.Password}})
+				resp := c.PostForm(t, "/signin/second-factor", url.Values{"code": {codes[i][1]}, "next": {next}})
+				sameSite(t, rig, next, resp.Header.Get("Location"), "/")
+			}
+			// Signed in, the second-factor page sends on to next at once.
+			for _, next := range bypasses {
+				resp := c.Get(t, "/signin/second-factor?next="+url.QueryEscape(next))
+				sameSite(t, rig, next, resp.Header.Get("Location"), "/")
+				resp = c.PostForm(t, "/signin/second-factor", url.Values{"next": {next}})
+				sameSite(t, rig, next, resp.Header.Get("Location"), "/")
+			}
+		})
+	})
+}
+
+func TestSigninThrottleHoldsUnderParallelAttempts(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		u := rig.User(t, auth.RoleStakeholder, "")
+		const n = 40
+		statuses := make(chan int, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := rig.Anonymous(t)
+				resp := c.PostForm(t, "/signin", url.Values{"email": {u.Email}, "password": {"wrong password, attempt"}})
+				statuses <- resp.StatusCode
+			}()
+		}
+		wg.Wait()
+		close(statuses)
+		count := map[int]int{}
+		for s := range statuses {
+			count[s]++
+		}
+		if count[http.StatusUnauthorized] > auth.MaxFailuresAccount || count[http.StatusTooManyRequests] != n-count[http.StatusUnauthorized] {
+			t.Fatalf("40 parallel wrong passwords: %v, want at most %d answered 401 and the rest 429", count, auth.MaxFailuresAccount)
+		}
+	})
+}
+
+func TestNoStoreAndSecureCookies(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		u := rig.User(t, auth.RoleStakeholder, "")
+		c := rig.SignIn(t, u)
+		for _, p := range []string{"/account", "/api/v1/me", "/", "/norms"} {
+			if cc := c.Get(t, p).Header.Get("Cache-Control"); cc != "no-store" {
+				t.Errorf("signed-in GET %s: Cache-Control %q, want no-store", p, cc)
+			}
+		}
+		body := testrig.Body(c.PostForm(t, "/account/tokens", url.Values{"name": {"script"}}))
+		token := regexp.MustCompile(`id="new-token">(cn_[a-z2-7]+)<`).FindStringSubmatch(body)[1]
+		api := rig.Anonymous(t)
+		for _, p := range []string{"/api/v1/me/tokens", "/api/v1/norms"} {
+			resp := api.Do(t, "GET", p, nil, map[string]string{"Authorization": "Bearer " + token})
+			if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+				t.Errorf("token GET %s: Cache-Control %q, want no-store", p, cc)
+			}
+		}
+		// The reset page carries its token: never stored, never cached.
+		anon := rig.Anonymous(t)
+		for i := 0; i < 2; i++ {
+			resp := anon.Get(t, "/password/reset?token=abcdefabcdefabcdef")
+			if cc := resp.Header.Get("Cache-Control"); cc != "no-store" || resp.Header.Get("X-Cache") == "hit" {
+				t.Fatalf("reset page: Cache-Control %q, X-Cache %q", cc, resp.Header.Get("X-Cache"))
+			}
+		}
+	})
+	testrig.EachWith(t, func(c *config.Config) { c.BaseURL = "https://cybernorms.example" }, func(t *testing.T, rig *testrig.Rig) {
+		h := rig.App.Handler()
+		for _, p := range []string{"/lang?to=fr&next=/", "/?lang=es"} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("GET", p, nil))
+			cookies := rec.Result().Cookies()
+			if len(cookies) == 0 {
+				t.Fatalf("GET %s set no cookie", p)
+			}
+			for _, ck := range cookies {
+				if !ck.Secure || !strings.HasPrefix(ck.Name, "__Host-") || ck.Path != "/" || ck.Domain != "" {
+					t.Errorf("GET %s over https: cookie %s secure=%v path=%q domain=%q", p, ck.Name, ck.Secure, ck.Path, ck.Domain)
+				}
+			}
+		}
+		// The session cookie too, through a real sign-in.
+		u := rig.User(t, auth.RoleStakeholder, "")
+		form := url.Values{"email": {u.Email}, "password": {testrig.Password}}
+		req := httptest.NewRequest("POST", "/signin", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var session *http.Cookie
+		for _, ck := range rec.Result().Cookies() {
+			if ck.Name == "__Host-cn_session" {
+				session = ck
+			}
+		}
+		if rec.Code != http.StatusSeeOther || session == nil || !session.Secure {
+			t.Fatalf("sign-in over https: %d, cookies %v", rec.Code, rec.Result().Cookies())
+		}
+		req = httptest.NewRequest("GET", "/api/v1/me", nil)
+		req.AddCookie(session)
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("the __Host- session cookie is not read back: %d", rec.Code)
+		}
+	})
+}
