@@ -143,9 +143,12 @@ func openDB(t testing.TB, kind, dir, keep string) (*db.DB, config.Config) {
 
 // EachWith runs fn on every database of DBKinds, with a rig whose
 // configuration configure has changed (a base URL, trusted proxies, keys).
+// Its subtests are named "sqlite-configured" and "postgres-configured": a
+// second "sqlite" subtest would be "sqlite#01", and a "#" in the SQLite
+// file's path ends the file name in its "file:" URI.
 func EachWith(t *testing.T, configure func(*config.Config), fn func(t *testing.T, rig *Rig)) {
 	for _, kind := range DBKinds(t) {
-		t.Run(kind, func(t *testing.T) { fn(t, NewWith(t, kind, configure)) })
+		t.Run(kind+"-configured", func(t *testing.T) { fn(t, NewWith(t, kind, configure)) })
 	}
 }
 
