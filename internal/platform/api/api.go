@@ -4,6 +4,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -80,8 +81,16 @@ func Decode(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
 	if ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send the body as application/json"}
 	}
-	body := http.MaxBytesReader(w, r.Body, limit)
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		return decodeError(err, limit)
+	}
+	// encoding/json would silently turn invalid UTF-8 and lone surrogates
+	// into U+FFFD: refuse them first.
+	if e := CheckJSONText(raw); e != nil {
+		return e
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err, limit)
@@ -89,7 +98,10 @@ func Decode(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return &Error{Status: http.StatusBadRequest, Code: "malformed_json", Message: "the body must hold a single JSON object"}
 	}
-	return nil
+	// Every text in the request: valid, no control characters (no line
+	// breaks in single-line fields), NFC, within its length; every whole
+	// number within its column.
+	return CleanValue(v)
 }
 
 func decodeError(err error, limit int64) *Error {
@@ -145,7 +157,7 @@ func PageParams(r *http.Request, def, maxLimit int) (limit int, after string, er
 	}
 	if c := r.URL.Query().Get("cursor"); c != "" {
 		b, decErr := base64.RawURLEncoding.DecodeString(c)
-		if decErr != nil || len(b) > 200 {
+		if decErr != nil || len(b) > 200 || Problem(string(b), false, 200) != "" {
 			return 0, "", Errorf(http.StatusBadRequest, "invalid_parameter", "cursor", "is not a cursor returned by this API")
 		}
 		after = string(b)

@@ -78,7 +78,7 @@ func (rt *Router) Handle(pattern string, rule Rule, h http.HandlerFunc) {
 		panic("route " + pattern + " has no access rule")
 	}
 	rt.routes = append(rt.routes, Route{Method: method, Path: p, Rule: rule})
-	rt.mux.Handle(pattern, rt.guard(rule, false, h))
+	rt.mux.Handle(pattern, rt.guard(rule, false, inputOf(p, nil), h))
 }
 
 // API registers a JSON endpoint and documents it in the OpenAPI document.
@@ -89,7 +89,7 @@ func (rt *Router) API(op api.Op, rule Rule, h http.HandlerFunc) {
 	op.Access = rule.Name
 	rt.spec.Add(op)
 	rt.routes = append(rt.routes, Route{Method: op.Method, Path: op.Path, Rule: rule, IsAPI: true, Summary: op.Summary})
-	rt.mux.Handle(op.Method+" "+op.Path, rt.guard(rule, true, h))
+	rt.mux.Handle(op.Method+" "+op.Path, rt.guard(rule, true, inputOf(op.Path, op.Params), h))
 }
 
 func splitPattern(pattern string) (string, string) {
@@ -100,8 +100,19 @@ func splitPattern(pattern string) (string, string) {
 	return method, p
 }
 
-func (rt *Router) guard(rule Rule, isAPI bool, h http.HandlerFunc) http.Handler {
+func (rt *Router) guard(rule Rule, isAPI bool, in input, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Text hygiene at the edge (see input.go): malformed path and query
+		// parameters are 400, refused form fields 422, before any handler
+		// or database sees them.
+		if e := in.check(r); e != nil {
+			if isAPI || strings.HasPrefix(r.URL.Path, "/api/") {
+				api.WriteError(w, e)
+			} else {
+				rt.site.FieldError(w, r, e.Status, e.Field, e.Message)
+			}
+			return
+		}
 		u, pending := CurrentUser(r)
 		if rule.Allows(u, pending) {
 			switch {

@@ -206,6 +206,30 @@ func (s *Site) Error(w http.ResponseWriter, r *http.Request, status int, key str
 	_, _ = w.Write(buf.Bytes())
 }
 
+// FieldError renders an error page naming a refused field and why (the
+// router's own refusals of malformed parameters and form fields, before a
+// module's form could show the message next to the field).
+func (s *Site) FieldError(w http.ResponseWriter, r *http.Request, status int, field, message string) {
+	t, err := s.layout.Clone()
+	if err == nil {
+		_, err = t.Parse(`{{define "title"}}{{.T "error.title"}} {{.Status}}{{end}}{{define "content"}}<h1>{{.T "error.title"}} {{.Status}}</h1><p>{{.T "error.field" .Data.Field}}</p><p class="field-error">{{.Data.Field}}: {{.Data.Message}}</p><p>{{.T "error.field_back"}}</p><p><a href="/">{{.T "error.home"}}</a></p>{{end}}`)
+	}
+	if err != nil {
+		http.Error(w, field+": "+message, status)
+		return
+	}
+	p := s.NewPage(w, r, "", struct{ Field, Message string }{field, message})
+	p.Status = status
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		http.Error(w, field+": "+message, status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
 // ServerError logs err and renders a 500 page (HTML) or error body (API).
 func (s *Site) ServerError(w http.ResponseWriter, r *http.Request, err error) {
 	s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
