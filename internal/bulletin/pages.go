@@ -292,6 +292,10 @@ func (m *Module) importForm(w http.ResponseWriter, r *http.Request) {
 	} else {
 		data = []byte(r.PostFormValue("bundle_text"))
 	}
+	if e := web.CheckForm(r); e != nil {
+		m.pageFail(w, r, e)
+		return
+	}
 	items, err := m.svc.ImportBundle(r.Context(), user(r), data)
 	var ie *ImportError
 	if errors.As(err, &ie) {

@@ -406,6 +406,10 @@ func (m *Module) statementForm(w http.ResponseWriter, r *http.Request) {
 	if r.MultipartForm == nil {
 		r.MultipartForm = &multipart.Form{}
 	}
+	if e := web.CheckForm(r); e != nil {
+		refused(e)
+		return
+	}
 	var pdf []byte
 	if f, _, err := r.FormFile("file"); err == nil {
 		defer f.Close()

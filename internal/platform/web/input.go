@@ -90,22 +90,31 @@ func (in input) check(r *http.Request) *api.Error {
 				// or unreadable in its own way.
 				return nil
 			}
-			if e := CheckForm(r.PostForm); e != nil {
-				return e
-			}
-			// r.Form holds its own copies of the posted values (FormValue
-			// reads it): normalise them too.
-			return CheckForm(r.Form)
+			return CheckForm(r)
 		}
 	}
 	return nil
 }
 
 // CheckForm validates and NFC-normalises, in place, the fields of a parsed
-// form (r.PostForm, or r.MultipartForm.Value after ParseMultipartForm: a
-// handler of a multipart form calls it itself). The error is a 422 naming
-// the first refused field.
-func CheckForm(form url.Values) *api.Error {
+// form: r.PostForm, r.Form (which holds its own copies; FormValue reads it)
+// and, after ParseMultipartForm, r.MultipartForm.Value. The router does it
+// for url-encoded forms; a handler of a multipart form calls it after
+// parsing. The error is a 422 naming the first refused field.
+func CheckForm(r *http.Request) *api.Error {
+	if e := checkValues(r.PostForm); e != nil {
+		return e
+	}
+	if e := checkValues(r.Form); e != nil {
+		return e
+	}
+	if r.MultipartForm != nil {
+		return checkValues(r.MultipartForm.Value)
+	}
+	return nil
+}
+
+func checkValues(form url.Values) *api.Error {
 	for k, vs := range form {
 		if why := api.Problem(k, false, api.MaxLine); why != "" {
 			return api.Invalid("(form)", "a field name "+why)
@@ -120,4 +129,3 @@ func CheckForm(form url.Values) *api.Error {
 	}
 	return nil
 }
-
