@@ -24,6 +24,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/admin"
 	"github.com/cybernorms/cybernorms/internal/bulletin"
 	"github.com/cybernorms/cybernorms/internal/compendium"
+	"github.com/cybernorms/cybernorms/internal/contacts"
 	"github.com/cybernorms/cybernorms/internal/framework"
 	"github.com/cybernorms/cybernorms/internal/home"
 	"github.com/cybernorms/cybernorms/internal/monitoring"
@@ -243,8 +244,12 @@ func (a *App) modules(svc *platform.Services) ([]routable, error) {
 	if err != nil {
 		return nil, err
 	}
-	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/reports", Key: "nav.reports"}, {Path: "/compendium", Key: "nav.compendium"}, {Path: "/monitoring", Key: "nav.monitoring"}, {Path: "/participation", Key: "nav.participation"}, {Path: "/bulletin", Key: "nav.bulletin"}, {Path: "/vep", Key: "nav.vep"}}
-	return []routable{hm, fw, st, acc, adm, part, bul, rep, comp, mon, vp}, nil
+	con, err := contacts.New(svc)
+	if err != nil {
+		return nil, err
+	}
+	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/reports", Key: "nav.reports"}, {Path: "/compendium", Key: "nav.compendium"}, {Path: "/monitoring", Key: "nav.monitoring"}, {Path: "/participation", Key: "nav.participation"}, {Path: "/bulletin", Key: "nav.bulletin"}, {Path: "/vep", Key: "nav.vep"}, {Path: "/contacts", Key: "nav.contacts"}}
+	return []routable{hm, fw, st, acc, adm, part, bul, rep, comp, mon, vp, con}, nil
 }
 
 // Handler is the server's HTTP handler.

@@ -3,6 +3,7 @@ package demo
 import (
 	"github.com/cybernorms/cybernorms/internal/bulletin"
 	"github.com/cybernorms/cybernorms/internal/compendium"
+	"github.com/cybernorms/cybernorms/internal/contacts"
 	"github.com/cybernorms/cybernorms/internal/participation"
 	"github.com/cybernorms/cybernorms/internal/reporting"
 	"github.com/cybernorms/cybernorms/internal/vep"
@@ -21,6 +22,7 @@ func Default() *Registry {
 	r.Register("reporting", []string{"platform"}, reporting.GenerateDemo)
 	r.Register("participation", []string{"platform"}, participation.GenerateDemo)
 	r.Register("bulletin", []string{"platform"}, bulletin.GenerateDemo)
+	r.Register("contacts", []string{"platform"}, contacts.GenerateDemo)
 	r.Register("search-index", []string{"reporting"}, IndexSearch)
 	// Good practices need the published measures; after the index step,
 	// whose sync then has no marks to refresh (each mark indexes itself).
