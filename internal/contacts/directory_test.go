@@ -318,4 +318,3 @@ func TestDirectory(t *testing.T) {
 		})
 	})
 }
-
