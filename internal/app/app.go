@@ -27,6 +27,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/contacts"
 	"github.com/cybernorms/cybernorms/internal/framework"
 	"github.com/cybernorms/cybernorms/internal/home"
+	"github.com/cybernorms/cybernorms/internal/incidents"
 	"github.com/cybernorms/cybernorms/internal/monitoring"
 	"github.com/cybernorms/cybernorms/internal/participation"
 	"github.com/cybernorms/cybernorms/internal/platform"
@@ -248,8 +249,12 @@ func (a *App) modules(svc *platform.Services) ([]routable, error) {
 	if err != nil {
 		return nil, err
 	}
-	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/reports", Key: "nav.reports"}, {Path: "/compendium", Key: "nav.compendium"}, {Path: "/monitoring", Key: "nav.monitoring"}, {Path: "/participation", Key: "nav.participation"}, {Path: "/bulletin", Key: "nav.bulletin"}, {Path: "/vep", Key: "nav.vep"}, {Path: "/contacts", Key: "nav.contacts"}}
-	return []routable{hm, fw, st, acc, adm, part, bul, rep, comp, mon, vp, con}, nil
+	inc, err := incidents.New(svc)
+	if err != nil {
+		return nil, err
+	}
+	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/reports", Key: "nav.reports"}, {Path: "/compendium", Key: "nav.compendium"}, {Path: "/monitoring", Key: "nav.monitoring"}, {Path: "/participation", Key: "nav.participation"}, {Path: "/bulletin", Key: "nav.bulletin"}, {Path: "/vep", Key: "nav.vep"}, {Path: "/contacts", Key: "nav.contacts"}, {Path: "/incidents", Key: "nav.incidents"}}
+	return []routable{hm, fw, st, acc, adm, part, bul, rep, comp, mon, vp, con, inc}, nil
 }
 
 // Handler is the server's HTTP handler.

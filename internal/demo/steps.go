@@ -4,6 +4,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/bulletin"
 	"github.com/cybernorms/cybernorms/internal/compendium"
 	"github.com/cybernorms/cybernorms/internal/contacts"
+	"github.com/cybernorms/cybernorms/internal/incidents"
 	"github.com/cybernorms/cybernorms/internal/participation"
 	"github.com/cybernorms/cybernorms/internal/reporting"
 	"github.com/cybernorms/cybernorms/internal/vep"
@@ -23,6 +24,7 @@ func Default() *Registry {
 	r.Register("participation", []string{"platform"}, participation.GenerateDemo)
 	r.Register("bulletin", []string{"platform"}, bulletin.GenerateDemo)
 	r.Register("contacts", []string{"platform"}, contacts.GenerateDemo)
+	r.Register("incidents", []string{"platform"}, incidents.GenerateDemo)
 	r.Register("search-index", []string{"reporting"}, IndexSearch)
 	// Good practices need the published measures; after the index step,
 	// whose sync then has no marks to refresh (each mark indexes itself).

@@ -1,0 +1,218 @@
+package incidents
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/search"
+)
+
+// Filter selects published incidents. Every facet is exact; Q is full
+// text through the platform's search index.
+type Filter struct {
+	Q          string `json:"q,omitempty"`
+	Type       string `json:"type,omitempty"`
+	Sector     string `json:"sector,omitempty"`
+	Attributor string `json:"attributor,omitempty"` // a State that made or joined an attribution
+	Named      string `json:"named,omitempty"`      // a State named by an attribution
+	Receiver   string `json:"receiver,omitempty"`   // a State that was affected
+	Norm       string `json:"norm,omitempty"`
+	Actor      string `json:"actor,omitempty"` // an ATT&CK group id
+	Year       int    `json:"year,omitempty"`
+	After      string `json:"-"` // cursor: "start|id" of the last incident shown
+	Limit      int    `json:"-"`
+}
+
+var facetRE = func(s string) bool {
+	if len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// Validate refuses facet values that cannot be identifiers.
+func (f *Filter) Validate() error {
+	for _, c := range []struct{ name, v string }{{"type", f.Type}, {"sector", f.Sector}, {"attributor", f.Attributor}, {"named", f.Named},
+		{"receiver", f.Receiver}, {"norm", f.Norm}, {"actor", f.Actor}} {
+		if c.v != "" && !facetRE(c.v) {
+			return invalid(c.name, "must be an identifier")
+		}
+	}
+	if f.Year != 0 && (f.Year < 1980 || f.Year > 2100) {
+		return invalid("year", "must be a year from 1980 to 2100")
+	}
+	if len(f.Q) > 500 {
+		return invalid("q", "is at most 500 characters")
+	}
+	f.Attributor, f.Named, f.Receiver, f.Actor = strings.ToUpper(f.Attributor), strings.ToUpper(f.Named), strings.ToUpper(f.Receiver), strings.ToUpper(f.Actor)
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	return nil
+}
+
+// where renders the facets as SQL over incidents aliased i.
+func (f *Filter) where() (string, []any) {
+	conds := []string{"i.status = 'published'"}
+	var args []any
+	like := func(col, v string) {
+		if v != "" {
+			conds = append(conds, "i."+col+" LIKE ?")
+			args = append(args, "%,"+v+",%")
+		}
+	}
+	if f.Type != "" {
+		conds = append(conds, "i.type = ?")
+		args = append(args, f.Type)
+	}
+	like("sectors", f.Sector)
+	like("attributor_states", f.Attributor)
+	like("named_states", f.Named)
+	like("receiver_states", f.Receiver)
+	like("norms", f.Norm)
+	like("actor_ids", f.Actor)
+	if f.Year != 0 {
+		conds = append(conds, "i.start_year = ?")
+		args = append(args, f.Year)
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// List returns a page of published incidents, newest first, and the cursor
+// of the next page ("" at the end). With words, the page is the matches in
+// order of relevance (at most search.MaxCount of them are considered).
+func (s *Service) List(ctx context.Context, f Filter) ([]*Incident, string, error) {
+	if err := f.Validate(); err != nil {
+		return nil, "", err
+	}
+	where, args := f.where()
+	if strings.TrimSpace(f.Q) != "" {
+		return s.searchList(ctx, f, where, args)
+	}
+	if f.After != "" {
+		start, afterID, ok := strings.Cut(f.After, "|")
+		if !ok {
+			return nil, "", invalid("cursor", "is not a cursor of this list")
+		}
+		where += " AND (i.start_date < ? OR i.start_date = ? AND i.id < ?)"
+		args = append(args, start, start, afterID)
+	}
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+incidentCols+` FROM incidents i`+where+` ORDER BY i.start_date DESC, i.id DESC LIMIT ?`, append(args, f.Limit+1)...)
+	if err != nil {
+		return nil, "", fmt.Errorf("list incidents: %w", err)
+	}
+	defer rows.Close()
+	out := []*Incident{}
+	for rows.Next() {
+		x, err := scanIncident(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		last := out[len(out)-1]
+		next = last.Start + "|" + last.ID
+	}
+	return out, next, nil
+}
+
+// searchList finds the matches of f.Q among incidents (with the facets the
+// index holds), then keeps those that meet every facet.
+func (s *Service) searchList(ctx context.Context, f Filter, where string, args []any) ([]*Incident, string, error) {
+	offset := 0
+	if f.After != "" {
+		n, err := strconv.Atoi(f.After)
+		if err != nil || n < 0 || n > search.MaxCount {
+			return nil, "", invalid("cursor", "is not a cursor of this list")
+		}
+		offset = n
+	}
+	var refs []string
+	for from := 0; from < search.MaxCount; from += search.MaxLimit {
+		res, err := search.Run(ctx, s.DB, search.Query{Text: f.Q, Kinds: []string{SearchKind}, Type: f.Type, Norm: f.Norm, Year: f.Year,
+			Limit: search.MaxLimit, Offset: from})
+		if err != nil {
+			return nil, "", err
+		}
+		for _, h := range res.Hits {
+			refs = append(refs, h.Ref)
+		}
+		if len(res.Hits) < search.MaxLimit {
+			break
+		}
+	}
+	if len(refs) == 0 {
+		return []*Incident{}, "", nil
+	}
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+incidentCols+` FROM incidents i`+where+` AND i.id IN (`+db.Placeholders(len(refs))+`)`, append(args, toAny(refs)...)...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	byID := map[string]*Incident{}
+	for rows.Next() {
+		x, err := scanIncident(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		byID[x.ID] = x
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	var all []*Incident
+	for _, r := range refs {
+		if x, ok := byID[r]; ok {
+			all = append(all, x)
+		}
+	}
+	out := []*Incident{}
+	if offset < len(all) {
+		out = all[offset:min(len(all), offset+f.Limit)]
+	}
+	next := ""
+	if offset+f.Limit < len(all) {
+		next = strconv.Itoa(offset + f.Limit)
+	}
+	return out, next, nil
+}
+
+func toAny(l []string) []any {
+	out := make([]any, len(l))
+	for i, s := range l {
+		out[i] = s
+	}
+	return out
+}
+
+// Drafts lists the secretariat's draft incidents, newest first.
+func (s *Service) Drafts(ctx context.Context) ([]*Incident, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+incidentCols+` FROM incidents i WHERE i.status = 'draft' ORDER BY i.updated_at DESC LIMIT 200`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*Incident{}
+	for rows.Next() {
+		x, err := scanIncident(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}

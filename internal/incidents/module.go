@@ -1,0 +1,164 @@
+package incidents
+
+import (
+	"embed"
+	"errors"
+	"io/fs"
+	"net/http"
+
+	"github.com/cybernorms/cybernorms/internal/platform"
+	"github.com/cybernorms/cybernorms/internal/platform/api"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
+)
+
+//go:embed templates/*.html
+var templatesFS embed.FS
+
+//go:embed i18n/*.json
+var i18nFS embed.FS
+
+// Module serves the incidents' pages, API, dataset and STIX.
+type Module struct {
+	svc  *Service
+	site *web.Site
+}
+
+// New registers the templates and translations and returns the module.
+func New(ps *platform.Services) (*Module, error) {
+	t, _ := fs.Sub(templatesFS, "templates")
+	if err := ps.Site.AddTemplates("incidents", t); err != nil {
+		return nil, err
+	}
+	tr, _ := fs.Sub(i18nFS, "i18n")
+	if err := ps.Site.Catalog.Load(tr); err != nil {
+		return nil, err
+	}
+	return &Module{svc: NewService(ps), site: ps.Site}, nil
+}
+
+// Service returns the module's service.
+func (m *Module) Service() *Service { return m.svc }
+
+// Writers of statements and responses: the secretariat and State staff;
+// the services decide row by row.
+var stateOrSecretariat = web.Roles(auth.RoleSecretariat, auth.RoleStateEditor, auth.RoleStateApprover)
+var approverOrSecretariat = web.Roles(auth.RoleSecretariat, auth.RoleStateApprover)
+var proposersAndSecretariat = web.Roles(auth.RoleSecretariat, auth.RoleStakeholder)
+
+// Routes registers every route with its access rule. The record is
+// /incidents/{id}; its actions take the verb first (/incidents/edit/{id})
+// so that no two patterns overlap.
+func (m *Module) Routes(r *web.Router) {
+	// Reading.
+	r.Handle("GET /incidents", web.Public, m.listPage)
+	r.Handle("GET /incidents/{id}", web.Public, m.incidentPage)
+	// Curating (secretariat) and proposing (organisations).
+	r.Handle("GET /incidents/new", proposersAndSecretariat, m.newPage)
+	r.Handle("POST /incidents/new", proposersAndSecretariat, m.newForm)
+	r.Handle("GET /incidents/edit/{id}", web.Secretariat, m.editPage)
+	r.Handle("POST /incidents/edit/{id}", web.Secretariat, m.editForm)
+	r.Handle("POST /incidents/publish/{id}", web.Secretariat, m.publishForm)
+	r.Handle("GET /incidents/correct/{id}", web.Stakeholder, m.correctPage)
+	r.Handle("POST /incidents/correct/{id}", web.Stakeholder, m.correctForm)
+	r.Handle("GET /incidents/proposals", proposersAndSecretariat, m.proposalsPage)
+	r.Handle("GET /incidents/proposals/{id}", proposersAndSecretariat, m.proposalPage)
+	r.Handle("POST /incidents/review/{id}", web.Secretariat, m.reviewForm)
+	// Statements and responses.
+	r.Handle("POST /incidents/attribute/{id}", stateOrSecretariat, m.attributeForm)
+	r.Handle("POST /incidents/sign/{id}", web.StateApprover, m.signForm)
+	r.Handle("POST /incidents/answer/{id}", approverOrSecretariat, m.answerForm)
+	r.Handle("POST /incidents/respond/{id}", approverOrSecretariat, m.respondForm)
+
+	// JSON API.
+	errs := "Errors: 400 bad parameter, 401 not signed in, 403 role, 404 not found or not visible, 409 status does not allow it, 422 invalid field (named)."
+	r.API(api.Op{Method: "GET", Path: "/api/v1/incidents", Summary: "Published incidents, newest first, filtered by facets or words", Tag: "incidents", Description: errs,
+		Params: []api.Param{{Name: "q", In: "query"}, {Name: "type", In: "query"}, {Name: "sector", In: "query"}, {Name: "attributor", In: "query", Description: "ISO3 of a State that made or joined an attribution"},
+			{Name: "named", In: "query", Description: "ISO3 of a State named by an attribution"}, {Name: "receiver", In: "query"}, {Name: "norm", In: "query", Description: "e.g. gge2015-f"},
+			{Name: "actor", In: "query", Description: "ATT&CK group id"}, {Name: "year", In: "query", Schema: "integer"}, {Name: "limit", In: "query", Schema: "integer"}, {Name: "cursor", In: "query"}},
+		Response: api.List[Incident]{}}, web.Public, m.apiList)
+	r.API(api.Op{Method: "GET", Path: "/api/v1/incidents/{id}", Summary: "One incident with its statements, responses and history", Tag: "incidents", Description: errs,
+		Params: []api.Param{{Name: "id", In: "path"}}, Response: IncidentView{}}, web.Public, m.apiShow)
+	r.API(api.Op{Method: "POST", Path: "/api/v1/incidents", Summary: "Create a draft incident (secretariat)", Tag: "incidents", Description: errs,
+		Request: IncidentInput{}, Response: Incident{}, Status: http.StatusCreated}, web.Secretariat, m.apiCreate)
+	r.API(api.Op{Method: "PUT", Path: "/api/v1/incidents/{id}", Summary: "Replace an incident's fields (secretariat)", Tag: "incidents", Description: errs,
+		Params: []api.Param{{Name: "id", In: "path"}}, Request: IncidentInput{}, Response: Incident{}}, web.Secretariat, m.apiUpdate)
+	r.API(api.Op{Method: "POST", Path: "/api/v1/incidents/{id}/publish", Summary: "Publish a draft incident (secretariat)", Tag: "incidents", Description: errs,
+		Params: []api.Param{{Name: "id", In: "path"}}, Response: Incident{}}, web.Secretariat, m.apiPublish)
+	r.API(api.Op{Method: "POST", Path: "/api/v1/incidents/{id}/attributions", Summary: "Record an attribution statement (secretariat: published; State staff: a draft of their own State's statement, signed by its approver)", Tag: "incidents", Description: errs,
+		Params: []api.Param{{Name: "id", In: "path"}}, Request: AttributionInput{}, Response: Attribution{}, Status: http.StatusCreated}, stateOrSecretariat, m.apiAttribute)
+	r.API(api.Op{Method: "POST", Path: "/api/v1/incidents/{id}/responses", Summary: "Record a response (secretariat, or a State's approver for its own State's measure)", Tag: "incidents", Description: errs,
+		Params: []api.Param{{Name: "id", In: "path"}}, Request: ResponseInput{}, Response: Response{}, Status: http.StatusCreated}, approverOrSecretariat, m.apiRespond)
+	r.API(api.Op{Method: "POST", Path: "/api/v1/incident-attributions/{id}/sign", Summary: "Sign a draft statement for your State; the last signature publishes it (State approver)", Tag: "incidents", Description: errs,
+		Params: []api.Param{{Name: "id", In: "path"}}, Response: Attribution{}}, web.StateApprover, m.apiSign)
+	r.API(api.Op{Method: "POST", Path: "/api/v1/incident-attributions/{id}/response", Summary: "Record the named State's response to a statement (secretariat, or that State's approver)", Tag: "incidents", Description: errs,
+		Params: []api.Param{{Name: "id", In: "path"}}, Request: AnswerInput{}, Response: Attribution{}}, approverOrSecretariat, m.apiAnswer)
+	r.API(api.Op{Method: "GET", Path: "/api/v1/incident-proposals", Summary: "Proposals: the secretariat's queue, or your organisation's", Tag: "incidents", Description: errs,
+		Params: []api.Param{{Name: "status", In: "query", Description: "submitted | accepted | rejected"}}, Response: api.List[Proposal]{}}, proposersAndSecretariat, m.apiProposals)
+	r.API(api.Op{Method: "POST", Path: "/api/v1/incident-proposals", Summary: "Propose a new incident or a correction (member of an organisation)", Tag: "incidents", Description: errs,
+		Request: ProposalInput{}, Response: Proposal{}, Status: http.StatusCreated}, web.Stakeholder, m.apiPropose)
+	r.API(api.Op{Method: "GET", Path: "/api/v1/incident-proposals/{id}", Summary: "One proposal (its organisation and the secretariat)", Tag: "incidents", Description: errs,
+		Params: []api.Param{{Name: "id", In: "path"}}, Response: Proposal{}}, proposersAndSecretariat, m.apiProposal)
+	r.API(api.Op{Method: "POST", Path: "/api/v1/incident-proposals/{id}/review", Summary: "Accept (optionally edited) or reject with a reason (secretariat)", Tag: "incidents", Description: errs,
+		Params: []api.Param{{Name: "id", In: "path"}}, Request: ReviewInput{}, Response: Proposal{}}, web.Secretariat, m.apiReview)
+}
+
+// httpError maps service errors to statuses.
+func httpError(err error) (int, string) {
+	var fe *FieldError
+	var se *StateError
+	switch {
+	case errors.As(err, &fe):
+		return http.StatusUnprocessableEntity, fe.Error()
+	case errors.As(err, &se):
+		return http.StatusConflict, se.Reason
+	case errors.Is(err, ErrNotFound):
+		return http.StatusNotFound, "no such record"
+	case errors.Is(err, ErrForbidden):
+		return http.StatusForbidden, "your account may not do this"
+	}
+	return 0, ""
+}
+
+func (m *Module) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *api.Error
+	if errors.As(err, &ae) {
+		api.WriteError(w, ae)
+		return
+	}
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		api.WriteError(w, api.Invalid(fe.Field, fe.Reason))
+		return
+	}
+	status, msg := httpError(err)
+	if status == 0 {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	code := map[int]string{403: "forbidden", 404: "not_found", 409: "conflict"}[status]
+	api.WriteError(w, &api.Error{Status: status, Code: code, Message: msg})
+}
+
+func (m *Module) pageFail(w http.ResponseWriter, r *http.Request, err error) {
+	switch status, _ := httpError(err); status {
+	case http.StatusNotFound:
+		m.site.Error(w, r, status, "error.notfound")
+	case http.StatusForbidden:
+		m.site.Error(w, r, status, "error.forbidden")
+	case http.StatusConflict:
+		m.site.Error(w, r, status, "incidents.error.state")
+	case 0:
+		m.site.ServerError(w, r, err)
+	default:
+		m.site.Error(w, r, status, "incidents.error.invalid")
+	}
+}
+
+func user(r *http.Request) *auth.User {
+	u, pending := web.CurrentUser(r)
+	if pending {
+		return nil
+	}
+	return u
+}

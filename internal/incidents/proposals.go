@@ -1,0 +1,220 @@
+package incidents
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/id"
+)
+
+const proposalCols = `p.id, COALESCE(p.incident_id, ''), COALESCE(i.name, ''), p.org_id, COALESCE(o.name, ''), p.proposer_id, p.status, p.payload,
+	p.note, p.reason, p.created_at, p.decided_at`
+
+const proposalFrom = ` FROM incident_proposals p LEFT JOIN incidents i ON i.id = p.incident_id LEFT JOIN organisations o ON o.id = p.org_id`
+
+func scanProposal(row interface{ Scan(...any) error }) (*Proposal, error) {
+	var p Proposal
+	var payload string
+	var dec sql.NullTime
+	if err := row.Scan(&p.ID, &p.IncidentID, &p.IncidentName, &p.OrgID, &p.OrgName, &p.ProposerID, &p.Status, &payload, &p.Note, &p.Reason, &p.CreatedAt, &dec); err != nil {
+		return nil, err
+	}
+	p.CreatedAt = p.CreatedAt.UTC()
+	if dec.Valid {
+		t := dec.Time.UTC()
+		p.DecidedAt = &t
+	}
+	return &p, json.Unmarshal([]byte(payload), &p.Input)
+}
+
+// canSeeProposal: the proposing organisation and the secretariat.
+func canSeeProposal(u *auth.User, p *Proposal) bool {
+	return isSecretariat(u) || u != nil && u.OrgID != "" && u.OrgID == p.OrgID
+}
+
+// Propose submits a new incident or a correction of a published one for
+// review, for a member of a stakeholder organisation.
+func (s *Service) Propose(ctx context.Context, u *auth.User, in ProposalInput) (*Proposal, error) {
+	if u == nil || u.OrgID == "" {
+		return nil, ErrForbidden
+	}
+	x, err := in.Incident.validate()
+	if err != nil {
+		return nil, err
+	}
+	note, err := text("note", in.Note, 0, 4000)
+	if err != nil {
+		return nil, err
+	}
+	var p *Proposal
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		p, err = s.propose(ctx, tx, u, in.IncidentID, x.input(), note, time.Now().UTC())
+		return err
+	})
+	return p, err
+}
+
+func (s *Service) propose(ctx context.Context, tx *db.Tx, u *auth.User, incidentID string, in IncidentInput, note string, now time.Time) (*Proposal, error) {
+	p := &Proposal{ID: id.New(), IncidentID: incidentID, OrgID: u.OrgID, ProposerID: u.ID, Status: ProposalSubmitted, Input: in, Note: note, CreatedAt: now}
+	var target any
+	histID := p.ID
+	if incidentID != "" {
+		x, err := loadIncident(ctx, tx, incidentID)
+		if err != nil || x.Status != StatusPublished {
+			return nil, invalid("incident_id", "%q is not a published incident", incidentID)
+		}
+		target, histID, p.IncidentName = incidentID, incidentID, x.Name
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO incident_proposals (id, incident_id, org_id, proposer_id, status, payload, note, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, target, p.OrgID, p.ProposerID, p.Status, mustJSON(p.Input), p.Note, now); err != nil {
+		return nil, fmt.Errorf("insert proposal: %w", err)
+	}
+	if incidentID != "" {
+		if err := s.history(ctx, tx, u, histID, "proposal", p.ID, "propose-correction", nil, now); err != nil {
+			return nil, err
+		}
+	}
+	return p, audit.Record(ctx, tx, "incidents.proposal.create", "incident_proposal", p.ID, nil, p)
+}
+
+// Proposal returns a proposal its organisation or the secretariat may see.
+func (s *Service) Proposal(ctx context.Context, u *auth.User, proposalID string) (*Proposal, error) {
+	p, err := scanProposal(s.DB.QueryRowContext(ctx, `SELECT `+proposalCols+proposalFrom+` WHERE p.id = ?`, proposalID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !canSeeProposal(u, p) {
+		return nil, ErrNotFound
+	}
+	return p, nil
+}
+
+// Proposals lists the proposals u may see, newest first: the secretariat's
+// queue (status "submitted") or everything of u's organisation.
+func (s *Service) Proposals(ctx context.Context, u *auth.User, status string) ([]*Proposal, error) {
+	q := `SELECT ` + proposalCols + proposalFrom + ` WHERE 1 = 1`
+	var args []any
+	switch {
+	case isSecretariat(u):
+	case u != nil && u.OrgID != "":
+		q += ` AND p.org_id = ?`
+		args = append(args, u.OrgID)
+	default:
+		return nil, ErrForbidden
+	}
+	if status != "" {
+		q += ` AND p.status = ?`
+		args = append(args, status)
+	}
+	rows, err := s.DB.QueryContext(ctx, q+` ORDER BY p.created_at DESC, p.id DESC LIMIT 200`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*Proposal{}
+	for rows.Next() {
+		p, err := scanProposal(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// ReviewProposal is the secretariat's decision. Accepting a new incident
+// publishes it; accepting a correction applies it to the incident. The
+// secretariat may edit the proposed text before accepting (in.Incident).
+// Rejecting needs a reason, which the organisation sees.
+func (s *Service) ReviewProposal(ctx context.Context, u *auth.User, proposalID string, in ReviewInput) (*Proposal, *Incident, error) {
+	if !isSecretariat(u) {
+		return nil, nil, ErrForbidden
+	}
+	var p *Proposal
+	var x *Incident
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		p, err = scanProposal(tx.QueryRowContext(ctx, `SELECT `+proposalCols+proposalFrom+` WHERE p.id = ?`, proposalID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if p.Status != ProposalSubmitted {
+			return &StateError{"this proposal has already been decided"}
+		}
+		now := time.Now().UTC()
+		switch in.Decision {
+		case "reject":
+			if p.Reason, err = text("reason", in.Reason, 1, 2000); err != nil {
+				return err
+			}
+			p.Status = ProposalRejected
+		case "accept":
+			input := p.Input
+			edited := false
+			if in.Incident != nil {
+				input, edited = *in.Incident, true
+			}
+			nx, err := input.validate()
+			if err != nil {
+				return err
+			}
+			if edited {
+				p.Input = nx.input()
+			}
+			if p.IncidentID == "" {
+				nx.Origin = "proposal"
+				if err := s.createIncident(ctx, tx, u, &nx, StatusPublished, "proposal", now); err != nil {
+					return err
+				}
+				p.IncidentID, x = nx.ID, &nx
+				if err := s.history(ctx, tx, u, nx.ID, "proposal", p.ID, "accept", nil, now); err != nil {
+					return err
+				}
+			} else {
+				if x, err = s.applyUpdate(ctx, tx, u, p.IncidentID, nx, "correct"); err != nil {
+					return err
+				}
+				if err := s.history(ctx, tx, u, p.IncidentID, "proposal", p.ID, "accept", nil, now); err != nil {
+					return err
+				}
+			}
+			p.Status, p.Reason = ProposalAccepted, ""
+		default:
+			return invalid("decision", "must be accept or reject")
+		}
+		p.DecidedAt = &now
+		res, err := tx.ExecContext(ctx, `UPDATE incident_proposals SET status = ?, reason = ?, decided_at = ?, incident_id = ?, payload = ? WHERE id = ? AND status = ?`,
+			p.Status, p.Reason, now, nullable(p.IncidentID), mustJSON(p.Input), p.ID, ProposalSubmitted)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return &StateError{"this proposal has already been decided"}
+		}
+		return audit.Record(ctx, tx, "incidents.proposal."+in.Decision, "incident_proposal", p.ID, nil, map[string]string{"status": p.Status, "reason": p.Reason})
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, x, nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
