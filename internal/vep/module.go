@@ -1,10 +1,13 @@
 package vep
 
 import (
+	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"net/http"
+	"time"
 
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/api"
@@ -39,6 +42,11 @@ func New(ps *platform.Services) (*Module, error) {
 	}
 	wm := states.Map()
 	m := &Module{svc: NewService(ps), site: ps.Site, base: chart.NewBase(wm.Width, wm.Height, wm.Sphere, wm.Land, wm.Paths, wm.Points)}
+	ps.Jobs.Register(JobReminders, func(ctx context.Context, _ json.RawMessage) error {
+		_, err := m.svc.SendReminders(ctx, m.svc.Now())
+		return err
+	})
+	ps.Jobs.Every(JobReminders, time.Hour)
 	return m, nil
 }
 
@@ -60,7 +68,19 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("GET /vep/states/{iso3}", web.Public, m.statePage)
 	r.Handle("POST /vep/states/{iso3}/policy", policyEditors, m.saveDraftForm)
 	r.Handle("POST /vep/states/{iso3}/policy/publish", policyPublishers, m.publishForm)
+	r.Handle("GET /vep/permissions", web.StateApprover, m.permissionsPage)
+	r.Handle("POST /vep/permissions", web.StateApprover, m.grantForm)
+	r.Handle("POST /vep/permissions/{user}/withdraw", web.StateApprover, m.withdrawForm)
+	// The register answers every signed-in account alike: 404 unless the
+	// account holds its State's VEP permission (the secretariat included).
+	r.Handle("GET /vep/register", web.SignedIn, m.registerPage)
+	r.Handle("POST /vep/register", web.SignedIn, m.recordForm)
+	r.Handle("GET /vep/register/export.csv", web.SignedIn, m.registerCSV)
+	r.Handle("GET /vep/register/{id}", web.SignedIn, m.entryPage)
+	r.Handle("POST /vep/register/{id}", web.SignedIn, m.updateForm)
+	r.Handle("POST /vep/register/{id}/reviews", web.SignedIn, m.reviewForm)
 	m.apiRoutes(r)
+	m.apiRegisterRoutes(r)
 }
 
 // problem renders a refused form: status 4xx naming the field and reason.
