@@ -23,6 +23,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/account"
 	"github.com/cybernorms/cybernorms/internal/admin"
 	"github.com/cybernorms/cybernorms/internal/bulletin"
+	"github.com/cybernorms/cybernorms/internal/capacity"
 	"github.com/cybernorms/cybernorms/internal/compendium"
 	"github.com/cybernorms/cybernorms/internal/contacts"
 	"github.com/cybernorms/cybernorms/internal/framework"
@@ -253,8 +254,12 @@ func (a *App) modules(svc *platform.Services) ([]routable, error) {
 	if err != nil {
 		return nil, err
 	}
-	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/reports", Key: "nav.reports"}, {Path: "/compendium", Key: "nav.compendium"}, {Path: "/monitoring", Key: "nav.monitoring"}, {Path: "/participation", Key: "nav.participation"}, {Path: "/bulletin", Key: "nav.bulletin"}, {Path: "/vep", Key: "nav.vep"}, {Path: "/contacts", Key: "nav.contacts"}, {Path: "/incidents", Key: "nav.incidents"}}
-	return []routable{hm, fw, st, acc, adm, part, bul, rep, comp, mon, vp, con, inc}, nil
+	capb, err := capacity.New(svc, a.Framework, reportGaps{rep.Svc}, sessionCalendar{part.Service()})
+	if err != nil {
+		return nil, err
+	}
+	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/reports", Key: "nav.reports"}, {Path: "/compendium", Key: "nav.compendium"}, {Path: "/monitoring", Key: "nav.monitoring"}, {Path: "/participation", Key: "nav.participation"}, {Path: "/bulletin", Key: "nav.bulletin"}, {Path: "/vep", Key: "nav.vep"}, {Path: "/contacts", Key: "nav.contacts"}, {Path: "/incidents", Key: "nav.incidents"}, {Path: "/capacity", Key: "nav.capacity"}}
+	return []routable{hm, fw, st, acc, adm, part, bul, rep, comp, mon, vp, con, inc, capb}, nil
 }
 
 // Handler is the server's HTTP handler.

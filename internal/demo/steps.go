@@ -2,6 +2,7 @@ package demo
 
 import (
 	"github.com/cybernorms/cybernorms/internal/bulletin"
+	"github.com/cybernorms/cybernorms/internal/capacity"
 	"github.com/cybernorms/cybernorms/internal/compendium"
 	"github.com/cybernorms/cybernorms/internal/contacts"
 	"github.com/cybernorms/cybernorms/internal/incidents"
@@ -30,6 +31,7 @@ func Default() *Registry {
 	// whose sync then has no marks to refresh (each mark indexes itself).
 	r.Register("compendium", []string{"reporting", "search-index"}, compendium.GenerateDemo)
 	r.Register("vep", []string{"platform"}, vep.GenerateDemo)
+	r.Register("capacity", []string{"platform", "reporting"}, capacity.GenerateDemo)
 	// Modules whose GenerateDemo has not landed yet; wire each when it does:
 	//   r.Register("monitoring", []string{"reporting"}, monitoring.GenerateDemo)
 	return r

