@@ -64,6 +64,7 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("POST /account/tokens/{id}/revoke", web.SignedIn, m.revokeToken)
 	r.Handle("POST /account/sessions/{hash}/revoke", web.SignedIn, m.revokeSession)
 	r.Handle("GET /account/second-factor", web.SignedIn, m.voluntaryEnrolPage)
+	r.Handle("POST /account/second-factor/remove", web.SignedIn, m.removeFactor)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/me", Summary: "The account behind the request", Tag: "account", Response: auth.User{}}, web.SignedIn, m.apiMe)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/me/tokens", Summary: "The caller's personal API tokens", Tag: "account", Response: api.List[auth.Token]{}}, web.SignedIn, m.apiTokens)
 }
@@ -141,7 +142,8 @@ type secondFactorData struct {
 	Next      string
 	Error     string
 	Codes     []string
-	Voluntary bool
+	Voluntary bool // from the account page: the password is asked
+	Change    bool // replacing a factor: a current code is asked too
 }
 
 func (m *Module) secondFactorPage(w http.ResponseWriter, r *http.Request) {
@@ -174,17 +176,36 @@ func (m *Module) secondFactor(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/signin/second-factor", http.StatusSeeOther)
 		return
 	}
-	err := m.auth.CheckSecondFactor(r.Context(), u, r.PostFormValue("code"))
-	if errors.Is(err, auth.ErrBadCode) {
+	sessionHash := ""
+	if c, err := r.Cookie(web.SessionCookie); err == nil {
+		sessionHash = hashSecret(c.Value)
+	}
+	err := m.auth.CheckSecondFactor(r.Context(), u, sessionHash, r.PostFormValue("code"))
+	switch {
+	case errors.Is(err, auth.ErrBadCode):
 		_ = m.auth.RecordFailure(r.Context(), u.Email, web.ClientAddr(r))
 		m.site.Render(w, r, http.StatusUnauthorized, "account/second_factor.html", "", secondFactorData{Next: next, Error: "account.bad_code"})
 		return
-	}
-	if err != nil {
+	case errors.Is(err, auth.ErrMFASessionEnded), errors.Is(err, auth.ErrMFAThrottled):
+		m.mfaLocked(w, r, u, err, next)
+		return
+	case err != nil:
 		m.site.ServerError(w, r, err)
 		return
 	}
 	m.completeSignin(w, r, u, next, nil)
+}
+
+// mfaLocked answers a second-factor attempt over the limits: the pending
+// session has been ended, so the cookie goes and the password is asked again.
+func (m *Module) mfaLocked(w http.ResponseWriter, r *http.Request, u *auth.User, err error, next string) {
+	limit, key := "session", "account.mfa_session_ended"
+	if errors.Is(err, auth.ErrMFAThrottled) {
+		limit, key = "account", "account.mfa_throttled"
+	}
+	m.svc.Log.Warn("second factor locked after too many wrong codes", "user", u.ID, "limit", limit, "client", web.ClientAddr(r))
+	http.SetCookie(w, &http.Cookie{Name: web.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	m.site.Render(w, r, http.StatusTooManyRequests, "account/signin.html", "", signinData{Email: u.Email, Next: next, Error: key})
 }
 
 func (m *Module) completeSignin(w http.ResponseWriter, r *http.Request, u *auth.User, next string, codes []string) {
@@ -207,7 +228,8 @@ func (m *Module) completeSignin(w http.ResponseWriter, r *http.Request, u *auth.
 	m.site.Redirect(w, r, next, "account.signed_in")
 }
 
-// enrol confirms a new TOTP secret, during sign-in or from the account page.
+// enrol confirms a new TOTP secret: the first one during sign-in, or a
+// change from the account page (changeFactor).
 func (m *Module) enrol(w http.ResponseWriter, r *http.Request) {
 	u, pending := web.CurrentUser(r)
 	next := web.SafeNext(r.PostFormValue("next"), "/account")
@@ -220,21 +242,136 @@ func (m *Module) enrol(w http.ResponseWriter, r *http.Request) {
 		m.site.Error(w, r, http.StatusBadRequest, "error.badrequest")
 		return
 	}
+	if !pending {
+		m.changeFactor(w, r, u, secret)
+		return
+	}
 	codes, err := m.auth.ConfirmTOTP(r.Context(), u, secret, r.PostFormValue("code"))
 	if errors.Is(err, auth.ErrBadCode) {
 		e, _ := auth.BeginTOTP(u, "cybernorms")
-		m.site.Render(w, r, http.StatusUnprocessableEntity, "account/second_factor.html", "", secondFactorData{Enrol: &e, Next: next, Error: "account.bad_code", Voluntary: !pending})
+		m.site.Render(w, r, http.StatusUnprocessableEntity, "account/second_factor.html", "", secondFactorData{Enrol: &e, Next: next, Error: "account.bad_code"})
 		return
 	}
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	if pending {
-		m.completeSignin(w, r, u, next, codes)
+	m.completeSignin(w, r, u, next, codes)
+}
+
+// reauthenticate checks the password and, when the account has one, a
+// current second factor, before a factor is changed or removed. It answers
+// the request itself and returns false when they do not pass.
+func (m *Module) reauthenticate(w http.ResponseWriter, r *http.Request, u *auth.User, fail func(status int, key string)) bool {
+	if _, err := m.auth.Authenticate(r.Context(), u.Email, r.PostFormValue("password"), web.ClientAddr(r)); err != nil {
+		if errors.Is(err, auth.ErrThrottled) {
+			fail(http.StatusTooManyRequests, "account.throttled")
+		} else {
+			fail(http.StatusUnprocessableEntity, "account.bad_current_password")
+		}
+		return false
+	}
+	if !u.TOTPEnabled {
+		return true
+	}
+	err := m.auth.CheckSecondFactor(r.Context(), u, "", r.PostFormValue("current_code"))
+	switch {
+	case errors.Is(err, auth.ErrBadCode):
+		_ = m.auth.RecordFailure(r.Context(), u.Email, web.ClientAddr(r))
+		fail(http.StatusUnprocessableEntity, "account.bad_current_code")
+		return false
+	case errors.Is(err, auth.ErrMFAThrottled), errors.Is(err, auth.ErrMFASessionEnded):
+		m.svc.Log.Warn("second factor locked after too many wrong codes", "user", u.ID, "limit", "account", "client", web.ClientAddr(r))
+		fail(http.StatusTooManyRequests, "account.mfa_throttled")
+		return false
+	case err != nil:
+		m.site.ServerError(w, r, err)
+		return false
+	}
+	return true
+}
+
+// factorChanged ends the user's other sessions and e-mails the user, in tx.
+func (m *Module) factorChanged(r *http.Request, tx *db.Tx, u *auth.User, what string) error {
+	keep := ""
+	if c, err := r.Cookie(web.SessionCookie); err == nil {
+		keep = hashSecret(c.Value)
+	}
+	if err := m.auth.EndOtherSessions(r.Context(), tx, u.ID, keep); err != nil {
+		return err
+	}
+	tr := func(k string) string { return m.site.Catalog.T(u.Lang, k) }
+	return m.svc.QueueMail(r.Context(), tx, mail.Message{To: u.Email, Subject: tr("account.factor_" + what + "_subject"),
+		Text: tr("account.factor_" + what + "_body") + "\n\n" + m.svc.Link("/account") + "\n"})
+}
+
+// changeFactor replaces a signed-in user's TOTP secret: it needs the
+// password and a current factor, ends the other sessions and e-mails the user.
+func (m *Module) changeFactor(w http.ResponseWriter, r *http.Request, u *auth.User, secret string) {
+	fail := func(status int, key string) {
+		e, err := auth.EnrolmentFor(u, "cybernorms", secret)
+		if err != nil {
+			m.site.Error(w, r, http.StatusBadRequest, "error.badrequest")
+			return
+		}
+		m.site.Render(w, r, status, "account/second_factor.html", "", secondFactorData{Enrol: &e, Next: "/account", Error: key, Voluntary: true, Change: u.TOTPEnabled})
+	}
+	code := r.PostFormValue("code")
+	if !auth.ValidTOTP(secret, code) {
+		fail(http.StatusUnprocessableEntity, "account.bad_code")
+		return
+	}
+	if !m.reauthenticate(w, r, u, fail) {
+		return
+	}
+	var codes []string
+	err := m.svc.DB.InTx(r.Context(), func(tx *db.Tx) error {
+		var err error
+		if codes, err = m.auth.EnableTOTP(r.Context(), tx, u, secret, code); err != nil {
+			return err
+		}
+		return m.factorChanged(r, tx, u, "changed")
+	})
+	if errors.Is(err, auth.ErrBadCode) {
+		fail(http.StatusUnprocessableEntity, "account.bad_code")
+		return
+	}
+	if err != nil {
+		m.site.ServerError(w, r, err)
 		return
 	}
 	m.site.Render(w, r, http.StatusOK, "account/recovery_codes.html", "", secondFactorData{Codes: codes, Next: "/account"})
+}
+
+// removeFactor turns a stakeholder's optional second factor off, under the
+// same rule as a change. Roles that require one cannot remove it.
+func (m *Module) removeFactor(w http.ResponseWriter, r *http.Request) {
+	u, _ := web.CurrentUser(r)
+	if u.NeedsMFA() {
+		m.site.Error(w, r, http.StatusForbidden, "account.factor_required")
+		return
+	}
+	if !u.TOTPEnabled {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return
+	}
+	fail := func(status int, key string) {
+		m.renderAccount(w, r, status, accountData{Error: key, ErrorField: "factor-password"})
+	}
+	if !m.reauthenticate(w, r, u, fail) {
+		return
+	}
+	err := m.svc.DB.InTx(r.Context(), func(tx *db.Tx) error {
+		if err := m.auth.DisableTOTP(r.Context(), tx, u); err != nil {
+			return err
+		}
+		return m.factorChanged(r, tx, u, "removed")
+	})
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.site.Redirect(w, r, "/account", "account.factor_removed")
 }
 
 func (m *Module) voluntaryEnrolPage(w http.ResponseWriter, r *http.Request) {
@@ -244,7 +381,7 @@ func (m *Module) voluntaryEnrolPage(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	m.site.Render(w, r, http.StatusOK, "account/second_factor.html", "", secondFactorData{Enrol: &e, Next: "/account", Voluntary: true})
+	m.site.Render(w, r, http.StatusOK, "account/second_factor.html", "", secondFactorData{Enrol: &e, Next: "/account", Voluntary: true, Change: u.TOTPEnabled})
 }
 
 func (m *Module) signout(w http.ResponseWriter, r *http.Request) {

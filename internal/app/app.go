@@ -125,8 +125,13 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	if err := keyring.Check(ctx, d); err != nil {
 		return nil, err
 	}
+	if n, err := (&auth.Store{DB: d, Seal: keyring}).UpgradeSecrets(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("sealed TOTP secrets and re-hashed recovery codes stored by an earlier version", "rows", n)
+	}
 	svc := &platform.Services{
-		DB: d, Site: site, Auth: &auth.Store{DB: d, KnownState: states.Known},
+		DB: d, Site: site, Auth: &auth.Store{DB: d, KnownState: states.Known, Seal: keyring},
 		Jobs: jobs.New(d, log), Seal: keyring, Log: log, BaseURL: cfg.BaseURL, DataDir: cfg.DataDir, MailFrom: cfg.MailFrom,
 	}
 	svc.Jobs.Workers = cfg.Workers

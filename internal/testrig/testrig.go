@@ -225,7 +225,24 @@ type Client struct {
 	*http.Client
 	Base string
 	User *auth.User
-	t    testing.TB
+	// TOTPSecret and RecoveryCodes are the second factor SignIn enrolled.
+	TOTPSecret    string
+	RecoveryCodes []string
+	t             testing.TB
+}
+
+var recoveryCodeRE = regexp.MustCompile(`<code>([a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4})</code>`)
+
+// TOTPCode is the code of secret at now+offset. A code is accepted once per
+// 30-second step, and only for a step later than the last one accepted: a
+// test that signs in again soon after an enrolment uses offset 30 s.
+func TOTPCode(t testing.TB, secret string, offset time.Duration) string {
+	t.Helper()
+	code, err := totp.GenerateCode(secret, time.Now().Add(offset))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
 }
 
 // Anonymous returns a client that is not signed in and does not follow
@@ -258,6 +275,10 @@ func (r *Rig) SignIn(t testing.TB, u *auth.User) *Client {
 		resp := c.PostForm(t, "/signin/enrol", url.Values{"secret": {m[1]}, "code": {code}, "next": {"/"}})
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("enrol second factor: status %d", resp.StatusCode)
+		}
+		c.TOTPSecret = m[1]
+		for _, g := range recoveryCodeRE.FindAllStringSubmatch(Body(resp), -1) {
+			c.RecoveryCodes = append(c.RecoveryCodes, g[1])
 		}
 	}
 	return c

@@ -59,7 +59,7 @@ type User struct {
 	CreatedAt   time.Time `json:"created_at"`
 
 	passwordHash string
-	totpSecret   string
+	totpSealed   []byte // the TOTP secret, sealed (see totp.go)
 }
 
 // NeedsMFA reports whether the user's role requires a second factor:
@@ -114,16 +114,19 @@ type StateChecker func(iso3 string) bool
 type Store struct {
 	DB         *db.DB
 	KnownState StateChecker
+	// Seal keeps TOTP secrets encrypted at rest; needed to enrol or check
+	// a second factor.
+	Seal Sealer
 }
 
 const userColumns = `u.id, u.email, u.name, u.role, COALESCE(u.state_iso3, ''), COALESCE(u.org_id, ''), COALESCE(o.slug, ''),
-	u.totp_enabled, u.lang, u.disabled, u.created_at, u.password_hash, u.totp_secret`
+	u.totp_enabled, u.lang, u.disabled, u.created_at, u.password_hash, u.totp_sealed`
 
 func scanUser(row interface{ Scan(...any) error }) (*User, error) {
 	var u User
 	var role string
 	if err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.StateISO3, &u.OrgID, &u.OrgSlug,
-		&u.TOTPEnabled, &u.Lang, &u.Disabled, &u.CreatedAt, &u.passwordHash, &u.totpSecret); err != nil {
+		&u.TOTPEnabled, &u.Lang, &u.Disabled, &u.CreatedAt, &u.passwordHash, &u.totpSealed); err != nil {
 		return nil, err
 	}
 	u.Role = Role(role)
