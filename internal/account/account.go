@@ -302,7 +302,7 @@ func (m *Module) factorChanged(r *http.Request, tx *db.Tx, u *auth.User, what st
 	}
 	tr := func(k string) string { return m.site.Catalog.T(u.Lang, k) }
 	return m.svc.QueueMail(r.Context(), tx, mail.Message{To: u.Email, Subject: tr("account.factor_" + what + "_subject"),
-		Text: tr("account.factor_" + what + "_body") + "\n\n" + m.svc.Link("/account") + "\n"})
+		Text: tr("account.factor_"+what+"_body") + "\n\n" + m.svc.Link("/account") + "\n"})
 }
 
 // changeFactor replaces a signed-in user's TOTP secret: it needs the
