@@ -41,6 +41,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/mail"
 	"github.com/cybernorms/cybernorms/internal/platform/seal"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
+	"github.com/cybernorms/cybernorms/internal/positions"
 	"github.com/cybernorms/cybernorms/internal/reporting"
 	"github.com/cybernorms/cybernorms/internal/states"
 	"github.com/cybernorms/cybernorms/internal/vep"
@@ -263,8 +264,12 @@ func (a *App) modules(svc *platform.Services) ([]routable, error) {
 	if err != nil {
 		return nil, err
 	}
-	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/reports", Key: "nav.reports"}, {Path: "/compendium", Key: "nav.compendium"}, {Path: "/monitoring", Key: "nav.monitoring"}, {Path: "/participation", Key: "nav.participation"}, {Path: "/bulletin", Key: "nav.bulletin"}, {Path: "/vep", Key: "nav.vep"}, {Path: "/contacts", Key: "nav.contacts"}, {Path: "/incidents", Key: "nav.incidents"}, {Path: "/capacity", Key: "nav.capacity"}}
-	return []routable{hm, fw, st, acc, adm, part, bul, rep, comp, mon, vp, con, inc, capb}, nil
+	pos, err := positions.New(svc)
+	if err != nil {
+		return nil, err
+	}
+	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/reports", Key: "nav.reports"}, {Path: "/compendium", Key: "nav.compendium"}, {Path: "/monitoring", Key: "nav.monitoring"}, {Path: "/participation", Key: "nav.participation"}, {Path: "/bulletin", Key: "nav.bulletin"}, {Path: "/vep", Key: "nav.vep"}, {Path: "/contacts", Key: "nav.contacts"}, {Path: "/incidents", Key: "nav.incidents"}, {Path: "/capacity", Key: "nav.capacity"}, {Path: "/positions", Key: "nav.positions"}}
+	return []routable{hm, fw, st, acc, adm, part, bul, rep, comp, mon, vp, con, inc, capb, pos}, nil
 }
 
 // Handler is the server's HTTP handler.

@@ -7,6 +7,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/contacts"
 	"github.com/cybernorms/cybernorms/internal/incidents"
 	"github.com/cybernorms/cybernorms/internal/participation"
+	"github.com/cybernorms/cybernorms/internal/positions"
 	"github.com/cybernorms/cybernorms/internal/reporting"
 	"github.com/cybernorms/cybernorms/internal/vep"
 )
@@ -32,6 +33,7 @@ func Default() *Registry {
 	r.Register("compendium", []string{"reporting", "search-index"}, compendium.GenerateDemo)
 	r.Register("vep", []string{"platform"}, vep.GenerateDemo)
 	r.Register("capacity", []string{"platform", "reporting"}, capacity.GenerateDemo)
+	r.Register("positions", []string{"platform"}, positions.GenerateDemo)
 	// Modules whose GenerateDemo has not landed yet; wire each when it does:
 	//   r.Register("monitoring", []string{"reporting"}, monitoring.GenerateDemo)
 	return r

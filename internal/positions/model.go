@@ -1,0 +1,201 @@
+// Package positions holds how States say international law applies in
+// cyberspace — topics, questions with closed answers, position documents
+// split into passages, joint positions — and where States stand on
+// proposed norms, with a consensus view per proposal.
+package positions
+
+import (
+	"time"
+)
+
+// Document kinds and statuses.
+const (
+	KindNational = "national"
+	KindJoint    = "joint"
+
+	StatusDraft      = "draft"
+	StatusPublished  = "published"
+	StatusSuperseded = "superseded"
+)
+
+// Topic is a topic of international law, with a stable identifier.
+type Topic struct {
+	ID           string            `json:"id"`
+	Position     int               `json:"position"`
+	Version      int               `json:"version"`
+	Title        string            `json:"title"`
+	Description  string            `json:"description"`
+	Titles       map[string]string `json:"titles"`
+	Descriptions map[string]string `json:"descriptions"`
+	UpdatedAt    time.Time         `json:"updated_at"`
+}
+
+// Answer is one of a question's closed set of answers.
+type Answer struct {
+	ID    string `json:"id"`
+	Label string `json:"label"`
+}
+
+// Question is a question on a topic with a closed set of answers. A State
+// without an answer has "not stated".
+type Question struct {
+	ID       string   `json:"id"`
+	Topic    string   `json:"topic"`
+	Position int      `json:"position"`
+	Text     string   `json:"text"`
+	Answers  []Answer `json:"answers"`
+}
+
+// AnswerLabel returns the label of an answer id ("" when unknown).
+func (q Question) AnswerLabel(id string) string {
+	for _, a := range q.Answers {
+		if a.ID == id {
+			return a.Label
+		}
+	}
+	return ""
+}
+
+// Passage quotes a position document, tagged with topics.
+type Passage struct {
+	ID     string   `json:"id"`
+	Seq    int      `json:"seq"`
+	Ref    string   `json:"ref"`
+	Text   string   `json:"text"`
+	Lang   string   `json:"lang"`
+	Topics []string `json:"topics"`
+}
+
+// Stance is a document's answer to a question.
+type Stance struct {
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+	// Passage is the seq of the passage that says it (0: none).
+	Passage int `json:"passage,omitempty"`
+}
+
+// Endorsement is a State's endorsement of a joint position.
+type Endorsement struct {
+	State      string `json:"state"`
+	StateName  string `json:"state_name,omitempty"`
+	EndorsedOn string `json:"endorsed_on"`
+}
+
+// Position is a position document.
+type Position struct {
+	ID        string   `json:"id"`
+	Kind      string   `json:"kind"`
+	State     string   `json:"state,omitempty"`
+	StateName string   `json:"state_name,omitempty"`
+	Group     string   `json:"group,omitempty"`
+	Title     string   `json:"title"`
+	IssuedOn  string   `json:"issued_on"`
+	Year      int      `json:"year"`
+	Languages []string `json:"languages"`
+	SourceURL string   `json:"source_url"`
+	Body      string   `json:"body,omitempty"`
+	Status    string   `json:"status"`
+	// BySecretariat: entered by the secretariat from the public source;
+	// Confirmed once the State has confirmed it.
+	BySecretariat bool          `json:"by_secretariat"`
+	Confirmed     bool          `json:"confirmed"`
+	Supersedes    string        `json:"supersedes,omitempty"`
+	SupersededBy  string        `json:"superseded_by,omitempty"`
+	CreatedAt     time.Time     `json:"created_at"`
+	UpdatedAt     time.Time     `json:"updated_at"`
+	PublishedAt   *time.Time    `json:"published_at,omitempty"`
+	Passages      []Passage     `json:"passages"`
+	Stances       []Stance      `json:"stances"`
+	Endorsements  []Endorsement `json:"endorsements"`
+}
+
+// Editable reports whether the document is a draft.
+func (p Position) Editable() bool { return p.Status == StatusDraft }
+
+// PassageInput is a passage as written.
+type PassageInput struct {
+	Ref    string   `json:"ref"`
+	Text   string   `json:"text"`
+	Lang   string   `json:"lang,omitempty"`
+	Topics []string `json:"topics"`
+}
+
+// StanceInput answers a question; passage is the 1-based number of the
+// passage that says it, or 0.
+type StanceInput struct {
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+	Passage  int    `json:"passage,omitempty"`
+}
+
+// EndorsementInput names an endorsing State and the date.
+type EndorsementInput struct {
+	State      string `json:"state"`
+	EndorsedOn string `json:"endorsed_on"`
+}
+
+// PositionInput creates or replaces a position document. State editors and
+// approvers write their own State's drafts (state may be omitted); the
+// secretariat enters a State's published position from its public source
+// (state required), or a joint position (kind "joint", group and
+// endorsements).
+type PositionInput struct {
+	Kind         string             `json:"kind,omitempty" doc:"national (default) or joint"`
+	State        string             `json:"state,omitempty" doc:"ISO3; defaults to the acting State"`
+	Group        string             `json:"group,omitempty" doc:"joint positions: the group holding it, e.g. African Union"`
+	Title        string             `json:"title"`
+	IssuedOn     string             `json:"issued_on" doc:"YYYY-MM-DD, not in the future"`
+	Languages    []string           `json:"languages" doc:"ISO 639-1 codes"`
+	SourceURL    string             `json:"source_url,omitempty" doc:"http(s); required to publish"`
+	Body         string             `json:"body,omitempty"`
+	Passages     []PassageInput     `json:"passages"`
+	Stances      []StanceInput      `json:"stances,omitempty"`
+	Endorsements []EndorsementInput `json:"endorsements,omitempty"`
+}
+
+// seedTopic is a topic shipped with the product.
+type seedTopic struct {
+	ID          string
+	Titles      map[string]string
+	Description string
+}
+
+// seedTopics is the first list of topics, in the order of the African
+// Union's Common Position (2024) with the topics of the UN and CCDCOE
+// compilations added.
+var seedTopics = []seedTopic{
+	{"sovereignty", map[string]string{"en": "Sovereignty", "fr": "Souveraineté", "es": "Soberanía", "ru": "Суверенитет", "zh": "主权", "ar": "السيادة"},
+		"Whether and how the principle of State sovereignty applies to cyber operations, and whether it is a rule whose breach is an internationally wrongful act."},
+	{"due-diligence", map[string]string{"en": "Due diligence", "fr": "Diligence requise", "es": "Diligencia debida", "ru": "Должная осмотрительность", "zh": "审慎义务", "ar": "العناية الواجبة"},
+		"Whether States must take reasonable steps to stop cyber operations from their territory that harm other States, and whether this is a binding obligation."},
+	{"non-intervention", map[string]string{"en": "Non-intervention", "fr": "Non-intervention", "es": "No intervención", "ru": "Невмешательство", "zh": "不干涉", "ar": "عدم التدخل"},
+		"The prohibition of coercive interference in the internal or external affairs of another State, applied to cyber operations."},
+	{"peaceful-settlement", map[string]string{"en": "Peaceful settlement of disputes", "fr": "Règlement pacifique des différends", "es": "Arreglo pacífico de controversias", "ru": "Мирное урегулирование споров", "zh": "和平解决争端", "ar": "التسوية السلمية للنزاعات"},
+		"The obligation to settle international disputes arising from ICT incidents by peaceful means."},
+	{"use-of-force", map[string]string{"en": "Prohibition of the use of force", "fr": "Interdiction du recours à la force", "es": "Prohibición del uso de la fuerza", "ru": "Запрещение применения силы", "zh": "禁止使用武力", "ar": "حظر استخدام القوة"},
+		"When a cyber operation amounts to a use of force under Article 2(4) of the UN Charter."},
+	{"self-defence", map[string]string{"en": "Self-defence", "fr": "Légitime défense", "es": "Legítima defensa", "ru": "Самооборона", "zh": "自卫", "ar": "الدفاع عن النفس"},
+		"When a cyber operation amounts to an armed attack giving rise to the right of self-defence under Article 51 of the UN Charter."},
+	{"ihl", map[string]string{"en": "International humanitarian law", "fr": "Droit international humanitaire", "es": "Derecho internacional humanitario", "ru": "Международное гуманитарное право", "zh": "国际人道法", "ar": "القانون الإنساني الدولي"},
+		"Whether and how the law of armed conflict applies to cyber operations in armed conflict: distinction, proportionality, precautions, data as an object."},
+	{"ihrl", map[string]string{"en": "International human rights law", "fr": "Droit international des droits de l'homme", "es": "Derecho internacional de los derechos humanos", "ru": "Международное право прав человека", "zh": "国际人权法", "ar": "القانون الدولي لحقوق الإنسان"},
+		"The application of human rights obligations online, including privacy and freedom of expression."},
+	{"attribution", map[string]string{"en": "State responsibility and attribution", "fr": "Responsabilité de l'État et attribution", "es": "Responsabilidad del Estado y atribución", "ru": "Ответственность государств и атрибуция", "zh": "国家责任与归因", "ar": "مسؤولية الدول والإسناد"},
+		"When a cyber operation is attributable to a State, and what evidence and procedure attribution requires."},
+	{"countermeasures", map[string]string{"en": "Countermeasures", "fr": "Contre-mesures", "es": "Contramedidas", "ru": "Контрмеры", "zh": "反措施", "ar": "التدابير المضادة"},
+		"Whether an injured State may respond with countermeasures, including by cyber means, and whether collective countermeasures are permitted."},
+	{"capacity-building", map[string]string{"en": "Capacity building", "fr": "Renforcement des capacités", "es": "Creación de capacidad", "ru": "Наращивание потенциала", "zh": "能力建设", "ar": "بناء القدرات"},
+		"Capacity building so that every State can develop and state its position on how international law applies."},
+}
+
+// seedQuestions are the first questions, with their closed answer sets.
+var seedQuestions = []Question{
+	{ID: "sovereignty-rule", Topic: "sovereignty", Text: "Is sovereignty a standalone rule whose breach is an internationally wrongful act?",
+		Answers: []Answer{{"yes", "Yes"}, {"no", "No"}, {"not-settled", "Not settled"}}},
+	{ID: "due-diligence-binding", Topic: "due-diligence", Text: "Is due diligence a binding obligation?",
+		Answers: []Answer{{"yes", "Yes"}, {"no", "No"}, {"not-settled", "Not settled"}}},
+	{ID: "ihl-applies", Topic: "ihl", Text: "Does IHL apply to cyber operations in armed conflict?",
+		Answers: []Answer{{"yes", "Yes"}, {"no", "No"}, {"not-settled", "Not settled"}}},
+	{ID: "collective-countermeasures", Topic: "countermeasures", Text: "Are collective countermeasures permitted?",
+		Answers: []Answer{{"yes", "Yes"}, {"no", "No"}, {"not-settled", "Not settled"}}},
+}

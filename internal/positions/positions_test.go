@@ -1,0 +1,205 @@
+package positions_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/testrig"
+)
+
+func bearer(tok string) map[string]string { return map[string]string{"Authorization": "Bearer " + tok} }
+
+const draftJSON = `{"title":"Application of international law to States' conduct in cyberspace","issued_on":"2019-09-09","languages":["fr","en"],
+"source_url":"https://www.example.org/fr-position.pdf",
+"passages":[
+ {"ref":"§1.1","text":"Cyberspace is not a lawless zone: sovereignty applies to it and a cyberattack may breach it.","topics":["sovereignty"]},
+ {"ref":"§1.2","text":"States must not knowingly allow their territory to be used for acts contrary to the rights of other States.","topics":["due-diligence"]},
+ {"ref":"§2","text":"International humanitarian law applies to cyber operations conducted in connection with an armed conflict.","topics":["ihl","use-of-force"]}],
+"stances":[{"question":"sovereignty-rule","answer":"yes","passage":1},{"question":"ihl-applies","answer":"yes","passage":3}]}`
+
+// count returns how many rows a table has.
+func count(t *testing.T, rig *testrig.Rig, table string) int {
+	t.Helper()
+	var n int
+	if err := rig.DB.QueryRowContext(rig.Ctx, `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func decode(t *testing.T, resp *http.Response, v any) {
+	t.Helper()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDraftPublishRead(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		editor := rig.User(t, auth.RoleStateEditor, "FRA")
+		approver := rig.User(t, auth.RoleStateApprover, "FRA")
+		other := rig.User(t, auth.RoleStateApprover, "DEU")
+		ec := rig.Anonymous(t)
+		resp := ec.Do(t, "POST", "/api/v1/positions/documents", draftJSON, bearer(rig.Token(t, editor)))
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("create: %d %s", resp.StatusCode, testrig.Body(resp))
+		}
+		var doc struct {
+			ID       string `json:"id"`
+			Status   string `json:"status"`
+			Passages []struct {
+				Topics []string `json:"topics"`
+			} `json:"passages"`
+		}
+		decode(t, resp, &doc)
+		if doc.Status != "draft" || len(doc.Passages) != 3 || len(doc.Passages[2].Topics) != 2 {
+			t.Fatalf("draft = %+v", doc)
+		}
+		// The draft is the State's own: 404 to the public, another State and the secretariat.
+		anon := rig.Anonymous(t)
+		if r := anon.Get(t, "/api/v1/positions/documents/"+doc.ID); r.StatusCode != http.StatusNotFound {
+			t.Errorf("public reads the draft: %d", r.StatusCode)
+		}
+		if r := anon.Get(t, "/positions/documents/"+doc.ID); r.StatusCode != http.StatusNotFound {
+			t.Errorf("public reads the draft page: %d", r.StatusCode)
+		}
+		sec := rig.User(t, auth.RoleSecretariat, "")
+		if r := anon.Do(t, "GET", "/api/v1/positions/documents/"+doc.ID, nil, bearer(rig.Token(t, sec))); r.StatusCode != http.StatusNotFound {
+			t.Errorf("secretariat reads the draft: %d", r.StatusCode)
+		}
+		if r := anon.Do(t, "POST", "/api/v1/positions/documents/"+doc.ID+"/publish", nil, bearer(rig.Token(t, other))); r.StatusCode != http.StatusNotFound {
+			t.Errorf("another State publishes the draft: %d", r.StatusCode)
+		}
+		// The editor cannot publish (route rule); the approver does.
+		if r := anon.Do(t, "POST", "/api/v1/positions/documents/"+doc.ID+"/publish", nil, bearer(rig.Token(t, editor))); r.StatusCode != http.StatusForbidden {
+			t.Errorf("editor publishes: %d", r.StatusCode)
+		}
+		if r := anon.Do(t, "POST", "/api/v1/positions/documents/"+doc.ID+"/publish", nil, bearer(rig.Token(t, approver))); r.StatusCode != http.StatusOK {
+			t.Fatalf("approver publishes: %d %s", r.StatusCode, testrig.Body(r))
+		}
+		// A published position cannot be edited.
+		if r := anon.Do(t, "PUT", "/api/v1/positions/documents/"+doc.ID, draftJSON, bearer(rig.Token(t, editor))); r.StatusCode != http.StatusConflict {
+			t.Errorf("edit a published position: %d", r.StatusCode)
+		}
+		// The public reads it on the topic page, the State page, the comparison and the CSV.
+		page := anon.GetBody(t, "/positions/topics/sovereignty")
+		if !strings.Contains(page, "sovereignty applies to it") || !strings.Contains(page, "<svg") {
+			t.Errorf("topic page lacks the passage or the map")
+		}
+		if page := anon.GetBody(t, "/positions/states/FRA"); !strings.Contains(page, "knowingly allow") {
+			t.Errorf("State page lacks the passage")
+		}
+		if page := anon.GetBody(t, "/positions/compare?states=FRA,DEU"); !strings.Contains(page, "armed conflict") {
+			t.Errorf("comparison lacks the passage")
+		}
+		csv := anon.GetBody(t, "/positions/questions/sovereignty-rule/stances.csv")
+		if !strings.Contains(csv, "FRA,France,weog,yes,Yes,"+doc.ID) || !strings.Contains(csv, "DEU,Germany,weog,not-stated") {
+			t.Errorf("CSV:\n%.400s", csv)
+		}
+		var qv struct {
+			Counts map[string]int `json:"counts"`
+		}
+		decode(t, anon.Get(t, "/api/v1/positions/questions/sovereignty-rule/stances"), &qv)
+		if qv.Counts["yes"] != 1 || qv.Counts["not-stated"] != 194 {
+			t.Errorf("counts %v", qv.Counts)
+		}
+		// A second position supersedes the first, which stays readable.
+		resp = ec.Do(t, "POST", "/api/v1/positions/documents", strings.Replace(draftJSON, "2019-09-09", "2021-03-01", 1), bearer(rig.Token(t, approver)))
+		var second struct{ ID string }
+		decode(t, resp, &second)
+		if r := anon.Do(t, "POST", "/api/v1/positions/documents/"+second.ID+"/publish", nil, bearer(rig.Token(t, approver))); r.StatusCode != http.StatusOK {
+			t.Fatalf("publish second: %d", r.StatusCode)
+		}
+		var first struct {
+			Status       string `json:"status"`
+			SupersededBy string `json:"superseded_by"`
+		}
+		decode(t, anon.Get(t, "/api/v1/positions/documents/"+doc.ID), &first)
+		if first.Status != "superseded" || first.SupersededBy != second.ID {
+			t.Errorf("first after second: %+v", first)
+		}
+		if r := anon.Do(t, "PUT", "/api/v1/positions/documents/"+doc.ID, draftJSON, bearer(rig.Token(t, editor))); r.StatusCode != http.StatusConflict {
+			t.Errorf("edit a superseded position: %d", r.StatusCode)
+		}
+		var list struct{ Items []json.RawMessage }
+		decode(t, anon.Get(t, "/api/v1/positions/passages?topic=sovereignty"), &list)
+		if len(list.Items) != 1 {
+			t.Errorf("current passages on sovereignty: %d", len(list.Items))
+		}
+	})
+}
+
+func TestSecretariatEntryAndJointPosition(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		sec := rig.User(t, auth.RoleSecretariat, "")
+		tok := rig.Token(t, sec)
+		c := rig.Anonymous(t)
+		body := strings.Replace(draftJSON, `"title"`, `"state":"AUS","title"`, 1)
+		resp := c.Do(t, "POST", "/api/v1/positions/documents", body, bearer(tok))
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("secretariat entry: %d %s", resp.StatusCode, testrig.Body(resp))
+		}
+		var doc struct {
+			ID            string
+			Status        string
+			BySecretariat bool `json:"by_secretariat"`
+		}
+		decode(t, resp, &doc)
+		if doc.Status != "published" || !doc.BySecretariat {
+			t.Fatalf("entry = %+v", doc)
+		}
+		page := c.GetBody(t, "/positions/documents/"+doc.ID)
+		if !strings.Contains(page, "Entered by the secretariat from https://www.example.org/fr-position.pdf, 2019-09-09") {
+			t.Errorf("entry not marked")
+		}
+		aus := rig.User(t, auth.RoleStateApprover, "AUS")
+		if r := c.Do(t, "POST", "/api/v1/positions/documents/"+doc.ID+"/confirm", nil, bearer(rig.Token(t, aus))); r.StatusCode != http.StatusOK {
+			t.Fatalf("confirm: %d", r.StatusCode)
+		}
+		if page := c.GetBody(t, "/positions/documents/"+doc.ID); strings.Contains(page, "Entered by the secretariat") {
+			t.Errorf("confirmed entry still marked")
+		}
+		joint := `{"kind":"joint","group":"African Union","title":"Common African Position on the application of international law to the use of ICTs in cyberspace","issued_on":"2024-01-29","languages":["en"],
+"source_url":"https://au.int/en/documents/common-african-position","passages":[{"ref":"§12","text":"Due diligence is an obligation of conduct binding on States.","topics":["due-diligence"]}],
+"stances":[{"question":"due-diligence-binding","answer":"yes","passage":1}],
+"endorsements":[{"state":"KEN","endorsed_on":"2024-01-29"},{"state":"NGA","endorsed_on":"2024-01-29"}]}`
+		resp = c.Do(t, "POST", "/api/v1/positions/documents", joint, bearer(tok))
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("joint: %d %s", resp.StatusCode, testrig.Body(resp))
+		}
+		if page := c.GetBody(t, "/positions/states/KEN"); !strings.Contains(page, "Common African Position") {
+			t.Errorf("endorsing State's page lacks the joint position")
+		}
+		if page := c.GetBody(t, "/positions/topics/due-diligence?region=african"); !strings.Contains(page, "obligation of conduct") {
+			t.Errorf("topic page filtered by region lacks the joint passage")
+		}
+	})
+}
+
+func TestFormJourney(t *testing.T) {
+	rig := testrig.New(t)
+	editor := rig.SignIn(t, rig.User(t, auth.RoleStateEditor, "EST"))
+	form := url.Values{"slots": {"5"}, "title": {"Estonia's position"}, "issued_on": {"2019-05-29"}, "languages": {"en"}, "source_url": {"https://example.org/est"},
+		"p1_ref": {"p. 1"}, "p1_text": {"Sovereignty is a rule."}, "p1_topics": {"sovereignty"},
+		"p2_ref": {"p. 2"}, "p2_text": {"Countermeasures may be collective."}, "p2_topics": {"countermeasures"},
+		"stance_collective-countermeasures": {"yes"}, "stancep_collective-countermeasures": {"2"}}
+	resp := editor.PostForm(t, "/positions/documents", form)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create by form: %d %s", resp.StatusCode, testrig.Body(resp))
+	}
+	loc := resp.Header.Get("Location")
+	if page := editor.GetBody(t, loc); !strings.Contains(page, "Countermeasures may be collective.") {
+		t.Errorf("draft page lacks the passage")
+	}
+	// Bad input is shown again with the values kept.
+	bad := url.Values{"slots": {"5"}, "title": {"Kept title"}, "issued_on": {"2999-01-01"}, "languages": {"en"}}
+	resp = editor.PostForm(t, "/positions/documents", bad)
+	page := testrig.Body(resp)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "cannot be in the future") || !strings.Contains(page, `value="Kept title"`) {
+		t.Errorf("bad form: %d", resp.StatusCode)
+	}
+}
