@@ -116,7 +116,7 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 			editions = 2 // an earlier position, superseded
 		}
 		for e := 0; e < editions; e++ {
-			year := ds.Year - (editions - 1 - e)*2
+			year := ds.Year - (editions-1-e)*2
 			in := PositionInput{Title: fmt.Sprintf("%s: national position on the application of international law in cyberspace", name),
 				IssuedOn: fmt.Sprintf("%d-%02d-%02d", year, 1+rng.IntN(12), 1+rng.IntN(28)), Languages: []string{ds.Lang},
 				SourceURL: fmt.Sprintf("https://www.example.org/%s/international-law-cyberspace-%d.pdf", strings.ToLower(ds.ISO3), year)}
