@@ -162,6 +162,33 @@ func TestJourneyOverTheAPI(t *testing.T) {
 		if !strings.Contains(body, "Grid blackout") {
 			t.Errorf("search does not find the incident")
 		}
+		for _, path := range []string{"/incidents/states/FRA", "/incidents/states/DEU", "/incidents/states/RUS", "/incidents/norms/gge2015-f", "/incidents/actors/G0034",
+			"/incidents/timeline", "/incidents?named=RUS&norm=gge2015-c"} {
+			if !strings.Contains(rig.Anonymous(t).GetBody(t, path), "Grid blackout") {
+				t.Errorf("%s does not list the incident", path)
+			}
+		}
+		for _, path := range []string{"/incidents/stats", "/incidents/stats.csv", "/incidents/actors", "/incidents/dataset"} {
+			rig.Anonymous(t).GetBody(t, path)
+		}
+		for _, c := range []struct{ file, want string }{{"incidents.csv", "Grid blackout"}, {"attributions.csv", "FRA;DEU"}, {"responses.csv", "sanctions"}} {
+			if b := rig.Anonymous(t).GetBody(t, "/incidents/dataset/"+c.file); !strings.Contains(b, c.want) {
+				t.Errorf("%s lacks %q: %.300s", c.file, c.want, b)
+			}
+		}
+		var ds struct {
+			Incidents []struct {
+				Name         string
+				Attributions []struct{ Response string }
+				Responses    []struct{ Kind string }
+			}
+		}
+		if err := json.Unmarshal([]byte(rig.Anonymous(t).GetBody(t, "/incidents/dataset/incidents.json")), &ds); err != nil {
+			t.Fatalf("dataset JSON: %v", err)
+		}
+		if len(ds.Incidents) != 1 || len(ds.Incidents[0].Attributions) != 1 || ds.Incidents[0].Attributions[0].Response != "denial" || len(ds.Incidents[0].Responses) != 1 {
+			t.Errorf("dataset JSON: %+v", ds)
+		}
 	})
 }
 

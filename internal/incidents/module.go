@@ -53,6 +53,15 @@ func (m *Module) Routes(r *web.Router) {
 	// Reading.
 	r.Handle("GET /incidents", web.Public, m.listPage)
 	r.Handle("GET /incidents/{id}", web.Public, m.incidentPage)
+	r.Handle("GET /incidents/states/{iso3}", web.Public, m.statePage)
+	r.Handle("GET /incidents/norms/{id}", web.Public, m.normPage)
+	r.Handle("GET /incidents/actors", web.Public, m.actorsPage)
+	r.Handle("GET /incidents/actors/{id}", web.Public, m.actorPage)
+	r.Handle("GET /incidents/timeline", web.Public, m.timelinePage)
+	r.Handle("GET /incidents/stats", web.Public, m.statsPage)
+	r.Handle("GET /incidents/stats.csv", web.Public, m.statsCSV)
+	r.Handle("GET /incidents/dataset", web.Public, m.datasetPage)
+	r.Handle("GET /incidents/dataset/{file}", web.Public, m.datasetFile)
 	// Curating (secretariat) and proposing (organisations).
 	r.Handle("GET /incidents/new", proposersAndSecretariat, m.newPage)
 	r.Handle("POST /incidents/new", proposersAndSecretariat, m.newForm)

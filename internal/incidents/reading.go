@@ -1,0 +1,309 @@
+package incidents
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/cybernorms/cybernorms/internal/incidents/actors"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
+	"github.com/cybernorms/cybernorms/internal/platform/web/chart"
+	"github.com/cybernorms/cybernorms/internal/states"
+)
+
+// attributionsWhere lists published statements meeting a condition over
+// incident_attributions a, newest first, at most limit.
+func (s *Service) attributionsWhere(ctx context.Context, cond string, args []any, limit int) ([]*Attribution, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+attributionCols+attributionFrom+` WHERE a.status = 'published' AND i.status = 'published' AND `+cond+
+		` ORDER BY a.made_on DESC, a.id DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*Attribution{}
+	for rows.Next() {
+		a, err := scanAttribution(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func (s *Service) responsesWhere(ctx context.Context, cond string, args []any, limit int) ([]*Response, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+responseCols+` FROM incident_responses r JOIN incidents i ON i.id = r.incident_id
+		WHERE i.status = 'published' AND `+cond+` ORDER BY r.taken_on DESC, r.id DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*Response{}
+	for rows.Next() {
+		r, err := scanResponse(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// StateView is what a State did and met: statements it made alone or
+// joined, statements naming it (with its answers), incidents affecting
+// it, and responses it took or that were taken against it.
+type StateView struct {
+	State    states.State
+	Made     []*Attribution
+	Joined   []*Attribution
+	Received []*Attribution
+	Affected []*Incident
+	Took     []*Response
+	Targeted []*Response
+}
+
+const viewLimit = 200
+
+// StateView gathers a State's page (each list at most 200, newest first).
+func (s *Service) StateView(ctx context.Context, iso3 string) (*StateView, error) {
+	st, ok := states.ByISO3(strings.ToUpper(iso3))
+	if !ok {
+		return nil, ErrNotFound
+	}
+	v := &StateView{State: st}
+	pat := "%," + st.ISO3 + ",%"
+	var err error
+	if v.Made, err = s.attributionsWhere(ctx, `a.attributor_states = ?`, []any{"," + st.ISO3 + ","}, viewLimit); err != nil {
+		return nil, err
+	}
+	if v.Joined, err = s.attributionsWhere(ctx, `a.attributor_states LIKE ? AND a.attributor_states <> ?`, []any{pat, "," + st.ISO3 + ","}, viewLimit); err != nil {
+		return nil, err
+	}
+	if v.Received, err = s.attributionsWhere(ctx, `a.named_state = ?`, []any{st.ISO3}, viewLimit); err != nil {
+		return nil, err
+	}
+	if v.Affected, _, err = s.List(ctx, Filter{Receiver: st.ISO3, Limit: viewLimit}); err != nil {
+		return nil, err
+	}
+	if v.Took, err = s.responsesWhere(ctx, `r.by_states LIKE ?`, []any{pat}, viewLimit); err != nil {
+		return nil, err
+	}
+	if v.Targeted, err = s.responsesWhere(ctx, `r.against_state = ?`, []any{st.ISO3}, viewLimit); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+type stateData struct {
+	*StateView
+	Choices Choices
+	Name    string
+}
+
+func (m *Module) statePage(w http.ResponseWriter, r *http.Request) {
+	v, err := m.svc.StateView(r.Context(), r.PathValue("iso3"))
+	if err != nil {
+		m.pageFail(w, r, err)
+		return
+	}
+	name := v.State.Name(langOf(r))
+	m.site.Render(w, r, http.StatusOK, "incidents/state.html", name, stateData{StateView: v, Choices: m.svc.choices(r.Context()), Name: name})
+}
+
+type normData struct {
+	Norm         string
+	Attributions []*Attribution
+	Choices      Choices
+}
+
+func (m *Module) normPage(w http.ResponseWriter, r *http.Request) {
+	norm := strings.ToLower(r.PathValue("id"))
+	var one int
+	if err := m.svc.DB.QueryRowContext(r.Context(), `SELECT 1 FROM norms WHERE id = ?`, norm).Scan(&one); err != nil {
+		m.site.Error(w, r, http.StatusNotFound, "error.notfound")
+		return
+	}
+	atts, err := m.svc.attributionsWhere(r.Context(), `a.norms LIKE ?`, []any{"%," + norm + ",%"}, 500)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.site.Render(w, r, http.StatusOK, "incidents/norm.html", norm, normData{Norm: norm, Attributions: atts, Choices: m.svc.choices(r.Context())})
+}
+
+type actorData struct {
+	Group     actors.Group
+	Incidents []*Incident
+	Named     []*Attribution
+	Groups    []actors.Group
+	Notice    string
+	Version   string
+}
+
+func (m *Module) actorsPage(w http.ResponseWriter, r *http.Request) {
+	m.site.Render(w, r, http.StatusOK, "incidents/actors.html", "incidents.actors", actorData{Groups: actors.All(), Notice: actors.Notice(), Version: actors.Version()})
+}
+
+func (m *Module) actorPage(w http.ResponseWriter, r *http.Request) {
+	g, ok := actors.Lookup(r.PathValue("id"))
+	if !ok || g.ID != strings.ToUpper(r.PathValue("id")) {
+		m.site.Error(w, r, http.StatusNotFound, "error.notfound")
+		return
+	}
+	incs, _, err := m.svc.List(r.Context(), Filter{Actor: g.ID, Limit: 500})
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	named, err := m.svc.attributionsWhere(r.Context(), `a.named_actor = ?`, []any{g.ID}, 500)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.site.Render(w, r, http.StatusOK, "incidents/actor.html", g.Name, actorData{Group: g, Incidents: incs, Named: named, Notice: actors.Notice(), Version: actors.Version()})
+}
+
+// YearCount is one year's figures.
+type YearCount struct {
+	Year         int
+	Incidents    int
+	Attributions int
+	Joint        int
+	Responses    int
+}
+
+// Counts returns, per year, the published incidents (by start), statements
+// (by date, joint ones apart) and responses (by date).
+func (s *Service) Counts(ctx context.Context) ([]YearCount, error) {
+	by := map[int]*YearCount{}
+	get := func(y int) *YearCount {
+		if by[y] == nil {
+			by[y] = &YearCount{Year: y}
+		}
+		return by[y]
+	}
+	q := func(query string, set func(c *YearCount, n int)) error {
+		rows, err := s.DB.QueryContext(ctx, query)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var y string
+			var n int
+			if err := rows.Scan(&y, &n); err != nil {
+				return err
+			}
+			yy, _ := strconv.Atoi(y)
+			set(get(yy), n)
+		}
+		return rows.Err()
+	}
+	if err := q(`SELECT CAST(start_year AS TEXT), COUNT(*) FROM incidents WHERE status = 'published' GROUP BY start_year`, func(c *YearCount, n int) { c.Incidents = n }); err != nil {
+		return nil, err
+	}
+	if err := q(`SELECT SUBSTR(made_on, 1, 4), COUNT(*) FROM incident_attributions WHERE status = 'published' GROUP BY SUBSTR(made_on, 1, 4)`, func(c *YearCount, n int) { c.Attributions = n }); err != nil {
+		return nil, err
+	}
+	if err := q(`SELECT SUBSTR(made_on, 1, 4), COUNT(*) FROM incident_attributions WHERE status = 'published' AND attributor_states LIKE '%,%,%,%' GROUP BY SUBSTR(made_on, 1, 4)`, func(c *YearCount, n int) { c.Joint = n }); err != nil {
+		return nil, err
+	}
+	if err := q(`SELECT SUBSTR(r.taken_on, 1, 4), COUNT(*) FROM incident_responses r JOIN incidents i ON i.id = r.incident_id WHERE i.status = 'published' GROUP BY SUBSTR(r.taken_on, 1, 4)`, func(c *YearCount, n int) { c.Responses = n }); err != nil {
+		return nil, err
+	}
+	out := []YearCount{}
+	if len(by) == 0 {
+		return out, nil
+	}
+	lo, hi := 3000, 0
+	for y := range by {
+		lo, hi = min(lo, y), max(hi, y)
+	}
+	for y := lo; y <= hi; y++ {
+		out = append(out, *get(y))
+	}
+	return out, nil
+}
+
+type statsData struct {
+	Counts []YearCount
+	Chart  template.HTML
+}
+
+func (m *Module) statsPage(w http.ResponseWriter, r *http.Request) {
+	counts, err := m.svc.Counts(r.Context())
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	lang := langOf(r)
+	t := func(k string) string { return m.site.Catalog.T(lang, k) }
+	c := chart.Lines{Title: t("incidents.stats"), Desc: t("incidents.stats_desc")}
+	s := []chart.Series{{Name: t("incidents.published")}, {Name: t("incidents.attributions")}, {Name: t("incidents.joint_statements")}, {Name: t("incidents.responses")}}
+	for _, y := range counts {
+		c.X = append(c.X, strconv.Itoa(y.Year))
+		s[0].Values = append(s[0].Values, float64(y.Incidents))
+		s[1].Values = append(s[1].Values, float64(y.Attributions))
+		s[2].Values = append(s[2].Values, float64(y.Joint))
+		s[3].Values = append(s[3].Values, float64(y.Responses))
+	}
+	c.Series = s
+	d := statsData{Counts: counts}
+	if len(counts) > 0 {
+		d.Chart = c.SVG()
+	}
+	m.site.Render(w, r, http.StatusOK, "incidents/stats.html", "incidents.stats", d)
+}
+
+func (m *Module) statsCSV(w http.ResponseWriter, r *http.Request) {
+	counts, err := m.svc.Counts(r.Context())
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="incidents-per-year.csv"`)
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"year", "incidents", "attributions", "joint_attributions", "responses"})
+	for _, y := range counts {
+		_ = cw.Write([]string{strconv.Itoa(y.Year), strconv.Itoa(y.Incidents), strconv.Itoa(y.Attributions), strconv.Itoa(y.Joint), strconv.Itoa(y.Responses)})
+	}
+	cw.Flush()
+}
+
+// timeline: each year's incidents, newest year first, linked to the list.
+func (m *Module) timelinePage(w http.ResponseWriter, r *http.Request) {
+	counts, err := m.svc.Counts(r.Context())
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	type yearItems struct {
+		YearCount
+		Items []*Incident
+	}
+	var years []yearItems
+	for i := len(counts) - 1; i >= 0; i-- {
+		y := counts[i]
+		if y.Incidents == 0 {
+			continue
+		}
+		items, _, err := m.svc.List(r.Context(), Filter{Year: y.Year, Limit: 10})
+		if err != nil {
+			m.site.ServerError(w, r, err)
+			return
+		}
+		years = append(years, yearItems{YearCount: y, Items: items})
+	}
+	m.site.Render(w, r, http.StatusOK, "incidents/timeline.html", "incidents.timeline", years)
+}
+
+func langOf(r *http.Request) string {
+	return web.Lang(r)
+}
+
+var _ = fmt.Sprintf
