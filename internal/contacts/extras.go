@@ -4,13 +4,11 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http"
+	"time"
+
+	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
-// RoundSummary is a round as the public sees it.
-type RoundSummary struct{}
-
-// StateResult is a State's result in one round.
-type StateResult struct{}
 
 // Request is a request for assistance.
 type Request struct{}
@@ -18,9 +16,28 @@ type Request struct{}
 // RequestStats are the public statistics of requests.
 type RequestStats struct{}
 
-func (m *Module) indexExtras(r *http.Request, d *indexData) error { return nil }
-func (m *Module) stateExtras(r *http.Request, d *stateData) error { return nil }
+func (m *Module) indexExtras(r *http.Request, d *indexData) error {
+	list, err := m.svc.Rounds(r.Context())
+	if len(list) > 4 {
+		list = list[:4]
+	}
+	d.Rounds = list
+	return err
+}
 
-func generateActivity(ctx context.Context, s *Service, rng *rand.Rand, progress func(string)) error {
+func (m *Module) stateExtras(r *http.Request, d *stateData) error {
+	var err error
+	d.History, err = m.svc.StateHistory(r.Context(), d.Coverage.State, web.Lang(r))
+	for _, h := range d.History {
+		if h.Outcome == OutcomeInTime {
+			d.InTime++
+		}
+	}
+	return err
+}
+
+func (s *Service) tickRequests(ctx context.Context, at time.Time) error { return nil }
+
+func generateRequests(ctx context.Context, s *Service, rng *rand.Rand, progress func(string)) error {
 	return nil
 }

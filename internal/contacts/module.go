@@ -57,10 +57,8 @@ func (s *Service) registerJobs() {
 		return s.Tick(ctx, s.Now())
 	})
 	s.Svc.Jobs.Every(JobTick, time.Minute)
+	s.Svc.Jobs.Register(JobPing, s.sendPing)
 }
-
-// Tick does what the clock asks: reminders and passed deadlines.
-func (s *Service) Tick(ctx context.Context, at time.Time) error { return nil }
 
 // Routes registers the module's routes.
 func (m *Module) Routes(r *web.Router) {
@@ -71,6 +69,8 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("POST /contacts/entries/{id}/confirm", web.StateApprover, m.confirmForm)
 	r.Handle("POST /contacts/entries/{id}/discard", web.StateStaff, m.discardForm)
 	r.Handle("POST /contacts/entries/{id}/retire", web.StateApprover, m.retireForm)
+	m.roundRoutes(r)
+	m.roundAPIRoutes(r)
 	m.apiRoutes(r)
 }
 

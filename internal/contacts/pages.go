@@ -136,6 +136,7 @@ type stateData struct {
 	Approver  bool
 	Kinds     []string
 	History   []StateResult
+	InTime    int
 	Requests  []Request
 }
 
