@@ -9,7 +9,6 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
-
 // Request is a request for assistance.
 type Request struct{}
 

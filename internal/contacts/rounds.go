@@ -72,14 +72,14 @@ type RoundSummary struct {
 
 // StateResult is a State's result in one round: its best contact's.
 type StateResult struct {
-	RoundID   string    `json:"round"`
-	Title     string    `json:"title"`
-	Deadline  time.Time `json:"deadline"`
-	State     string    `json:"state"`
-	Name      string    `json:"name"`
-	Outcome   string    `json:"outcome"`
-	Minutes   *float64  `json:"minutes_to_acknowledge"`
-	Contacts  int       `json:"contacts"`
+	RoundID      string    `json:"round"`
+	Title        string    `json:"title"`
+	Deadline     time.Time `json:"deadline"`
+	State        string    `json:"state"`
+	Name         string    `json:"name"`
+	Outcome      string    `json:"outcome"`
+	Minutes      *float64  `json:"minutes_to_acknowledge"`
+	Contacts     int       `json:"contacts"`
 	Acknowledged int       `json:"contacts_acknowledged"`
 }
 
