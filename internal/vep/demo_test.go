@@ -25,4 +25,7 @@ func TestGenerateDemo(t *testing.T) {
 	if !strings.Contains(page, "Equities Review Board") {
 		t.Error("the US policy is not shown")
 	}
+	if page := rig.Anonymous(t).GetBody(t, "/vep/reports"); !strings.Contains(page, "Estonia") || !strings.Contains(page, "France") {
+		t.Error("the demo reports are not published")
+	}
 }

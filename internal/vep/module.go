@@ -81,6 +81,7 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("POST /vep/register/{id}/reviews", web.SignedIn, m.reviewForm)
 	m.apiRoutes(r)
 	m.apiRegisterRoutes(r)
+	m.reportRoutes(r)
 }
 
 // problem renders a refused form: status 4xx naming the field and reason.
