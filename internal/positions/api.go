@@ -7,6 +7,7 @@ import (
 
 	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/search"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 	"github.com/cybernorms/cybernorms/internal/states"
 )
@@ -54,6 +55,9 @@ func (m *Module) apiRoutes(r *web.Router) {
 	r.API(api.Op{Method: "GET", Path: apiBase + "/passages", Summary: "Published, current passages, filtered by topic, State, region, year and language", Tag: tag,
 		Params:   []api.Param{{Name: "topic", In: "query"}, {Name: "state", In: "query"}, {Name: "region", In: "query"}, {Name: "year", In: "query", Schema: "integer"}, {Name: "lang", In: "query", Description: "passage language"}, {Name: "sort", In: "query", Description: "date or state"}},
 		Response: api.List[TopicPassage]{}}, web.Public, m.apiPassages)
+	r.API(api.Op{Method: "GET", Path: apiBase + "/search", Summary: "Full-text search of the published passages, with topic, State, region and year facets", Tag: tag,
+		Params: []api.Param{{Name: "q", In: "query"}, {Name: "topic", In: "query"}, {Name: "state", In: "query"}, {Name: "region", In: "query"}, {Name: "year", In: "query", Schema: "integer"}, {Name: "limit", In: "query", Schema: "integer"}, {Name: "offset", In: "query", Schema: "integer"}},
+		Response: search.Results{}}, web.Public, m.apiSearch)
 }
 
 func (m *Module) topicViews(r *http.Request, lang string) ([]TopicView, error) {

@@ -436,4 +436,5 @@ func (m *Module) statePage(w http.ResponseWriter, r *http.Request) {
 func (m *Module) readingRoutes(r *web.Router) {
 	r.Handle("GET /positions/questions/{id}/stances.csv", web.Public, m.stancesCSV)
 	r.Handle("GET /positions/compare", web.Public, m.comparePage)
+	r.Handle("GET /positions/search", web.Public, m.searchPage)
 }

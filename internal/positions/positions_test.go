@@ -96,6 +96,17 @@ func TestDraftPublishRead(t *testing.T) {
 		if page := anon.GetBody(t, "/positions/compare?states=FRA,DEU"); !strings.Contains(page, "armed conflict") {
 			t.Errorf("comparison lacks the passage")
 		}
+		if page := anon.GetBody(t, "/positions/search?q=lawless&topic=sovereignty&state=FRA"); !strings.Contains(page, "<mark>lawless</mark>") {
+			t.Errorf("search does not find the passage")
+		}
+		var found struct{ Total int }
+		decode(t, anon.Get(t, "/api/v1/positions/search?q=lawless&topic=ihl"), &found)
+		if found.Total != 0 {
+			t.Errorf("the topic facet does not narrow: %d", found.Total)
+		}
+		if r := anon.Get(t, "/positions/search?state=XXX"); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("search with a bad State: %d", r.StatusCode)
+		}
 		csv := anon.GetBody(t, "/positions/questions/sovereignty-rule/stances.csv")
 		if !strings.Contains(csv, "FRA,France,weog,yes,Yes,"+doc.ID) || !strings.Contains(csv, "DEU,Germany,weog,not-stated") {
 			t.Errorf("CSV:\n%.400s", csv)
@@ -124,6 +135,10 @@ func TestDraftPublishRead(t *testing.T) {
 		}
 		if r := anon.Do(t, "PUT", "/api/v1/positions/documents/"+doc.ID, draftJSON, bearer(rig.Token(t, editor))); r.StatusCode != http.StatusConflict {
 			t.Errorf("edit a superseded position: %d", r.StatusCode)
+		}
+		decode(t, anon.Get(t, "/api/v1/positions/search?q=lawless"), &found)
+		if found.Total != 1 {
+			t.Errorf("after superseding, search finds %d passages, want the current one", found.Total)
 		}
 		var list struct{ Items []json.RawMessage }
 		decode(t, anon.Get(t, "/api/v1/positions/passages?topic=sovereignty"), &list)
