@@ -56,7 +56,7 @@ func (m *Module) apiRoutes(r *web.Router) {
 		Params:   []api.Param{{Name: "topic", In: "query"}, {Name: "state", In: "query"}, {Name: "region", In: "query"}, {Name: "year", In: "query", Schema: "integer"}, {Name: "lang", In: "query", Description: "passage language"}, {Name: "sort", In: "query", Description: "date or state"}},
 		Response: api.List[TopicPassage]{}}, web.Public, m.apiPassages)
 	r.API(api.Op{Method: "GET", Path: apiBase + "/search", Summary: "Full-text search of the published passages, with topic, State, region and year facets", Tag: tag,
-		Params: []api.Param{{Name: "q", In: "query"}, {Name: "topic", In: "query"}, {Name: "state", In: "query"}, {Name: "region", In: "query"}, {Name: "year", In: "query", Schema: "integer"}, {Name: "limit", In: "query", Schema: "integer"}, {Name: "offset", In: "query", Schema: "integer"}},
+		Params:   []api.Param{{Name: "q", In: "query"}, {Name: "topic", In: "query"}, {Name: "state", In: "query"}, {Name: "region", In: "query"}, {Name: "year", In: "query", Schema: "integer"}, {Name: "limit", In: "query", Schema: "integer"}, {Name: "offset", In: "query", Schema: "integer"}},
 		Response: search.Results{}}, web.Public, m.apiSearch)
 }
 

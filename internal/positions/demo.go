@@ -181,6 +181,103 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 	if _, err := s.Create(secretariat, joint); err != nil {
 		return fmt.Errorf("demo: joint position: %w", err)
 	}
-	progress(fmt.Sprintf("%d national positions from %d States, one joint position endorsed by %d States", made, len(demoStates), len(joint.Endorsements)))
+	recorded, err := generateProposals(ctx, s, rng)
+	if err != nil {
+		return err
+	}
+	progress(fmt.Sprintf("%d national positions from %d States, one joint position endorsed by %d States, %d proposals with %d recorded positions", made, len(demoStates), len(joint.Endorsements), len(demoProposals), recorded))
 	return nil
+}
+
+// demoProposals are three proposed norms: the ICT supply-chain norm of the
+// framework's proposed set, a Paris Call principle, and one more.
+var demoProposals = []ProposalInput{
+	{ID: "supply-chain", NormID: "proposed-supply-chain", Title: "Protection of the ICT supply chain",
+		Text:       "States should not tamper with ICT products and services, or their supply chains, in ways that undermine their integrity, and should take reasonable steps to ensure the integrity of the supply chain.",
+		Rationale:  "Compromises of widely used software and hardware harm everyone who relies on them; norm (i) of 2015 asks States to ensure integrity but not to refrain from tampering themselves.",
+		ProposedBy: "Cybersecurity Tech Accord, taken up by a group of States", ProposerStates: []string{"NLD", "AUS", "CHL"}, Body: "Global Mechanism", Session: "first substantive session", ProposedOn: "2024-03-04"},
+	{ID: "public-core", NormID: "paris-call-1", Title: "Protection of the public core of the Internet",
+		Text:       "States should neither conduct nor knowingly allow activity that intentionally and substantially damages the general availability or integrity of the public core of the Internet.",
+		ProposedBy: "Paris Call for Trust and Security in Cyberspace", ProposerStates: []string{"FRA"}, Body: "Global Mechanism", Session: "first substantive session", ProposedOn: "2024-03-05"},
+	{ID: "healthcare", Title: "Protection of healthcare infrastructure",
+		Text:       "States should not conduct or knowingly support ICT activity that damages healthcare facilities or impairs the provision of medical care.",
+		ProposedBy: "A group of States", ProposerStates: []string{"CZE", "CHE", "SGP"}, Body: "Global Mechanism", Session: "second substantive session", ProposedOn: "2024-07-08"},
+}
+
+// generateProposals records the proposals and about 120 States' positions
+// on each, moving over four sessions.
+func generateProposals(ctx context.Context, s *Service, rng *rand.Rand) (int, error) {
+	secretariat := auth.WithUser(ctx, &auth.User{ID: "demo", Role: auth.RoleSecretariat})
+	sessions := []string{"2024-03-08", "2024-07-12", "2024-12-06", "2025-03-14"}
+	all := states.All()
+	recorded := 0
+	for pi, in := range demoProposals {
+		if _, err := s.CreateProposal(secretariat, in); err != nil {
+			return recorded, fmt.Errorf("demo: proposal %s: %w", in.ID, err)
+		}
+		if _, err := s.ChangeStatus(secretariat, in.ID, StatusInput{Status: "under-discussion", OnDate: sessions[1]}); err != nil {
+			return recorded, err
+		}
+		// About 120 States take part, in an order of their own per proposal.
+		order := rng.Perm(len(all))[:120]
+		cur := map[string]string{}
+		for si, day := range sessions {
+			if in.ProposedOn > day {
+				continue
+			}
+			for k, ix := range order {
+				st := all[ix]
+				// A third speak at the first session, more later; some change their minds.
+				speaks := k < 40*(si+1) && (cur[st.ISO3] == "" || rng.IntN(5) == 0)
+				if !speaks {
+					continue
+				}
+				stance := pickStance(rng, pi, si)
+				if stance == cur[st.ISO3] {
+					continue
+				}
+				cur[st.ISO3] = stance
+				sin := StanceOnProposalInput{Stance: stance, StatedOn: day, SourceKind: "statement", SourceRef: fmt.Sprintf("Statement at the %s, %s", in.Body, day)}
+				switch stance {
+				case "supports-with-amendments":
+					sin.Amendment = []string{"Replace \"should not tamper\" with \"should refrain from activities that undermine\".", "Add: \"in accordance with their obligations under international law\".", "Limit the norm to critical products and services."}[rng.IntN(3)]
+					sin.Reason = "The scope should be clearer."
+				case "opposes":
+					sin.Reason = []string{"New norms are premature before the existing ones are implemented.", "The proposal would restrict legitimate national security activities.", "Binding obligations should be negotiated in a treaty, not set as norms."}[rng.IntN(3)]
+				}
+				c := secretariat
+				if rng.IntN(3) > 0 {
+					c = auth.WithUser(ctx, &auth.User{ID: "demo-" + st.ISO3, Role: auth.RoleStateApprover, StateISO3: st.ISO3})
+					sin.SourceKind = []string{"statement", "document", "statement"}[rng.IntN(3)]
+				} else {
+					sin.State = st.ISO3
+					sin.SourceKind = "public-statement"
+				}
+				if _, err := s.RecordStance(c, in.ID, sin); err != nil {
+					return recorded, fmt.Errorf("demo: stance of %s on %s: %w", st.ISO3, in.ID, err)
+				}
+				recorded++
+			}
+		}
+	}
+	if _, err := s.ChangeStatus(secretariat, "healthcare", StatusInput{Status: "agreed", OnDate: sessions[3], Note: "Agreed ad referendum in the annual progress report."}); err != nil {
+		return recorded, err
+	}
+	return recorded, nil
+}
+
+// pickStance draws a stance that drifts towards support over the sessions;
+// the healthcare proposal (the third) is the most widely supported.
+func pickStance(rng *rand.Rand, proposal, session int) string {
+	n := rng.IntN(100) + 8*session + 12*proposal
+	switch {
+	case n < 15:
+		return "opposes"
+	case n < 30:
+		return "undecided"
+	case n < 50:
+		return "supports-with-amendments"
+	default:
+		return "supports"
+	}
 }

@@ -26,6 +26,7 @@ func (m *Module) pageRoutes(r *web.Router) {
 	r.Handle("POST /positions/documents/{id}/confirm", web.StateApprover, m.confirmForm)
 	r.Handle("GET /positions/states/{iso3}", web.Public, m.statePage)
 	m.readingRoutes(r)
+	m.proposalRoutes(r)
 }
 
 type topicCount struct {

@@ -364,7 +364,6 @@ func (s *Service) Create(ctx context.Context, in PositionInput) (Position, error
 	}
 	docID := id.New()
 	at := now()
-	var notify []string
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 		status := StatusDraft
 		var published any
@@ -380,8 +379,7 @@ func (s *Service) Create(ctx context.Context, in PositionInput) (Position, error
 			return err
 		}
 		if status == StatusPublished {
-			var err error
-			if notify, err = s.publishTx(ctx, tx, docID, c.Kind, c.State); err != nil {
+			if _, err := s.publishTx(ctx, tx, docID, c.Kind, c.State); err != nil {
 				return err
 			}
 		}
@@ -390,7 +388,6 @@ func (s *Service) Create(ctx context.Context, in PositionInput) (Position, error
 	if err != nil {
 		return Position{}, err
 	}
-	_ = notify
 	return loadPosition(ctx, s.DB, docID, "en")
 }
 
@@ -571,7 +568,11 @@ func (s *Service) publishTx(ctx context.Context, tx *db.Tx, docID, kind, state s
 			}
 		}
 	}
-	return index(ctx, tx, docID)
+	topics, err := index(ctx, tx, docID)
+	if err != nil {
+		return nil, err
+	}
+	return topics, s.notifyPublished(ctx, tx, docID, topics)
 }
 
 // inputOf turns a stored document back into input, for re-validation.
