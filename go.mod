@@ -17,7 +17,10 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
-require github.com/pandatix/go-cvss v0.6.4 // indirect
+require (
+	github.com/pandatix/go-cvss v0.6.4 // indirect
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.2
+)
 
 require (
 	github.com/aymerick/douceur v0.2.0 // indirect

@@ -61,6 +61,8 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("GET /incidents/stats", web.Public, m.statsPage)
 	r.Handle("GET /incidents/stats.csv", web.Public, m.statsCSV)
 	r.Handle("GET /incidents/dataset", web.Public, m.datasetPage)
+	r.Handle("GET /incidents/stix/{id}", web.Public, m.incidentSTIX)
+	r.Handle("GET /incidents/stix.json", web.Public, m.listSTIX)
 	r.Handle("GET /incidents/dataset/{file}", web.Public, m.datasetFile)
 	// Curating (secretariat) and proposing (organisations).
 	r.Handle("GET /incidents/new", proposersAndSecretariat, m.newPage)
