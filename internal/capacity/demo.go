@@ -139,7 +139,7 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 		if n.Status != NeedPublished || rng.IntN(3) == 0 {
 			continue
 		}
-		ms, err := s.scoreOffers(ctx, ps.DB, n, 3)
+		ms, err := s.scoreOffers(ctx, n, 3)
 		if err != nil {
 			return err
 		}

@@ -49,19 +49,33 @@ func (s *Service) labelFunc(ctx context.Context) func(string) string {
 	}
 }
 
-// scoreOffers scores every published offer with free capacity against a
-// need and returns the best, without their full rows.
-func (s *Service) scoreOffers(ctx context.Context, q querier, n Need, limit int) ([]Match, error) {
-	cond, args := overlapCond("o", n.Norms, n.Topics)
-	rows, err := q.QueryContext(ctx, `SELECT o.id, o.norms, o.topics, o.kinds, o.languages, o.regions, o.starts_on, o.ends_on, o.capacity - o.engaged
-		FROM capacity_offers o WHERE o.status = 'published' AND o.engaged < o.capacity AND `+cond, args...)
+// offerProfiles are the matching profiles of the offers that can take an
+// engagement, as of a version of capacity_profile_version.
+type offerProfiles struct {
+	version int64
+	ids     []string
+	list    []profile
+}
+
+// profiles returns the offers' profiles, read again from the database when
+// its version counter has moved since they were last read. Only outside a
+// transaction (a transaction may see changes that are not committed).
+func (s *Service) profiles(ctx context.Context) (*offerProfiles, error) {
+	var v int64
+	if err := s.P.DB.QueryRowContext(ctx, `SELECT version FROM capacity_profile_version WHERE id = 1`).Scan(&v); err != nil {
+		return nil, err
+	}
+	s.profMu.Lock()
+	defer s.profMu.Unlock()
+	if s.profs != nil && s.profs.version == v {
+		return s.profs, nil
+	}
+	rows, err := s.P.DB.QueryContext(ctx, `SELECT offer_id, norms, topics, kinds, languages, regions, starts_on, ends_on, free FROM capacity_offer_profiles`)
 	if err != nil {
-		return nil, fmt.Errorf("score offers: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
-	need := needProfile(n)
-	label := s.labelFunc(ctx)
-	var out []Match
+	ps := &offerProfiles{version: v}
 	for rows.Next() {
 		var oid, norms, topics, kinds, langs, regions string
 		var p profile
@@ -69,12 +83,32 @@ func (s *Service) scoreOffers(ctx context.Context, q querier, n Need, limit int)
 			return nil, err
 		}
 		p.norms, p.topics, p.kinds, p.languages, p.regions = strings.Fields(norms), strings.Fields(topics), strings.Fields(kinds), strings.Fields(langs), strings.Fields(regions)
-		if sc, reasons, ok := Score(need, p, label); ok {
-			out = append(out, Match{NeedID: n.ID, OfferID: oid, Score: sc, Reasons: reasons})
-		}
+		ps.ids = append(ps.ids, oid)
+		ps.list = append(ps.list, p)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	// The version may have moved while reading; keeping the older number
+	// only means the next request reads again.
+	s.profs = ps
+	return ps, nil
+}
+
+// scoreOffers scores every offer that can take an engagement against a
+// need and returns the best, without their full rows.
+func (s *Service) scoreOffers(ctx context.Context, n Need, limit int) ([]Match, error) {
+	ps, err := s.profiles(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("score offers: %w", err)
+	}
+	need := needProfile(n)
+	label := s.labelFunc(ctx)
+	var out []Match
+	for i := range ps.list {
+		if sc, reasons, ok := Score(need, ps.list[i], label); ok {
+			out = append(out, Match{NeedID: n.ID, OfferID: ps.ids[i], Score: sc, Reasons: reasons})
+		}
 	}
 	rank(out, true)
 	if len(out) > limit {
@@ -94,18 +128,75 @@ func (s *Service) SuggestOffers(ctx context.Context, needID string) ([]Suggestio
 	if n.Status != NeedPublished {
 		return out, nil
 	}
-	ms, err := s.scoreOffers(ctx, s.P.DB, n, MaxSuggestions)
+	ms, err := s.scoreOffers(ctx, n, MaxSuggestions)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]any, len(ms))
+	for i, m := range ms {
+		ids[i] = m.OfferID
+	}
+	offers, err := s.offersByID(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
 	for _, m := range ms {
-		o, err := s.loadOffer(ctx, s.P.DB, m.OfferID)
+		if o, ok := offers[m.OfferID]; ok {
+			out = append(out, Suggestion{Match: m, Offer: &o})
+		}
+	}
+	return out, nil
+}
+
+// offersByID reads offers by id in one statement.
+func (s *Service) offersByID(ctx context.Context, ids []any) (map[string]Offer, error) {
+	out := make(map[string]Offer, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.P.DB.QueryContext(ctx, `SELECT `+offerCols+` FROM capacity_offers o WHERE o.id IN (`+db.Placeholders(len(ids))+`)`, ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		o, err := scanOffer(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Suggestion{Match: m, Offer: &o})
+		out[o.ID] = o
 	}
-	return out, nil
+	return out, rows.Err()
+}
+
+// syncProfile keeps an offer's row of capacity_offer_profiles in step with
+// the offer, inside the transaction that changed it.
+func syncProfile(ctx context.Context, tx *db.Tx, offerID string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM capacity_offer_profiles WHERE offer_id = ?`, offerID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO capacity_offer_profiles (offer_id, norms, topics, kinds, languages, regions, starts_on, ends_on, free)
+		SELECT id, norms, topics, kinds, languages, regions, starts_on, ends_on, capacity - engaged FROM capacity_offers WHERE id = ? AND status = 'published' AND engaged < capacity`, offerID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE capacity_profile_version SET version = version + 1 WHERE id = 1`)
+	return err
+}
+
+// RebuildProfiles rewrites capacity_offer_profiles from the offers, for
+// data written straight to the tables (benchmarks, repairs).
+func RebuildProfiles(ctx context.Context, d *db.DB) error {
+	return d.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM capacity_offer_profiles`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO capacity_offer_profiles (offer_id, norms, topics, kinds, languages, regions, starts_on, ends_on, free)
+			SELECT id, norms, topics, kinds, languages, regions, starts_on, ends_on, capacity - engaged FROM capacity_offers WHERE status = 'published' AND engaged < capacity`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE capacity_profile_version SET version = version + 1 WHERE id = 1`)
+		return err
+	})
 }
 
 // SuggestNeeds proposes needs for an offer, among the published needs the

@@ -249,6 +249,9 @@ func (s *Service) Respond(ctx context.Context, matchID string, in RespondInput) 
 			if k, _ := res.RowsAffected(); k == 0 {
 				return conflict("the offer has no free capacity left")
 			}
+			if err := syncProfile(ctx, tx, o.ID); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE capacity_matches SET status = ?, updated_at = ? WHERE id = ?`, e.Status, e.UpdatedAt, e.ID); err != nil {
 			return err

@@ -197,6 +197,9 @@ func (s *Service) UpdateOffer(ctx context.Context, offerID string, in OfferInput
 			return s.publishOfferTx(ctx, tx, &o)
 		}
 		out = o
+		if err := syncProfile(ctx, tx, o.ID); err != nil {
+			return err
+		}
 		return s.indexOffer(ctx, tx, o)
 	})
 	if err == nil && out.ID == "" {
@@ -248,6 +251,9 @@ func (s *Service) WithdrawOffer(ctx context.Context, offerID string) (Offer, err
 			return err
 		}
 		out = o
+		if err := syncProfile(ctx, tx, o.ID); err != nil {
+			return err
+		}
 		if err := search.Remove(ctx, tx, SearchOffer, o.ID); err != nil {
 			return err
 		}
@@ -264,6 +270,9 @@ func (s *Service) publishOfferTx(ctx context.Context, tx *db.Tx, o *Offer) error
 		return err
 	}
 	if err := audit.Record(ctx, tx, "capacity.offer.publish", "capacity_offer", o.ID, before, offerAudit(*o)); err != nil {
+		return err
+	}
+	if err := syncProfile(ctx, tx, o.ID); err != nil {
 		return err
 	}
 	if err := s.indexOffer(ctx, tx, *o); err != nil {

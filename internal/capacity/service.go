@@ -60,6 +60,9 @@ type Service struct {
 
 	normMu sync.RWMutex
 	norms  map[string]framework.Norm
+
+	profMu sync.Mutex
+	profs  *offerProfiles
 }
 
 // NewService returns the service on the shared services.
