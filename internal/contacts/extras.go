@@ -1,19 +1,10 @@
 package contacts
 
 import (
-	"context"
-	"math/rand/v2"
 	"net/http"
-	"time"
 
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
-
-// Request is a request for assistance.
-type Request struct{}
-
-// RequestStats are the public statistics of requests.
-type RequestStats struct{}
 
 func (m *Module) indexExtras(r *http.Request, d *indexData) error {
 	list, err := m.svc.Rounds(r.Context())
@@ -33,10 +24,4 @@ func (m *Module) stateExtras(r *http.Request, d *stateData) error {
 		}
 	}
 	return err
-}
-
-func (s *Service) tickRequests(ctx context.Context, at time.Time) error { return nil }
-
-func generateRequests(ctx context.Context, s *Service, rng *rand.Rand, progress func(string)) error {
-	return nil
 }

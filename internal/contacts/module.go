@@ -71,6 +71,8 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("POST /contacts/entries/{id}/retire", web.StateApprover, m.retireForm)
 	m.roundRoutes(r)
 	m.roundAPIRoutes(r)
+	m.requestRoutes(r)
+	m.requestAPIRoutes(r)
 	m.apiRoutes(r)
 }
 
