@@ -193,8 +193,8 @@ func (m *Module) renderState(w http.ResponseWriter, r *http.Request, status int,
 
 // policyValues fills the policy form from a policy.
 func policyValues(p Policy) url.Values {
-	v := url.Values{"since": {p.Since}, "document_url": {p.DocumentURL}, "deciding_body": {p.DecidingBody}, "members": {strings.Join(p.Members, "\n")},
-		"default": {p.Default}, "scope": {p.Scope}, "criteria": {p.Criteria}, "criteria_public": {p.CriteriaPublic}, "criteria_named": p.CriteriaNamed,
+	v := url.Values{"since": {p.Since}, "document_url": {p.DocumentURL}, "deciding_body": {p.DecidingBody}, "members_text": {strings.Join(p.Members, "\n")},
+		"default": {p.Default}, "scope": {p.Scope}, "criteria_text": {p.Criteria}, "criteria_public": {p.CriteriaPublic}, "criteria_named": p.CriteriaNamed,
 		"ecosystem": {p.Ecosystem}, "review": {p.Review}, "oversight_body": {p.OversightBody}, "secured": {p.Secured}}
 	if p.HasProcess {
 		v.Set("has_process", "on")
@@ -209,7 +209,7 @@ func policyValues(p Policy) url.Values {
 		v.Set("vendor_notice_days", strconv.Itoa(p.VendorNoticeDays))
 	}
 	for k, s := range p.Passages {
-		v.Set("passage_"+k, s)
+		v.Set("passage_"+k+"_text", s)
 	}
 	return v
 }
@@ -218,14 +218,14 @@ func policyValues(p Policy) url.Values {
 func policyFrom(r *http.Request) (Policy, error) {
 	f := r.PostFormValue
 	p := Policy{HasProcess: f("has_process") != "", Since: f("since"), DocumentURL: f("document_url"), DecidingBody: f("deciding_body"),
-		Default: f("default"), Scope: f("scope"), Criteria: f("criteria"), CriteriaPublic: f("criteria_public"), CriteriaNamed: r.PostForm["criteria_named"],
+		Default: f("default"), Scope: f("scope"), Criteria: f("criteria_text"), CriteriaPublic: f("criteria_public"), CriteriaNamed: r.PostForm["criteria_named"],
 		Ecosystem: f("ecosystem"), Review: f("review"), OversightBody: f("oversight_body"), PublishesStatistics: f("publishes_statistics") != "", Secured: f("secured"),
 		Passages: map[string]string{}}
-	for _, l := range strings.Split(f("members"), "\n") {
+	for _, l := range strings.Split(f("members_text"), "\n") {
 		p.Members = append(p.Members, strings.TrimRight(l, "\r"))
 	}
 	for _, rec := range Recommendations {
-		p.Passages[rec] = f("passage_" + rec)
+		p.Passages[rec] = f("passage_" + rec + "_text")
 	}
 	var err error
 	if p.ReviewMonths, err = number(r, "review_months", "review_months"); err != nil {

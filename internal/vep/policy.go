@@ -37,7 +37,7 @@ type Policy struct {
 	// (all), some are exempt (partial), or unknown.
 	Scope string `json:"scope" doc:"all, partial or unknown"`
 	// Criteria is the text of the criteria as published.
-	Criteria string `json:"criteria,omitempty"`
+	Criteria string `json:"criteria,omitempty" text:"multiline,max=20000"`
 	// CriteriaPublic: the criteria are published in full, in part, not at all, or unknown.
 	CriteriaPublic string `json:"criteria_public" doc:"full, partial, no or unknown"`
 	// CriteriaNamed lists which of the seed's four criteria the policy names.
@@ -60,7 +60,7 @@ type Policy struct {
 	// yes, partly, no or unknown.
 	Secured string `json:"secured" doc:"yes, partly, no or unknown"`
 	// Passages quote the policy for each recommendation, by its id.
-	Passages map[string]string `json:"passages" doc:"the policy's own words for each recommendation, by recommendation id"`
+	Passages map[string]string `json:"passages" text:"multiline,max=4000" doc:"the policy's own words for each recommendation, by recommendation id"`
 }
 
 // The policy's choices.

@@ -45,7 +45,7 @@ type EntryInput struct {
 	FoundOn    string `json:"found_on" doc:"YYYY-MM-DD"`
 	Decision   string `json:"decision" doc:"disclose, retain, mitigations_only or inform_partners"`
 	// Justification gives the reasons against each criterion, all required.
-	Justification    map[string]string `json:"justification" doc:"reasons against each of national_security, threat_impact, international_partners, commercial, ecosystem"`
+	Justification    map[string]string `json:"justification" text:"multiline,max=4000" doc:"reasons against each of national_security, threat_impact, international_partners, commercial, ecosystem"`
 	DecidedOn        string            `json:"decided_on" doc:"YYYY-MM-DD"`
 	VendorNotifiedOn string            `json:"vendor_notified_on,omitempty" doc:"YYYY-MM-DD"`
 	PatchedOn        string            `json:"patched_on,omitempty" doc:"YYYY-MM-DD"`
@@ -56,7 +56,7 @@ type EntryInput struct {
 type ReviewInput struct {
 	ReviewedOn    string            `json:"reviewed_on" doc:"YYYY-MM-DD"`
 	Decision      string            `json:"decision" doc:"disclose, retain, mitigations_only or inform_partners"`
-	Justification map[string]string `json:"justification" doc:"reasons against each criterion, all required"`
+	Justification map[string]string `json:"justification" text:"multiline,max=4000" doc:"reasons against each criterion, all required"`
 }
 
 // Review is a recorded review.

@@ -86,7 +86,7 @@ func entryFrom(r *http.Request) EntryInput {
 	in := EntryInput{Product: f("product"), Vendor: f("vendor"), CVE: f("cve"), CVSSVector: f("cvss_vector"), FoundHow: f("found_how"), FoundOn: f("found_on"),
 		Decision: f("decision"), DecidedOn: f("decided_on"), VendorNotifiedOn: f("vendor_notified_on"), PatchedOn: f("patched_on"), Justification: map[string]string{}}
 	for _, c := range Justified {
-		in.Justification[c] = f("j_" + c)
+		in.Justification[c] = f(c + "_reason")
 	}
 	return in
 }
@@ -95,7 +95,7 @@ func entryValues(e Entry) url.Values {
 	v := url.Values{"product": {e.Product}, "vendor": {e.Vendor}, "cve": {e.CVE}, "cvss_vector": {e.CVSSVector}, "found_how": {e.FoundHow}, "found_on": {e.FoundOn},
 		"decision": {e.Decision}, "decided_on": {e.DecidedOn}, "vendor_notified_on": {e.VendorNotifiedOn}, "patched_on": {e.PatchedOn}}
 	for k, s := range e.Justification {
-		v.Set("j_"+k, s)
+		v.Set(k+"_reason", s)
 	}
 	return v
 }
@@ -186,7 +186,7 @@ func (m *Module) reviewForm(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	in := ReviewInput{ReviewedOn: r.PostFormValue("reviewed_on"), Decision: r.PostFormValue("decision"), Justification: map[string]string{}}
 	for _, c := range Justified {
-		in.Justification[c] = r.PostFormValue("j_" + c)
+		in.Justification[c] = r.PostFormValue(c + "_reason")
 	}
 	if _, err := m.svc.AddReview(r.Context(), id, in); err != nil {
 		if f, failed, status, ok := refusal(r, err, reviewFields); ok {
