@@ -523,7 +523,17 @@ func (m *Module) forgotPage(w http.ResponseWriter, r *http.Request) {
 // addresses have accounts.
 func (m *Module) forgot(w http.ResponseWriter, r *http.Request) {
 	email := r.PostFormValue("email")
-	err := m.svc.DB.InTx(r.Context(), func(tx *db.Tx) error {
+	ok, err := m.auth.AllowResetRequest(r.Context(), email, web.ClientAddr(r))
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	if !ok {
+		m.svc.Log.Warn("security", "event", "reset.throttled", "client", web.ClientAddr(r))
+		m.site.Render(w, r, http.StatusTooManyRequests, "account/forgot.html", "", resetData{Error: "account.reset_throttled"})
+		return
+	}
+	err = m.svc.DB.InTx(r.Context(), func(tx *db.Tx) error {
 		u, secret, err := m.auth.CreateReset(r.Context(), tx, email)
 		if errors.Is(err, auth.ErrNotFound) {
 			return nil
@@ -539,7 +549,7 @@ func (m *Module) forgot(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		return m.svc.QueueMail(ctx, tx, mail.Message{To: u.Email, Subject: tr("account.reset_subject"),
-			Text: tr("account.reset_body") + "\n\n" + link + "\n\n" + tr("account.reset_ignore") + "\n"})
+			Text: tr("account.reset_body") + "\n\n" + link + "\n\n" + tr("account.reset_ignore") + "\n", Secrets: []string{secret}})
 	})
 	if err != nil {
 		m.site.ServerError(w, r, err)

@@ -1,6 +1,7 @@
 package account_test
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,8 +13,10 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/config"
+	"github.com/cybernorms/cybernorms/internal/platform/mail"
 	"github.com/cybernorms/cybernorms/internal/testrig"
 )
 
@@ -185,4 +188,130 @@ func TestNoStoreAndSecureCookies(t *testing.T) {
 			t.Fatalf("the __Host- session cookie is not read back: %d", rec.Code)
 		}
 	})
+}
+
+func TestResetLinksStayWithTheirRecipient(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		u := rig.User(t, auth.RoleStakeholder, "")
+		anon := rig.Anonymous(t)
+		for i := 0; i < 2; i++ {
+			if resp := anon.PostForm(t, "/password/forgot", url.Values{"email": {u.Email}}); resp.StatusCode != http.StatusOK {
+				t.Fatalf("forgot: %d", resp.StatusCode)
+			}
+		}
+		rig.DrainJobs(t)
+		entries, err := mail.List(rig.OutboxDir(), 10)
+		if err != nil || len(entries) != 2 {
+			t.Fatalf("outbox: %d messages, %v", len(entries), err)
+		}
+		var tokens []string
+		for _, e := range entries {
+			m, err := mail.Read(rig.OutboxDir(), e.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tokens = append(tokens, regexp.MustCompile(`token=([a-z2-7]+)`).FindStringSubmatch(m.Text)[1])
+		}
+
+		t.Run("the back office does not show the link", func(t *testing.T) {
+			staff := rig.SignIn(t, rig.User(t, auth.RoleSecretariat, ""))
+			pages := []string{"/admin/outbox"}
+			for _, e := range entries {
+				pages = append(pages, "/admin/outbox/"+e.Name)
+			}
+			for _, p := range pages {
+				body := staff.GetBody(t, p)
+				for _, tok := range tokens {
+					if strings.Contains(body, tok) {
+						t.Errorf("%s shows a reset token to the secretariat", p)
+					}
+				}
+			}
+		})
+		t.Run("the sent mail's job keeps no usable link", func(t *testing.T) {
+			rows, err := rig.DB.QueryContext(rig.Ctx, `SELECT state, payload FROM jobs WHERE kind = 'mail.send'`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			n := 0
+			for rows.Next() {
+				var state, payload string
+				if err := rows.Scan(&state, &payload); err != nil {
+					t.Fatal(err)
+				}
+				n++
+				for _, tok := range tokens {
+					if strings.Contains(payload, tok) {
+						t.Errorf("a %s mail job still holds a reset token", state)
+					}
+				}
+			}
+			if n < 2 {
+				t.Fatalf("%d mail jobs", n)
+			}
+		})
+		t.Run("a reset ends every other reset link and is attributed to the user", func(t *testing.T) {
+			if resp := anon.PostForm(t, "/password/reset", url.Values{"token": {tokens[0]}, "password": {"a brand new passphrase"}}); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("reset: %d", resp.StatusCode)
+			}
+			if resp := anon.PostForm(t, "/password/reset", url.Values{"token": {tokens[1]}, "password": {"an attacker's passphrase"}}); resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("the other outstanding reset link still works: %d", resp.StatusCode)
+			}
+			list, err := audit.List(rig.Ctx, rig.DB, audit.Filter{Action: "user.password", EntityID: u.ID})
+			var changes []audit.Entry
+			for _, e := range list {
+				if e.Action == "user.password" {
+					changes = append(changes, e)
+				}
+			}
+			if err != nil || len(changes) != 1 || changes[0].ActorID != u.ID {
+				t.Fatalf("audit of the reset: %+v, %v", changes, err)
+			}
+		})
+		t.Run("requests are limited per address and per client", func(t *testing.T) {
+			v := rig.User(t, auth.RoleStakeholder, "")
+			codes := map[int]int{}
+			for i := 0; i < 30; i++ {
+				codes[anon.PostForm(t, "/password/forgot", url.Values{"email": {v.Email}}).StatusCode]++
+			}
+			rig.DrainJobs(t)
+			sent := 0
+			all, _ := mail.List(rig.OutboxDir(), 100)
+			for _, e := range all {
+				if strings.Contains(e.To, v.Email) {
+					sent++
+				}
+			}
+			if sent > auth.MaxResetRequestsEmail || codes[http.StatusTooManyRequests] == 0 {
+				t.Fatalf("30 requests for one address: %d mails sent, answers %v", sent, codes)
+			}
+			// The client is at its limit too: another address is refused.
+			w := rig.User(t, auth.RoleStakeholder, "")
+			if resp := anon.PostForm(t, "/password/forgot", url.Values{"email": {w.Email}}); resp.StatusCode != http.StatusTooManyRequests {
+				t.Fatalf("a client past its limit asked for another address: %d", resp.StatusCode)
+			}
+		})
+	})
+}
+
+func TestTrustedProxyGivesTheRightmostUntrustedHop(t *testing.T) {
+	testrig.EachWith(t, func(c *config.Config) { c.TrustProxy = true }, func(t *testing.T, rig *testrig.Rig) {
+		u := rig.User(t, auth.RoleStakeholder, "")
+		c := rig.Anonymous(t)
+		// The client forges 6.6.6.6; the proxy (127.0.0.1, trusted by
+		// default) appended the address it saw, 9.9.9.9.
+		xff := map[string]string{"X-Forwarded-For": "6.6.6.6, 9.9.9.9"}
+		resp := c.Do(t, "POST", "/signin", url.Values{"email": {u.Email}, "password": {testrig.Password}}, xff)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("sign in: %d", resp.StatusCode)
+		}
+		body := c.GetBody(t, "/account")
+		if !strings.Contains(body, "9.9.9.9") || strings.Contains(body, "6.6.6.6") {
+			t.Fatal("the session's client address is not the one the proxy saw")
+		}
+	})
+	if _, err := config.Load([]string{"--trust-proxy", "--trusted-proxies", "10.0.0.0/33"}, func(string) string { return "" }, io.Discard); err == nil {
+		t.Error("an invalid trusted-proxies network was accepted")
+	}
 }

@@ -320,7 +320,8 @@ func (m *Module) apiUsers(w http.ResponseWriter, r *http.Request) {
 }
 
 type outboxData struct {
-	Enabled bool
+	Enabled  bool
+	Withheld bool
 	Entries []mail.OutboxEntry
 	Message *mail.ParsedMessage
 }
@@ -348,7 +349,14 @@ func (m *Module) outboxMessage(w http.ResponseWriter, r *http.Request) {
 		m.site.Error(w, r, http.StatusNotFound, "error.notfound")
 		return
 	}
-	m.site.Render(w, r, http.StatusOK, "admin/outbox.html", "", outboxData{Enabled: true, Message: &msg})
+	// A message with a secret for its recipient (a reset link) is shown
+	// without its body: staff must not be able to take over an account.
+	withheld := msg.Header.Get(mail.WithheldHeader) != ""
+	if withheld {
+		msg.Text, msg.HTML = "", ""
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	m.site.Render(w, r, http.StatusOK, "admin/outbox.html", "", outboxData{Enabled: true, Message: &msg, Withheld: withheld})
 }
 
 // JobRow is one job as the back office shows it.

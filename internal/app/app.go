@@ -4,6 +4,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,6 +66,7 @@ type App struct {
 	PageCache *web.PageCache
 
 	handler http.Handler
+	metrics http.Handler
 	closers []func() error
 	// elsewhere counts the changes other processes made to the database,
 	// seen by watchAudit; the page cache's epoch includes it.
@@ -193,7 +196,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		api.WriteJSON(w, http.StatusOK, spec.Document())
 	})
 	metrics := promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{})
-	r.Handle("GET /metrics", web.Public, func(w http.ResponseWriter, r *http.Request) {
+	a.metrics = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		metrics.ServeHTTP(w, r)
 	})
@@ -201,7 +204,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	if cfg.PageCacheMB > 0 {
 		a.PageCache = &web.PageCache{MaxBytes: int64(cfg.PageCacheMB) << 20, Epoch: func() uint64 { return d.Changes() + a.elsewhere.Load() }}
 	}
-	a.handler = site.Handler(web.Options{Auth: svc.Auth, Metrics: web.NewMetrics(a.Registry), HSTS: cfg.HSTS, TrustedProxies: cfg.TrustProxy, PageCache: a.PageCache})
+	a.handler = a.withMetrics(site.Handler(web.Options{Auth: svc.Auth, Metrics: web.NewMetrics(a.Registry), HSTS: cfg.HSTS, TrustedProxies: cfg.TrustProxy, ProxyNets: cfg.TrustedProxies, PageCache: a.PageCache}))
 	return a, nil
 }
 
@@ -275,6 +278,37 @@ func (a *App) modules(svc *platform.Services) ([]routable, error) {
 // Handler is the server's HTTP handler.
 func (a *App) Handler() http.Handler { return a.handler }
 
+// MetricsHandler serves the Prometheus metrics, with no access check: it is
+// what the separate metrics address (metrics-addr) serves.
+func (a *App) MetricsHandler() http.Handler { return a.metrics }
+
+// withMetrics serves /metrics on the main address only to the operator's
+// bearer token (metrics-token); without one, /metrics is not found there.
+// The metrics tell sign-in failures and traffic per route, which is no
+// business of the public.
+func (a *App) withMetrics(site http.Handler) http.Handler {
+	token := a.Config.MetricsToken
+	if token == "" {
+		return site
+	}
+	want := sha256.Sum256([]byte(token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/metrics" {
+			site.ServeHTTP(w, r)
+			return
+		}
+		scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			w.Header().Set("Cache-Control", "no-store")
+			http.Error(w, "metrics need the operator's bearer token", http.StatusUnauthorized)
+			return
+		}
+		a.metrics.ServeHTTP(w, r)
+	})
+}
+
 // Close releases what the app opened (not the database).
 func (a *App) Close() {
 	for _, c := range a.closers {
@@ -311,8 +345,23 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 	if a.PageCache != nil {
 		go a.watchAudit(jobCtx, time.Second)
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if a.Config.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", a.Config.MetricsAddr)
+		if err != nil {
+			_ = ln.Close()
+			stopJobs()
+			<-done
+			return fmt.Errorf("metrics-addr: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", a.metrics)
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		go func() { errc <- msrv.Serve(mln) }()
+		defer msrv.Close()
+		a.Services.Log.Info("serving metrics", "addr", "http://"+mln.Addr().String()+"/metrics")
+	}
 	a.Services.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "database", a.Services.DB.Dialect)
 	if ready != nil {
 		ready <- ln.Addr().String()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cybernorms/cybernorms/internal/app"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/config"
 	"github.com/cybernorms/cybernorms/internal/testrig"
 )
 
@@ -119,11 +120,21 @@ func TestSecretariatCurationOfNormTexts(t *testing.T) {
 }
 
 func TestMetricsAndHealth(t *testing.T) {
-	rig := testrig.New(t)
+	const token = "metrics-token-0123456789abcdef0123456789"
+	rig := testrig.NewWith(t, "sqlite", func(c *config.Config) { c.MetricsToken = token })
 	c := rig.Anonymous(t)
 	// Read the whole page: its metrics are recorded when the handler returns.
 	c.GetBody(t, "/norms")
-	body := c.GetBody(t, "/metrics")
+	for _, h := range []map[string]string{nil, {"Authorization": "Bearer wrong"}, {"Authorization": "Bearer cn_" + token}} {
+		if resp := c.Do(t, "GET", "/metrics", nil, h); resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") == "" {
+			t.Fatalf("/metrics without the operator's token (%v): %d", h, resp.StatusCode)
+		}
+	}
+	resp := c.Do(t, "GET", "/metrics", nil, map[string]string{"Authorization": "Bearer " + token})
+	body := testrig.Body(resp)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/metrics with the token: %d", resp.StatusCode)
+	}
 	for _, want := range []string{`cybernorms_http_requests_total{route="GET /norms",status="200"}`, "cybernorms_http_request_duration_seconds", "go_sql_open_connections", "cybernorms_jobs"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
@@ -131,6 +142,21 @@ func TestMetricsAndHealth(t *testing.T) {
 	}
 	if body := c.GetBody(t, "/healthz"); !strings.Contains(body, `"status":"ok"`) {
 		t.Errorf("healthz: %s", body)
+	}
+	// Without a token the main address does not serve the metrics at all.
+	if resp := testrig.New(t).Anonymous(t).Get(t, "/metrics"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/metrics with no metrics-token set: %d, want 404", resp.StatusCode)
+	}
+}
+
+func TestStaticHasNoListings(t *testing.T) {
+	rig := testrig.New(t)
+	c := rig.Anonymous(t)
+	for _, p := range []string{"/static/", "/static/./", "/static//"} {
+		resp := c.Get(t, p)
+		if body := testrig.Body(resp); resp.StatusCode == http.StatusOK || strings.Contains(body, `<a href="style.css">`) {
+			t.Errorf("GET %s: %d, a listing", p, resp.StatusCode)
+		}
 	}
 }
 

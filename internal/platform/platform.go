@@ -73,6 +73,17 @@ func (s *Services) RegisterMailJob() {
 		}
 		return err
 	})
+	s.Jobs.RegisterRedactor(JobSendMail, func(payload json.RawMessage) json.RawMessage {
+		var m cnmail.Message
+		if json.Unmarshal(payload, &m) != nil || len(m.Secrets) == 0 {
+			return payload
+		}
+		out, err := json.Marshal(m.Redacted())
+		if err != nil {
+			return payload
+		}
+		return out
+	})
 }
 
 // Link makes an absolute URL to a path on the site, for e-mails.

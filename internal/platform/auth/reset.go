@@ -6,12 +6,41 @@ import (
 	"errors"
 	"time"
 
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
+	"github.com/cybernorms/cybernorms/internal/platform/throttle"
 )
 
 // ResetTTL is how long a password-reset link stays valid.
 const ResetTTL = time.Hour
+
+// Limits on reset requests, per address and per client address, within
+// ResetRequestWindow: enough for a person who mistyped, too few to flood a
+// mailbox or the relay.
+const (
+	ResetRequestWindow     = time.Hour
+	MaxResetRequestsEmail  = 3
+	MaxResetRequestsClient = 10
+)
+
+// AllowResetRequest counts a reset request for the address and the client
+// (atomically, see package throttle) and reports whether both are within
+// their limits. Unknown addresses are counted like known ones, so the limit
+// reveals nothing about which addresses have accounts.
+func (s *Store) AllowResetRequest(ctx context.Context, email, client string) (bool, error) {
+	byEmail := &throttle.Limiter{DB: s.DB, Bucket: "reset.email", Limit: MaxResetRequestsEmail, Window: ResetRequestWindow}
+	byClient := &throttle.Limiter{DB: s.DB, Bucket: "reset.client", Limit: MaxResetRequestsClient, Window: ResetRequestWindow}
+	he, err := byEmail.Hit(ctx, normaliseEmail(email))
+	if err != nil {
+		return false, err
+	}
+	hc, err := byClient.Hit(ctx, client)
+	if err != nil {
+		return false, err
+	}
+	return he.Allowed && hc.Allowed, nil
+}
 
 // ErrResetInvalid means the reset link is unknown, used or expired.
 var ErrResetInvalid = errors.New("this password-reset link is not valid or has expired; ask for a new one")
@@ -34,7 +63,9 @@ func (s *Store) CreateReset(ctx context.Context, tx *db.Tx, email string) (*User
 	return u, secret, err
 }
 
-// ConsumeReset sets a new password with a reset secret, spending it.
+// ConsumeReset sets a new password with a reset secret, spending it and
+// every other outstanding reset of the account (SetPassword ends them). The
+// change is attributed to the account's holder in the audit log.
 func (s *Store) ConsumeReset(ctx context.Context, secret, password string) (*User, error) {
 	if err := CheckPasswordPolicy(password); err != nil {
 		return nil, &FieldError{"password", err.Error()}
@@ -58,7 +89,7 @@ func (s *Store) ConsumeReset(ctx context.Context, secret, password string) (*Use
 		if err != nil {
 			return err
 		}
-		return s.SetPassword(ctx, tx, userID, password)
+		return s.SetPassword(audit.WithActor(ctx, u.Actor("web")), tx, userID, password)
 	})
 	return u, err
 }

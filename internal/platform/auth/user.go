@@ -272,7 +272,8 @@ func (s *Store) SetDisabled(ctx context.Context, userID string, disabled bool) e
 	})
 }
 
-// SetPassword replaces a user's password and ends all their sessions.
+// SetPassword replaces a user's password, ends all their sessions and
+// spends every outstanding password-reset link.
 func (s *Store) SetPassword(ctx context.Context, tx *db.Tx, userID, pw string) error {
 	if err := CheckPasswordPolicy(pw); err != nil {
 		return &FieldError{"password", err.Error()}
@@ -285,6 +286,9 @@ func (s *Store) SetPassword(ctx context.Context, tx *db.Tx, userID, pw string) e
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, time.Now().UTC(), userID); err != nil {
 		return err
 	}
 	return audit.Record(ctx, tx, "user.password", "user", userID, nil, map[string]string{"password": "changed"})

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -23,6 +24,18 @@ type Config struct {
 	LogFormat    string
 	HSTS         bool
 	TrustProxy   bool
+	// TrustedProxies are the networks of the proxies whose X-Forwarded-For
+	// entries are believed (with TrustProxy).
+	TrustedProxies []netip.Prefix
+	// MetricsAddr, when set, is a separate listen address for /metrics;
+	// MetricsToken, when set, opens /metrics on the main address to
+	// "Authorization: Bearer <token>". With neither, /metrics is not served.
+	MetricsAddr  string
+	MetricsToken string
+	// AuditKey keys the audit chain's HMAC; read from AuditKeyFile or the
+	// environment, never from the database.
+	AuditKey     string
+	AuditKeyFile string
 	Workers      int
 	MailFrom     string
 	SMTPHost     string
@@ -90,6 +103,29 @@ var Options = []Option{
 	{"log-format", "CYBERNORMS_LOG_FORMAT", "text", "text or json", str(func(c *Config) *string { return &c.LogFormat })},
 	{"hsts", "CYBERNORMS_HSTS", "false", "send Strict-Transport-Security (set when served over TLS)", boolean(func(c *Config) *bool { return &c.HSTS })},
 	{"trust-proxy", "CYBERNORMS_TRUST_PROXY", "false", "take the client address from X-Forwarded-For (only behind a proxy you run)", boolean(func(c *Config) *bool { return &c.TrustProxy })},
+	{"trusted-proxies", "CYBERNORMS_TRUSTED_PROXIES", "127.0.0.1/32,::1/128", "with trust-proxy: comma-separated addresses or CIDR networks of your proxies; the client is the rightmost X-Forwarded-For address not among them", func(c *Config, v string) error {
+		c.TrustedProxies = nil
+		for _, f := range strings.Split(v, ",") {
+			f = strings.TrimSpace(f)
+			if f == "" {
+				continue
+			}
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				a, aerr := netip.ParseAddr(f)
+				if aerr != nil {
+					return fmt.Errorf("%q is not an IP address or CIDR network", f)
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+		}
+		return nil
+	}},
+	{"metrics-addr", "CYBERNORMS_METRICS_ADDR", "", "separate address to serve /metrics on (e.g. 127.0.0.1:9090); empty: not served separately", str(func(c *Config) *string { return &c.MetricsAddr })},
+	{"metrics-token", "CYBERNORMS_METRICS_TOKEN", "", "bearer token that opens /metrics on the main address (at least 32 characters; prefer the environment variable); empty: /metrics is not on the main address", str(func(c *Config) *string { return &c.MetricsToken })},
+	{"audit-key-file", "CYBERNORMS_AUDIT_KEY_FILE", "", "file holding the key of the audit chain's HMAC (cybernorms keys generate); keep it off the database server. Empty, with no audit-key either: a plain SHA-256 chain", str(func(c *Config) *string { return &c.AuditKeyFile })},
+	{"audit-key", "CYBERNORMS_AUDIT_KEY", "", "the audit chain's HMAC key itself (prefer the environment variable to the flag)", str(func(c *Config) *string { return &c.AuditKey })},
 	{"workers", "CYBERNORMS_WORKERS", "4", "background job workers in this instance", integer(func(c *Config) *int { return &c.Workers }, 0, 64)},
 	{"mail-from", "CYBERNORMS_MAIL_FROM", "cybernorms <no-reply@cybernorms.invalid>", "From address of outgoing mail", str(func(c *Config) *string { return &c.MailFrom })},
 	{"smtp-host", "CYBERNORMS_SMTP_HOST", "", "SMTP relay host; empty means mail is written to DATA_DIR/outbox", str(func(c *Config) *string { return &c.SMTPHost })},
@@ -167,6 +203,15 @@ func (c *Config) validate() error {
 	}
 	if c.PreviousMasterKey != "" && c.PreviousMasterKeyFile != "" {
 		return fmt.Errorf("previous-master-key and previous-master-key-file: set one, not both")
+	}
+	if c.TrustProxy && len(c.TrustedProxies) == 0 {
+		return fmt.Errorf("trusted-proxies: trust-proxy needs the addresses of your proxies")
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 32 {
+		return fmt.Errorf("metrics-token: must be at least 32 characters")
+	}
+	if c.AuditKey != "" && c.AuditKeyFile != "" {
+		return fmt.Errorf("audit-key and audit-key-file: set one, not both")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -52,6 +52,7 @@ type Queue struct {
 
 	mu       sync.RWMutex
 	handlers map[string]Handler
+	redact   map[string]func(json.RawMessage) json.RawMessage
 	periodic []periodic
 }
 
@@ -65,6 +66,29 @@ func (q *Queue) Register(kind string, h Handler) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.handlers[kind] = h
+}
+
+// RegisterRedactor sets a function that rewrites a job's payload once the
+// job has finished (done, or failed for good), so that what it needed only
+// to run (a secret link in a mail) does not stay in the jobs table.
+func (q *Queue) RegisterRedactor(kind string, fn func(json.RawMessage) json.RawMessage) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.redact == nil {
+		q.redact = map[string]func(json.RawMessage) json.RawMessage{}
+	}
+	q.redact[kind] = fn
+}
+
+// finishedPayload is the payload to keep for a finished job.
+func (q *Queue) finishedPayload(kind, payload string) string {
+	q.mu.RLock()
+	fn := q.redact[kind]
+	q.mu.RUnlock()
+	if fn == nil {
+		return payload
+	}
+	return string(fn(json.RawMessage(payload)))
 }
 
 // Options tune one enqueued job.
@@ -163,10 +187,10 @@ func (q *Queue) RunOnce(ctx context.Context) (bool, error) {
 	var perm permanentError
 	switch {
 	case runErr == nil:
-		_, err = q.DB.ExecContext(ctx, `UPDATE jobs SET state = ?, finished_at = ?, locked_until = NULL, last_error = '' WHERE id = ?`, StateDone, now, c.id)
+		_, err = q.DB.ExecContext(ctx, `UPDATE jobs SET state = ?, finished_at = ?, locked_until = NULL, last_error = '', payload = ? WHERE id = ?`, StateDone, now, q.finishedPayload(c.kind, c.payload), c.id)
 	case errors.As(runErr, &perm) || c.attempts >= c.max:
 		q.Log.Error("job failed", "kind", c.kind, "id", c.id, "attempts", c.attempts, "err", runErr)
-		_, err = q.DB.ExecContext(ctx, `UPDATE jobs SET state = ?, finished_at = ?, locked_until = NULL, last_error = ? WHERE id = ?`, StateFailed, now, runErr.Error(), c.id)
+		_, err = q.DB.ExecContext(ctx, `UPDATE jobs SET state = ?, finished_at = ?, locked_until = NULL, last_error = ?, payload = ? WHERE id = ?`, StateFailed, now, runErr.Error(), q.finishedPayload(c.kind, c.payload), c.id)
 	default:
 		q.Log.Warn("job will retry", "kind", c.kind, "id", c.id, "attempts", c.attempts, "err", runErr)
 		_, err = q.DB.ExecContext(ctx, `UPDATE jobs SET run_at = ?, locked_until = NULL, last_error = ? WHERE id = ?`, now.Add(Backoff(c.attempts)), runErr.Error(), c.id)

@@ -63,6 +63,12 @@ type Message struct {
 	// List-Unsubscribe-Post or List-Id. They may not replace a header that
 	// Render writes itself (From, To, Subject, Date, Content-Type, ...).
 	Headers map[string]string
+	// Secrets are values in Text, HTML or Headers that only the recipient may
+	// read, such as a password-reset link's token. They are sent as usual,
+	// but the outbox marks the message (WithheldHeader) so that the back
+	// office does not show its body, and Redacted removes them from the
+	// queued copy once it has been sent.
+	Secrets []string `json:",omitempty"`
 	// MessageID is the Message-ID header, angle brackets included. When empty,
 	// Render derives one from the content and the time; set it (for instance
 	// with NewMessageID) to correlate the message with later bounces.
@@ -206,4 +212,33 @@ func domainOf(addr string) string {
 		return addr[i+1:]
 	}
 	return "localhost"
+}
+
+// WithheldHeader marks an outbox message that carries a secret for its
+// recipient (Message.Secrets): the back office shows its envelope only.
+const WithheldHeader = "X-Cybernorms-Withheld"
+
+// Redacted returns m with every one of its Secrets replaced by
+// "[redacted]", and no Secrets left.
+func (m Message) Redacted() Message {
+	if len(m.Secrets) == 0 {
+		return m
+	}
+	pairs := make([]string, 0, 2*len(m.Secrets))
+	for _, s := range m.Secrets {
+		if s != "" {
+			pairs = append(pairs, s, "[redacted]")
+		}
+	}
+	rp := strings.NewReplacer(pairs...)
+	m.Text, m.HTML = rp.Replace(m.Text), rp.Replace(m.HTML)
+	if len(m.Headers) > 0 {
+		h := make(map[string]string, len(m.Headers))
+		for k, v := range m.Headers {
+			h[k] = rp.Replace(v)
+		}
+		m.Headers = h
+	}
+	m.Secrets = nil
+	return m
 }

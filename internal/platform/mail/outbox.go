@@ -48,6 +48,14 @@ func (o Outbox) Send(ctx context.Context, m Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if len(m.Secrets) > 0 {
+		h := make(map[string]string, len(m.Headers)+1)
+		for k, v := range m.Headers {
+			h[k] = v
+		}
+		h[WithheldHeader] = "secret"
+		m.Headers = h
+	}
 	raw, err := Render(m, time.Now())
 	if err != nil {
 		return err

@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -69,6 +71,8 @@ type Options struct {
 	HSTS           bool  // send Strict-Transport-Security (behind TLS)
 	MaxBody        int64 // request body limit; 0 means 10 MiB
 	TrustedProxies bool  // take the client address from X-Forwarded-For
+	// ProxyNets are the proxies whose X-Forwarded-For entries are believed.
+	ProxyNets []netip.Prefix
 	// PageCache, when set, keeps anonymous answers to public GET requests.
 	PageCache *PageCache
 }
@@ -82,7 +86,19 @@ func (s *Site) Handler(opt Options) http.Handler {
 		maxBody = 10 << 20
 	}
 	static, _ := fs.Sub(staticFS, "static")
-	staticHandler := http.StripPrefix("/static/", http.FileServerFS(static))
+	files := http.StripPrefix("/static/", http.FileServerFS(static))
+	// Files only: a folder's listing is not found.
+	staticHandler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			s.Error(w, r, http.StatusNotFound, "error.notfound")
+			return
+		}
+		if f, err := fs.Stat(static, strings.TrimPrefix(r.URL.Path, "/static/")); err == nil && f.IsDir() {
+			s.Error(w, r, http.StatusNotFound, "error.notfound")
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
 	s.router.mux.Handle("GET /static/", withCache(staticHandler))
 	s.router.routes = append(s.router.routes, Route{Method: "GET", Path: "/static/", Rule: Public})
 
@@ -213,14 +229,67 @@ func ClientAddr(r *http.Request) string {
 
 const keyClient ctxKey = 100
 
+// ForwardedClient is the client address behind trusted proxies: the request
+// comes from a trusted proxy, and X-Forwarded-For is read from the right,
+// skipping trusted proxies, to the first address they did not add
+// themselves — the one the outermost proxy saw. Entries to its left were
+// written by the client and are ignored. A peer that is not a trusted proxy
+// is the client itself, whatever its headers say; an entry that is not an
+// IP address ends the walk at the last trusted hop.
+func ForwardedClient(remoteAddr string, xff []string, trusted []netip.Prefix) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !inNets(peer.Unmap(), trusted) {
+		return host
+	}
+	client := peer.Unmap()
+	var hops []string
+	for _, v := range xff {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := parseHop(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		client = a
+		if !inNets(a, trusted) {
+			break
+		}
+	}
+	return client.String()
+}
+
+func parseHop(s string) (netip.Addr, error) {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), nil
+	}
+	a, err := netip.ParseAddr(strings.Trim(s, "[]"))
+	if err != nil || a.Zone() != "" {
+		return netip.Addr{}, errors.New("not an IP address")
+	}
+	return a.Unmap(), nil
+}
+
+func inNets(a netip.Addr, nets []netip.Prefix) bool {
+	for _, p := range nets {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
 // withIdentity resolves the session cookie or API token into a user.
 func (s *Site) withIdentity(opt Options, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		if opt.TrustedProxies {
-			if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-				first, _, _ := strings.Cut(xff, ",")
-				ctx = context.WithValue(ctx, keyClient, strings.TrimSpace(first))
+			if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+				ctx = context.WithValue(ctx, keyClient, ForwardedClient(r.RemoteAddr, xff, opt.ProxyNets))
 			}
 		}
 		if r.Header.Get("Authorization") != "" || s.ReadCookie(r, SessionCookie) != "" {
