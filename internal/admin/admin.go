@@ -322,8 +322,8 @@ func (m *Module) apiUsers(w http.ResponseWriter, r *http.Request) {
 type outboxData struct {
 	Enabled  bool
 	Withheld bool
-	Entries []mail.OutboxEntry
-	Message *mail.ParsedMessage
+	Entries  []mail.OutboxEntry
+	Message  *mail.ParsedMessage
 }
 
 func (m *Module) outbox(w http.ResponseWriter, r *http.Request) {

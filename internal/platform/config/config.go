@@ -24,18 +24,6 @@ type Config struct {
 	LogFormat    string
 	HSTS         bool
 	TrustProxy   bool
-	// TrustedProxies are the networks of the proxies whose X-Forwarded-For
-	// entries are believed (with TrustProxy).
-	TrustedProxies []netip.Prefix
-	// MetricsAddr, when set, is a separate listen address for /metrics;
-	// MetricsToken, when set, opens /metrics on the main address to
-	// "Authorization: Bearer <token>". With neither, /metrics is not served.
-	MetricsAddr  string
-	MetricsToken string
-	// AuditKey keys the audit chain's HMAC; read from AuditKeyFile or the
-	// environment, never from the database.
-	AuditKey     string
-	AuditKeyFile string
 	Workers      int
 	MailFrom     string
 	SMTPHost     string
@@ -55,6 +43,17 @@ type Config struct {
 	MasterKeyFile         string
 	PreviousMasterKey     string
 	PreviousMasterKeyFile string
+
+	// TrustedProxies are the networks of the proxies whose X-Forwarded-For
+	// entries are believed (with TrustProxy).
+	TrustedProxies []netip.Prefix
+	// MetricsAddr, when set, is a separate listen address for /metrics;
+	// MetricsToken, when set, opens /metrics on the main address to
+	// "Authorization: Bearer <token>". With neither, /metrics is not served.
+	MetricsAddr, MetricsToken string
+	// AuditKey keys the audit chain's HMAC; read from AuditKeyFile or the
+	// environment, never from the database.
+	AuditKey, AuditKeyFile string
 }
 
 // Option is one setting.
