@@ -25,6 +25,32 @@ func TestGenerateDemo(t *testing.T) {
 		if page := c.GetBody(t, "/positions/topics/due-diligence"); !strings.Contains(page, "Common African Position") {
 			t.Error("the joint position is not on the due diligence page")
 		}
+		var ds struct {
+			Documents []struct{ Status string }
+			Proposals []struct {
+				Counts map[string]int
+			}
+		}
+		decode(t, c.Get(t, "/api/v1/positions/export"), &ds)
+		if len(ds.Documents) != 49 || len(ds.Proposals) != 3 {
+			t.Errorf("export: %d documents, %d proposals; want 49 published or superseded and 3", len(ds.Documents), len(ds.Proposals))
+		}
+		for _, p := range ds.Proposals {
+			if stated := 195 - p.Counts["not-stated"]; stated < 100 || stated > 125 {
+				t.Errorf("a proposal has %d States' positions, want about 120", stated)
+			}
+		}
+		for _, table := range []string{"passages", "stances", "endorsements", "proposal-positions"} {
+			if body := c.GetBody(t, "/api/v1/positions/export.csv?table="+table); strings.Count(body, "\n") < 10 {
+				t.Errorf("export.csv?table=%s has %d lines", table, strings.Count(body, "\n"))
+			}
+		}
+		if r := c.Get(t, "/api/v1/positions/export.csv?table=secrets"); r.StatusCode != 422 {
+			t.Errorf("unknown table: %d", r.StatusCode)
+		}
+		if page := c.GetBody(t, "/positions/proposals/supply-chain"); !strings.Contains(page, "What stands between") {
+			t.Error("the consensus view lacks its obstacles")
+		}
 		if page := c.GetBody(t, "/positions/states/BRA"); strings.Contains(page, "under interministerial review") {
 			t.Error("a draft is shown to the public")
 		}

@@ -27,6 +27,7 @@ func (m *Module) pageRoutes(r *web.Router) {
 	r.Handle("GET /positions/states/{iso3}", web.Public, m.statePage)
 	m.readingRoutes(r)
 	m.proposalRoutes(r)
+	m.exportRoutes(r)
 }
 
 type topicCount struct {
