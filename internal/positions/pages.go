@@ -271,7 +271,7 @@ func inputFromForm(r *http.Request) (PositionInput, error) {
 		}
 		in.Stances = append(in.Stances, st)
 	}
-	for _, l := range strings.Split(f.Get("endorsements"), "\n") {
+	for _, l := range strings.Split(f.Get("endorsements_text"), "\n") {
 		fields := strings.Fields(l)
 		if len(fields) == 0 {
 			continue

@@ -288,7 +288,7 @@ func (m *Module) statusForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *Module) stanceForm(w http.ResponseWriter, r *http.Request) {
-	in := StanceOnProposalInput{State: r.PostFormValue("state"), Stance: r.PostFormValue("stance"), Amendment: r.PostFormValue("amendment"), Reason: r.PostFormValue("reason"),
+	in := StanceOnProposalInput{State: r.PostFormValue("state"), Stance: r.PostFormValue("stance"), Amendment: r.PostFormValue("amendment_text"), Reason: r.PostFormValue("reason"),
 		StatedOn: r.PostFormValue("stated_on"), SourceKind: r.PostFormValue("source_kind"), SourceRef: r.PostFormValue("source_ref")}
 	_, err := m.svc.RecordStance(r.Context(), r.PathValue("id"), in)
 	var ae *api.Error

@@ -105,7 +105,7 @@ type StatusInput struct {
 type StanceOnProposalInput struct {
 	State      string `json:"state,omitempty" doc:"ISO3; the secretariat names it, an approver's own State otherwise"`
 	Stance     string `json:"stance" doc:"supports, supports-with-amendments, opposes, undecided or not-stated"`
-	Amendment  string `json:"amendment,omitempty" doc:"required with supports-with-amendments"`
+	Amendment  string `json:"amendment,omitempty" text:"multiline" doc:"required with supports-with-amendments"`
 	Reason     string `json:"reason,omitempty"`
 	StatedOn   string `json:"stated_on" doc:"YYYY-MM-DD, not in the future"`
 	SourceKind string `json:"source_kind" doc:"statement, document, vote or public-statement"`
