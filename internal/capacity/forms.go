@@ -86,6 +86,8 @@ type Vocab struct {
 	Costs        []string
 	Pillars      []string
 	Visibilities []string
+	// ProjectStatuses are a project's statuses.
+	ProjectStatuses []string
 }
 
 func needValues(n Need) url.Values {

@@ -70,7 +70,11 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("POST /capacity/offers/{id}", stateOrOrg, m.updateOfferForm)
 	r.Handle("POST /capacity/offers/{id}/publish", web.Roles(auth.RoleStateApprover, auth.RoleStakeholder), m.publishOfferForm)
 	r.Handle("POST /capacity/offers/{id}/withdraw", stateOrOrg, m.withdrawOfferForm)
+	r.Handle("GET /capacity/gaps", web.Public, m.gapsPage)
+	r.Handle("GET /capacity/gaps.csv", web.Public, m.gapsCSV)
+	r.API(api.Op{Method: "GET", Path: apiBase + "/gaps", Summary: "The gap view: needs stated and matched, projects running and finished, and the last cycle's reported gaps without a need or project, per norm and per region (counting only what you may see)", Tag: "capacity", Response: GapView{}}, web.Public, m.apiGaps)
 	m.matchRoutes(r)
+	m.projectRoutes(r)
 	m.apiRoutes(r)
 }
 
@@ -107,7 +111,7 @@ func (m *Module) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 func (m *Module) vocab(ctx context.Context) (Vocab, error) {
 	norms, err := m.svc.Norms(ctx)
 	return Vocab{Norms: norms, Kinds: KindsOfHelp, Topics: Topics, Languages: Languages, Regions: Regions, Sizes: Sizes, Costs: CostBases,
-		Pillars: Pillars, Visibilities: Visibilities}, err
+		Pillars: Pillars, Visibilities: Visibilities, ProjectStatuses: []string{ProjectRunning, ProjectFinished, ProjectCancelled}}, err
 }
 
 type indexData struct {
@@ -181,4 +185,14 @@ func offerFilterFrom(v url.Values) (OfferFilter, error) {
 		}
 	}
 	return f, identifier("norm", f.Norm)
+}
+
+func (m *Module) apiGaps(w http.ResponseWriter, r *http.Request) {
+	g, err := m.svc.GapView(r.Context())
+	if err != nil {
+		m.apiFail(w, r, err)
+		return
+	}
+	noStore(w, r)
+	api.WriteJSON(w, http.StatusOK, g)
 }

@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
+	"github.com/cybernorms/cybernorms/internal/platform/search"
 )
 
 // Project statuses.
@@ -116,4 +118,510 @@ func (s *Service) projectFromMatch(ctx context.Context, tx *db.Tx, e Engagement,
 		return p, fmt.Errorf("insert project: %w", err)
 	}
 	return p, audit.Record(ctx, tx, "capacity.project.create", "capacity_project", p.ID, nil, map[string]any{"match": e.ID, "beneficiary": p.Beneficiary, "implementer": p.Implementer})
+}
+
+// Milestone is a dated step of a project.
+type Milestone struct {
+	ID         string    `json:"id"`
+	ProjectID  string    `json:"project_id"`
+	Title      string    `json:"title"`
+	DueOn      string    `json:"due_on"`
+	Status     string    `json:"status"`
+	DoneOn     string    `json:"done_on,omitempty"`
+	RemindedOn string    `json:"reminded_on,omitempty"`
+	Overdue    bool      `json:"overdue"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// MilestoneStatuses are a milestone's statuses.
+var MilestoneStatuses = []string{"planned", "in-progress", "done", "cancelled"}
+
+// Update is a progress note a party posts.
+type Update struct {
+	ID         string    `json:"id"`
+	AuthorName string    `json:"author"`
+	Party      string    `json:"party"`
+	Body       string    `json:"body"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// ProjectInput is what the parties edit.
+type ProjectInput struct {
+	Title      string `json:"title"`
+	Summary    string `json:"summary"`
+	Funders    string `json:"funders"`
+	StartsOn   string `json:"starts_on"`
+	EndsOn     string `json:"ends_on"`
+	Budget     string `json:"budget"`
+	Status     string `json:"status"`
+	Outcome    string `json:"outcome"`
+	Evaluation string `json:"evaluation"`
+}
+
+// MilestoneInput adds a milestone or changes its status.
+type MilestoneInput struct {
+	Title  string `json:"title,omitempty"`
+	DueOn  string `json:"due_on,omitempty"`
+	Status string `json:"status,omitempty"`
+}
+
+// UpdateInput is a progress update.
+type UpdateInput struct {
+	Body string `json:"body"`
+}
+
+// ReviewInput is the secretariat's decision on a project's publication.
+type ReviewInput struct {
+	Publish bool `json:"publish"`
+}
+
+// ProjectView is a project with its milestones and updates.
+type ProjectView struct {
+	Project
+	Milestones []Milestone `json:"milestones"`
+	Updates    []Update    `json:"updates"`
+	Party      bool        `json:"-"`
+	Reviewer   bool        `json:"-"`
+}
+
+// party names the side the viewer acts for in a project, or "".
+func (v viewer) party(p Project) string {
+	switch {
+	case v.u.ActsFor(p.Beneficiary):
+		return "beneficiary"
+	case p.ImplementerKind == "state" && v.u.ActsFor(p.ImplementerISO3):
+		return "implementer"
+	case p.ImplementerKind == "organisation" && v.u != nil && v.u.OrgID != "" && v.u.OrgID == p.ImplementerOrg:
+		return "implementer"
+	}
+	return ""
+}
+
+// canSeeProject: the parties and the secretariat always; everyone once the
+// secretariat has published it.
+func (v viewer) canSeeProject(p Project) bool {
+	return p.Review == ReviewPublished || v.secretariat() || v.party(p) != ""
+}
+
+// ProjectByID reads a project the acting user may see, with its milestones
+// and updates. The budget is the parties' and the secretariat's only.
+func (s *Service) ProjectByID(ctx context.Context, projectID string) (ProjectView, error) {
+	p, err := s.loadProject(ctx, s.P.DB, projectID)
+	if err != nil {
+		return ProjectView{}, err
+	}
+	v := s.viewer(ctx)
+	if !v.canSeeProject(p) {
+		return ProjectView{}, ErrNotFound
+	}
+	pv := ProjectView{Project: p, Party: v.party(p) != "", Reviewer: v.secretariat()}
+	if !pv.Party && !pv.Reviewer {
+		pv.Budget = ""
+	}
+	if pv.Milestones, err = s.milestones(ctx, s.P.DB, p.ID); err != nil {
+		return pv, err
+	}
+	rows, err := s.P.DB.QueryContext(ctx, `SELECT id, author_name, party, body, created_at FROM capacity_updates WHERE project_id = ? ORDER BY created_at DESC, id DESC`, p.ID)
+	if err != nil {
+		return pv, err
+	}
+	defer rows.Close()
+	pv.Updates = []Update{}
+	for rows.Next() {
+		var u Update
+		if err := rows.Scan(&u.ID, &u.AuthorName, &u.Party, &u.Body, &u.CreatedAt); err != nil {
+			return pv, err
+		}
+		u.CreatedAt = u.CreatedAt.UTC()
+		pv.Updates = append(pv.Updates, u)
+	}
+	return pv, rows.Err()
+}
+
+func (s *Service) milestones(ctx context.Context, q querier, projectID string) ([]Milestone, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, project_id, title, due_on, status, done_on, reminded_on, created_at FROM capacity_milestones WHERE project_id = ? ORDER BY due_on, id`, projectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Milestone{}
+	today := s.today()
+	for rows.Next() {
+		var m Milestone
+		if err := rows.Scan(&m.ID, &m.ProjectID, &m.Title, &m.DueOn, &m.Status, &m.DoneOn, &m.RemindedOn, &m.CreatedAt); err != nil {
+			return nil, err
+		}
+		m.CreatedAt = m.CreatedAt.UTC()
+		m.Overdue = (m.Status == "planned" || m.Status == "in-progress") && m.DueOn < today
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// partyTx loads a project for a write by one of its parties.
+func (s *Service) partyTx(ctx context.Context, tx *db.Tx, projectID string) (Project, string, error) {
+	p, err := s.loadProject(ctx, tx, projectID)
+	if err != nil {
+		return p, "", err
+	}
+	v := s.viewer(ctx)
+	party := v.party(p)
+	if party == "" {
+		if v.canSeeProject(p) {
+			return p, "", ErrForbidden
+		}
+		return p, "", ErrNotFound
+	}
+	return p, party, nil
+}
+
+// UpdateProject changes a project's details, status, outcome and
+// evaluation (its parties).
+func (s *Service) UpdateProject(ctx context.Context, projectID string, in ProjectInput) (Project, error) {
+	var out Project
+	err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+		p, _, err := s.partyTx(ctx, tx, projectID)
+		if err != nil {
+			return err
+		}
+		before := map[string]any{"status": p.Status, "review": p.Review}
+		if p.Title, err = checkLine("title", in.Title, 3, 200); err != nil {
+			return err
+		}
+		if p.Summary, err = checkText("summary", in.Summary, 0, 20000); err != nil {
+			return err
+		}
+		if p.Funders, err = checkLine("funders", in.Funders, 0, 300); err != nil {
+			return err
+		}
+		if p.Budget, err = checkLine("budget", in.Budget, 0, 100); err != nil {
+			return err
+		}
+		if p.StartsOn, p.EndsOn, err = checkPeriod("starts_on", in.StartsOn, "ends_on", in.EndsOn); err != nil {
+			return err
+		}
+		if !contains([]string{ProjectRunning, ProjectFinished, ProjectCancelled}, in.Status) {
+			return invalid("status", "must be running, finished or cancelled")
+		}
+		p.Status = in.Status
+		if p.Outcome, err = checkText("outcome", in.Outcome, 0, 20000); err != nil {
+			return err
+		}
+		if p.Evaluation, err = checkText("evaluation", in.Evaluation, 0, 20000); err != nil {
+			return err
+		}
+		if p.Evaluation != "" && p.Status == ProjectRunning {
+			return invalid("evaluation", "is written when the project is finished or cancelled")
+		}
+		p.UpdatedAt = s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE capacity_projects SET title = ?, summary = ?, funders = ?, budget = ?, starts_on = ?, ends_on = ?, status = ?, outcome = ?, evaluation = ?, updated_at = ? WHERE id = ?`,
+			p.Title, p.Summary, p.Funders, p.Budget, p.StartsOn, p.EndsOn, p.Status, p.Outcome, p.Evaluation, p.UpdatedAt, p.ID); err != nil {
+			return err
+		}
+		if err := s.indexProject(ctx, tx, p); err != nil {
+			return err
+		}
+		out = p
+		return audit.Record(ctx, tx, "capacity.project.update", "capacity_project", p.ID, before, map[string]any{"status": p.Status, "review": p.Review})
+	})
+	return out, err
+}
+
+// AddMilestone adds a milestone (its parties).
+func (s *Service) AddMilestone(ctx context.Context, projectID string, in MilestoneInput) (Milestone, error) {
+	var m Milestone
+	err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+		p, _, err := s.partyTx(ctx, tx, projectID)
+		if err != nil {
+			return err
+		}
+		if m.Title, err = checkLine("title", in.Title, 3, 200); err != nil {
+			return err
+		}
+		if m.DueOn, err = checkDate("due_on", in.DueOn); err != nil {
+			return err
+		}
+		if m.DueOn == "" {
+			return invalid("due_on", "is required")
+		}
+		if p.StartsOn != "" && m.DueOn < p.StartsOn {
+			return invalid("due_on", "must not be before the project starts (%s)", p.StartsOn)
+		}
+		m.Status = "planned"
+		if in.Status != "" {
+			if !contains(MilestoneStatuses, in.Status) {
+				return invalid("status", "must be planned, in-progress, done or cancelled")
+			}
+			m.Status = in.Status
+		}
+		if m.Status == "done" {
+			m.DoneOn = s.today()
+		}
+		m.ID, m.ProjectID, m.CreatedAt = id.New(), p.ID, s.now()
+		m.Overdue = (m.Status == "planned" || m.Status == "in-progress") && m.DueOn < s.today()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO capacity_milestones (id, project_id, title, due_on, status, done_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.ID, m.ProjectID, m.Title, m.DueOn, m.Status, m.DoneOn, m.CreatedAt, m.CreatedAt); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, "capacity.milestone.create", "capacity_milestone", m.ID, nil, map[string]string{"project": p.ID, "due_on": m.DueOn, "status": m.Status})
+	})
+	return m, err
+}
+
+// SetMilestone changes a milestone's status (its project's parties).
+func (s *Service) SetMilestone(ctx context.Context, projectID, milestoneID string, in MilestoneInput) (Milestone, error) {
+	var out Milestone
+	err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+		p, _, err := s.partyTx(ctx, tx, projectID)
+		if err != nil {
+			return err
+		}
+		ms, err := s.milestones(ctx, tx, p.ID)
+		if err != nil {
+			return err
+		}
+		var m *Milestone
+		for i := range ms {
+			if ms[i].ID == milestoneID {
+				m = &ms[i]
+			}
+		}
+		if m == nil {
+			return ErrNotFound
+		}
+		if !contains(MilestoneStatuses, in.Status) {
+			return invalid("status", "must be planned, in-progress, done or cancelled")
+		}
+		before := m.Status
+		m.Status, m.DoneOn = in.Status, ""
+		if m.Status == "done" {
+			m.DoneOn = s.today()
+		}
+		m.Overdue = (m.Status == "planned" || m.Status == "in-progress") && m.DueOn < s.today()
+		if _, err := tx.ExecContext(ctx, `UPDATE capacity_milestones SET status = ?, done_on = ?, updated_at = ? WHERE id = ?`, m.Status, m.DoneOn, s.now(), m.ID); err != nil {
+			return err
+		}
+		out = *m
+		return audit.Record(ctx, tx, "capacity.milestone.status", "capacity_milestone", m.ID, map[string]string{"status": before}, map[string]string{"status": m.Status})
+	})
+	return out, err
+}
+
+// PostUpdate records a progress update (the parties only).
+func (s *Service) PostUpdate(ctx context.Context, projectID string, in UpdateInput) (Update, error) {
+	var u Update
+	err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+		p, party, err := s.partyTx(ctx, tx, projectID)
+		if err != nil {
+			return err
+		}
+		if u.Body, err = checkText("body", in.Body, 1, 20000); err != nil {
+			return err
+		}
+		author := s.viewer(ctx).u
+		u.ID, u.AuthorName, u.Party, u.CreatedAt = id.New(), author.Name, party, s.now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO capacity_updates (id, project_id, author_id, author_name, party, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			u.ID, p.ID, author.ID, u.AuthorName, u.Party, u.Body, u.CreatedAt); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, "capacity.project.update_posted", "capacity_project", p.ID, nil, map[string]string{"update": u.ID, "party": party})
+	})
+	return u, err
+}
+
+// RequestPublication asks the secretariat to publish the project in the
+// directory (its parties).
+func (s *Service) RequestPublication(ctx context.Context, projectID string) (Project, error) {
+	var out Project
+	err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+		p, _, err := s.partyTx(ctx, tx, projectID)
+		if err != nil {
+			return err
+		}
+		if p.Review == ReviewPending || p.Review == ReviewPublished {
+			return conflict("the project is already %s", p.Review)
+		}
+		before := p.Review
+		p.Review, p.UpdatedAt = ReviewPending, s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE capacity_projects SET review = ?, updated_at = ? WHERE id = ?`, p.Review, p.UpdatedAt, p.ID); err != nil {
+			return err
+		}
+		out = p
+		return audit.Record(ctx, tx, "capacity.project.request_publication", "capacity_project", p.ID, map[string]string{"review": before}, map[string]string{"review": p.Review})
+	})
+	return out, err
+}
+
+// ReviewProject publishes or rejects a project waiting for review (the
+// secretariat).
+func (s *Service) ReviewProject(ctx context.Context, projectID string, in ReviewInput) (Project, error) {
+	var out Project
+	err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+		p, err := s.loadProject(ctx, tx, projectID)
+		if err != nil {
+			return err
+		}
+		if !s.viewer(ctx).secretariat() {
+			return ErrForbidden
+		}
+		if p.Review != ReviewPending {
+			return conflict("the project is not waiting for review (%s)", p.Review)
+		}
+		now := s.now()
+		p.Review, p.UpdatedAt = ReviewRejected, now
+		if in.Publish {
+			p.Review, p.PublishedAt = ReviewPublished, &now
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE capacity_projects SET review = ?, updated_at = ?, published_at = ? WHERE id = ?`, p.Review, now, p.PublishedAt, p.ID); err != nil {
+			return err
+		}
+		if err := s.indexProject(ctx, tx, p); err != nil {
+			return err
+		}
+		out = p
+		return audit.Record(ctx, tx, "capacity.project.review", "capacity_project", p.ID, map[string]string{"review": ReviewPending}, map[string]string{"review": p.Review})
+	})
+	return out, err
+}
+
+func (s *Service) indexProject(ctx context.Context, tx *db.Tx, p Project) error {
+	if p.Review != ReviewPublished {
+		return search.Remove(ctx, tx, SearchProject, p.ID)
+	}
+	d := search.Document{Kind: SearchProject, Ref: p.ID, Lang: "en", Title: p.Title, Body: p.Implementer + "\n" + p.Summary + "\n" + p.Outcome,
+		URL: "/capacity/projects/" + p.ID, Norms: p.Norms, Status: p.Status, Region: p.Region, State: p.Beneficiary}
+	if p.PublishedAt != nil {
+		d.Year = p.PublishedAt.Year()
+	}
+	return search.Index(ctx, tx, d)
+}
+
+// ProjectFilter narrows the directory.
+type ProjectFilter struct {
+	Beneficiary, Region, Norm, Topic, Funder, Implementer, Status string
+	Own                                                           bool // the viewer's own projects, whatever their review
+	Pending                                                       bool // the secretariat's review queue
+	Limit                                                         int
+}
+
+// Projects lists the directory: published projects, or with Own the
+// viewer's, or with Pending (secretariat) those waiting for review.
+func (s *Service) Projects(ctx context.Context, f ProjectFilter) ([]Project, error) {
+	v := s.viewer(ctx)
+	var conds []string
+	var args []any
+	switch {
+	case f.Pending && v.secretariat():
+		conds = append(conds, "p.review = 'pending'")
+	case f.Own && v.u != nil:
+		own := []string{}
+		if st := v.state(); st != "" {
+			own = append(own, "p.beneficiary_iso3 = ?", "(p.implementer_kind = 'state' AND p.implementer_state = ?)")
+			args = append(args, st, st)
+		}
+		if v.u.OrgID != "" {
+			own = append(own, "(p.implementer_kind = 'organisation' AND p.implementer_org = ?)")
+			args = append(args, v.u.OrgID)
+		}
+		if len(own) == 0 {
+			return []Project{}, nil
+		}
+		conds = append(conds, "("+strings.Join(own, " OR ")+")")
+	default:
+		conds = append(conds, "p.review = 'published'")
+	}
+	for _, x := range []struct{ col, v string }{{"p.beneficiary_iso3", f.Beneficiary}, {"p.region", f.Region}, {"p.status", f.Status}} {
+		if x.v != "" {
+			conds = append(conds, x.col+" = ?")
+			args = append(args, x.v)
+		}
+	}
+	for _, x := range []struct{ col, v string }{{"p.norms", " " + f.Norm + " "}, {"p.topics", " " + f.Topic + " "}, {"p.funders", f.Funder}, {"p.implementer_name", f.Implementer}} {
+		if strings.TrimSpace(x.v) != "" {
+			conds = append(conds, "LOWER("+x.col+") LIKE ?")
+			args = append(args, "%"+strings.ToLower(x.v)+"%")
+		}
+	}
+	if f.Limit <= 0 || f.Limit > 5000 {
+		f.Limit = 1000
+	}
+	rows, err := s.P.DB.QueryContext(ctx, `SELECT `+projectCols+` FROM capacity_projects p WHERE `+strings.Join(conds, " AND ")+` ORDER BY p.created_at DESC, p.id DESC LIMIT `+fmt.Sprint(f.Limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list projects: %w", err)
+	}
+	defer rows.Close()
+	out := []Project{}
+	for rows.Next() {
+		p, err := scanProject(rows)
+		if err != nil {
+			return nil, err
+		}
+		if !v.secretariat() && v.party(p) == "" {
+			p.Budget = ""
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// RemindOverdue e-mails the parties of every project whose milestones are
+// overdue at the day of at (not done or cancelled, due before that day),
+// once a week per milestone. It is the periodic job capacity.reminders.
+func (s *Service) RemindOverdue(ctx context.Context, at time.Time) (int, error) {
+	today := at.UTC().Format("2006-01-02")
+	weekAgo := at.UTC().AddDate(0, 0, -7).Format("2006-01-02")
+	rows, err := s.P.DB.QueryContext(ctx, `SELECT m.id, m.title, m.due_on, m.project_id FROM capacity_milestones m
+		WHERE m.status IN ('planned', 'in-progress') AND m.due_on < ? AND (m.reminded_on = '' OR m.reminded_on <= ?) ORDER BY m.due_on LIMIT 500`, today, weekAgo)
+	if err != nil {
+		return 0, err
+	}
+	type due struct{ id, title, dueOn, project string }
+	var list []due
+	for rows.Next() {
+		var d due
+		if err := rows.Scan(&d.id, &d.title, &d.dueOn, &d.project); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		list = append(list, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, d := range list {
+		err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+			res, err := tx.ExecContext(ctx, `UPDATE capacity_milestones SET reminded_on = ? WHERE id = ? AND (reminded_on = '' OR reminded_on <= ?)`, today, d.id, weekAgo)
+			if err != nil {
+				return err
+			}
+			if k, _ := res.RowsAffected(); k == 0 {
+				return nil // another instance reminded it
+			}
+			p, err := s.loadProject(ctx, tx, d.project)
+			if err != nil {
+				return err
+			}
+			text := fmt.Sprintf("The milestone \"%s\" of the project \"%s\" was due on %s and is not done.\n\nUpdate it or post progress: %s\n", d.title, p.Title, d.dueOn, s.P.Link("/capacity/projects/"+p.ID))
+			subject := "Milestone overdue: " + d.title
+			if err := s.mailState(ctx, tx, p.Beneficiary, subject, text); err != nil {
+				return err
+			}
+			if p.ImplementerKind == "state" {
+				err = s.mailState(ctx, tx, p.ImplementerISO3, subject, text)
+			} else {
+				err = s.mailOrg(ctx, tx, p.ImplementerOrg, subject, text)
+			}
+			if err != nil {
+				return err
+			}
+			n++
+			return audit.Record(ctx, tx, "capacity.milestone.reminded", "capacity_milestone", d.id, nil, map[string]string{"project": p.ID, "due_on": d.dueOn})
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
