@@ -77,6 +77,8 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("GET /vep/states/{iso3}", web.Public, m.statePage)
 	r.Handle("POST /vep/states/{iso3}/policy", policyEditors, m.saveDraftForm)
 	r.Handle("POST /vep/states/{iso3}/policy/publish", policyPublishers, m.publishForm)
+	r.Handle("POST /vep/states/{iso3}/policy/document", policyEditors, m.uploadForm)
+	r.Handle("GET /vep/documents/{id}", web.Public, m.documentFile)
 	r.Handle("GET /vep/permissions", web.StateApprover, m.permissionsPage)
 	r.Handle("POST /vep/permissions", web.StateApprover, m.grantForm)
 	r.Handle("POST /vep/permissions/{user}/withdraw", web.StateApprover, m.withdrawForm)

@@ -139,6 +139,8 @@ type statePageData struct {
 	Choices     map[string][]string
 	Selects     []string
 	Reports     []Report
+	Document    *Document
+	DraftDoc    *Document
 }
 
 func (m *Module) statePage(w http.ResponseWriter, r *http.Request) {
@@ -159,6 +161,9 @@ func (m *Module) renderState(w http.ResponseWriter, r *http.Request, status int,
 		Choices: map[string][]string{"default": Defaults, "scope": Scopes, "criteria_public": Publicities, "ecosystem": Levels, "review": ReviewKinds, "secured": Levels, "criteria_named": FourCriteria}}
 	if rec, err := m.svc.Published(ctx, st.ISO3); err == nil {
 		d.Record = &rec
+		if doc, err := m.svc.DocumentInfo(ctx, rec.Policy.DocumentID); err == nil {
+			d.Document = &doc
+		}
 	} else if err != ErrNotFound {
 		m.site.ServerError(w, r, err)
 		return
@@ -186,6 +191,9 @@ func (m *Module) renderState(w http.ResponseWriter, r *http.Request, status int,
 			d.DraftSaved = !dr.UpdatedAt.IsZero()
 			d.Form = Form{Values: policyValues(dr.Policy)}
 		}
+		if doc, err := m.svc.DocumentInfo(ctx, d.Form.Value("document_id")); err == nil {
+			d.DraftDoc = &doc
+		}
 		w.Header().Set("Cache-Control", "private, no-store")
 	}
 	m.site.Render(w, r, status, "vep/state.html", d.Name, d)
@@ -193,7 +201,7 @@ func (m *Module) renderState(w http.ResponseWriter, r *http.Request, status int,
 
 // policyValues fills the policy form from a policy.
 func policyValues(p Policy) url.Values {
-	v := url.Values{"since": {p.Since}, "document_url": {p.DocumentURL}, "deciding_body": {p.DecidingBody}, "members_text": {strings.Join(p.Members, "\n")},
+	v := url.Values{"since": {p.Since}, "document_url": {p.DocumentURL}, "document_id": {p.DocumentID}, "deciding_body": {p.DecidingBody}, "members_text": {strings.Join(p.Members, "\n")},
 		"default": {p.Default}, "scope": {p.Scope}, "criteria_text": {p.Criteria}, "criteria_public": {p.CriteriaPublic}, "criteria_named": p.CriteriaNamed,
 		"ecosystem": {p.Ecosystem}, "review": {p.Review}, "oversight_body": {p.OversightBody}, "secured": {p.Secured}}
 	if p.HasProcess {
@@ -217,7 +225,7 @@ func policyValues(p Policy) url.Values {
 // policyFrom reads the policy form.
 func policyFrom(r *http.Request) (Policy, error) {
 	f := r.PostFormValue
-	p := Policy{HasProcess: f("has_process") != "", Since: f("since"), DocumentURL: f("document_url"), DecidingBody: f("deciding_body"),
+	p := Policy{HasProcess: f("has_process") != "", Since: f("since"), DocumentURL: f("document_url"), DocumentID: f("document_id"), DecidingBody: f("deciding_body"),
 		Default: f("default"), Scope: f("scope"), Criteria: f("criteria_text"), CriteriaPublic: f("criteria_public"), CriteriaNamed: r.PostForm["criteria_named"],
 		Ecosystem: f("ecosystem"), Review: f("review"), OversightBody: f("oversight_body"), PublishesStatistics: f("publishes_statistics") != "", Secured: f("secured"),
 		Passages: map[string]string{}}
@@ -238,7 +246,7 @@ func policyFrom(r *http.Request) (Policy, error) {
 // policyFields maps the service's field names to the form's elements.
 var policyFields = func() fields {
 	fs := fields{}
-	for _, n := range []string{"since", "document_url", "deciding_body", "members", "default", "scope", "criteria", "criteria_public", "criteria_named", "ecosystem", "review", "review_months", "oversight_body", "vendor_notice_days", "secured"} {
+	for _, n := range []string{"since", "document_url", "document_id", "deciding_body", "members", "default", "scope", "criteria", "criteria_public", "criteria_named", "ecosystem", "review", "review_months", "oversight_body", "vendor_notice_days", "secured"} {
 		fs[n] = field{ID: n, Label: "vep.field." + n}
 	}
 	for _, rec := range Recommendations {

@@ -27,6 +27,9 @@ type Policy struct {
 	// Since is the date the process was adopted or first published (YYYY-MM-DD).
 	Since       string `json:"since,omitempty"`
 	DocumentURL string `json:"document_url,omitempty"`
+	// DocumentID names the uploaded PDF of the policy (upload it with the
+	// web form; "" for none).
+	DocumentID string `json:"document_id,omitempty"`
 	// DecidingBody is the board or panel that decides (e.g. the Equities Review Board).
 	DecidingBody string `json:"deciding_body,omitempty"`
 	// Members are the agencies that sit on the deciding body.
@@ -114,6 +117,7 @@ func (p *Policy) normalise() {
 	}
 	p.Since = strings.TrimSpace(p.Since)
 	p.DocumentURL = strings.TrimSpace(p.DocumentURL)
+	p.DocumentID = strings.TrimSpace(p.DocumentID)
 	p.DecidingBody = strings.TrimSpace(p.DecidingBody)
 	p.OversightBody = strings.TrimSpace(p.OversightBody)
 	p.Criteria = strings.TrimSpace(p.Criteria)
@@ -321,6 +325,9 @@ func (s *Service) SaveDraft(ctx context.Context, iso3 string, p Policy) (PolicyR
 	if err := p.Validate(); err != nil {
 		return PolicyRecord{}, err
 	}
+	if err := s.checkDocument(ctx, s.DB, st.ISO3, src, p.DocumentID); err != nil {
+		return PolicyRecord{}, err
+	}
 	raw, err := json.Marshal(p)
 	if err != nil {
 		return PolicyRecord{}, err
@@ -383,6 +390,9 @@ func (s *Service) Publish(ctx context.Context, iso3 string) (PolicyRecord, error
 		rec.Policy.normalise()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO vep_policies (state_iso3, version, body, source, published_at, published_by) VALUES (?, ?, ?, ?, ?, ?)`,
 			st.ISO3, rec.Version, body, src, at, u.ID); err != nil {
+			return err
+		}
+		if err := publishDocument(ctx, tx, rec.Policy.DocumentID, at); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM vep_policy_drafts WHERE state_iso3 = ? AND source = ?`, st.ISO3, src); err != nil {

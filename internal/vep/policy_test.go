@@ -1,9 +1,12 @@
 package vep_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -180,13 +183,41 @@ func TestPolicyPublishAndScorecard(t *testing.T) {
 			if resp.StatusCode != http.StatusSeeOther {
 				t.Fatalf("save draft: %d", resp.StatusCode)
 			}
+			upload := func(c *testrig.Client, content string) *http.Response {
+				var buf bytes.Buffer
+				mw := multipart.NewWriter(&buf)
+				fw, _ := mw.CreateFormFile("document", "vep-2021.pdf")
+				_, _ = fw.Write([]byte(content))
+				_ = mw.Close()
+				return c.Do(t, "POST", "/vep/states/DEU/policy/document", buf.String(), map[string]string{"Content-Type": mw.FormDataContentType()})
+			}
+			if resp := upload(ed, "not a pdf"); resp.StatusCode != 422 {
+				t.Errorf("a non-PDF: %d", resp.StatusCode)
+			}
+			if resp := upload(rig.SignIn(t, rig.User(t, auth.RoleStateEditor, "FRA")), "%PDF-1.7 x"); resp.StatusCode != 404 {
+				t.Errorf("another State uploads: %d", resp.StatusCode)
+			}
+			if resp := upload(ed, "%PDF-1.7 the policy"); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("upload: %d %s", resp.StatusCode, testrig.Body(resp))
+			}
+			draftPage := ed.GetBody(t, "/vep/states/DEU")
+			docURL := regexp.MustCompile(`href="(/vep/documents/[0-9A-Z]+)"`).FindStringSubmatch(draftPage)
+			if docURL == nil {
+				t.Fatal("the draft does not name the document")
+			}
+			if resp := c.Get(t, docURL[1]); resp.StatusCode != 404 {
+				t.Errorf("a draft's document is public: %d", resp.StatusCode)
+			}
 			ap := rig.SignIn(t, rig.User(t, auth.RoleStateApprover, "DEU"))
 			if resp := ap.PostForm(t, "/vep/states/DEU/policy/publish", url.Values{}); resp.StatusCode != http.StatusSeeOther {
 				t.Fatalf("publish: %d", resp.StatusCode)
 			}
 			page = c.GetBody(t, "/vep/states/DEU")
-			if !strings.Contains(page, "Version 1") {
-				t.Errorf("DEU page lacks the published version")
+			if !strings.Contains(page, "Version 1") || !strings.Contains(page, docURL[1]) {
+				t.Errorf("DEU page lacks the published version or its document")
+			}
+			if body := c.GetBody(t, docURL[1]); body != "%PDF-1.7 the policy" {
+				t.Errorf("the published document: %q", body)
 			}
 		})
 	})
