@@ -119,8 +119,8 @@ func parseSources(s string) []Source {
 
 func incidentFormFrom(r *http.Request) (IncidentForm, IncidentInput) {
 	f := IncidentForm{Name: r.PostFormValue("name"), Summary: r.PostFormValue("summary"), Start: r.PostFormValue("start"), End: r.PostFormValue("end"),
-		Type: r.PostFormValue("type"), Receivers: r.PostFormValue("receivers"), Initiators: r.PostFormValue("initiators"),
-		Techniques: r.PostFormValue("techniques"), Sources: r.PostFormValue("sources"), Note: r.PostFormValue("note"), ZeroDay: r.PostFormValue("zero_day") != ""}
+		Type: r.PostFormValue("type"), Receivers: r.PostFormValue("receivers_text"), Initiators: r.PostFormValue("initiators_text"),
+		Techniques: r.PostFormValue("techniques"), Sources: r.PostFormValue("sources_text"), Note: r.PostFormValue("note"), ZeroDay: r.PostFormValue("zero_day") != ""}
 	in := IncidentInput{Name: f.Name, Summary: f.Summary, Start: f.Start, End: f.End, Type: f.Type, ZeroDay: f.ZeroDay, Techniques: ParseList(f.Techniques)}
 	impact, err := strconv.Atoi(r.PostFormValue("impact"))
 	if err != nil {
@@ -406,8 +406,8 @@ func (m *Module) reviewForm(w http.ResponseWriter, r *http.Request) {
 func attributionFormInput(form url.Values) AttributionInput {
 	in := AttributionInput{Date: form.Get("date"), AttributorKind: form.Get("attributor_kind"), States: ParseList(form.Get("attributor_states")),
 		AttributorName: form.Get("attributor_name"), Basis: form.Get("basis"), NamedState: form.Get("named_state"), NamedActor: form.Get("named_actor"),
-		Norms: form["norms"], Law: lines(form.Get("law")), StatementURL: form.Get("statement_url")}
-	for _, l := range lines(form.Get("evidence")) {
+		Norms: form["norms"], Law: lines(form.Get("law_text")), StatementURL: form.Get("statement_url")}
+	for _, l := range lines(form.Get("evidence_text")) {
 		p := pipes(l, 3)
 		in.Evidence = append(in.Evidence, Evidence{URL: p[0], Title: p[1], Kind: p[2]})
 	}
@@ -462,7 +462,7 @@ func (m *Module) answerForm(w http.ResponseWriter, r *http.Request) {
 func (m *Module) respondForm(w http.ResponseWriter, r *http.Request) {
 	in := ResponseInput{Kind: r.PostFormValue("kind"), Date: r.PostFormValue("date"), ByStates: ParseList(r.PostFormValue("by_states")),
 		ByName: r.PostFormValue("by_name"), AgainstState: r.PostFormValue("against_state"), AgainstActor: r.PostFormValue("against_actor"),
-		Description: r.PostFormValue("description"), Sources: parseSources(r.PostFormValue("sources"))}
+		Description: r.PostFormValue("description"), Sources: parseSources(r.PostFormValue("sources_text"))}
 	_, err := m.svc.AddResponse(r.Context(), user(r), r.PathValue("id"), in)
 	var fe *FieldError
 	if errors.As(err, &fe) {

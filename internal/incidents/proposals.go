@@ -180,6 +180,9 @@ func (s *Service) ReviewProposal(ctx context.Context, u *auth.User, proposalID s
 					return err
 				}
 				p.IncidentID, x = nx.ID, &nx
+				if err := s.historyAs(ctx, tx, "organisation:"+p.OrgName, nx.ID, "proposal", p.ID, "propose", nil, p.CreatedAt); err != nil {
+					return err
+				}
 				if err := s.history(ctx, tx, u, nx.ID, "proposal", p.ID, "accept", nil, now); err != nil {
 					return err
 				}

@@ -69,8 +69,12 @@ func (s *Service) who(ctx context.Context, q db.Querier, u *auth.User) string {
 }
 
 func (s *Service) history(ctx context.Context, tx *db.Tx, u *auth.User, incidentID, entity, entityID, action string, fields []string, at time.Time) error {
+	return s.historyAs(ctx, tx, s.who(ctx, tx, u), incidentID, entity, entityID, action, fields, at)
+}
+
+func (s *Service) historyAs(ctx context.Context, tx *db.Tx, who, incidentID, entity, entityID, action string, fields []string, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO incident_history (id, incident_id, entity, entity_id, action, who, fields, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		id.New(), incidentID, entity, entityID, action, s.who(ctx, tx, u), strings.Join(fields, ","), at)
+		id.New(), incidentID, entity, entityID, action, who, strings.Join(fields, ","), at)
 	if err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
