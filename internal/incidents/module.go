@@ -72,6 +72,8 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("POST /incidents/publish/{id}", web.Secretariat, m.publishForm)
 	r.Handle("GET /incidents/correct/{id}", web.Stakeholder, m.correctPage)
 	r.Handle("POST /incidents/correct/{id}", web.Stakeholder, m.correctForm)
+	r.Handle("GET /incidents/import", proposersAndSecretariat, m.importPage)
+	r.Handle("POST /incidents/import", proposersAndSecretariat, m.importForm)
 	r.Handle("GET /incidents/proposals", proposersAndSecretariat, m.proposalsPage)
 	r.Handle("GET /incidents/proposals/{id}", proposersAndSecretariat, m.proposalPage)
 	r.Handle("POST /incidents/review/{id}", web.Secretariat, m.reviewForm)
@@ -104,6 +106,9 @@ func (m *Module) Routes(r *web.Router) {
 		Params: []api.Param{{Name: "id", In: "path"}}, Response: Attribution{}}, web.StateApprover, m.apiSign)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/incident-attributions/{id}/response", Summary: "Record the named State's response to a statement (secretariat, or that State's approver)", Tag: "incidents", Description: errs,
 		Params: []api.Param{{Name: "id", In: "path"}}, Request: AnswerInput{}, Response: Attribution{}}, approverOrSecretariat, m.apiAnswer)
+	r.API(api.Op{Method: "POST", Path: "/api/v1/incidents/import", Summary: "Import a file into drafts for review (secretariat: draft incidents; organisations: proposals); a bad file is refused whole", Tag: "incidents",
+		Description: "The body is the file: ?format=cfr-csv (text/csv in the CFR Cyber Operations Tracker's columns Title, Date, Affiliations, Description, Response, Victims, Sponsor, Type, Category, Sources) or ?format=json (the platform's incidents.json). A bad file is a 422 whose message names the line and the reason; nothing is written. " + errs,
+		Params: []api.Param{{Name: "format", In: "query", Required: true, Description: "cfr-csv | json"}}, Response: ImportResult{}, Status: http.StatusCreated}, proposersAndSecretariat, m.apiImport)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/incident-proposals", Summary: "Proposals: the secretariat's queue, or your organisation's", Tag: "incidents", Description: errs,
 		Params: []api.Param{{Name: "status", In: "query", Description: "submitted | accepted | rejected"}}, Response: api.List[Proposal]{}}, proposersAndSecretariat, m.apiProposals)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/incident-proposals", Summary: "Propose a new incident or a correction (member of an organisation)", Tag: "incidents", Description: errs,
