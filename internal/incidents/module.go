@@ -108,7 +108,7 @@ func (m *Module) Routes(r *web.Router) {
 		Params: []api.Param{{Name: "id", In: "path"}}, Request: AnswerInput{}, Response: Attribution{}}, approverOrSecretariat, m.apiAnswer)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/incidents/import", Summary: "Import a file into drafts for review (secretariat: draft incidents; organisations: proposals); a bad file is refused whole", Tag: "incidents",
 		Description: "The body is the file: ?format=cfr-csv (text/csv in the CFR Cyber Operations Tracker's columns Title, Date, Affiliations, Description, Response, Victims, Sponsor, Type, Category, Sources) or ?format=json (the platform's incidents.json). A bad file is a 422 whose message names the line and the reason; nothing is written. " + errs,
-		Params: []api.Param{{Name: "format", In: "query", Required: true, Description: "cfr-csv | json"}}, Response: ImportResult{}, Status: http.StatusCreated}, proposersAndSecretariat, m.apiImport)
+		Params:      []api.Param{{Name: "format", In: "query", Required: true, Description: "cfr-csv | json"}}, Response: ImportResult{}, Status: http.StatusCreated}, proposersAndSecretariat, m.apiImport)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/incident-proposals", Summary: "Proposals: the secretariat's queue, or your organisation's", Tag: "incidents", Description: errs,
 		Params: []api.Param{{Name: "status", In: "query", Description: "submitted | accepted | rejected"}}, Response: api.List[Proposal]{}}, proposersAndSecretariat, m.apiProposals)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/incident-proposals", Summary: "Propose a new incident or a correction (member of an organisation)", Tag: "incidents", Description: errs,
