@@ -184,7 +184,7 @@ func (m *Module) questionView(r *http.Request, qid, lang string) (QuestionView, 
 	for _, s := range st {
 		v.Counts[s.Answer]++
 	}
-	v.Counts["not-stated"] = len(states.All()) - len(st)
+	v.Counts["not-stated"] = numStates() - len(st)
 	return v, nil
 }
 

@@ -105,22 +105,47 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 		topicIDs = append(topicIDs, t.ID)
 	}
 	made := 0
-	for i, ds := range demoStates {
+	// At larger scales more States have positions (all 195 from scale 5)
+	// and each has more editions behind its current one.
+	list := append([]struct {
+		ISO3 string
+		Year int
+		Lang string
+	}(nil), demoStates...)
+	if scale > 1 {
+		have := map[string]bool{}
+		for _, d := range list {
+			have[d.ISO3] = true
+		}
+		for _, st := range states.All() {
+			if len(list) >= min(40*scale, len(states.All())) {
+				break
+			}
+			if !have[st.ISO3] {
+				list = append(list, struct {
+					ISO3 string
+					Year int
+					Lang string
+				}{st.ISO3, 2020 + rng.IntN(5), "en"})
+			}
+		}
+	}
+	for i, ds := range list {
 		st, ok := states.ByISO3(ds.ISO3)
 		if !ok {
 			return fmt.Errorf("demo: unknown State %s", ds.ISO3)
 		}
 		name := st.Name("en")
-		editions := 1
+		editions := 1 + (scale-1)/3
 		if i%5 == 0 {
-			editions = 2 // an earlier position, superseded
+			editions++ // an earlier position, superseded
 		}
 		for e := 0; e < editions; e++ {
 			year := ds.Year - (editions-1-e)*2
 			in := PositionInput{Title: fmt.Sprintf("%s: national position on the application of international law in cyberspace", name),
 				IssuedOn: fmt.Sprintf("%d-%02d-%02d", year, 1+rng.IntN(12), 1+rng.IntN(28)), Languages: []string{ds.Lang},
 				SourceURL: fmt.Sprintf("https://www.example.org/%s/international-law-cyberspace-%d.pdf", strings.ToLower(ds.ISO3), year)}
-			if e == 0 && editions == 2 {
+			if e < editions-1 {
 				in.Title = fmt.Sprintf("%s: first statement on international law in cyberspace", name)
 			}
 			para := 1
@@ -181,11 +206,11 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 	if _, err := s.Create(secretariat, joint); err != nil {
 		return fmt.Errorf("demo: joint position: %w", err)
 	}
-	recorded, err := generateProposals(ctx, s, rng)
+	recorded, err := generateProposals(ctx, s, rng, scale)
 	if err != nil {
 		return err
 	}
-	progress(fmt.Sprintf("%d national positions from %d States, one joint position endorsed by %d States, %d proposals with %d recorded positions", made, len(demoStates), len(joint.Endorsements), len(demoProposals), recorded))
+	progress(fmt.Sprintf("%d national positions from %d States, one joint position endorsed by %d States, %d proposals with %d recorded positions", made, len(list), len(joint.Endorsements), len(demoProposals), recorded))
 	return nil
 }
 
@@ -206,9 +231,13 @@ var demoProposals = []ProposalInput{
 
 // generateProposals records the proposals and about 120 States' positions
 // on each, moving over four sessions.
-func generateProposals(ctx context.Context, s *Service, rng *rand.Rand) (int, error) {
+func generateProposals(ctx context.Context, s *Service, rng *rand.Rand, scale int) (int, error) {
 	secretariat := auth.WithUser(ctx, &auth.User{ID: "demo", Role: auth.RoleSecretariat})
 	sessions := []string{"2024-03-08", "2024-07-12", "2024-12-06", "2025-03-14"}
+	// More sessions at larger scales, one a month from April 2025.
+	for i := 0; len(sessions) < min(4+2*(scale-1), 24); i++ {
+		sessions = append(sessions, fmt.Sprintf("%d-%02d-12", 2025+(3+i)/12, 1+(3+i)%12))
+	}
 	all := states.All()
 	recorded := 0
 	for pi, in := range demoProposals {
@@ -219,7 +248,7 @@ func generateProposals(ctx context.Context, s *Service, rng *rand.Rand) (int, er
 			return recorded, err
 		}
 		// About 120 States take part, in an order of their own per proposal.
-		order := rng.Perm(len(all))[:120]
+		order := rng.Perm(len(all))[:min(120*scale, len(all))]
 		cur := map[string]string{}
 		for si, day := range sessions {
 			if in.ProposedOn > day {
@@ -228,11 +257,11 @@ func generateProposals(ctx context.Context, s *Service, rng *rand.Rand) (int, er
 			for k, ix := range order {
 				st := all[ix]
 				// A third speak at the first session, more later; some change their minds.
-				speaks := k < 40*(si+1) && (cur[st.ISO3] == "" || rng.IntN(5) == 0)
+				speaks := k < 40*(si+1)*scale && (cur[st.ISO3] == "" || rng.IntN(5) == 0)
 				if !speaks {
 					continue
 				}
-				stance := pickStance(rng, pi, si)
+				stance := pickStance(rng, pi, min(si, 3))
 				if stance == cur[st.ISO3] {
 					continue
 				}
@@ -260,7 +289,7 @@ func generateProposals(ctx context.Context, s *Service, rng *rand.Rand) (int, er
 			}
 		}
 	}
-	if _, err := s.ChangeStatus(secretariat, "healthcare", StatusInput{Status: "agreed", OnDate: sessions[3], Note: "Agreed ad referendum in the annual progress report."}); err != nil {
+	if _, err := s.ChangeStatus(secretariat, "healthcare", StatusInput{Status: "agreed", OnDate: sessions[len(sessions)-1], Note: "Agreed ad referendum in the annual progress report."}); err != nil {
 		return recorded, err
 	}
 	return recorded, nil

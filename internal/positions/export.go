@@ -9,7 +9,6 @@ import (
 
 	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
-	"github.com/cybernorms/cybernorms/internal/states"
 )
 
 // Dataset is everything published, for researchers: dated.
@@ -93,12 +92,7 @@ func (m *Module) apiExportCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="cybernorms-positions-`+table+`-`+d.GeneratedAt.Format("2006-01-02")+`.csv"`)
 	cw := csv.NewWriter(w)
-	region := func(iso3 string) string {
-		if st, ok := states.ByISO3(iso3); ok {
-			return string(st.Group)
-		}
-		return ""
-	}
+	region := stateGroup
 	switch table {
 	case "passages":
 		_ = cw.Write([]string{"document_id", "kind", "state", "region", "group", "document_title", "issued_on", "status", "by_secretariat", "confirmed", "source_url", "passage", "ref", "lang", "topics", "text"})

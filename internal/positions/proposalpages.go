@@ -327,7 +327,7 @@ func (m *Module) proposalCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", `attachment; filename="proposal-`+c.Proposal.ID+`.csv"`)
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"state", "state_name", "region", "stance", "amendment", "reason", "stated_on", "source_kind", "source_ref", "by_secretariat"})
-	for _, st := range states.All() {
+	for _, st := range allStates() {
 		s, ok := got[st.ISO3]
 		row := []string{st.ISO3, defuse(st.Name(lang)), string(st.Group), "not-stated", "", "", "", "", "", ""}
 		if ok {

@@ -542,7 +542,7 @@ func (s *Service) ConsensusView(ctx context.Context, pid, lang string) (Consensu
 		}
 	}
 	sort.SliceStable(c.Obstacles, func(i, j int) bool { return c.Obstacles[i].Stance == "opposes" && c.Obstacles[j].Stance != "opposes" })
-	c.Counts["not-stated"] = len(states.All()) - stated
+	c.Counts["not-stated"] = numStates() - stated
 	// The timeline: walk the history in order, one point per date.
 	cur := map[string]string{}
 	for i, h := range c.History {
@@ -561,7 +561,7 @@ func (s *Service) ConsensusView(ctx context.Context, pid, lang string) (Consensu
 				n++
 			}
 		}
-		pt.Counts["not-stated"] = len(states.All()) - n
+		pt.Counts["not-stated"] = numStates() - n
 		c.Timeline = append(c.Timeline, pt)
 	}
 	return c, nil

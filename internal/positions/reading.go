@@ -105,16 +105,30 @@ func (m *Module) topicPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The choices of the filters come from the topic's passages.
-	all := d.Passages
-	if f != (PassageFilter{Topic: t.ID}) {
-		if all, err = passages(ctx, m.svc.DB, PassageFilter{Topic: t.ID}, lang); err != nil {
+	years, langs := map[int]bool{}, map[string]bool{}
+	if f == (PassageFilter{Topic: t.ID}) || f == (PassageFilter{Topic: t.ID, Sort: f.Sort}) {
+		for _, p := range d.Passages {
+			years[p.Year], langs[p.Lang] = true, true
+		}
+	} else {
+		rows, err := m.svc.DB.QueryContext(ctx, `SELECT DISTINCT d.year, p.lang FROM positions_passage_topics t
+			JOIN positions_passages p ON p.id = t.passage_id JOIN positions_documents d ON d.id = t.document_id
+			WHERE t.topic_id = ? AND t.published = ? AND d.status = ?`, t.ID, true, StatusPublished)
+		if err != nil {
 			m.site.ServerError(w, r, err)
 			return
 		}
-	}
-	years, langs := map[int]bool{}, map[string]bool{}
-	for _, p := range all {
-		years[p.Year], langs[p.Lang] = true, true
+		for rows.Next() {
+			var y int
+			var l string
+			if err := rows.Scan(&y, &l); err != nil {
+				rows.Close()
+				m.site.ServerError(w, r, err)
+				return
+			}
+			years[y], langs[l] = true, true
+		}
+		rows.Close()
 	}
 	for y := range years {
 		d.Years = append(d.Years, y)
@@ -157,7 +171,7 @@ func (m *Module) stancesCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", `attachment; filename="stances-`+v.ID+`.csv"`)
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"state", "state_name", "region", "answer", "answer_label", "document", "issued_on"})
-	for _, st := range states.All() {
+	for _, st := range allStates() {
 		s, ok := got[st.ISO3]
 		row := []string{st.ISO3, defuse(st.Name(lang)), string(st.Group), "not-stated", "", "", ""}
 		if ok {

@@ -560,6 +560,9 @@ func (s *Service) publishTx(ctx context.Context, tx *db.Tx, docID, kind, state s
 			if _, err := tx.ExecContext(ctx, `UPDATE positions_documents SET supersedes = ? WHERE id = ?`, o, docID); err != nil {
 				return nil, err
 			}
+			if _, err := tx.ExecContext(ctx, `UPDATE positions_passage_topics SET published = ? WHERE document_id = ?`, false, o); err != nil {
+				return nil, err
+			}
 			if err := unindex(ctx, tx, o); err != nil {
 				return nil, err
 			}
@@ -567,6 +570,9 @@ func (s *Service) publishTx(ctx context.Context, tx *db.Tx, docID, kind, state s
 				return nil, err
 			}
 		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE positions_passage_topics SET published = ? WHERE document_id = ?`, true, docID); err != nil {
+		return nil, err
 	}
 	topics, err := index(ctx, tx, docID)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cybernorms/cybernorms/internal/platform/db"
@@ -151,10 +152,14 @@ func scanDoc(row interface{ Scan(...any) error }, lang string) (Position, error)
 }
 
 func stateName(iso3, lang string) string {
-	if st, ok := states.ByISO3(iso3); ok {
-		return st.Name(lang)
+	si, ok := stateIndex()[iso3]
+	if !ok {
+		return iso3
 	}
-	return iso3
+	if n := si.names[lang]; n != "" {
+		return n
+	}
+	return si.names["en"]
 }
 
 // loadPosition reads a document with its passages, stances and endorsements.
@@ -303,8 +308,8 @@ func passages(ctx context.Context, q db.Querier, f PassageFilter, lang string) (
 		JOIN positions_passages p ON p.id = t.passage_id
 		JOIN positions_documents d ON d.id = t.document_id
 		LEFT JOIN states s ON s.iso3 = d.state_iso3
-		WHERE d.status = ?`
-	args := []any{StatusPublished}
+		WHERE t.published = ? AND d.status = ?`
+	args := []any{true, StatusPublished}
 	if f.Topic != "" {
 		query += ` AND t.topic_id = ?`
 		args = append(args, f.Topic)
@@ -393,9 +398,7 @@ func stances(ctx context.Context, q db.Querier, question, lang string) ([]StateS
 			return nil, err
 		}
 		st.StateName = stateName(st.State, lang)
-		if s, ok := states.ByISO3(st.State); ok {
-			st.Region = string(s.Group)
-		}
+		st.Region = stateGroup(st.State)
 		out = append(out, st)
 	}
 	return out, rows.Err()
@@ -403,3 +406,30 @@ func stances(ctx context.Context, q db.Querier, question, lang string) ([]StateS
 
 // now is the clock, UTC; tests may not move it.
 func now() time.Time { return time.Now().UTC() }
+
+// The States' names and groups, read once: states.All and states.ByISO3
+// copy every State they return, too slow for a page that names hundreds.
+type stateInfo struct {
+	names map[string]string
+	group string
+}
+
+var allStates = sync.OnceValue(states.All)
+
+var stateIndex = sync.OnceValue(func() map[string]stateInfo {
+	idx := map[string]stateInfo{}
+	for _, st := range allStates() {
+		si := stateInfo{names: map[string]string{}, group: string(st.Group)}
+		for _, l := range []string{"ar", "zh", "en", "fr", "ru", "es"} {
+			si.names[l] = st.Name(l)
+		}
+		idx[st.ISO3] = si
+	}
+	return idx
+})
+
+// numStates is the number of States (195).
+func numStates() int { return len(allStates()) }
+
+// stateGroup is a State's regional group ("" when unknown).
+func stateGroup(iso3 string) string { return stateIndex()[iso3].group }
