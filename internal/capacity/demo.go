@@ -163,5 +163,79 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 		matched++
 	}
 	progress(fmt.Sprintf("capacity: %d invitations", matched))
+	// Milestones in every state on the projects, some overdue.
+	var projects []Project
+	prows, err := ps.DB.QueryContext(ctx, `SELECT `+projectCols+` FROM capacity_projects p ORDER BY p.id`)
+	if err != nil {
+		return err
+	}
+	for prows.Next() {
+		p, err := scanProject(prows)
+		if err != nil {
+			prows.Close()
+			return err
+		}
+		projects = append(projects, p)
+	}
+	prows.Close()
+	for i, p := range projects {
+		pc := as(auth.RoleStateApprover, p.Beneficiary, "")
+		base := start
+		if p.StartsOn != "" {
+			base, _ = time.Parse("2006-01-02", p.StartsOn)
+		}
+		for j, title := range []string{"Needs assessment agreed", "First training delivered", "Final report"} {
+			ms, err := s.AddMilestone(pc, p.ID, MilestoneInput{Title: title, DueOn: base.AddDate(0, 2*(j+1), 0).Format("2006-01-02")})
+			if err != nil {
+				return fmt.Errorf("demo milestone: %w", err)
+			}
+			status := MilestoneStatuses[(i+j)%len(MilestoneStatuses)]
+			if status != "planned" {
+				if _, err := s.SetMilestone(pc, p.ID, ms.ID, MilestoneInput{Status: status}); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := s.PostUpdate(pc, p.ID, UpdateInput{Body: "Kick-off meeting held with the national team; the work plan is agreed."}); err != nil {
+			return err
+		}
+		if i%2 == 0 {
+			if _, err := s.RequestPublication(pc, p.ID); err != nil {
+				return err
+			}
+			if i%4 == 0 {
+				if _, err := s.ReviewProject(as(auth.RoleSecretariat, "", ""), p.ID, ReviewInput{Publish: true}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	progress(fmt.Sprintf("capacity: %d projects with milestones", len(projects)))
+	// Events across a year: the yearly industry workshop on the margins of
+	// the First Committee, tailored briefings and trainings.
+	zones := []string{"America/New_York", "Europe/Zurich", "Africa/Dakar", "Asia/Singapore", "America/Sao_Paulo", "Pacific/Fiji"}
+	places := []string{"New York, UN Headquarters", "Geneva, Palais des Nations", "Dakar", "Singapore", "São Paulo", "Suva"}
+	for i := 0; i < 12*scale; i++ {
+		day := start.AddDate(0, i%12, 3+rng.IntN(20)).Format("2006-01-02")
+		kind := EventKinds[i%len(EventKinds)]
+		title := fmt.Sprintf("%s: %s", map[string]string{"workshop": "Workshop", "briefing": "Tailored briefing", "training": "Training", "side-event": "Side event"}[kind], demoNeedTitles[i%len(demoNeedTitles)].title)
+		audience := "public"
+		if kind == "briefing" {
+			audience = "states"
+		}
+		c := as(auth.RoleSecretariat, "", "")
+		if len(orgs) > 0 && i%3 == 1 {
+			c = as(auth.RoleStakeholder, "", orgs[i%len(orgs)])
+		}
+		if i == 0 {
+			title, day = "Yearly industry workshop on the margins of the First Committee", start.AddDate(0, 1, 0).Format("2006-01-02")
+		}
+		if _, err := s.CreateEvent(c, EventInput{Title: title, Kind: kind, Audience: audience, Place: places[i%len(places)], TZ: zones[i%len(zones)],
+			Starts: day + "T10:00", Ends: day + "T13:00", Languages: []string{"en", "fr"}, Norms: norm(demoNeedTitles[i%len(demoNeedTitles)].norm),
+			Agenda: "1. Opening\n2. Threat briefing by industry\n3. Discussion with delegations\n4. Next steps", Capacity: 20 + rng.IntN(80)}); err != nil {
+			return fmt.Errorf("demo event: %w", err)
+		}
+	}
+	progress(fmt.Sprintf("capacity: %d events", 12*scale))
 	return nil
 }

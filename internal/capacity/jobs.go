@@ -13,7 +13,10 @@ const JobReminders = "capacity.reminders"
 // registerJobs installs the module's periodic jobs.
 func (s *Service) registerJobs() {
 	s.P.Jobs.Register(JobReminders, func(ctx context.Context, _ json.RawMessage) error {
-		_, err := s.RemindOverdue(ctx, s.now())
+		if _, err := s.RemindOverdue(ctx, s.now()); err != nil {
+			return err
+		}
+		_, err := s.RemindEvents(ctx, s.now())
 		return err
 	})
 	s.P.Jobs.Every(JobReminders, time.Hour)

@@ -75,6 +75,8 @@ func (m *Module) Routes(r *web.Router) {
 	r.API(api.Op{Method: "GET", Path: apiBase + "/gaps", Summary: "The gap view: needs stated and matched, projects running and finished, and the last cycle's reported gaps without a need or project, per norm and per region (counting only what you may see)", Tag: "capacity", Response: GapView{}}, web.Public, m.apiGaps)
 	m.matchRoutes(r)
 	m.projectRoutes(r)
+	m.eventRoutes(r)
+	m.searchRoutes(r)
 	m.apiRoutes(r)
 }
 
