@@ -176,10 +176,7 @@ func (m *Module) secondFactor(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/signin/second-factor", http.StatusSeeOther)
 		return
 	}
-	sessionHash := ""
-	if c, err := r.Cookie(web.SessionCookie); err == nil {
-		sessionHash = hashSecret(c.Value)
-	}
+	sessionHash := m.sessionHash(r)
 	err := m.auth.CheckSecondFactor(r.Context(), u, sessionHash, r.PostFormValue("code"))
 	switch {
 	case errors.Is(err, auth.ErrBadCode):
@@ -196,6 +193,14 @@ func (m *Module) secondFactor(w http.ResponseWriter, r *http.Request) {
 	m.completeSignin(w, r, u, next, nil)
 }
 
+// sessionHash is the hash of this browser's session, "" without one.
+func (m *Module) sessionHash(r *http.Request) string {
+	if c := m.site.ReadCookie(r, web.SessionCookie); c != "" {
+		return hashSecret(c)
+	}
+	return ""
+}
+
 // mfaLocked answers a second-factor attempt over the limits: the pending
 // session has been ended, so the cookie goes and the password is asked again.
 func (m *Module) mfaLocked(w http.ResponseWriter, r *http.Request, u *auth.User, err error, next string) {
@@ -204,7 +209,7 @@ func (m *Module) mfaLocked(w http.ResponseWriter, r *http.Request, u *auth.User,
 		limit, key = "account", "account.mfa_throttled"
 	}
 	m.svc.Log.Warn("second factor locked after too many wrong codes", "user", u.ID, "limit", limit, "client", web.ClientAddr(r))
-	http.SetCookie(w, &http.Cookie{Name: web.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	m.site.SetCookie(w, r, web.SessionCookie, "", -1)
 	m.site.Render(w, r, http.StatusTooManyRequests, "account/signin.html", "", signinData{Email: u.Email, Next: next, Error: key})
 }
 
@@ -293,11 +298,7 @@ func (m *Module) reauthenticate(w http.ResponseWriter, r *http.Request, u *auth.
 
 // factorChanged ends the user's other sessions and e-mails the user, in tx.
 func (m *Module) factorChanged(r *http.Request, tx *db.Tx, u *auth.User, what string) error {
-	keep := ""
-	if c, err := r.Cookie(web.SessionCookie); err == nil {
-		keep = hashSecret(c.Value)
-	}
-	if err := m.auth.EndOtherSessions(r.Context(), tx, u.ID, keep); err != nil {
+	if err := m.auth.EndOtherSessions(r.Context(), tx, u.ID, m.sessionHash(r)); err != nil {
 		return err
 	}
 	tr := func(k string) string { return m.site.Catalog.T(u.Lang, k) }
