@@ -6,8 +6,11 @@ package account
 import (
 	"embed"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
+
+	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/api"
@@ -26,9 +29,10 @@ var i18nFS embed.FS
 
 // Module serves the account pages.
 type Module struct {
-	svc  *platform.Services
-	site *web.Site
-	auth *auth.Store
+	svc      *platform.Services
+	site     *web.Site
+	auth     *auth.Store
+	webauthn *webauthn.WebAuthn
 }
 
 // New registers templates and translations.
@@ -41,7 +45,11 @@ func New(svc *platform.Services) (*Module, error) {
 	if err := svc.Site.Catalog.Load(tr); err != nil {
 		return nil, err
 	}
-	return &Module{svc: svc, site: svc.Site, auth: svc.Auth}, nil
+	wa, err := newWebAuthn(svc.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("passkeys: %w", err)
+	}
+	return &Module{svc: svc, site: svc.Site, auth: svc.Auth, webauthn: wa}, nil
 }
 
 // Routes registers the module's routes.
@@ -65,6 +73,15 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("POST /account/sessions/{hash}/revoke", web.SignedIn, m.revokeSession)
 	r.Handle("GET /account/second-factor", web.SignedIn, m.voluntaryEnrolPage)
 	r.Handle("POST /account/second-factor/remove", web.SignedIn, m.removeFactor)
+	r.Handle("POST /account/passkeys/begin", web.SecondFactor, m.registerBegin)
+	r.Handle("POST /account/passkeys/finish", web.SecondFactor, m.registerFinish)
+	r.Handle("POST /account/passkeys/{id}/remove", web.SignedIn, m.removePasskey)
+	r.Handle("POST /account/passkey-policy", web.Secretariat, m.setPolicy)
+	r.Handle("GET /signin/passkey/setup", web.SecondFactor, m.setupPage)
+	r.Handle("POST /signin/passkey/begin", web.SecondFactor, m.loginBegin)
+	r.Handle("POST /signin/passkey/finish", web.SecondFactor, m.loginFinish)
+	r.Handle("POST /signin/passkey/discover/begin", web.Public, m.discoverBegin)
+	r.Handle("POST /signin/passkey/discover/finish", web.Public, m.discoverFinish)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/me", Summary: "The account behind the request", Tag: "account", Response: auth.User{}}, web.SignedIn, m.apiMe)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/me/tokens", Summary: "The caller's personal API tokens", Tag: "account", Response: api.List[auth.Token]{}}, web.SignedIn, m.apiTokens)
 }
@@ -144,6 +161,14 @@ type secondFactorData struct {
 	Codes     []string
 	Voluntary bool // from the account page: the password is asked
 	Change    bool // replacing a factor: a current code is asked too
+	// HasPasskeys offers the passkey button on the second-factor page.
+	HasPasskeys bool
+}
+
+// hasPasskeys reports whether u has registered a passkey.
+func (m *Module) hasPasskeys(r *http.Request, u *auth.User) (bool, error) {
+	keys, err := m.auth.Passkeys(r.Context(), u.ID)
+	return len(keys) > 0, err
 }
 
 func (m *Module) secondFactorPage(w http.ResponseWriter, r *http.Request) {
@@ -154,6 +179,11 @@ func (m *Module) secondFactorPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := secondFactorData{Next: next}
+	var err error
+	if data.HasPasskeys, err = m.hasPasskeys(r, u); err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
 	if !u.TOTPEnabled {
 		e, err := auth.BeginTOTP(u, "cybernorms")
 		if err != nil {
@@ -176,12 +206,22 @@ func (m *Module) secondFactor(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/signin/second-factor", http.StatusSeeOther)
 		return
 	}
+	hasPasskeys, err := m.hasPasskeys(r, u)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	if hasPasskeys && m.auth.PasskeysRequired(r.Context(), u) {
+		// The secretariat requires passkeys of this role: codes do not do.
+		m.site.Render(w, r, http.StatusForbidden, "account/second_factor.html", "", secondFactorData{Next: next, Error: "account.passkey_required", HasPasskeys: true})
+		return
+	}
 	sessionHash := m.sessionHash(r)
-	err := m.auth.CheckSecondFactor(r.Context(), u, sessionHash, r.PostFormValue("code"))
+	err = m.auth.CheckSecondFactor(r.Context(), u, sessionHash, r.PostFormValue("code"))
 	switch {
 	case errors.Is(err, auth.ErrBadCode):
 		_ = m.auth.RecordFailure(r.Context(), u.Email, web.ClientAddr(r))
-		m.site.Render(w, r, http.StatusUnauthorized, "account/second_factor.html", "", secondFactorData{Next: next, Error: "account.bad_code"})
+		m.site.Render(w, r, http.StatusUnauthorized, "account/second_factor.html", "", secondFactorData{Next: next, Error: "account.bad_code", HasPasskeys: hasPasskeys})
 		return
 	case errors.Is(err, auth.ErrMFASessionEnded), errors.Is(err, auth.ErrMFAThrottled):
 		m.mfaLocked(w, r, u, err, next)
@@ -218,6 +258,27 @@ func (m *Module) completeSignin(w http.ResponseWriter, r *http.Request, u *auth.
 	if c == "" {
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 		return
+	}
+	if m.auth.PasskeysRequired(r.Context(), u) {
+		// The role must sign in with a passkey and has none yet: the code
+		// passed, and the sign-in completes once one is registered.
+		has, err := m.hasPasskeys(r, u)
+		if err == nil && !has {
+			err = m.auth.MarkTOTPPassed(r.Context(), hashSecret(c))
+			setup := "/signin/passkey/setup?next=" + urlQuery(next)
+			if err == nil && codes != nil {
+				m.site.Render(w, r, http.StatusOK, "account/recovery_codes.html", "", secondFactorData{Codes: codes, Next: setup})
+				return
+			}
+			if err == nil {
+				http.Redirect(w, r, setup, http.StatusSeeOther)
+				return
+			}
+		}
+		if err != nil {
+			m.site.ServerError(w, r, err)
+			return
+		}
 	}
 	secret, err := m.auth.PassMFA(r.Context(), c)
 	if err != nil {
@@ -301,6 +362,11 @@ func (m *Module) factorChanged(r *http.Request, tx *db.Tx, u *auth.User, what st
 	if err := m.auth.EndOtherSessions(r.Context(), tx, u.ID, m.sessionHash(r)); err != nil {
 		return err
 	}
+	return m.notify(r, tx, u, what)
+}
+
+// notify e-mails the user that a factor of the account changed, in tx.
+func (m *Module) notify(r *http.Request, tx *db.Tx, u *auth.User, what string) error {
 	tr := func(k string) string { return m.site.Catalog.T(u.Lang, k) }
 	return m.svc.QueueMail(r.Context(), tx, mail.Message{To: u.Email, Subject: tr("account.factor_" + what + "_subject"),
 		Text: tr("account.factor_"+what+"_body") + "\n\n" + m.svc.Link("/account") + "\n"})
@@ -400,6 +466,9 @@ type accountData struct {
 	Error       string
 	ErrorField  string
 	CurrentHash string
+	Passkeys    []auth.Passkey
+	// RequirePasskeys is the secretariat's setting, shown to the secretariat.
+	RequirePasskeys bool
 }
 
 func (m *Module) accountPage(w http.ResponseWriter, r *http.Request) {
@@ -416,6 +485,13 @@ func (m *Module) renderAccount(w http.ResponseWriter, r *http.Request, status in
 	if data.Tokens, err = m.auth.Tokens(r.Context(), u.ID); err != nil {
 		m.site.ServerError(w, r, err)
 		return
+	}
+	if data.Passkeys, err = m.auth.Passkeys(r.Context(), u.ID); err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	if u.Role == auth.RoleSecretariat {
+		data.RequirePasskeys = m.auth.PasskeysRequired(r.Context(), &auth.User{Role: auth.RoleSecretariat})
 	}
 	if c := m.site.ReadCookie(r, web.SessionCookie); c != "" {
 		data.CurrentHash = hashSecret(c)

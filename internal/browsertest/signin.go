@@ -13,33 +13,47 @@ import (
 // SignIn signs the browser in through the real pages with email and
 // password, enrolling a TOTP second factor when the page asks for one.
 func SignIn(ctx context.Context, baseURL, email, password string) error {
-	err := chromedp.Do(ctx,
+	enrolled, err := signIn(ctx, baseURL, email, password)
+	if err != nil || !enrolled {
+		return err
+	}
+	return chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`a[href="/account"]`)))
+}
+
+// SignInUntil is SignIn that stops on whatever page follows the recovery
+// codes (a passkey to register, when the secretariat requires one).
+func SignInUntil(ctx context.Context, baseURL, email, password string) error {
+	_, err := signIn(ctx, baseURL, email, password)
+	return err
+}
+
+func signIn(ctx context.Context, baseURL, email, password string) (enrolled bool, err error) {
+	err = chromedp.Do(ctx,
 		chromedp.Navigate(baseURL+"/signin"),
 		chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.SendKeys(chromedp.ID("password"), password),
 		Submit(chromedp.ID("signin-submit")),
 	)
 	if err != nil {
-		return fmt.Errorf("password step: %w", err)
+		return false, fmt.Errorf("password step: %w", err)
 	}
 	loc, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil || !strings.Contains(loc, "/signin/second-factor") {
-		return err
+		return false, err
 	}
 	secret, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("totp-secret")))
 	if err != nil {
-		return fmt.Errorf("enrolment page: %w", err)
+		return false, fmt.Errorf("enrolment page: %w", err)
 	}
 	code, err := totp.GenerateCode(strings.TrimSpace(secret), time.Now())
 	if err != nil {
-		return err
+		return false, err
 	}
-	return chromedp.Do(ctx,
+	return true, chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.ID("code"), code),
 		chromedp.Click(chromedp.ID("enrol-submit")),
 		chromedp.WaitVisible(chromedp.ID("recovery-codes")),
 		Submit(chromedp.ID("continue")),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/account"]`)),
 	)
 }
 
