@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -16,6 +17,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/throttle"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
@@ -368,8 +370,23 @@ func (m *Module) recordUse(r *http.Request, cred *webauthn.Credential) error {
 	return m.auth.UsePasskey(r.Context(), p.ID, credJSON)
 }
 
+// MaxDiscoverPerClient bounds the passwordless sign-ins a client address
+// may begin per 15 minutes: each one stores a challenge before anyone is
+// known.
+const MaxDiscoverPerClient = 30
+
 // discoverBegin starts a passwordless sign-in: any passkey of this site.
 func (m *Module) discoverBegin(w http.ResponseWriter, r *http.Request) {
+	limiter := &throttle.Limiter{DB: m.svc.DB, Bucket: "passkey.discover", Limit: MaxDiscoverPerClient, Window: 15 * time.Minute}
+	hit, err := limiter.Hit(r.Context(), web.ClientAddr(r))
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	if !hit.Allowed {
+		passkeyError(w, http.StatusTooManyRequests, "throttled", m.tr(r, "account.throttled"))
+		return
+	}
 	assertion, session, err := m.webauthn.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationRequired))
 	if err != nil {
 		m.site.ServerError(w, r, err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cybernorms/cybernorms/internal/account"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/testrig"
@@ -58,6 +59,18 @@ func TestPasskeyRules(t *testing.T) {
 			p := pending(t, rig, u)
 			if resp := p.PostForm(t, "/account/passkeys/begin", url.Values{"name": {"Laptop"}}); resp.StatusCode != http.StatusForbidden {
 				t.Fatalf("pending session began a registration: %d", resp.StatusCode)
+			}
+		})
+		t.Run("passwordless sign-ins begun are limited per client address", func(t *testing.T) {
+			c := rig.Anonymous(t)
+			n429 := 0
+			for i := 0; i < account.MaxDiscoverPerClient+2; i++ {
+				if resp := c.PostForm(t, "/signin/passkey/discover/begin", url.Values{}); resp.StatusCode == http.StatusTooManyRequests {
+					n429++
+				}
+			}
+			if n429 != 2 {
+				t.Fatalf("%d refusals after %d begins, want 2", n429, account.MaxDiscoverPerClient+2)
 			}
 		})
 		t.Run("removing a passkey needs the password and a current factor, ends other sessions and e-mails", func(t *testing.T) {
