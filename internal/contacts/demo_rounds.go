@@ -81,7 +81,7 @@ func generateActivity(ctx context.Context, s *Service, rng *rand.Rand, progress 
 				}
 			}
 			tx.MarkChanged()
-			return nil
+			return s.refreshResults(ctx, tx, sum.ID, "")
 		})
 		if err != nil {
 			return err

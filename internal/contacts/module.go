@@ -45,6 +45,9 @@ func New(ps *platform.Services) (*Module, error) {
 	}
 	svc := NewService(ps)
 	svc.registerJobs()
+	if err := svc.backfillResults(context.Background()); err != nil {
+		return nil, err
+	}
 	m := states.Map()
 	return &Module{svc: svc, site: ps.Site, base: chart.NewBase(m.Width, m.Height, m.Sphere, m.Land, m.Paths, m.Points)}, nil
 }

@@ -205,6 +205,9 @@ func (s *Service) StartRound(ctx context.Context, in RoundInput) (RoundSummary, 
 				return err
 			}
 		}
+		if err := s.refreshResults(ctx, tx, r.ID, ""); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, "round.start", "contacts_round", r.ID, nil, map[string]any{"title": r.Title, "scope": r.Scope, "deadline": r.Deadline, "contacts": r.Contacts, "states": r.StatesNumber})
 	})
 	if err != nil {
@@ -304,6 +307,9 @@ func (s *Service) ackTx(ctx context.Context, tx *db.Tx, pingID, via, by string, 
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return errTokenUsed
+	}
+	if err := s.refreshPing(ctx, tx, pingID); err != nil {
+		return err
 	}
 	return audit.Record(ctx, tx, "ping.acknowledge", "contacts_ping", pingID, nil, map[string]string{"via": via})
 }
@@ -408,6 +414,9 @@ func (s *Service) recordBounce(ctx context.Context, pingID, reason string) error
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
+		if err := s.refreshPing(ctx, tx, pingID); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, "ping.bounce", "contacts_ping", pingID, nil, map[string]string{"reason": reason})
 	})
 }
@@ -461,6 +470,9 @@ func (s *Service) RecordBounces(ctx context.Context, roundID string, in BouncesI
 				out.Unknown = append(out.Unknown, a)
 			}
 			out.Marked += int(n)
+		}
+		if err := s.refreshResults(ctx, tx, roundID, ""); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, "round.bounces", "contacts_round", roundID, nil, map[string]int{"marked": out.Marked})
 	})
@@ -588,41 +600,108 @@ func (s *Service) RoundPings(ctx context.Context, roundID string) ([]Ping, error
 	return nil, ErrNotFound
 }
 
-// stateResults computes each State's result in the rounds the where
-// clause selects, from the pings alone (no contact detail is read).
-func (s *Service) stateResults(ctx context.Context, lang, where string, args ...any) ([]StateResult, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT r.id, r.title, r.started_at, r.deadline, p.state_iso3, p.acked_at, p.bounced_at
-		FROM contacts_pings p JOIN contacts_rounds r ON r.id = p.round_id WHERE `+where+` ORDER BY r.started_at DESC, r.id, p.state_iso3`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("results: %w", err)
+// refreshPing recomputes the result of the State of a ping in its round.
+func (s *Service) refreshPing(ctx context.Context, q db.Querier, pingID string) error {
+	var roundID, state string
+	if err := q.QueryRowContext(ctx, `SELECT round_id, state_iso3 FROM contacts_pings WHERE id = ?`, pingID).Scan(&roundID, &state); err != nil {
+		return fmt.Errorf("refresh ping: %w", err)
 	}
-	defer rows.Close()
-	at := s.Now()
-	out := []StateResult{}
+	return s.refreshResults(ctx, q, roundID, state)
+}
+
+// refreshResults recomputes contacts_round_states for one State of a
+// round, or every State when state is "", from the pings alone (no contact
+// detail is read). A State's result is its best contact's, as it stands
+// once the deadline has passed.
+func (s *Service) refreshResults(ctx context.Context, q db.Querier, roundID, state string) error {
+	r, err := s.round(ctx, q, roundID)
+	if err != nil {
+		return err
+	}
+	where, args := `round_id = ?`, []any{roundID}
+	if state != "" {
+		where += ` AND state_iso3 = ?`
+		args = append(args, state)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT state_iso3, acked_at, bounced_at FROM contacts_pings WHERE `+where+` ORDER BY state_iso3`, args...)
+	if err != nil {
+		return fmt.Errorf("refresh results: %w", err)
+	}
+	var list []StateResult
 	var cur *StateResult
 	for rows.Next() {
-		var rid, title, state string
-		var started, deadline time.Time
+		var st string
 		var acked, bounced *time.Time
-		if err := rows.Scan(&rid, &title, &started, &deadline, &state, &acked, &bounced); err != nil {
-			return nil, err
+		if err := rows.Scan(&st, &acked, &bounced); err != nil {
+			rows.Close()
+			return err
 		}
-		if cur == nil || cur.RoundID != rid || cur.State != state {
-			st, _ := states.ByISO3(state)
-			out = append(out, StateResult{RoundID: rid, Title: title, Deadline: deadline.UTC(), State: state, Name: st.Name(lang), Outcome: OutcomeBounced})
-			cur = &out[len(out)-1]
+		if cur == nil || cur.State != st {
+			list = append(list, StateResult{State: st, Outcome: OutcomeBounced})
+			cur = &list[len(list)-1]
 		}
 		cur.Contacts++
-		o := outcomeOf(acked, bounced, deadline, at)
+		o := outcomeOf(acked, bounced, r.Deadline, r.Deadline)
 		if acked != nil {
 			cur.Acknowledged++
-			if m := minutesBetween(started, acked); cur.Minutes == nil || *m < *cur.Minutes {
+			if m := minutesBetween(r.StartedAt, acked); cur.Minutes == nil || *m < *cur.Minutes {
 				cur.Minutes = m
 			}
 		}
 		if rank[o] < rank[cur.Outcome] {
 			cur.Outcome = o
 		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if _, err := q.ExecContext(ctx, `DELETE FROM contacts_round_states WHERE `+where, args...); err != nil {
+		return err
+	}
+	for _, x := range list {
+		var mins any
+		if x.Minutes != nil {
+			mins = int64(*x.Minutes)
+		}
+		if _, err := q.ExecContext(ctx, `INSERT INTO contacts_round_states (round_id, state_iso3, outcome, minutes, contacts, acknowledged) VALUES (?, ?, ?, ?, ?, ?)`,
+			roundID, x.State, x.Outcome, mins, x.Contacts, x.Acknowledged); err != nil {
+			return fmt.Errorf("refresh results: %w", err)
+		}
+	}
+	return nil
+}
+
+// stateResults reads each State's result in the rounds the where clause
+// selects (on contacts_round_states s and contacts_rounds r).
+func (s *Service) stateResults(ctx context.Context, lang, where string, args ...any) ([]StateResult, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT r.id, r.title, r.deadline, s.state_iso3, s.outcome, s.minutes, s.contacts, s.acknowledged
+		FROM contacts_round_states s JOIN contacts_rounds r ON r.id = s.round_id WHERE `+where+` ORDER BY r.started_at DESC, r.id, s.state_iso3`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	defer rows.Close()
+	out := []StateResult{}
+	names := map[string]string{}
+	for rows.Next() {
+		var x StateResult
+		var mins *int64
+		if err := rows.Scan(&x.RoundID, &x.Title, &x.Deadline, &x.State, &x.Outcome, &mins, &x.Contacts, &x.Acknowledged); err != nil {
+			return nil, err
+		}
+		x.Deadline = x.Deadline.UTC()
+		if mins != nil {
+			m := float64(*mins)
+			x.Minutes = &m
+		}
+		n, ok := names[x.State]
+		if !ok {
+			st, _ := states.ByISO3(x.State)
+			n = st.Name(lang)
+			names[x.State] = n
+		}
+		x.Name = n
+		out = append(out, x)
 	}
 	return out, rows.Err()
 }
@@ -673,7 +752,7 @@ func (s *Service) RoundResults(ctx context.Context, roundID, lang string) (Round
 	at := s.Now()
 	out := RoundResults{States: []StateResult{}}
 	if !at.Before(r.Deadline) {
-		if out.States, err = s.stateResults(ctx, lang, `p.round_id = ?`, roundID); err != nil {
+		if out.States, err = s.stateResults(ctx, lang, `s.round_id = ?`, roundID); err != nil {
 			return out, err
 		}
 	}
@@ -701,13 +780,29 @@ func (s *Service) Rounds(ctx context.Context) ([]RoundSummary, error) {
 		return nil, err
 	}
 	at := s.Now()
-	results, err := s.stateResults(ctx, "en", `r.deadline <= ?`, at)
+	// Only what the summaries need: each closed round's outcomes and minutes.
+	rrows, err := s.DB.QueryContext(ctx, `SELECT s.round_id, s.outcome, s.minutes FROM contacts_round_states s JOIN contacts_rounds r ON r.id = s.round_id WHERE r.deadline <= ?`, at)
 	if err != nil {
 		return nil, err
 	}
 	by := map[string][]StateResult{}
-	for _, x := range results {
-		by[x.RoundID] = append(by[x.RoundID], x)
+	for rrows.Next() {
+		var rid string
+		var x StateResult
+		var mins *int64
+		if err := rrows.Scan(&rid, &x.Outcome, &mins); err != nil {
+			rrows.Close()
+			return nil, err
+		}
+		if mins != nil {
+			m := float64(*mins)
+			x.Minutes = &m
+		}
+		by[rid] = append(by[rid], x)
+	}
+	rrows.Close()
+	if err := rrows.Err(); err != nil {
+		return nil, err
 	}
 	out := make([]RoundSummary, 0, len(list))
 	for _, r := range list {
@@ -722,5 +817,33 @@ func (s *Service) StateHistory(ctx context.Context, iso3, lang string) ([]StateR
 	if err != nil {
 		return nil, err
 	}
-	return s.stateResults(ctx, lang, `p.state_iso3 = ? AND r.deadline <= ?`, st.ISO3, s.Now())
+	return s.stateResults(ctx, lang, `s.state_iso3 = ? AND r.deadline <= ?`, st.ISO3, s.Now())
+}
+
+// backfillResults computes contacts_round_states for rounds started before
+// it existed (migration 0902), once, at start.
+func (s *Service) backfillResults(ctx context.Context) error {
+	rows, err := s.DB.QueryContext(ctx, `SELECT id FROM contacts_rounds r WHERE NOT EXISTS (SELECT 1 FROM contacts_round_states s WHERE s.round_id = r.id)`)
+	if err != nil {
+		return fmt.Errorf("backfill round results: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var rid string
+		if err := rows.Scan(&rid); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, rid)
+	}
+	rows.Close()
+	for _, rid := range ids {
+		if err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+			tx.MarkChanged()
+			return s.refreshResults(ctx, tx, rid, "")
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
