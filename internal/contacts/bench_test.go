@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"os"
 	"sort"
-	"strconv"
 	"testing"
 	"time"
 
@@ -76,7 +75,6 @@ func BenchmarkPages(b *testing.B) {
 			sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms-median")
 			b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "ms-p95")
-			_ = strconv.Itoa
 		})
 	}
 }
