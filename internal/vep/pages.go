@@ -31,14 +31,15 @@ type recTally struct {
 }
 
 type indexData struct {
-	Cards    []cardRow
-	Recorded int
-	Tallies  []recTally
-	Map      template.HTML
-	Recs     []string
-	Ratings  []string
-	MyState  string
-	Approver bool
+	Cards     []cardRow
+	Recorded  int
+	Tallies   []recTally
+	Map       template.HTML
+	Recs      []string
+	Ratings   []string
+	MyState   string
+	Approver  bool
+	Permitted bool
 }
 
 func (m *Module) t(r *http.Request) func(string, ...any) string {
@@ -74,6 +75,8 @@ func (m *Module) index(w http.ResponseWriter, r *http.Request) {
 	d := indexData{Cards: cards, Recs: Recommendations, Ratings: Ratings}
 	if u := auth.UserFrom(r.Context()); u != nil && u.Role.IsState() {
 		d.MyState, d.Approver = u.StateISO3, u.Role == auth.RoleStateApprover
+		d.Permitted = m.svc.Permitted(r.Context())
+		w.Header().Set("Cache-Control", "private, no-store")
 	}
 	areas := map[string]chart.Area{}
 	tallies := make([]recTally, len(Recommendations))

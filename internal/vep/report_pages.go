@@ -65,6 +65,7 @@ type reportsData struct {
 	Years    []int
 	Year     int
 	Chart    template.HTML
+	Trend    template.HTML
 	Keys     []string
 	Drafts   []reportRow
 	Approver bool
@@ -123,6 +124,36 @@ func (m *Module) renderReports(w http.ResponseWriter, r *http.Request, status in
 			series[2].Values = append(series[2].Values, plot(row.Figures.Released))
 		}
 		d.Chart = chart.Bars{Title: t("vep.reports.chart", d.Year), Desc: t("vep.reports.chart_desc"), Categories: cats, Series: series}.SVG()
+	}
+	if len(d.Years) > 1 {
+		// Retained by year, one line per State (suppressed drawn as zero).
+		years := append([]int(nil), d.Years...)
+		sort.Ints(years)
+		var x []string
+		pos := map[int]int{}
+		for i, y := range years {
+			x = append(x, strconv.Itoa(y))
+			pos[y] = i
+		}
+		byState := map[string]*chart.Series{}
+		var order []string
+		for _, row := range d.Rows {
+			s, ok := byState[row.State]
+			if !ok {
+				s = &chart.Series{Name: row.Name, Values: make([]float64, len(years))}
+				byState[row.State] = s
+				order = append(order, row.State)
+			}
+			if v := row.Figures.Retained; v > 0 {
+				s.Values[pos[row.Year]] = float64(v)
+			}
+		}
+		sort.Strings(order)
+		var series []chart.Series
+		for _, st := range order {
+			series = append(series, *byState[st])
+		}
+		d.Trend = chart.Lines{Title: t("vep.reports.trend"), Desc: t("vep.reports.chart_desc"), X: x, Series: series}.SVG()
 	}
 	if u := auth.UserFrom(ctx); u != nil && u.Role.IsState() {
 		drafts, err := m.svc.DraftReports(ctx)

@@ -111,10 +111,17 @@ func TestTransparencyReports(t *testing.T) {
 		}
 		st, body = pub.do(t, "GET", "/api/v1/vep/reports?state=ZZZ", nil)
 		want(t, "bad state", st, 422, body)
+		st, body = approver.do(t, "POST", "/api/v1/vep/reports", map[string]int{"year": year - 1})
+		want(t, "generate the year before", st, 201, body)
+		st, body = approver.do(t, "POST", "/api/v1/vep/reports/"+body["id"].(string)+"/publish", nil)
+		want(t, "publish the year before", st, 200, body)
+		if figs := body["figures"].(map[string]any); figs["evaluated"] != float64(0) || figs["retained"] != float64(0) {
+			t.Errorf("an empty year: %v", figs)
+		}
 		c := rig.Anonymous(t)
 		page := c.GetBody(t, "/vep/reports")
-		if !strings.Contains(page, "<svg") || !strings.Contains(page, "fewer than 5") {
-			t.Error("the reports page lacks its chart or the suppressed figure")
+		if strings.Count(page, "<svg") != 2 || !strings.Contains(page, "fewer than 5") || !strings.Contains(page, "Retained, by State and year") {
+			t.Error("the reports page lacks its charts or the suppressed figure")
 		}
 		csv := c.GetBody(t, "/vep/reports.csv")
 		if !strings.Contains(csv, fmt.Sprintf("FRA,France,%d", year)) || !strings.Contains(csv, "<5") {
