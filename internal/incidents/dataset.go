@@ -298,11 +298,19 @@ func (m *Module) datasetFile(w http.ResponseWriter, r *http.Request) {
 }
 
 type datasetData struct {
-	Codebook []CodebookTable
-	Impact   []ImpactLevel
-	Notice   string
+	Releases    []Release
+	Secretariat bool
+	Codebook    []CodebookTable
+	Impact      []ImpactLevel
+	Notice      string
 }
 
 func (m *Module) datasetPage(w http.ResponseWriter, r *http.Request) {
-	m.site.Render(w, r, http.StatusOK, "incidents/dataset.html", "incidents.dataset", datasetData{Codebook: Codebook(), Impact: Impact, Notice: m.svc.choices(r.Context()).Notice})
+	rs, err := m.svc.Releases(r.Context())
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.site.Render(w, r, http.StatusOK, "incidents/dataset.html", "incidents.dataset", datasetData{Releases: rs, Secretariat: isSecretariat(user(r)),
+		Codebook: Codebook(), Impact: Impact, Notice: m.svc.choices(r.Context()).Notice})
 }

@@ -61,6 +61,8 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("GET /incidents/stats", web.Public, m.statsPage)
 	r.Handle("GET /incidents/stats.csv", web.Public, m.statsCSV)
 	r.Handle("GET /incidents/dataset", web.Public, m.datasetPage)
+	r.Handle("GET /incidents/releases/{version}", web.Public, m.releaseFile)
+	r.Handle("POST /incidents/releases", web.Secretariat, m.releaseForm)
 	r.Handle("GET /incidents/stix/{id}", web.Public, m.incidentSTIX)
 	r.Handle("GET /incidents/stix.json", web.Public, m.listSTIX)
 	r.Handle("GET /incidents/dataset/{file}", web.Public, m.datasetFile)
@@ -109,6 +111,10 @@ func (m *Module) Routes(r *web.Router) {
 	r.API(api.Op{Method: "POST", Path: "/api/v1/incidents/import", Summary: "Import a file into drafts for review (secretariat: draft incidents; organisations: proposals); a bad file is refused whole", Tag: "incidents",
 		Description: "The body is the file: ?format=cfr-csv (text/csv in the CFR Cyber Operations Tracker's columns Title, Date, Affiliations, Description, Response, Victims, Sponsor, Type, Category, Sources) or ?format=json (the platform's incidents.json). A bad file is a 422 whose message names the line and the reason; nothing is written. " + errs,
 		Params:      []api.Param{{Name: "format", In: "query", Required: true, Description: "cfr-csv | json"}}, Response: ImportResult{}, Status: http.StatusCreated}, proposersAndSecretariat, m.apiImport)
+	r.API(api.Op{Method: "GET", Path: "/api/v1/incident-releases", Summary: "Dated releases of the dataset, newest first, with their changelogs; download at /incidents/releases/{version}", Tag: "incidents", Description: errs,
+		Response: api.List[Release]{}}, web.Public, m.apiReleases)
+	r.API(api.Op{Method: "POST", Path: "/api/v1/incident-releases", Summary: "Release the published dataset as it is now, with a changelog (secretariat)", Tag: "incidents", Description: errs,
+		Request: ReleaseInput{}, Response: Release{}, Status: http.StatusCreated}, web.Secretariat, m.apiCreateRelease)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/incident-proposals", Summary: "Proposals: the secretariat's queue, or your organisation's", Tag: "incidents", Description: errs,
 		Params: []api.Param{{Name: "status", In: "query", Description: "submitted | accepted | rejected"}}, Response: api.List[Proposal]{}}, proposersAndSecretariat, m.apiProposals)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/incident-proposals", Summary: "Propose a new incident or a correction (member of an organisation)", Tag: "incidents", Description: errs,
