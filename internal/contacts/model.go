@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // IANA time zones are validated on any machine
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/cybernorms/cybernorms/internal/platform/api"
 )
@@ -95,35 +93,28 @@ var (
 	langRE = regexp.MustCompile(`^[a-z]{2,3}$`)
 )
 
-// singleLine refuses text that is not valid UTF-8 or holds control
-// characters (a line break included), and bounds its length.
+// singleLine checks a single-line field with the platform's text rules
+// (api.Line: valid UTF-8, no control, line-separator or bidi-override
+// characters, NFC), trimmed, at most max characters, and required or not.
 func singleLine(field, v string, max int, required bool) (string, error) {
-	v = strings.TrimSpace(v)
-	switch {
-	case !utf8.ValidString(v):
-		return v, invalid(field, "is not valid UTF-8")
-	case strings.IndexFunc(v, unicode.IsControl) >= 0:
-		return v, invalid(field, "must not hold control characters or line breaks")
-	case required && v == "":
+	v, err := api.Line(field, strings.TrimSpace(v), max)
+	if err != nil {
+		return v, err
+	}
+	if required && v == "" {
 		return v, invalid(field, "is required")
-	case utf8.RuneCountInString(v) > max:
-		return v, invalid(field, "is too long")
 	}
 	return v, nil
 }
 
-// multiLine is singleLine allowing line breaks and tabs.
+// multiLine is singleLine for text of several lines (api.Multiline).
 func multiLine(field, v string, max int, required bool) (string, error) {
-	v = strings.TrimSpace(strings.ReplaceAll(v, "\r\n", "\n"))
-	switch {
-	case !utf8.ValidString(v):
-		return v, invalid(field, "is not valid UTF-8")
-	case strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) >= 0:
-		return v, invalid(field, "must not hold control characters")
-	case required && v == "":
+	v, err := api.Multiline(field, strings.TrimSpace(strings.ReplaceAll(v, "\r\n", "\n")), max)
+	if err != nil {
+		return v, err
+	}
+	if required && v == "" {
 		return v, invalid(field, "is required")
-	case utf8.RuneCountInString(v) > max:
-		return v, invalid(field, "is too long")
 	}
 	return v, nil
 }
