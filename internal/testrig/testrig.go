@@ -7,6 +7,8 @@ package testrig
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
@@ -98,6 +100,12 @@ func openDB(t testing.TB, kind, dir, keep string) (*db.DB, config.Config) {
 	cfg.DataDir = dir
 	cfg.Workers = 0
 	cfg.MasterKey = seal.Generate() // each test app has its own master key
+	if keep != "" {
+		// A kept database keeps its data keys: its master key is derived
+		// from its name, the same at every run (test data only).
+		sum := sha256.Sum256([]byte("cybernorms test master key\x00" + keep))
+		cfg.MasterKey = base64.StdEncoding.EncodeToString(sum[:])
+	}
 	if kind == "postgres" {
 		base := os.Getenv("CYBERNORMS_TEST_DATABASE_URL")
 		if base == "" {
