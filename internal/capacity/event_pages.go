@@ -86,7 +86,7 @@ func eventInputFrom(r *http.Request) EventInput {
 	f := r.PostForm
 	capacity, _ := strconv.Atoi(strings.TrimSpace(f.Get("capacity")))
 	return EventInput{Title: f.Get("title"), Kind: f.Get("kind"), Audience: f.Get("audience"), Place: f.Get("place"), OnlineURL: f.Get("online_url"), TZ: f.Get("time_zone"),
-		Starts: f.Get("starts"), Ends: f.Get("ends"), Languages: ParseList(f["languages"]), Norms: ParseList(f["norms"]), Agenda: f.Get("agenda"), Speakers: f.Get("speakers"),
+		Starts: f.Get("starts"), Ends: f.Get("ends"), Languages: ParseList(f["languages"]), Norms: ParseList(f["norms"]), Agenda: f.Get("agenda"), Speakers: f.Get("speakers_text"),
 		ProjectID: f.Get("project_id"), Capacity: capacity}
 }
 

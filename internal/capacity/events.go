@@ -73,7 +73,7 @@ type EventInput struct {
 	Languages []string `json:"languages"`
 	Norms     []string `json:"norms"`
 	Agenda    string   `json:"agenda"`
-	Speakers  string   `json:"speakers"`
+	Speakers  string   `json:"speakers" text:"multiline"`
 	ProjectID string   `json:"project_id"`
 	Capacity  int      `json:"capacity"`
 }

@@ -202,17 +202,12 @@ func checkText(field, s string, min, maxLen int) (string, error) {
 	return s, nil
 }
 
+// checkChars applies the platform's one text validation (api.Problem): the
+// services check again what the edge checked, for callers that do not come
+// through it (the demo, the command line).
 func checkChars(field, s string, multiline bool) error {
-	if !utf8.ValidString(s) {
-		return invalid(field, "must be UTF-8 text")
-	}
-	for _, r := range s {
-		if multiline && (r == '\n' || r == '\t') {
-			continue
-		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return invalid(field, "must not contain control characters")
-		}
+	if why := api.Problem(s, multiline, api.MaxMultiline); why != "" {
+		return invalid(field, "%s", why)
 	}
 	return nil
 }

@@ -180,7 +180,7 @@ func (m *Module) projectFormDone(w http.ResponseWriter, r *http.Request, err err
 func (m *Module) updateProjectForm(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	in := ProjectInput{Title: r.PostFormValue("title"), Summary: r.PostFormValue("summary"), Funders: r.PostFormValue("funders"), StartsOn: r.PostFormValue("starts_on"),
-		EndsOn: r.PostFormValue("ends_on"), Budget: r.PostFormValue("budget"), Status: r.PostFormValue("status"), Outcome: r.PostFormValue("outcome"), Evaluation: r.PostFormValue("evaluation")}
+		EndsOn: r.PostFormValue("ends_on"), Budget: r.PostFormValue("budget"), Status: r.PostFormValue("status"), Outcome: r.PostFormValue("outcome_text"), Evaluation: r.PostFormValue("evaluation_text")}
 	_, err := m.svc.UpdateProject(r.Context(), r.PathValue("id"), in)
 	m.projectFormDone(w, r, err, "capacity.saved")
 }

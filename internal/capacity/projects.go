@@ -154,8 +154,8 @@ type ProjectInput struct {
 	EndsOn     string `json:"ends_on"`
 	Budget     string `json:"budget"`
 	Status     string `json:"status"`
-	Outcome    string `json:"outcome"`
-	Evaluation string `json:"evaluation"`
+	Outcome    string `json:"outcome" text:"multiline"`
+	Evaluation string `json:"evaluation" text:"multiline"`
 }
 
 // MilestoneInput adds a milestone or changes its status.

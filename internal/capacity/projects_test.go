@@ -2,12 +2,14 @@ package capacity_test
 
 import (
 	"io"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cybernorms/cybernorms/internal/capacity"
 	"github.com/cybernorms/cybernorms/internal/framework"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/mail"
 	"github.com/cybernorms/cybernorms/internal/testrig"
 )
@@ -93,6 +95,20 @@ func TestProjectsMilestonesAndDirectory(t *testing.T) {
 			want(t, "a stranger posts", st, 404, body)
 			st, body = w.sec.do(t, "POST", p+"/updates", map[string]any{"body": "Note"})
 			want(t, "the secretariat posts", st, 403, body)
+		})
+
+		t.Run("the parties' form takes a multi-line outcome", func(t *testing.T) {
+			c := rig.SignIn(t, rig.User(t, auth.RoleStateApprover, "SEN"))
+			resp := c.PostForm(t, "/capacity/projects/"+pid, url.Values{"title": {"CSIRT training for Senegal"}, "status": {"running"},
+				"outcome_text": {"Twelve handlers trained.\nA second course is planned."}, "summary": {"Line one\nLine two"}})
+			if resp.StatusCode != 303 {
+				t.Fatalf("save: %d", resp.StatusCode)
+			}
+			st, body := w.senEd.do(t, "GET", p, nil)
+			want(t, "project", st, 200, body)
+			if body["outcome"] != "Twelve handlers trained.\nA second course is planned." {
+				t.Errorf("outcome %q", body["outcome"])
+			}
 		})
 
 		t.Run("dates in the wrong order are refused", func(t *testing.T) {
