@@ -10,6 +10,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/states"
 )
 
@@ -98,7 +99,46 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 		}
 		needs = append(needs, n)
 	}
-	progress(fmt.Sprintf("capacity: %d needs", len(needs)))
+	// A share of the needs come from the capacity gaps of published reports
+	// (when the reporting demo ran first).
+	s.Gaps = publishedGaps{ps.DB}
+	grows, err := ps.DB.QueryContext(ctx, `SELECT report_id, state_iso3, norm_id FROM report_norm_notes WHERE published = ? AND capacity_gaps <> '' ORDER BY report_id, norm_id LIMIT ?`, true, 10*scale)
+	if err != nil {
+		return err
+	}
+	type gapRef struct{ report, state, norm string }
+	var gaps []gapRef
+	for grows.Next() {
+		var g gapRef
+		if err := grows.Scan(&g.report, &g.state, &g.norm); err != nil {
+			grows.Close()
+			return err
+		}
+		gaps = append(gaps, g)
+	}
+	grows.Close()
+	for _, g := range gaps {
+		c := as(auth.RoleStateApprover, g.state, "")
+		gap, err := s.Gaps.ReportGap(c, g.report, g.norm)
+		if err != nil {
+			return err
+		}
+		t := demoNeedTitles[rng.IntN(len(demoNeedTitles))]
+		text := gap.Text
+		if len([]rune(text)) < 10 {
+			text = "Capacity gap recorded in the national report: " + text
+		}
+		n, err := s.CreateNeed(c, NeedInput{Title: GapTitle(gap, s.NormLabel(ctx, g.norm)), Description: text, Visibility: VisPublic, Topics: []string{t.topic},
+			Kinds: []string{t.kind}, Languages: langsOf(g.state), ReportID: g.report, ReportNorm: g.norm})
+		if err != nil {
+			return fmt.Errorf("demo need from a gap: %w", err)
+		}
+		if n, err = s.PublishNeed(c, n.ID); err != nil {
+			return err
+		}
+		needs = append(needs, n)
+	}
+	progress(fmt.Sprintf("capacity: %d needs (%d from reports' gaps)", len(needs), len(gaps)))
 	rows, err := ps.DB.QueryContext(ctx, `SELECT id FROM organisations ORDER BY slug LIMIT 12`)
 	if err != nil {
 		return err
@@ -238,4 +278,20 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 	}
 	progress(fmt.Sprintf("capacity: %d events", 12*scale))
 	return nil
+}
+
+// publishedGaps reads the capacity gaps of published reports
+// (report_norm_notes.published, the reporting module's read-side contract),
+// for the demo, which runs without the app's wiring.
+type publishedGaps struct{ d *db.DB }
+
+func (p publishedGaps) ReportGap(ctx context.Context, reportID, normID string) (Gap, error) {
+	g := Gap{ReportID: reportID, NormID: normID, Published: true}
+	var year int
+	err := p.d.QueryRowContext(ctx, `SELECT state_iso3, cycle_year, capacity_gaps FROM report_norm_notes WHERE report_id = ? AND norm_id = ? AND published = ?`, reportID, normID, true).Scan(&g.State, &year, &g.Text)
+	if err != nil {
+		return g, ErrNotFound
+	}
+	g.Cycle = fmt.Sprint(year)
+	return g, nil
 }
