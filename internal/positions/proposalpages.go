@@ -207,6 +207,14 @@ type proposalData struct {
 	SignedIn    bool
 	Today       string
 	States      []states.State
+	Rows        []positionRow
+}
+
+// positionRow is a State's current position with its labels translated
+// once, not per cell in the template.
+type positionRow struct {
+	ProposalStance
+	StanceLabel, SourceLabel string
 }
 
 // stanceClass of a stance on a proposal: categorical colours, hatched when
@@ -231,8 +239,22 @@ func (m *Module) renderProposal(w http.ResponseWriter, r *http.Request, status i
 	t := func(k string, a ...any) string { return m.site.Catalog.T(lang, k, a...) }
 	d := proposalData{Consensus: c, Stances: ProposalStances, Statuses: ProposalStatuses, SourceKinds: SourceKinds, Error: formErr, StanceIn: in, Today: now().Format("2006-01-02")}
 	areas := map[string]chart.Area{}
+	labels := map[string]string{}
+	for _, k := range append(append([]string{}, ProposalStances...), SourceKinds...) {
+		labels[k] = t("positions.stance." + k)
+	}
+	for _, k := range SourceKinds {
+		labels[k] = t("positions.source_kind." + k)
+	}
+	bySec := t("positions.recorded_by_secretariat")
+	d.Rows = make([]positionRow, 0, len(c.Positions))
 	for _, st := range c.Positions {
-		areas[st.State] = chart.Area{Class: proposalClass(st.Stance), Label: st.StateName + ": " + t("positions.stance."+st.Stance)}
+		areas[st.State] = chart.Area{Class: proposalClass(st.Stance), Label: st.StateName + ": " + labels[st.Stance]}
+		row := positionRow{ProposalStance: st, StanceLabel: labels[st.Stance], SourceLabel: labels[st.SourceKind]}
+		if st.BySecretariat {
+			row.SourceLabel += " — " + bySec
+		}
+		d.Rows = append(d.Rows, row)
 	}
 	var legend []chart.LegendItem
 	for _, s := range ProposalStances {
