@@ -259,7 +259,7 @@ func (a *App) modules(svc *platform.Services) ([]routable, error) {
 	if err != nil {
 		return nil, err
 	}
-	inc, err := incidents.New(svc)
+	inc, err := incidents.New(svc, lawTopics(svc.DB))
 	if err != nil {
 		return nil, err
 	}
@@ -416,5 +416,21 @@ func (a *App) watchAudit(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// lawTopics lets the incidents module read the positions module's topics of
+// international law, through the small reader the incidents module declares.
+func lawTopics(d *db.DB) incidents.TopicReader {
+	return func(ctx context.Context) ([]incidents.LawTopic, error) {
+		ts, err := positions.Topics(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]incidents.LawTopic, len(ts))
+		for i, t := range ts {
+			out[i] = incidents.LawTopic{ID: t.ID, Title: t.Title}
+		}
+		return out, nil
 	}
 }

@@ -24,24 +24,24 @@ func stateName(code string) string {
 }
 
 const attributionCols = `a.id, a.incident_id, i.name, i.start_date, a.status, a.made_on, a.attributor_kind, a.attributor_states, a.attributor_name, a.basis,
-	a.named_state, a.named_actor, a.norms, a.law, a.evidence, a.statement_url, a.response, a.response_on, a.response_url, a.author_id,
+	a.named_state, a.named_actor, a.norms, a.topics, a.law, a.evidence, a.statement_url, a.response, a.response_on, a.response_url, a.author_id,
 	a.created_at, a.updated_at, a.published_at`
 
 const attributionFrom = ` FROM incident_attributions a JOIN incidents i ON i.id = a.incident_id`
 
 func scanAttribution(row interface{ Scan(...any) error }) (*Attribution, error) {
 	var a Attribution
-	var start, st, norms, law, ev string
+	var start, st, norms, topics, law, ev string
 	var pub sql.NullTime
 	if err := row.Scan(&a.ID, &a.IncidentID, &a.IncidentName, &start, &a.Status, &a.Date, &a.AttributorKind, &st, &a.AttributorName, &a.Basis,
-		&a.NamedState, &a.NamedActor, &norms, &law, &ev, &a.StatementURL, &a.Response, &a.ResponseDate, &a.ResponseURL, &a.AuthorID,
+		&a.NamedState, &a.NamedActor, &norms, &topics, &law, &ev, &a.StatementURL, &a.Response, &a.ResponseDate, &a.ResponseURL, &a.AuthorID,
 		&a.CreatedAt, &a.UpdatedAt, &pub); err != nil {
 		return nil, err
 	}
 	if err := errors.Join(json.Unmarshal([]byte(law), &a.Law), json.Unmarshal([]byte(ev), &a.Evidence)); err != nil {
 		return nil, err
 	}
-	a.AttributorState, a.Norms = decodeList(st), decodeList(norms)
+	a.AttributorState, a.Norms, a.Topics = decodeList(st), decodeList(norms), decodeList(topics)
 	a.DaysAfter = daysBetween(start, a.Date)
 	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
 	a.Signed = []string{}
@@ -165,7 +165,11 @@ func (s *Service) AddAttribution(ctx context.Context, u *auth.User, incidentID s
 		if x.Status != StatusPublished && !isSecretariat(u) {
 			return ErrNotFound
 		}
-		a, err = s.addAttribution(ctx, tx, u, x, in, s.normKnown(ctx, tx), time.Now().UTC())
+		topics, err := s.lawTopics(ctx)
+		if err != nil {
+			return err
+		}
+		a, err = s.addAttribution(ctx, tx, u, x, in, s.normKnown(ctx, tx), topics, time.Now().UTC())
 		return err
 	})
 	if err != nil {
@@ -175,8 +179,8 @@ func (s *Service) AddAttribution(ctx context.Context, u *auth.User, incidentID s
 }
 
 // addAttribution validates and writes a statement inside tx.
-func (s *Service) addAttribution(ctx context.Context, tx *db.Tx, u *auth.User, x *Incident, in AttributionInput, normKnown NormExists, now time.Time) (*Attribution, error) {
-	a, err := in.validate(normKnown)
+func (s *Service) addAttribution(ctx context.Context, tx *db.Tx, u *auth.User, x *Incident, in AttributionInput, normKnown NormExists, topics []LawTopic, now time.Time) (*Attribution, error) {
+	a, err := in.validate(normKnown, topics)
 	if err != nil {
 		return nil, err
 	}
@@ -194,10 +198,10 @@ func (s *Service) addAttribution(ctx context.Context, tx *db.Tx, u *auth.User, x
 			a.Status, a.PublishedAt = StatusPublished, &now
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_attributions (id, incident_id, status, made_on, attributor_kind, attributor_states, attributor_name,
-			basis, named_state, named_actor, norms, law, evidence, statement_url, author_id, created_at, updated_at, published_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			basis, named_state, named_actor, norms, topics, law, evidence, statement_url, author_id, created_at, updated_at, published_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ID, a.IncidentID, a.Status, a.Date, a.AttributorKind, encodeList(a.AttributorState), a.AttributorName, a.Basis, a.NamedState,
-			a.NamedActor, encodeList(a.Norms), mustJSON(a.Law), mustJSON(a.Evidence), a.StatementURL, a.AuthorID, a.CreatedAt, a.UpdatedAt, a.PublishedAt); err != nil {
+			a.NamedActor, encodeList(a.Norms), encodeList(a.Topics), mustJSON(a.Law), mustJSON(a.Evidence), a.StatementURL, a.AuthorID, a.CreatedAt, a.UpdatedAt, a.PublishedAt); err != nil {
 			return fmt.Errorf("insert attribution: %w", err)
 		}
 		a.Signed = []string{}

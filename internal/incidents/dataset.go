@@ -28,7 +28,7 @@ var (
 		"sectors", "initiators", "actor_ids", "initiator_states", "techniques", "zero_day", "impact", "impact_label", "sources",
 		"attributor_states", "named_states", "norms", "published_at", "updated_at", "url"}
 	AttributionColumns = []string{"id", "incident_id", "date", "days_after_incident", "attributor_kind", "attributor_states", "joint", "attributor_name",
-		"basis", "named_state", "named_actor", "norms", "law", "evidence", "statement_url", "response", "response_date", "response_url", "published_at"}
+		"basis", "named_state", "named_actor", "norms", "law_topics", "law", "evidence", "statement_url", "response", "response_date", "response_url", "published_at"}
 	ResponseColumns = []string{"id", "incident_id", "kind", "date", "by_states", "by_name", "against_state", "against_actor", "description", "sources"}
 )
 
@@ -108,7 +108,7 @@ func attributionRecord(a *Attribution) []string {
 		ev[i] = e.URL
 	}
 	return []string{a.ID, a.IncidentID, a.Date, strconv.Itoa(a.DaysAfter), a.AttributorKind, strings.Join(a.AttributorState, ";"), strconv.FormatBool(a.Joint()),
-		a.AttributorName, a.Basis, a.NamedState, a.NamedActor, strings.Join(a.Norms, ";"), strings.Join(a.Law, ";"), strings.Join(ev, " ; "),
+		a.AttributorName, a.Basis, a.NamedState, a.NamedActor, strings.Join(a.Norms, ";"), strings.Join(a.Topics, ";"), strings.Join(a.Law, ";"), strings.Join(ev, " ; "),
 		a.StatementURL, a.Response, a.ResponseDate, a.ResponseURL, timeText(a.PublishedAt)}
 }
 

@@ -98,7 +98,7 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 					if k == 1 && rng.IntN(3) == 0 {
 						ai.Basis = "contested"
 					}
-					a, err := s.addAttribution(ctx, tx, author, &x, ai, known, now)
+					a, err := s.addAttribution(ctx, tx, author, &x, ai, known, nil, now)
 					if err != nil {
 						return fmt.Errorf("demo statement: %w", err)
 					}

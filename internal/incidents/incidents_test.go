@@ -87,7 +87,7 @@ func TestJourneyOverTheAPI(t *testing.T) {
 		// A joint statement: France drafts it with Germany; France's editor cannot
 		// name a State for Germany alone; it is published when both sign.
 		stmt := `{"date":"2016-02-01","attributor_kind":"state","attributor_states":["FRA","DEU"],"basis":"other-government",
-			"named_state":"RUS","named_actor":"Sandworm Team","norms":["gge2015-c","gge2015-f"],"law":["sovereignty"],
+			"named_state":"RUS","named_actor":"Sandworm Team","norms":["gge2015-c","gge2015-f"],"law_topics":["sovereignty"],"law":["Article 2(4) of the Charter"],
 			"evidence":[{"url":"https://example.org/ev","title":"Technical annex","kind":"report"}]}`
 		if st := call(t, rig, fraEd, "POST", "/api/v1/incidents/"+incID+"/attributions", strings.Replace(stmt, `["FRA","DEU"]`, `["DEU"]`, 1), &e); st != 422 || e.Error.Field != "attributor_states" {
 			t.Errorf("France for Germany alone: %d %+v", st, e)
@@ -153,7 +153,7 @@ func TestJourneyOverTheAPI(t *testing.T) {
 
 		// The public page shows all of it, with history.
 		page := rig.Anonymous(t).GetBody(t, "/incidents/"+incID)
-		for _, want := range []string{"Grid blackout", "Denial", "gge2015-f", "joint statement", "Sanctions", "History of changes"} {
+		for _, want := range []string{"Grid blackout", "Denial", "gge2015-f", "joint statement", "Sanctions", "History of changes", "Sovereignty", "Article 2(4)"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("incident page lacks %q", want)
 			}
@@ -231,6 +231,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		stmt := `{"date":"2016-02-01","attributor_kind":"state","attributor_states":["FRA"],"basis":"receiver-government","named_state":"RUS","norms":["gge2015-f"]}`
 		for _, c := range []struct{ from, to, field string }{
 			{`"gge2015-f"`, `"gge2015-z"`, "norms"},
+			{`"norms":["gge2015-f"]`, `"norms":["gge2015-f"],"law_topics":["no-such-topic"]`, "law_topics"},
 			{`"2016-02-01"`, `"2015-11-30"`, "date"},
 			{`"named_state":"RUS"`, `"named_state":"ZZZ"`, "named_state"},
 			{`"basis":"receiver-government"`, `"basis":"hunch"`, "basis"},

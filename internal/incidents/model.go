@@ -10,6 +10,7 @@
 package incidents
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -168,7 +169,8 @@ type Attribution struct {
 	NamedState      string     `json:"named_state,omitempty"`
 	NamedActor      string     `json:"named_actor,omitempty"`
 	Norms           []string   `json:"norms"`
-	Law             []string   `json:"law"`
+	Topics          []string   `json:"law_topics" doc:"topics of international law of the positions module (ids) the statement invokes"`
+	Law             []string   `json:"law" doc:"other rules of international law invoked, as free text"`
 	Evidence        []Evidence `json:"evidence"`
 	StatementURL    string     `json:"statement_url,omitempty"`
 	Response        string     `json:"response,omitempty" doc:"the named State's answer: denial | denouncement | confirmation | silence"`
@@ -193,7 +195,8 @@ type AttributionInput struct {
 	NamedState     string     `json:"named_state,omitempty"`
 	NamedActor     string     `json:"named_actor,omitempty"`
 	Norms          []string   `json:"norms,omitempty"`
-	Law            []string   `json:"law,omitempty"`
+	Topics         []string   `json:"law_topics,omitempty" doc:"ids of the positions module's topics of international law, e.g. sovereignty"`
+	Law            []string   `json:"law,omitempty" doc:"other rules, free text"`
 	Evidence       []Evidence `json:"evidence,omitempty"`
 	StatementURL   string     `json:"statement_url,omitempty"`
 }
@@ -521,7 +524,14 @@ func (in *Incident) input() IncidentInput {
 		Initiators: in.Initiators, Techniques: in.Techniques, ZeroDay: in.ZeroDay, Impact: in.Impact, Sources: in.Sources}
 }
 
-func (in AttributionInput) validate(normKnown NormExists) (Attribution, error) {
+// LawTopic is a topic of international law (from the positions module).
+type LawTopic struct{ ID, Title string }
+
+// TopicReader lists the topics of international law; the app wires it to
+// the positions module's topics. Nil means none are known.
+type TopicReader func(ctx context.Context) ([]LawTopic, error)
+
+func (in AttributionInput) validate(normKnown NormExists, topics []LawTopic) (Attribution, error) {
 	var a Attribution
 	var err error
 	if a.Date, err = dayDate("date", in.Date, true); err != nil {
@@ -576,6 +586,16 @@ func (in AttributionInput) validate(normKnown NormExists) (Attribution, error) {
 		}
 		if !slices.Contains(a.Norms, n) {
 			a.Norms = append(a.Norms, n)
+		}
+	}
+	a.Topics = []string{}
+	for _, t := range in.Topics {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if !slices.ContainsFunc(topics, func(lt LawTopic) bool { return lt.ID == t }) {
+			return a, invalid("law_topics", "%q is not a topic of international law of the positions module", t)
+		}
+		if !slices.Contains(a.Topics, t) {
+			a.Topics = append(a.Topics, t)
 		}
 	}
 	a.Law = []string{}

@@ -24,8 +24,10 @@ type Module struct {
 	site *web.Site
 }
 
-// New registers the templates and translations and returns the module.
-func New(ps *platform.Services) (*Module, error) {
+// New registers the templates and translations and returns the module;
+// topics lists the topics of international law statements may cite (the
+// positions module's, wired by the app).
+func New(ps *platform.Services, topics TopicReader) (*Module, error) {
 	t, _ := fs.Sub(templatesFS, "templates")
 	if err := ps.Site.AddTemplates("incidents", t); err != nil {
 		return nil, err
@@ -34,7 +36,9 @@ func New(ps *platform.Services) (*Module, error) {
 	if err := ps.Site.Catalog.Load(tr); err != nil {
 		return nil, err
 	}
-	return &Module{svc: NewService(ps), site: ps.Site}, nil
+	svc := NewService(ps)
+	svc.Topics = topics
+	return &Module{svc: svc, site: ps.Site}, nil
 }
 
 // Service returns the module's service.

@@ -20,6 +20,7 @@ type Choices struct {
 	Types, Sectors, AttributorKinds, Bases, Answers, ResponseKinds []string
 	Impact                                                         []ImpactLevel
 	Norms                                                          []string
+	Topics                                                         []LawTopic
 	States                                                         []states.State
 	ATTACK                                                         string
 	Notice                                                         string
@@ -28,6 +29,7 @@ type Choices struct {
 func (s *Service) choices(ctx context.Context) Choices {
 	c := Choices{Types: Types, Sectors: Sectors, AttributorKinds: AttributorKinds, Bases: Bases, Answers: Answers, ResponseKinds: ResponseKinds,
 		Impact: Impact, States: states.All(), ATTACK: attack.Version(), Notice: actors.Notice()}
+	c.Topics, _ = s.lawTopics(ctx)
 	rows, err := s.DB.QueryContext(ctx, `SELECT id FROM norms ORDER BY set_id, position`)
 	if err == nil {
 		defer rows.Close()
@@ -406,7 +408,7 @@ func (m *Module) reviewForm(w http.ResponseWriter, r *http.Request) {
 func attributionFormInput(form url.Values) AttributionInput {
 	in := AttributionInput{Date: form.Get("date"), AttributorKind: form.Get("attributor_kind"), States: ParseList(form.Get("attributor_states")),
 		AttributorName: form.Get("attributor_name"), Basis: form.Get("basis"), NamedState: form.Get("named_state"), NamedActor: form.Get("named_actor"),
-		Norms: form["norms"], Law: lines(form.Get("law_text")), StatementURL: form.Get("statement_url")}
+		Norms: form["norms"], Topics: form["law_topics"], Law: lines(form.Get("law_text")), StatementURL: form.Get("statement_url")}
 	for _, l := range lines(form.Get("evidence_text")) {
 		p := pipes(l, 3)
 		in.Evidence = append(in.Evidence, Evidence{URL: p[0], Title: p[1], Kind: p[2]})
@@ -482,6 +484,16 @@ func (c Choices) StateName(code, lang string) string {
 		return st.Name(lang)
 	}
 	return code
+}
+
+// TopicTitle is a topic of international law's title, or its id.
+func (c Choices) TopicTitle(id string) string {
+	for _, t := range c.Topics {
+		if t.ID == id {
+			return t.Title
+		}
+	}
+	return id
 }
 
 // GroupName is an ATT&CK group's name, or the text as given.

@@ -35,10 +35,19 @@ const SearchKind = "incident"
 // Service holds the rules of the module.
 type Service struct {
 	*platform.Services
+	// Topics lists the topics of international law statements may cite.
+	Topics TopicReader
 }
 
 // NewService returns the service on the shared services.
 func NewService(ps *platform.Services) *Service { return &Service{Services: ps} }
+
+func (s *Service) lawTopics(ctx context.Context) ([]LawTopic, error) {
+	if s.Topics == nil {
+		return nil, nil
+	}
+	return s.Topics(ctx)
+}
 
 func isSecretariat(u *auth.User) bool {
 	return u != nil && u.Role == auth.RoleSecretariat && !u.Disabled

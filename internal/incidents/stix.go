@@ -190,8 +190,8 @@ func (b *stixBuilder) addIncident(x *Incident, atts []*Attribution) {
 		if len(a.Norms) > 0 {
 			desc.WriteString(" Norms said to be breached: " + strings.Join(a.Norms, ", ") + ".")
 		}
-		if len(a.Law) > 0 {
-			desc.WriteString(" International law invoked: " + strings.Join(a.Law, "; ") + ".")
+		if law := append(append([]string{}, a.Topics...), a.Law...); len(law) > 0 {
+			desc.WriteString(" International law invoked: " + strings.Join(law, "; ") + ".")
 		}
 		if a.Response != "" {
 			desc.WriteString(" Response of the State named: " + a.Response + ".")
