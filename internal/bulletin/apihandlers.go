@@ -147,7 +147,7 @@ func (m *Module) apiIssues(w http.ResponseWriter, r *http.Request) {
 
 func (m *Module) apiIssue(w http.ResponseWriter, r *http.Request) {
 	u := user(r)
-	is, err := m.svc.IssueFor(r.Context(), u, r.PathValue("slug"))
+	is, err := m.svc.IssueFor(r.Context(), u, r.PathValue("issue"))
 	if err == nil && is.Status != IssuePublished {
 		err = ErrNotFound
 	}
@@ -194,7 +194,7 @@ func (m *Module) apiUpdateIssue(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, err)
 		return
 	}
-	is, err := m.svc.UpdateIssue(r.Context(), user(r), r.PathValue("id"), in)
+	is, err := m.svc.UpdateIssue(r.Context(), user(r), r.PathValue("issue"), in)
 	if err != nil {
 		m.apiFail(w, r, err)
 		return

@@ -197,6 +197,14 @@ func (s *Service) UpdateIssue(ctx context.Context, u *auth.User, issueID string,
 	if err != nil {
 		return nil, err
 	}
+	// Every accepted field is applied or refused: the quarter names the
+	// issue (its slug), so it may be repeated but not changed.
+	qy, qq := 0, 0
+	if in.Quarter != "" {
+		if qy, qq, err = ParseQuarter(in.Quarter); err != nil {
+			return nil, err
+		}
+	}
 	var after *Issue
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 		before, err := loadIssue(ctx, tx, issueID)
@@ -205,6 +213,9 @@ func (s *Service) UpdateIssue(ctx context.Context, u *auth.User, issueID string,
 		}
 		if before.Status != IssueDraft {
 			return &StateError{"a published issue cannot change; publish a correction"}
+		}
+		if in.Quarter != "" && (qy != before.Year || qq != before.Quarter) {
+			return invalid("quarter", "cannot change once the issue is started; start a new issue for another quarter")
 		}
 		a := *before
 		if in.Title != "" {

@@ -100,7 +100,7 @@ func (m *Module) Routes(r *web.Router) {
 	r.API(api.Op{Method: "GET", Path: "/api/v1/bulletin/items/{id}", Summary: "One bulletin item", Tag: "bulletin",
 		Params: []api.Param{{Name: "id", In: "path"}}, Response: Item{}}, web.Public, m.apiItem)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/bulletin/items", Summary: "Contribute a draft item", Tag: "bulletin",
-		Request: ItemInput{}, Response: Item{}}, web.Stakeholder, m.apiCreateItem)
+		Request: ItemInput{}, Response: Item{}, Status: http.StatusCreated}, web.Stakeholder, m.apiCreateItem)
 	r.API(api.Op{Method: "PUT", Path: "/api/v1/bulletin/items/{id}", Summary: "Edit a draft item", Tag: "bulletin",
 		Params: []api.Param{{Name: "id", In: "path"}}, Request: ItemInput{}, Response: Item{}}, web.Stakeholder, m.apiUpdateItem)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/bulletin/items/{id}/submit", Summary: "Submit a draft item for review", Tag: "bulletin",
@@ -108,21 +108,21 @@ func (m *Module) Routes(r *web.Router) {
 	r.API(api.Op{Method: "POST", Path: "/api/v1/bulletin/items/{id}/review", Summary: "Approve, reject or request changes to a submitted item", Tag: "bulletin",
 		Params: []api.Param{{Name: "id", In: "path"}}, Request: ReviewInput{}, Response: Item{}}, web.Secretariat, m.apiReview)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/bulletin/import", Summary: "Import a STIX 2.1 bundle as draft items", Tag: "bulletin",
-		Request: map[string]any{"type": "bundle", "id": "bundle--…", "objects": []any{}}, Response: api.List[Item]{}}, web.Stakeholder, m.apiImport)
+		Request: map[string]any{"type": "bundle", "id": "bundle--…", "objects": []any{}}, Response: api.List[Item]{}, Status: http.StatusCreated}, web.Stakeholder, m.apiImport)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/bulletin/issues", Summary: "Published issues", Tag: "bulletin", Response: api.List[Issue]{}}, web.Public, m.apiIssues)
-	r.API(api.Op{Method: "GET", Path: "/api/v1/bulletin/issues/{slug}", Summary: "One published issue with the items you may see", Tag: "bulletin",
-		Params: []api.Param{{Name: "slug", In: "path"}}, Response: IssueView{}}, web.Public, m.apiIssue)
-	r.API(api.Op{Method: "POST", Path: "/api/v1/bulletin/issues", Summary: "Start a draft issue", Tag: "bulletin", Request: IssueInput{}, Response: Issue{}}, web.Secretariat, m.apiCreateIssue)
-	r.API(api.Op{Method: "PUT", Path: "/api/v1/bulletin/issues/{id}", Summary: "Edit a draft issue", Tag: "bulletin",
-		Params: []api.Param{{Name: "id", In: "path"}}, Request: IssueInput{}, Response: Issue{}}, web.Secretariat, m.apiUpdateIssue)
+	r.API(api.Op{Method: "GET", Path: "/api/v1/bulletin/issues/{issue}", Summary: "One published issue with the items you may see", Tag: "bulletin",
+		Params: []api.Param{{Name: "issue", In: "path", Description: "the issue's slug (e.g. 2026-q1)"}}, Response: IssueView{}}, web.Public, m.apiIssue)
+	r.API(api.Op{Method: "POST", Path: "/api/v1/bulletin/issues", Summary: "Start a draft issue", Tag: "bulletin", Request: IssueInput{}, Response: Issue{}, Status: http.StatusCreated}, web.Secretariat, m.apiCreateIssue)
+	r.API(api.Op{Method: "PUT", Path: "/api/v1/bulletin/issues/{issue}", Summary: "Edit a draft issue", Tag: "bulletin",
+		Params: []api.Param{{Name: "issue", In: "path", Description: "the draft issue's id"}}, Request: IssueInput{}, Response: Issue{}}, web.Secretariat, m.apiUpdateIssue)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/bulletin/issues/{id}/publish", Summary: "Publish a draft issue", Tag: "bulletin",
 		Params: []api.Param{{Name: "id", In: "path"}}, Response: Issue{}}, web.Secretariat, m.apiPublish)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/bulletin/issues/{id}/send", Summary: "Send a published issue to the distribution list", Tag: "bulletin",
-		Params: []api.Param{{Name: "id", In: "path"}}, Request: SendInput{}, Response: Progress{}}, web.Secretariat, m.apiSend)
+		Params: []api.Param{{Name: "id", In: "path"}}, Request: SendInput{}, Response: Progress{}, Status: http.StatusAccepted}, web.Secretariat, m.apiSend)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/bulletin/issues/{id}/sending", Summary: "Progress of sending an issue", Tag: "bulletin",
 		Params: []api.Param{{Name: "id", In: "path"}}, Response: Progress{}}, web.Secretariat, m.apiProgress)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/bulletin/subscribers", Summary: "Subscribe to the bulletin (double opt-in: a confirmation link is emailed)", Tag: "bulletin",
-		Request: SubscribeInput{}, Response: map[string]string{"status": "confirmation-sent"}}, web.Public, m.apiSubscribe)
+		Request: SubscribeInput{}, Response: map[string]string{"status": "confirmation-sent"}, Status: http.StatusAccepted}, web.Public, m.apiSubscribe)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/bulletin/suppressions", Summary: "Report bounced or complaining addresses; they get no more mail", Tag: "bulletin",
 		Request: SuppressionsInput{}, Response: ImportResult{}}, web.Secretariat, m.apiSuppress)
 

@@ -41,6 +41,11 @@ func (c Cell) MarshalJSON() ([]byte, error) {
 	return json.Marshal(c.Text)
 }
 
+// JSONSchema is the schema of a cell's JSON: a whole number or a text.
+func (Cell) JSONSchema() map[string]any {
+	return map[string]any{"type": []string{"integer", "string"}}
+}
+
 // Column is a column of a table: a stable key (CSV and JSON header) and its
 // label in the page's language.
 type Column struct {

@@ -13,8 +13,8 @@ func writeJSON(w http.ResponseWriter, v any) { api.WriteJSON(w, http.StatusOK, v
 // SaveInput is the body of a draft save.
 type SaveInput struct {
 	// Revision is the revision the content was based on.
-	Revision int     `json:"revision"`
-	Content  Content `json:"content"`
+	Revision int     `json:"revision" api:"required"`
+	Content  Content `json:"content" api:"required"`
 }
 
 var (

@@ -46,7 +46,10 @@ type Rig struct {
 	URL    string
 	Dir    string
 	Ctx    context.Context
-	n      atomic.Int64
+	// Contract validates every API answer a Client of this rig receives
+	// against the OpenAPI document (see contract.go).
+	Contract *Contract
+	n        atomic.Int64
 }
 
 // DBKinds returns the databases to run against: SQLite always, PostgreSQL
@@ -185,7 +188,7 @@ func NewWith(t testing.TB, kind string, configure func(*config.Config)) *Rig {
 	srv.Config.Handler = a.Handler()
 	srv.Start()
 	t.Cleanup(func() { srv.Close(); a.Close() })
-	return &Rig{App: a, DB: d, Server: srv, URL: srv.URL, Dir: dir, Ctx: context.Background()}
+	return &Rig{App: a, DB: d, Server: srv, URL: srv.URL, Dir: dir, Ctx: context.Background(), Contract: &Contract{spec: a.Spec}}
 }
 
 // Organisation makes a stakeholder organisation and returns its slug.
@@ -237,6 +240,8 @@ type Client struct {
 	TOTPSecret    string
 	RecoveryCodes []string
 	t             testing.TB
+	// contract, when set, validates every API answer (Rig.Contract).
+	contract *Contract
 }
 
 var recoveryCodeRE = regexp.MustCompile(`<code>([a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4})</code>`)
@@ -257,7 +262,7 @@ func TOTPCode(t testing.TB, secret string, offset time.Duration) string {
 // redirects.
 func (r *Rig) Anonymous(t testing.TB) *Client {
 	jar, _ := cookiejar.New(nil)
-	return &Client{Client: &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, Base: r.URL, t: t}
+	return &Client{Client: &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, Base: r.URL, t: t, contract: r.Contract}
 }
 
 // SignIn returns a client signed in as u through the real sign-in pages,
@@ -333,6 +338,7 @@ func (c *Client) Do(t testing.TB, method, path string, body any, header map[stri
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
 	t.Cleanup(func() { resp.Body.Close() })
+	c.checkContract(t, req, resp)
 	return resp
 }
 

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -48,13 +49,14 @@ func Invalid(field, reason string) *Error {
 	return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Field: field, Message: reason}
 }
 
-// WriteJSON writes v as JSON with the status.
+// WriteJSON writes v as JSON with the status; empty lists are [] and empty
+// maps {}, never null (EmptyLists).
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(true)
-	_ = enc.Encode(v)
+	_ = enc.Encode(EmptyLists(v))
 }
 
 // WriteError writes err in the error shape. Errors that are not *Error are
@@ -97,6 +99,11 @@ func Decode(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return &Error{Status: http.StatusBadRequest, Code: "malformed_json", Message: "the body must hold a single JSON object"}
+	}
+	// Required fields are required: a missing one is refused, never taken
+	// as empty (which would reset what it stands for).
+	if err := checkRequired(raw, v); err != nil {
+		return err
 	}
 	// Every text in the request: valid, no control characters (no line
 	// breaks in single-line fields), NFC, within its length; every whole
@@ -163,4 +170,30 @@ func PageParams(r *http.Request, def, maxLimit int) (limit int, after string, er
 		after = string(b)
 	}
 	return limit, after, nil
+}
+
+// checkRequired refuses a body that leaves out (or sends null for) a field
+// of v tagged `api:"required"`.
+func checkRequired(raw []byte, v any) error {
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return nil
+	}
+	req := RequiredFields(t)
+	if len(req) == 0 {
+		return nil
+	}
+	var present map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &present); err != nil {
+		return &Error{Status: http.StatusBadRequest, Code: "malformed_json", Message: "the body must hold a single JSON object"}
+	}
+	for _, name := range req {
+		if b, ok := present[name]; !ok || string(b) == "null" {
+			return Invalid(name, "is required")
+		}
+	}
+	return nil
 }

@@ -36,11 +36,66 @@ type Op struct {
 	ContentType string
 	// Status is the success status; zero means 200.
 	Status int
+	// Errors are the error statuses the operation answers besides those
+	// every operation of its kind may (ErrorStatuses): 409, 429…
+	Errors []int
 }
+
+// errorText describes an error status in the document.
+var errorText = map[int]string{
+	400: "Bad request: a malformed parameter, cursor or JSON body (the error names the parameter)",
+	401: "Unauthenticated: no session or API token, or an unknown or revoked token",
+	403: "Forbidden: the account's role or the row's owner does not allow it, or a cross-origin write",
+	404: "Not found (or not visible to this account)",
+	409: "Conflict with the state of the resource",
+	413: "The request body is too large",
+	415: "The body is not application/json",
+	422: "A field or parameter was refused (the error names it)",
+	429: "Too many requests; try again later",
+	503: "Temporarily unavailable",
+}
+
+// ErrorStatuses are the error statuses op may answer, each declared in the
+// document with the error schema: 400 and 401 for every operation (a
+// malformed parameter, a bad token); 403 for writes and operations not open
+// to the public; 404 where the path names a resource; 413, 415 and 422 where
+// a body is read; 422 where query parameters are; and op.Errors.
+func ErrorStatuses(op Op) []int {
+	set := map[int]bool{400: true, 401: true}
+	if op.Method != "GET" || (op.Access != "" && op.Access != "public") {
+		set[403] = true
+	}
+	if pathParam.MatchString(op.Path) {
+		set[404] = true
+	}
+	if op.Request != nil {
+		set[413], set[415], set[422] = true, true, true
+	}
+	for _, p := range op.Params {
+		if p.In != "path" || p.Schema == "integer" {
+			set[422] = true // a refused query parameter, an integer out of range
+		}
+	}
+	for _, st := range op.Errors {
+		set[st] = true
+	}
+	out := make([]int, 0, len(set))
+	for st := range set {
+		out = append(out, st)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// License is the licence of the API's content, as OpenAPI's info.license
+// (a name and an SPDX identifier or a URL).
+type License struct{ Name, Identifier, URL string }
 
 // Spec collects operations and renders the OpenAPI 3.1 document.
 type Spec struct {
 	Title, Version, Description string
+	// License is the document's info.license.
+	License License
 
 	mu  sync.Mutex
 	ops []Op
@@ -85,13 +140,16 @@ func (s *Spec) Document() map[string]any {
 		}
 		var params []any
 		for _, m := range pathParam.FindAllStringSubmatch(op.Path, -1) {
-			desc := ""
+			desc, typ := "", "string"
 			for _, pp := range op.Params {
 				if pp.Name == m[1] {
 					desc = pp.Description
+					if pp.Schema != "" {
+						typ = pp.Schema
+					}
 				}
 			}
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "description": desc, "schema": map[string]any{"type": "string"}})
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "description": desc, "schema": map[string]any{"type": typ}})
 		}
 		for _, pp := range op.Params {
 			if pp.In == "path" {
@@ -108,7 +166,7 @@ func (s *Spec) Document() map[string]any {
 		}
 		if op.Request != nil {
 			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{
-				"application/json": map[string]any{"schema": schemaFor(reflect.TypeOf(op.Request), schemas)}}}
+				"application/json": map[string]any{"schema": requestSchema(reflect.TypeOf(op.Request), schemas)}}}
 		}
 		status := op.Status
 		if status == 0 {
@@ -123,6 +181,13 @@ func (s *Spec) Document() map[string]any {
 		}
 		errRef := map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/ErrorResponse"}}}}
 		responses := map[string]any{strconv.Itoa(status): resp, "default": errRef}
+		for _, st := range ErrorStatuses(op) {
+			text := errorText[st]
+			if text == "" {
+				text = "error"
+			}
+			responses[strconv.Itoa(st)] = map[string]any{"description": text, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/ErrorResponse"}}}}
+		}
 		o["responses"] = responses
 		item[strings.ToLower(op.Method)] = o
 	}
@@ -135,9 +200,20 @@ func (s *Spec) Document() map[string]any {
 				"message": map[string]any{"type": "string"},
 				"field":   map[string]any{"type": "string"},
 			}}}}
+	info := map[string]any{"title": s.Title, "version": s.Version, "description": s.Description}
+	if s.License.Name != "" {
+		lic := map[string]any{"name": s.License.Name}
+		if s.License.URL != "" {
+			lic["url"] = s.License.URL
+		}
+		if s.License.Identifier != "" {
+			lic["identifier"] = s.License.Identifier
+		}
+		info["license"] = lic
+	}
 	return map[string]any{
 		"openapi": "3.1.0",
-		"info":    map[string]any{"title": s.Title, "version": s.Version, "description": s.Description},
+		"info":    info,
 		"servers": []any{map[string]any{"url": "/"}},
 		"paths":   paths,
 		"components": map[string]any{
@@ -149,6 +225,45 @@ func (s *Spec) Document() map[string]any {
 		},
 		"security": []any{map[string]any{}, map[string]any{"token": []string{}}, map[string]any{"session": []string{}}},
 	}
+}
+
+// requestSchema is the schema of a request body. Its top-level required
+// fields are those tagged `api:"required"`, which Decode enforces (a
+// missing or null one is a 422 naming it); other fields may be left out
+// and take their documented defaults.
+func requestSchema(t reflect.Type, schemas map[string]any) map[string]any {
+	ref := schemaFor(t, schemas)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || t.Name() == "" {
+		return ref
+	}
+	if sch, ok := schemas[schemaName(t)].(map[string]any); ok {
+		delete(sch, "required")
+		if req := RequiredFields(t); len(req) > 0 {
+			sch["required"] = req
+		}
+	}
+	return ref
+}
+
+// RequiredFields are the JSON names of t's fields tagged `api:"required"`.
+func RequiredFields(t reflect.Type) []string {
+	var out []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Tag.Get("api") != "required" {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func operationID(op Op) string {
@@ -167,6 +282,13 @@ func operationID(op Op) string {
 
 var timeType = reflect.TypeOf(time.Time{})
 
+// Schemaer is a type that encodes itself (a MarshalJSON) and so says which
+// JSON Schema its encoding follows; the document uses it instead of the
+// schema derived from the type's fields.
+type Schemaer interface{ JSONSchema() map[string]any }
+
+var schemaType = reflect.TypeOf((*Schemaer)(nil)).Elem()
+
 // schemaFor derives a JSON Schema for t, registering named struct types in
 // schemas and referring to them.
 func schemaFor(t reflect.Type, schemas map[string]any) map[string]any {
@@ -175,6 +297,9 @@ func schemaFor(t reflect.Type, schemas map[string]any) map[string]any {
 	}
 	if t == timeType {
 		return map[string]any{"type": "string", "format": "date-time"}
+	}
+	if t.Implements(schemaType) {
+		return reflect.Zero(t).Interface().(Schemaer).JSONSchema()
 	}
 	switch t.Kind() {
 	case reflect.String:
@@ -195,6 +320,18 @@ func schemaFor(t reflect.Type, schemas map[string]any) map[string]any {
 	case reflect.Interface:
 		return map[string]any{}
 	case reflect.Struct:
+		if t.Name() == "" {
+			// An anonymous struct has no name to share: its schema is inline.
+			props := map[string]any{}
+			var required []string
+			addStructFields(t, props, &required, schemas)
+			s := map[string]any{"type": "object", "properties": props}
+			if len(required) > 0 {
+				sort.Strings(required)
+				s["required"] = required
+			}
+			return s
+		}
 		name := schemaName(t)
 		ref := map[string]any{"$ref": "#/components/schemas/" + name}
 		if _, done := schemas[name]; done {

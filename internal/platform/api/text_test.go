@@ -95,3 +95,59 @@ func TestDecodeRefusesBadText(t *testing.T) {
 	}
 	_ = http.StatusOK
 }
+
+type listsOut struct {
+	IDs   []string         `json:"ids"`
+	Rows  []listsRow       `json:"rows"`
+	Ptr   *listsRow        `json:"ptr"`
+	M     map[string][]int `json:"m"`
+	Any   any              `json:"any"`
+	Skip  []string         `json:"-"`
+	Empty []string         `json:"empty,omitempty"`
+}
+
+type listsRow struct {
+	Values []int `json:"values"`
+}
+
+func TestEmptyListsAreNeverNull(t *testing.T) {
+	shared := &listsRow{}
+	in := listsOut{Rows: []listsRow{{}}, Ptr: shared, M: map[string][]int{"a": nil}, Any: map[string]any{"x": []string(nil)}}
+	rec := httptest.NewRecorder()
+	WriteJSON(rec, 200, in)
+	want := `{"ids":[],"rows":[{"values":[]}],"ptr":{"values":[]},"m":{"a":[]},"any":{"x":[]}}` + "\n"
+	if rec.Body.String() != want {
+		t.Errorf("got  %s\nwant %s", rec.Body.String(), want)
+	}
+	if shared.Values != nil || in.Rows[0].Values != nil {
+		t.Error("WriteJSON changed the value it was given")
+	}
+}
+
+type reqIn struct {
+	Revision int            `json:"revision" api:"required"`
+	Content  map[string]any `json:"content" api:"required"`
+	Note     string         `json:"note"`
+}
+
+func TestDecodeRefusesAMissingRequiredField(t *testing.T) {
+	for body, field := range map[string]string{`{"revision":4}`: "content", `{"content":{}}`: "revision", `{"revision":4,"content":null}`: "content"} {
+		var in reqIn
+		err := Decode(httptest.NewRecorder(), httptest.NewRequest("PUT", "/", strings.NewReader(body)), &in, 0)
+		var ae *Error
+		if !errors.As(err, &ae) || ae.Status != 422 || ae.Field != field {
+			t.Errorf("%s: %v, want 422 naming %s", body, err, field)
+		}
+	}
+	var in reqIn
+	if err := Decode(httptest.NewRecorder(), httptest.NewRequest("PUT", "/", strings.NewReader(`{"revision":4,"content":{}}`)), &in, 0); err != nil {
+		t.Error(err)
+	}
+	s := &Spec{}
+	s.Add(Op{Method: "PUT", Path: "/x", Request: reqIn{}})
+	doc := s.Document()
+	sch := doc["components"].(map[string]any)["schemas"].(map[string]any)["ApireqIn"].(map[string]any)
+	if req := sch["required"].([]string); len(req) != 2 || req[0] != "content" || req[1] != "revision" {
+		t.Errorf("required in the document: %v", req)
+	}
+}
