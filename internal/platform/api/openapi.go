@@ -56,17 +56,18 @@ var errorText = map[int]string{
 }
 
 // ErrorStatuses are the error statuses op may answer, each declared in the
-// document with the error schema: 400 and 401 for every operation (a
-// malformed parameter, a bad token); 403 for writes and operations not open
-// to the public; 404 where the path names a resource; 413, 415 and 422 where
-// a body is read; 422 where query parameters are; and op.Errors.
+// document with the error schema: 400, 401 and 404 for every operation (a
+// malformed parameter, a bad token, a resource not there or not visible);
+// 403 for writes and operations not open to the public; 409 for writes;
+// 413, 415 and 422 where a body is read; 422 where query or integer
+// parameters are; and op.Errors.
 func ErrorStatuses(op Op) []int {
-	set := map[int]bool{400: true, 401: true}
+	set := map[int]bool{400: true, 401: true, 404: true}
 	if op.Method != "GET" || (op.Access != "" && op.Access != "public") {
 		set[403] = true
 	}
-	if pathParam.MatchString(op.Path) {
-		set[404] = true
+	if op.Method != "GET" {
+		set[409] = true // a write can conflict with the state of things
 	}
 	if op.Request != nil {
 		set[413], set[415], set[422] = true, true, true
@@ -377,6 +378,9 @@ func addStructFields(t reflect.Type, props map[string]any, required *[]string, s
 			name = f.Name
 		}
 		sch := schemaFor(f.Type, schemas)
+		if f.Type.Kind() == reflect.Pointer && !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") {
+			sch = nullable(sch) // a nil pointer is written as null
+		}
 		if d := f.Tag.Get("doc"); d != "" {
 			sch = map[string]any{"allOf": []any{sch}, "description": d}
 		}
@@ -405,4 +409,18 @@ func schemaName(t reflect.Type) string {
 		name = base + "Of" + strings.ToUpper(argPkg[:1]) + argPkg[1:] + argName
 	}
 	return strings.ToUpper(pkg[:1]) + pkg[1:] + name
+}
+
+// nullable lets a schema's value also be null.
+func nullable(sch map[string]any) map[string]any {
+	if t, ok := sch["type"].(string); ok && len(sch) <= 2 {
+		out := map[string]any{"type": []string{t, "null"}}
+		if f, ok := sch["format"]; ok {
+			out["format"] = f
+		} else if len(sch) == 2 {
+			return map[string]any{"anyOf": []any{sch, map[string]any{"type": "null"}}}
+		}
+		return out
+	}
+	return map[string]any{"anyOf": []any{sch, map[string]any{"type": "null"}}}
 }

@@ -23,6 +23,7 @@ package api
 // `text:"multiline"` or `text:"line"`, else by its name (MultilineName).
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -188,13 +189,14 @@ func ParamProblem(name, value string, max int) *Error {
 	return nil
 }
 
-// IntParamProblem checks a documented integer query parameter: empty, or a
-// whole number that fits a 32-bit column; otherwise 422 naming it.
+// IntParamProblem checks a documented integer query parameter: a whole
+// number that does not fit a 32-bit column is a 422 naming it. What is not
+// a number at all is left to the handler (which answers 400 or 422).
 func IntParamProblem(name, value string) *Error {
 	if value == "" {
 		return nil
 	}
-	if _, err := strconv.ParseInt(value, 10, 32); err != nil {
+	if _, err := strconv.ParseInt(value, 10, 32); err != nil && errors.Is(err, strconv.ErrRange) {
 		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_parameter", Field: name, Message: fmt.Sprintf("must be a whole number from %d to %d", math.MinInt32, math.MaxInt32)}
 	}
 	return nil
