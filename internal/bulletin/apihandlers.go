@@ -1,6 +1,7 @@
 package bulletin
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -124,6 +125,20 @@ func (m *Module) apiImport(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		api.WriteError(w, &api.Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: "the bundle is larger than 10 MB"})
 		return
+	}
+	// The bundle is read raw (STIX, not a Go type), so the platform's text
+	// rules are applied here: valid UTF-8, no lone surrogates, no control
+	// characters (no line breaks in names), each string within its length.
+	if e := api.CheckJSONText(data); e != nil {
+		api.WriteError(w, e)
+		return
+	}
+	var doc any
+	if json.Unmarshal(data, &doc) == nil {
+		if err := api.CleanValue(&doc); err != nil {
+			api.WriteError(w, err)
+			return
+		}
 	}
 	items, err := m.svc.ImportBundle(r.Context(), user(r), data)
 	if err != nil {

@@ -184,7 +184,12 @@ func (m *Module) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	code := map[int]string{400: "invalid_token", 403: "forbidden", 404: "not_found", 409: "conflict", 410: "gone", 422: "invalid"}[status]
-	api.WriteError(w, &api.Error{Status: status, Code: code, Message: msg})
+	field := ""
+	var ie *ImportError
+	if errors.As(err, &ie) {
+		field = "(body)" // a refused bundle: the error names the whole body
+	}
+	api.WriteError(w, &api.Error{Status: status, Code: code, Message: msg, Field: field})
 }
 
 // pageFail renders err as an error page.

@@ -100,15 +100,15 @@ func Decode(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return &Error{Status: http.StatusBadRequest, Code: "malformed_json", Message: "the body must hold a single JSON object"}
 	}
-	// Required fields are required: a missing one is refused, never taken
-	// as empty (which would reset what it stands for).
-	if err := checkRequired(raw, v); err != nil {
-		return err
-	}
 	// Every text in the request: valid, no control characters (no line
 	// breaks in single-line fields), NFC, within its length; every whole
 	// number within its column.
-	return CleanValue(v)
+	if err := CleanValue(v); err != nil {
+		return err
+	}
+	// Required fields are required: a missing one is refused, never taken
+	// as empty (which would reset what it stands for).
+	return checkRequired(raw, v)
 }
 
 func decodeError(err error, limit int64) *Error {
