@@ -5,6 +5,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -38,6 +39,7 @@ Usage:
   cybernorms backup FILE                     consistent online backup of the database
   cybernorms bulletin suppress FILE|-        mark bounced or complaining addresses (lines "address[,bounce|complaint]")
   cybernorms config                          print the configuration table (markdown)
+  cybernorms openapi                         print the OpenAPI 3.1 document (as served at /api/v1/openapi.json)
   cybernorms keys generate                   print a new master key for sealed fields (base64)
   cybernorms keys rotate --master-key-file NEW --previous-master-key-file OLD
                                              re-wrap every data key under the new master key (servers keep running)
@@ -94,6 +96,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "config":
 		fmt.Fprint(stdout, config.Markdown())
 		return nil
+	case "openapi":
+		return openapiCmd(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -406,4 +410,33 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "PostgreSQL backup written to %s; restore with: pg_restore --clean --no-owner -d DATABASE_URL %s\n", target, target)
 	return nil
+}
+
+// openapiCmd prints the OpenAPI document. The app is built on a throwaway
+// SQLite database, so no server or database is needed (CI lints it).
+func openapiCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, _, err := load(args, stderr)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "cybernorms-openapi-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg.DataDir, cfg.DatabaseURL, cfg.Workers = dir, "", 0
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	d, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	a, err := app.New(ctx, cfg, d, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(a.Spec.Document())
 }
