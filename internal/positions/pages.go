@@ -439,4 +439,5 @@ func (m *Module) readingRoutes(r *web.Router) {
 	r.Handle("GET /positions/questions/{id}/stances.csv", web.Public, m.stancesCSV)
 	r.Handle("GET /positions/compare", web.Public, m.comparePage)
 	r.Handle("GET /positions/search", web.Public, m.searchPage)
+	r.Handle("GET /positions/documents/{id}/diff", web.Public, m.diffPage)
 }

@@ -136,6 +136,12 @@ func TestDraftPublishRead(t *testing.T) {
 		if r := anon.Do(t, "PUT", "/api/v1/positions/documents/"+doc.ID, draftJSON, bearer(rig.Token(t, editor))); r.StatusCode != http.StatusConflict {
 			t.Errorf("edit a superseded position: %d", r.StatusCode)
 		}
+		if page := anon.GetBody(t, "/positions/documents/"+second.ID+"/diff?with="+doc.ID); strings.Count(page, "Unchanged") != 3 || !strings.Contains(page, "2019-09-09") {
+			t.Errorf("diff of two versions with the same passages")
+		}
+		if r := anon.Get(t, "/positions/documents/"+second.ID+"/diff?with=nope"); r.StatusCode != http.StatusNotFound {
+			t.Errorf("diff with an unknown document: %d", r.StatusCode)
+		}
 		decode(t, anon.Get(t, "/api/v1/positions/search?q=lawless"), &found)
 		if found.Total != 1 {
 			t.Errorf("after superseding, search finds %d passages, want the current one", found.Total)

@@ -301,3 +301,64 @@ func (m *Module) comparePage(w http.ResponseWriter, r *http.Request) {
 	}
 	m.site.Render(w, r, status, "positions/compare.html", m.site.Catalog.T(lang, "positions.compare.title"), d)
 }
+
+// passageDiff is one line of the comparison of two versions of a State's
+// position, passage by passage (matched by reference).
+type passageDiff struct {
+	Ref      string
+	Change   string // same, changed, added, removed
+	Old, New string
+}
+
+type diffData struct {
+	Old, New Position
+	Lines    []passageDiff
+}
+
+// diffPage compares a document with another of the same State: what was
+// added, removed or changed, passage by passage.
+func (m *Module) diffPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	lang := web.Lang(r)
+	newer, err := m.svc.Get(ctx, r.PathValue("id"), lang)
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	older, err := m.svc.Get(ctx, r.URL.Query().Get("with"), lang)
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	if older.Kind != KindNational || newer.Kind != KindNational || older.State != newer.State {
+		m.fail(w, r, api.Invalid("with", "compare two positions of the same State"))
+		return
+	}
+	if older.IssuedOn > newer.IssuedOn {
+		older, newer = newer, older
+	}
+	d := diffData{Old: older, New: newer}
+	oldBy := map[string]string{}
+	for _, p := range older.Passages {
+		oldBy[p.Ref] = p.Text
+	}
+	seen := map[string]bool{}
+	for _, p := range newer.Passages {
+		seen[p.Ref] = true
+		o, ok := oldBy[p.Ref]
+		switch {
+		case !ok:
+			d.Lines = append(d.Lines, passageDiff{Ref: p.Ref, Change: "added", New: p.Text})
+		case o == p.Text:
+			d.Lines = append(d.Lines, passageDiff{Ref: p.Ref, Change: "same", Old: o, New: p.Text})
+		default:
+			d.Lines = append(d.Lines, passageDiff{Ref: p.Ref, Change: "changed", Old: o, New: p.Text})
+		}
+	}
+	for _, p := range older.Passages {
+		if !seen[p.Ref] {
+			d.Lines = append(d.Lines, passageDiff{Ref: p.Ref, Change: "removed", Old: p.Text})
+		}
+	}
+	m.site.Render(w, r, http.StatusOK, "positions/diff.html", m.site.Catalog.T(lang, "positions.diff.title"), d)
+}
