@@ -364,7 +364,10 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 		defer msrv.Close()
 		a.Services.Log.Info("serving metrics", "addr", "http://"+mln.Addr().String()+"/metrics")
 	}
-	a.Services.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "database", a.Services.DB.Dialect)
+	a.Services.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "database", a.Services.DB.Dialect, "base_url", a.Config.BaseURL)
+	if a.Config.BaseURLFromAddr {
+		a.Services.Log.Warn("no --base-url: e-mailed links and TAXII discovery use the base URL derived from --addr; set --base-url to the site's public address", "base_url", a.Config.BaseURL)
+	}
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -162,8 +162,8 @@ func (m *Module) taxiiUser(r *http.Request) (*auth.User, bool) {
 		return u, true
 	}
 	h := r.Header.Get("Authorization")
-	enc, isBasic := strings.CutPrefix(h, "Basic ")
-	if !isBasic {
+	scheme, enc, _ := strings.Cut(strings.TrimSpace(h), " ")
+	if !strings.EqualFold(scheme, "Basic") { // schemes are case-insensitive
 		return nil, h == ""
 	}
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(enc))

@@ -339,6 +339,9 @@ func (c *Client) Do(t testing.TB, method, path string, body any, header map[stri
 	}
 	t.Cleanup(func() { resp.Body.Close() })
 	c.checkContract(t, req, resp)
+	if resp.StatusCode == http.StatusUnauthorized && resp.Header.Get("WWW-Authenticate") == "" {
+		t.Errorf("%s %s: a 401 without WWW-Authenticate (RFC 9110 §11.6.1)", method, path)
+	}
 	return resp
 }
 

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -15,29 +16,31 @@ import (
 
 // Config is the server's configuration.
 type Config struct {
-	Addr         string
-	DatabaseURL  string
-	DataDir      string
-	BaseURL      string
-	Synchronous  string
-	LogLevel     string
-	LogFormat    string
-	HSTS         bool
-	TrustProxy   bool
-	Workers      int
-	MailFrom     string
-	SMTPHost     string
-	SMTPPort     int
-	SMTPUser     string
-	SMTPPassword string
-	SMTPTLS      string
-	SMTPPool     int
-	DKIMDomain   string
-	DKIMSelector string
-	DKIMKeyFile  string
-	MailRate     float64
-	Demo         bool
-	PageCacheMB  int
+	Addr        string
+	DatabaseURL string
+	DataDir     string
+	BaseURL     string
+	// BaseURLFromAddr is set when BaseURL was derived from Addr.
+	BaseURLFromAddr bool
+	Synchronous     string
+	LogLevel        string
+	LogFormat       string
+	HSTS            bool
+	TrustProxy      bool
+	Workers         int
+	MailFrom        string
+	SMTPHost        string
+	SMTPPort        int
+	SMTPUser        string
+	SMTPPassword    string
+	SMTPTLS         string
+	SMTPPool        int
+	DKIMDomain      string
+	DKIMSelector    string
+	DKIMKeyFile     string
+	MailRate        float64
+	Demo            bool
+	PageCacheMB     int
 	// Master keys of the sealed fields (internal/platform/seal).
 	MasterKey             string
 	MasterKeyFile         string
@@ -96,7 +99,7 @@ var Options = []Option{
 	{"addr", "CYBERNORMS_ADDR", "127.0.0.1:8080", "address to listen on", str(func(c *Config) *string { return &c.Addr })},
 	{"database-url", "CYBERNORMS_DATABASE_URL", "", "PostgreSQL URL (postgres://…); empty means the SQLite file DATA_DIR/cybernorms.db", str(func(c *Config) *string { return &c.DatabaseURL })},
 	{"data-dir", "CYBERNORMS_DATA_DIR", "./data", "folder for the SQLite database, the mail outbox and uploaded files", str(func(c *Config) *string { return &c.DataDir })},
-	{"base-url", "CYBERNORMS_BASE_URL", "http://127.0.0.1:8080", "public address of the site, used in e-mailed links", str(func(c *Config) *string { return &c.BaseURL })},
+	{"base-url", "CYBERNORMS_BASE_URL", "", "public address of the site, used in e-mailed links and TAXII discovery; empty means http://ADDR (from --addr, said at start-up)", str(func(c *Config) *string { return &c.BaseURL })},
 	{"sqlite-synchronous", "CYBERNORMS_SQLITE_SYNCHRONOUS", "NORMAL", "SQLite durability: NORMAL survives a killed process, FULL also a power cut", str(func(c *Config) *string { return &c.Synchronous })},
 	{"log-level", "CYBERNORMS_LOG_LEVEL", "info", "debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},
 	{"log-format", "CYBERNORMS_LOG_FORMAT", "text", "text or json", str(func(c *Config) *string { return &c.LogFormat })},
@@ -183,6 +186,22 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 }
 
 func (c *Config) validate() error {
+	if c.BaseURL == "" {
+		// Links must lead to where the server listens: derive the base URL
+		// from --addr (a wildcard host becomes the loopback address).
+		host, port, err := net.SplitHostPort(c.Addr)
+		if err != nil {
+			return fmt.Errorf("addr: must be host:port, not %q", c.Addr)
+		}
+		switch host {
+		case "", "0.0.0.0":
+			host = "127.0.0.1"
+		case "::":
+			host = "::1"
+		}
+		c.BaseURL = "http://" + net.JoinHostPort(host, port)
+		c.BaseURLFromAddr = true
+	}
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("base-url: must be an absolute http(s) URL, not %q", c.BaseURL)
 	}

@@ -49,6 +49,11 @@ type statusWriter struct {
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		// Every 401 says how to authenticate (RFC 9110 §11.6.1); a handler
+		// that names its own scheme (TAXII's Basic) keeps it.
+		if code == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="cybernorms"`)
+		}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -298,9 +303,11 @@ func (s *Site) withIdentity(opt Options, h http.Handler) http.Handler {
 			w.Header().Set("Cache-Control", "no-store")
 		}
 		if opt.Auth != nil {
-			if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			// The scheme is case-insensitive (RFC 9110 §11.1): "bearer cn_…" too.
+			if scheme, bearer, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " "); ok && strings.EqualFold(scheme, "Bearer") {
 				u, err := opt.Auth.UserForToken(ctx, strings.TrimSpace(bearer))
 				if err != nil {
+					w.Header().Set("WWW-Authenticate", `Bearer realm="cybernorms", error="invalid_token"`)
 					api.WriteError(w, &api.Error{Status: http.StatusUnauthorized, Code: "invalid_token", Message: "the API token is unknown or revoked"})
 					return
 				}
