@@ -211,7 +211,7 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	defer d.Close()
 	store := &auth.Store{DB: d, KnownState: states.Known}
-	u, err := store.Create(cliActor(ctx), auth.NewUser{Email: *email, Name: *name, Role: r, StateISO3: *state, OrgSlug: *org, Password: strings.TrimRight(line, "\r\n")})
+	u, err := store.Create(cliActor(ctx), auth.NewUser{Email: *email, Name: *name, Role: r, StateISO3: *state, OrgSlug: *org, Password: strings.TrimRight(line, "\r\n"), MustChange: true})
 	var fe *auth.FieldError
 	if errors.As(err, &fe) {
 		return fmt.Errorf("--%s %s", fe.Field, fe.Reason)
@@ -220,6 +220,7 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	fmt.Fprintf(stdout, "created %s (%s) id %s\n", u.Email, u.Role, u.ID)
+	fmt.Fprintln(stdout, "the holder must replace this password at first sign-in")
 	if u.NeedsMFA() {
 		fmt.Fprintln(stdout, "this role requires a second factor: it will be set up at first sign-in")
 	}

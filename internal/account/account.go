@@ -4,11 +4,13 @@
 package account
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
+	"strings"
 
 	"github.com/go-webauthn/webauthn/webauthn"
 
@@ -116,9 +118,11 @@ func (m *Module) signin(w http.ResponseWriter, r *http.Request) {
 	u, err := m.auth.Authenticate(r.Context(), email, pw, web.ClientAddr(r))
 	switch {
 	case errors.Is(err, auth.ErrThrottled):
+		m.signinEvent(r, "user.signin.throttled", email)
 		m.site.Render(w, r, http.StatusTooManyRequests, "account/signin.html", "", signinData{Email: email, Next: next, Error: "account.throttled"})
 		return
 	case errors.Is(err, auth.ErrBadCredentials):
+		m.signinEvent(r, "user.signin.failure", email)
 		m.site.Render(w, r, http.StatusUnauthorized, "account/signin.html", "", signinData{Email: email, Next: next, Error: "account.bad_credentials"})
 		return
 	case err != nil:
@@ -145,6 +149,28 @@ func (m *Module) signin(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = m.auth.ClearFailures(r.Context(), u.Email)
 	m.site.Redirect(w, r, next, "account.signed_in")
+}
+
+// signinEvent logs a failed or throttled sign-in as a security event and,
+// when the address has an account, audits it against that account. It runs
+// after the answer, in the background, so that the time taken never tells
+// whether the address has an account. Nothing secret is recorded: the
+// address is logged as a hash, the password not at all.
+func (m *Module) signinEvent(r *http.Request, action, email string) {
+	ctx := context.WithoutCancel(r.Context())
+	client := web.ClientAddr(r)
+	go func() {
+		u, err := m.auth.ByEmail(ctx, email)
+		if err != nil {
+			m.svc.Log.Warn("security", "event", action, "account", "", "address_sha256", hashSecret(strings.ToLower(strings.TrimSpace(email)))[:16], "client", client)
+			return
+		}
+		m.svc.Log.Warn("security", "event", action, "account", u.ID, "client", client)
+		actor := audit.WithActor(ctx, audit.Actor{ID: "anonymous", Label: "client " + client, Via: "web"})
+		if err := m.auth.RecordEvent(actor, action, "user", u.ID, map[string]string{"client": client}); err != nil {
+			m.svc.Log.Error("audit sign-in event", "err", err)
+		}
+	}()
 }
 
 func (m *Module) demoteToPending(r *http.Request, secret string) error {
@@ -455,6 +481,12 @@ func (m *Module) signout(w http.ResponseWriter, r *http.Request) {
 	if c := m.site.ReadCookie(r, web.SessionCookie); c != "" {
 		_ = m.auth.EndSession(r.Context(), c)
 	}
+	if u, _ := web.CurrentUser(r); u != nil {
+		m.svc.Log.Info("security", "event", "session.end", "account", u.ID, "client", web.ClientAddr(r))
+		if err := m.auth.RecordEvent(r.Context(), "session.end", "user", u.ID, map[string]string{"client": web.ClientAddr(r)}); err != nil {
+			m.svc.Log.Error("audit sign-out", "err", err)
+		}
+	}
 	m.site.SetCookie(w, r, web.SessionCookie, "", -1)
 	m.site.Redirect(w, r, "/", "account.signed_out")
 }
@@ -523,7 +555,7 @@ func (m *Module) changePassword(w http.ResponseWriter, r *http.Request) {
 	err := m.svc.DB.InTx(r.Context(), func(tx *db.Tx) error { return m.auth.SetPassword(r.Context(), tx, u.ID, r.PostFormValue("password")) })
 	var fe *auth.FieldError
 	if errors.As(err, &fe) {
-		m.renderAccount(w, r, http.StatusUnprocessableEntity, accountData{Error: "account.password_policy", ErrorField: "password"})
+		m.renderAccount(w, r, http.StatusUnprocessableEntity, accountData{Error: passwordKey(r.PostFormValue("password"), u.Email, u.Name), ErrorField: "password"})
 		return
 	}
 	if err != nil {
@@ -649,7 +681,7 @@ func (m *Module) reset(w http.ResponseWriter, r *http.Request) {
 	var fe *auth.FieldError
 	switch {
 	case errors.As(err, &fe):
-		m.site.Render(w, r, http.StatusUnprocessableEntity, "account/reset.html", "", resetData{Token: token, Error: "account.password_policy"})
+		m.site.Render(w, r, http.StatusUnprocessableEntity, "account/reset.html", "", resetData{Token: token, Error: passwordKey(r.PostFormValue("password"))})
 	case errors.Is(err, auth.ErrResetInvalid):
 		m.site.Render(w, r, http.StatusBadRequest, "account/reset.html", "", resetData{Error: "account.reset_invalid"})
 	case err != nil:

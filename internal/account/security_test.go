@@ -321,3 +321,139 @@ func TestTrustedProxyGivesTheRightmostUntrustedHop(t *testing.T) {
 		t.Error("an invalid trusted-proxies network was accepted")
 	}
 }
+
+func TestPasswordsRefusedAndInitialOnesReplaced(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		staff := rig.SignIn(t, rig.User(t, auth.RoleSecretariat, ""))
+		org := rig.Organisation(t, "Initial Password Org")
+		form := func(email, pw string) url.Values {
+			return url.Values{"email": {email}, "name": {"New Person"}, "role": {"stakeholder"}, "org": {org}, "password": {pw}}
+		}
+		t.Run("common and guessable passwords are refused everywhere", func(t *testing.T) {
+			for _, pw := range []string{"password1234", "P@ssw0rd2024!", "qwertyuiop123", "monkeymonkeymonkey"} {
+				if resp := staff.PostForm(t, "/admin/users", form("weak@example.org", pw)); resp.StatusCode != http.StatusUnprocessableEntity {
+					t.Errorf("the secretariat set %q: %d", pw, resp.StatusCode)
+				}
+				if _, err := rig.App.Services.Auth.Create(rig.Ctx, auth.NewUser{Email: "cli@example.org", Name: "CLI", Role: auth.RoleSecretariat, Password: pw, MustChange: true}); err == nil {
+					t.Errorf("the CLI's store accepted %q", pw)
+				}
+			}
+			u := rig.User(t, auth.RoleStakeholder, "")
+			c := rig.SignIn(t, u)
+			body := testrig.Body(c.PostForm(t, "/account/password", url.Values{"current": {testrig.Password}, "password": {"password1234"}}))
+			if !strings.Contains(body, "most common") {
+				t.Error("a common password was not refused with its reason on the account page")
+			}
+			anon := rig.Anonymous(t)
+			anon.PostForm(t, "/password/forgot", url.Values{"email": {u.Email}})
+			rig.DrainJobs(t)
+			token := findMail(t, rig.OutboxDir(), u.Email, `token=([a-z2-7]+)`)
+			if resp := anon.PostForm(t, "/password/reset", url.Values{"token": {token}, "password": {"password1234"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Errorf("reset to password1234: %d", resp.StatusCode)
+			}
+		})
+		t.Run("an initial password must be replaced at first sign-in", func(t *testing.T) {
+			email := "initial-" + strings.ToLower(org) + "@example.org"
+			if resp := staff.PostForm(t, "/admin/users", form(email, testrig.Password)); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("create: %d", resp.StatusCode)
+			}
+			c := rig.Anonymous(t)
+			if resp := c.PostForm(t, "/signin", url.Values{"email": {email}, "password": {testrig.Password}}); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("sign in: %d", resp.StatusCode)
+			}
+			if resp := c.Get(t, "/reports"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/account" {
+				t.Fatalf("GET /reports before the change: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+			}
+			if resp := c.PostForm(t, "/account/tokens", url.Values{"name": {"x"}}); resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("a token made before the change: %d", resp.StatusCode)
+			}
+			if resp := c.Get(t, "/api/v1/me"); resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("the API before the change: %d", resp.StatusCode)
+			}
+			if body := c.GetBody(t, "/account"); !strings.Contains(body, `id="must-change"`) {
+				t.Fatal("the account page does not ask for the change")
+			}
+			if resp := c.PostForm(t, "/account/password", url.Values{"current": {testrig.Password}, "password": {"tangerine orbit mercy lantern"}}); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("change: %d", resp.StatusCode)
+			}
+			if resp := c.Get(t, "/reports"); resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET /reports after the change: %d", resp.StatusCode)
+			}
+		})
+	})
+}
+
+// auditActions returns the actions audited against a user, oldest first,
+// waiting up to two seconds for those written after the answer.
+func auditActions(t *testing.T, rig *testrig.Rig, userID string, want string) []string {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		list, err := audit.List(rig.Ctx, rig.DB, audit.Filter{EntityID: userID, Limit: 200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		found := false
+		for i := len(list) - 1; i >= 0; i-- {
+			out = append(out, list[i].Action)
+			found = found || list[i].Action == want
+		}
+		if found || want == "" || time.Now().After(deadline) {
+			return out
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func count(list []string, action string) int {
+	n := 0
+	for _, a := range list {
+		if a == action {
+			n++
+		}
+	}
+	return n
+}
+
+func TestSecurityEventsAudited(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		t.Run("failed and throttled sign-ins", func(t *testing.T) {
+			u := rig.User(t, auth.RoleStakeholder, "")
+			c := rig.Anonymous(t)
+			for i := 0; i <= auth.MaxFailuresAccount; i++ {
+				c.PostForm(t, "/signin", url.Values{"email": {u.Email}, "password": {"wrong password, attempt"}})
+			}
+			got := auditActions(t, rig, u.ID, "user.signin.throttled")
+			if count(got, "user.signin.failure") != auth.MaxFailuresAccount || count(got, "user.signin.throttled") != 1 {
+				t.Fatalf("audited %v", got)
+			}
+		})
+		t.Run("the session starts at the second factor, and ends at sign-out", func(t *testing.T) {
+			u := rig.User(t, auth.RoleStateEditor, "KEN")
+			c := rig.Anonymous(t)
+			c.PostForm(t, "/signin", url.Values{"email": {u.Email}, "password": {testrig.Password}})
+			if got := auditActions(t, rig, u.ID, ""); count(got, "session.start") != 0 {
+				t.Fatalf("session.start audited at the password step: %v", got)
+			}
+			body := c.GetBody(t, "/signin/second-factor")
+			secret := regexp.MustCompile(`name="secret" value="([A-Z2-7]+)"`).FindStringSubmatch(body)[1]
+			code, _ := totp.GenerateCode(secret, time.Now())
+			c.PostForm(t, "/signin/enrol", url.Values{"secret": {secret}, "code": {code}})
+			if got := auditActions(t, rig, u.ID, "session.start"); count(got, "session.start") != 1 {
+				t.Fatalf("after the second factor: %v", got)
+			}
+			if resp := c.Get(t, "/admin/users"); resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("a State editor reached /admin/users: %d", resp.StatusCode)
+			}
+			c.PostForm(t, "/signout", url.Values{})
+			got := auditActions(t, rig, u.ID, "session.end")
+			if count(got, "access.denied") != 1 || count(got, "session.end") != 1 {
+				t.Fatalf("audited %v", got)
+			}
+		})
+		if _, err := audit.Verify(rig.Ctx, rig.DB); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

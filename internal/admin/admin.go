@@ -98,7 +98,7 @@ func (m *Module) users(w http.ResponseWriter, r *http.Request) {
 
 func (m *Module) createUser(w http.ResponseWriter, r *http.Request) {
 	in := auth.NewUser{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Role: auth.Role(r.PostFormValue("role")),
-		StateISO3: r.PostFormValue("state"), OrgSlug: r.PostFormValue("org"), Password: r.PostFormValue("password")}
+		StateISO3: r.PostFormValue("state"), OrgSlug: r.PostFormValue("org"), Password: r.PostFormValue("password"), MustChange: true}
 	_, err := m.svc.Auth.Create(r.Context(), in)
 	var fe *auth.FieldError
 	if errors.As(err, &fe) {

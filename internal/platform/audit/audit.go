@@ -62,6 +62,17 @@ type Entry struct {
 // back with the write it describes. before and after are marshalled to
 // JSON; pass nil for "nothing".
 func Record(ctx context.Context, tx *db.Tx, action, entity, entityID string, before, after any) error {
+	return record(ctx, tx, action, entity, entityID, before, after, true)
+}
+
+// RecordEvent appends a security event that changed nothing (a failed
+// sign-in, a refused request): like Record, but the transaction is not
+// marked as a change, so such events do not empty the page cache.
+func RecordEvent(ctx context.Context, tx *db.Tx, action, entity, entityID string, detail any) error {
+	return record(ctx, tx, action, entity, entityID, nil, detail, false)
+}
+
+func record(ctx context.Context, tx *db.Tx, action, entity, entityID string, before, after any, change bool) error {
 	b, err := marshal(before)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
@@ -81,7 +92,9 @@ func Record(ctx context.Context, tx *db.Tx, action, entity, entityID string, bef
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("audit tail: %w", err)
 	}
-	tx.MarkChanged()
+	if change {
+		tx.MarkChanged()
+	}
 	actor := ActorFrom(ctx)
 	e := Entry{
 		Seq: last.Seq + 1, At: time.Now().UTC().Truncate(time.Microsecond),

@@ -27,15 +27,45 @@ const (
 	MaxPasswordLen = 256
 )
 
+// Password problems, as PasswordProblem names them.
+const (
+	PasswordShort  = "short"
+	PasswordLong   = "long"
+	PasswordCommon = "common"
+	PasswordWeak   = "weak"
+)
+
+// PasswordProblem names what is wrong with a password ("" for nothing):
+// too short, too long, a common password or a simple variant of one (the
+// shipped list, see strength.go), or too easy to guess by the zxcvbn
+// estimator (score under MinStrengthScore), given the holder's own words
+// (address, name) in userInputs.
+func PasswordProblem(pw string, userInputs ...string) string {
+	switch {
+	case utf8.RuneCountInString(pw) < MinPasswordLen:
+		return PasswordShort
+	case len(pw) > MaxPasswordLen:
+		return PasswordLong
+	case isCommonPattern(pw):
+		return PasswordCommon
+	case passwordStrength(pw, userInputs) < MinStrengthScore:
+		return PasswordWeak
+	}
+	return ""
+}
+
 // CheckPasswordPolicy returns a user-facing reason a password is not
 // acceptable, or nil.
-func CheckPasswordPolicy(pw string) error {
-	n := utf8.RuneCountInString(pw)
-	switch {
-	case n < MinPasswordLen:
+func CheckPasswordPolicy(pw string, userInputs ...string) error {
+	switch PasswordProblem(pw, userInputs...) {
+	case PasswordShort:
 		return fmt.Errorf("must be at least %d characters", MinPasswordLen)
-	case len(pw) > MaxPasswordLen:
+	case PasswordLong:
 		return fmt.Errorf("must be at most %d bytes", MaxPasswordLen)
+	case PasswordCommon:
+		return errors.New("is a common password, or one with a few characters changed or added: choose another")
+	case PasswordWeak:
+		return errors.New("is too easy to guess: use a longer passphrase of unrelated words")
 	}
 	return nil
 }

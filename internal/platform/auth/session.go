@@ -119,9 +119,14 @@ func (s *Store) StartSession(ctx context.Context, u *User, oldSecret, userAgent,
 			}
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, mfa_passed, created_at, last_seen_at, expires_at, user_agent, client_addr)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id.Hash(secret), u.ID, !u.NeedsMFA(), now, now, now.Add(MaxAge), userAgent, client)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id.Hash(secret), u.ID, !u.NeedsSecondFactor(), now, now, now.Add(MaxAge), userAgent, client)
 		if err != nil {
 			return fmt.Errorf("insert session: %w", err)
+		}
+		if u.NeedsSecondFactor() {
+			// Only the password so far: the session starts at the second
+			// factor (PassMFA), and is audited there.
+			return nil
 		}
 		return audit.Record(audit.WithActor(ctx, u.Actor("web")), tx, "session.start", "user", u.ID, nil, map[string]string{"client": client})
 	})
@@ -129,7 +134,9 @@ func (s *Store) StartSession(ctx context.Context, u *User, oldSecret, userAgent,
 }
 
 // PassMFA marks a session as having passed the second factor, and rotates
-// its secret (returned) so that the pre-MFA cookie is worthless.
+// its secret (returned) so that the pre-MFA cookie is worthless. This is
+// where a session starts for accounts with a second factor: session.start
+// is audited here, not at the password step.
 func (s *Store) PassMFA(ctx context.Context, oldSecret string) (string, error) {
 	secret := id.Secret(32)
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
@@ -141,7 +148,11 @@ func (s *Store) PassMFA(ctx context.Context, oldSecret string) (string, error) {
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrNotFound
 		}
-		return nil
+		var userID, client string
+		if err := tx.QueryRowContext(ctx, `SELECT user_id, client_addr FROM sessions WHERE token_hash = ?`, id.Hash(secret)).Scan(&userID, &client); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, "session.start", "user", userID, nil, map[string]string{"client": client, "factor": "second"})
 	})
 	return secret, err
 }
@@ -229,4 +240,11 @@ func (s *Store) PurgeExpired(ctx context.Context) error {
 		return err
 	}
 	return throttle.Purge(ctx, s.DB, 24*time.Hour)
+}
+
+// RecordEvent writes a security event to the audit log in its own
+// transaction (see audit.RecordEvent): failed and throttled sign-ins,
+// sign-outs, refused requests. detail must hold no secret.
+func (s *Store) RecordEvent(ctx context.Context, action, entity, entityID string, detail map[string]string) error {
+	return s.DB.InTx(ctx, func(tx *db.Tx) error { return audit.RecordEvent(ctx, tx, action, entity, entityID, detail) })
 }

@@ -57,6 +57,10 @@ type User struct {
 	Lang        string    `json:"lang"`
 	Disabled    bool      `json:"disabled"`
 	CreatedAt   time.Time `json:"created_at"`
+	// MustChangePassword is set while the account's password is the one the
+	// secretariat or the CLI chose: until its holder changes it, only the
+	// account page, the change itself and signing out are open.
+	MustChangePassword bool `json:"must_change_password"`
 
 	passwordHash string
 	totpSealed   []byte // the TOTP secret, sealed (see totp.go)
@@ -67,6 +71,10 @@ type User struct {
 func (u *User) NeedsMFA() bool {
 	return u.Role == RoleSecretariat || u.Role.IsState()
 }
+
+// NeedsSecondFactor reports whether signing in takes a second factor: the
+// role requires one, or the holder enabled one.
+func (u *User) NeedsSecondFactor() bool { return u.NeedsMFA() || u.TOTPEnabled }
 
 // Has reports whether u has one of the roles. A nil user is the public.
 func (u *User) Has(roles ...Role) bool {
@@ -105,6 +113,10 @@ type NewUser struct {
 	StateISO3 string
 	OrgSlug   string
 	Password  string
+	// MustChange makes the holder replace Password at first sign-in: set
+	// it when someone other than the holder chose the password (the
+	// secretariat's form, the CLI).
+	MustChange bool
 }
 
 // StateChecker tells whether an ISO 3166 alpha-3 code is a known State.
@@ -120,13 +132,13 @@ type Store struct {
 }
 
 const userColumns = `u.id, u.email, u.name, u.role, COALESCE(u.state_iso3, ''), COALESCE(u.org_id, ''), COALESCE(o.slug, ''),
-	u.totp_enabled, u.lang, u.disabled, u.created_at, u.password_hash, u.totp_sealed`
+	u.totp_enabled, u.lang, u.disabled, u.created_at, u.password_hash, u.totp_sealed, u.must_change_password`
 
 func scanUser(row interface{ Scan(...any) error }) (*User, error) {
 	var u User
 	var role string
 	if err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.StateISO3, &u.OrgID, &u.OrgSlug,
-		&u.TOTPEnabled, &u.Lang, &u.Disabled, &u.CreatedAt, &u.passwordHash, &u.totpSealed); err != nil {
+		&u.TOTPEnabled, &u.Lang, &u.Disabled, &u.CreatedAt, &u.passwordHash, &u.totpSealed, &u.MustChangePassword); err != nil {
 		return nil, err
 	}
 	u.Role = Role(role)
@@ -202,7 +214,7 @@ func (s *Store) validate(ctx context.Context, nu *NewUser) error {
 	case nu.Role != RoleStakeholder && nu.OrgSlug != "":
 		return &FieldError{"org", "only stakeholder accounts belong to an organisation"}
 	}
-	if err := CheckPasswordPolicy(nu.Password); err != nil {
+	if err := CheckPasswordPolicy(nu.Password, nu.Email, nu.Name); err != nil {
 		return &FieldError{"password", err.Error()}
 	}
 	return nil
@@ -217,7 +229,7 @@ func (s *Store) Create(ctx context.Context, nu NewUser) (*User, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &User{ID: id.New(), Email: nu.Email, Name: nu.Name, Role: nu.Role, StateISO3: nu.StateISO3, Lang: "en", CreatedAt: time.Now().UTC()}
+	u := &User{ID: id.New(), Email: nu.Email, Name: nu.Name, Role: nu.Role, StateISO3: nu.StateISO3, Lang: "en", CreatedAt: time.Now().UTC(), MustChangePassword: nu.MustChange}
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 		var orgID any
 		if nu.OrgSlug != "" {
@@ -234,8 +246,8 @@ func (s *Store) Create(ctx context.Context, nu NewUser) (*User, error) {
 		if u.StateISO3 != "" {
 			state = u.StateISO3
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, role, state_iso3, org_id, password_hash, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, string(u.Role), state, orgID, hash, u.CreatedAt, u.CreatedAt)
+		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, role, state_iso3, org_id, password_hash, created_at, updated_at, must_change_password)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, string(u.Role), state, orgID, hash, u.CreatedAt, u.CreatedAt, u.MustChangePassword)
 		if db.IsUniqueViolation(err) {
 			return &FieldError{"email", "an account with this address already exists"}
 		}
@@ -272,17 +284,23 @@ func (s *Store) SetDisabled(ctx context.Context, userID string, disabled bool) e
 	})
 }
 
-// SetPassword replaces a user's password, ends all their sessions and
-// spends every outstanding password-reset link.
+// SetPassword replaces a user's password, ends all their sessions, spends
+// every outstanding password-reset link and clears MustChangePassword. The
+// password is checked against the policy with the holder's own address and
+// name as words it must not lean on.
 func (s *Store) SetPassword(ctx context.Context, tx *db.Tx, userID, pw string) error {
-	if err := CheckPasswordPolicy(pw); err != nil {
+	u, err := s.ByID(ctx, tx, userID)
+	if err != nil {
+		return err
+	}
+	if err := CheckPasswordPolicy(pw, u.Email, u.Name); err != nil {
 		return &FieldError{"password", err.Error()}
 	}
 	hash, err := HashPassword(pw)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, time.Now().UTC(), userID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ? WHERE id = ?`, hash, false, time.Now().UTC(), userID); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {

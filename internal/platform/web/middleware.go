@@ -108,6 +108,7 @@ func (s *Site) Handler(opt Options) http.Handler {
 	s.router.routes = append(s.router.routes, Route{Method: "GET", Path: "/static/", Rule: Public})
 
 	s.router.cache = opt.PageCache
+	s.router.auth = opt.Auth
 	var h http.Handler = s.router
 	h = s.withLang(h)
 	h = s.withIdentity(opt, h)

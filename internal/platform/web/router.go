@@ -66,6 +66,7 @@ type Router struct {
 	site   *Site
 	spec   *api.Spec
 	cache  *PageCache
+	auth   *auth.Store
 }
 
 // Routes returns every registered route.
@@ -78,7 +79,7 @@ func (rt *Router) Handle(pattern string, rule Rule, h http.HandlerFunc) {
 		panic("route " + pattern + " has no access rule")
 	}
 	rt.routes = append(rt.routes, Route{Method: method, Path: p, Rule: rule})
-	rt.mux.Handle(pattern, rt.guard(rule, false, inputOf(p, nil), h))
+	rt.mux.Handle(pattern, rt.guard(pattern, rule, false, inputOf(p, nil), h))
 }
 
 // API registers a JSON endpoint and documents it in the OpenAPI document.
@@ -89,7 +90,7 @@ func (rt *Router) API(op api.Op, rule Rule, h http.HandlerFunc) {
 	op.Access = rule.Name
 	rt.spec.Add(op)
 	rt.routes = append(rt.routes, Route{Method: op.Method, Path: op.Path, Rule: rule, IsAPI: true, Summary: op.Summary})
-	rt.mux.Handle(op.Method+" "+op.Path, rt.guard(rule, true, inputOf(op.Path, op.Params), h))
+	rt.mux.Handle(op.Method+" "+op.Path, rt.guard(op.Method+" "+op.Path, rule, true, inputOf(op.Path, op.Params), h))
 }
 
 func splitPattern(pattern string) (string, string) {
@@ -100,7 +101,16 @@ func splitPattern(pattern string) (string, string) {
 	return method, p
 }
 
-func (rt *Router) guard(rule Rule, isAPI bool, in input, h http.HandlerFunc) http.Handler {
+// openDuringPasswordChange are the routes a user whose password must be
+// changed (auth.User.MustChangePassword) may use: the account page with its
+// form, the change itself, the language, the second factor and signing out.
+var openDuringPasswordChange = map[string]bool{
+	"GET /account": true, "POST /account/password": true, "POST /signout": true, "GET /lang": true,
+	"GET /signin/second-factor": true, "POST /signin/second-factor": true, "POST /signin/enrol": true,
+}
+
+func (rt *Router) guard(pattern string, rule Rule, isAPI bool, in input, h http.HandlerFunc) http.Handler {
+	open := openDuringPasswordChange[pattern]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Text hygiene at the edge (see input.go): malformed path and query
 		// parameters are 400, refused form fields 422, before any handler
@@ -114,6 +124,18 @@ func (rt *Router) guard(rule Rule, isAPI bool, in input, h http.HandlerFunc) htt
 			return
 		}
 		u, pending := CurrentUser(r)
+		if u != nil && !pending && u.MustChangePassword && !open {
+			w.Header().Set("X-Denied-By", "password-change")
+			switch {
+			case isAPI:
+				api.WriteError(w, &api.Error{Status: http.StatusForbidden, Code: "password_change_required", Message: "change the password the account was given before using it"})
+			case r.Method == http.MethodGet:
+				rt.site.Redirect(w, r, "/account", "account.must_change_password")
+			default:
+				rt.site.Error(w, r, http.StatusForbidden, "account.must_change_password")
+			}
+			return
+		}
 		if rule.Allows(u, pending) {
 			switch {
 			case rt.cache == nil:
@@ -137,6 +159,7 @@ func (rt *Router) guard(rule Rule, isAPI bool, in input, h http.HandlerFunc) htt
 		// Marks refusals by the route rule, as opposed to a handler's own
 		// row-level checks; the authorization test relies on it.
 		w.Header().Set("X-Denied-By", "route-rule")
+		rt.denied(r, pattern, u, pending)
 		switch {
 		case isAPI && u == nil:
 			api.WriteError(w, api.ErrUnauthenticated)
@@ -152,6 +175,21 @@ func (rt *Router) guard(rule Rule, isAPI bool, in input, h http.HandlerFunc) htt
 			rt.site.Error(w, r, http.StatusForbidden, "error.forbidden")
 		}
 	})
+}
+
+// denied logs a refusal by a route rule as a security event; a signed-in
+// user's refusal also goes to the audit log (without request content).
+func (rt *Router) denied(r *http.Request, pattern string, u *auth.User, pending bool) {
+	if u == nil {
+		rt.site.Log.Info("security", "event", "access.denied", "route", pattern, "client", ClientAddr(r))
+		return
+	}
+	rt.site.Log.Warn("security", "event", "access.denied", "route", pattern, "user", u.ID, "role", string(u.Role), "pending", pending, "client", ClientAddr(r))
+	if rt.auth != nil && !pending {
+		if err := rt.auth.RecordEvent(r.Context(), "access.denied", "user", u.ID, map[string]string{"route": pattern, "client": ClientAddr(r)}); err != nil {
+			rt.site.Log.Error("audit access denial", "err", err)
+		}
+	}
 }
 
 var probeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
