@@ -356,6 +356,7 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errors.New("usage: cybernorms audit verify")
 	}
 	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
+	requireKeyed := fs.Bool("require-keyed", false, "fail unless every entry is keyed (set when the audit key was configured from the start)")
 	shared, own := splitArgs(args[1:], fs)
 	if err := fs.Parse(own); err != nil {
 		return err
@@ -365,11 +366,24 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer d.Close()
-	n, err := audit.Verify(ctx, d)
+	rep, err := audit.VerifyReport(ctx, d)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "audit chain intact: %d entries verified\n", n)
+	fmt.Fprintf(stdout, "audit chain intact: %d entries verified\n", rep.Entries)
+	switch {
+	case rep.Keyed == rep.Entries && rep.Entries > 0:
+		fmt.Fprintln(stdout, "every entry is keyed (HMAC-SHA-256 under the audit key)")
+	case rep.Keyed > 0:
+		fmt.Fprintf(stdout, "entries %d to %d are keyed; the %d before them are plain SHA-256 (written before the audit key was set)\n", rep.FirstKeyed, rep.Entries, rep.FirstKeyed-1)
+	case len(d.AuditKey) > 0:
+		fmt.Fprintln(stdout, "warning: no entry is keyed although an audit key is set: if the key was set before these entries were written, the chain was rewritten")
+	default:
+		fmt.Fprintln(stdout, "the chain is not keyed (no --audit-key-file): anyone who can write the database could recompute it")
+	}
+	if *requireKeyed && rep.Keyed != rep.Entries {
+		return fmt.Errorf("audit chain: %d of %d entries are not keyed", rep.Entries-rep.Keyed, rep.Entries)
+	}
 	return nil
 }
 

@@ -139,3 +139,26 @@ func TestCommands(t *testing.T) {
 		}
 	})
 }
+
+func TestAuditVerifyWithKey(t *testing.T) {
+	dir := t.TempDir()
+	data := "--data-dir=" + filepath.Join(dir, "data")
+	keyFile := filepath.Join(dir, "audit.key")
+	if err := os.WriteFile(keyFile, []byte("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	key := "--audit-key-file=" + keyFile
+	if out, err := runCLI(t, "a long enough passphrase\n", "user", "add", data, key, "--email", "k@example.org", "--name", "K", "--role", "secretariat", "--password-stdin"); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	out, err := runCLI(t, "", "audit", "verify", data, key, "--require-keyed")
+	if err != nil || !strings.Contains(out, "every entry is keyed") {
+		t.Fatalf("verify with the key: %v: %s", err, out)
+	}
+	if out, err := runCLI(t, "", "audit", "verify", data); err == nil {
+		t.Fatalf("keyed entries verified without the key: %s", out)
+	}
+	if out, err := runCLI(t, "", "audit", "verify", data, "--audit-key=c2hvcnQ="); err == nil {
+		t.Fatalf("a short audit key was accepted: %s", out)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -85,6 +86,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, err
 	}
 	d, err := db.Open(ctx, url, db.Options{Synchronous: cfg.Synchronous})
 	if err != nil {
+		return nil, err
+	}
+	if d.AuditKey, err = AuditKey(cfg); err != nil {
+		d.Close()
 		return nil, err
 	}
 	applied, err := d.Migrate(ctx, migrations.FS)
@@ -388,6 +393,32 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 		err = nil
 	}
 	return err
+}
+
+// AuditKey reads the audit chain's HMAC key from the configuration
+// (audit-key-file or audit-key): base64 of at least 32 bytes, as
+// `cybernorms keys generate` prints. None configured is nil: a plain chain.
+func AuditKey(cfg config.Config) ([]byte, error) {
+	v := cfg.AuditKey
+	if cfg.AuditKeyFile != "" {
+		b, err := os.ReadFile(cfg.AuditKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("audit-key-file: %w", err)
+		}
+		v = string(b)
+	}
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, nil
+	}
+	k, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		k, err = base64.RawURLEncoding.DecodeString(v)
+	}
+	if err != nil || len(k) < 32 {
+		return nil, errors.New("audit key: must be base64 of at least 32 random bytes (cybernorms keys generate)")
+	}
+	return k, nil
 }
 
 // SplitList splits a comma-separated flag value.

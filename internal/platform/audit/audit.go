@@ -2,10 +2,20 @@
 // covers its own fields and the previous entry's hash, so rewriting or
 // deleting any entry breaks the chain from that point on, and Verify names
 // the first entry that does not fit.
+//
+// With an audit key (db.DB.AuditKey, from the operator's --audit-key-file,
+// kept off the database server), each entry's hash is an HMAC-SHA-256 under
+// that key, stored as "hmac-sha256:<hex>": someone who can write the
+// database but does not hold the key cannot recompute the chain after
+// altering, inserting or removing an entry. Entries written before the key
+// was set keep their plain SHA-256 hash; once a keyed entry appears, every
+// later one must be keyed too. See docs/security.md for what the chain does
+// and does not prove.
 package audit
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -102,7 +112,7 @@ func record(ctx context.Context, tx *db.Tx, action, entity, entityID string, bef
 		Action: action, Entity: entity, EntityID: entityID,
 		Before: b, After: a, PrevHash: last.Hash,
 	}
-	e.Hash = e.computeHash()
+	e.Hash = e.computeHash(tx.DB().AuditKey)
 	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log
 		(seq, at, actor_id, actor_label, via, action, entity, entity_id, before_json, after_json, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -124,17 +134,47 @@ func marshal(v any) (string, error) {
 	return string(b), err
 }
 
+// keyedPrefix marks a hash that is an HMAC under the audit key.
+const keyedPrefix = "hmac-sha256:"
+
 // computeHash is SHA-256 over the previous hash and every field, each on its
-// own line with its length, so no two different entries hash alike.
-func (e Entry) computeHash() string {
+// own line with its length, so no two different entries hash alike; with a
+// key, HMAC-SHA-256 of the same, prefixed with keyedPrefix.
+func (e Entry) computeHash(key []byte) string {
 	h := sha256.New()
+	if len(key) > 0 {
+		h = hmac.New(sha256.New, key)
+	}
 	for _, f := range []string{
 		e.PrevHash, strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(time.RFC3339Nano),
 		e.ActorID, e.ActorLabel, e.Via, e.Action, e.Entity, e.EntityID, e.Before, e.After,
 	} {
 		fmt.Fprintf(h, "%d:%s\n", len(f), f)
 	}
+	if len(key) > 0 {
+		return keyedPrefix + hex.EncodeToString(h.Sum(nil))
+	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ErrNoKey means the chain holds keyed entries and no audit key was given.
+var ErrNoKey = errors.New("the audit log has keyed entries: give the audit key (--audit-key-file) to verify them")
+
+// Report is what Verify found.
+type Report struct {
+	Entries    int64 // entries checked
+	Keyed      int64 // of which keyed (HMAC)
+	FirstKeyed int64 // sequence number of the first keyed entry, 0 if none
+}
+
+func keyOf(q db.Querier) []byte {
+	switch v := q.(type) {
+	case *db.DB:
+		return v.AuditKey
+	case *db.Tx:
+		return v.DB().AuditKey
+	}
+	return nil
 }
 
 // Filter selects entries for browsing.
@@ -206,34 +246,55 @@ func (e *BrokenError) Error() string {
 }
 
 // Verify walks the whole chain in order and returns the number of entries
-// checked, or a *BrokenError for the first entry that does not fit.
+// checked, or a *BrokenError for the first entry that does not fit. Keyed
+// entries are checked with q's audit key (ErrNoKey without one).
 func Verify(ctx context.Context, q db.Querier) (int64, error) {
+	r, err := VerifyReport(ctx, q)
+	return r.Entries, err
+}
+
+// VerifyReport is Verify, saying also how many entries are keyed.
+func VerifyReport(ctx context.Context, q db.Querier) (Report, error) {
+	key := keyOf(q)
+	var rep Report
 	rows, err := q.QueryContext(ctx, `SELECT seq, at, actor_id, actor_label, via, action, entity, entity_id, before_json, after_json, prev_hash, hash FROM audit_log ORDER BY seq`)
 	if err != nil {
-		return 0, fmt.Errorf("read audit: %w", err)
+		return rep, fmt.Errorf("read audit: %w", err)
 	}
 	defer rows.Close()
-	var n int64
 	prev := ""
 	var expectSeq int64 = 1
 	for rows.Next() {
 		var e Entry
 		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorLabel, &e.Via, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After, &e.PrevHash, &e.Hash); err != nil {
-			return n, err
+			return rep, err
 		}
+		keyed := strings.HasPrefix(e.Hash, keyedPrefix)
 		switch {
 		case e.Seq != expectSeq:
-			return n, &BrokenError{Seq: e.Seq, Reason: fmt.Sprintf("expected entry %d here: an entry was removed", expectSeq)}
+			return rep, &BrokenError{Seq: e.Seq, Reason: fmt.Sprintf("expected entry %d here: an entry was removed", expectSeq)}
 		case e.PrevHash != prev:
-			return n, &BrokenError{Seq: e.Seq, Reason: "previous-hash does not match the entry before it"}
-		case e.computeHash() != e.Hash:
-			return n, &BrokenError{Seq: e.Seq, Reason: "contents do not match its hash: the entry was altered"}
+			return rep, &BrokenError{Seq: e.Seq, Reason: "previous-hash does not match the entry before it"}
+		case !keyed && rep.Keyed > 0:
+			return rep, &BrokenError{Seq: e.Seq, Reason: "an unkeyed entry after keyed ones: written by someone without the audit key"}
+		case keyed && len(key) == 0:
+			return rep, ErrNoKey
+		case keyed && !hmac.Equal([]byte(e.computeHash(key)), []byte(e.Hash)):
+			return rep, &BrokenError{Seq: e.Seq, Reason: "contents do not match its keyed hash: the entry was altered (or the audit key is not the one that wrote it)"}
+		case !keyed && e.computeHash(nil) != e.Hash:
+			return rep, &BrokenError{Seq: e.Seq, Reason: "contents do not match its hash: the entry was altered"}
+		}
+		if keyed {
+			if rep.Keyed == 0 {
+				rep.FirstKeyed = e.Seq
+			}
+			rep.Keyed++
 		}
 		prev = e.Hash
 		expectSeq++
-		n++
+		rep.Entries++
 	}
-	return n, rows.Err()
+	return rep, rows.Err()
 }
 
 // Tail returns the sequence number of the newest entry, 0 when the log is

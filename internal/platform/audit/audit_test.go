@@ -94,3 +94,74 @@ func TestRecordRollsBackWithItsWrite(t *testing.T) {
 		t.Fatalf("entries after rollback: %d, %v", len(entries), err)
 	}
 }
+
+// rehash recomputes the chain from entry from on, with key (nil: plain), as
+// someone who can write the database would.
+func rehash(t *testing.T, d *db.DB, from int64, key []byte) {
+	t.Helper()
+	ctx := context.Background()
+	list, err := audit.List(ctx, d, audit.Filter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := ""
+	for i := len(list) - 1; i >= 0; i-- {
+		e := list[i]
+		if e.Seq >= from {
+			e.PrevHash = prev
+			e.Hash = audit.HashForTest(e, key)
+			if _, err := d.SQL.ExecContext(ctx, `UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?`, e.PrevHash, e.Hash, e.Seq); err != nil {
+				t.Fatal(err)
+			}
+		}
+		prev = e.Hash
+	}
+}
+
+func TestKeyedChainResistsRecomputation(t *testing.T) {
+	ctx := context.Background()
+	key := []byte("0123456789abcdef0123456789abcdef")
+	setup := func(t *testing.T) *db.DB {
+		d := open(t)
+		record(t, d, 2) // written before the key was set: plain SHA-256
+		d.AuditKey = key
+		record(t, d, 3)
+		return d
+	}
+	t.Run("an intact chain verifies and says what is keyed", func(t *testing.T) {
+		rep, err := audit.VerifyReport(ctx, setup(t))
+		if err != nil || rep.Entries != 5 || rep.Keyed != 3 || rep.FirstKeyed != 3 {
+			t.Fatalf("%+v, %v", rep, err)
+		}
+	})
+	t.Run("an entry altered and the chain recomputed without the key is caught", func(t *testing.T) {
+		d := setup(t)
+		if _, err := d.SQL.ExecContext(ctx, `UPDATE audit_log SET after_json = '{"v":99}' WHERE seq = 4`); err != nil {
+			t.Fatal(err)
+		}
+		rehash(t, d, 4, nil)
+		var broken *audit.BrokenError
+		if _, err := audit.Verify(ctx, d); !errors.As(err, &broken) || broken.Seq != 4 {
+			t.Fatalf("verify: %v", err)
+		}
+		rehash(t, d, 4, []byte("a key the attacker guessed......"))
+		if _, err := audit.Verify(ctx, d); !errors.As(err, &broken) || broken.Seq != 4 {
+			t.Fatalf("verify after rehashing with a guessed key: %v", err)
+		}
+	})
+	t.Run("a chain rewritten in plain throughout shows no keyed entry", func(t *testing.T) {
+		d := setup(t)
+		rehash(t, d, 1, nil)
+		rep, err := audit.VerifyReport(ctx, d)
+		if err != nil || rep.Keyed != 0 {
+			t.Fatalf("%+v, %v", rep, err)
+		}
+	})
+	t.Run("keyed entries cannot be checked without the key", func(t *testing.T) {
+		d := setup(t)
+		noKey := &db.DB{SQL: d.SQL, Dialect: d.Dialect}
+		if _, err := audit.Verify(ctx, noKey); !errors.Is(err, audit.ErrNoKey) {
+			t.Fatalf("verify without the key: %v", err)
+		}
+	})
+}

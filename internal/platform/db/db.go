@@ -34,6 +34,10 @@ type DB struct {
 	Dialect Dialect
 	// Path is the SQLite file path, empty for PostgreSQL.
 	Path string
+	// AuditKey keys the audit chain's HMAC (package audit). It comes from
+	// the operator's configuration, never from the database; nil means a
+	// plain SHA-256 chain.
+	AuditKey []byte
 
 	changes atomic.Uint64
 }
