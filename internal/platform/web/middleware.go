@@ -235,6 +235,12 @@ func ClientAddr(r *http.Request) string {
 
 const keyClient ctxKey = 100
 
+// keyToken marks a request authenticated by a personal API token.
+const keyToken ctxKey = 101
+
+// ByToken reports whether the request was authenticated by an API token.
+func ByToken(r *http.Request) bool { v, _ := r.Context().Value(keyToken).(bool); return v }
+
 // ForwardedClient is the client address behind trusted proxies: the request
 // comes from a trusted proxy, and X-Forwarded-For is read from the right,
 // skipping trusted proxies, to the first address they did not add
@@ -314,6 +320,7 @@ func (s *Site) withIdentity(opt Options, h http.Handler) http.Handler {
 				}
 				ctx = auth.WithUser(ctx, u)
 				ctx = audit.WithActor(ctx, u.Actor("api"))
+				ctx = context.WithValue(ctx, keyToken, true)
 			} else if c := s.ReadCookie(r, SessionCookie); c != "" {
 				sess, err := opt.Auth.LookupSession(ctx, c)
 				switch {

@@ -124,7 +124,9 @@ func (rt *Router) guard(pattern string, rule Rule, isAPI bool, in input, h http.
 			return
 		}
 		u, pending := CurrentUser(r)
-		if u != nil && !pending && u.MustChangePassword && !open {
+		// A token is made by its holder after the change, or by the operator
+		// with the CLI: only browser sessions are held to the change.
+		if u != nil && !pending && u.MustChangePassword && !open && !ByToken(r) {
 			w.Header().Set("X-Denied-By", "password-change")
 			switch {
 			case isAPI:
