@@ -89,6 +89,13 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("POST /incidents/answer/{id}", approverOrSecretariat, m.answerForm)
 	r.Handle("POST /incidents/respond/{id}", approverOrSecretariat, m.respondForm)
 
+	// A read-only TAXII 2.1 API root (taxii.go): its own media type and
+	// errors, so not in the OpenAPI document.
+	r.Handle("GET /taxii2/incidents/{$}", web.Public, m.taxiiRoot)
+	r.Handle("GET /taxii2/incidents/collections/{$}", web.Public, m.taxiiCollections)
+	r.Handle("GET /taxii2/incidents/collections/{collection}/{$}", web.Public, m.taxiiCollectionPage)
+	r.Handle("GET /taxii2/incidents/collections/{collection}/objects/{$}", web.Public, m.taxiiObjects)
+
 	// JSON API.
 	errs := "Errors: 400 bad parameter, 401 not signed in, 403 role, 404 not found or not visible, 409 status does not allow it, 422 invalid field (named)."
 	r.API(api.Op{Method: "GET", Path: "/api/v1/incidents", Summary: "Published incidents, newest first, filtered by facets or words", Tag: "incidents", Description: errs,
