@@ -59,7 +59,7 @@ func (m *Module) taxiiRoot(w http.ResponseWriter, r *http.Request) {
 func taxiiCollection() map[string]any {
 	return map[string]any{"id": TAXIICollectionID, "title": "Incidents and attributions",
 		"description": "Each published incident with its actors, States, techniques and a report per published attribution statement.",
-		"can_read": true, "can_write": false, "media_types": []string{"application/stix+json;version=2.1"}}
+		"can_read":    true, "can_write": false, "media_types": []string{"application/stix+json;version=2.1"}}
 }
 
 func (m *Module) taxiiCollections(w http.ResponseWriter, r *http.Request) {
