@@ -35,7 +35,7 @@ func (m *Module) roundAPIRoutes(r *web.Router) {
 	r.API(api.Op{Method: "POST", Path: "/api/v1/contacts/pings/{id}/ack", Tag: "contacts", Summary: "Acknowledge a check for one of your own State's contacts (after the deadline it counts as late)",
 		Params: []api.Param{{Name: "id", In: "path", Description: "the ping's id"}}, Response: Ping{}}, web.StateStaff, m.apiAckPing)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/contacts/ack", Tag: "contacts", Summary: "Acknowledge a check with the token of an e-mailed link (no sign-in); a used, expired or altered token is refused (410, 410, 400) and records nothing",
-		Request: AckInput{}, Response: AckResult{}}, web.Public, m.apiAck)
+		Request: AckInput{}, Response: AckResult{}, Errors: []int{410}}, web.Public, m.apiAck)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/contacts/states/{iso3}/rounds", Tag: "contacts", Summary: "A State's result in every closed round, newest first",
 		Params: []api.Param{{Name: "iso3", In: "path", Description: "ISO 3166-1 alpha-3 code of the State"}}, Response: []StateResult{}}, web.Public, m.apiStateRounds)
 }

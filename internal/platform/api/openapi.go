@@ -48,6 +48,7 @@ var errorText = map[int]string{
 	403: "Forbidden: the account's role or the row's owner does not allow it, or a cross-origin write",
 	404: "Not found (or not visible to this account)",
 	409: "Conflict with the state of the resource",
+	410: "Gone: the link or token was already used or has expired",
 	413: "The request body is too large",
 	415: "The body is not application/json",
 	422: "A field or parameter was refused (the error names it)",
