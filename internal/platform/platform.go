@@ -35,6 +35,17 @@ type Services struct {
 	OutboxDir string
 }
 
+// DataLicence is the licence of everything the platform publishes openly —
+// the public answers of the API, its pages' public content and the open-data
+// releases: Creative Commons Attribution 4.0 International. (The code is
+// under the Apache License 2.0, in LICENSE.) Content a State or organisation
+// marks confidential or restricted is never published, so never licensed.
+var DataLicence = struct{ ID, Name, URL string }{
+	ID:   "CC-BY-4.0",
+	Name: "Creative Commons Attribution 4.0 International",
+	URL:  "https://creativecommons.org/licenses/by/4.0/",
+}
+
 // JobSendMail is the job kind that delivers one queued message.
 const JobSendMail = "mail.send"
 
