@@ -44,6 +44,7 @@ Usage:
   cybernorms keys rotate --master-key-file NEW --previous-master-key-file OLD
                                              re-wrap every data key under the new master key (servers keep running)
   cybernorms demo [--scale N] [--seed S] [--force]  fill an empty database with demonstration data
+  cybernorms version                         print the version, the revision built from and its time (also --version)
 
 Every command takes the server's flags or CYBERNORMS_* environment variables
 (for example --database-url or --data-dir) before its own.
@@ -98,6 +99,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return nil
 	case "openapi":
 		return openapiCmd(ctx, rest, stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprint(stdout, platform.Build().String())
+		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -162,3 +162,12 @@ func TestAuditVerifyWithKey(t *testing.T) {
 		t.Fatalf("a short audit key was accepted: %s", out)
 	}
 }
+
+func TestVersion(t *testing.T) {
+	for _, arg := range []string{"version", "--version"} {
+		out, err := runCLI(t, "", arg)
+		if err != nil || !strings.HasPrefix(out, "cybernorms 0.") || !strings.Contains(out, "revision:") || !strings.Contains(out, "commit time:") {
+			t.Errorf("%s: %v: %s", arg, err, out)
+		}
+	}
+}

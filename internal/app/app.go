@@ -51,8 +51,9 @@ import (
 	"github.com/cybernorms/cybernorms/migrations"
 )
 
-// Version is the software version, shown in the OpenAPI document.
-var Version = "0.1.0"
+// Version is the software version, shown in the OpenAPI document, /healthz
+// and the footer of the back office (see platform.Build).
+var Version = platform.Build().Version
 
 // App is an assembled server.
 type App struct {
@@ -124,6 +125,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	var demoRuns int // a database filled by `cybernorms demo` shows the demo banner
 	_ = d.QueryRowContext(ctx, `SELECT COUNT(*) FROM demo_runs`).Scan(&demoRuns)
 	site.Demo = cfg.Demo || demoRuns > 0
+	site.Version = platform.Build().Short()
 	site.SecureCookies = strings.HasPrefix(cfg.BaseURL, "https:") || cfg.HSTS
 	a := &App{Config: cfg, Spec: spec, Registry: prometheus.NewRegistry()}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewDBStatsCollector(d.SQL, string(d.Dialect)))

@@ -140,8 +140,15 @@ func TestMetricsAndHealth(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
-	if body := c.GetBody(t, "/healthz"); !strings.Contains(body, `"status":"ok"`) {
+	if body := c.GetBody(t, "/healthz"); !strings.Contains(body, `"status":"ok"`) || !strings.Contains(body, `"version":"`+app.Version+`"`) {
 		t.Errorf("healthz: %s", body)
+	}
+	// The back office's footer carries the version; public pages do not.
+	if body := rig.SignIn(t, rig.User(t, auth.RoleSecretariat, "")).GetBody(t, "/admin"); !strings.Contains(body, `<p class="version">cybernorms `+app.Version) {
+		t.Errorf("the back office's footer lacks the version")
+	}
+	if body := c.GetBody(t, "/norms"); strings.Contains(body, `class="version"`) {
+		t.Errorf("a public page shows the version")
 	}
 	// Without a token the main address does not serve the metrics at all.
 	if resp := testrig.New(t).Anonymous(t).Get(t, "/metrics"); resp.StatusCode != http.StatusNotFound {

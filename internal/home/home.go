@@ -3,9 +3,11 @@ package home
 
 import (
 	"embed"
+	"encoding/json"
 	"io/fs"
 	"net/http"
 
+	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
@@ -50,14 +52,21 @@ func (m *Module) home(w http.ResponseWriter, r *http.Request) {
 	m.site.Render(w, r, http.StatusOK, "home/home.html", m.site.Catalog.T(web.Lang(r), "home.title"), nil)
 }
 
-// health answers 200 when the database answers, 503 otherwise.
+// health answers 200 when the database answers, 503 otherwise, with the
+// software version and revision (what a rolling upgrade checks).
 func (m *Module) health(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	if err := m.db.SQL.PingContext(r.Context()); err != nil {
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write([]byte(`{"status":"unavailable","database":"down"}` + "\n"))
-		return
+	b := platform.Build()
+	out := map[string]string{"status": "ok", "database": string(m.db.Dialect), "version": b.Version}
+	if b.Revision != "" {
+		out["revision"] = b.Revision
 	}
-	_, _ = w.Write([]byte(`{"status":"ok","database":"` + string(m.db.Dialect) + `"}` + "\n"))
+	status := http.StatusOK
+	if err := m.db.SQL.PingContext(r.Context()); err != nil {
+		status = http.StatusServiceUnavailable
+		out["status"], out["database"] = "unavailable", "down"
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(out)
 }

@@ -53,6 +53,9 @@ type Site struct {
 	// URL, or HSTS): every cookie is Secure and its name gets the __Host-
 	// prefix, so that no other host or plain-http page can set or shadow it.
 	SecureCookies bool
+	// Version is the software version and revision, shown in the footer of
+	// the back office (/admin) to signed-in users.
+	Version string
 
 	mu     sync.RWMutex
 	layout *template.Template
@@ -128,6 +131,15 @@ type Page struct {
 
 // T translates a key into the page's language.
 func (p Page) T(key string, args ...any) string { return p.site.Catalog.T(p.Lang, key, args...) }
+
+// Version is the software version for the footer of the back office
+// (pages under /admin, which only signed-in staff reach); empty elsewhere.
+func (p Page) Version() string {
+	if p.User == nil || !(p.Path == "/admin" || strings.HasPrefix(p.Path, "/admin/")) {
+		return ""
+	}
+	return p.site.Version
+}
 
 // LangURL is the current page in another language.
 func (p Page) LangURL(code string) string {
