@@ -117,7 +117,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, err
 func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*App, error) {
 	spec := &api.Spec{Title: "cybernorms API", Version: Version,
 		Description: "The open data and operations of cybernorms, the platform for the UN framework of responsible State behaviour in cyberspace. Every error has the shape {\"error\":{\"code\",\"message\",\"field\"}}. Lists are paginated with ?limit= and ?cursor= (the next_cursor of the previous page).",
-		License: api.License{Name: platform.DataLicence.Name, Identifier: platform.DataLicence.ID}}
+		License:     api.License{Name: platform.DataLicence.Name, Identifier: platform.DataLicence.ID}}
 	site, err := web.NewSite(log, spec)
 	if err != nil {
 		return nil, err
