@@ -38,6 +38,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/clock"
 	"github.com/cybernorms/cybernorms/internal/platform/config"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/jobs"
@@ -145,6 +146,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	svc := &platform.Services{
 		DB: d, Site: site, Auth: &auth.Store{DB: d, KnownState: states.Known, Seal: keyring},
 		Jobs: jobs.New(d, log), Seal: keyring, Log: log, BaseURL: cfg.BaseURL, DataDir: cfg.DataDir, MailFrom: cfg.MailFrom,
+		Clock: clock.New(),
 	}
 	svc.Jobs.Workers = cfg.Workers
 	if cfg.SMTPHost != "" {

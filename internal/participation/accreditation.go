@@ -115,7 +115,7 @@ func (s *Service) Apply(ctx context.Context, in ApplicationInput) (Application, 
 	var out Application
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		var err error
-		out, err = s.applyTx(ctx, tx, u.OrgID, in, now())
+		out, err = s.applyTx(ctx, tx, u.OrgID, in, s.now())
 		return err
 	})
 	return out, err
@@ -259,7 +259,7 @@ func (s *Service) Submit(ctx context.Context, appID string) (Application, error)
 		if a.Status != StatusDraft {
 			return conflict("status", "the application was already submitted")
 		}
-		at := now()
+		at := s.now()
 		if a.SessionID != "" {
 			var applyBy time.Time
 			if err := tx.QueryRowContext(ctx, `SELECT apply_by FROM participation_sessions WHERE id = ?`, a.SessionID).Scan(&applyBy); err != nil {
@@ -325,7 +325,7 @@ func (s *Service) Circulate(ctx context.Context, bodySlug string) (int, error) {
 	var n int
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		var err error
-		n, err = s.circulateTx(ctx, tx, bodySlug, now())
+		n, err = s.circulateTx(ctx, tx, bodySlug, s.now())
 		return err
 	})
 	return n, err
@@ -422,7 +422,7 @@ func (s *Service) Object(ctx context.Context, appID, reason string) error {
 		if err != nil {
 			return err
 		}
-		at := now()
+		at := s.now()
 		if err := openPeriod(a.Status, StatusObjection, a.ObjectionEndsAt, at, "objection"); err != nil {
 			return err
 		}
@@ -492,7 +492,7 @@ func (s *Service) WithdrawObjection(ctx context.Context, appID string) error {
 		if err != nil {
 			return err
 		}
-		at := now()
+		at := s.now()
 		if err := openPeriod(a.Status, StatusObjection, a.ObjectionEndsAt, at, "objection"); err != nil {
 			return err
 		}
@@ -526,7 +526,7 @@ func (s *Service) Vote(ctx context.Context, appID, choice string) error {
 		if err != nil {
 			return err
 		}
-		at := now()
+		at := s.now()
 		if err := openPeriod(a.Status, StatusVoting, a.VotingEndsAt, at, "voting"); err != nil {
 			return err
 		}

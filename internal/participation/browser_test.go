@@ -53,13 +53,12 @@ func TestBrowserJourney(t *testing.T) {
 	signIn(braCtx, rig.User(t, auth.RoleStateApprover, "BRA"))
 	t.Log("five people signed in")
 
-	// closeDue lets a period end (its end moved into the past, as the
-	// clock would) and runs the real deadline job through the queue.
-	closeDue := func(column, appID string) {
+	// closeDue lets a period end (the application's clock moved on by more
+	// than ten working days) and runs the real deadline job through the
+	// queue.
+	closeDue := func() {
 		t.Helper()
-		if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE participation_applications SET `+column+` = ? WHERE id = ?`, time.Now().UTC().Add(-time.Minute), appID); err != nil {
-			t.Fatal(err)
-		}
+		rig.App.Services.Clock.Advance(15 * 24 * time.Hour)
 		if _, err := jobs.Enqueue(rig.Ctx, rig.DB, participation.JobDeadlines, map[string]string{"at": "now"}, jobs.Options{}); err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +145,7 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	object(fraCtx, first, "Insufficient information on its funding.")
 
-	closeDue("objection_ends_at", first)
+	closeDue()
 	page(visitorCtx).Do("read the first application", chromedp.Navigate(rig.URL+"/participation/applications/"+first))
 	page(visitorCtx).Contains("the veto refuses the application", "main", "Refused", "objected to by 1 State(s); any objection refuses", "FRA: Insufficient information on its funding.")
 
@@ -166,7 +165,7 @@ func TestBrowserJourney(t *testing.T) {
 	second := apply("gm-s1")
 	circulate("gm")
 	object(fraCtx, second, "We ask for a vote.")
-	closeDue("objection_ends_at", second)
+	closeDue()
 	page(fraCtx).Do("read the second application", chromedp.Navigate(rig.URL+"/participation/applications/"+second))
 	page(fraCtx).Contains("the objection puts the application to a vote", "main", "Put to a vote", "Your State's vote")
 
@@ -181,7 +180,7 @@ func TestBrowserJourney(t *testing.T) {
 		)
 		page(v.ctx).Contains("a State votes "+v.choice, "main", "Your State's vote has been recorded.", "Your State voted: "+v.choice+".")
 	}
-	closeDue("voting_ends_at", second)
+	closeDue()
 
 	page(visitorCtx).Do("public session page", chromedp.Navigate(rig.URL+"/participation/sessions/gm-s1"))
 	text := page(visitorCtx).Contains("the decision and the tally are public", "main", "Accredited", "accepted by vote 2–1 (0 abstaining)", "2–1 (0)", "FRA (We ask for a vote.)")

@@ -71,7 +71,7 @@ func (s *Service) OpenConsultation(ctx context.Context, in ConsultationInput) (C
 	var c Consultation
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		var err error
-		c, err = s.openConsultationTx(ctx, tx, by, in, now())
+		c, err = s.openConsultationTx(ctx, tx, by, in, s.now())
 		return err
 	})
 	return c, err
@@ -235,7 +235,7 @@ func (s *Service) SaveAnswers(ctx context.Context, slug string, in AnswerInput) 
 	var sub Submission
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 		var err error
-		sub, err = s.saveAnswersTx(ctx, tx, c, u.OrgID, in, now())
+		sub, err = s.saveAnswersTx(ctx, tx, c, u.OrgID, in, s.now())
 		return err
 	})
 	return sub, err

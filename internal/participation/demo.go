@@ -101,7 +101,7 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 				return err
 			}
 		}
-		now := time.Now().UTC()
+		now := s.now()
 		if err := mk("global-mechanism", "gm-organizational", "Global Mechanism organizational session", "organizational", now.Year(), now.Month()+2, 1, 2, "New York"); err != nil {
 			return err
 		}
@@ -160,7 +160,7 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 	for _, body := range []string{"oewg-2021-2025", "ahc-cybercrime"} {
 		b := bodies[body]
 		for si, x := range sessions[body] {
-			if !x.EndsAt.Before(time.Now()) {
+			if !x.EndsAt.Before(s.now()) {
 				continue
 			}
 			err := s.DB.InTx(ctx, func(tx *db.Tx) error {
@@ -268,7 +268,7 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 	if err != nil {
 		return fmt.Errorf("demo consultation: %w", err)
 	}
-	if _, err := s.CloseDueConsultations(ctx, time.Now().UTC()); err != nil {
+	if _, err := s.CloseDueConsultations(ctx, s.now()); err != nil {
 		return err
 	}
 	progress("participation: the example consultation with the Tech Accord's submission, split by question")

@@ -51,7 +51,7 @@ func New(ps *platform.Services) (*Module, error) {
 	}
 	svc := NewService(ps)
 	ps.Jobs.Register(JobDeadlines, func(ctx context.Context, _ json.RawMessage) error {
-		at := time.Now().UTC()
+		at := svc.now()
 		if _, err := svc.CloseDue(ctx, at); err != nil {
 			return err
 		}
@@ -139,7 +139,7 @@ func (m *Module) renderIndex(w http.ResponseWriter, r *http.Request, status int,
 	d := indexData{BodyForm: f, Failed: failed, Modalities: Modalities, Majorities: Majorities}
 	var err error
 	if d.Bodies, err = m.svc.Bodies(ctx); err == nil {
-		if d.Upcoming, err = m.svc.UpcomingSessions(ctx, time.Now()); err == nil {
+		if d.Upcoming, err = m.svc.UpcomingSessions(ctx, m.svc.now()); err == nil {
 			d.Consultations, err = m.svc.Consultations(ctx)
 		}
 	}
@@ -896,7 +896,7 @@ func csvSafe(s string) string {
 
 func (m *Module) calendar(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	at := time.Now().UTC()
+	at := m.svc.now()
 	sessions, err := m.svc.UpcomingSessions(ctx, at)
 	if err != nil {
 		m.site.ServerError(w, r, err)

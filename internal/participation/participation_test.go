@@ -124,9 +124,8 @@ func TestAccreditationJourney(t *testing.T) {
 			want(t, "DEU withdraws", st, 200, body)
 			st, body = deu.do(t, "POST", base+"/applications/"+appID+"/objection", map[string]any{"reason": "Again"})
 			want(t, "DEU objects again after withdrawing", st, 409, body)
-			if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE participation_applications SET objection_ends_at = ? WHERE id = ?`, time.Now().UTC().Add(-time.Minute), appID); err != nil {
-				t.Fatal(err)
-			}
+			// Ten working days are at most fourteen calendar days.
+			rig.App.Services.Clock.Advance(15 * 24 * time.Hour)
 			st, body = gbr.do(t, "POST", base+"/applications/"+appID+"/objection", map[string]any{"reason": "Late"})
 			want(t, "objection after the period", st, 409, body)
 			if !strings.Contains(fmt.Sprint(body), "closed") {
@@ -134,7 +133,7 @@ func TestAccreditationJourney(t *testing.T) {
 			}
 		})
 		t.Run("under the veto modality one objection refuses", func(t *testing.T) {
-			if _, err := svc.CloseDue(rig.Ctx, time.Now().UTC()); err != nil {
+			if _, err := svc.CloseDue(rig.Ctx, rig.App.Services.Now()); err != nil {
 				t.Fatal(err)
 			}
 			st, body := a.do(t, "GET", base+"/applications/"+appID, nil)
@@ -159,7 +158,8 @@ func TestAccreditationJourney(t *testing.T) {
 			want(t, "vote during the objection period", st, 409, body)
 			st, body = fra.do(t, "POST", base+"/applications/"+id+"/objection", map[string]any{"reason": "Object"})
 			want(t, "FRA objects", st, 200, body)
-			if _, err := svc.CloseDue(rig.Ctx, AddDays(14)); err != nil {
+			rig.App.Services.Clock.Advance(15 * 24 * time.Hour)
+			if _, err := svc.CloseDue(rig.Ctx, rig.App.Services.Now()); err != nil {
 				t.Fatal(err)
 			}
 			st, body = a.do(t, "GET", base+"/applications/"+id, nil)
@@ -179,12 +179,10 @@ func TestAccreditationJourney(t *testing.T) {
 			want(t, "an editor cannot vote", st, 403, body)
 			st, body = gbr.do(t, "POST", base+"/applications/"+id+"/vote", map[string]any{"choice": "maybe"})
 			want(t, "a choice outside yes, no, abstain", st, 422, body)
-			if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE participation_applications SET voting_ends_at = ? WHERE id = ?`, time.Now().UTC().Add(-time.Minute), id); err != nil {
-				t.Fatal(err)
-			}
+			rig.App.Services.Clock.Advance(15 * 24 * time.Hour)
 			st, body = usa.do(t, "POST", base+"/applications/"+id+"/vote", map[string]any{"choice": "no"})
 			want(t, "vote after close", st, 409, body)
-			if _, err := svc.CloseDue(rig.Ctx, time.Now().UTC()); err != nil {
+			if _, err := svc.CloseDue(rig.Ctx, rig.App.Services.Now()); err != nil {
 				t.Fatal(err)
 			}
 			st, body = a.do(t, "GET", base+"/applications/"+id, nil)
@@ -301,5 +299,3 @@ func TestAccreditationJourney(t *testing.T) {
 	})
 }
 
-// AddDays is a moment n days from now.
-func AddDays(n int) time.Time { return time.Now().UTC().AddDate(0, 0, n) }

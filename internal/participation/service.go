@@ -63,7 +63,9 @@ func conflict(field, reason string) error {
 
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,79}$`)
 
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+// now is the application's time (platform.Services.Clock), which tests and demos
+// may move on.
+func (s *Service) now() time.Time { return s.Svc.Now() }
 
 // Body is a body in which States meet (the OEWG, the Global Mechanism, an
 // ad hoc committee), with its accreditation modalities.
@@ -149,7 +151,7 @@ func (s *Service) createBodyTx(ctx context.Context, tx *db.Tx, in BodyInput) (Bo
 		return Body{}, err
 	}
 	b := Body{ID: id.New(), Slug: in.Slug, Name: in.Name, Description: in.Description, Modality: in.Modality, ObjectionDays: in.ObjectionDays,
-		VotingDays: in.VotingDays, Majority: in.Majority, NameObjectors: in.NameObjectors, ReasonRequired: in.ReasonRequired, CreatedAt: now()}
+		VotingDays: in.VotingDays, Majority: in.Majority, NameObjectors: in.NameObjectors, ReasonRequired: in.ReasonRequired, CreatedAt: s.now()}
 	_, err := tx.ExecContext(ctx, `INSERT INTO participation_bodies (`+bodyCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		b.ID, b.Slug, b.Name, b.Description, b.Modality, b.ObjectionDays, b.VotingDays, b.Majority, b.NameObjectors, b.ReasonRequired, b.CreatedAt)
 	if db.IsUniqueViolation(err) {
@@ -356,7 +358,7 @@ func (s *Service) createSessionTx(ctx context.Context, tx *db.Tx, bodySlug strin
 	}
 	x.ID, x.BodyID, x.BodySlug, x.BodyName = id.New(), b.ID, b.Slug, b.Name
 	_, err = tx.ExecContext(ctx, `INSERT INTO participation_sessions (id, body_id, slug, title, kind, starts_at, ends_at, apply_by, place, format, programme, outcomes, documents, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, x.ID, x.BodyID, x.Slug, x.Title, x.Kind, x.StartsAt, x.EndsAt, x.ApplyBy, x.Place, x.Format, x.Programme, x.Outcomes, x.Documents, now())
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, x.ID, x.BodyID, x.Slug, x.Title, x.Kind, x.StartsAt, x.EndsAt, x.ApplyBy, x.Place, x.Format, x.Programme, x.Outcomes, x.Documents, s.now())
 	if db.IsUniqueViolation(err) {
 		return x, invalid("slug", "is already used by another session")
 	}
@@ -561,7 +563,7 @@ func (s *Service) saveProfileTx(ctx context.Context, tx *db.Tx, before Organisat
 		return before, err
 	}
 	after := before
-	after.Type, after.ECOSOC, after.HQ, after.Website, after.Description, after.Members, after.UpdatedAt = in.Type, in.ECOSOC, in.HQ, in.Website, in.Description, in.Members, now()
+	after.Type, after.ECOSOC, after.HQ, after.Website, after.Description, after.Members, after.UpdatedAt = in.Type, in.ECOSOC, in.HQ, in.Website, in.Description, in.Members, s.now()
 	res, err := tx.ExecContext(ctx, `UPDATE participation_profiles SET org_type = ?, ecosoc = ?, hq_iso3 = ?, website = ?, description = ?, members = ?, updated_at = ? WHERE org_id = ?`,
 		after.Type, after.ECOSOC, after.HQ, after.Website, after.Description, after.Members, after.UpdatedAt, after.ID)
 	if err != nil {

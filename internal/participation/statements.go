@@ -121,7 +121,7 @@ func (s *Service) SubmitStatement(ctx context.Context, sessionSlug string, in St
 			return Statement{}, err
 		}
 	}
-	st := Statement{ID: id.New(), SessionID: x.ID, SessionSlug: x.Slug, Title: in.Title, Lang: in.Lang, Delivery: in.Delivery, Body: in.Body, Status: StatementSubmitted, SubmittedAt: now()}
+	st := Statement{ID: id.New(), SessionID: x.ID, SessionSlug: x.Slug, Title: in.Title, Lang: in.Lang, Delivery: in.Delivery, Body: in.Body, Status: StatementSubmitted, SubmittedAt: s.now()}
 	switch {
 	case u.Has(auth.RoleStakeholder) && u.OrgID != "":
 		ok, err := s.accredited(ctx, s.DB, u.OrgID, x)
@@ -255,7 +255,7 @@ func (s *Service) ReviewStatement(ctx context.Context, stmtID string, publish bo
 			return conflict("status", "the statement was already "+st.Status)
 		}
 		before := st
-		at := now()
+		at := s.now()
 		st.Status = StatementRejected
 		if publish {
 			st.Status, st.PublishedAt = StatementPublished, &at

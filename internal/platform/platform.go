@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"net/mail"
 	"strings"
+	"time"
 
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/clock"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/jobs"
 	cnmail "github.com/cybernorms/cybernorms/internal/platform/mail"
@@ -33,7 +35,14 @@ type Services struct {
 	MailFrom string
 	// OutboxDir is set when mail goes to the outbox folder.
 	OutboxDir string
+	// Clock is the time modules read (deadlines, periods, the jobs that
+	// close them) instead of time.Now, so tests and demos can move it on.
+	// Nil reads the system clock.
+	Clock *clock.Clock
 }
+
+// Now is the application's current time in UTC (Clock's, else the system's).
+func (s *Services) Now() time.Time { return s.Clock.Now() }
 
 // DataLicence is the licence of everything the platform publishes openly —
 // the public answers of the API, its pages' public content and the open-data
