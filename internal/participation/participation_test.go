@@ -298,4 +298,3 @@ func TestAccreditationJourney(t *testing.T) {
 		}
 	})
 }
-
