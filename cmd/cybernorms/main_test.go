@@ -171,3 +171,41 @@ func TestVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestServeRefusesABadConfigurationAtStart: a configuration the server
+// cannot work with stops serve before it listens, naming the flag and the
+// reason.
+func TestServeRefusesABadConfigurationAtStart(t *testing.T) {
+	dir := t.TempDir()
+	notDir := filepath.Join(dir, "file")
+	if err := os.WriteFile(notDir, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	badKey := filepath.Join(dir, "dkim.pem")
+	if err := os.WriteFile(badKey, []byte("-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data := "--data-dir=" + filepath.Join(dir, "data")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{data, "--database-url", "postgres://u:secret@127.0.0.1:1/x?connect_timeout=2"}, "database-url: cannot reach postgres://u:xxxxx@127.0.0.1:1/x"},
+		{[]string{data, "--base-url", "not a url"}, "base-url:"},
+		{[]string{data, "--smtp-host", "relay.example.org", "--dkim-key-file", badKey, "--dkim-domain", "example.org", "--dkim-selector", "s1"}, "dkim-key-file: " + badKey + " is not a usable DKIM key"},
+		{[]string{"--data-dir", filepath.Join(notDir, "data")}, "data-dir: cannot create"},
+		{[]string{data, "--master-key-file", filepath.Join(dir, "missing.key")}, "master-key-file:"},
+	}
+	for _, c := range cases {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		var out bytes.Buffer
+		err := run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, c.args...), strings.NewReader(""), &out, &out)
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want %q", c.args, err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "secret") {
+			t.Errorf("the database password is in the message: %v", err)
+		}
+	}
+}

@@ -82,13 +82,23 @@ type routable interface{ Routes(r *web.Router) }
 // Open opens and migrates the database. Commands that need only the
 // database (user, token, audit, backup) use it without building the site.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, error) {
+	if err := CheckDataDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
 	url := cfg.DatabaseURL
 	if url == "" {
 		url = filepath.Join(cfg.DataDir, "cybernorms.db")
 	}
-	d, err := db.Open(ctx, url, db.Options{Synchronous: cfg.Synchronous})
+	// An unreachable database is a start-up error within seconds, not a
+	// server that hangs on its first request.
+	openCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	d, err := db.Open(openCtx, url, db.Options{Synchronous: cfg.Synchronous})
+	cancel()
 	if err != nil {
-		return nil, err
+		if cfg.DatabaseURL != "" {
+			return nil, fmt.Errorf("database-url: cannot reach %s: %w", redactURL(cfg.DatabaseURL), err)
+		}
+		return nil, fmt.Errorf("data-dir: cannot open the SQLite database %s: %w", url, err)
 	}
 	if d.AuditKey, err = AuditKey(cfg); err != nil {
 		d.Close()
@@ -131,6 +141,10 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	a := &App{Config: cfg, Spec: spec, Registry: prometheus.NewRegistry()}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewDBStatsCollector(d.SQL, string(d.Dialect)))
 
+	dkim, err := DKIM(cfg)
+	if err != nil {
+		return nil, err
+	}
 	keyring, err := seal.FromConfig(cfg, log)
 	if err != nil {
 		return nil, err
@@ -149,15 +163,12 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Clock: clock.New(),
 	}
 	svc.Jobs.Workers = cfg.Workers
+	if dkim != nil && cfg.SMTPHost == "" {
+		log.Warn("dkim-key-file is set but mail goes to the outbox folder (no --smtp-host): nothing is signed")
+	}
 	if cfg.SMTPHost != "" {
 		smtpCfg := mail.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUser, Password: cfg.SMTPPassword, TLS: cfg.SMTPTLS, From: cfg.MailFrom}
-		if cfg.DKIMKeyFile != "" {
-			key, err := os.ReadFile(cfg.DKIMKeyFile)
-			if err != nil {
-				return nil, fmt.Errorf("dkim key: %w", err)
-			}
-			smtpCfg.DKIM = &mail.DKIMConfig{Domain: cfg.DKIMDomain, Selector: cfg.DKIMSelector, PrivateKeyPEM: string(key)}
-		}
+		smtpCfg.DKIM = dkim
 		pool, err := mail.NewSMTPPool(smtpCfg, cfg.SMTPPool)
 		if err != nil {
 			return nil, fmt.Errorf("smtp: %w", err)
@@ -332,7 +343,7 @@ func (a *App) Close() {
 func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 	ln, err := net.Listen("tcp", a.Config.Addr)
 	if err != nil {
-		return err
+		return fmt.Errorf("addr: cannot listen on %s: %w", a.Config.Addr, err)
 	}
 	srv := &http.Server{
 		Handler:           a.handler,

@@ -205,7 +205,32 @@ func (c *Config) validate() error {
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("base-url: must be an absolute http(s) URL, not %q", c.BaseURL)
 	}
+	if u, _ := url.Parse(c.BaseURL); u.Hostname() != "" {
+		// Browsers refuse an IP address as a passkey's relying party (the
+		// site's identity), except a loopback one, used as localhost.
+		if ip := net.ParseIP(u.Hostname()); ip != nil && !ip.IsLoopback() {
+			if c.BaseURLFromAddr {
+				return fmt.Errorf("base-url: not set, and the one derived from --addr, %s, is an IP address, which passkeys refuse as the site's identity: set --base-url to the site's public address (https://a.domain.name)", c.BaseURL)
+			}
+			return fmt.Errorf("base-url: %q names an IP address, which passkeys refuse as the site's identity: use the site's domain name", c.BaseURL)
+		}
+	}
+	if u, _ := url.Parse(c.BaseURL); u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("base-url: must be scheme://host[:port][/path] with no query, fragment or user, not %q", c.BaseURL)
+	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+			return fmt.Errorf("database-url: must be a PostgreSQL URL postgres://user:password@host:port/database (empty for SQLite under data-dir)")
+		}
+	}
+	if c.DataDir == "" {
+		return fmt.Errorf("data-dir: must name a folder")
+	}
+	if c.DKIMKeyFile != "" && (c.DKIMDomain == "" || c.DKIMSelector == "") {
+		return fmt.Errorf("dkim-domain and dkim-selector: both are required with dkim-key-file")
+	}
 	switch strings.ToUpper(c.Synchronous) {
 	case "NORMAL", "FULL":
 	default:
@@ -235,6 +260,11 @@ func (c *Config) validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		return fmt.Errorf("log-level: must be debug, info, warn or error")
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("log-format: must be text or json")
 	}
 	return nil
 }

@@ -33,6 +33,14 @@ type dkimSigner struct {
 	options dkim.SignOptions
 }
 
+// CheckDKIM reports whether cfg can sign: a domain, a selector and a key
+// that parses (RSA of 2048 bits or more recommended, or Ed25519). The server
+// calls it at start, so a bad key is a start-up error, not a failed send.
+func CheckDKIM(cfg DKIMConfig) error {
+	_, err := newDKIMSigner(cfg)
+	return err
+}
+
 // newDKIMSigner parses the key of cfg once, so that signing does not.
 func newDKIMSigner(cfg DKIMConfig) (*dkimSigner, error) {
 	if cfg.Domain == "" || cfg.Selector == "" {

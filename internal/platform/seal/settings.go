@@ -28,7 +28,7 @@ const DefaultKeyFile = "master.key"
 // warning that a production key belongs outside the data folder (a backup of
 // the folder would otherwise carry the key next to the data it protects).
 func FromSettings(s Settings, log *slog.Logger) (*Keyring, error) {
-	cur, err := loadKey(s.Key, s.KeyFile, "master key")
+	cur, err := loadKey(s.Key, s.KeyFile, "master-key")
 	if err != nil {
 		return nil, err
 	}
@@ -39,18 +39,18 @@ func FromSettings(s Settings, log *slog.Logger) (*Keyring, error) {
 		case errors.Is(err, fs.ErrNotExist):
 			text := Generate()
 			if err := os.MkdirAll(s.DataDir, 0o750); err != nil {
-				return nil, fmt.Errorf("master key: %w", err)
+				return nil, fmt.Errorf("data-dir: %w", err)
 			}
 			f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 			if err != nil {
-				return nil, fmt.Errorf("master key: create %s: %w", path, err)
+				return nil, fmt.Errorf("data-dir: cannot create the master key %s (or give --master-key-file): %w", path, err)
 			}
 			if _, err := f.WriteString(text + "\n"); err != nil {
 				f.Close()
-				return nil, fmt.Errorf("master key: write %s: %w", path, err)
+				return nil, fmt.Errorf("data-dir: cannot write the master key %s: %w", path, err)
 			}
 			if err := f.Close(); err != nil {
-				return nil, fmt.Errorf("master key: write %s: %w", path, err)
+				return nil, fmt.Errorf("data-dir: cannot write the master key %s: %w", path, err)
 			}
 			cur, _ = ParseKey(text)
 			if log != nil {
@@ -64,7 +64,7 @@ func FromSettings(s Settings, log *slog.Logger) (*Keyring, error) {
 			}
 		}
 	}
-	prev, err := loadKey(s.PreviousKey, s.PreviousKeyFile, "previous master key")
+	prev, err := loadKey(s.PreviousKey, s.PreviousKeyFile, "previous-master-key")
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func FromSettings(s Settings, log *slog.Logger) (*Keyring, error) {
 
 func loadKey(text, file, what string) ([]byte, error) {
 	if text != "" && file != "" {
-		return nil, fmt.Errorf("%s: give the key or the key file, not both", what)
+		return nil, fmt.Errorf("%s and %s-file: give the key or the key file, not both", what, what)
 	}
 	if text != "" {
 		k, err := ParseKey(text)
@@ -88,7 +88,7 @@ func loadKey(text, file, what string) ([]byte, error) {
 	if file != "" {
 		k, err := readKeyFile(file)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
+			return nil, fmt.Errorf("%s-file: %w", what, err)
 		}
 		return k, nil
 	}

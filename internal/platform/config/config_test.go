@@ -1,0 +1,37 @@
+package config
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+func TestBadSettingsNameTheFlagAndTheReason(t *testing.T) {
+	none := func(string) string { return "" }
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--base-url", "example.org"}, "base-url: must be an absolute http(s) URL"},
+		{[]string{"--base-url", "https://example.org/?x=1"}, "base-url: must be scheme://host"},
+		{[]string{"--base-url", "https://192.0.2.1"}, "base-url: \"https://192.0.2.1\" names an IP address"},
+		{[]string{"--addr", "192.0.2.1:8080"}, "base-url: not set, and the one derived from --addr"},
+		{[]string{"--addr", "nonsense"}, "addr: must be host:port"},
+		{[]string{"--database-url", "mysql://db/x"}, "database-url: must be a PostgreSQL URL"},
+		{[]string{"--data-dir", ""}, "data-dir: must name a folder"},
+		{[]string{"--dkim-key-file", "/k.pem"}, "dkim-domain and dkim-selector"},
+		{[]string{"--log-format", "yaml"}, "log-format: must be text or json"},
+		{[]string{"--workers", "-1"}, "workers"},
+	}
+	for _, c := range cases {
+		_, err := Load(c.args, none, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want %q", c.args, err, c.want)
+		}
+	}
+	for _, ok := range [][]string{nil, {"--addr", "0.0.0.0:8080"}, {"--base-url", "https://cybernorms.example.org/"}, {"--database-url", "postgres://u:p@db:5432/cn?sslmode=require"}} {
+		if _, err := Load(ok, none, io.Discard); err != nil {
+			t.Errorf("%v: %v", ok, err)
+		}
+	}
+}
