@@ -33,6 +33,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/home"
 	"github.com/cybernorms/cybernorms/internal/incidents"
 	"github.com/cybernorms/cybernorms/internal/monitoring"
+	"github.com/cybernorms/cybernorms/internal/opendata"
 	"github.com/cybernorms/cybernorms/internal/participation"
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/api"
@@ -43,6 +44,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/jobs"
 	"github.com/cybernorms/cybernorms/internal/platform/mail"
+	od "github.com/cybernorms/cybernorms/internal/platform/opendata"
 	"github.com/cybernorms/cybernorms/internal/platform/seal"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 	"github.com/cybernorms/cybernorms/internal/positions"
@@ -63,6 +65,10 @@ type App struct {
 	Spec      *api.Spec
 	Registry  *prometheus.Registry
 	Framework *framework.Store
+	// OpenData is the registry of every module's open datasets, and Data
+	// the module that publishes them (the CLI makes releases with it).
+	OpenData *od.Registry
+	Data     *opendata.Module
 
 	// PageCache holds anonymous answers to public GET requests; nil when
 	// the page-cache-mb setting is 0.
@@ -292,8 +298,21 @@ func (a *App) modules(svc *platform.Services) ([]routable, error) {
 	if err != nil {
 		return nil, err
 	}
-	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/reports", Key: "nav.reports"}, {Path: "/compendium", Key: "nav.compendium"}, {Path: "/monitoring", Key: "nav.monitoring"}, {Path: "/participation", Key: "nav.participation"}, {Path: "/bulletin", Key: "nav.bulletin"}, {Path: "/vep", Key: "nav.vep"}, {Path: "/contacts", Key: "nav.contacts"}, {Path: "/incidents", Key: "nav.incidents"}, {Path: "/capacity", Key: "nav.capacity"}, {Path: "/positions", Key: "nav.positions"}}
-	return []routable{hm, fw, st, acc, adm, part, bul, rep, comp, mon, vp, con, inc, capb, pos}, nil
+	// Every module's open datasets (its datasets.go), in catalogue order.
+	a.OpenData = &od.Registry{}
+	for _, sets := range [][]od.Dataset{reporting.Datasets(), compendium.Datasets()} {
+		if err := a.OpenData.Add(sets...); err != nil {
+			return nil, err
+		}
+	}
+	data, err := opendata.New(svc, a.OpenData)
+	if err != nil {
+		return nil, err
+	}
+	data.Service().RegisterJobs()
+	a.Data = data
+	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/reports", Key: "nav.reports"}, {Path: "/compendium", Key: "nav.compendium"}, {Path: "/monitoring", Key: "nav.monitoring"}, {Path: "/participation", Key: "nav.participation"}, {Path: "/bulletin", Key: "nav.bulletin"}, {Path: "/vep", Key: "nav.vep"}, {Path: "/contacts", Key: "nav.contacts"}, {Path: "/incidents", Key: "nav.incidents"}, {Path: "/capacity", Key: "nav.capacity"}, {Path: "/positions", Key: "nav.positions"}, {Path: "/data", Key: "nav.data"}}
+	return []routable{hm, fw, st, acc, adm, part, bul, rep, comp, mon, vp, con, inc, capb, pos, data}, nil
 }
 
 // Handler is the server's HTTP handler.

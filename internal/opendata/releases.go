@@ -1,0 +1,388 @@
+package opendata
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cybernorms/cybernorms/internal/platform"
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+	od "github.com/cybernorms/cybernorms/internal/platform/opendata"
+)
+
+// Who made a release.
+const (
+	MadeBySchedule    = "schedule"
+	MadeBySecretariat = "secretariat"
+	MadeByCLI         = "cli"
+)
+
+// JobRelease is the periodic job that makes the daily release.
+const JobRelease = "opendata.release"
+
+// ReleaseFile is one dataset's file in a release.
+type ReleaseFile struct {
+	Dataset string `json:"dataset"`
+	Path    string `json:"path" doc:"inside the zip"`
+	Rows    int64  `json:"rows"`
+	Bytes   int64  `json:"bytes"`
+	SHA256  string `json:"sha256"`
+}
+
+// ReleaseChange counts what changed in a dataset since the previous release.
+type ReleaseChange struct {
+	Dataset   string `json:"dataset"`
+	Added     int64  `json:"added"`
+	Changed   int64  `json:"changed"`
+	Withdrawn int64  `json:"withdrawn"`
+}
+
+// Release is a dated, immutable release of every dataset.
+type Release struct {
+	Version    string          `json:"version" doc:"the release date, YYYY-MM-DD, with .2, .3 … for later releases the same day"`
+	ReleasedAt time.Time       `json:"released_at"`
+	MadeBy     string          `json:"made_by" doc:"schedule, secretariat or cli"`
+	Bytes      int64           `json:"bytes" doc:"size of the zip"`
+	SHA256     string          `json:"sha256" doc:"of the zip"`
+	URL        string          `json:"url" doc:"the zip's stable address"`
+	Page       string          `json:"page" doc:"the release's page, with how to cite it"`
+	Citation   string          `json:"citation" doc:"how to cite the release"`
+	Files      []ReleaseFile   `json:"files"`
+	Changes    []ReleaseChange `json:"changes" doc:"rows added, changed and withdrawn since the previous release, per dataset"`
+}
+
+// ErrNoRelease is returned for an unknown version.
+var ErrNoRelease = errors.New("no such release")
+
+// ErrUnchanged is returned by a scheduled release when nothing changed.
+var ErrUnchanged = errors.New("nothing changed since the latest release")
+
+// RegisterJobs installs the daily release.
+func (s *Service) RegisterJobs() {
+	s.P.Jobs.Register(JobRelease, func(ctx context.Context, _ json.RawMessage) error {
+		_, err := s.CreateRelease(ctx, MadeBySchedule)
+		if errors.Is(err, ErrUnchanged) {
+			return nil
+		}
+		return err
+	})
+	s.P.Jobs.Every(JobRelease, 24*time.Hour)
+}
+
+// Citation is the "how to cite" line of a release.
+func (s *Service) Citation(version string, at time.Time) string {
+	return fmt.Sprintf("cybernorms secretariat (%d). cybernorms open data, release %s [Data set]. %s. Licence: %s.",
+		at.Year(), version, s.P.Link("/data/releases/"+version), platform.DataLicence.ID)
+}
+
+func (s *Service) decorate(r *Release) {
+	r.URL = s.P.Link("/data/releases/" + r.Version + "/download")
+	r.Page = s.P.Link("/data/releases/" + r.Version)
+	r.Citation = s.Citation(r.Version, r.ReleasedAt)
+	if r.Files == nil {
+		r.Files = []ReleaseFile{}
+	}
+	if r.Changes == nil {
+		r.Changes = []ReleaseChange{}
+	}
+}
+
+// CreateRelease writes every dataset, from one consistent snapshot, into a
+// zip with its datapackage.json, compares it with the previous release and
+// keeps it. A scheduled release is skipped (ErrUnchanged) when no row
+// changed; the secretariat and the CLI always get one.
+func (s *Service) CreateRelease(ctx context.Context, madeBy string) (*Release, error) {
+	now := s.now()
+	prev, err := s.previousDigest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.CreateTemp("", "cybernorms-release-*.zip")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	var digest bytes.Buffer
+	dz := gzip.NewWriter(&digest)
+	dw := bufio.NewWriter(dz)
+	zw := zip.NewWriter(tmp)
+	rel := &Release{ReleasedAt: now, MadeBy: madeBy}
+	sets := s.Reg.All()
+	anyChange := prev == nil
+	err = od.Snapshot(ctx, s.P.DB, func(q db.Querier) error {
+		for _, d := range sets {
+			path := "data/" + d.Name + ".csv"
+			fw, err := zw.CreateHeader(&zip.FileHeader{Name: path, Method: zip.Deflate, Modified: now})
+			if err != nil {
+				return err
+			}
+			sum := sha256.New()
+			old := prev[d.Name]
+			seen := 0
+			ch := ReleaseChange{Dataset: d.Name}
+			h := fnv.New64a()
+			wr, err := d.WriteCSVRows(ctx, q, io.MultiWriter(fw, sum), func(key string, cells []string) {
+				h.Reset()
+				for _, c := range cells {
+					_, _ = io.WriteString(h, c)
+					_, _ = h.Write([]byte{0})
+				}
+				v := h.Sum64()
+				_, _ = fmt.Fprintf(dw, "%s\t%s\t%x\n", d.Name, strings.ReplaceAll(key, "\x00", "\x1f"), v)
+				if prev == nil {
+					return
+				}
+				if was, ok := old[key]; !ok {
+					ch.Added++
+				} else {
+					seen++
+					if was != v {
+						ch.Changed++
+					}
+				}
+			})
+			if err != nil {
+				return err
+			}
+			ch.Withdrawn = int64(len(old) - seen)
+			if ch.Added+ch.Changed+ch.Withdrawn > 0 {
+				anyChange = true
+			}
+			rel.Changes = append(rel.Changes, ch)
+			rel.Files = append(rel.Files, ReleaseFile{Dataset: d.Name, Path: path, Rows: wr.Rows, Bytes: wr.Bytes, SHA256: hex.EncodeToString(sum.Sum(nil))})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("release: %w", err)
+	}
+	for name := range prev {
+		if _, ok := s.Reg.Get(name); !ok {
+			anyChange = true // a dataset was retired
+		}
+	}
+	if !anyChange && madeBy == MadeBySchedule {
+		return nil, ErrUnchanged
+	}
+	if err := dw.Flush(); err != nil {
+		return nil, err
+	}
+	if err := dz.Close(); err != nil {
+		return nil, err
+	}
+	if err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+		v, err := nextVersion(ctx, tx, now)
+		rel.Version = v
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	files := map[string]od.File{}
+	for _, f := range rel.Files {
+		files[f.Dataset] = od.File{Path: f.Path, Bytes: f.Bytes, SHA256: f.SHA256}
+	}
+	pkg, err := json.MarshalIndent(od.Package(s.PackageInfo(rel.Version, now, files), sets), "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range []struct {
+		name string
+		body []byte
+	}{{"datapackage.json", pkg}, {"README.txt", []byte(s.readme(rel))}} {
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: now})
+		if err != nil {
+			return nil, err
+		}
+		if _, err := fw.Write(f.body); err != nil {
+			return nil, err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	zipBytes, err := io.ReadAll(tmp)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(zipBytes)
+	rel.SHA256 = hex.EncodeToString(sum[:])
+	rel.Bytes = int64(len(zipBytes))
+	filesJSON, _ := json.Marshal(rel.Files)
+	changesJSON, _ := json.Marshal(rel.Changes)
+	err = s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+		// The version is taken again inside the writing transaction: another
+		// instance may have released meanwhile.
+		v, err := nextVersion(ctx, tx, now)
+		if err != nil {
+			return err
+		}
+		if v != rel.Version {
+			return fmt.Errorf("release: another release (%s) was made meanwhile; try again", rel.Version)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO opendata_releases (version, released_at, made_by, bytes, sha256, files_json, changes_json, zip, digest_gzip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			rel.Version, now, madeBy, rel.Bytes, rel.SHA256, string(filesJSON), string(changesJSON), zipBytes, digest.Bytes()); err != nil {
+			return fmt.Errorf("insert release: %w", err)
+		}
+		return audit.Record(ctx, tx, "opendata.release.create", "opendata_release", rel.Version, nil, map[string]any{"version": rel.Version, "made_by": madeBy, "sha256": rel.SHA256, "bytes": rel.Bytes, "changes": rel.Changes})
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.decorate(rel)
+	return rel, nil
+}
+
+func nextVersion(ctx context.Context, q db.Querier, now time.Time) (string, error) {
+	day := now.Format("2006-01-02")
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM opendata_releases WHERE version = ? OR version LIKE ?`, day, day+".%").Scan(&n); err != nil {
+		return "", err
+	}
+	if n == 0 {
+		return day, nil
+	}
+	return day + "." + strconv.Itoa(n+1), nil
+}
+
+// previousDigest reads the latest release's row hashes by dataset and key;
+// nil when there is no release yet.
+func (s *Service) previousDigest(ctx context.Context) (map[string]map[string]uint64, error) {
+	var gz []byte
+	err := s.P.DB.QueryRowContext(ctx, `SELECT digest_gzip FROM opendata_releases ORDER BY released_at DESC, version DESC LIMIT 1`).Scan(&gz)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[string]uint64{}
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		parts := strings.SplitN(sc.Text(), "\t", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		v, err := strconv.ParseUint(parts[2], 16, 64)
+		if err != nil {
+			continue
+		}
+		m := out[parts[0]]
+		if m == nil {
+			m = map[string]uint64{}
+			out[parts[0]] = m
+		}
+		m[strings.ReplaceAll(parts[1], "\x1f", "\x00")] = v
+	}
+	return out, sc.Err()
+}
+
+func (s *Service) readme(r *Release) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "cybernorms open data, release %s\n\nReleased %s. Licence: %s (%s).\n\nHow to cite:\n%s\n\n",
+		r.Version, r.ReleasedAt.Format(time.RFC3339), platform.DataLicence.Name, platform.DataLicence.URL, s.Citation(r.Version, r.ReleasedAt))
+	b.WriteString("datapackage.json describes every file (a Frictionless Data Package with a Table Schema per file); the codebook of each dataset is at " + s.P.Link("/data") + ".\n\nFiles:\n")
+	for _, f := range r.Files {
+		fmt.Fprintf(&b, "  %s  %d rows  sha256 %s\n", f.Path, f.Rows, f.SHA256)
+	}
+	return b.String()
+}
+
+const releaseCols = `version, released_at, made_by, bytes, sha256, files_json, changes_json`
+
+func (s *Service) scanRelease(row interface{ Scan(...any) error }) (*Release, error) {
+	var r Release
+	var files, changes string
+	if err := row.Scan(&r.Version, &r.ReleasedAt, &r.MadeBy, &r.Bytes, &r.SHA256, &files, &changes); err != nil {
+		return nil, err
+	}
+	r.ReleasedAt = r.ReleasedAt.UTC()
+	if err := json.Unmarshal([]byte(files), &r.Files); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(changes), &r.Changes); err != nil {
+		return nil, err
+	}
+	s.decorate(&r)
+	return &r, nil
+}
+
+// Releases lists the releases, newest first.
+func (s *Service) Releases(ctx context.Context) ([]Release, error) {
+	rows, err := s.P.DB.QueryContext(ctx, `SELECT `+releaseCols+` FROM opendata_releases ORDER BY released_at DESC, version DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Release{}
+	for rows.Next() {
+		r, err := s.scanRelease(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *r)
+	}
+	return out, rows.Err()
+}
+
+// Latest is the newest release, nil before the first.
+func (s *Service) Latest(ctx context.Context) (*Release, error) {
+	r, err := s.scanRelease(s.P.DB.QueryRowContext(ctx, `SELECT `+releaseCols+` FROM opendata_releases ORDER BY released_at DESC, version DESC LIMIT 1`))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return r, err
+}
+
+// ReleaseByVersion returns one release ("latest" is the newest).
+func (s *Service) ReleaseByVersion(ctx context.Context, version string) (*Release, error) {
+	if version == "latest" {
+		r, err := s.Latest(ctx)
+		if err == nil && r == nil {
+			err = ErrNoRelease
+		}
+		return r, err
+	}
+	r, err := s.scanRelease(s.P.DB.QueryRowContext(ctx, `SELECT `+releaseCols+` FROM opendata_releases WHERE version = ?`, version))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNoRelease
+	}
+	return r, err
+}
+
+// WriteZip writes a release's zip.
+func (s *Service) WriteZip(ctx context.Context, version string, w io.Writer) error {
+	var data []byte
+	err := s.P.DB.QueryRowContext(ctx, `SELECT zip FROM opendata_releases WHERE version = ?`, version).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNoRelease
+	}
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
+}
