@@ -38,6 +38,7 @@ Usage:
   cybernorms audit verify                    check the audit log's hash chain
   cybernorms backup FILE                     consistent online backup of the database
   cybernorms bulletin suppress FILE|-        mark bounced or complaining addresses (lines "address[,bounce|complaint]")
+  cybernorms data release                    make a dated open-data release now (as the daily job does)
   cybernorms config                          print the configuration table (markdown)
   cybernorms openapi                         print the OpenAPI 3.1 document (as served at /api/v1/openapi.json)
   cybernorms keys generate                   print a new master key for sealed fields (base64)
@@ -94,6 +95,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return bulletinCmd(ctx, rest, stdin, stdout, stderr)
 	case "keys":
 		return keysCmd(ctx, rest, stdout, stderr)
+	case "data":
+		return dataCmd(ctx, rest, stdout, stderr)
 	case "config":
 		fmt.Fprint(stdout, config.Markdown())
 		return nil

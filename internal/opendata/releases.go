@@ -145,9 +145,6 @@ func (s *Service) CreateRelease(ctx context.Context, madeBy string) (*Release, e
 				}
 				v := h.Sum64()
 				_, _ = fmt.Fprintf(dw, "%s\t%s\t%x\n", d.Name, strings.ReplaceAll(key, "\x00", "\x1f"), v)
-				if prev == nil {
-					return
-				}
 				if was, ok := old[key]; !ok {
 					ch.Added++
 				} else {
