@@ -436,10 +436,13 @@ func (s *Service) lodgeObjectionTx(ctx context.Context, tx *db.Tx, a Application
 	if body.ReasonRequired && reason == "" {
 		return invalid("reason", "this body requires a reason for every objection")
 	}
+	if err := objectedBefore(ctx, tx, a.ID, iso3); err != nil {
+		return err
+	}
 	o := Objection{StateISO3: iso3, Reason: reason, CreatedAt: at}
 	_, err := tx.ExecContext(ctx, `INSERT INTO participation_objections (application_id, state_iso3, reason, user_id, created_at) VALUES (?, ?, ?, ?, ?)`, a.ID, o.StateISO3, o.Reason, userID, at)
 	if db.IsUniqueViolation(err) {
-		return conflict("state", "your State has already objected to this application; a State objects once per application")
+		return conflict("state", "your State has objected to this application already; a State objects at most once per application")
 	}
 	if err != nil {
 		return fmt.Errorf("insert objection: %w", err)
@@ -456,6 +459,43 @@ func (s *Service) lodgeObjectionTx(ctx context.Context, tx *db.Tx, a Application
 		text += "\n\nReason given: " + reason
 	}
 	return s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true, stateISO3: iso3}, "Objection lodged: "+a.OrgName, text, "/participation/applications/"+a.ID)
+}
+
+// objectedBefore explains why a State may not object: it has an objection
+// standing, or it withdrew one. The rule is one objection per State per
+// application, and a withdrawn objection still counts as that one.
+// It is asked before the insert: PostgreSQL ends a transaction at a unique
+// violation, so nothing could be read after it.
+func objectedBefore(ctx context.Context, tx *db.Tx, appID, iso3 string) error {
+	var w nullTime
+	err := tx.QueryRowContext(ctx, `SELECT withdrawn_at FROM participation_objections WHERE application_id = ? AND state_iso3 = ?`, appID, iso3).Scan(&w)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("earlier objection: %w", err)
+	}
+	if w.Valid {
+		return conflict("state", "your State withdrew its objection to this application on "+w.Time.UTC().Format("2 January 2006 15:04 UTC")+
+			"; a State objects at most once per application, and a withdrawn objection cannot be lodged again")
+	}
+	return conflict("state", "your State's objection to this application stands already; a State objects at most once per application")
+}
+
+// noVote refuses a vote on an application that is not put to one because
+// of its modality, or because nobody objected; nil when a vote may be due.
+func noVote(a Application) error {
+	switch {
+	case a.Modality == ModalityVeto:
+		return conflict("status", "applications to this body are decided under non-objection with veto: an objection refuses, and there is no vote")
+	case !a.Modality.Circulated():
+		return conflict("status", "applications to this body are decided on application: there is no vote")
+	case a.VotingEndsAt == nil && (a.Status == StatusAccredited || a.Status == StatusRefused):
+		return conflict("status", "the application was decided ("+a.Status+") without a vote: no objection stood at the end of the objection period")
+	case a.Status == StatusObjection:
+		return conflict("status", "the application is in its objection period; it is put to a vote only if an objection stands when the period ends")
+	}
+	return nil
 }
 
 // openPeriod refuses an act outside its period, with the reason.
@@ -481,7 +521,8 @@ func openPeriod(status, want string, ends *time.Time, at time.Time, what string)
 }
 
 // WithdrawObjection withdraws the caller's State's objection before the
-// objection period ends (State approvers). The State cannot object again.
+// objection period ends (State approvers). The State cannot object again:
+// one objection per State per application, withdrawn or not.
 func (s *Service) WithdrawObjection(ctx context.Context, appID string) error {
 	u, err := approverFor(ctx)
 	if err != nil {
@@ -524,6 +565,9 @@ func (s *Service) Vote(ctx context.Context, appID, choice string) error {
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
 		a, _, err := s.lockApp(ctx, tx, appID)
 		if err != nil {
+			return err
+		}
+		if err := noVote(a); err != nil {
 			return err
 		}
 		at := s.now()

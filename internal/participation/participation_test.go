@@ -124,6 +124,13 @@ func TestAccreditationJourney(t *testing.T) {
 			want(t, "DEU withdraws", st, 200, body)
 			st, body = deu.do(t, "POST", base+"/applications/"+appID+"/objection", map[string]any{"reason": "Again"})
 			want(t, "DEU objects again after withdrawing", st, 409, body)
+			if msg := fmt.Sprint(body); !strings.Contains(msg, "withdrew its objection") || strings.Contains(msg, "already objected") {
+				t.Errorf("objecting again after a withdrawal: %v, want the rule (one objection per State, even withdrawn)", body)
+			}
+			st, body = fra.do(t, "POST", base+"/applications/"+appID+"/objection", map[string]any{"reason": "Again"})
+			if msg := fmt.Sprint(body); st != 409 || !strings.Contains(msg, "stands already") {
+				t.Errorf("objecting twice: %d %v, want 409 saying the objection stands", st, body)
+			}
 			// Ten working days are at most fourteen calendar days.
 			rig.App.Services.Clock.Advance(15 * 24 * time.Hour)
 			st, body = gbr.do(t, "POST", base+"/applications/"+appID+"/objection", map[string]any{"reason": "Late"})
@@ -146,6 +153,10 @@ func TestAccreditationJourney(t *testing.T) {
 			if n := len(body["items"].([]any)); n != 1 {
 				t.Errorf("FRA has %d published objections, want 1", n)
 			}
+			st, body = fra.do(t, "POST", base+"/applications/"+appID+"/vote", map[string]any{"choice": "yes"})
+			if msg := fmt.Sprint(body); st != 409 || !strings.Contains(msg, "there is no vote") || strings.Contains(msg, "closed") {
+				t.Errorf("a vote under the veto: %d %v, want 409 saying the modality has no vote", st, body)
+			}
 		})
 
 		t.Run("under the decision modality an objection goes to a vote and the tally decides", func(t *testing.T) {
@@ -156,6 +167,9 @@ func TestAccreditationJourney(t *testing.T) {
 			want(t, "circulate", st, 200, body)
 			st, body = fra.do(t, "POST", base+"/applications/"+id+"/vote", map[string]any{"choice": "no"})
 			want(t, "vote during the objection period", st, 409, body)
+			if !strings.Contains(fmt.Sprint(body), "put to a vote only if an objection stands") {
+				t.Errorf("a vote during the objection period: %v", body)
+			}
 			st, body = fra.do(t, "POST", base+"/applications/"+id+"/objection", map[string]any{"reason": "Object"})
 			want(t, "FRA objects", st, 200, body)
 			rig.App.Services.Clock.Advance(15 * 24 * time.Hour)
