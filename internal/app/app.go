@@ -169,6 +169,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Clock: clock.New(),
 	}
 	svc.Jobs.Workers = cfg.Workers
+	svc.Jobs.Instance = jobInstance(cfg)
 	if dkim != nil && cfg.SMTPHost == "" {
 		log.Warn("dkim-key-file is set but mail goes to the outbox folder (no --smtp-host): nothing is signed")
 	}
@@ -374,6 +375,15 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 		ErrorLog:          slog.NewLogLogger(a.Services.Log.Handler(), slog.LevelWarn),
 	}
 	jobCtx, stopJobs := context.WithCancel(context.Background())
+	if a.Config.Workers > 0 {
+		// The address is ours, so no live process on this host is this
+		// instance: the jobs it held when it last stopped can run now.
+		if n, err := a.Services.Jobs.Recover(ctx); err != nil {
+			a.Services.Log.Error("recover jobs", "err", err)
+		} else if n > 0 {
+			a.Services.Log.Info("resumed the jobs this instance held when it last stopped", "jobs", n)
+		}
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -502,4 +512,16 @@ func lawTopics(d *db.DB) incidents.TopicReader {
 		}
 		return out, nil
 	}
+}
+
+// jobInstance names this instance for the job queue: the host, the address
+// it serves and its data folder. Restarted with the same configuration it
+// has the same name, and takes back its unfinished jobs at once.
+func jobInstance(cfg config.Config) string {
+	host, _ := os.Hostname()
+	dir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		dir = cfg.DataDir
+	}
+	return host + " " + cfg.Addr + " " + dir
 }

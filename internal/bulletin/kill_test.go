@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/cybernorms/cybernorms/internal/app"
-	"github.com/cybernorms/cybernorms/internal/bulletin"
 	"github.com/cybernorms/cybernorms/internal/platform/config"
 	cnmail "github.com/cybernorms/cybernorms/internal/platform/mail"
 	"github.com/cybernorms/cybernorms/internal/testrig"
@@ -80,13 +79,29 @@ func TestKilledSendResumes(t *testing.T) {
 			t.Fatalf("the child finished (%d messages) before it was killed:\n%s", atKill, out.String())
 		}
 
-		// The restarted server: the dead process's job lease runs out, and
-		// its job runs here.
-		if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE jobs SET locked_until = NULL WHERE kind = ?`, bulletin.JobSend); err != nil {
-			t.Fatal(err)
+		// The restarted server: the same instance (same host, address and
+		// data folder) takes its job back at once, without waiting for the
+		// dead process's lease to run out.
+		restart := time.Now()
+		if rig.App.Services.Jobs.Instance == "" || !strings.Contains(rig.App.Services.Jobs.Instance, rig.App.Config.DataDir) {
+			t.Fatalf("job instance %q does not name the data folder", rig.App.Services.Jobs.Instance)
 		}
+		n, err := rig.App.Services.Jobs.Recover(rig.Ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("recovered %d jobs (%v), want the interrupted send", n, err)
+		}
+		resumed := make(chan time.Duration, 1)
+		go func() {
+			for len(sink.messages()) == atKill && time.Since(restart) < time.Minute {
+				time.Sleep(time.Millisecond)
+			}
+			resumed <- time.Since(restart)
+		}()
 		rig.App.Services.Mailer = sink.pool(t, connections)
 		rig.DrainJobs(t)
+		if d := <-resumed; d > 10*time.Second {
+			t.Errorf("the send resumed %v after the restart, want within 10 s", d)
+		}
 
 		p, err := svc.SendProgress(rig.Ctx, w.issue.ID)
 		if err != nil {

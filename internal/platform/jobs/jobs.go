@@ -14,6 +14,7 @@ import (
 	"math"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
@@ -38,17 +39,25 @@ const (
 	StateFailed = "failed"
 )
 
-// Lease is how long a claimed job is reserved for its worker. A worker that
-// dies loses its claim when the lease runs out and the job runs again.
-const Lease = 5 * time.Minute
+// DefaultLease is how long a claimed job is reserved for its worker. The
+// worker renews the lease every third of it while the job runs, so a long
+// job keeps its claim, and a job whose instance died is taken by another
+// instance at most one lease after the last renewal.
+const DefaultLease = 20 * time.Second
 
 // Queue enqueues and runs jobs.
 type Queue struct {
-	DB       *db.DB
-	Log      *slog.Logger
-	Workers  int
-	Poll     time.Duration
-	instance string
+	DB      *db.DB
+	Log     *slog.Logger
+	Workers int
+	Poll    time.Duration
+	// Lease is the claim's length (DefaultLease unless a test shortens it).
+	Lease time.Duration
+	// Instance names this process where it runs: a restart of the same
+	// instance takes its predecessor's jobs back at once (Recover) instead
+	// of waiting for their leases to run out. Each claim is stored as
+	// Instance + "/" + a claim ID, so two workers never share a claim.
+	Instance string
 
 	mu       sync.RWMutex
 	handlers map[string]Handler
@@ -58,7 +67,7 @@ type Queue struct {
 
 // New returns a queue; register handlers before Run.
 func New(d *db.DB, log *slog.Logger) *Queue {
-	return &Queue{DB: d, Log: log, Workers: 2, Poll: time.Second, instance: id.New(), handlers: map[string]Handler{}}
+	return &Queue{DB: d, Log: log, Workers: 2, Poll: time.Second, Lease: DefaultLease, Instance: id.New(), handlers: map[string]Handler{}}
 }
 
 // Register sets the handler for a job kind.
@@ -128,8 +137,15 @@ func Enqueue(ctx context.Context, tx db.Querier, kind string, payload any, opt O
 }
 
 type claimed struct {
-	id, kind, payload string
-	attempts, max     int
+	id, kind, payload, by string
+	attempts, max         int
+}
+
+func (q *Queue) lease() time.Duration {
+	if q.Lease <= 0 {
+		return DefaultLease
+	}
+	return q.Lease
 }
 
 // claim takes one ready job, or returns sql.ErrNoRows.
@@ -147,8 +163,9 @@ func (q *Queue) claim(ctx context.Context) (claimed, error) {
 		if err != nil {
 			return err
 		}
+		c.by = q.Instance + "/" + id.New()
 		_, err = tx.ExecContext(ctx, `UPDATE jobs SET locked_by = ?, locked_until = ?, attempts = attempts + 1 WHERE id = ?`,
-			q.instance, now.Add(Lease), c.id)
+			c.by, now.Add(q.lease()), c.id)
 		c.attempts++
 		return err
 	})
@@ -181,21 +198,80 @@ func (q *Queue) RunOnce(ctx context.Context) (bool, error) {
 	if h == nil {
 		runErr = Permanent(fmt.Errorf("no handler for job kind %q", c.kind))
 	} else {
-		runErr = safeRun(ctx, h, json.RawMessage(c.payload))
+		jobCtx, stop := context.WithCancelCause(ctx)
+		beating := make(chan struct{})
+		go func() { defer close(beating); q.heartbeat(jobCtx, stop, c) }()
+		runErr = safeRun(jobCtx, h, json.RawMessage(c.payload))
+		stop(nil)
+		<-beating
+		if lost := context.Cause(jobCtx); errors.Is(lost, errLeaseLost) {
+			// Another worker holds the job now: leave the row to it.
+			q.Log.Warn("job lost its lease while running", "kind", c.kind, "id", c.id)
+			return true, nil
+		}
 	}
 	now := time.Now().UTC()
 	var perm permanentError
+	// Each finishing write names the claim, so a worker whose lease ran
+	// out cannot overwrite the outcome of the worker that took the job.
 	switch {
 	case runErr == nil:
-		_, err = q.DB.ExecContext(ctx, `UPDATE jobs SET state = ?, finished_at = ?, locked_until = NULL, last_error = '', payload = ? WHERE id = ?`, StateDone, now, q.finishedPayload(c.kind, c.payload), c.id)
+		_, err = q.DB.ExecContext(ctx, `UPDATE jobs SET state = ?, finished_at = ?, locked_until = NULL, last_error = '', payload = ? WHERE id = ? AND locked_by = ?`, StateDone, now, q.finishedPayload(c.kind, c.payload), c.id, c.by)
 	case errors.As(runErr, &perm) || c.attempts >= c.max:
 		q.Log.Error("job failed", "kind", c.kind, "id", c.id, "attempts", c.attempts, "err", runErr)
-		_, err = q.DB.ExecContext(ctx, `UPDATE jobs SET state = ?, finished_at = ?, locked_until = NULL, last_error = ?, payload = ? WHERE id = ?`, StateFailed, now, runErr.Error(), q.finishedPayload(c.kind, c.payload), c.id)
+		_, err = q.DB.ExecContext(ctx, `UPDATE jobs SET state = ?, finished_at = ?, locked_until = NULL, last_error = ?, payload = ? WHERE id = ? AND locked_by = ?`, StateFailed, now, runErr.Error(), q.finishedPayload(c.kind, c.payload), c.id, c.by)
 	default:
 		q.Log.Warn("job will retry", "kind", c.kind, "id", c.id, "attempts", c.attempts, "err", runErr)
-		_, err = q.DB.ExecContext(ctx, `UPDATE jobs SET run_at = ?, locked_until = NULL, last_error = ? WHERE id = ?`, now.Add(Backoff(c.attempts)), runErr.Error(), c.id)
+		_, err = q.DB.ExecContext(ctx, `UPDATE jobs SET run_at = ?, locked_until = NULL, last_error = ? WHERE id = ? AND locked_by = ?`, now.Add(Backoff(c.attempts)), runErr.Error(), c.id, c.by)
 	}
 	return true, err
+}
+
+var errLeaseLost = errors.New("the job's lease ran out and another worker took it")
+
+// heartbeat renews the claim on c every third of a lease until ctx ends.
+// If the claim is no longer this worker's (its lease ran out while the
+// database could not be reached, and another worker took the job), it
+// stops the job, so that two workers never run it side by side for longer
+// than one renewal interval.
+func (q *Queue) heartbeat(ctx context.Context, stop context.CancelCauseFunc, c claimed) {
+	t := time.NewTicker(q.lease() / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		res, err := q.DB.ExecContext(ctx, `UPDATE jobs SET locked_until = ? WHERE id = ? AND locked_by = ? AND state = ?`,
+			time.Now().UTC().Add(q.lease()), c.id, c.by, StateQueued)
+		if err != nil {
+			if ctx.Err() == nil {
+				q.Log.Warn("renew job lease", "kind", c.kind, "id", c.id, "err", err)
+			}
+			continue
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			stop(errLeaseLost)
+			return
+		}
+	}
+}
+
+// Recover releases the jobs that this instance claimed before it last
+// stopped (a kill -9, a crash, a power cut), so that a restart resumes them
+// at once rather than one lease later. Call it only when no other live
+// process can be this instance: Serve calls it once its listener is bound,
+// since the same host cannot bind the same address twice.
+func (q *Queue) Recover(ctx context.Context) (int64, error) {
+	prefix := q.Instance + "/"
+	res, err := q.DB.ExecContext(ctx, `UPDATE jobs SET locked_until = NULL
+		WHERE state = ? AND locked_until IS NOT NULL AND substr(locked_by, 1, ?) = ?`,
+		StateQueued, utf8.RuneCountInString(prefix), prefix)
+	if err != nil {
+		return 0, fmt.Errorf("recover jobs: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 func safeRun(ctx context.Context, h Handler, p json.RawMessage) (err error) {

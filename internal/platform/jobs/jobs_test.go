@@ -133,3 +133,129 @@ func TestBackoffGrowsAndIsBounded(t *testing.T) {
 		prev = d
 	}
 }
+
+// sibling is a second instance working q's database.
+func sibling(q *jobs.Queue, instance string) *jobs.Queue {
+	s := jobs.New(q.DB, q.Log)
+	s.Instance, s.Lease = instance, q.Lease
+	return s
+}
+
+func TestLeases(t *testing.T) {
+	ctx := context.Background()
+	t.Run("a running job keeps its claim past its lease, renewed by its worker", func(t *testing.T) {
+		q := queue(t)
+		q.Instance, q.Lease = "a", 300*time.Millisecond
+		other := sibling(q, "b")
+		release := make(chan struct{})
+		runs := 0
+		handler := func(ctx context.Context, _ json.RawMessage) error {
+			runs++
+			<-release
+			return ctx.Err()
+		}
+		q.Register("long", handler)
+		other.Register("long", handler)
+		if _, err := jobs.Enqueue(ctx, q.DB, "long", nil, jobs.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error)
+		go func() { _, err := q.RunOnce(ctx); done <- err }()
+		time.Sleep(100 * time.Millisecond)
+		deadline := time.Now().Add(4 * q.Lease)
+		for time.Now().Before(deadline) {
+			if ran, err := other.RunOnce(ctx); err != nil || ran {
+				t.Fatalf("the other instance took a job whose worker is alive (ran %v, %v)", ran, err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if st, attempts, _ := state(t, q); st != jobs.StateDone || attempts != 1 || runs != 1 {
+			t.Fatalf("state %s after %d attempts and %d runs, want done once", st, attempts, runs)
+		}
+	})
+	// A claim whose worker died: claimed by a job that never returns and
+	// whose renewals are made to fail by taking the row from under it.
+	t.Run("a dead instance's job is taken by another once its lease runs out, not before", func(t *testing.T) {
+		q := queue(t)
+		q.Instance, q.Lease = "a", 300*time.Millisecond
+		if _, err := jobs.Enqueue(ctx, q.DB, "send", nil, jobs.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		// Instance a claims the job and "dies": its claim is in the row,
+		// nobody renews it.
+		if _, err := q.DB.ExecContext(ctx, `UPDATE jobs SET locked_by = 'a/x', locked_until = ?, attempts = 1`, time.Now().UTC().Add(q.Lease)); err != nil {
+			t.Fatal(err)
+		}
+		other := sibling(q, "b")
+		ran := 0
+		other.Register("send", func(context.Context, json.RawMessage) error { ran++; return nil })
+		if got, _ := other.RunOnce(ctx); got {
+			t.Fatal("another instance took the job while its lease ran")
+		}
+		if n, _ := other.Recover(ctx); n != 0 {
+			t.Fatalf("instance b recovered %d jobs of instance a", n)
+		}
+		time.Sleep(q.Lease + 50*time.Millisecond)
+		if got, err := other.RunOnce(ctx); !got || err != nil || ran != 1 {
+			t.Fatalf("after the lease the other instance ran %d (%v, %v), want the job", ran, got, err)
+		}
+	})
+	t.Run("a restarted instance takes its jobs back at once", func(t *testing.T) {
+		q := queue(t)
+		q.Instance = "host :8080 /srv/data"
+		if _, err := jobs.Enqueue(ctx, q.DB, "send", nil, jobs.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := q.DB.ExecContext(ctx, `UPDATE jobs SET locked_by = ?, locked_until = ?, attempts = 1`, q.Instance+"/x", time.Now().UTC().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		// An instance whose name only starts the same is another instance.
+		if n, _ := sibling(q, "host :8080 /srv/dat").Recover(ctx); n != 0 {
+			t.Fatalf("a prefix of the name recovered %d jobs", n)
+		}
+		restarted := sibling(q, q.Instance)
+		ran := 0
+		restarted.Register("send", func(context.Context, json.RawMessage) error { ran++; return nil })
+		if n, err := restarted.Recover(ctx); n != 1 || err != nil {
+			t.Fatalf("recovered %d (%v), want 1", n, err)
+		}
+		if got, err := restarted.RunOnce(ctx); !got || err != nil || ran != 1 {
+			t.Fatalf("ran %d (%v, %v), want the job at once", ran, got, err)
+		}
+	})
+	t.Run("a worker that lost its claim stops and leaves the outcome to the new holder", func(t *testing.T) {
+		q := queue(t)
+		q.Instance, q.Lease = "a", 300*time.Millisecond
+		if _, err := jobs.Enqueue(ctx, q.DB, "send", nil, jobs.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		stopped := make(chan error, 1)
+		q.Register("send", func(ctx context.Context, _ json.RawMessage) error {
+			// Another worker takes the claim (as if this one had been
+			// unreachable for a whole lease).
+			if _, err := q.DB.ExecContext(context.Background(), `UPDATE jobs SET locked_by = 'b/y'`); err != nil {
+				return err
+			}
+			<-ctx.Done()
+			stopped <- context.Cause(ctx)
+			return ctx.Err()
+		})
+		if ran, err := q.RunOnce(ctx); !ran || err != nil {
+			t.Fatalf("ran %v, %v", ran, err)
+		}
+		if cause := <-stopped; cause == nil {
+			t.Fatal("the job was not stopped")
+		}
+		var by, st string
+		if err := q.DB.QueryRowContext(ctx, `SELECT locked_by, state FROM jobs`).Scan(&by, &st); err != nil {
+			t.Fatal(err)
+		}
+		if by != "b/y" || st != jobs.StateQueued {
+			t.Fatalf("the row is %s by %s, want it left queued to b", st, by)
+		}
+	})
+}
