@@ -83,7 +83,7 @@ type Measure struct {
 type NormNotes struct {
 	NormID       string `json:"norm_id"`
 	Challenges   string `json:"challenges"`
-	CapacityGaps string `json:"capacity_gaps"`
+	CapacityGaps string `json:"capacity_gaps" text:"multiline"`
 }
 
 // Content is what a State writes: the body of a draft or of a version.

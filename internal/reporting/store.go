@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
 )
@@ -87,7 +88,7 @@ func oneOf(v string, list []string) bool {
 // Validate checks and normalises a report's content in place: known
 // reportable norms, known types and statuses, dates, http(s) links, sizes.
 // No field is mandatory; empty type and status become "other" and
-// "planned". Fields are named as in the JSON body (measures[3].title).
+// "planned". Multi-line texts get LF line endings. Fields are named as in the JSON body (measures[3].title).
 func (s *Service) Validate(c *Content) error {
 	if len(c.Measures) > MaxMeasures {
 		return invalid("measures", "holds %d measures; the limit is %d", len(c.Measures), MaxMeasures)
@@ -104,6 +105,7 @@ func (s *Service) Validate(c *Content) error {
 		if err := checkText(f+".title", m.Title, MaxTitle); err != nil {
 			return err
 		}
+		m.Description = api.NormalizeNewlines(m.Description)
 		if err := checkText(f+".description", m.Description, MaxText); err != nil {
 			return err
 		}
@@ -167,6 +169,7 @@ func (s *Service) Validate(c *Content) error {
 			return invalid(f+".norm_id", "appears twice")
 		}
 		seenNote[n.NormID] = true
+		n.Challenges, n.CapacityGaps = api.NormalizeNewlines(n.Challenges), api.NormalizeNewlines(n.CapacityGaps)
 		if err := checkText(f+".challenges", n.Challenges, MaxText); err != nil {
 			return err
 		}
@@ -178,6 +181,7 @@ func (s *Service) Validate(c *Content) error {
 		}
 	}
 	c.Notes = notes
+	c.ILawSummary = api.NormalizeNewlines(c.ILawSummary)
 	if err := checkText("international_law_summary", c.ILawSummary, MaxILawSummary); err != nil {
 		return err
 	}

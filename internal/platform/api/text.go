@@ -13,7 +13,9 @@ package api
 //     separators U+2028/U+2029 and the bidirectional embedding, override
 //     and isolate characters (U+202A–U+202E, U+2066–U+2069).
 //   - Multi-line fields (bodies, descriptions, notes…) allow tab, CR and LF
-//     and refuse every other control character.
+//     and refuse every other control character. Their line endings are
+//     normalised to LF (CRLF and a lone CR become LF): browsers post a
+//     textarea with CRLF, and a text saved unchanged must stay unchanged.
 //   - Single-line fields hold at most MaxLine characters, multi-line ones
 //     MaxMultiline, unless the field says otherwise.
 //   - Whole numbers decoded from JSON must fit a 32-bit column (INTEGER on
@@ -145,15 +147,26 @@ func Problem(s string, multiline bool, max int) string {
 	return ""
 }
 
+// NormalizeNewlines turns CRLF and lone CR line endings into LF.
+func NormalizeNewlines(s string) string {
+	if !strings.ContainsRune(s, '\r') {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
 // CheckText validates s as the field named field (422 naming it when
-// refused) and returns it NFC-normalised. max 0 means the default of the
-// kind.
+// refused) and returns it NFC-normalised, with LF line endings when it is
+// multi-line. max 0 means the default of the kind.
 func CheckText(field, s string, multiline bool, max int) (string, error) {
 	if why := Problem(s, multiline, max); why != "" {
 		return "", Invalid(field, why)
 	}
 	if secretName(field) {
 		return s, nil
+	}
+	if multiline {
+		s = NormalizeNewlines(s)
 	}
 	s = norm.NFC.String(s)
 	if why := Problem(s, multiline, max); why != "" { // normalisation can lengthen

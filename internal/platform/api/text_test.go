@@ -41,6 +41,24 @@ func TestTextRules(t *testing.T) {
 	}
 }
 
+func TestMultilineTextGetsLFLineEndings(t *testing.T) {
+	for in, want := range map[string]string{
+		"one\r\ntwo\r\n": "one\ntwo\n", "old\rmac": "old\nmac", "mixed\r\n\n\r": "mixed\n\n\n", "unix\n": "unix\n",
+	} {
+		if got, err := Multiline("description", in, 0); err != nil || got != want {
+			t.Errorf("Multiline(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	type body struct {
+		Description string `json:"description"`
+		Raw         string `json:"raw_description" text:"multiline,raw"`
+	}
+	b := body{Description: "a\r\nb", Raw: "a\r\nb"}
+	if err := CleanValue(&b); err != nil || b.Description != "a\nb" || b.Raw != "a\r\nb" {
+		t.Errorf("CleanValue: %+v %v (want LF in description, raw kept)", b, err)
+	}
+}
+
 func TestMultilineName(t *testing.T) {
 	for name, want := range map[string]bool{"title": false, "name": false, "slug": false, "email": false, "subject": false,
 		"body": true, "description": true, "m.3.description": true, "answer_2": true, "content.measures[1].description": true,
