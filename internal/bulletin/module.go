@@ -39,6 +39,7 @@ func New(ps *platform.Services) (*Module, error) {
 		return nil, err
 	}
 	ps.Jobs.Register(JobSend, svc.runSend)
+	ps.AddTAXIIRoot("/taxii2/bulletin/")
 	return &Module{svc: svc, site: ps.Site}, nil
 }
 

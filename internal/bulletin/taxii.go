@@ -210,10 +210,15 @@ func (m *Module) taxiiDiscovery(w http.ResponseWriter, r *http.Request) {
 	if _, ok := m.taxiiGate(w, r); !ok {
 		return
 	}
-	root := m.svc.Link("/taxii2/bulletin/")
+	// Every module's API root (platform.Services.TAXIIRoots), the
+	// bulletin's the default.
+	roots := make([]string, 0, len(m.svc.TAXIIRoots))
+	for _, p := range m.svc.TAXIIRoots {
+		roots = append(roots, m.svc.Link(p))
+	}
 	writeTAXII(w, http.StatusOK, map[string]any{
-		"title": "cybernorms threat-intelligence bulletin", "description": "STIX 2.1 content of the quarterly bulletin",
-		"default": root, "api_roots": []string{root},
+		"title": "cybernorms", "description": "STIX 2.1 content of the platform: the quarterly threat-intelligence bulletin, and the incidents and attributions dataset",
+		"default": m.svc.Link("/taxii2/bulletin/"), "api_roots": roots,
 	})
 }
 

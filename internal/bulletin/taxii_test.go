@@ -91,10 +91,10 @@ func TestTAXIIServerWithAnIndependentClient(t *testing.T) {
 			Default  string   `json:"default"`
 			APIRoots []string `json:"api_roots"`
 		}
-		if st, _ := anon.get(rig.URL+"/taxii2/", &disc); st != 200 || len(disc.APIRoots) != 1 {
+		if st, _ := anon.get(rig.URL+"/taxii2/", &disc); st != 200 || len(disc.APIRoots) == 0 || disc.Default != rig.URL+"/taxii2/bulletin/" {
 			t.Fatalf("discovery: %d %+v", st, disc)
 		}
-		root := disc.APIRoots[0]
+		root := disc.Default
 		var apiRoot struct{ Versions []string }
 		if st, _ := anon.get(root, &apiRoot); st != 200 || len(apiRoot.Versions) == 0 || apiRoot.Versions[0] != taxiiType {
 			t.Fatalf("api root: %d %+v", st, apiRoot)

@@ -341,6 +341,14 @@ func (s *Service) answer(ctx context.Context, tx *db.Tx, u *auth.User, a *Attrib
 		if err := s.history(ctx, tx, u, a.IncidentID, "attribution", a.ID, "response", []string{"response"}, now); err != nil {
 			return err
 		}
+		// The statement's STIX report changed (its description and modified).
+		x, err := loadIncident(ctx, tx, a.IncidentID)
+		if err != nil {
+			return err
+		}
+		if err := writeSTIXRefs(ctx, tx, x); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, "incidents.attribution.response", "incident_attribution", a.ID, before,
 			map[string]string{"response": a.Response, "date": a.ResponseDate, "url": a.ResponseURL})
 	}()

@@ -127,6 +127,9 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 					return err
 				}
 				docs = append(docs, searchDoc(x2, nil))
+				if err := writeSTIXRefs(ctx, tx, x2); err != nil {
+					return err
+				}
 			}
 			// The statements indexed each incident as they were published;
 			// index the rest (those without statements) now.

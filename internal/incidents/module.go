@@ -1,6 +1,7 @@
 package incidents
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"io/fs"
@@ -38,6 +39,10 @@ func New(ps *platform.Services, topics TopicReader) (*Module, error) {
 	}
 	svc := NewService(ps)
 	svc.Topics = topics
+	if err := svc.backfillSTIXRefs(context.Background()); err != nil {
+		return nil, err
+	}
+	ps.AddTAXIIRoot("/taxii2/incidents/")
 	return &Module{svc: svc, site: ps.Site}, nil
 }
 
@@ -95,6 +100,9 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("GET /taxii2/incidents/collections/{$}", web.Public, m.taxiiCollections)
 	r.Handle("GET /taxii2/incidents/collections/{collection}/{$}", web.Public, m.taxiiCollectionPage)
 	r.Handle("GET /taxii2/incidents/collections/{collection}/objects/{$}", web.Public, m.taxiiObjects)
+	r.Handle("GET /taxii2/incidents/collections/{collection}/objects/{object}/{$}", web.Public, m.taxiiObject)
+	r.Handle("GET /taxii2/incidents/collections/{collection}/objects/{object}/versions/{$}", web.Public, m.taxiiVersions)
+	r.Handle("GET /taxii2/incidents/collections/{collection}/manifest/{$}", web.Public, m.taxiiManifest)
 
 	// JSON API.
 	errs := "Errors: 400 bad parameter, 401 not signed in, 403 role, 404 not found or not visible, 409 status does not allow it, 422 invalid field (named)."

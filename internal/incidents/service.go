@@ -350,9 +350,13 @@ func (s *Service) Incident(ctx context.Context, u *auth.User, incidentID string)
 	return x, nil
 }
 
-// index puts a published incident in the platform's search index.
+// index puts a published incident in the platform's search index and
+// rewrites the STIX objects its bundle holds (taxii_refs.go).
 func (s *Service) index(ctx context.Context, tx db.Querier, x *Incident) error {
-	return search.Index(ctx, tx, searchDoc(x, nil))
+	if err := search.Index(ctx, tx, searchDoc(x, nil)); err != nil {
+		return err
+	}
+	return writeSTIXRefs(ctx, tx, x)
 }
 
 func searchDoc(x *Incident, extra []string) search.Document {

@@ -10,6 +10,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/bulletin/attack"
 	"github.com/cybernorms/cybernorms/internal/bulletin/stix"
 	"github.com/cybernorms/cybernorms/internal/incidents/actors"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
 )
 
 // The STIX 2.1 mapping (docs/modules/incidents.md): an incident is an
@@ -204,13 +205,19 @@ func (b *stixBuilder) addIncident(x *Incident, atts []*Attribution) {
 
 // Bundle returns the STIX 2.1 bundle of published incidents.
 func (s *Service) Bundle(ctx context.Context, bundleKey string, xs []*Incident) (stix.Bundle, error) {
+	return bundleOf(ctx, s.DB, bundleKey, xs)
+}
+
+// bundleOf builds the bundle reading statements through q (a transaction
+// while the refs are rewritten).
+func bundleOf(ctx context.Context, q db.Querier, bundleKey string, xs []*Incident) (stix.Bundle, error) {
 	b := &stixBuilder{objs: map[string]stix.Object{}}
 	pc := stix.NewCommon(stix.TypeIdentity, PublisherID, stixFixed)
 	pc.ObjectMarkingRefs = []string{stix.MarkingID(stix.TLPClear)}
 	b.add(stix.Identity{Common: pc, Name: "cybernorms incidents and attributions", IdentityClass: "organization"})
 	b.add(stix.TLPMarkingDefinition(stix.TLPClear))
 	for _, x := range xs {
-		atts, err := attributionsOf(ctx, s.DB, x.ID, true)
+		atts, err := attributionsOf(ctx, q, x.ID, true)
 		if err != nil {
 			return stix.Bundle{}, err
 		}

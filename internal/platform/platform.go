@@ -39,6 +39,22 @@ type Services struct {
 	// close them) instead of time.Now, so tests and demos can move it on.
 	// Nil reads the system clock.
 	Clock *clock.Clock
+	// TAXIIRoots are the paths of the TAXII 2.1 API roots the modules serve
+	// (e.g. /taxii2/bulletin/), in the order they were added; the discovery
+	// endpoint (/taxii2/) lists them all. Modules add theirs with
+	// AddTAXIIRoot when they are built, before the server starts.
+	TAXIIRoots []string
+}
+
+// AddTAXIIRoot adds a module's TAXII 2.1 API root (a path ending in /) to
+// those the discovery endpoint lists.
+func (s *Services) AddTAXIIRoot(path string) {
+	for _, p := range s.TAXIIRoots {
+		if p == path {
+			return
+		}
+	}
+	s.TAXIIRoots = append(s.TAXIIRoots, path)
 }
 
 // Now is the application's current time in UTC (Clock's, else the system's).
