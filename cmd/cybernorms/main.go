@@ -149,16 +149,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 // splitArgs separates the server flags (known to config) from a command's
 // own flags, so "cybernorms user add --data-dir X --email Y" works.
 func splitArgs(args []string, own *flag.FlagSet) (shared, rest []string) {
-	known := map[string]bool{}
+	known := map[string]config.Option{}
 	for _, o := range config.Options {
-		known[o.Flag] = true
+		known[o.Flag] = o
 	}
 	for i := 0; i < len(args); i++ {
 		name := strings.TrimLeft(args[i], "-")
 		name, _, hasValue := strings.Cut(name, "=")
-		if strings.HasPrefix(args[i], "-") && known[name] && own.Lookup(name) == nil {
+		if o, ok := known[name]; ok && strings.HasPrefix(args[i], "-") && own.Lookup(name) == nil {
 			shared = append(shared, args[i])
-			if !hasValue && i+1 < len(args) {
+			if !hasValue && !o.IsBool() && i+1 < len(args) {
 				shared = append(shared, args[i+1])
 				i++
 			}

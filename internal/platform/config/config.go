@@ -173,8 +173,7 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(output)
 	for _, o := range Options {
-		o := o
-		fs.Func(o.Flag, o.Help+" (env "+o.Env+", default "+strconv.Quote(o.Default)+")", func(v string) error { return o.set(&c, v) })
+		fs.Var(flagValue{o, &c}, o.Flag, o.Help+" (env "+o.Env+", default "+strconv.Quote(o.Default)+")")
 	}
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -184,6 +183,20 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 	}
 	return c, c.validate()
 }
+
+// IsBool reports whether the option is a switch: "--hsts" alone means
+// "--hsts=true" (a value must then be joined with "=").
+func (o Option) IsBool() bool { return o.Default == "false" || o.Default == "true" }
+
+// flagValue is an option as a flag.Value; switches are boolean flags.
+type flagValue struct {
+	o Option
+	c *Config
+}
+
+func (v flagValue) String() string     { return "" }
+func (v flagValue) Set(s string) error { return v.o.set(v.c, s) }
+func (v flagValue) IsBoolFlag() bool   { return v.o.IsBool() }
 
 func (c *Config) validate() error {
 	if c.BaseURL == "" {

@@ -35,3 +35,17 @@ func TestBadSettingsNameTheFlagAndTheReason(t *testing.T) {
 		}
 	}
 }
+
+func TestSwitchesNeedNoValue(t *testing.T) {
+	none := func(string) string { return "" }
+	c, err := Load([]string{"--trust-proxy", "--hsts", "--demo=false", "--workers", "2"}, none, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.TrustProxy || !c.HSTS || c.Demo || c.Workers != 2 {
+		t.Errorf("got trust-proxy %v, hsts %v, demo %v, workers %d", c.TrustProxy, c.HSTS, c.Demo, c.Workers)
+	}
+	if _, err := Load([]string{"--hsts=maybe"}, none, io.Discard); err == nil || !strings.Contains(err.Error(), "must be true or false") {
+		t.Errorf("--hsts=maybe: %v", err)
+	}
+}

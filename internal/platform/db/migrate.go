@@ -87,8 +87,20 @@ func (d *DB) Migrate(ctx context.Context, fsys fs.FS) (applied []string, err err
 	if err != nil {
 		return nil, err
 	}
-	if _, err := d.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`); err != nil {
+	// Under the same lock as the migrations: PostgreSQL's CREATE TABLE IF
+	// NOT EXISTS is not safe against itself, and two instances starting on
+	// an empty database would otherwise collide on it.
+	err = d.InTx(ctx, func(tx *Tx) error {
+		if d.Dialect == Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(727274)`); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`)
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
 	}
 	for _, m := range migs {
