@@ -575,3 +575,26 @@ func TestDeploymentBehindNginx(t *testing.T) {
 		}
 	})
 }
+
+// TestAnOlderBinaryRefusesANewerDatabase: migrations are forward-only, so a
+// binary older than the database's schema stops at start with the reason,
+// instead of running on tables it does not know.
+func TestAnOlderBinaryRefusesANewerDatabase(t *testing.T) {
+	data := "--data-dir=" + filepath.Join(t.TempDir(), "data")
+	if out, err := runCLI(t, "", "migrate", data); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	d, err := openDB(context.Background(), []string{data}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a later release's migration leaves behind.
+	if _, err := d.ExecContext(context.Background(), `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, 9999, "from_the_future", time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	out, err := runCLI(t, "", "migrate", data)
+	if err == nil || !strings.Contains(err.Error(), "data-dir: the database was migrated by a newer cybernorms (migration 9999") {
+		t.Fatalf("migrate on a newer database: %v %s", err, out)
+	}
+}

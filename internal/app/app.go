@@ -118,6 +118,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, err
 	if len(applied) > 0 {
 		log.Info("database migrated", "applied", applied)
 	}
+	if err := CheckSchemaNotNewer(ctx, d, migrations.FS); err != nil {
+		d.Close()
+		return nil, err
+	}
 	if err := states.Sync(ctx, d); err != nil {
 		d.Close()
 		return nil, err

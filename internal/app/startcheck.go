@@ -1,12 +1,17 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/cybernorms/cybernorms/internal/platform/config"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/mail"
 )
 
@@ -64,4 +69,34 @@ func redactURL(s string) string {
 		return "(the configured URL)"
 	}
 	return u.Redacted()
+}
+
+// CheckSchemaNotNewer refuses a database that a newer cybernorms migrated:
+// an older binary would run on tables it does not know (after a downgrade,
+// or a stale binary left on one machine). Migrations are forward-only, so
+// the way back is the backup taken before the upgrade.
+func CheckSchemaNotNewer(ctx context.Context, d *db.DB, migs fs.FS) error {
+	entries, err := fs.ReadDir(migs, ".")
+	if err != nil {
+		return err
+	}
+	known := 0
+	for _, e := range entries {
+		num, _, _ := strings.Cut(e.Name(), "_")
+		if v, err := strconv.Atoi(num); err == nil && v > known {
+			known = v
+		}
+	}
+	var newest int
+	if err := d.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if newest > known {
+		where := "database-url"
+		if d.Dialect == db.SQLite {
+			where = "data-dir"
+		}
+		return fmt.Errorf("%s: the database was migrated by a newer cybernorms (migration %04d; this one knows up to %04d): run that version or a newer one, or restore the backup taken before the upgrade", where, newest, known)
+	}
+	return nil
 }
