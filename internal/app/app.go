@@ -304,8 +304,8 @@ func (a *App) modules(svc *platform.Services) ([]routable, error) {
 		return nil, err
 	}
 	// Every module's open datasets (its datasets.go), in catalogue order.
-	a.OpenData = &od.Registry{}
-	for _, sets := range [][]od.Dataset{reporting.Datasets(), compendium.Datasets()} {
+	a.OpenData = &od.Registry{Now: svc.Now}
+	for _, sets := range [][]od.Dataset{reporting.Datasets(), compendium.Datasets(), monitoring.Datasets()} {
 		if err := a.OpenData.Add(sets...); err != nil {
 			return nil, err
 		}

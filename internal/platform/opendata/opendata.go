@@ -93,11 +93,41 @@ type Dataset struct {
 	// content, TLP above CLEAR, sealed fields.
 	Query string
 	Args  []any
+	// Params, when set, gives the query's arguments at the time of
+	// reading, for rules that depend on it (results shown once a deadline
+	// has passed). The registry reads the time from the application's clock.
+	Params func(now time.Time) []any
+	// Source, instead of Query, computes the rows in Go (figures derived
+	// from stored documents): it calls emit with one value per field, in
+	// Fields' order and primary-key order, reading through q. A dataset
+	// with a Source has no feed.
+	Source func(ctx context.Context, q db.Querier, emit func(vals ...any) error) error
 	// Changed names the datetime field whose latest value is the dataset's
 	// last change ("" when it has none).
 	Changed string
 	// Feed, when set, publishes the newest rows as a change feed.
 	Feed *Feed
+
+	// now is the time Params reads (set by the registry; zero: the system's).
+	now time.Time
+}
+
+// At returns the dataset as read at a given time (what Params receives).
+func (d Dataset) At(now time.Time) Dataset {
+	d.now = now
+	return d
+}
+
+// args are the query's arguments now.
+func (d Dataset) args() []any {
+	if d.Params == nil {
+		return d.Args
+	}
+	now := d.now
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
+	return d.Params(now)
 }
 
 var namePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{1,62}$`)
@@ -108,8 +138,11 @@ func (d Dataset) Check() error {
 	if !namePattern.MatchString(d.Name) {
 		return fmt.Errorf("dataset %q: name must be lower-case letters, digits and -", d.Name)
 	}
-	if d.Module == "" || d.Title == "" || d.Description == "" || d.Query == "" {
-		return fmt.Errorf("dataset %s: module, title, description and query are required", d.Name)
+	if d.Module == "" || d.Title == "" || d.Description == "" || (d.Query == "") == (d.Source == nil) {
+		return fmt.Errorf("dataset %s: module, title, description and a query or (not and) a source are required", d.Name)
+	}
+	if d.Source != nil && (d.Feed != nil || d.Params != nil) {
+		return fmt.Errorf("dataset %s: a dataset computed by a source has no feed and no parameters", d.Name)
 	}
 	seen := map[string]string{}
 	for _, f := range d.Fields {
@@ -180,8 +213,18 @@ func (d Dataset) Field(name string) (Field, bool) {
 
 // Registry holds every dataset, in the order they were added.
 type Registry struct {
+	// Now is the application's clock, handed to the datasets' Params (nil:
+	// the system clock).
+	Now  func() time.Time
 	mu   sync.RWMutex
 	sets []Dataset
+}
+
+func (r *Registry) bind(d Dataset) Dataset {
+	if r.Now != nil {
+		return d.At(r.Now())
+	}
+	return d
 }
 
 // Add registers datasets; a bad description or a name taken twice is an
@@ -203,11 +246,15 @@ func (r *Registry) Add(ds ...Dataset) error {
 	return nil
 }
 
-// All returns the datasets in registration order.
+// All returns the datasets in registration order, as read now.
 func (r *Registry) All() []Dataset {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return slices.Clone(r.sets)
+	out := slices.Clone(r.sets)
+	for i := range out {
+		out[i] = r.bind(out[i])
+	}
+	return out
 }
 
 // Get returns the named dataset.
@@ -216,7 +263,7 @@ func (r *Registry) Get(name string) (Dataset, bool) {
 	defer r.mu.RUnlock()
 	for _, d := range r.sets {
 		if d.Name == name {
-			return d, true
+			return r.bind(d), true
 		}
 	}
 	return Dataset{}, false
@@ -252,7 +299,46 @@ func (r Row) String(name string) string {
 // Each runs the dataset's query and calls fn for every row, in order. The
 // row is reused: fn must not keep it.
 func (d Dataset) Each(ctx context.Context, q db.Querier, fn func(Row) error) error {
-	return d.each(ctx, q, d.Query, d.Args, fn)
+	if d.Source != nil {
+		return d.eachSource(ctx, q, fn)
+	}
+	return d.each(ctx, q, d.Query, d.args(), fn)
+}
+
+// eachSource runs a computed dataset.
+func (d Dataset) eachSource(ctx context.Context, q db.Querier, fn func(Row) error) error {
+	row := Row{fields: d.Fields, vals: make([]any, len(d.Fields))}
+	return d.Source(ctx, q, func(vals ...any) error {
+		if len(vals) != len(d.Fields) {
+			return fmt.Errorf("dataset %s: a row of %d values for %d fields", d.Name, len(vals), len(d.Fields))
+		}
+		for i, f := range d.Fields {
+			v, err := convert(f, normalise(vals[i]))
+			if err != nil {
+				return fmt.Errorf("dataset %s: field %s: %w", d.Name, f.Name, err)
+			}
+			row.vals[i] = v
+		}
+		return fn(row)
+	})
+}
+
+// normalise turns the Go values a source emits into what a driver returns.
+func normalise(v any) any {
+	switch x := v.(type) {
+	case int:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case float32:
+		return float64(x)
+	case *time.Time:
+		if x == nil {
+			return nil
+		}
+		return *x
+	}
+	return v
 }
 
 func (d Dataset) each(ctx context.Context, q db.Querier, query string, args []any, fn func(Row) error) error {
@@ -516,12 +602,22 @@ type Stats struct {
 // Stats counts the rows and finds the last change.
 func (d Dataset) Stats(ctx context.Context, q db.Querier) (Stats, error) {
 	var s Stats
+	if d.Source != nil {
+		err := d.Each(ctx, q, func(r Row) error {
+			s.Rows++
+			if t, ok := r.Get(d.Changed).(time.Time); ok && d.Changed != "" && (s.Changed == nil || t.After(*s.Changed)) {
+				s.Changed = &t
+			}
+			return nil
+		})
+		return s, err
+	}
 	var changed any = nil
 	sel := "COUNT(*), NULL"
 	if d.Changed != "" {
 		sel = "COUNT(*), MAX(" + d.Changed + ")"
 	}
-	if err := q.QueryRowContext(ctx, "SELECT "+sel+" FROM ("+d.plainQuery()+") od_sub", d.Args...).Scan(&s.Rows, &changed); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT "+sel+" FROM ("+d.plainQuery()+") od_sub", d.args()...).Scan(&s.Rows, &changed); err != nil {
 		return s, fmt.Errorf("dataset %s: stats: %w", d.Name, err)
 	}
 	if changed != nil {
@@ -556,8 +652,9 @@ func (d Dataset) Newest(ctx context.Context, q db.Querier, filters map[string]st
 	if d.Feed == nil {
 		return ErrUnknownFilter
 	}
-	query := "SELECT * FROM (" + d.plainQuery() + ") od_sub WHERE 1 = 1"
-	args := slices.Clone(d.Args)
+	// Rows without a time (not yet decided …) are not news.
+	query := "SELECT * FROM (" + d.plainQuery() + ") od_sub WHERE " + d.Feed.Time + " IS NOT NULL"
+	args := slices.Clone(d.args())
 	keys := make([]string, 0, len(filters))
 	for k := range filters {
 		if !slices.Contains(d.Feed.Filters, k) {
