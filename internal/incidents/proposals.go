@@ -12,6 +12,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
+	"github.com/cybernorms/cybernorms/internal/platform/mail"
 )
 
 const proposalCols = `p.id, COALESCE(p.incident_id, ''), COALESCE(i.name, ''), p.org_id, COALESCE(o.name, ''), p.proposer_id, p.status, p.payload,
@@ -155,6 +156,7 @@ func (s *Service) ReviewProposal(ctx context.Context, u *auth.User, proposalID s
 			return &StateError{"this proposal has already been decided"}
 		}
 		now := time.Now().UTC()
+		created := p.IncidentID == "" // a new incident, not a correction
 		switch in.Decision {
 		case "reject":
 			if p.Reason, err = text("reason", in.Reason, 1, 2000); err != nil {
@@ -207,12 +209,52 @@ func (s *Service) ReviewProposal(ctx context.Context, u *auth.User, proposalID s
 		if n, _ := res.RowsAffected(); n != 1 {
 			return &StateError{"this proposal has already been decided"}
 		}
+		if err := s.notifyProposer(ctx, tx, p, x, created); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, "incidents.proposal."+in.Decision, "incident_proposal", p.ID, nil, map[string]string{"status": p.Status, "reason": p.Reason})
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return p, x, nil
+}
+
+// notifyProposer e-mails the member who made the proposal, in their
+// language, that the secretariat accepted it (x is the incident published,
+// when created, or corrected) or refused it (with the reason); queued in
+// tx, so it goes if and only if the decision is committed. A proposer
+// whose account is gone or disabled is not written to.
+func (s *Service) notifyProposer(ctx context.Context, tx *db.Tx, p *Proposal, x *Incident, created bool) error {
+	var email, lang string
+	var disabled bool
+	err := tx.QueryRowContext(ctx, `SELECT email, lang, disabled FROM users WHERE id = ?`, p.ProposerID).Scan(&email, &lang, &disabled)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && disabled {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("proposer of %s: %w", p.ID, err)
+	}
+	T := func(key string, args ...any) string { return s.Site.Catalog.T(lang, key, args...) }
+	name := p.Input.Name
+	if p.IncidentName != "" {
+		name = p.IncidentName
+	}
+	var subject, body string
+	switch {
+	case p.Status == ProposalAccepted && created:
+		name = x.Name
+		subject, body = T("incidents.mail.accepted_subject", name), T("incidents.mail.accepted_new", name)+"\n\n"+s.Link("/incidents/"+x.ID)
+	case p.Status == ProposalAccepted:
+		if x != nil {
+			name = x.Name
+		}
+		subject, body = T("incidents.mail.accepted_subject", name), T("incidents.mail.accepted_correction", name)+"\n\n"+s.Link("/incidents/"+p.IncidentID)
+	default:
+		subject, body = T("incidents.mail.rejected_subject", name), T("incidents.mail.rejected", name)+"\n\n"+T("incidents.mail.reason")+"\n\n"+p.Reason
+	}
+	body += "\n\n" + T("incidents.mail.proposal") + "\n" + s.Link("/incidents/proposals/"+p.ID) + "\n"
+	return s.QueueMail(ctx, tx, mail.Message{To: email, Subject: subject, Text: body})
 }
 
 func nullable(s string) any {
