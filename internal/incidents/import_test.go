@@ -2,6 +2,7 @@ package incidents_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -93,6 +94,80 @@ func TestImport(t *testing.T) {
 		defer resp.Body.Close()
 		if body := testrig.Body(resp); resp.StatusCode != 422 || !strings.Contains(body, "Atlantis") || !strings.Contains(body, "3") {
 			t.Errorf("import form: %d", resp.StatusCode)
+		}
+	})
+}
+
+func TestImportCarriesStatements(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		sec := rig.Token(t, rig.User(t, auth.RoleSecretariat, ""))
+		c := rig.Anonymous(t)
+		post := func(body string) (int, string) {
+			resp := c.Do(t, "POST", "/api/v1/incidents/import?format=json", body, map[string]string{"Authorization": "Bearer " + sec})
+			return resp.StatusCode, testrig.Body(resp)
+		}
+		// A published incident with a joint statement naming Russia, and its denial.
+		var x struct{ ID string }
+		call(t, rig, sec, "POST", "/api/v1/incidents", incidentJSON, &x)
+		call(t, rig, sec, "POST", "/api/v1/incidents/"+x.ID+"/publish", "", nil)
+		var a struct{ ID string }
+		if st := call(t, rig, sec, "POST", "/api/v1/incidents/"+x.ID+"/attributions", `{"date":"2016-02-01","attributor_kind":"state","attributor_states":["FRA","DEU"],
+			"basis":"other-government","named_state":"RUS","named_actor":"Sandworm Team","norms":["gge2015-c","gge2015-f"],"law":["Article 2(4) of the Charter"]}`, &a); st != http.StatusCreated {
+			t.Fatalf("statement: %d", st)
+		}
+		call(t, rig, sec, "POST", "/api/v1/incident-attributions/"+a.ID+"/response", `{"response":"denial","date":"2016-02-03"}`, nil)
+		export := rig.Anonymous(t).GetBody(t, "/incidents/dataset/incidents.json")
+		counts := func() (incs, atts int) {
+			_ = rig.DB.QueryRowContext(rig.Ctx, `SELECT COUNT(*) FROM incidents`).Scan(&incs)
+			_ = rig.DB.QueryRowContext(rig.Ctx, `SELECT COUNT(*) FROM incident_attributions`).Scan(&atts)
+			return
+		}
+
+		// A statement with an unknown norm, or an answer when no State is
+		// named, refuses the whole file with the incident and the field.
+		for _, bad := range []struct{ name, body, want string }{
+			{"an unknown norm", strings.Replace(export, `"gge2015-f"],"law_topics"`, `"gge2015-z"],"law_topics"`, 1), `attributions[0].norms`},
+			{"a bad statement date", strings.Replace(export, `"date":"2016-02-01"`, `"date":"1999-01-01"`, 1), `attributions[0].date`},
+			{"an answer with no State named", strings.Replace(export, `"named_state":"RUS",`, ``, 1), `attributions[0].response`},
+			{"statements that are not a list", strings.Replace(export, `"attributions":[`, `"attributions":{"x":[`, 1), `line 1`},
+		} {
+			i0, a0 := counts()
+			st, body := post(bad.body)
+			if st != 422 || !strings.Contains(body, bad.want) || !strings.Contains(body, "line 1") {
+				t.Errorf("%s: %d %s", bad.name, st, body)
+			}
+			if i, a := counts(); i != i0 || a != a0 {
+				t.Errorf("%s: written (%d incidents, %d statements)", bad.name, i-i0, a-a0)
+			}
+		}
+
+		// The export re-imported: a draft incident with the statement and its answer.
+		var res struct {
+			Drafts     []string
+			Statements int
+		}
+		resp := c.Do(t, "POST", "/api/v1/incidents/import?format=json", export, map[string]string{"Authorization": "Bearer " + sec})
+		if err := json.NewDecoder(resp.Body).Decode(&res); err != nil || resp.StatusCode != http.StatusCreated || len(res.Drafts) != 1 || res.Statements != 1 {
+			t.Fatalf("import: %d %+v %v", resp.StatusCode, res, err)
+		}
+		var states, named, response, norms string
+		if err := rig.DB.QueryRowContext(rig.Ctx, `SELECT attributor_states, named_state, response, norms FROM incident_attributions WHERE incident_id = ?`, res.Drafts[0]).
+			Scan(&states, &named, &response, &norms); err != nil {
+			t.Fatal(err)
+		}
+		if states != ",DEU,FRA," && states != ",FRA,DEU," || named != "RUS" || response != "denial" || !strings.Contains(norms, "gge2015-f") {
+			t.Errorf("imported statement: %s %s %s %s", states, named, response, norms)
+		}
+		// Hidden while the incident is a draft; shown once it is published.
+		if st := call(t, rig, "", "GET", "/api/v1/incidents/"+res.Drafts[0], "", nil); st != http.StatusNotFound {
+			t.Errorf("the draft is public: %d", st)
+		}
+		call(t, rig, sec, "POST", "/api/v1/incidents/"+res.Drafts[0]+"/publish", "", nil)
+		var view struct {
+			Attributions []struct{ Response string } `json:"attributions"`
+		}
+		if st := call(t, rig, "", "GET", "/api/v1/incidents/"+res.Drafts[0], "", &view); st != 200 || len(view.Attributions) != 1 || view.Attributions[0].Response != "denial" {
+			t.Errorf("published import: %d %+v", st, view)
 		}
 	})
 }

@@ -54,6 +54,10 @@ type ImportResult struct {
 	Format    string   `json:"format"`
 	Drafts    []string `json:"drafts" doc:"ids of the draft incidents (secretariat)"`
 	Proposals []string `json:"proposals" doc:"ids of the proposals (organisations)"`
+	// Statements counts the attribution statements recorded with the draft
+	// incidents (secretariat, JSON only); an organisation's proposals carry
+	// incidents alone.
+	Statements int `json:"statements" doc:"statements recorded with the draft incidents (secretariat, format json)"`
 }
 
 // cfrColumns are the CFR tracker's columns; Title, Date, Description and
@@ -224,9 +228,28 @@ func parseCFR(data []byte) ([]IncidentInput, error) {
 	return out, nil
 }
 
-// parseOwnJSON reads the platform's dataset JSON ({"incidents":[…]}); the
-// statements and responses in it are not imported.
-func parseOwnJSON(data []byte) ([]IncidentInput, error) {
+// importRecord is one incident of a file, with the statements the
+// platform's JSON carries (none from a CFR file).
+type importRecord struct {
+	Incident   IncidentInput
+	Statements []importStatement
+}
+
+// importStatement is a statement of the platform's JSON: what an
+// attributor writes, and the named State's answer if one was recorded.
+// The export's other fields (id, status, days, dates of the record) are
+// the platform's own and are made anew.
+type importStatement struct {
+	AttributionInput
+	Response     string `json:"response,omitempty"`
+	ResponseDate string `json:"response_date,omitempty"`
+	ResponseURL  string `json:"response_url,omitempty"`
+}
+
+// parseOwnJSON reads the platform's dataset JSON ({"incidents":[…]}) with
+// each incident's statements ("attributions"); responses (measures) are
+// not imported.
+func parseOwnJSON(data []byte) ([]importRecord, error) {
 	var doc struct {
 		Incidents []json.RawMessage `json:"incidents"`
 	}
@@ -239,20 +262,30 @@ func parseOwnJSON(data []byte) ([]IncidentInput, error) {
 	if len(doc.Incidents) > MaxImportRecords {
 		return nil, &ImportError{Line: 1, Reason: fmt.Sprintf("at most %d incidents per file", MaxImportRecords)}
 	}
-	var out []IncidentInput
+	var out []importRecord
 	for i, raw := range doc.Incidents {
-		var in IncidentInput
-		if err := json.Unmarshal(raw, &in); err != nil {
+		var rec importRecord
+		if err := json.Unmarshal(raw, &rec.Incident); err != nil {
 			return nil, &ImportError{Line: i + 1, Reason: err.Error()}
 		}
-		if _, err := in.validate(); err != nil {
+		var with struct {
+			Attributions []importStatement `json:"attributions"`
+		}
+		if err := json.Unmarshal(raw, &with); err != nil {
+			return nil, &ImportError{Line: i + 1, Field: "attributions", Reason: err.Error()}
+		}
+		if len(with.Attributions) > 100 {
+			return nil, &ImportError{Line: i + 1, Field: "attributions", Reason: "at most 100 statements per incident"}
+		}
+		rec.Statements = with.Attributions
+		if _, err := rec.Incident.validate(); err != nil {
 			var fe *FieldError
 			if errors.As(err, &fe) {
 				return nil, &ImportError{Line: i + 1, Field: fe.Field, Reason: fe.Reason}
 			}
 			return nil, err
 		}
-		out = append(out, in)
+		out = append(out, rec)
 	}
 	return out, nil
 }
@@ -268,13 +301,17 @@ func (s *Service) Import(ctx context.Context, u *auth.User, format string, data 
 	if len(data) > MaxImportBytes {
 		return nil, &ImportError{Line: 1, Reason: fmt.Sprintf("the file is larger than %d bytes", MaxImportBytes)}
 	}
-	var ins []IncidentInput
+	var recs []importRecord
 	var err error
 	switch format {
 	case FormatCFR:
+		var ins []IncidentInput
 		ins, err = parseCFR(data)
+		for _, in := range ins {
+			recs = append(recs, importRecord{Incident: in})
+		}
 	case FormatJSON:
-		ins, err = parseOwnJSON(data)
+		recs, err = parseOwnJSON(data)
 	default:
 		return nil, invalid("format", "must be %s or %s", FormatCFR, FormatJSON)
 	}
@@ -282,10 +319,17 @@ func (s *Service) Import(ctx context.Context, u *auth.User, format string, data 
 		return nil, err
 	}
 	res := &ImportResult{Format: format, Drafts: []string{}, Proposals: []string{}}
+	var topics []LawTopic
+	if isSecretariat(u) {
+		if topics, err = s.lawTopics(ctx); err != nil {
+			return nil, err
+		}
+	}
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 		now := time.Now().UTC()
-		for _, in := range ins {
-			x, err := in.validate()
+		normKnown := s.normKnown(ctx, tx)
+		for i, rec := range recs {
+			x, err := rec.Incident.validate()
 			if err != nil {
 				return err
 			}
@@ -294,6 +338,27 @@ func (s *Service) Import(ctx context.Context, u *auth.User, format string, data 
 					return err
 				}
 				res.Drafts = append(res.Drafts, x.ID)
+				// The statements, recorded by the secretariat as made in
+				// public, with the named State's answer; any refusal
+				// refuses the file, and the transaction writes nothing.
+				for k, st := range rec.Statements {
+					a, err := s.addAttribution(ctx, tx, u, &x, st.AttributionInput, normKnown, topics, now)
+					if err == nil && st.Response != "" {
+						err = s.answer(ctx, tx, u, a, AnswerInput{Response: st.Response, Date: st.ResponseDate, URL: st.ResponseURL}, now)
+					}
+					if err != nil {
+						var fe *FieldError
+						if errors.As(err, &fe) {
+							return &ImportError{Line: i + 1, Field: fmt.Sprintf("attributions[%d].%s", k, fe.Field), Reason: fe.Reason}
+						}
+						var se *StateError
+						if errors.As(err, &se) {
+							return &ImportError{Line: i + 1, Field: fmt.Sprintf("attributions[%d]", k), Reason: se.Reason}
+						}
+						return err
+					}
+					res.Statements++
+				}
 				continue
 			}
 			p, err := s.propose(ctx, tx, u, "", x.input(), "Imported ("+format+").", now)
