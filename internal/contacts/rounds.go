@@ -107,6 +107,9 @@ type Ping struct {
 	BounceReason string     `json:"bounce_reason,omitempty"`
 	Outcome      string     `json:"outcome"`
 	Minutes      *float64   `json:"minutes_to_acknowledge"`
+	// Yours is true when the check was sent to the caller's own address:
+	// the only pings the caller may acknowledge in the platform.
+	Yours bool `json:"yours"`
 }
 
 type round struct {
@@ -253,6 +256,11 @@ func AckToken(key []byte, pingID string, expires time.Time) string {
 	return pingID + "." + strconv.FormatInt(e, 10) + "." + tokenMAC(key, pingID, e)
 }
 
+// errNotYourCheck refuses a platform acknowledgement by a user of the
+// State other than the contact the check was sent to.
+var errNotYourCheck = &api.Error{Status: http.StatusForbidden, Code: "not_your_check", Field: "ping",
+	Message: "only the contact this check was sent to can acknowledge it: sign in with that contact's address, or use the link in the e-mail"}
+
 // Refusals of an acknowledgement link; each records nothing.
 var (
 	errTokenAltered = &api.Error{Status: http.StatusBadRequest, Code: "invalid_token", Field: "token", Message: "this acknowledgement link is not valid; use the link from the e-mail as it was sent"}
@@ -314,19 +322,25 @@ func (s *Service) ackTx(ctx context.Context, tx *db.Tx, pingID, via, by string, 
 	return audit.Record(ctx, tx, "ping.acknowledge", "contacts_ping", pingID, nil, map[string]string{"via": via})
 }
 
-// AcknowledgeInPlatform records an acknowledgement by a signed-in user of
-// the ping's State, before or after the deadline (then it is late).
+// AcknowledgeInPlatform records an acknowledgement by the contact the
+// check was sent to, signed in (a State user whose address is the
+// contact's), before or after the deadline (then it is late). A check
+// tests that one contact is reachable, so no colleague acknowledges it for
+// them: another user of the State is refused (403), anyone else gets 404.
 func (s *Service) AcknowledgeInPlatform(ctx context.Context, pingID string) (Ping, error) {
 	u := auth.UserFrom(ctx)
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		var state string
+		var state, email string
 		var acked *time.Time
-		err := tx.QueryRowContext(ctx, `SELECT state_iso3, acked_at FROM contacts_pings WHERE id = ?`, pingID).Scan(&state, &acked)
+		err := tx.QueryRowContext(ctx, `SELECT p.state_iso3, e.email, p.acked_at FROM contacts_pings p JOIN contacts_entries e ON e.id = p.entry_id WHERE p.id = ?`, pingID).Scan(&state, &email, &acked)
 		if errors.Is(err, sql.ErrNoRows) || err == nil && !u.ActsFor(state) {
 			return ErrNotFound
 		}
 		if err != nil {
 			return err
+		}
+		if !strings.EqualFold(email, u.Email) {
+			return errNotYourCheck
 		}
 		if acked != nil {
 			return conflict("ping", "this check has already been acknowledged")
@@ -570,6 +584,7 @@ func (s *Service) pings(ctx context.Context, where string, args ...any) ([]Ping,
 	}
 	defer rows.Close()
 	at := s.Now()
+	u := auth.UserFrom(ctx)
 	out := []Ping{}
 	for rows.Next() {
 		var p Ping
@@ -579,6 +594,7 @@ func (s *Service) pings(ctx context.Context, where string, args ...any) ([]Ping,
 		}
 		p.Outcome = outcomeOf(p.AckedAt, p.BouncedAt, deadline, at)
 		p.Minutes = minutesBetween(started, p.AckedAt)
+		p.Yours = u != nil && u.ActsFor(p.State) && strings.EqualFold(p.ContactEmail, u.Email)
 		out = append(out, p)
 	}
 	return out, rows.Err()

@@ -32,7 +32,7 @@ func (m *Module) roundAPIRoutes(r *web.Router) {
 		Params: idp, Response: []Ping{}}, signedInState, m.apiRoundPings)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/contacts/rounds/{id}/bounces", Tag: "contacts", Summary: "Record bounced check e-mails by address (secretariat)",
 		Params: idp, Request: BouncesInput{}, Response: BouncesResult{}}, web.Secretariat, m.apiBounces)
-	r.API(api.Op{Method: "POST", Path: "/api/v1/contacts/pings/{id}/ack", Tag: "contacts", Summary: "Acknowledge a check for one of your own State's contacts (after the deadline it counts as late)",
+	r.API(api.Op{Method: "POST", Path: "/api/v1/contacts/pings/{id}/ack", Tag: "contacts", Summary: "Acknowledge a check sent to your own address, as that contact of your State (after the deadline it counts as late); a colleague's check is 403",
 		Params: []api.Param{{Name: "id", In: "path", Description: "the ping's id"}}, Response: Ping{}}, web.StateStaff, m.apiAckPing)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/contacts/ack", Tag: "contacts", Summary: "Acknowledge a check with the token of an e-mailed link (no sign-in); a used, expired or altered token is refused (410, 410, 400) and records nothing",
 		Request: AckInput{}, Response: AckResult{}, Errors: []int{410}}, web.Public, m.apiAck)

@@ -2,6 +2,7 @@ package contacts_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"mime/quotedprintable"
 	"net/http"
@@ -216,7 +217,7 @@ func TestRounds(t *testing.T) {
 			}
 		})
 
-		t.Run("State users see and acknowledge their own State's pings only", func(t *testing.T) {
+		t.Run("State users see their own State's pings, and each contact acknowledges only its own", func(t *testing.T) {
 			fraEdU := rig.User(t, auth.RoleStateEditor, "FRA")
 			fraEd := apiClient{rig.Anonymous(t), rig.Token(t, fraEdU), fraEdU}
 			st, raw := fraEd.raw(t, "/api/v1/contacts/rounds/"+rid+"/pings")
@@ -241,12 +242,46 @@ func TestRounds(t *testing.T) {
 			_ = rig.DB.QueryRowContext(rig.Ctx, `SELECT p.id FROM contacts_pings p JOIN contacts_entries e ON e.id = p.entry_id WHERE e.email = 'cert@bra.example'`).Scan(&braPing)
 			st, b := kenEd.do(t, "POST", "/api/v1/contacts/pings/"+fraPing+"/ack", nil)
 			want(t, "KEN acknowledges FRA's ping", st, 404, b)
-			st, b = fraEd.do(t, "POST", "/api/v1/contacts/pings/"+fraPing+"/ack", nil)
-			want(t, "FRA acknowledges in the platform", st, 200, b)
+			// A colleague of the contact, even the approver, cannot
+			// acknowledge for it: the check is of that contact.
+			before := acks()
+			for _, c := range []apiClient{fraEd, fraAp} {
+				st, b = c.do(t, "POST", "/api/v1/contacts/pings/"+fraPing+"/ack", nil)
+				if st != 403 || b["error"].(map[string]any)["code"] != "not_your_check" {
+					t.Errorf("a colleague acknowledges cert@fra.example's check: %d %v", st, b)
+				}
+			}
+			if acks() != before {
+				t.Fatal("a refused acknowledgement was recorded")
+			}
+			// The contact, signed in with its address, sees its button and acknowledges.
+			fraCertU := rig.User(t, auth.RoleStateEditor, "FRA")
+			if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE users SET email = 'cert@fra.example' WHERE id = ?`, fraCertU.ID); err != nil {
+				t.Fatal(err)
+			}
+			fraCertU.Email = "cert@fra.example"
+			fraCert := apiClient{rig.Anonymous(t), rig.Token(t, fraCertU), fraCertU}
+			var pings []map[string]any
+			if st, raw := fraCert.raw(t, "/api/v1/contacts/rounds/"+rid+"/pings"); st != 200 || json.Unmarshal([]byte(raw), &pings) != nil {
+				t.Fatalf("the contact's pings: %d %s", st, raw)
+			}
+			for _, p := range pings {
+				if (p["id"] == fraPing) != (p["yours"] == true) {
+					t.Errorf("yours: %v", p)
+				}
+			}
+			if html := rig.SignIn(t, fraCertU).GetBody(t, "/contacts/rounds/"+rid); strings.Count(html, `action="/contacts/pings/`) != 1 || !strings.Contains(html, `action="/contacts/pings/`+fraPing+`/ack"`) {
+				t.Errorf("the contact's round page does not offer exactly its own check")
+			}
+			if html := rig.SignIn(t, fraAp.u).GetBody(t, "/contacts/rounds/"+rid); strings.Contains(html, `action="/contacts/pings/`) {
+				t.Errorf("a colleague's round page offers to acknowledge")
+			}
+			st, b = fraCert.do(t, "POST", "/api/v1/contacts/pings/"+fraPing+"/ack", nil)
+			want(t, "FRA's contact acknowledges in the platform", st, 200, b)
 			if b["outcome"] != "in_time" || b["acknowledged_via"] != "platform" {
 				t.Fatalf("ping: %v", b)
 			}
-			st, b = fraEd.do(t, "POST", "/api/v1/contacts/pings/"+fraPing+"/ack", nil)
+			st, b = fraCert.do(t, "POST", "/api/v1/contacts/pings/"+fraPing+"/ack", nil)
 			want(t, "acknowledge twice", st, 409, b)
 			_ = braPing
 		})
@@ -295,6 +330,9 @@ func TestRounds(t *testing.T) {
 		// Brazil acknowledges late, in the platform.
 		var braPing string
 		_ = rig.DB.QueryRowContext(rig.Ctx, `SELECT p.id FROM contacts_pings p JOIN contacts_entries e ON e.id = p.entry_id WHERE e.email = 'cert@bra.example'`).Scan(&braPing)
+		if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE users SET email = 'cert@bra.example' WHERE id = ?`, braAp.u.ID); err != nil {
+			t.Fatal(err)
+		}
 		st, b = braAp.do(t, "POST", "/api/v1/contacts/pings/"+braPing+"/ack", nil)
 		want(t, "BRA late", st, 200, b)
 		if b["outcome"] != "late" {
