@@ -49,6 +49,20 @@ type RoundInput struct {
 	States []string `json:"states,omitempty" doc:"ISO3 codes; empty for every State with contacts"`
 	// Hours is the time contacts have to acknowledge, from now.
 	Hours int `json:"hours" doc:"hours to acknowledge, 1 to 720 (e.g. 48)"`
+	// Rate paces the e-mails: at most this many a minute (0: no limit).
+	Rate int `json:"rate_per_minute,omitempty" doc:"at most this many e-mails a minute, 1 to 6000; 0 or absent: as fast as the relay takes them"`
+}
+
+// MaxRoundRate is the highest pace a round can be given, e-mails a minute.
+const MaxRoundRate = 6000
+
+// paced returns when the i-th e-mail (from 0) of a round at rate a minute
+// goes, from start: at once without a rate.
+func paced(start time.Time, i, rate int) time.Time {
+	if rate <= 0 {
+		return start
+	}
+	return start.Add(time.Duration(i) * time.Minute / time.Duration(rate))
 }
 
 // RoundSummary is a round with its public aggregate figures. The counts by
@@ -151,6 +165,9 @@ func (s *Service) StartRound(ctx context.Context, in RoundInput) (RoundSummary, 
 	if in.Hours < 1 || in.Hours > 720 {
 		return RoundSummary{}, invalid("hours", "must be from 1 to 720 hours")
 	}
+	if in.Rate < 0 || in.Rate > MaxRoundRate {
+		return RoundSummary{}, invalid("rate_per_minute", fmt.Sprintf("must be from 1 to %d e-mails a minute, or 0 for no limit", MaxRoundRate))
+	}
 	scope := "all"
 	var list []string
 	if len(in.States) > 0 {
@@ -195,23 +212,30 @@ func (s *Service) StartRound(ctx context.Context, in RoundInput) (RoundSummary, 
 			seen[c.StateISO3] = true
 		}
 		r.Contacts, r.StatesNumber = len(targets), len(seen)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO contacts_rounds (`+roundCols+`, started_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, r.Title, r.Scope, r.StartedAt, r.Deadline, r.RemindAt, nil, r.Contacts, r.StatesNumber, u.ID); err != nil {
+		// At the pace asked, the last e-mail must go before the reminder.
+		if in.Rate > 0 && paced(r.StartedAt, len(targets)-1, in.Rate).After(r.RemindAt) {
+			return invalid("rate_per_minute", fmt.Sprintf("at %d a minute the %d e-mails would still be going at the reminder, a quarter of the time before the deadline: raise the rate or give more hours", in.Rate, len(targets)))
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO contacts_rounds (`+roundCols+`, started_by, rate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, r.Title, r.Scope, r.StartedAt, r.Deadline, r.RemindAt, nil, r.Contacts, r.StatesNumber, u.ID, in.Rate); err != nil {
 			return fmt.Errorf("insert round: %w", err)
 		}
-		for _, c := range targets {
+		// The job queue's clock, not the application's (which tests and
+		// the demo move), sets when each e-mail goes.
+		queued := time.Now().UTC()
+		for i, c := range targets {
 			pid := id.New()
 			if _, err := tx.ExecContext(ctx, `INSERT INTO contacts_pings (id, round_id, entry_id, state_iso3, kind) VALUES (?, ?, ?, ?, ?)`, pid, r.ID, c.ID, c.StateISO3, c.Kind); err != nil {
 				return fmt.Errorf("insert ping: %w", err)
 			}
-			if _, err := jobs.Enqueue(ctx, tx, JobPing, pingJob{Ping: pid}, jobs.Options{UniqueKey: "contacts.ping:" + pid, MaxAttempts: 6}); err != nil {
+			if _, err := jobs.Enqueue(ctx, tx, JobPing, pingJob{Ping: pid}, jobs.Options{UniqueKey: "contacts.ping:" + pid, MaxAttempts: 6, RunAt: paced(queued, i, in.Rate)}); err != nil {
 				return err
 			}
 		}
 		if err := s.refreshResults(ctx, tx, r.ID, ""); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, "round.start", "contacts_round", r.ID, nil, map[string]any{"title": r.Title, "scope": r.Scope, "deadline": r.Deadline, "contacts": r.Contacts, "states": r.StatesNumber})
+		return audit.Record(ctx, tx, "round.start", "contacts_round", r.ID, nil, map[string]any{"title": r.Title, "scope": r.Scope, "deadline": r.Deadline, "contacts": r.Contacts, "states": r.StatesNumber, "rate_per_minute": in.Rate})
 	})
 	if err != nil {
 		return RoundSummary{}, err
@@ -521,7 +545,11 @@ func (s *Service) Tick(ctx context.Context, at time.Time) error {
 			if n, _ := res.RowsAffected(); n == 0 {
 				return nil
 			}
-			prow, err := tx.QueryContext(ctx, `SELECT id FROM contacts_pings WHERE round_id = ? AND acked_at IS NULL AND bounced_at IS NULL`, rid)
+			var rate int
+			if err := tx.QueryRowContext(ctx, `SELECT rate FROM contacts_rounds WHERE id = ?`, rid).Scan(&rate); err != nil {
+				return err
+			}
+			prow, err := tx.QueryContext(ctx, `SELECT id FROM contacts_pings WHERE round_id = ? AND acked_at IS NULL AND bounced_at IS NULL ORDER BY id`, rid)
 			if err != nil {
 				return err
 			}
@@ -535,8 +563,9 @@ func (s *Service) Tick(ctx context.Context, at time.Time) error {
 				ids = append(ids, p)
 			}
 			prow.Close()
-			for _, p := range ids {
-				if _, err := jobs.Enqueue(ctx, tx, JobPing, pingJob{Ping: p, Reminder: true}, jobs.Options{UniqueKey: "contacts.remind:" + p, MaxAttempts: 4}); err != nil {
+			queued := time.Now().UTC()
+			for i, p := range ids {
+				if _, err := jobs.Enqueue(ctx, tx, JobPing, pingJob{Ping: p, Reminder: true}, jobs.Options{UniqueKey: "contacts.remind:" + p, MaxAttempts: 4, RunAt: paced(queued, i, rate)}); err != nil {
 					return err
 				}
 			}

@@ -45,7 +45,14 @@ func (m *Module) startRoundForm(w http.ResponseWriter, r *http.Request) {
 		m.fail(w, r, invalid("hours", "must be a whole number of hours"), "/contacts/rounds")
 		return
 	}
-	in := RoundInput{Title: r.PostFormValue("title"), Hours: hours, States: strings.FieldsFunc(r.PostFormValue("states"), func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' })}
+	rate := 0
+	if v := strings.TrimSpace(r.PostFormValue("rate")); v != "" {
+		if rate, err = strconv.Atoi(v); err != nil {
+			m.fail(w, r, invalid("rate_per_minute", "must be a whole number of e-mails a minute"), "/contacts/rounds")
+			return
+		}
+	}
+	in := RoundInput{Title: r.PostFormValue("title"), Hours: hours, Rate: rate, States: strings.FieldsFunc(r.PostFormValue("states"), func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' })}
 	sum, err := m.svc.StartRound(r.Context(), in)
 	if err != nil {
 		m.fail(w, r, err, "/contacts/rounds")

@@ -135,6 +135,8 @@ func TestRounds(t *testing.T) {
 				{"title", map[string]any{"title": "", "hours": 48}}, {"title", map[string]any{"title": "a\x00b", "hours": 48}},
 				{"states", map[string]any{"title": "x", "hours": 48, "states": []string{"XXX"}}},
 				{"states", map[string]any{"title": "x", "hours": 48, "states": []string{"USA"}}},
+				{"rate_per_minute", map[string]any{"title": "x", "hours": 48, "rate_per_minute": -1}},
+				{"rate_per_minute", map[string]any{"title": "x", "hours": 48, "rate_per_minute": 6001}},
 			} {
 				st, b := sec.do(t, "POST", "/api/v1/contacts/rounds", c.in)
 				if st != 422 || b["error"].(map[string]any)["field"] != c.field {
@@ -388,5 +390,73 @@ func TestRounds(t *testing.T) {
 				t.Errorf("KEN's page has no record")
 			}
 		})
+	})
+}
+
+func TestRoundsArePaced(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		secU := rig.User(t, auth.RoleSecretariat, "")
+		sec := apiClient{rig.Anonymous(t), rig.Token(t, secU), secU}
+		for _, iso := range []string{"FRA", "KEN", "BRA", "IND"} {
+			nominate(t, rig, iso, "technical", "cert@"+strings.ToLower(iso)+".example")
+		}
+		runAts := func(roundID string) []time.Time {
+			t.Helper()
+			rows, err := rig.DB.QueryContext(rig.Ctx, `SELECT j.run_at FROM jobs j JOIN contacts_pings p ON j.unique_key = 'contacts.ping:' || p.id WHERE p.round_id = ? ORDER BY j.run_at`, roundID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out []time.Time
+			for rows.Next() {
+				var at time.Time
+				if err := rows.Scan(&at); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, at)
+			}
+			return out
+		}
+		// At 30 a minute, the four e-mails are queued two seconds apart.
+		st, b := sec.do(t, "POST", "/api/v1/contacts/rounds", map[string]any{"title": "Paced", "hours": 48, "rate_per_minute": 30})
+		want(t, "paced round", st, 201, b)
+		at := runAts(b["id"].(string))
+		if len(at) != 4 {
+			t.Fatalf("%d jobs", len(at))
+		}
+		for i := 1; i < len(at); i++ {
+			if d := at[i].Sub(at[i-1]); d < 1900*time.Millisecond || d > 2100*time.Millisecond {
+				t.Errorf("e-mail %d goes %v after the one before, want 2 s", i, d)
+			}
+		}
+		// Without a rate they all go at once.
+		st, b = sec.do(t, "POST", "/api/v1/contacts/rounds", map[string]any{"title": "Unpaced", "hours": 48})
+		want(t, "unpaced round", st, 201, b)
+		at = runAts(b["id"].(string))
+		if len(at) != 4 || at[3].Sub(at[0]) > time.Second {
+			t.Errorf("unpaced: %v", at)
+		}
+		// Reminders keep the pace.
+		if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE contacts_rounds SET remind_at = ? WHERE title = 'Paced'`, time.Now().UTC().Add(-time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := jobs.Enqueue(context.Background(), rig.DB, contacts.JobTick, map[string]any{}, jobs.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		rig.DrainJobs(t)
+		var reminders []time.Time
+		rows, err := rig.DB.QueryContext(rig.Ctx, `SELECT run_at FROM jobs WHERE unique_key LIKE 'contacts.remind:%' ORDER BY run_at`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var at time.Time
+			_ = rows.Scan(&at)
+			reminders = append(reminders, at)
+		}
+		rows.Close()
+		if len(reminders) != 4 || reminders[3].Sub(reminders[0]) < 5900*time.Millisecond {
+			t.Errorf("reminders: %v", reminders)
+		}
 	})
 }
