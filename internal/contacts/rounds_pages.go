@@ -3,6 +3,8 @@ package contacts
 import (
 	"encoding/csv"
 	"fmt"
+	"html/template"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
+	"github.com/cybernorms/cybernorms/internal/platform/web/chart"
 )
 
 func (m *Module) roundRoutes(r *web.Router) {
@@ -27,6 +30,49 @@ func (m *Module) roundRoutes(r *web.Router) {
 type roundsData struct {
 	Rounds      []RoundSummary
 	Secretariat bool
+	// Trend is the line chart of response rates across closed rounds.
+	Trend template.HTML
+}
+
+// InTimePercent is InTimeShare in percent, for the table.
+func (r RoundSummary) InTimePercent() float64 { return r.InTimeShare * 100 }
+
+// AcknowledgedPercent is the share of a closed round's States that
+// acknowledged, in time or late, in percent.
+func (r RoundSummary) AcknowledgedPercent() float64 { return acknowledgedShare(r) * 100 }
+
+// acknowledgedShare is the share of a closed round's States that
+// acknowledged, in time or late, 0–1.
+func acknowledgedShare(r RoundSummary) float64 {
+	n := 0
+	for _, v := range r.ByOutcome {
+		n += v
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(r.ByOutcome[OutcomeInTime]+r.ByOutcome[OutcomeLate]) / float64(n)
+}
+
+// trendChart draws the shares of States that acknowledged in time, and at
+// all, in each closed round, oldest first; nothing with fewer than two.
+func trendChart(list []RoundSummary, t func(string) string) template.HTML {
+	c := chart.Lines{Title: t("contacts.rounds.trend_chart"), Desc: t("contacts.rounds.trend_desc")}
+	inTime, acked := chart.Series{Name: t("contacts.rounds.share_in_time")}, chart.Series{Name: t("contacts.rounds.share_acknowledged")}
+	for i := len(list) - 1; i >= 0; i-- { // list is newest first
+		r := list[i]
+		if !r.Closed {
+			continue
+		}
+		c.X = append(c.X, r.Title)
+		inTime.Values = append(inTime.Values, math.Round(r.InTimeShare*100))
+		acked.Values = append(acked.Values, math.Round(acknowledgedShare(r)*100))
+	}
+	if len(c.X) < 2 {
+		return ""
+	}
+	c.Series = []chart.Series{inTime, acked}
+	return c.SVG()
 }
 
 func (m *Module) roundsPage(w http.ResponseWriter, r *http.Request) {
@@ -36,7 +82,9 @@ func (m *Module) roundsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := auth.UserFrom(r.Context())
-	m.site.Render(w, r, http.StatusOK, "contacts/rounds.html", "", roundsData{Rounds: list, Secretariat: u != nil && u.Role == auth.RoleSecretariat})
+	lang := web.Lang(r)
+	t := func(k string) string { return m.site.Catalog.T(lang, k) }
+	m.site.Render(w, r, http.StatusOK, "contacts/rounds.html", "", roundsData{Rounds: list, Secretariat: u != nil && u.Role == auth.RoleSecretariat, Trend: trendChart(list, t)})
 }
 
 func (m *Module) startRoundForm(w http.ResponseWriter, r *http.Request) {

@@ -460,3 +460,45 @@ func TestRoundsArePaced(t *testing.T) {
 		}
 	})
 }
+
+func TestRoundsTrendChart(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		secU := rig.User(t, auth.RoleSecretariat, "")
+		sec := apiClient{rig.Anonymous(t), rig.Token(t, secU), secU}
+		public := apiClient{c: rig.Anonymous(t)}
+		nominate(t, rig, "FRA", "technical", "cert@fra.example")
+		nominate(t, rig, "KEN", "technical", "cert@ken.example")
+		// One round closed: no chart yet (a trend needs two).
+		st, b := sec.do(t, "POST", "/api/v1/contacts/rounds", map[string]any{"title": "Check Q1", "hours": 48})
+		want(t, "first round", st, 201, b)
+		first := b["id"].(string)
+		shift(t, rig, first, 49*time.Hour)
+		if html := rig.Anonymous(t).GetBody(t, "/contacts/rounds"); strings.Contains(html, "Response rates across rounds") {
+			t.Error("a chart with one round")
+		}
+		// The second: France acknowledges by its link, Kenya never.
+		st, b = sec.do(t, "POST", "/api/v1/contacts/rounds", map[string]any{"title": "Check Q2", "hours": 48})
+		want(t, "second round", st, 201, b)
+		second := b["id"].(string)
+		rig.DrainJobs(t) // the e-mails go; the key that signs the links is made
+		var ping string
+		var deadline time.Time
+		_ = rig.DB.QueryRowContext(rig.Ctx, `SELECT p.id, r.deadline FROM contacts_pings p JOIN contacts_entries e ON e.id = p.entry_id JOIN contacts_rounds r ON r.id = p.round_id
+			WHERE r.id = ? AND e.email = 'cert@fra.example'`, second).Scan(&ping, &deadline)
+		st, b = public.do(t, "POST", "/api/v1/contacts/ack", map[string]any{"token": contacts.AckToken(roundKey(t, rig), ping, deadline)})
+		want(t, "France acknowledges", st, 200, b)
+		shift(t, rig, second, 49*time.Hour)
+		html := rig.Anonymous(t).GetBody(t, "/contacts/rounds")
+		i := strings.Index(html, "<svg")
+		if i < 0 || !strings.Contains(html[i:], "Response rates across rounds") || !strings.Contains(html[i:], "Check Q1") || !strings.Contains(html[i:], "Check Q2") {
+			t.Fatalf("no trend chart of the two rounds")
+		}
+		// The table beside it gives the same figures: Q2 50 % in time, Q1 0 %.
+		for _, row := range []struct{ title, share string }{{"Check Q2", `<td class="num">50</td><td class="num">50</td>`}, {"Check Q1", `<td class="num">0</td><td class="num">0</td>`}} {
+			j := strings.Index(html, ">"+row.title+"</a></th>")
+			if j < 0 || !strings.Contains(html[j:min(len(html), j+600)], row.share) {
+				t.Errorf("%s: the table does not show %s", row.title, row.share)
+			}
+		}
+	})
+}
