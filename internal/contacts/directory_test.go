@@ -284,9 +284,26 @@ func TestDirectory(t *testing.T) {
 			if resp := ap.PostForm(t, "/contacts/entries/"+id+"/confirm", url.Values{}); resp.StatusCode != http.StatusSeeOther {
 				t.Fatalf("confirm form: %d", resp.StatusCode)
 			}
-			resp = ed.PostForm(t, "/contacts/states/FRA/contacts", url.Values{"kind": {"diplomatic"}, "name": {"X"}, "email": {"bad"}, "time_zone": {"Europe/Paris"}})
-			if b := testrig.Body(resp); resp.StatusCode != 422 || !strings.Contains(b, "email") {
+			resp = ed.PostForm(t, "/contacts/states/FRA/contacts", url.Values{"kind": {"diplomatic"}, "name": {"Jean Dupont"}, "email": {"bad"}, "phone": {"+33 1 23 45 67 89"}, "time_zone": {"Europe/Paris"}})
+			b := testrig.Body(resp)
+			if resp.StatusCode != 422 || !strings.Contains(b, "email") {
 				t.Fatalf("bad form: %d", resp.StatusCode)
+			}
+			// The page comes back with what was typed and the reason beside the field.
+			for _, want := range []string{`id="new-email" aria-invalid="true" aria-describedby="new-email-error"`, `<p class="field-error" id="new-email-error">must be an e-mail address`,
+				`value="bad"`, `value="Jean Dupont"`, `33 1 23 45 67 89"`, `role="alert"`} {
+				if !strings.Contains(b, want) {
+					t.Errorf("the refused form lacks %s", want)
+				}
+			}
+			if strings.Count(b, `class="field-error"`) != 1 {
+				t.Errorf("%d field errors, want 1", strings.Count(b, `class="field-error"`))
+			}
+			// A change of a contact refused: its form is open with the reason.
+			resp = ed.PostForm(t, "/contacts/states/FRA/contacts", url.Values{"replaces": {id}, "kind": {"diplomatic"}, "name": {"Jeanne Martin"}, "email": {"jeanne.martin@diplomatie.example"}, "time_zone": {"Mars/Olympus"}})
+			b = testrig.Body(resp)
+			if resp.StatusCode != 422 || !strings.Contains(b, `id="e`+id+`-tz-error"`) || !strings.Contains(b, `value="Mars/Olympus"`) || !strings.Contains(b, `<details open>`) {
+				t.Errorf("refused change: %d", resp.StatusCode)
 			}
 			if resp := ap.PostForm(t, "/contacts/entries/"+id+"/retire", url.Values{}); resp.StatusCode != http.StatusSeeOther {
 				t.Fatalf("retire form: %d", resp.StatusCode)

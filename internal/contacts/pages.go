@@ -2,12 +2,14 @@ package contacts
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 	"github.com/cybernorms/cybernorms/internal/platform/web/chart"
@@ -130,6 +132,7 @@ func (m *Module) coverageCSV(w http.ResponseWriter, r *http.Request) {
 
 type stateData struct {
 	tr        func(string, ...any) string
+	failed    *formFailure
 	Coverage  Coverage
 	Directory *Directory
 	Own       bool
@@ -141,6 +144,20 @@ type stateData struct {
 }
 
 func (m *Module) statePage(w http.ResponseWriter, r *http.Request) {
+	m.renderState(w, r, http.StatusOK, nil)
+}
+
+// formFailure is a contact form refused on one field: the page is shown
+// again with what was typed, and the reason beside the field.
+type formFailure struct {
+	Posted ContactInput
+	Err    *api.Error
+}
+
+// renderState shows a State's page; with failed, the contact form that
+// was refused (the new one, or the one changing Posted.Replaces) keeps
+// what was typed and says what is wrong beside the field.
+func (m *Module) renderState(w http.ResponseWriter, r *http.Request, status int, failed *formFailure) {
 	ctx := r.Context()
 	cov, err := m.svc.StateCoverage(ctx, r.PathValue("iso3"), web.Lang(r))
 	if err != nil {
@@ -149,7 +166,8 @@ func (m *Module) statePage(w http.ResponseWriter, r *http.Request) {
 	}
 	u := auth.UserFrom(ctx)
 	lang := web.Lang(r)
-	d := stateData{tr: func(k string, a ...any) string { return m.site.Catalog.T(lang, k, a...) }, Coverage: cov, Kinds: Kinds, Own: u.ActsFor(cov.State), Approver: u.ActsFor(cov.State) && u.Role == auth.RoleStateApprover}
+	d := stateData{tr: func(k string, a ...any) string { return m.site.Catalog.T(lang, k, a...) }, Coverage: cov, Kinds: Kinds, Own: u.ActsFor(cov.State), Approver: u.ActsFor(cov.State) && u.Role == auth.RoleStateApprover,
+		failed: failed}
 	if SeesDetails(u) {
 		dir, err := m.svc.StateDirectory(ctx, cov.State)
 		if err != nil {
@@ -163,7 +181,7 @@ func (m *Module) statePage(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	m.site.Render(w, r, http.StatusOK, "contacts/state.html", cov.Name, d)
+	m.site.Render(w, r, status, "contacts/state.html", cov.Name, d)
 }
 
 func contactInputFrom(r *http.Request) ContactInput {
@@ -174,7 +192,13 @@ func contactInputFrom(r *http.Request) ContactInput {
 
 func (m *Module) draftForm(w http.ResponseWriter, r *http.Request) {
 	iso3 := strings.ToUpper(r.PathValue("iso3"))
-	c, err := m.svc.Draft(r.Context(), iso3, contactInputFrom(r))
+	in := contactInputFrom(r)
+	c, err := m.svc.Draft(r.Context(), iso3, in)
+	var ae *api.Error
+	if errors.As(err, &ae) && ae.Status == http.StatusUnprocessableEntity && ae.Field != "replaces" {
+		m.renderState(w, r, ae.Status, &formFailure{Posted: in, Err: ae})
+		return
+	}
 	if err != nil {
 		m.fail(w, r, err, "/contacts/states/"+iso3)
 		return
@@ -235,21 +259,50 @@ type contactForm struct {
 	Kinds  []string
 	Prefix string
 	tr     func(string, ...any) string
+	err    *api.Error
 }
 
 // T translates a key.
 func (f contactForm) T(k string, a ...any) string { return f.tr(k, a...) }
+
+// Error is the reason the form's field (by its API name) was refused, or "".
+func (f contactForm) Error(field string) string {
+	if f.err == nil || f.err.Field != field {
+		return ""
+	}
+	return f.err.Message
+}
+
+// Failed reports whether this form is the one refused (to open it).
+func (f contactForm) Failed() bool { return f.err != nil }
+
+// posted is what was typed into a refused form, as a contact to refill it.
+func (ff *formFailure) posted(id string) *Contact {
+	in := ff.Posted
+	return &Contact{ID: id, Kind: in.Kind, Name: in.Name, Function: in.Function, Organisation: in.Organisation, Email: in.Email, Phone: in.Phone,
+		Languages: in.Languages, Hours: in.Hours, TimeZone: in.TimeZone, SecureNotes: in.SecureNotes}
+}
 
 // View wraps a contact for the contact-details template.
 func (d stateData) View(c Contact) contactView { return contactView{C: c, tr: d.tr} }
 
 // Form is the form that changes c.
 func (d stateData) Form(c Contact) contactForm {
-	return contactForm{C: &c, Kinds: Kinds, Prefix: "e" + c.ID + "-", tr: d.tr}
+	f := contactForm{C: &c, Kinds: Kinds, Prefix: "e" + c.ID + "-", tr: d.tr}
+	if d.failed != nil && d.failed.Posted.Replaces == c.ID {
+		f.C, f.err = d.failed.posted(c.ID), d.failed.Err
+	}
+	return f
 }
 
 // NewForm is the form for a new contact.
-func (d stateData) NewForm() contactForm { return contactForm{Kinds: Kinds, Prefix: "new-", tr: d.tr} }
+func (d stateData) NewForm() contactForm {
+	f := contactForm{Kinds: Kinds, Prefix: "new-", tr: d.tr}
+	if d.failed != nil && d.failed.Posted.Replaces == "" {
+		f.C, f.err = d.failed.posted(""), d.failed.Err
+	}
+	return f
+}
 
 // ConfirmedDay is the date the contact was confirmed.
 func (c Contact) ConfirmedDay() string { return day(c.ConfirmedAt) }
