@@ -49,6 +49,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 	"github.com/cybernorms/cybernorms/internal/positions"
 	"github.com/cybernorms/cybernorms/internal/reporting"
+	"github.com/cybernorms/cybernorms/internal/setup"
 	"github.com/cybernorms/cybernorms/internal/states"
 	"github.com/cybernorms/cybernorms/internal/vep"
 	"github.com/cybernorms/cybernorms/migrations"
@@ -69,6 +70,10 @@ type App struct {
 	// the module that publishes them (the CLI makes releases with it).
 	OpenData *od.Registry
 	Data     *opendata.Module
+
+	// Setup makes the one-time link that creates the first secretariat
+	// account (announced by Serve while there is none).
+	Setup *setup.Module
 
 	// PageCache holds anonymous answers to public GET requests; nil when
 	// the page-cache-mb setting is 0.
@@ -310,6 +315,11 @@ func (a *App) modules(svc *platform.Services) ([]routable, error) {
 			return nil, err
 		}
 	}
+	su, err := setup.New(svc, a.Config.SetupNetworks)
+	if err != nil {
+		return nil, err
+	}
+	a.Setup = su
 	data, err := opendata.New(svc, a.OpenData)
 	if err != nil {
 		return nil, err
@@ -317,7 +327,7 @@ func (a *App) modules(svc *platform.Services) ([]routable, error) {
 	data.Service().RegisterJobs()
 	a.Data = data
 	site.Nav = []web.NavItem{{Path: "/norms", Key: "nav.norms"}, {Path: "/states", Key: "nav.states"}, {Path: "/reports", Key: "nav.reports"}, {Path: "/compendium", Key: "nav.compendium"}, {Path: "/monitoring", Key: "nav.monitoring"}, {Path: "/participation", Key: "nav.participation"}, {Path: "/bulletin", Key: "nav.bulletin"}, {Path: "/vep", Key: "nav.vep"}, {Path: "/contacts", Key: "nav.contacts"}, {Path: "/incidents", Key: "nav.incidents"}, {Path: "/capacity", Key: "nav.capacity"}, {Path: "/positions", Key: "nav.positions"}, {Path: "/data", Key: "nav.data"}}
-	return []routable{hm, fw, st, acc, adm, part, bul, rep, comp, mon, vp, con, inc, capb, pos, data}, nil
+	return []routable{hm, fw, st, acc, adm, su, part, bul, rep, comp, mon, vp, con, inc, capb, pos, data}, nil
 }
 
 // Handler is the server's HTTP handler.
@@ -419,6 +429,9 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 	a.Services.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "database", a.Services.DB.Dialect, "base_url", a.Config.BaseURL)
 	if a.Config.BaseURLFromAddr {
 		a.Services.Log.Warn("no --base-url: e-mailed links and TAXII discovery use the base URL derived from --addr; set --base-url to the site's public address", "base_url", a.Config.BaseURL)
+	}
+	if err := a.Setup.Announce(ctx); err != nil {
+		a.Services.Log.Error("setup link", "err", err)
 	}
 	if ready != nil {
 		ready <- ln.Addr().String()

@@ -59,6 +59,13 @@ func TestEveryPagePassesAxe(t *testing.T) {
 	for _, p := range []string{"/", "/norms", "/states"} {
 		check("public, Arabic", rig.URL+p+"?lang=ar")
 	}
+	// The form behind the one-time setup link, while no secretariat exists.
+	link, err := rig.App.Setup.Link(rig.Ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("setup link", link)
+	check("setup link, Arabic", link+"&lang=ar")
 	// Sign the browser in as the secretariat through the real pages.
 	u := rig.User(t, auth.RoleSecretariat, "")
 	if err := browsertest.SignIn(ctx, rig.URL, u.Email, testrig.Password); err != nil {

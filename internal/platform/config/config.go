@@ -50,6 +50,9 @@ type Config struct {
 	// TrustedProxies are the networks of the proxies whose X-Forwarded-For
 	// entries are believed (with TrustProxy).
 	TrustedProxies []netip.Prefix
+	// SetupNetworks are the client networks the one-time link that creates
+	// the first secretariat account is accepted from (internal/setup).
+	SetupNetworks []netip.Prefix
 	// MetricsAddr, when set, is a separate listen address for /metrics;
 	// MetricsToken, when set, opens /metrics on the main address to
 	// "Authorization: Bearer <token>". With neither, /metrics is not served.
@@ -70,6 +73,29 @@ type Option struct {
 
 func str(p func(*Config) *string) func(*Config, string) error {
 	return func(c *Config, v string) error { *p(c) = v; return nil }
+}
+
+// networks parses a comma-separated list of addresses and CIDR networks.
+func networks(p func(*Config) *[]netip.Prefix) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		*p(c) = nil
+		for _, f := range strings.Split(v, ",") {
+			f = strings.TrimSpace(f)
+			if f == "" {
+				continue
+			}
+			n, err := netip.ParsePrefix(f)
+			if err != nil {
+				a, aerr := netip.ParseAddr(f)
+				if aerr != nil {
+					return fmt.Errorf("%q is not an IP address or CIDR network", f)
+				}
+				n = netip.PrefixFrom(a, a.BitLen())
+			}
+			*p(c) = append(*p(c), n.Masked())
+		}
+		return nil
+	}
 }
 
 func boolean(p func(*Config) *bool) func(*Config, string) error {
@@ -105,25 +131,8 @@ var Options = []Option{
 	{"log-format", "CYBERNORMS_LOG_FORMAT", "text", "text or json", str(func(c *Config) *string { return &c.LogFormat })},
 	{"hsts", "CYBERNORMS_HSTS", "false", "send Strict-Transport-Security (set when served over TLS)", boolean(func(c *Config) *bool { return &c.HSTS })},
 	{"trust-proxy", "CYBERNORMS_TRUST_PROXY", "false", "take the client address from X-Forwarded-For (only behind a proxy you run)", boolean(func(c *Config) *bool { return &c.TrustProxy })},
-	{"trusted-proxies", "CYBERNORMS_TRUSTED_PROXIES", "127.0.0.1/32,::1/128", "with trust-proxy: comma-separated addresses or CIDR networks of your proxies; the client is the rightmost X-Forwarded-For address not among them", func(c *Config, v string) error {
-		c.TrustedProxies = nil
-		for _, f := range strings.Split(v, ",") {
-			f = strings.TrimSpace(f)
-			if f == "" {
-				continue
-			}
-			p, err := netip.ParsePrefix(f)
-			if err != nil {
-				a, aerr := netip.ParseAddr(f)
-				if aerr != nil {
-					return fmt.Errorf("%q is not an IP address or CIDR network", f)
-				}
-				p = netip.PrefixFrom(a, a.BitLen())
-			}
-			c.TrustedProxies = append(c.TrustedProxies, p.Masked())
-		}
-		return nil
-	}},
+	{"trusted-proxies", "CYBERNORMS_TRUSTED_PROXIES", "127.0.0.1/32,::1/128", "with trust-proxy: comma-separated addresses or CIDR networks of your proxies; the client is the rightmost X-Forwarded-For address not among them", networks(func(c *Config) *[]netip.Prefix { return &c.TrustedProxies })},
+	{"setup-networks", "CYBERNORMS_SETUP_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7", "client networks from which the one-time link that creates the first secretariat account is accepted (the client address as --trust-proxy gives it); empty: the link is refused from everywhere", networks(func(c *Config) *[]netip.Prefix { return &c.SetupNetworks })},
 	{"metrics-addr", "CYBERNORMS_METRICS_ADDR", "", "separate address to serve /metrics on (e.g. 127.0.0.1:9090); empty: not served separately", str(func(c *Config) *string { return &c.MetricsAddr })},
 	{"metrics-token", "CYBERNORMS_METRICS_TOKEN", "", "bearer token that opens /metrics on the main address (at least 32 characters; prefer the environment variable); empty: /metrics is not on the main address", str(func(c *Config) *string { return &c.MetricsToken })},
 	{"audit-key-file", "CYBERNORMS_AUDIT_KEY_FILE", "", "file holding the key of the audit chain's HMAC (cybernorms keys generate); keep it off the database server. Empty, with no audit-key either: a plain SHA-256 chain", str(func(c *Config) *string { return &c.AuditKeyFile })},
