@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 )
 
@@ -90,6 +91,48 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 	s, ok := c.strings[lang][key]
 	if !ok {
 		s, ok = c.strings["en"][key]
+	}
+	c.mu.RUnlock()
+	if !ok {
+		s = key
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// PluralForms names the CLDR plural categories, as they end plural keys.
+var PluralForms = map[plural.Form]string{plural.Zero: "zero", plural.One: "one", plural.Two: "two", plural.Few: "few", plural.Many: "many", plural.Other: "other"}
+
+// PluralForm is the CLDR cardinal plural category of the whole number n in
+// lang: "one", "few", "other"…
+func PluralForm(lang string, n int) string {
+	tag, err := language.Parse(lang)
+	if err != nil {
+		return "other"
+	}
+	if n < 0 {
+		n = -n
+	}
+	return PluralForms[plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0)]
+}
+
+// TN translates a text that depends on the number n: the key names a
+// message whose forms are the keys key#one, key#few, key#other… (each
+// language gives the forms its grammar has; #other is always there). args
+// fill the text's verbs, and n is usually among them.
+func (c *Catalog) TN(lang, key string, n int, args ...any) string {
+	form := key + "#" + PluralForm(lang, n)
+	c.mu.RLock()
+	s, ok := c.strings[lang][form]
+	if !ok {
+		s, ok = c.strings[lang][key+"#other"]
+	}
+	if !ok {
+		if s, ok = c.strings["en"][key+"#"+PluralForm("en", n)]; !ok {
+			s, ok = c.strings["en"][key+"#other"]
+		}
 	}
 	c.mu.RUnlock()
 	if !ok {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -81,6 +82,10 @@ func TestCatalogsComplete(t *testing.T) {
 					continue
 				}
 				for _, k := range enKeys {
+					if base, _, ok := strings.Cut(k, "#"); ok {
+						checkPlural(t, p, lang, base, en, tr)
+						continue
+					}
 					v, ok := tr[k]
 					switch {
 					case !ok:
@@ -94,12 +99,54 @@ func TestCatalogsComplete(t *testing.T) {
 					}
 				}
 				for k := range tr {
+					if base, form, ok := strings.Cut(k, "#"); ok {
+						if _, inEN := en[base+"#other"]; !inEN || form != "other" && !slices.Contains(pluralForms(lang), form) {
+							t.Errorf("%s: key %q is not a plural form of %s that en.json has and %s uses", p, k, base, lang)
+						}
+						continue
+					}
 					if _, ok := en[k]; !ok {
 						t.Errorf("%s: key %q is not in en.json", p, k)
 					}
 				}
 			}
 		})
+	}
+}
+
+// pluralForms lists the plural categories lang's whole numbers fall into.
+func pluralForms(lang string) []string {
+	var forms []string
+	for n := 0; n <= 1000; n++ {
+		if f := PluralForm(lang, n); !slices.Contains(forms, f) {
+			forms = append(forms, f)
+		}
+	}
+	return forms
+}
+
+// checkPlural checks a plural message (keys base#form): en.json has
+// base#other; the translation has every form its language uses for whole
+// numbers, each with the verbs of en's base#other (#other, for the numbers
+// no other form takes, may be there in every language).
+func checkPlural(t *testing.T, p, lang, base string, en, tr map[string]string) {
+	t.Helper()
+	other, ok := en[base+"#other"]
+	if !ok {
+		t.Errorf("en.json: plural message %s has no %s#other", base, base)
+		return
+	}
+	want := fmtVerb.FindAllString(other, -1)
+	for _, form := range pluralForms(lang) {
+		v, ok := tr[base+"#"+form]
+		switch {
+		case !ok:
+			t.Errorf("%s: plural form %q is missing (en: %q)", p, base+"#"+form, other)
+		case v == "":
+			t.Errorf("%s: key %q has an empty text", p, base+"#"+form)
+		case !slices.Equal(want, fmtVerb.FindAllString(v, -1)):
+			t.Errorf("%s: key %q has verbs %q, en.json's %s#other has %q", p, base+"#"+form, fmtVerb.FindAllString(v, -1), base, want)
+		}
 	}
 }
 
@@ -157,5 +204,29 @@ func moduleRoot(t *testing.T) string {
 			t.Fatal("go.mod not found above the working directory")
 		}
 		dir = parent
+	}
+}
+
+func TestTNChoosesTheCLDRForm(t *testing.T) {
+	c := NewCatalog()
+	c.strings["en"] = map[string]string{"x#one": "%d vote", "x#other": "%d votes"}
+	c.strings["ru"] = map[string]string{"x#one": "%d голос", "x#few": "%d голоса", "x#many": "%d голосов", "x#other": "%d голоса"}
+	c.strings["zh"] = map[string]string{"x#other": "%d 票"}
+	for _, tc := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"en", 1, "1 vote"}, {"en", 0, "0 votes"}, {"en", 11, "11 votes"},
+		{"ru", 1, "1 голос"}, {"ru", 21, "21 голос"}, {"ru", 3, "3 голоса"}, {"ru", 11, "11 голосов"}, {"ru", 25, "25 голосов"},
+		{"zh", 1, "1 票"},
+		{"fr", 2, "2 votes"}, // no French text: English, in English's form
+	} {
+		if got := c.TN(tc.lang, "x", tc.n, tc.n); got != tc.want {
+			t.Errorf("TN(%s, %d) = %q, want %q", tc.lang, tc.n, got, tc.want)
+		}
+	}
+	if got := strings.Join(pluralForms("ar"), " "); got != "zero one two few many other" {
+		t.Errorf("Arabic forms %q", got)
 	}
 }

@@ -132,6 +132,11 @@ type Page struct {
 // T translates a key into the page's language.
 func (p Page) T(key string, args ...any) string { return p.site.Catalog.T(p.Lang, key, args...) }
 
+// TN translates a text whose words depend on the number n (Catalog.TN).
+func (p Page) TN(key string, n int, args ...any) string {
+	return p.site.Catalog.TN(p.Lang, key, n, args...)
+}
+
 // Version is the software version for the footer of the back office
 // (pages under /admin, which only signed-in staff reach); empty elsewhere.
 func (p Page) Version() string {
