@@ -55,8 +55,16 @@ type Application struct {
 	ObjectionEndsAt *time.Time `json:"objection_ends_at,omitempty"`
 	VotingEndsAt    *time.Time `json:"voting_ends_at,omitempty"`
 	DecidedAt       *time.Time `json:"decided_at,omitempty"`
-	Tally           Tally      `json:"tally"`
-	Objections      int        `json:"objections"`
+	// Tally is the vote's result: published once the vote has closed, and
+	// absent while it is open (votes stay sealed until then) and when no
+	// vote was held.
+	Tally *Tally `json:"tally,omitempty"`
+	// VotesCast counts the votes cast, once the application is put to a
+	// vote: while it is open, this is all that is published.
+	VotesCast *int `json:"votes_cast,omitempty"`
+	// counts is the recorded tally, whatever is published.
+	counts     Tally
+	Objections int `json:"objections"`
 	// Objectors names the objecting States where the body names them.
 	Objectors []Objection `json:"objectors,omitempty"`
 }
@@ -82,17 +90,48 @@ type ApplicationInput struct {
 
 const appCols = `a.id, a.org_id, o.slug, o.name, a.body_id, b.slug, a.session_id, COALESCE(s.slug, ''), COALESCE(s.title, ''), s.starts_at, a.justification, a.status, a.modality, a.reason,
 	a.created_at, a.submitted_at, a.circulated_at, a.objection_ends_at, a.voting_ends_at, a.decided_at, a.yes_votes, a.no_votes, a.abstentions,
-	(SELECT COUNT(*) FROM participation_objections x WHERE x.application_id = a.id AND x.withdrawn_at IS NULL)`
+	(SELECT COUNT(*) FROM participation_objections x WHERE x.application_id = a.id AND x.withdrawn_at IS NULL),
+	(SELECT COUNT(*) FROM participation_votes v WHERE v.application_id = a.id)`
 const appFrom = ` FROM participation_applications a JOIN organisations o ON o.id = a.org_id JOIN participation_bodies b ON b.id = a.body_id LEFT JOIN participation_sessions s ON s.id = a.session_id`
 
 func scanApp(row interface{ Scan(...any) error }) (Application, error) {
 	var a Application
 	var starts, sub, circ, oe, ve, dec sql.NullTime
+	var cast int
 	err := row.Scan(&a.ID, &a.OrgID, &a.OrgSlug, &a.OrgName, &a.BodyID, &a.BodySlug, &a.SessionID, &a.SessionSlug, &a.SessionTitle, &starts, &a.Justification, &a.Status, &a.Modality, &a.Reason,
-		&a.CreatedAt, &sub, &circ, &oe, &ve, &dec, &a.Tally.Yes, &a.Tally.No, &a.Tally.Abstain, &a.Objections)
+		&a.CreatedAt, &sub, &circ, &oe, &ve, &dec, &a.counts.Yes, &a.counts.No, &a.counts.Abstain, &a.Objections, &cast)
 	a.Standing = a.SessionID == ""
 	a.SessionStarts, a.SubmittedAt, a.CirculatedAt, a.ObjectionEndsAt, a.VotingEndsAt, a.DecidedAt = tp(starts), tp(sub), tp(circ), tp(oe), tp(ve), tp(dec)
+	if a.VotingEndsAt != nil {
+		a.VotesCast = &cast
+	}
+	a.publishTally()
 	return a, err
+}
+
+// publishTally shows the tally once a vote has closed, never before.
+func (a *Application) publishTally() {
+	a.Tally = nil
+	if a.VoteClosed() {
+		t := a.counts
+		a.Tally = &t
+	}
+}
+
+// VoteOpen reports whether the application is put to a vote that is still
+// open: its votes are sealed, only their number is published.
+func (a Application) VoteOpen() bool { return a.Status == StatusVoting }
+
+// VoteClosed reports whether a vote was held and closed, so its tally is
+// published.
+func (a Application) VoteClosed() bool { return a.VotingEndsAt != nil && a.DecidedAt != nil }
+
+// Cast is the number of votes cast (0 when no vote was held).
+func (a Application) Cast() int {
+	if a.VotesCast == nil {
+		return 0
+	}
+	return *a.VotesCast
 }
 
 func tp(t sql.NullTime) *time.Time {
@@ -654,7 +693,7 @@ func (s *Service) closeTx(ctx context.Context, tx *db.Tx, appID string, at time.
 			FROM participation_votes WHERE application_id = ?`, a.ID).Scan(&t.Yes, &t.No, &t.Abstain); err != nil {
 			return fmt.Errorf("tally: %w", err)
 		}
-		a.Tally = t
+		a.counts = t
 		outcome, reason := Decide(ModalityDecision, body.Majority, Record{Objections: max(a.Objections, 1), Voted: true, Tally: t})
 		return s.decideTx(ctx, tx, before, a, outcome, reason, at)
 	}
@@ -663,8 +702,9 @@ func (s *Service) closeTx(ctx context.Context, tx *db.Tx, appID string, at time.
 
 func (s *Service) decideTx(ctx context.Context, tx *db.Tx, before, a Application, outcome Outcome, reason string, at time.Time) error {
 	a.Status, a.Reason, a.DecidedAt = string(outcome), reason, &at
+	a.publishTally()
 	if _, err := tx.ExecContext(ctx, `UPDATE participation_applications SET status = ?, reason = ?, decided_at = ?, yes_votes = ?, no_votes = ?, abstentions = ? WHERE id = ?`,
-		a.Status, a.Reason, at, a.Tally.Yes, a.Tally.No, a.Tally.Abstain, a.ID); err != nil {
+		a.Status, a.Reason, at, a.counts.Yes, a.counts.No, a.counts.Abstain, a.ID); err != nil {
 		return fmt.Errorf("decide: %w", err)
 	}
 	if err := audit.Record(ctx, tx, "application.decide", "application", a.ID, before, a); err != nil {

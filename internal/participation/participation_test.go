@@ -189,6 +189,30 @@ func TestAccreditationJourney(t *testing.T) {
 			}
 			st, body = deu.do(t, "POST", base+"/applications/"+id+"/vote", map[string]any{"choice": "no"})
 			want(t, "a vote cannot change", st, 409, body)
+			t.Run("while the vote is open the votes are counted, not tallied", func(t *testing.T) {
+				st, body := apiClient{rig.Anonymous(t), ""}.do(t, "GET", base+"/applications/"+id, nil)
+				want(t, "read", st, 200, body)
+				if _, ok := body["tally"]; ok || body["votes_cast"] != 4.0 {
+					t.Errorf("open vote: tally %v, votes_cast %v; want no tally and 4 votes cast", body["tally"], body["votes_cast"])
+				}
+				st, body = apiClient{rig.Anonymous(t), ""}.do(t, "GET", base+"/sessions/d1", nil)
+				want(t, "session", st, 200, body)
+				for _, x := range body["applications"].([]any) {
+					if a := x.(map[string]any); a["id"] == id && (a["tally"] != nil || a["votes_cast"] != 4.0) {
+						t.Errorf("open vote in the session report: %v", a)
+					}
+				}
+				for _, path := range []string{"/participation/sessions/d1", "/participation/applications/" + id} {
+					page := rig.Anonymous(t).GetBody(t, path)
+					if !strings.Contains(page, "4 votes cast; the result is published when voting closes on ") || strings.Contains(page, "0–0 (0)") || strings.Contains(page, "0 yes, 0 no") {
+						t.Errorf("%s does not say the vote is open with 4 votes cast", path)
+					}
+				}
+				page := rig.Anonymous(t).GetBody(t, "/participation/sessions/d1?lang=ru")
+				if !strings.Contains(page, "подано 4 голоса; результат будет опубликован") {
+					t.Error("the Russian session page does not say 4 votes were cast in the right form")
+				}
+			})
 			st, body = editor.do(t, "POST", base+"/applications/"+id+"/vote", map[string]any{"choice": "no"})
 			want(t, "an editor cannot vote", st, 403, body)
 			st, body = gbr.do(t, "POST", base+"/applications/"+id+"/vote", map[string]any{"choice": "maybe"})

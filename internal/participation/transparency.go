@@ -113,7 +113,7 @@ func (s *Service) records(ctx context.Context, list []Application) ([]Record, er
 		if err := s.DB.QueryRowContext(ctx, `SELECT COALESCE((SELECT ecosoc FROM participation_profiles WHERE org_id = ?), 'none')`, a.OrgID).Scan(&ecosoc); err != nil {
 			return nil, fmt.Errorf("ecosoc status: %w", err)
 		}
-		out = append(out, Record{ECOSOC: ecosoc != "none", Objections: a.Objections, Voted: a.VotingEndsAt != nil && a.DecidedAt != nil, Tally: a.Tally})
+		out = append(out, Record{ECOSOC: ecosoc != "none", Objections: a.Objections, Voted: a.VoteClosed(), Tally: a.counts})
 	}
 	return out, nil
 }
