@@ -31,6 +31,9 @@ const (
 	VoteAbstain = "abstain"
 )
 
+// VoteChoices lists the choices in the order a recorded vote shows them.
+var VoteChoices = []string{VoteYes, VoteNo, VoteAbstain}
+
 // Application is a request for accreditation to one session, or standing
 // accreditation to a body (SessionID empty).
 type Application struct {
@@ -62,11 +65,33 @@ type Application struct {
 	// VotesCast counts the votes cast, once the application is put to a
 	// vote: while it is open, this is all that is published.
 	VotesCast *int `json:"votes_cast,omitempty"`
+	// RecordedVote is true when the application was put to a recorded
+	// vote: each State's vote is published when voting closes.
+	RecordedVote bool `json:"recorded_vote,omitempty"`
+	// Votes are the States' votes, published once a recorded vote closed.
+	Votes []StateVote `json:"votes,omitempty"`
 	// counts is the recorded tally, whatever is published.
 	counts     Tally
 	Objections int `json:"objections"`
 	// Objectors names the objecting States where the body names them.
 	Objectors []Objection `json:"objectors,omitempty"`
+}
+
+// StateVote is how one State voted in a recorded vote.
+type StateVote struct {
+	StateISO3 string `json:"state"`
+	Choice    string `json:"choice"`
+}
+
+// VotesOf lists the States that voted choice in a published recorded vote.
+func (a Application) VotesOf(choice string) []string {
+	var out []string
+	for _, v := range a.Votes {
+		if v.Choice == choice {
+			out = append(out, v.StateISO3)
+		}
+	}
+	return out
 }
 
 // Objection is one State's objection.
@@ -91,7 +116,7 @@ type ApplicationInput struct {
 const appCols = `a.id, a.org_id, o.slug, o.name, a.body_id, b.slug, a.session_id, COALESCE(s.slug, ''), COALESCE(s.title, ''), s.starts_at, a.justification, a.status, a.modality, a.reason,
 	a.created_at, a.submitted_at, a.circulated_at, a.objection_ends_at, a.voting_ends_at, a.decided_at, a.yes_votes, a.no_votes, a.abstentions,
 	(SELECT COUNT(*) FROM participation_objections x WHERE x.application_id = a.id AND x.withdrawn_at IS NULL),
-	(SELECT COUNT(*) FROM participation_votes v WHERE v.application_id = a.id)`
+	(SELECT COUNT(*) FROM participation_votes v WHERE v.application_id = a.id), a.votes_recorded`
 const appFrom = ` FROM participation_applications a JOIN organisations o ON o.id = a.org_id JOIN participation_bodies b ON b.id = a.body_id LEFT JOIN participation_sessions s ON s.id = a.session_id`
 
 func scanApp(row interface{ Scan(...any) error }) (Application, error) {
@@ -99,7 +124,7 @@ func scanApp(row interface{ Scan(...any) error }) (Application, error) {
 	var starts, sub, circ, oe, ve, dec sql.NullTime
 	var cast int
 	err := row.Scan(&a.ID, &a.OrgID, &a.OrgSlug, &a.OrgName, &a.BodyID, &a.BodySlug, &a.SessionID, &a.SessionSlug, &a.SessionTitle, &starts, &a.Justification, &a.Status, &a.Modality, &a.Reason,
-		&a.CreatedAt, &sub, &circ, &oe, &ve, &dec, &a.counts.Yes, &a.counts.No, &a.counts.Abstain, &a.Objections, &cast)
+		&a.CreatedAt, &sub, &circ, &oe, &ve, &dec, &a.counts.Yes, &a.counts.No, &a.counts.Abstain, &a.Objections, &cast, &a.RecordedVote)
 	a.Standing = a.SessionID == ""
 	a.SessionStarts, a.SubmittedAt, a.CirculatedAt, a.ObjectionEndsAt, a.VotingEndsAt, a.DecidedAt = tp(starts), tp(sub), tp(circ), tp(oe), tp(ve), tp(dec)
 	if a.VotingEndsAt != nil {
@@ -251,17 +276,44 @@ func (s *Service) Application(ctx context.Context, appID string) (Application, e
 			return Application{}, ErrNotFound
 		}
 	}
-	return s.withObjectors(ctx, a)
+	return s.withDisclosed(ctx, a)
 }
 
-// withObjectors adds the objecting States where the body names them.
-func (s *Service) withObjectors(ctx context.Context, a Application) (Application, error) {
+// withDisclosed adds what the body publishes about the States: the
+// objecting States where it names them, and each State's vote once a
+// recorded vote has closed.
+func (s *Service) withDisclosed(ctx context.Context, a Application) (Application, error) {
 	body, err := s.bodyByID(ctx, s.DB, a.BodyID)
-	if err != nil || !body.NameObjectors {
+	if err != nil {
 		return a, err
 	}
-	a.Objectors, err = s.objections(ctx, s.DB, a.ID)
+	if body.NameObjectors {
+		if a.Objectors, err = s.objections(ctx, s.DB, a.ID); err != nil {
+			return a, err
+		}
+	}
+	if a.RecordedVote && a.VoteClosed() {
+		a.Votes, err = s.recordedVotes(ctx, s.DB, a.ID)
+	}
 	return a, err
+}
+
+// recordedVotes lists the votes cast on an application, by State.
+func (s *Service) recordedVotes(ctx context.Context, q db.Querier, appID string) ([]StateVote, error) {
+	rows, err := q.QueryContext(ctx, `SELECT state_iso3, choice FROM participation_votes WHERE application_id = ? ORDER BY state_iso3`, appID)
+	if err != nil {
+		return nil, fmt.Errorf("recorded votes: %w", err)
+	}
+	defer rows.Close()
+	var out []StateVote
+	for rows.Next() {
+		var v StateVote
+		if err := rows.Scan(&v.StateISO3, &v.Choice); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 func (s *Service) objections(ctx context.Context, q db.Querier, appID string) ([]Objection, error) {
@@ -671,15 +723,21 @@ func (s *Service) closeTx(ctx context.Context, tx *db.Tx, appID string, at time.
 	case a.Status == StatusObjection && a.ObjectionEndsAt != nil && !a.ObjectionEndsAt.After(at):
 		if a.Modality == ModalityDecision && a.Objections > 0 {
 			ends := AddWorkingDays(at, body.VotingDays)
-			a.Status, a.VotingEndsAt = StatusVoting, &ends
-			if _, err := tx.ExecContext(ctx, `UPDATE participation_applications SET status = ?, voting_ends_at = ? WHERE id = ?`, a.Status, ends, a.ID); err != nil {
+			a.Status, a.VotingEndsAt, a.RecordedVote = StatusVoting, &ends, body.Votes == VotesRecorded
+			cast := 0
+			a.VotesCast = &cast
+			if _, err := tx.ExecContext(ctx, `UPDATE participation_applications SET status = ?, voting_ends_at = ?, votes_recorded = ? WHERE id = ?`, a.Status, ends, a.RecordedVote, a.ID); err != nil {
 				return err
 			}
 			if err := audit.Record(ctx, tx, "application.to_vote", "application", a.ID, before, a); err != nil {
 				return err
 			}
-			text := fmt.Sprintf("The application of %s for %s was objected to and is put to %s for a recorded vote. Votes may be cast until %s; the rule is a %s majority of those present and voting.",
-				a.OrgName, a.target(), body.Name, ends.Format("2 January 2006 15:04 UTC"), body.Majority)
+			kind := "a vote by secret ballot (only the tally will be published)"
+			if a.RecordedVote {
+				kind = "a recorded vote (each State's vote will be published when voting closes)"
+			}
+			text := fmt.Sprintf("The application of %s for %s was objected to and is put to %s for %s. Votes may be cast until %s; the rule is a %s majority of those present and voting.",
+				a.OrgName, a.target(), body.Name, kind, ends.Format("2 January 2006 15:04 UTC"), body.Majority)
 			return s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true, approvers: true}, "Vote on accreditation: "+a.OrgName, text, path)
 		}
 		outcome, reason := Decide(a.Modality, body.Majority, Record{Objections: a.Objections})

@@ -8,6 +8,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
+	"github.com/cybernorms/cybernorms/internal/states"
 )
 
 const apiBase = "/api/v1/participation"
@@ -42,6 +43,7 @@ func (m *Module) apiRoutes(r *web.Router) {
 	r.API(api.Op{Method: "DELETE", Path: apiBase + "/applications/{id}/objection", Summary: "Withdraw your State's objection before the period ends", Tag: tag, Params: pid, Response: Application{}}, web.StateApprover, m.apiWithdraw)
 	r.API(api.Op{Method: "POST", Path: apiBase + "/applications/{id}/vote", Summary: "Cast your State's vote (approvers, within the voting period, once)", Tag: tag, Params: pid, Request: voteInput{Choice: "yes"}, Response: Application{}}, web.StateApprover, m.apiVote)
 	r.API(api.Op{Method: "GET", Path: apiBase + "/states/{iso3}/objections", Summary: "Objections a State lodged, in bodies that name objecting States", Tag: tag, Params: []api.Param{{Name: "iso3", In: "path", Required: true}}, Response: api.List[StateObjection]{}}, web.Public, m.apiStateObjections)
+	r.API(api.Op{Method: "GET", Path: apiBase + "/states/{iso3}/votes", Summary: "How a State voted in recorded votes, once each closed (votes by secret ballot and open votes are never shown)", Tag: tag, Params: []api.Param{{Name: "iso3", In: "path", Required: true}}, Response: api.List[StateVoteRecord]{}}, web.Public, m.apiStateVotes)
 	r.API(api.Op{Method: "GET", Path: apiBase + "/consultations", Summary: "List consultations", Tag: tag, Response: api.List[Consultation]{}}, web.Public, m.apiConsultations)
 	r.API(api.Op{Method: "POST", Path: apiBase + "/consultations", Summary: "Open a consultation (secretariat or State staff)", Tag: tag, Request: ConsultationInput{}, Response: Consultation{}, Status: http.StatusCreated}, web.Roles(auth.RoleSecretariat, auth.RoleStateEditor, auth.RoleStateApprover), m.apiOpenConsultation)
 	r.API(api.Op{Method: "GET", Path: apiBase + "/consultations/{slug}", Summary: "A consultation with its published submissions (also the JSON export)", Tag: tag, Params: append(pslug("consultation"), api.Param{Name: "q", In: "query", Description: "search the answers"}), Response: consultationView{}}, web.Public, m.apiConsultation)
@@ -373,6 +375,20 @@ func (m *Module) apiStateObjections(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	api.WriteJSON(w, http.StatusOK, api.List[StateObjection]{Items: list})
+}
+
+func (m *Module) apiStateVotes(w http.ResponseWriter, r *http.Request) {
+	iso3 := strings.ToUpper(r.PathValue("iso3"))
+	if !states.Known(iso3) {
+		api.WriteError(w, api.ErrNotFound)
+		return
+	}
+	list, err := m.svc.StateVotes(r.Context(), iso3)
+	if err != nil {
+		m.apiFail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, api.List[StateVoteRecord]{Items: list})
 }
 
 func (m *Module) apiConsultations(w http.ResponseWriter, r *http.Request) {

@@ -56,10 +56,10 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 		for _, in := range []BodyInput{
 			{Slug: "oewg-2021-2025", Name: "Open-ended working group on security of and in the use of ICTs 2021–2025", Modality: ModalityVeto, NameObjectors: true,
 				Description: "Stakeholders without ECOSOC status are accredited on a non-objection basis: any Member State may object to any applicant."},
-			{Slug: "global-mechanism", Name: "Global Mechanism on developments in the field of ICTs in the context of international security", Modality: ModalityDecision, NameObjectors: true, ReasonRequired: true,
+			{Slug: "global-mechanism", Name: "Global Mechanism on developments in the field of ICTs in the context of international security", Modality: ModalityDecision, NameObjectors: true, ReasonRequired: true, Votes: VotesRecorded,
 				Description: "The permanent mechanism. An objection puts the application to a recorded vote of the Member States."},
-			{Slug: "ahc-cybercrime", Name: "Ad Hoc Committee on a comprehensive international convention on countering the use of ICTs for criminal purposes", Modality: ModalityDecision, NameObjectors: true,
-				Description: "Objected applications are put to the Committee for a decision by vote."},
+			{Slug: "ahc-cybercrime", Name: "Ad Hoc Committee on a comprehensive international convention on countering the use of ICTs for criminal purposes", Modality: ModalityDecision, NameObjectors: true, Votes: VotesSecret,
+				Description: "Objected applications are put to the Committee for a decision by secret ballot."},
 		} {
 			b, err := s.createBodyTx(ctx, tx, in)
 			if err != nil {

@@ -107,7 +107,7 @@ func number(r *http.Request, name, field string) (int, error) {
 var (
 	bodyFields = fields{"slug": {"slug", "participation.slug"}, "name": {"name", "participation.name"}, "description": {"description", "participation.description"},
 		"modality": {"modality", "participation.modality"}, "objection_days": {"objection_days", "participation.objection_days"},
-		"voting_days": {"voting_days", "participation.voting_days"}, "majority": {"majority", "participation.majority"}}
+		"voting_days": {"voting_days", "participation.voting_days"}, "majority": {"majority", "participation.majority"}, "votes": {"votes", "participation.votes"}}
 	sessionFields = fields{"slug": {"s-slug", "participation.slug"}, "title": {"s-title", "participation.session_title"}, "kind": {"s-kind", "participation.kind"},
 		"format": {"s-format", "participation.format"}, "starts_on": {"s-start", "participation.starts_on"}, "ends_on": {"s-end", "participation.ends_on"},
 		"apply_by": {"s-apply", "participation.apply_by"}, "place": {"s-place", "participation.place"}, "programme": {"s-prog", "participation.programme"}}

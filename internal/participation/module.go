@@ -152,7 +152,7 @@ func (m *Module) renderIndex(w http.ResponseWriter, r *http.Request, status int,
 
 func bodyInputFrom(r *http.Request) (BodyInput, error) {
 	in := BodyInput{Slug: r.PostFormValue("slug"), Name: r.PostFormValue("name"), Description: r.PostFormValue("description"), Modality: Modality(r.PostFormValue("modality")),
-		Majority: Majority(r.PostFormValue("majority")), NameObjectors: r.PostFormValue("name_objectors") != "", ReasonRequired: r.PostFormValue("reason_required") != ""}
+		Majority: Majority(r.PostFormValue("majority")), Votes: r.PostFormValue("votes"), NameObjectors: r.PostFormValue("name_objectors") != "", ReasonRequired: r.PostFormValue("reason_required") != ""}
 	var err error
 	if in.ObjectionDays, err = number(r, "objection_days", "objection_days"); err != nil {
 		return in, err
@@ -164,7 +164,7 @@ func bodyInputFrom(r *http.Request) (BodyInput, error) {
 // bodyValues fills the body form from a body.
 func bodyValues(b Body) url.Values {
 	v := url.Values{"slug": {b.Slug}, "name": {b.Name}, "description": {b.Description}, "modality": {string(b.Modality)},
-		"objection_days": {strconv.Itoa(b.ObjectionDays)}, "voting_days": {strconv.Itoa(b.VotingDays)}, "majority": {string(b.Majority)}}
+		"objection_days": {strconv.Itoa(b.ObjectionDays)}, "voting_days": {strconv.Itoa(b.VotingDays)}, "majority": {string(b.Majority)}, "votes": {b.Votes}}
 	if b.NameObjectors {
 		v.Set("name_objectors", "on")
 	}
@@ -299,8 +299,11 @@ func (m *Module) renderBody(w http.ResponseWriter, r *http.Request, slug string,
 
 type sessionData struct {
 	SessionReport
-	Statements     []Statement
-	Accredited     []Application
+	Statements []Statement
+	Accredited []Application
+	// Recorded are the applications whose recorded vote is published.
+	Recorded       []Application
+	Choices        []string
 	Objected       map[string]bool
 	Voted          map[string]string
 	Languages      []string
@@ -328,7 +331,7 @@ func (m *Module) renderSession(w http.ResponseWriter, r *http.Request, slug stri
 		return
 	}
 	u := auth.UserFrom(ctx)
-	d := sessionData{SessionReport: rep, Languages: []string{"en", "fr", "es", "ar", "zh", "ru"}, SessionKinds: SessionKinds, SessionFormats: SessionFormats,
+	d := sessionData{SessionReport: rep, Choices: VoteChoices, Languages: []string{"en", "fr", "es", "ar", "zh", "ru"}, SessionKinds: SessionKinds, SessionFormats: SessionFormats,
 		StatementForm: Form{Values: url.Values{"lang": {web.Lang(r)}}}, SessionForm: Form{Values: sessionValues(rep.Session)}, Failed: failed}
 	for _, f := range []struct{ from, to *Form }{{forms.Apply, &d.ApplyForm}, {forms.Statement, &d.StatementForm}, {forms.Session, &d.SessionForm}} {
 		if f.from != nil {
@@ -342,6 +345,9 @@ func (m *Module) renderSession(w http.ResponseWriter, r *http.Request, slug stri
 	for _, a := range rep.Applications {
 		if a.Status == StatusAccredited {
 			d.Accredited = append(d.Accredited, a)
+		}
+		if len(a.Votes) > 0 {
+			d.Recorded = append(d.Recorded, a)
 		}
 	}
 	if u.Has(auth.RoleStateApprover) {
@@ -467,6 +473,7 @@ func (m *Module) reviewForm(w http.ResponseWriter, r *http.Request) {
 type applicationData struct {
 	App        Application
 	Body       Body
+	Choices    []string
 	Objected   map[string]bool
 	Voted      map[string]string
 	OwnDraft   bool
@@ -495,7 +502,7 @@ func (m *Module) renderApplication(w http.ResponseWriter, r *http.Request, statu
 		m.site.ServerError(w, r, err)
 		return
 	}
-	d := applicationData{App: a, Body: b, OwnDraft: a.Status == StatusDraft, Failed: failed}
+	d := applicationData{App: a, Body: b, Choices: VoteChoices, OwnDraft: a.Status == StatusDraft, Failed: failed}
 	if forms.Object != nil {
 		d.ObjectForm = *forms.Object
 	}
@@ -668,11 +675,17 @@ func (m *Module) statePage(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
+	votes, err := m.svc.StateVotes(r.Context(), iso3)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
 	m.site.Render(w, r, http.StatusOK, "participation/state.html", st.Name(web.Lang(r)), struct {
 		Name       string
 		ISO3       string
 		Objections []StateObjection
-	}{st.Name(web.Lang(r)), iso3, list})
+		Votes      []StateVoteRecord
+	}{st.Name(web.Lang(r)), iso3, list, votes})
 }
 
 type consultationsData struct {

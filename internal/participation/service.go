@@ -70,30 +70,48 @@ func (s *Service) now() time.Time { return s.Svc.Now() }
 // Body is a body in which States meet (the OEWG, the Global Mechanism, an
 // ad hoc committee), with its accreditation modalities.
 type Body struct {
-	ID             string    `json:"id"`
-	Slug           string    `json:"slug"`
-	Name           string    `json:"name"`
-	Description    string    `json:"description"`
-	Modality       Modality  `json:"modality"`
-	ObjectionDays  int       `json:"objection_days"`
-	VotingDays     int       `json:"voting_days"`
-	Majority       Majority  `json:"majority"`
+	ID            string   `json:"id"`
+	Slug          string   `json:"slug"`
+	Name          string   `json:"name"`
+	Description   string   `json:"description"`
+	Modality      Modality `json:"modality"`
+	ObjectionDays int      `json:"objection_days"`
+	VotingDays    int      `json:"voting_days"`
+	Majority      Majority `json:"majority"`
+	// Votes is how the body votes on objected applications: recorded (each
+	// State's vote is published when voting closes) or secret (the tally
+	// alone).
+	Votes          string    `json:"votes"`
 	NameObjectors  bool      `json:"name_objectors"`
 	ReasonRequired bool      `json:"reason_required"`
 	CreatedAt      time.Time `json:"created_at"`
 }
 
+// How a body's votes are published.
+const (
+	// VotesRecorded publishes each State's vote when voting closes.
+	VotesRecorded = "recorded"
+	// VotesSecret publishes the tally alone.
+	VotesSecret = "secret"
+)
+
+// VoteRecords lists the ways a body's votes are published.
+var VoteRecords = []string{VotesRecorded, VotesSecret}
+
 // BodyInput creates or updates a body.
 type BodyInput struct {
-	Slug           string   `json:"slug"`
-	Name           string   `json:"name"`
-	Description    string   `json:"description"`
-	Modality       Modality `json:"modality"`
-	ObjectionDays  int      `json:"objection_days"`
-	VotingDays     int      `json:"voting_days"`
-	Majority       Majority `json:"majority"`
-	NameObjectors  bool     `json:"name_objectors"`
-	ReasonRequired bool     `json:"reason_required"`
+	Slug          string   `json:"slug"`
+	Name          string   `json:"name"`
+	Description   string   `json:"description"`
+	Modality      Modality `json:"modality"`
+	ObjectionDays int      `json:"objection_days"`
+	VotingDays    int      `json:"voting_days"`
+	Majority      Majority `json:"majority"`
+	// Votes is recorded or secret; empty means secret, so that nothing is
+	// published that the body did not decide to publish.
+	Votes          string `json:"votes,omitempty"`
+	NameObjectors  bool   `json:"name_objectors"`
+	ReasonRequired bool   `json:"reason_required"`
 }
 
 func (in *BodyInput) validate() error {
@@ -101,6 +119,9 @@ func (in *BodyInput) validate() error {
 	in.Name = strings.TrimSpace(in.Name)
 	if in.Majority == "" {
 		in.Majority = MajoritySimple
+	}
+	if in.Votes == "" {
+		in.Votes = VotesSecret
 	}
 	if in.ObjectionDays == 0 {
 		in.ObjectionDays = 10
@@ -123,15 +144,17 @@ func (in *BodyInput) validate() error {
 		return invalid("voting_days", "must be from 1 to 60 working days")
 	case !in.Majority.Valid():
 		return invalid("majority", "must be simple or two-thirds")
+	case !oneOf(in.Votes, VoteRecords):
+		return invalid("votes", "must be recorded (each State's vote is published when voting closes) or secret (the tally alone)")
 	}
 	return nil
 }
 
-const bodyCols = `id, slug, name, description, modality, objection_days, voting_days, majority, name_objectors, reason_required, created_at`
+const bodyCols = `id, slug, name, description, modality, objection_days, voting_days, majority, votes, name_objectors, reason_required, created_at`
 
 func scanBody(row interface{ Scan(...any) error }) (Body, error) {
 	var b Body
-	err := row.Scan(&b.ID, &b.Slug, &b.Name, &b.Description, &b.Modality, &b.ObjectionDays, &b.VotingDays, &b.Majority, &b.NameObjectors, &b.ReasonRequired, &b.CreatedAt)
+	err := row.Scan(&b.ID, &b.Slug, &b.Name, &b.Description, &b.Modality, &b.ObjectionDays, &b.VotingDays, &b.Majority, &b.Votes, &b.NameObjectors, &b.ReasonRequired, &b.CreatedAt)
 	return b, err
 }
 
@@ -151,9 +174,9 @@ func (s *Service) createBodyTx(ctx context.Context, tx *db.Tx, in BodyInput) (Bo
 		return Body{}, err
 	}
 	b := Body{ID: id.New(), Slug: in.Slug, Name: in.Name, Description: in.Description, Modality: in.Modality, ObjectionDays: in.ObjectionDays,
-		VotingDays: in.VotingDays, Majority: in.Majority, NameObjectors: in.NameObjectors, ReasonRequired: in.ReasonRequired, CreatedAt: s.now()}
-	_, err := tx.ExecContext(ctx, `INSERT INTO participation_bodies (`+bodyCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		b.ID, b.Slug, b.Name, b.Description, b.Modality, b.ObjectionDays, b.VotingDays, b.Majority, b.NameObjectors, b.ReasonRequired, b.CreatedAt)
+		VotingDays: in.VotingDays, Majority: in.Majority, Votes: in.Votes, NameObjectors: in.NameObjectors, ReasonRequired: in.ReasonRequired, CreatedAt: s.now()}
+	_, err := tx.ExecContext(ctx, `INSERT INTO participation_bodies (`+bodyCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		b.ID, b.Slug, b.Name, b.Description, b.Modality, b.ObjectionDays, b.VotingDays, b.Majority, b.Votes, b.NameObjectors, b.ReasonRequired, b.CreatedAt)
 	if db.IsUniqueViolation(err) {
 		return b, invalid("slug", "is already used by another body")
 	}
@@ -181,9 +204,9 @@ func (s *Service) UpdateBody(ctx context.Context, slug string, in BodyInput) (Bo
 		}
 		after = before
 		after.Name, after.Description, after.Modality, after.ObjectionDays, after.VotingDays = in.Name, in.Description, in.Modality, in.ObjectionDays, in.VotingDays
-		after.Majority, after.NameObjectors, after.ReasonRequired = in.Majority, in.NameObjectors, in.ReasonRequired
-		if _, err := tx.ExecContext(ctx, `UPDATE participation_bodies SET name = ?, description = ?, modality = ?, objection_days = ?, voting_days = ?, majority = ?, name_objectors = ?, reason_required = ? WHERE id = ?`,
-			after.Name, after.Description, after.Modality, after.ObjectionDays, after.VotingDays, after.Majority, after.NameObjectors, after.ReasonRequired, after.ID); err != nil {
+		after.Majority, after.Votes, after.NameObjectors, after.ReasonRequired = in.Majority, in.Votes, in.NameObjectors, in.ReasonRequired
+		if _, err := tx.ExecContext(ctx, `UPDATE participation_bodies SET name = ?, description = ?, modality = ?, objection_days = ?, voting_days = ?, majority = ?, votes = ?, name_objectors = ?, reason_required = ? WHERE id = ?`,
+			after.Name, after.Description, after.Modality, after.ObjectionDays, after.VotingDays, after.Majority, after.Votes, after.NameObjectors, after.ReasonRequired, after.ID); err != nil {
 			return fmt.Errorf("update body: %w", err)
 		}
 		return audit.Record(ctx, tx, "body.update", "body", after.ID, before, after)

@@ -85,12 +85,15 @@ func (s *Service) SessionReport(ctx context.Context, slug string) (SessionReport
 	if err != nil {
 		return SessionReport{}, err
 	}
-	if b.NameObjectors {
-		for i := range list {
-			if list[i].Objections > 0 || list[i].Status != StatusSubmitted {
-				if list[i].Objectors, err = s.objections(ctx, s.DB, list[i].ID); err != nil {
-					return SessionReport{}, err
-				}
+	for i := range list {
+		if b.NameObjectors && (list[i].Objections > 0 || list[i].Status != StatusSubmitted) {
+			if list[i].Objectors, err = s.objections(ctx, s.DB, list[i].ID); err != nil {
+				return SessionReport{}, err
+			}
+		}
+		if list[i].RecordedVote && list[i].VoteClosed() {
+			if list[i].Votes, err = s.recordedVotes(ctx, s.DB, list[i].ID); err != nil {
+				return SessionReport{}, err
 			}
 		}
 	}
@@ -205,6 +208,54 @@ func (s *Service) StateObjections(ctx context.Context, iso3 string) ([]StateObje
 		}
 		r.o.Application = a
 		out = append(out, r.o)
+	}
+	return out, nil
+}
+
+// StateVoteRecord is one vote a State cast in a recorded vote, as
+// published.
+type StateVoteRecord struct {
+	Application Application `json:"application"`
+	Choice      string      `json:"choice"`
+	CastAt      time.Time   `json:"cast_at"`
+}
+
+// StateVotes lists the votes a State cast in recorded votes that have
+// closed, newest first. Votes by secret ballot, and votes still open, are
+// never shown.
+func (s *Service) StateVotes(ctx context.Context, iso3 string) ([]StateVoteRecord, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT v.application_id, v.choice, v.created_at FROM participation_votes v
+		JOIN participation_applications a ON a.id = v.application_id
+		WHERE v.state_iso3 = ? AND a.votes_recorded = ? AND a.decided_at IS NOT NULL ORDER BY v.created_at DESC, v.application_id`, strings.ToUpper(iso3), true)
+	if err != nil {
+		return nil, fmt.Errorf("state votes: %w", err)
+	}
+	type raw struct {
+		id string
+		v  StateVoteRecord
+	}
+	var list []raw
+	for rows.Next() {
+		var r raw
+		if err := rows.Scan(&r.id, &r.v.Choice, &r.v.CastAt); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.v.CastAt = r.v.CastAt.UTC()
+		list = append(list, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := []StateVoteRecord{}
+	for _, r := range list {
+		a, err := s.appTx(ctx, s.DB, r.id)
+		if err != nil {
+			return nil, err
+		}
+		r.v.Application = a
+		out = append(out, r.v)
 	}
 	return out, nil
 }
