@@ -2,6 +2,7 @@ package participation_test
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,10 @@ import (
 	cnmail "github.com/cybernorms/cybernorms/internal/platform/mail"
 	"github.com/cybernorms/cybernorms/internal/testrig"
 )
+
+// objectorCode finds the objecting States' codes as words (an id may hold
+// the same letters).
+var objectorCode = regexp.MustCompile(`\b(RUS|CHN)\b`)
 
 // TestSeedReplay replays the first seed's complaint as issue 22 tells it:
 // an industry coalition applies to seven consecutive sessions of a body
@@ -246,7 +251,7 @@ func TestSeedReplay(t *testing.T) {
 					continue
 				}
 				about++
-				if strings.Contains(m.Subject+m.Text, "RUS") || strings.Contains(m.Subject+m.Text, "CHN") {
+				if objectorCode.MatchString(m.Subject + m.Text) {
 					t.Errorf("an e-mail about the veto body names an objector: %s\n%s", m.Subject, m.Text)
 				}
 			}
