@@ -43,6 +43,7 @@ type Application struct {
 	OrgName         string     `json:"organisation_name"`
 	BodyID          string     `json:"body_id"`
 	BodySlug        string     `json:"body"`
+	BodyName        string     `json:"body_name"`
 	SessionID       string     `json:"session_id,omitempty"`
 	SessionSlug     string     `json:"session,omitempty"`
 	SessionTitle    string     `json:"session_title,omitempty"`
@@ -113,7 +114,7 @@ type ApplicationInput struct {
 	Draft bool `json:"draft,omitempty"`
 }
 
-const appCols = `a.id, a.org_id, o.slug, o.name, a.body_id, b.slug, a.session_id, COALESCE(s.slug, ''), COALESCE(s.title, ''), s.starts_at, a.justification, a.status, a.modality, a.reason,
+const appCols = `a.id, a.org_id, o.slug, o.name, a.body_id, b.slug, b.name, a.session_id, COALESCE(s.slug, ''), COALESCE(s.title, ''), s.starts_at, a.justification, a.status, a.modality, a.reason,
 	a.created_at, a.submitted_at, a.circulated_at, a.objection_ends_at, a.voting_ends_at, a.decided_at, a.yes_votes, a.no_votes, a.abstentions,
 	(SELECT COUNT(*) FROM participation_objections x WHERE x.application_id = a.id AND x.withdrawn_at IS NULL),
 	(SELECT COUNT(*) FROM participation_votes v WHERE v.application_id = a.id), a.votes_recorded`
@@ -123,7 +124,7 @@ func scanApp(row interface{ Scan(...any) error }) (Application, error) {
 	var a Application
 	var starts, sub, circ, oe, ve, dec sql.NullTime
 	var cast int
-	err := row.Scan(&a.ID, &a.OrgID, &a.OrgSlug, &a.OrgName, &a.BodyID, &a.BodySlug, &a.SessionID, &a.SessionSlug, &a.SessionTitle, &starts, &a.Justification, &a.Status, &a.Modality, &a.Reason,
+	err := row.Scan(&a.ID, &a.OrgID, &a.OrgSlug, &a.OrgName, &a.BodyID, &a.BodySlug, &a.BodyName, &a.SessionID, &a.SessionSlug, &a.SessionTitle, &starts, &a.Justification, &a.Status, &a.Modality, &a.Reason,
 		&a.CreatedAt, &sub, &circ, &oe, &ve, &dec, &a.counts.Yes, &a.counts.No, &a.counts.Abstain, &a.Objections, &cast, &a.RecordedVote)
 	a.Standing = a.SessionID == ""
 	a.SessionStarts, a.SubmittedAt, a.CirculatedAt, a.ObjectionEndsAt, a.VotingEndsAt, a.DecidedAt = tp(starts), tp(sub), tp(circ), tp(oe), tp(ve), tp(dec)

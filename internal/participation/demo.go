@@ -38,8 +38,10 @@ var demoWords = struct{ first, second, kinds []string }{
 // functions: three bodies (the OEWG 2021–2025 under non-objection with veto,
 // the Global Mechanism and an ad hoc committee under non-objection with
 // decision), their sessions, 2000×scale organisations with accreditation
-// histories (the Tech Accord objected to in seven consecutive OEWG
-// sessions), and an example consultation with the Tech Accord's submission
+// histories (the Tech Accord refused in seven consecutive OEWG sessions,
+// each time by one State's objection, and objected to in the last three
+// sessions of the Ad Hoc Committee, which accredited it by vote each time),
+// and an example consultation with the Tech Accord's submission
 // to Australia's 2020 consultation imported question by question.
 func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, scale int, progress func(string)) error {
 	s := NewService(ps)
@@ -169,7 +171,7 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 				for _, i := range rng.Perm(len(orgs))[:min(len(orgs), 40*scale)] {
 					list = append(list, orgs[i])
 				}
-				if body == "oewg-2021-2025" && si >= len(sessions[body])-7 {
+				if body == "oewg-2021-2025" && si >= len(sessions[body])-7 || body == "ahc-cybercrime" && si >= len(sessions[body])-3 {
 					list = append(list, techAccord)
 				}
 				var ids []string
@@ -216,6 +218,9 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 					}
 					if a.Status == StatusVoting {
 						yesShare := 40 + rng.IntN(40)
+						if a.OrgID == techAccord.ID {
+							yesShare = 75 // the Committee overrules the objection
+						}
 						for _, k := range rng.Perm(len(isos))[:100+rng.IntN(60)] {
 							c := VoteNo
 							switch r := rng.IntN(100); {

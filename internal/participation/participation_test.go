@@ -238,12 +238,20 @@ func TestAccreditationJourney(t *testing.T) {
 			if n := len(body["applications"].([]any)); n != 2 {
 				t.Errorf("%d applications in the history, want 2 (the draft is hidden)", n)
 			}
-			if body["objected_consecutive_sessions"] != 2.0 {
-				t.Errorf("streak %v, want 2", body["objected_consecutive_sessions"])
+			bodies, _ := body["bodies"].([]any)
+			if len(bodies) != 2 {
+				t.Fatalf("%d bodies in the record, want 2", len(bodies))
+			}
+			veto, vote := bodies[0].(map[string]any), bodies[1].(map[string]any)
+			if veto["body"] != "oewg" || veto["refused_consecutive_sessions"] != 1.0 || veto["refused_by_objection"] != 1.0 || veto["objections_per_refusal_in_run"] != 1.0 {
+				t.Errorf("the veto body's record: %v", veto)
+			}
+			if vote["body"] != "gm" || vote["refused_consecutive_sessions"] != 0.0 || vote["objected_consecutive_sessions"] != 1.0 || vote["accredited_by_vote"] != 1.0 {
+				t.Errorf("the decision body's record: %v", vote)
 			}
 			page := rig.Anonymous(t).GetBody(t, "/participation/organisations/"+orgA)
-			if !strings.Contains(page, "Objected to in 2 consecutive sessions") {
-				t.Error("the organisation page does not show the streak")
+			if strings.Contains(page, "2 consecutive sessions") {
+				t.Error("the organisation page joins two bodies in one run")
 			}
 		})
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cybernorms/cybernorms/internal/browsertest"
 	"github.com/cybernorms/cybernorms/internal/participation"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	cnmail "github.com/cybernorms/cybernorms/internal/platform/mail"
@@ -154,6 +155,41 @@ func TestSeedReplay(t *testing.T) {
 			}
 		}
 
+		t.Run("the record is per body, objections apart from refusals", func(t *testing.T) {
+			st, body := public.do(t, "GET", base+"/organisations/"+org, nil)
+			want(t, "history", st, 200, body)
+			bodies := body["bodies"].([]any)
+			veto, vote := bodies[0].(map[string]any), bodies[1].(map[string]any)
+			if veto["body"] != "oewg" || veto["refused_consecutive_sessions"] != 7.0 || veto["longest_refused_run"] != 7.0 || veto["refused_by_objection"] != 7.0 || veto["objections_per_refusal_in_run"] != 1.0 || veto["accredited"] != 0.0 {
+				t.Errorf("the veto body's record: %v", veto)
+			}
+			if vote["body"] != "gm" || vote["refused_consecutive_sessions"] != 0.0 || vote["objected_consecutive_sessions"] != 7.0 || vote["accredited_by_vote"] != 7.0 || vote["objected_run_accredited_by_vote"] != true || vote["refused"] != 0.0 {
+				t.Errorf("the decision body's record: %v", vote)
+			}
+			for lang, words := range map[string][]string{
+				"en": {"Refused in 7 consecutive sessions of OEWG 2021–2025, each time by one State&#39;s objection", "Objected to in 7 consecutive sessions of Global Mechanism, accredited by vote each time"},
+				"fr": {"Refus lors de 7 sessions consécutives de OEWG 2021–2025, chaque fois sur l&#39;objection d&#39;un seul État", "Objections lors de 7 sessions consécutives de Global Mechanism, accréditation par vote chaque fois"},
+				"es": {"Rechazo en 7 sesiones consecutivas de OEWG 2021–2025, cada vez por la objeción de un solo Estado", "Objeciones en 7 sesiones consecutivas de Global Mechanism, acreditación por votación cada vez"},
+				"ru": {"Отказ в аккредитации на 7 сессиях подряд в органе «OEWG 2021–2025», каждый раз по возражению одного государства", "Возражения на 7 сессиях подряд в органе «Global Mechanism»; каждый раз аккредитация предоставлена голосованием"},
+				"zh": {"连续 7 届会议被拒：OEWG 2021–2025，每次均因一个国家反对", "连续 7 届会议遭到反对：Global Mechanism，每次均经表决获得认可"},
+				"ar": {"رُفض الطلب في 7 دورات متتالية لهيئة OEWG 2021–2025، في كل مرة باعتراض دولة واحدة", "اعتُرض على الطلب في 7 دورات متتالية لهيئة Global Mechanism، واعتُمد بالتصويت في كل مرة"},
+			} {
+				page := rig.Anonymous(t).GetBody(t, "/participation/organisations/"+org+"?lang="+lang)
+				for _, w := range words {
+					if !strings.Contains(page, w) {
+						t.Errorf("the organisation page in %s does not say %q", lang, w)
+					}
+				}
+				if strings.Contains(page, " 14 ") {
+					t.Errorf("the organisation page in %s counts 14 of something: the two bodies joined", lang)
+				}
+			}
+			page := rig.Anonymous(t).GetBody(t, "/participation/organisations/"+org)
+			if strings.Contains(page, `href="/participation/organisations/`+org+`"`) || strings.Count(page, `<a href="/participation/bodies/gm">Global Mechanism</a>`) < 8 {
+				t.Error("the history table repeats the organisation instead of naming the body of each application")
+			}
+		})
+
 		t.Run("a recorded vote publishes each State's vote", func(t *testing.T) {
 			st, body := public.do(t, "GET", base+"/applications/"+voteApps[0], nil)
 			want(t, "application", st, 200, body)
@@ -214,6 +250,23 @@ func TestSeedReplay(t *testing.T) {
 			for _, path := range []string{"/participation/states/FRA", "/participation/applications/" + id, "/participation/sessions/ahc-1"} {
 				if page := rig.Anonymous(t).GetBody(t, path); strings.Contains(page, "Abstain</td>") || strings.Contains(page, `id="recorded-vote`) {
 					t.Errorf("%s shows a vote by secret ballot", path)
+				}
+			}
+		})
+
+		t.Run("the pages pass axe, in English and Arabic", func(t *testing.T) {
+			browsertest.RequireAxe(t)
+			ctx := browsertest.New(t)
+			for _, p := range []string{"/participation/organisations/" + org, "/participation/applications/" + voteApps[0], "/participation/applications/" + vetoApps[0],
+				"/participation/sessions/gm-1", "/participation/bodies/gm", "/participation/states/RUS"} {
+				for _, lang := range []string{"en", "ar"} {
+					vs, err := browsertest.Audit(ctx, rig.URL+p+"?lang="+lang)
+					if err != nil {
+						t.Fatalf("%s in %s: %v", p, lang, err)
+					}
+					if len(vs) > 0 {
+						t.Errorf("%s in %s: %d accessibility violations:%s", p, lang, len(vs), browsertest.Describe(vs))
+					}
 				}
 			}
 		})

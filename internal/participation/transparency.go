@@ -121,49 +121,6 @@ func (s *Service) records(ctx context.Context, list []Application) ([]Record, er
 	return out, nil
 }
 
-// History is an organisation's accreditation record across sessions.
-type History struct {
-	Organisation Organisation  `json:"organisation"`
-	Contacts     []string      `json:"contact_people"`
-	Applications []Application `json:"applications"`
-	Summary      Summary       `json:"summary"`
-	// CurrentStreak counts the latest consecutive sessions (that the
-	// organisation applied to) in which it was objected to.
-	CurrentStreak int `json:"objected_consecutive_sessions"`
-	// LongestStreak is the longest such run.
-	LongestStreak int `json:"longest_objection_streak"`
-}
-
-// OrganisationHistory returns an organisation's profile and its full
-// accreditation history, oldest session first.
-func (s *Service) OrganisationHistory(ctx context.Context, slug string) (History, error) {
-	o, err := s.OrganisationBySlug(ctx, slug)
-	if err != nil {
-		return History{}, err
-	}
-	h := History{Organisation: o}
-	if h.Contacts, err = s.ContactPeople(ctx, o.ID); err != nil {
-		return h, err
-	}
-	list, err := s.listApps(ctx, `a.org_id = ? ORDER BY COALESCE(s.starts_at, a.created_at), a.created_at`, o.ID)
-	if err != nil {
-		return h, err
-	}
-	h.Applications, h.Summary = list, Summarise(list)
-	var objected []bool
-	for _, a := range list {
-		if a.Standing || a.Status == StatusSubmitted || a.Status == StatusObjection {
-			continue
-		}
-		if !a.Modality.Circulated() {
-			continue
-		}
-		objected = append(objected, a.Objections > 0)
-	}
-	h.CurrentStreak, h.LongestStreak = Streak(objected)
-	return h, nil
-}
-
 // StateObjection is one objection lodged by a State, as published.
 type StateObjection struct {
 	Application Application `json:"application"`
