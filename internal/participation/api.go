@@ -34,6 +34,8 @@ func (m *Module) apiRoutes(r *web.Router) {
 	r.API(api.Op{Method: "GET", Path: apiBase + "/organisations", Summary: "The registry of stakeholder organisations", Tag: tag,
 		Params:   []api.Param{{Name: "q", In: "query", Description: "name contains"}, {Name: "type", In: "query"}, {Name: "ecosoc", In: "query"}, {Name: "hq", In: "query", Description: "ISO3"}, {Name: "limit", In: "query", Schema: "integer"}, {Name: "cursor", In: "query"}},
 		Response: api.List[Organisation]{}}, web.Public, m.apiOrganisations)
+	r.API(api.Op{Method: "POST", Path: apiBase + "/organisations", Summary: "Register an organisation with its profile (secretariat; to import an existing registry, one organisation per request)", Tag: tag,
+		Request: OrganisationInput{Slug: "cybersecurity-tech-accord", Name: "Cybersecurity Tech Accord", ProfileInput: ProfileInput{Type: "business"}}, Response: Organisation{}, Status: http.StatusCreated}, web.Secretariat, m.apiCreateOrganisation)
 	r.API(api.Op{Method: "GET", Path: apiBase + "/organisations/{slug}", Summary: "An organisation's profile and full accreditation history, with its objection streak", Tag: tag, Params: pslug("organisation"), Response: History{}}, web.Public, m.apiOrganisation)
 	r.API(api.Op{Method: "PUT", Path: apiBase + "/organisations/{slug}", Summary: "Edit an organisation's profile (its own users)", Tag: tag, Params: pslug("organisation"), Request: ProfileInput{}, Response: Organisation{}}, web.Roles(auth.RoleStakeholder, auth.RoleSecretariat), m.apiUpdateProfile)
 	r.API(api.Op{Method: "POST", Path: apiBase + "/applications", Summary: "Apply for accreditation to a session, or standing to a body", Tag: tag, Request: ApplicationInput{Session: "oewg-s1", Justification: "We operate ..."}, Response: Application{}, Status: http.StatusCreated}, web.Stakeholder, m.apiApply)
@@ -265,6 +267,20 @@ func (m *Module) apiOrganisations(w http.ResponseWriter, r *http.Request) {
 		out.NextCursor = api.Cursor(list[len(list)-1].Slug)
 	}
 	api.WriteJSON(w, http.StatusOK, out)
+}
+
+func (m *Module) apiCreateOrganisation(w http.ResponseWriter, r *http.Request) {
+	var in OrganisationInput
+	if err := api.Decode(w, r, &in, 0); err != nil {
+		api.WriteError(w, err)
+		return
+	}
+	o, err := m.svc.CreateOrganisation(r.Context(), in)
+	if err != nil {
+		m.apiFail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusCreated, o)
 }
 
 func (m *Module) apiOrganisation(w http.ResponseWriter, r *http.Request) {

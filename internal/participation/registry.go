@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 )
 
@@ -189,4 +191,57 @@ func (s *Service) listOrganisations(ctx context.Context, from string, where []st
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// OrganisationInput registers an organisation in the registry with its
+// profile: the API through which a secretariat imports an existing
+// registry.
+type OrganisationInput struct {
+	Slug string `json:"slug" api:"required"`
+	Name string `json:"name" api:"required"`
+	ProfileInput
+}
+
+// orgSlugRE is the slug an organisation may have anywhere on the platform
+// (the back office's form allows 2–63 characters).
+var orgSlugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
+
+// CreateOrganisation adds an organisation and its profile (secretariat),
+// audited. A slug already taken is refused, naming the field, so that an
+// import can go on with the next organisation.
+func (s *Service) CreateOrganisation(ctx context.Context, in OrganisationInput) (Organisation, error) {
+	if !auth.UserFrom(ctx).Has(auth.RoleSecretariat) {
+		return Organisation{}, ErrForbidden
+	}
+	in.Slug = strings.ToLower(strings.TrimSpace(in.Slug))
+	in.Name = strings.TrimSpace(in.Name)
+	switch {
+	case !orgSlugRE.MatchString(in.Slug):
+		return Organisation{}, invalid("slug", "must be 2–63 lower-case letters, digits or hyphens")
+	case in.Name == "" || len(in.Name) > 200:
+		return Organisation{}, invalid("name", "is required and at most 200 characters")
+	}
+	if err := in.ProfileInput.validate(); err != nil {
+		return Organisation{}, err
+	}
+	var out Organisation
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		var taken int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM organisations WHERE slug = ?`, in.Slug).Scan(&taken); err != nil {
+			return fmt.Errorf("organisation slug: %w", err)
+		}
+		if taken > 0 {
+			return invalid("slug", "is already used by another organisation")
+		}
+		var err error
+		out, err = s.registerOrganisationTx(ctx, tx, in.Slug, in.Name, in.ProfileInput, s.now())
+		if db.IsUniqueViolation(err) {
+			return invalid("slug", "is already used by another organisation")
+		}
+		return err
+	})
+	if err != nil {
+		return Organisation{}, err
+	}
+	return s.OrganisationBySlug(ctx, out.Slug)
 }
