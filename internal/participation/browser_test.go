@@ -189,7 +189,7 @@ func TestBrowserJourney(t *testing.T) {
 	}
 
 	page(visitorCtx).Do("public organisation page", chromedp.Navigate(rig.URL+"/participation/organisations/"+org))
-	rows, err := chromedp.Run(visitorCtx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("main table tbody tr")).map(r => r.innerText)`))
+	rows, err := chromedp.Run(visitorCtx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#history-table tbody tr")).map(r => r.innerText)`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,8 @@ func TestBrowserJourney(t *testing.T) {
 		!strings.Contains(rows[1], "Organizational session of the Mechanism") || !strings.Contains(rows[1], "Accredited") {
 		t.Fatalf("the history does not list the refused session then the accredited one: %q", rows)
 	}
-	t.Log("the organisation's history lists both sessions")
+	page(visitorCtx).Contains("the record is per body", "#by-body-table", "Open-Ended Working Group on ICT", "Global Mechanism on ICT Security")
+	t.Log("the organisation's history lists both sessions, and its record each body apart")
 
 	// The accredited organisation submits a statement; the secretariat
 	// checks it; a visitor reads it.
