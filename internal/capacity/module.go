@@ -74,6 +74,7 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("GET /capacity/gaps.csv", web.Public, m.gapsCSV)
 	r.API(api.Op{Method: "GET", Path: apiBase + "/gaps", Summary: "The gap view: needs stated and matched, projects running and finished, and the last cycle's reported gaps without a need or project, per norm and per region (counting only what you may see)", Tag: "capacity", Response: GapView{}}, web.Public, m.apiGaps)
 	m.matchRoutes(r)
+	m.meetingRoutes(r)
 	m.projectRoutes(r)
 	m.eventRoutes(r)
 	m.searchRoutes(r)

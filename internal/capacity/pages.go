@@ -110,6 +110,8 @@ type needPageData struct {
 	Suggestions []Suggestion
 	Matches     []MatchView
 	MyOffers    []Offer
+	Meetings    []Meeting
+	CanConvene  bool
 }
 
 func (m *Module) needPage(w http.ResponseWriter, r *http.Request) {
@@ -126,6 +128,10 @@ func (m *Module) needPage(w http.ResponseWriter, r *http.Request) {
 		if d.Matches, err = m.svc.MatchesForNeed(ctx, n.ID); err == nil && u != nil && !d.Owner && n.Status == NeedPublished {
 			d.MyOffers, err = m.svc.Offers(ctx, OfferFilter{Own: true})
 		}
+	}
+	if err == nil && u != nil {
+		d.Meetings, err = m.svc.MeetingsForNeed(ctx, n.ID)
+		d.CanConvene = n.Status == NeedPublished && (d.Owner || u.Has(auth.RoleSecretariat))
 	}
 	if err != nil {
 		m.site.ServerError(w, r, err)

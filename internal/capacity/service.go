@@ -180,22 +180,24 @@ func (v viewer) state() string {
 // needFilter is the one place that says which needs a viewer may see, as a
 // condition on capacity_needs n: drafts only to their own State; published
 // and closed needs by their visibility; a need whose State invited (or
-// heard from) the viewer's offer is visible to that offerer too. Pages,
+// heard from) the viewer's offer is visible to that offerer too, and a
+// need with a "Friends of" meeting to the participants asked. Pages,
 // the API, search, counts, suggestions and exports all use it.
 func (v viewer) needFilter() (string, []any) {
 	matched := `n.id IN (SELECT m.need_id FROM capacity_matches m JOIN capacity_offers o ON o.id = m.offer_id WHERE `
+	met := `n.id IN (SELECT g.need_id FROM capacity_meetings g JOIN capacity_meeting_participants mp ON mp.meeting_id = g.id WHERE `
 	switch {
 	case v.secretariat():
 		return `(n.status <> 'draft')`, nil
 	case v.state() != "":
 		iso := v.state()
-		return `(n.state_iso3 = ? OR (n.status <> 'draft' AND (n.visibility IN ('public', 'members') OR ` + matched + `o.state_iso3 = ?))))`, []any{iso, iso}
+		return `(n.state_iso3 = ? OR (n.status <> 'draft' AND (n.visibility IN ('public', 'members') OR ` + matched + `o.state_iso3 = ?) OR ` + met + `mp.state_iso3 = ?))))`, []any{iso, iso, iso}
 	case v.u != nil && v.u.OrgID != "":
 		vis := `n.visibility = 'public'`
 		if v.offering {
 			vis = `n.visibility IN ('public', 'members')`
 		}
-		return `(n.status <> 'draft' AND (` + vis + ` OR ` + matched + `o.org_id = ?)))`, []any{v.u.OrgID}
+		return `(n.status <> 'draft' AND (` + vis + ` OR ` + matched + `o.org_id = ?) OR ` + met + `mp.org_id = ?)))`, []any{v.u.OrgID, v.u.OrgID}
 	default:
 		return `(n.status <> 'draft' AND n.visibility = 'public')`, nil
 	}
