@@ -66,7 +66,7 @@ type RespondInput struct {
 }
 
 const matchCols = `m.id, m.need_id, m.offer_id, m.status, m.initiated_by, m.score, m.reasons, m.message, m.created_at, m.updated_at,
-	COALESCE((SELECT p.id FROM capacity_projects p WHERE p.match_id = m.id), '')`
+	COALESCE((SELECT i.project_id FROM capacity_project_implementers i WHERE i.match_id = m.id), '')`
 
 func scanEngagement(row interface{ Scan(...any) error }) (Engagement, error) {
 	var e Engagement

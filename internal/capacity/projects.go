@@ -32,32 +32,86 @@ const (
 
 // Project is an engagement that grew from an accepted match.
 type Project struct {
-	ID              string     `json:"id"`
-	MatchID         string     `json:"match_id,omitempty"`
-	NeedID          string     `json:"need_id,omitempty"`
-	OfferID         string     `json:"offer_id,omitempty"`
-	Title           string     `json:"title"`
-	Summary         string     `json:"summary"`
-	Beneficiary     string     `json:"beneficiary"`
-	BeneficiaryName string     `json:"beneficiary_name"`
-	Region          string     `json:"region"`
-	ImplementerKind string     `json:"implementer_kind"`
-	ImplementerISO3 string     `json:"implementer_state,omitempty"`
-	ImplementerOrg  string     `json:"-"`
-	Implementer     string     `json:"implementer"`
-	Funders         string     `json:"funders"`
-	Norms           []string   `json:"norms"`
-	Topics          []string   `json:"topics"`
-	StartsOn        string     `json:"starts_on,omitempty"`
-	EndsOn          string     `json:"ends_on,omitempty"`
-	Budget          string     `json:"budget,omitempty"`
-	Status          string     `json:"status"`
-	Outcome         string     `json:"outcome"`
-	Evaluation      string     `json:"evaluation"`
-	Review          string     `json:"review"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
-	PublishedAt     *time.Time `json:"published_at,omitempty"`
+	ID              string        `json:"id"`
+	MatchID         string        `json:"match_id,omitempty"`
+	NeedID          string        `json:"need_id,omitempty"`
+	OfferID         string        `json:"offer_id,omitempty"`
+	Title           string        `json:"title"`
+	Summary         string        `json:"summary"`
+	Beneficiary     string        `json:"beneficiary"`
+	BeneficiaryName string        `json:"beneficiary_name"`
+	Region          string        `json:"region"`
+	ImplementerKind string        `json:"implementer_kind"`
+	ImplementerISO3 string        `json:"implementer_state,omitempty"`
+	ImplementerOrg  string        `json:"-"`
+	Implementer     string        `json:"implementer" doc:"every implementer's name, the lead first, separated by semicolons"`
+	Implementers    []Implementer `json:"implementers" doc:"the implementers: the offerer of the match that started the project (lead) and every offer the requesting State accepted for the same need since"`
+	Funders         string        `json:"funders"`
+	Norms           []string      `json:"norms"`
+	Topics          []string      `json:"topics"`
+	StartsOn        string        `json:"starts_on,omitempty"`
+	EndsOn          string        `json:"ends_on,omitempty"`
+	Budget          string        `json:"budget,omitempty"`
+	Status          string        `json:"status"`
+	Outcome         string        `json:"outcome"`
+	Evaluation      string        `json:"evaluation"`
+	Review          string        `json:"review"`
+	CreatedAt       time.Time     `json:"created_at"`
+	UpdatedAt       time.Time     `json:"updated_at"`
+	PublishedAt     *time.Time    `json:"published_at,omitempty"`
+}
+
+// Implementer is one provider carrying out a project: a need can have
+// several, each from an offer the requesting State accepted.
+type Implementer struct {
+	Kind     string    `json:"kind"` // state | organisation
+	State    string    `json:"state,omitempty"`
+	OrgID    string    `json:"-"`
+	OfferID  string    `json:"offer_id"`
+	MatchID  string    `json:"match_id"`
+	Name     string    `json:"name"`
+	Lead     bool      `json:"lead"`
+	JoinedAt time.Time `json:"joined_at"`
+}
+
+// actsFor reports whether the viewer acts for the implementer.
+func (v viewer) actsForImplementer(i Implementer) bool {
+	if i.Kind == "state" {
+		return v.u.ActsFor(i.State)
+	}
+	return v.u != nil && v.u.OrgID != "" && v.u.OrgID == i.OrgID
+}
+
+// withImplementers reads the implementers of the projects, in one query.
+func (s *Service) withImplementers(ctx context.Context, q querier, ps []Project) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	at := map[string]int{}
+	marks := make([]string, len(ps))
+	args := make([]any, len(ps))
+	for i := range ps {
+		ps[i].Implementers = []Implementer{}
+		at[ps[i].ID] = i
+		marks[i], args[i] = "?", ps[i].ID
+	}
+	rows, err := q.QueryContext(ctx, `SELECT project_id, kind, state_iso3, org_id, offer_id, match_id, name, lead, joined_at FROM capacity_project_implementers
+		WHERE project_id IN (`+strings.Join(marks, ", ")+`) ORDER BY lead DESC, joined_at, offer_id`, args...)
+	if err != nil {
+		return fmt.Errorf("project implementers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid string
+		var im Implementer
+		if err := rows.Scan(&pid, &im.Kind, &im.State, &im.OrgID, &im.OfferID, &im.MatchID, &im.Name, &im.Lead, &im.JoinedAt); err != nil {
+			return err
+		}
+		im.JoinedAt = im.JoinedAt.UTC()
+		i := at[pid]
+		ps[i].Implementers = append(ps[i].Implementers, im)
+	}
+	return rows.Err()
 }
 
 const projectCols = `p.id, p.match_id, p.need_id, p.offer_id, p.title, p.summary, p.beneficiary_iso3, p.region, p.implementer_kind, p.implementer_state, p.implementer_org,
@@ -87,7 +141,12 @@ func (s *Service) loadProject(ctx context.Context, q querier, projectID string) 
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, ErrNotFound
 	}
-	return p, err
+	if err != nil {
+		return p, err
+	}
+	ps := []Project{p}
+	err = s.withImplementers(ctx, q, ps)
+	return ps[0], err
 }
 
 // projectFromMatch starts the project of an accepted match: the need's
@@ -95,6 +154,14 @@ func (s *Service) loadProject(ctx context.Context, q querier, projectID string) 
 // topics are those they have in common (or the need's).
 func (s *Service) projectFromMatch(ctx context.Context, tx *db.Tx, e Engagement, n Need, o Offer) (Project, error) {
 	now := s.now()
+	var running string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM capacity_projects WHERE need_id = ? AND status = ? ORDER BY created_at, id LIMIT 1`, n.ID, ProjectRunning).Scan(&running)
+	if err == nil {
+		return s.joinProject(ctx, tx, running, e, o)
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return Project{}, err
+	}
 	p := Project{ID: id.New(), MatchID: e.ID, NeedID: n.ID, OfferID: o.ID, Title: n.Title, Summary: o.Title + " — " + o.Provider,
 		Beneficiary: n.State, Region: n.Region, ImplementerKind: o.ProviderKind, ImplementerISO3: o.State, ImplementerOrg: o.OrgID, Implementer: o.Provider,
 		StartsOn: n.StartsOn, EndsOn: n.EndsOn, Status: ProjectRunning, Review: ReviewPrivate, CreatedAt: now, UpdatedAt: now}
@@ -117,7 +184,48 @@ func (s *Service) projectFromMatch(ctx context.Context, tx *db.Tx, e Engagement,
 		joinList(p.Norms), joinList(p.Topics), p.StartsOn, p.EndsOn, p.Status, p.Review, now, now); err != nil {
 		return p, fmt.Errorf("insert project: %w", err)
 	}
+	im := Implementer{Kind: o.ProviderKind, State: o.State, OrgID: o.OrgID, OfferID: o.ID, MatchID: e.ID, Name: o.Provider, Lead: true, JoinedAt: now}
+	if err := insertImplementer(ctx, tx, p.ID, im); err != nil {
+		return p, err
+	}
+	p.Implementers = []Implementer{im}
 	return p, audit.Record(ctx, tx, "capacity.project.create", "capacity_project", p.ID, nil, map[string]any{"match": e.ID, "beneficiary": p.Beneficiary, "implementer": p.Implementer})
+}
+
+func insertImplementer(ctx context.Context, tx *db.Tx, projectID string, im Implementer) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO capacity_project_implementers (project_id, offer_id, match_id, kind, state_iso3, org_id, name, lead, joined_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		projectID, im.OfferID, im.MatchID, im.Kind, im.State, im.OrgID, im.Name, im.Lead, im.JoinedAt)
+	if db.IsUniqueViolation(err) {
+		return conflict("this offer already implements the project")
+	}
+	return err
+}
+
+// joinProject adds the offerer of an accepted match to the need's running
+// project as a further implementer: a need can have several implementers,
+// each chosen by the requesting State, in one project.
+func (s *Service) joinProject(ctx context.Context, tx *db.Tx, projectID string, e Engagement, o Offer) (Project, error) {
+	p, err := s.loadProject(ctx, tx, projectID)
+	if err != nil {
+		return p, err
+	}
+	im := Implementer{Kind: o.ProviderKind, State: o.State, OrgID: o.OrgID, OfferID: o.ID, MatchID: e.ID, Name: o.Provider, JoinedAt: s.now()}
+	if err := insertImplementer(ctx, tx, p.ID, im); err != nil {
+		return p, err
+	}
+	p.Implementers = append(p.Implementers, im)
+	names := make([]string, len(p.Implementers))
+	for i, x := range p.Implementers {
+		names[i] = x.Name
+	}
+	p.Implementer, p.UpdatedAt = strings.Join(names, "; "), im.JoinedAt
+	if _, err := tx.ExecContext(ctx, `UPDATE capacity_projects SET implementer_name = ?, updated_at = ? WHERE id = ?`, p.Implementer, p.UpdatedAt, p.ID); err != nil {
+		return p, err
+	}
+	if err := s.indexProject(ctx, tx, p); err != nil {
+		return p, err
+	}
+	return p, audit.Record(ctx, tx, "capacity.project.implementer", "capacity_project", p.ID, nil, map[string]any{"match": e.ID, "offer": o.ID, "implementers": len(p.Implementers)})
 }
 
 // Milestone is a dated step of a project.
@@ -189,10 +297,11 @@ func (v viewer) party(p Project) string {
 	switch {
 	case v.u.ActsFor(p.Beneficiary):
 		return "beneficiary"
-	case p.ImplementerKind == "state" && v.u.ActsFor(p.ImplementerISO3):
-		return "implementer"
-	case p.ImplementerKind == "organisation" && v.u != nil && v.u.OrgID != "" && v.u.OrgID == p.ImplementerOrg:
-		return "implementer"
+	}
+	for _, i := range p.Implementers {
+		if v.actsForImplementer(i) {
+			return "implementer"
+		}
 	}
 	return ""
 }
@@ -516,11 +625,11 @@ func (s *Service) Projects(ctx context.Context, f ProjectFilter) ([]Project, err
 	case f.Own && v.u != nil:
 		own := []string{}
 		if st := v.state(); st != "" {
-			own = append(own, "p.beneficiary_iso3 = ?", "(p.implementer_kind = 'state' AND p.implementer_state = ?)")
+			own = append(own, "p.beneficiary_iso3 = ?", "p.id IN (SELECT project_id FROM capacity_project_implementers WHERE kind = 'state' AND state_iso3 = ?)")
 			args = append(args, st, st)
 		}
 		if v.u.OrgID != "" {
-			own = append(own, "(p.implementer_kind = 'organisation' AND p.implementer_org = ?)")
+			own = append(own, "p.id IN (SELECT project_id FROM capacity_project_implementers WHERE kind = 'organisation' AND org_id = ?)")
 			args = append(args, v.u.OrgID)
 		}
 		if len(own) == 0 {
@@ -549,19 +658,28 @@ func (s *Service) Projects(ctx context.Context, f ProjectFilter) ([]Project, err
 	if err != nil {
 		return nil, fmt.Errorf("list projects: %w", err)
 	}
-	defer rows.Close()
 	out := []Project{}
 	for rows.Next() {
 		p, err := scanProject(rows)
 		if err != nil {
+			rows.Close()
 			return nil, err
-		}
-		if !v.secretariat() && v.party(p) == "" {
-			p.Budget = ""
 		}
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.withImplementers(ctx, s.P.DB, out); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if !v.secretariat() && v.party(out[i]) == "" {
+			out[i].Budget = ""
+		}
+	}
+	return out, nil
 }
 
 // RemindOverdue e-mails the parties of every project whose milestones are
@@ -608,13 +726,15 @@ func (s *Service) RemindOverdue(ctx context.Context, at time.Time) (int, error) 
 			if err := s.mailState(ctx, tx, p.Beneficiary, subject, text); err != nil {
 				return err
 			}
-			if p.ImplementerKind == "state" {
-				err = s.mailState(ctx, tx, p.ImplementerISO3, subject, text)
-			} else {
-				err = s.mailOrg(ctx, tx, p.ImplementerOrg, subject, text)
-			}
-			if err != nil {
-				return err
+			for _, im := range p.Implementers {
+				if im.Kind == "state" {
+					err = s.mailState(ctx, tx, im.State, subject, text)
+				} else {
+					err = s.mailOrg(ctx, tx, im.OrgID, subject, text)
+				}
+				if err != nil {
+					return err
+				}
 			}
 			n++
 			return audit.Record(ctx, tx, "capacity.milestone.reminded", "capacity_milestone", d.id, nil, map[string]string{"project": p.ID, "due_on": d.dueOn})
