@@ -28,6 +28,7 @@ func (m *Module) eventRoutes(r *web.Router) {
 	r.Handle("POST /capacity/events/{id}/cancel-event", organisers, m.cancelEventForm)
 	r.Handle("GET /capacity/organisers/{key}/events.ics", web.Public, m.organiserICS)
 	r.Handle("GET /capacity/calendar", web.Public, m.calendarPage)
+	m.eventDocumentRoutes(r)
 
 	tag := "capacity"
 	pid := []api.Param{{Name: "id", In: "path", Required: true}}
@@ -109,6 +110,7 @@ type eventPageData struct {
 	NormLabels    map[string]string
 	Organiser     bool
 	Registrations []Registration
+	Invitations   []Invitation
 	Form          Form
 	Registered    *Registration
 }
@@ -125,7 +127,10 @@ func (m *Module) renderEvent(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	d := eventPageData{Event: e, NormLabels: m.svc.normLabels(ctx), Organiser: m.svc.organises(ctx, e) || auth.UserFrom(ctx).Has(auth.RoleSecretariat), Form: f, Registered: reg}
-	if d.Registrations, err = m.svc.Registrations(ctx, e); err != nil {
+	if d.Registrations, err = m.svc.Registrations(ctx, e); err == nil {
+		d.Invitations, err = m.svc.Invitations(ctx, e)
+	}
+	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}

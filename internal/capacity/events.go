@@ -46,8 +46,11 @@ type Event struct {
 	Status       string    `json:"status"`
 	Confirmed    int       `json:"confirmed"`
 	Waiting      int       `json:"waiting"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	// Documents are read for one event (its page, its API answer, its
+	// .ics), not in lists.
+	Documents []EventDocument `json:"documents,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
 }
 
 // Local is a time shown in the event's own time zone.
@@ -296,7 +299,8 @@ func (s *Service) EventByID(ctx context.Context, eventID string) (Event, error) 
 	if !s.canSeeEvent(ctx, e) {
 		return Event{}, ErrNotFound
 	}
-	return e, nil
+	e.Documents, err = s.eventDocuments(ctx, e.ID)
+	return e, err
 }
 
 // EventFilter narrows a list of events.
@@ -380,6 +384,26 @@ func (s *Service) Register(ctx context.Context, eventID string, in RegisterInput
 	if e.Audience == "invited" && !s.organises(ctx, e) && !u.Has(auth.RoleSecretariat) {
 		return reg, conflict("registration to this event is by invitation of its organiser")
 	}
+	uid := ""
+	if u != nil {
+		uid = u.ID
+	}
+	return s.register(ctx, e, name, email, uid, nil)
+}
+
+// checkEmail validates one e-mail address (field names the field).
+func checkEmail(field, v string) (string, error) {
+	addr, err := mail.ParseAddress(strings.TrimSpace(v))
+	if err != nil || addr.Name != "" || len(addr.Address) > 254 || strings.ContainsAny(addr.Address, "\r\n") {
+		return "", invalid(field, "must be an e-mail address")
+	}
+	return strings.ToLower(addr.Address), nil
+}
+
+// register takes the place (confirmed or waiting) and e-mails the link that
+// cancels it; after, when given, runs in the same transaction.
+func (s *Service) register(ctx context.Context, e Event, name, email, uid string, after func(tx *db.Tx, reg Registration) error) (Registration, error) {
+	var reg Registration
 	if e.Status != "scheduled" {
 		return reg, conflict("the event was cancelled")
 	}
@@ -387,7 +411,7 @@ func (s *Service) Register(ctx context.Context, eventID string, in RegisterInput
 		return reg, conflict("the event is over")
 	}
 	token := id.Secret(24)
-	err = s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
 		// Serialise registrations for the event (a row lock on PostgreSQL;
 		// SQLite's write transactions are serial already).
 		if _, err := tx.ExecContext(ctx, `UPDATE capacity_events SET updated_at = updated_at WHERE id = ?`, e.ID); err != nil {
@@ -400,10 +424,6 @@ func (s *Service) Register(ctx context.Context, eventID string, in RegisterInput
 		reg = Registration{ID: id.New(), EventID: e.ID, Name: name, Email: email, Status: "confirmed", CreatedAt: s.now()}
 		if confirmed >= e.Capacity {
 			reg.Status = "waiting"
-		}
-		uid := ""
-		if u != nil {
-			uid = u.ID
 		}
 		var existing string
 		err := tx.QueryRowContext(ctx, `SELECT status FROM capacity_registrations WHERE event_id = ? AND email = ?`, e.ID, email).Scan(&existing)
@@ -441,6 +461,11 @@ func (s *Service) Register(ctx context.Context, eventID string, in RegisterInput
 		}
 		if err := s.P.QueueMail(ctx, tx, cnmail.Message{To: email, Subject: subject, Text: text}); err != nil {
 			return err
+		}
+		if after != nil {
+			if err := after(tx, reg); err != nil {
+				return err
+			}
 		}
 		return audit.Record(ctx, tx, "capacity.registration."+reg.Status, "capacity_event", e.ID, nil, map[string]string{"registration": reg.ID})
 	})

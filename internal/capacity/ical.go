@@ -87,6 +87,9 @@ func ICalendar(name string, events []Event, link func(string) string, stamp time
 		}
 		line("ORGANIZER;CN=" + icalParam(e.Organiser) + ":" + link("/capacity/events?organiser="+e.OrganiserKey))
 		line("URL:" + link("/capacity/events/"+e.ID))
+		for _, d := range e.Documents {
+			line("ATTACH;FMTTYPE=application/pdf:" + link(d.URL))
+		}
 		if e.Status == "cancelled" {
 			line("STATUS:CANCELLED")
 		} else {
