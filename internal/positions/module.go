@@ -43,7 +43,9 @@ func New(ps *platform.Services) (*Module, error) {
 		return nil, err
 	}
 	m := states.Map()
-	return &Module{svc: svc, site: ps.Site, base: chart.NewBase(m.Width, m.Height, m.Sphere, m.Land, m.Paths, m.Points)}, nil
+	mod := &Module{svc: svc, site: ps.Site, base: chart.NewBase(m.Width, m.Height, m.Sphere, m.Land, m.Paths, m.Points)}
+	mod.addSections()
+	return mod, nil
 }
 
 // Service returns the module's service.

@@ -61,6 +61,8 @@ type Site struct {
 	layout *template.Template
 	pages  map[string]*template.Template
 	router *Router
+	// sections are what modules add to other modules' pages (AddSections).
+	sections map[string][]SectionFunc
 }
 
 // NewSite parses the layout and the platform's own translations.
@@ -125,6 +127,9 @@ type Page struct {
 	Data      any
 	Year      int
 	Demo      bool
+	// Sections are what other modules add to the page (AddSections),
+	// rendered by the layout after the content.
+	Sections []Section
 
 	site *Site
 }
@@ -189,6 +194,7 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, name, 
 	}
 	p := s.NewPage(w, r, title, data)
 	p.Status = status
+	p.Sections = s.sectionsFor(r, name)
 	var buf bytes.Buffer
 	buf.Grow(16 << 10)
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {

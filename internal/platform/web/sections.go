@@ -1,0 +1,76 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+)
+
+// Section is a part of another module's page that a module adds: the
+// framework's norm page shows the positions module's proposal record, the
+// monitoring trends show its adoption of proposals, without either page's
+// module knowing the other. The layout renders a page's sections after its
+// content, each under its heading.
+type Section struct {
+	ID      string        // the section's anchor, unique on the page
+	Heading string        // already in the page's language
+	Body    template.HTML // rendered by the adding module (see Fragment)
+}
+
+// SectionFunc returns what a module adds to a page for this request; none
+// is a valid answer. An error is logged and the page is shown without it.
+type SectionFunc func(r *http.Request) ([]Section, error)
+
+// AddSections registers f for the page template page ("framework/norm.html").
+func (s *Site) AddSections(page string, f SectionFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sections == nil {
+		s.sections = map[string][]SectionFunc{}
+	}
+	s.sections[page] = append(s.sections[page], f)
+}
+
+// sectionsFor runs the providers registered for page.
+func (s *Site) sectionsFor(r *http.Request, page string) []Section {
+	s.mu.RLock()
+	fs := s.sections[page]
+	s.mu.RUnlock()
+	var out []Section
+	for _, f := range fs {
+		list, err := f(r)
+		if err != nil {
+			s.Log.Error("page section", "page", page, "err", err)
+			continue
+		}
+		out = append(out, list...)
+	}
+	return out
+}
+
+// Fragment renders the template named name, defined in a module's page set
+// page (a partial of that module), with a Page root whose Data is data, so
+// a section's body is written in the module's own templates, translated
+// and escaped like any page.
+func (s *Site) Fragment(r *http.Request, page, name string, data any) (template.HTML, error) {
+	s.mu.RLock()
+	t := s.pages[page]
+	s.mu.RUnlock()
+	if t == nil {
+		return "", fmt.Errorf("fragment: no template %s", page)
+	}
+	lang := Lang(r)
+	p := Page{Lang: lang, Dir: "ltr", Path: r.URL.Path, Query: r.URL.Query(), Languages: Languages, Data: data, site: s}
+	if IsRTL(lang) {
+		p.Dir = "rtl"
+	}
+	if u, pending := CurrentUser(r); !pending {
+		p.User = u
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, p); err != nil {
+		return "", fmt.Errorf("fragment %s %s: %w", page, name, err)
+	}
+	return template.HTML(buf.String()), nil // #nosec: produced by html/template
+}

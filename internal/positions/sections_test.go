@@ -1,0 +1,40 @@
+package positions_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/testrig"
+)
+
+// The framework's page of a proposed norm shows its proposal record and the
+// States' positions, through the platform's page sections.
+func TestNormPageShowsItsProposal(t *testing.T) {
+	rig := testrig.New(t)
+	c := rig.Anonymous(t)
+	if body := c.GetBody(t, "/norms/proposed-supply-chain"); strings.Contains(body, `id="positions"`) {
+		t.Errorf("a norm without a proposal record shows a positions section")
+	}
+	sec := bearer(rig.Token(t, rig.User(t, auth.RoleSecretariat, "")))
+	if r := c.Do(t, "POST", "/api/v1/positions/proposals", supplyChain, sec); r.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.StatusCode, testrig.Body(r))
+	}
+	fra := bearer(rig.Token(t, rig.User(t, auth.RoleStateApprover, "FRA")))
+	if r := c.Do(t, "POST", "/api/v1/positions/proposals/supply-chain/positions", `{"stance":"supports","stated_on":"2024-07-01","source_kind":"statement"}`, fra); r.StatusCode != http.StatusCreated {
+		t.Fatalf("France's position: %d %s", r.StatusCode, testrig.Body(r))
+	}
+	body := c.GetBody(t, "/norms/proposed-supply-chain")
+	for _, want := range []string{`<section class="page-section" id="positions"`, `href="/positions/proposals/supply-chain"`, "Supports: 1", "Opposes: 0", "/positions/proposals/supply-chain/positions.csv"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the norm page lacks %q", want)
+		}
+	}
+	if fr := c.GetBody(t, "/norms/proposed-supply-chain?lang=fr"); !strings.Contains(fr, "Positions des États sur ce projet de norme") {
+		t.Errorf("the section is not in French")
+	}
+	if other := c.GetBody(t, "/norms/gge2015-a"); strings.Contains(other, `id="positions"`) {
+		t.Errorf("a GGE norm shows a proposal section")
+	}
+}
