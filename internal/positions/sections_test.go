@@ -38,3 +38,34 @@ func TestNormPageShowsItsProposal(t *testing.T) {
 		t.Errorf("a GGE norm shows a proposal section")
 	}
 }
+
+// The monitoring trends show the adoption of proposals over time, through
+// the platform's page sections.
+func TestTrendsShowAdoptionOfProposals(t *testing.T) {
+	rig := testrig.New(t)
+	c := rig.Anonymous(t)
+	if body := c.GetBody(t, "/monitoring/trends"); strings.Contains(body, `id="adoption-of-proposals"`) {
+		t.Errorf("the adoption section shows without any proposal")
+	}
+	sec := bearer(rig.Token(t, rig.User(t, auth.RoleSecretariat, "")))
+	if r := c.Do(t, "POST", "/api/v1/positions/proposals", supplyChain, sec); r.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.StatusCode, testrig.Body(r))
+	}
+	for _, x := range []struct{ iso, body string }{
+		{"FRA", `{"stance":"supports","stated_on":"2024-07-01","source_kind":"statement"}`},
+		{"DEU", `{"stance":"undecided","stated_on":"2024-07-01","source_kind":"statement"}`},
+		{"DEU", `{"stance":"supports-with-amendments","amendment":"Add a review clause.","stated_on":"2025-03-01","source_kind":"statement"}`},
+	} {
+		tok := bearer(rig.Token(t, rig.User(t, auth.RoleStateApprover, x.iso)))
+		if r := c.Do(t, "POST", "/api/v1/positions/proposals/supply-chain/positions", x.body, tok); r.StatusCode != http.StatusCreated {
+			t.Fatalf("%s: %d %s", x.iso, r.StatusCode, testrig.Body(r))
+		}
+	}
+	body := c.GetBody(t, "/monitoring/trends")
+	for _, want := range []string{`id="adoption-of-proposals"`, `<th scope="col" class="num">2024</th><th scope="col" class="num">2025</th>`,
+		`Protection of the ICT supply chain</a></th><td class="num">1</td><td class="num">2</td>`, "<svg"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the trends page lacks %q", want)
+		}
+	}
+}
