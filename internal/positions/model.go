@@ -107,6 +107,8 @@ type Position struct {
 	Passages      []Passage     `json:"passages"`
 	Stances       []Stance      `json:"stances"`
 	Endorsements  []Endorsement `json:"endorsements"`
+	// File is the document's PDF, when one was attached.
+	File *DocumentFile `json:"file,omitempty"`
 }
 
 // Editable reports whether the document is a draft.

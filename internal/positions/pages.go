@@ -25,6 +25,8 @@ func (m *Module) pageRoutes(r *web.Router) {
 	r.Handle("POST /positions/documents/{id}/publish", web.StateApprover, m.publishForm)
 	r.Handle("POST /positions/documents/{id}/confirm", web.StateApprover, m.confirmForm)
 	r.Handle("GET /positions/states/{iso3}", web.Public, m.statePage)
+	r.Handle("POST /positions/documents/{id}/file", staff, m.attachFileForm)
+	r.Handle("GET /positions/documents/{id}/file", web.Public, m.fileDownload)
 	m.readingRoutes(r)
 	m.proposalRoutes(r)
 	m.exportRoutes(r)
@@ -109,6 +111,7 @@ type documentData struct {
 	CanEdit    bool
 	CanPublish bool
 	CanConfirm bool
+	CanAttach  bool
 	History    []Position
 }
 
@@ -143,6 +146,7 @@ func (m *Module) documentPage(w http.ResponseWriter, r *http.Request) {
 		d.CanEdit = own && p.Status == StatusDraft
 		d.CanPublish = d.CanEdit && u.Role == auth.RoleStateApprover
 		d.CanConfirm = own && u.Role == auth.RoleStateApprover && p.BySecretariat && !p.Confirmed && p.Status == StatusPublished
+		d.CanAttach = mayAttach(u, p)
 	}
 	if p.Kind == KindNational && p.Status != StatusDraft {
 		hist, err := listDocs(ctx, m.svc.DB, DocFilter{State: p.State, Kind: KindNational, Statuses: []string{StatusPublished, StatusSuperseded}}, lang)

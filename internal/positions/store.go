@@ -228,7 +228,12 @@ func loadPosition(ctx context.Context, q db.Querier, id, lang string) (Position,
 		e.StateName = stateName(e.State, lang)
 		p.Endorsements = append(p.Endorsements, e)
 	}
-	return p, erows.Err()
+	if err := erows.Err(); err != nil {
+		return p, err
+	}
+	erows.Close()
+	p.File, err = fileOf(ctx, q, id)
+	return p, err
 }
 
 // DocFilter selects documents.
