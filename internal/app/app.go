@@ -310,7 +310,7 @@ func (a *App) modules(svc *platform.Services) ([]routable, error) {
 	}
 	// Every module's open datasets (its datasets.go), in catalogue order.
 	a.OpenData = &od.Registry{Now: svc.Now}
-	for _, sets := range [][]od.Dataset{reporting.Datasets(), compendium.Datasets(), monitoring.Datasets(), participation.Datasets()} {
+	for _, sets := range [][]od.Dataset{reporting.Datasets(), compendium.Datasets(), monitoring.Datasets(), participation.Datasets(), bulletin.Datasets(), positions.Datasets(), capacity.Datasets(), contacts.Datasets(), incidents.Datasets(), vep.Datasets()} {
 		if err := a.OpenData.Add(sets...); err != nil {
 			return nil, err
 		}
