@@ -38,7 +38,9 @@ Usage:
   cybernorms audit verify                    check the audit log's hash chain
   cybernorms backup FILE                     consistent online backup of the database
   cybernorms bulletin suppress FILE|-        mark bounced or complaining addresses (lines "address[,bounce|complaint]")
-  cybernorms data release                    make a dated open-data release now (as the daily job does)
+  cybernorms data release [--out FILE]       make a dated open-data release now (as the daily job does)
+  cybernorms data list                       the open datasets with their rows
+  cybernorms data export NAME [--format csv|jsonl]  one dataset to standard output
   cybernorms config                          print the configuration table (markdown)
   cybernorms openapi                         print the OpenAPI 3.1 document (as served at /api/v1/openapi.json)
   cybernorms keys generate                   print a new master key for sealed fields (base64)

@@ -7,6 +7,9 @@ import (
 	"encoding/xml"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -91,6 +94,33 @@ func report(t *testing.T, ed, ap apiClient, cycle, visibility string, titles ...
 		ap.must(t, 201, "POST", "/api/v1/reports/"+id+"/submit", map[string]any{"visibility": visibility})
 	}
 	return id
+}
+
+// validateWithFrictionless checks a release's zip with the Frictionless
+// reference implementation for JavaScript (npm datapackage, pinned in
+// .ci/run, which sets CYBERNORMS_FRICTIONLESS to its node_modules folder):
+// .ci/validate-datapackage.js reads every file cast to its schema, with
+// primary and foreign keys checked.
+func validateWithFrictionless(t *testing.T, zipBody []byte) {
+	t.Helper()
+	modules := os.Getenv("CYBERNORMS_FRICTIONLESS")
+	if modules == "" {
+		if os.Getenv("CYBERNORMS_REQUIRE_ALL") != "" {
+			t.Fatal("CYBERNORMS_FRICTIONLESS is not set: the release cannot be validated by the Frictionless implementation")
+		}
+		t.Log("not validated by the Frictionless implementation: set CYBERNORMS_FRICTIONLESS to a node_modules folder holding npm datapackage@1.1.10")
+		return
+	}
+	zipPath := filepath.Join(t.TempDir(), "release.zip")
+	if err := os.WriteFile(zipPath, zipBody, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("node", "../../.ci/validate-datapackage.js", zipPath)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Errorf("the Frictionless implementation refuses the release: %v\n%s", err, out)
+	}
 }
 
 // secrets are texts that must never reach a dataset, feed or release.
@@ -270,6 +300,13 @@ func TestOpenData(t *testing.T) {
 			if !strings.Contains(string(files["README.txt"]), "How to cite") {
 				t.Error("README.txt lacks how to cite")
 			}
+			if cff := string(files["CITATION.cff"]); !strings.Contains(cff, "cff-version: 1.2.0") || !strings.Contains(cff, `version: "`+v1+`"`) || !strings.Contains(cff, "license: CC-BY-4.0") {
+				t.Errorf("CITATION.cff:\n%s", cff)
+			}
+			if id, _ := pkg["id"].(string); !strings.HasSuffix(id, "/data/releases/"+v1) {
+				t.Errorf("the release's datapackage.json id is %q, not its address", id)
+			}
+			validateWithFrictionless(t, []byte(zipBody))
 			page, _ := public.get(t, "/data/releases/"+v1, 200)
 			if !strings.Contains(page, r1["citation"].(string)) {
 				t.Error("the release page lacks the citation")

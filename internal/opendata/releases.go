@@ -84,9 +84,32 @@ func (s *Service) RegisterJobs() {
 	s.P.Jobs.Every(JobRelease, 24*time.Hour)
 }
 
+// citationCFF is the release's citation in the Citation File Format
+// (https://citation-file-format.github.io, version 1.2.0), which reference
+// managers and repositories read.
+func (s *Service) citationCFF(r *Release) string {
+	q := func(v string) string { b, _ := json.Marshal(v); return string(b) }
+	var b strings.Builder
+	b.WriteString("cff-version: 1.2.0\n")
+	b.WriteString("message: \"If you use these data, please cite them as below.\"\n")
+	b.WriteString("type: dataset\n")
+	fmt.Fprintf(&b, "title: %s\n", q("cybernorms open data, release "+r.Version))
+	fmt.Fprintf(&b, "version: %s\n", q(r.Version))
+	fmt.Fprintf(&b, "date-released: %s\n", r.ReleasedAt.UTC().Format("2006-01-02"))
+	fmt.Fprintf(&b, "url: %s\n", q(s.P.Link("/data/releases/"+r.Version)))
+	fmt.Fprintf(&b, "repository-artifact: %s\n", q(s.P.Link("/data/releases/"+r.Version+"/download")))
+	fmt.Fprintf(&b, "license: %s\n", platform.DataLicence.ID)
+	fmt.Fprintf(&b, "authors:\n  - name: %s\n", q(Publisher))
+	b.WriteString("keywords:\n")
+	for _, k := range Keywords {
+		fmt.Fprintf(&b, "  - %s\n", q(k))
+	}
+	return b.String()
+}
+
 // Citation is the "how to cite" line of a release.
 func (s *Service) Citation(version string, at time.Time) string {
-	return fmt.Sprintf("cybernorms secretariat (%d). cybernorms open data, release %s [Data set]. %s. Licence: %s.",
+	return fmt.Sprintf("%s (%d). cybernorms open data, release %s [Data set]. %s. Licence: %s.", Publisher,
 		at.Year(), version, s.P.Link("/data/releases/"+version), platform.DataLicence.ID)
 }
 
@@ -201,7 +224,7 @@ func (s *Service) CreateRelease(ctx context.Context, madeBy string) (*Release, e
 	for _, f := range []struct {
 		name string
 		body []byte
-	}{{"datapackage.json", pkg}, {"README.txt", []byte(s.readme(rel))}} {
+	}{{"datapackage.json", pkg}, {"README.txt", []byte(s.readme(rel))}, {"CITATION.cff", []byte(s.citationCFF(rel))}} {
 		fw, err := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: now})
 		if err != nil {
 			return nil, err
@@ -301,6 +324,7 @@ func (s *Service) readme(r *Release) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "cybernorms open data, release %s\n\nReleased %s. Licence: %s (%s).\n\nHow to cite:\n%s\n\n",
 		r.Version, r.ReleasedAt.Format(time.RFC3339), platform.DataLicence.Name, platform.DataLicence.URL, s.Citation(r.Version, r.ReleasedAt))
+	b.WriteString("CITATION.cff holds the same citation in the Citation File Format.\n\n")
 	b.WriteString("datapackage.json describes every file (a Frictionless Data Package with a Table Schema per file); the codebook of each dataset is at " + s.P.Link("/data") + ".\n\nFiles:\n")
 	for _, f := range r.Files {
 		fmt.Fprintf(&b, "  %s  %d rows  sha256 %s\n", f.Path, f.Rows, f.SHA256)

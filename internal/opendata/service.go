@@ -100,10 +100,21 @@ func Licence() od.Licence {
 
 // PackageInfo is the data package's metadata.
 func (s *Service) PackageInfo(version string, created time.Time, files map[string]od.File) od.PackageInfo {
+	id := s.P.Link("/data/datapackage.json")
+	if version != "" {
+		id = s.P.Link("/data/releases/" + version)
+	}
 	return od.PackageInfo{Name: "cybernorms-open-data", Title: "cybernorms open data",
 		Description: "The public data of cybernorms, the platform for the UN framework of responsible State behaviour in cyberspace: national implementation reports and their measures, the compendium of good practice and the other modules' public records. Only what the platform publishes is here: never drafts, confidential or restricted content.",
-		Homepage:    s.P.Link("/data"), Version: version, Created: created.UTC().Format(time.RFC3339), Licence: Licence(), Files: files}
+		Homepage:    s.P.Link("/data"), Version: version, Created: created.UTC().Format(time.RFC3339), Licence: Licence(), Files: files,
+		ID: id, Publisher: Publisher, Keywords: Keywords}
 }
+
+// Publisher is who publishes the open data, as citations name it.
+const Publisher = "cybernorms secretariat"
+
+// Keywords describe the open data for catalogues and citations.
+var Keywords = []string{"cyber norms", "responsible State behaviour in cyberspace", "United Nations", "international law", "confidence-building measures", "capacity building", "cyber incidents", "open data"}
 
 // latestSizes are the CSV sizes in the latest release, by dataset.
 func (s *Service) latestSizes(ctx context.Context) map[string]int64 {

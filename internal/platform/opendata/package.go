@@ -27,7 +27,12 @@ type PackageInfo struct {
 	Homepage    string
 	Version     string
 	Created     string // RFC 3339
-	Licence     Licence
+	// ID identifies the package for citation: a release's stable address.
+	ID string
+	// Publisher is who publishes it (a contributor with the publisher role).
+	Publisher string
+	Keywords  []string
+	Licence   Licence
 	// Files gives each dataset's file (by dataset name); a dataset without
 	// one gets Path name+".csv".
 	Files map[string]File
@@ -116,6 +121,15 @@ func Package(info PackageInfo, sets []Dataset) map[string]any {
 	}
 	if info.Created != "" {
 		p["created"] = info.Created
+	}
+	if info.ID != "" {
+		p["id"] = info.ID
+	}
+	if info.Publisher != "" {
+		p["contributors"] = []map[string]string{{"title": info.Publisher, "role": "publisher", "path": info.Homepage}}
+	}
+	if len(info.Keywords) > 0 {
+		p["keywords"] = info.Keywords
 	}
 	return p
 }
