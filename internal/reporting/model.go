@@ -32,16 +32,33 @@ var MeasureTypes = []string{"legislation", "strategy", "policy", "institution", 
 // MeasureStatuses are the implementation statuses, in display order.
 var MeasureStatuses = []string{"planned", "in_progress", "implemented"}
 
-// Cycle is a reporting period opened by the secretariat.
+// Cycle is a reporting period opened by the secretariat. Its dates are
+// days in UTC, as the secretariat entered them (OpensOn, DueOn, ClosesOn);
+// the instants say when each takes effect: the cycle opens at the start of
+// its opening day, and is due and closes at the end of those days (DueAt
+// and ClosesAt are the first instant of the following day, exclusive).
+// Pages show the days, never the instants.
 type Cycle struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
 	Year      int       `json:"year"`
+	OpensOn   string    `json:"opens_on"`
+	DueOn     string    `json:"due_on"`
+	ClosesOn  string    `json:"closes_on"`
 	OpensAt   time.Time `json:"opens_at"`
 	DueAt     time.Time `json:"due_at"`
 	ClosesAt  time.Time `json:"closes_at"`
 	Notes     string    `json:"notes"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// withDays fills the days from the instants.
+func (c Cycle) withDays() Cycle {
+	const day = "2006-01-02"
+	c.OpensOn = c.OpensAt.UTC().Format(day)
+	c.DueOn = c.DueAt.UTC().Add(-24 * time.Hour).Format(day)
+	c.ClosesOn = c.ClosesAt.UTC().Add(-24 * time.Hour).Format(day)
+	return c
 }
 
 // Phase says where now falls in the cycle: "upcoming", "open", "overdue"

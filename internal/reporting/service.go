@@ -226,7 +226,7 @@ func (s *Service) CreateCycle(ctx context.Context, in CycleInput) (Cycle, error)
 		}
 	}
 	now := s.now(ctx)
-	c := Cycle{ID: id.New(), Name: in.Name, Year: year, OpensAt: opens, DueAt: due.Add(24 * time.Hour), ClosesAt: closes.Add(24 * time.Hour), Notes: strings.TrimSpace(in.Notes), CreatedAt: now}
+	c := Cycle{ID: id.New(), Name: in.Name, Year: year, OpensAt: opens, DueAt: due.Add(24 * time.Hour), ClosesAt: closes.Add(24 * time.Hour), Notes: strings.TrimSpace(in.Notes), CreatedAt: now}.withDays()
 	err = s.P.DB.InTx(ctx, func(tx *db.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM reporting_cycles WHERE name = ?`, c.Name).Scan(&n); err != nil {
@@ -275,7 +275,7 @@ func scanCycle(row interface{ Scan(...any) error }) (Cycle, error) {
 	var c Cycle
 	err := row.Scan(&c.ID, &c.Name, &c.Year, &c.OpensAt, &c.DueAt, &c.ClosesAt, &c.Notes, &c.CreatedAt)
 	c.OpensAt, c.DueAt, c.ClosesAt, c.CreatedAt = c.OpensAt.UTC(), c.DueAt.UTC(), c.ClosesAt.UTC(), c.CreatedAt.UTC()
-	return c, err
+	return c.withDays(), err
 }
 
 // Cycles lists every cycle, newest first. Cycles are public.
@@ -517,11 +517,11 @@ func (s *Service) startTx(ctx context.Context, tx *db.Tx, in StartInput) (Report
 	now := s.now(ctx)
 	switch c.Phase(now) {
 	case "upcoming":
-		return Report{}, &Problem{Status: http.StatusConflict, Code: "cycle_not_open", Key: "reporting.err.not_open", Args: []any{c.Name, c.OpensAt.Format("2006-01-02")},
-			Message: fmt.Sprintf("the %s cycle opens on %s; reports can be started from then", c.Name, c.OpensAt.Format("2006-01-02"))}
+		return Report{}, &Problem{Status: http.StatusConflict, Code: "cycle_not_open", Key: "reporting.err.not_open", Args: []any{c.Name, c.OpensOn},
+			Message: fmt.Sprintf("the %s cycle opens on %s; reports can be started from then", c.Name, c.OpensOn)}
 	case "closed":
-		return Report{}, &Problem{Status: http.StatusConflict, Code: "cycle_closed", Key: "reporting.err.closed", Args: []any{c.Name, c.ClosesAt.Add(-time.Second).Format("2006-01-02")},
-			Message: fmt.Sprintf("the %s cycle closed on %s and accepts no new reports", c.Name, c.ClosesAt.Add(-time.Second).Format("2006-01-02"))}
+		return Report{}, &Problem{Status: http.StatusConflict, Code: "cycle_closed", Key: "reporting.err.closed", Args: []any{c.Name, c.ClosesOn},
+			Message: fmt.Sprintf("the %s cycle closed on %s and accepts no new reports", c.Name, c.ClosesOn)}
 	}
 	var existing string
 	err = tx.QueryRowContext(ctx, `SELECT id FROM reports WHERE state_iso3 = ? AND cycle_id = ?`, iso3, c.ID).Scan(&existing)
