@@ -164,11 +164,15 @@ type showData struct {
 	CanEdit   bool
 	CanSubmit bool
 	CanReopen bool
-	Print     bool
-	Blank     bool
-	Blanks    []int
-	Types     []string
-	Statuses  []string
+	// GapLink offers, under each capacity gap, to turn it into a need in
+	// the capacity module (the State's own users, on the version that
+	// module reads: the draft while drafting, else the current version).
+	GapLink  bool
+	Print    bool
+	Blank    bool
+	Blanks   []int
+	Types    []string
+	Statuses []string
 }
 
 func (m *Module) showData(r *http.Request) (showData, error) {
@@ -194,6 +198,11 @@ func (m *Module) showData(r *http.Request) (showData, error) {
 	d.CanEdit = acts && view.Report.Status == StatusDraft
 	d.CanSubmit = d.CanEdit && u.Role == auth.RoleStateApprover
 	d.CanReopen = acts && u.Role == auth.RoleStateApprover && view.Report.Status == StatusSubmitted
+	def := view.Report.CurrentVersion
+	if view.Report.Status == StatusDraft {
+		def = 0
+	}
+	d.GapLink = acts && view.Version == def
 	return d, nil
 }
 
