@@ -253,7 +253,7 @@ type editData struct {
 	Types     []string
 	Statuses  []string
 	Error     *Problem
-	ErrorText string
+	Errors    web.FormErrors
 	Stale     string
 	Count     int
 }
@@ -269,17 +269,16 @@ func (m *Module) edit(w http.ResponseWriter, r *http.Request) {
 		m.fail(w, r, ErrForbidden)
 		return
 	}
-	m.renderEdit(w, r, http.StatusOK, view.Report, view.Content, nil)
+	m.renderEdit(w, r, http.StatusOK, view.Report, view.Content, nil, nil)
 }
 
-func (m *Module) renderEdit(w http.ResponseWriter, r *http.Request, status int, rep Report, c Content, p *Problem) {
+// renderEdit shows the edit form with c; p is a stale-save refusal, errs
+// the refusals of the content, shown at their fields.
+func (m *Module) renderEdit(w http.ResponseWriter, r *http.Request, status int, rep Report, c Content, p *Problem, errs web.FormErrors) {
 	ctx := r.Context()
-	d := editData{Report: rep, StateName: stateName(rep.StateISO3, web.Lang(r)), Content: c, Types: MeasureTypes, Statuses: MeasureStatuses, Error: p}
-	if p != nil {
-		d.ErrorText = m.problemText(r, p)
-		if p.Code == "stale_revision" {
-			d.Stale = d.ErrorText
-		}
+	d := editData{Report: rep, StateName: stateName(rep.StateISO3, web.Lang(r)), Content: c, Types: MeasureTypes, Statuses: MeasureStatuses, Error: p, Errors: errs}
+	if p != nil && p.Code == "stale_revision" {
+		d.Stale = m.problemText(r, p)
 	}
 	var err error
 	if d.Sections, err = m.Svc.sections(ctx, c); err != nil {
@@ -379,8 +378,12 @@ func (m *Module) save(w http.ResponseWriter, r *http.Request) {
 	}
 	rev, _ := strconv.Atoi(r.PostFormValue("revision"))
 	c, at, err := contentFromForm(r)
+	noteNorms := make([]string, len(c.Notes))
+	for i, n := range c.Notes {
+		noteNorms[i] = n.NormID
+	}
 	if asJSON {
-		m.autosave(w, r, rev, c, at, err)
+		m.autosave(w, r, rev, c, at, noteNorms, err)
 		return
 	}
 	if err == nil {
@@ -398,7 +401,11 @@ func (m *Module) save(w http.ResponseWriter, r *http.Request) {
 		}
 		// On a stale save the form keeps the editor's input and carries the
 		// current revision: saving again is a deliberate overwrite.
-		m.renderEdit(w, r, p.Status, rep, c, p)
+		if p.Code == "stale_revision" {
+			m.renderEdit(w, r, p.Status, rep, c, p, nil)
+			return
+		}
+		m.renderEdit(w, r, p.Status, rep, c, nil, m.formErrors(r, c, noteNorms, p))
 		return
 	}
 	if err != nil {
@@ -430,13 +437,22 @@ type autosaveRefusal struct {
 	Code    string `json:"code"`
 	Field   string `json:"field,omitempty"`
 	Message string `json:"message"`
+	// Errors are the refusals of the content, each with the id of its
+	// input in the page, for the script to show beside the field.
+	Errors []autosaveFieldError `json:"errors,omitempty"`
+}
+
+type autosaveFieldError struct {
+	ID      string `json:"id"`
+	Label   string `json:"label"`
+	Message string `json:"message"`
 }
 
 // autosave saves the posted form like save does, through the same service
 // call, and answers JSON: the new revision, or the refusal with its message
 // in the page's language. A stale save is refused (409) exactly as from the
 // form; the script then stops and shows the message, and never overwrites.
-func (m *Module) autosave(w http.ResponseWriter, r *http.Request, rev int, c Content, at []int, err error) {
+func (m *Module) autosave(w http.ResponseWriter, r *http.Request, rev int, c Content, at []int, noteNorms []string, err error) {
 	keys := map[string]string{}
 	if err == nil {
 		for i := range c.Measures {
@@ -453,6 +469,25 @@ func (m *Module) autosave(w http.ResponseWriter, r *http.Request, rev int, c Con
 				Message: m.site.Catalog.T(web.Lang(r), "reporting.autosaved", saved.Format("15:04 UTC"), rep.Revision)})
 			return
 		}
+	}
+	var p *Problem
+	if errors.As(err, &p) && p.Status == http.StatusUnprocessableEntity {
+		// The page numbers measures by their place in the form ("m.N."),
+		// which for the script is the posted index, not the saved one.
+		errs := m.formErrors(r, c, noteNorms, p)
+		out := autosaveRefusal{Code: p.Code, Field: p.Field, Message: m.site.Catalog.T(web.Lang(r), "reporting.autosave_refused")}
+		for _, e := range errs {
+			if g := strings.TrimPrefix(e.ID, "m."); g != e.ID {
+				if k, rest, ok := strings.Cut(g, "."); ok {
+					if i, err := strconv.Atoi(k); err == nil && i < len(at) {
+						e.ID = "m." + strconv.Itoa(at[i]) + "." + rest
+					}
+				}
+			}
+			out.Errors = append(out.Errors, autosaveFieldError{ID: e.ID, Label: e.Label, Message: e.Message})
+		}
+		api.WriteJSON(w, p.Status, out)
+		return
 	}
 	m.autosaveFail(w, r, err)
 }

@@ -31,6 +31,17 @@ type Problem struct {
 	Key     string
 	Args    []any
 	Message string
+	// Fields are every refusal of the same input, this one first, when
+	// there were several (Validate finds them all, for forms).
+	Fields []*Problem
+}
+
+// All is every refusal the problem stands for: its Fields, or itself.
+func (p *Problem) All() []*Problem {
+	if len(p.Fields) > 0 {
+		return p.Fields
+	}
+	return []*Problem{p}
 }
 
 func (p *Problem) Error() string {

@@ -46,34 +46,54 @@ func CheckLink(raw string) error {
 	return nil
 }
 
-func checkText(field, s string, max int) error {
-	if !utf8.ValidString(s) {
-		return invalid(field, "must be valid UTF-8 text")
-	}
-	if n := utf8.RuneCountInString(s); n > max {
-		return invalid(field, "is %d characters long; the limit is %d", n, max)
-	}
-	if strings.ContainsRune(s, 0) {
-		return invalid(field, "must not contain NUL characters")
-	}
-	return nil
+// problems collects every refusal of a content, so that a form can show
+// them all at once; err returns the first, carrying the others in Fields.
+type problems []*Problem
+
+func (ps *problems) add(p *Problem) { *ps = append(*ps, p) }
+
+// keyed adds a refusal with its catalog key and arguments for pages and its
+// English message for the API.
+func (ps *problems) keyed(field, key string, args []any, format string, fargs ...any) {
+	p := invalid(field, format, fargs...)
+	p.Key, p.Args = key, args
+	ps.add(p)
 }
 
-func checkLinks(field string, links []Link) error {
+func (ps problems) err() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	first := *ps[0]
+	first.Fields = ps
+	return &first
+}
+
+func (ps *problems) text(field, s string, max int) {
+	switch n := utf8.RuneCountInString(s); {
+	case !utf8.ValidString(s):
+		ps.add(invalid(field, "must be valid UTF-8 text"))
+	case n > max:
+		ps.keyed(field, "reporting.err.too_long", []any{n, max}, "is %d characters long; the limit is %d", n, max)
+	case strings.ContainsRune(s, 0):
+		ps.add(invalid(field, "must not contain NUL characters"))
+	}
+}
+
+func (ps *problems) links(field string, links []Link) {
 	if len(links) > MaxLinks {
-		return invalid(field, "holds %d links; the limit is %d", len(links), MaxLinks)
+		ps.keyed(field, "reporting.err.links_count", []any{len(links), MaxLinks}, "holds %d links; the limit is %d", len(links), MaxLinks)
+		return
 	}
 	for i := range links {
 		links[i].URL = strings.TrimSpace(links[i].URL)
 		links[i].Label = strings.TrimSpace(links[i].Label)
 		if err := CheckLink(links[i].URL); err != nil {
-			return invalid(fmt.Sprintf("%s[%d].url", field, i), "%s", err.Error())
+			ps.keyed(fmt.Sprintf("%s[%d].url", field, i), "reporting.err.link", []any{links[i].URL}, "%s", err.Error())
+			continue
 		}
-		if err := checkText(fmt.Sprintf("%s[%d].label", field, i), links[i].Label, MaxLabel); err != nil {
-			return err
-		}
+		ps.text(fmt.Sprintf("%s[%d].label", field, i), links[i].Label, MaxLabel)
 	}
-	return nil
 }
 
 func oneOf(v string, list []string) bool {
@@ -88,55 +108,54 @@ func oneOf(v string, list []string) bool {
 // Validate checks and normalises a report's content in place: known
 // reportable norms, known types and statuses, dates, http(s) links, sizes.
 // No field is mandatory; empty type and status become "other" and
-// "planned". Multi-line texts get LF line endings. Fields are named as in the JSON body (measures[3].title).
+// "planned". Multi-line texts get LF line endings. Fields are named as in
+// the JSON body (measures[3].title). Every refusal is found: the error is
+// the first, a *Problem whose Fields hold them all.
 func (s *Service) Validate(c *Content) error {
 	if len(c.Measures) > MaxMeasures {
 		return invalid("measures", "holds %d measures; the limit is %d", len(c.Measures), MaxMeasures)
 	}
+	var ps problems
 	keys := map[string]bool{}
 	for i := range c.Measures {
 		m := &c.Measures[i]
 		f := fmt.Sprintf("measures[%d]", i)
 		m.NormID = strings.TrimSpace(m.NormID)
 		if !s.isReportable(m.NormID) {
-			return invalid(f+".norm_id", "is not a norm this report asks about (%q)", m.NormID)
+			ps.add(invalid(f+".norm_id", "is not a norm this report asks about (%q)", m.NormID))
 		}
 		m.Title = strings.TrimSpace(m.Title)
-		if err := checkText(f+".title", m.Title, MaxTitle); err != nil {
-			return err
-		}
+		ps.text(f+".title", m.Title, MaxTitle)
 		m.Description = api.NormalizeNewlines(m.Description)
-		if err := checkText(f+".description", m.Description, MaxText); err != nil {
-			return err
-		}
+		ps.text(f+".description", m.Description, MaxText)
 		if m.Type == "" {
 			m.Type = "other"
 		}
 		if !oneOf(m.Type, MeasureTypes) {
-			return invalid(f+".type", "must be one of %s", strings.Join(MeasureTypes, ", "))
+			ps.keyed(f+".type", "reporting.err.type", nil, "must be one of %s", strings.Join(MeasureTypes, ", "))
 		}
 		if m.Status == "" {
 			m.Status = "planned"
 		}
 		if !oneOf(m.Status, MeasureStatuses) {
-			return invalid(f+".status", "must be one of %s", strings.Join(MeasureStatuses, ", "))
+			ps.keyed(f+".status", "reporting.err.status", nil, "must be one of %s", strings.Join(MeasureStatuses, ", "))
 		}
 		m.Date = strings.TrimSpace(m.Date)
 		if m.Date != "" && !dateRE.MatchString(m.Date) {
-			return invalid(f+".date", "must be YYYY, YYYY-MM or YYYY-MM-DD")
+			ps.keyed(f+".date", "reporting.err.date", []any{m.Date}, "must be YYYY, YYYY-MM or YYYY-MM-DD")
 		}
-		if err := checkLinks(f+".links", m.Links); err != nil {
-			return err
-		}
+		ps.links(f+".links", m.Links)
 		if len(m.OtherNorms) > MaxOtherNorms {
-			return invalid(f+".other_norms", "names %d norms; the limit is %d", len(m.OtherNorms), MaxOtherNorms)
+			ps.add(invalid(f+".other_norms", "names %d norms; the limit is %d", len(m.OtherNorms), MaxOtherNorms))
+			m.OtherNorms = m.OtherNorms[:MaxOtherNorms]
 		}
 		seen := map[string]bool{m.NormID: true}
 		other := m.OtherNorms[:0]
 		for j, n := range m.OtherNorms {
 			n = strings.TrimSpace(n)
 			if _, ok := s.allNorm[n]; !ok {
-				return invalid(fmt.Sprintf("%s.other_norms[%d]", f, j), "is not a norm of the framework (%q)", n)
+				ps.add(invalid(fmt.Sprintf("%s.other_norms[%d]", f, j), "is not a norm of the framework (%q)", n))
+				continue
 			}
 			if !seen[n] {
 				seen[n] = true
@@ -158,37 +177,35 @@ func (s *Service) Validate(c *Content) error {
 			m.OtherNorms = []string{}
 		}
 	}
-	notes := c.Notes[:0]
+	notes := make([]NormNotes, 0, len(c.Notes))
 	seenNote := map[string]bool{}
 	for i, n := range c.Notes {
 		f := fmt.Sprintf("notes[%d]", i)
 		if !s.isReportable(n.NormID) {
-			return invalid(f+".norm_id", "is not a norm this report asks about (%q)", n.NormID)
+			ps.add(invalid(f+".norm_id", "is not a norm this report asks about (%q)", n.NormID))
 		}
 		if seenNote[n.NormID] {
-			return invalid(f+".norm_id", "appears twice")
+			ps.add(invalid(f+".norm_id", "appears twice"))
 		}
 		seenNote[n.NormID] = true
 		n.Challenges, n.CapacityGaps = api.NormalizeNewlines(n.Challenges), api.NormalizeNewlines(n.CapacityGaps)
-		if err := checkText(f+".challenges", n.Challenges, MaxText); err != nil {
-			return err
-		}
-		if err := checkText(f+".capacity_gaps", n.CapacityGaps, MaxText); err != nil {
-			return err
-		}
+		ps.text(f+".challenges", n.Challenges, MaxText)
+		ps.text(f+".capacity_gaps", n.CapacityGaps, MaxText)
 		if strings.TrimSpace(n.Challenges) != "" || strings.TrimSpace(n.CapacityGaps) != "" {
 			notes = append(notes, n)
 		}
 	}
-	c.Notes = notes
 	c.ILawSummary = api.NormalizeNewlines(c.ILawSummary)
-	if err := checkText("international_law_summary", c.ILawSummary, MaxILawSummary); err != nil {
-		return err
-	}
+	ps.text("international_law_summary", c.ILawSummary, MaxILawSummary)
 	if c.ILawLinks == nil {
 		c.ILawLinks = []Link{}
 	}
-	return checkLinks("international_law_links", c.ILawLinks)
+	ps.links("international_law_links", c.ILawLinks)
+	if err := ps.err(); err != nil {
+		return err
+	}
+	c.Notes = notes
+	return nil
 }
 
 func marshalLinks(l []Link) (string, error) {

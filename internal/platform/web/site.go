@@ -379,6 +379,10 @@ var Funcs = template.FuncMap{
 	"safeURL": func(s string) template.URL { return template.URL(s) },
 	// groupkey turns "states.group.asia-pacific" into a translation key.
 	"groupkey": func(s string) string { return strings.ReplaceAll(s, "-", "_") },
+	// fieldError and fieldAttrs show a form's refusals at their fields
+	// (FormErrors).
+	"fieldError": fieldError,
+	"fieldAttrs": fieldAttrs,
 	"contains": func(list []string, s string) bool {
 		for _, x := range list {
 			if x == s {

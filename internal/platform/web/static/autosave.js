@@ -6,8 +6,12 @@
 // "m.N.key" fields), and with a message for the role="status" line
 // #autosave-status. A stale save (409 stale_revision: someone else saved
 // since) stops autosaving and shows the server's message in #autosave-stale;
-// nothing is ever overwritten from here. Without JavaScript the form works
-// as before: this file only adds to it.
+// nothing is ever overwritten from here. A refused save (422) may list
+// "errors" [{id, label, message}]: each message is shown beside the input
+// with that id (as the server's own page does, <p class="field-error"
+// id="ID-error">, aria-invalid, aria-describedby) and cleared, with the
+// server's own, at the next accepted save. Without JavaScript the form works as before: this file only
+// adds to it.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-autosave]");
@@ -30,6 +34,45 @@
     if (status) {
       status.textContent = text || "";
     }
+  }
+
+  // clearMarks removes every refusal shown in the form (the server's own
+  // and this script's) once the input is accepted or refused anew.
+  function clearMarks() {
+    Array.prototype.forEach.call(form.querySelectorAll('[aria-invalid="true"]'), function (input) {
+      var p = document.getElementById(input.id + "-error");
+      if (p) {
+        p.parentNode.removeChild(p);
+      }
+      input.removeAttribute("aria-invalid");
+      var ids = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (x) {
+        return x && x !== input.id + "-error";
+      });
+      if (ids.length) {
+        input.setAttribute("aria-describedby", ids.join(" "));
+      } else {
+        input.removeAttribute("aria-describedby");
+      }
+    });
+  }
+
+  function mark(errors) {
+    clearMarks();
+    (errors || []).forEach(function (e) {
+      var input = document.getElementById(e.id);
+      if (!input || !input.parentNode) {
+        return;
+      }
+      var p = document.createElement("p");
+      p.className = "field-error";
+      p.id = e.id + "-error";
+      p.textContent = e.message;
+      input.parentNode.insertBefore(p, input.nextSibling);
+      var ids = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      ids.unshift(p.id);
+      input.setAttribute("aria-describedby", ids.join(" "));
+      input.setAttribute("aria-invalid", "true");
+    });
   }
 
   function stop(code, message) {
@@ -61,8 +104,10 @@
           }
         });
         savedEdits = sent;
+        clearMarks();
         say(data.message);
       } else if (resp.status === 422) {
+        mark(data.errors);
         say(data.message); // invalid input: tried again after the next change
       } else if (resp.status >= 400 && resp.status < 500) {
         stop(data.code, data.message);
