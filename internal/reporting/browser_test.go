@@ -53,12 +53,15 @@ func TestBrowserJourney(t *testing.T) {
 	j.signIn(ed1)
 	j.Do("start the report", chromedp.Navigate(cycleURL), browsertest.Submit(chromedp.CSS(`form[action="/reports/start"] button`)))
 	j.Contains("the new draft", "main", "Your State's draft report has been created", "Editing the report of France, cycle 2026", "Draft, revision 1")
-	editURL := j.Location()
-	if !strings.HasSuffix(editURL, "/edit") {
-		t.Fatalf("after starting: at %s, not the edit form", editURL)
+	taskURL := j.Location()
+	if !strings.HasSuffix(taskURL, "/edit") {
+		t.Fatalf("after starting: at %s, not the task list", taskURL)
 	}
-	reportURL := strings.TrimSuffix(editURL, "/edit")
+	reportURL := strings.TrimSuffix(taskURL, "/edit")
 	reportPath := strings.TrimPrefix(reportURL, rig.URL)
+	j.Contains("the task list", "main .task-list", "(j)", "Not started")
+	j.Do("open norm (j)", browsertest.Submit(chromedp.CSS(`main a[href="`+reportPath+`/edit/`+norm+`"]`)))
+	editURL := j.Location()
 	p := j.blankMeasure(norm)
 	j.Do("fill the measure",
 		chromedp.SendKeys(chromedp.CSS(`[name="`+p+`title"]`), title),
@@ -68,6 +71,9 @@ func TestBrowserJourney(t *testing.T) {
 		browsertest.Submit(chromedp.ID("save-top")),
 	)
 	j.Contains("the saved draft", "main", "The draft has been saved.", "last saved by "+ed1.Name)
+	if j.Location() != editURL {
+		t.Errorf("saving norm (j) led to %s, not back to its page", j.Location())
+	}
 	j.Contains("the saved measure's heading", `fieldset.measure legend`, title)
 
 	// Autosave: a challenge typed and left alone is saved without Save.
@@ -83,12 +89,14 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	j.Contains("the reloaded draft", "main", "last saved by "+ed1.Name)
 	if os.Getenv("CYBERNORMS_AXE") != "" {
-		vs, err := browsertest.Audit(ctx, editURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(vs) > 0 {
-			t.Errorf("the edit form: %d accessibility violations:%s", len(vs), browsertest.Describe(vs))
+		for _, u := range []string{editURL, taskURL + "?lang=ar", taskURL + "?lang=en"} { // the last sets English back
+			vs, err := browsertest.Audit(ctx, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(vs) > 0 {
+				t.Errorf("%s: %d accessibility violations:%s", u, len(vs), browsertest.Describe(vs))
+			}
 		}
 	}
 	j.signOut()
@@ -96,7 +104,8 @@ func TestBrowserJourney(t *testing.T) {
 	// The second editor opens the draft and sees the first's work.
 	j.signIn(ed2)
 	j.Do("open the draft", chromedp.Navigate(reportURL), browsertest.Submit(chromedp.CSS(`main a[href="`+reportPath+`/edit"]`)))
-	j.Contains("the draft as the second editor sees it", "main", "last saved by "+ed1.Name)
+	j.Contains("the task list as the second editor sees it", "main", "last saved by "+ed1.Name, "In progress")
+	j.Do("open norm (j)", browsertest.Submit(chromedp.CSS(`main a[href="`+reportPath+`/edit/`+norm+`"]`)))
 	j.Contains("the first editor's measure", `fieldset.measure legend`, title)
 	if got := j.value(`[name="n.` + norm + `.challenges"]`); got != challenge {
 		t.Errorf("the second editor sees the challenge as %q", got)
@@ -105,7 +114,7 @@ func TestBrowserJourney(t *testing.T) {
 	// A second tab saves; the first, still at the old revision, is refused.
 	tab, closeTab := chromedp.NewContext(ctx)
 	second := journey{Page: browsertest.Page{T: t, Ctx: tab}, base: rig.URL}
-	second.Do("open a second tab", chromedp.Navigate(editURL))
+	second.Do("open a second tab", chromedp.Navigate(taskURL+"/international-law"))
 	second.Do("save from the second tab",
 		chromedp.SendKeys(chromedp.CSS(`[name="ilaw_summary"]`), "International law applies in full."),
 		browsertest.Submit(chromedp.ID("save-bottom")),
@@ -122,7 +131,7 @@ func TestBrowserJourney(t *testing.T) {
 	if now := j.value(`[name="revision"]`); now != staleRev {
 		t.Errorf("a refused autosave changed the form's revision from %s to %s", staleRev, now)
 	}
-	second.Do("reload the second tab", chromedp.Reload())
+	second.Do("open norm (j) in the second tab", chromedp.Navigate(editURL))
 	if got := second.value(`[name="` + second.measure(title) + `description"]`); strings.Contains(got, "Stale edit") {
 		t.Errorf("the stale edit was saved: %q", got)
 	}

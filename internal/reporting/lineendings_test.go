@@ -60,8 +60,8 @@ func browserForm(page string) url.Values {
 	return f
 }
 
-// TestSavingTheFormUnchangedChangesNothingInTheComparison saves a report's
-// edit form back exactly as a browser posts it (textareas with CRLF) and
+// TestSavingTheFormUnchangedChangesNothingInTheComparison saves every
+// section's edit form back exactly as a browser posts it (textareas with CRLF) and
 // checks that the comparison with the previous version, for the State and
 // for the public, lists no change: multi-line text is stored with LF
 // whichever way it came in.
@@ -83,12 +83,18 @@ func TestSavingTheFormUnchangedChangesNothingInTheComparison(t *testing.T) {
 		w.fraAp.must(t, 200, "POST", "/api/v1/reports/"+id+"/reopen", map[string]any{})
 
 		ed := rig.SignIn(t, w.fraEdU)
-		form := browserForm(ed.GetBody(t, "/reports/"+id+"/edit"))
-		if !strings.Contains(form.Get("ilaw_summary"), "\r\n") {
-			t.Fatalf("the form as posted should carry CRLF line endings: %q", form.Get("ilaw_summary"))
+		sections := regexp.MustCompile(`href="(/reports/`+id+`/edit/[^"]+)"`).FindAllStringSubmatch(ed.GetBody(t, "/reports/"+id+"/edit"), -1)
+		if len(sections) != 12 {
+			t.Fatalf("%d sections on the task list", len(sections))
 		}
-		if resp := ed.PostForm(t, "/reports/"+id+"/edit", form); resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("saving the unchanged form: status %d: %s", resp.StatusCode, testrig.Body(resp))
+		for _, sec := range sections {
+			form := browserForm(ed.GetBody(t, sec[1]))
+			if sec[1] == "/reports/"+id+"/edit/international-law" && !strings.Contains(form.Get("ilaw_summary"), "\r\n") {
+				t.Fatalf("the form as posted should carry CRLF line endings: %q", form.Get("ilaw_summary"))
+			}
+			if resp := ed.PostForm(t, sec[1], form); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("saving %s unchanged: status %d: %s", sec[1], resp.StatusCode, testrig.Body(resp))
+			}
 		}
 		noChange := func(t *testing.T, d map[string]any) {
 			t.Helper()

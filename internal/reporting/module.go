@@ -53,6 +53,8 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("GET /reports/{id}/print", web.Public, m.print)
 	r.Handle("GET /reports/{id}/edit", web.StateStaff, m.edit)
 	r.Handle("POST /reports/{id}/edit", web.StateStaff, m.save)
+	r.Handle("GET /reports/{id}/edit/{section}", web.StateStaff, m.editSection)
+	r.Handle("POST /reports/{id}/edit/{section}", web.StateStaff, m.saveSection)
 	r.Handle("POST /reports/{id}/submit", web.StateApprover, m.submit)
 	r.Handle("POST /reports/{id}/reopen", web.StateApprover, m.reopen)
 	r.Handle("GET /reports/{id}/diff", web.Public, m.diff)

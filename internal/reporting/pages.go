@@ -256,27 +256,138 @@ type editData struct {
 	Errors    web.FormErrors
 	Stale     string
 	Count     int
+	// Section is the section edited on its own page ("" for the whole
+	// draft at once, the fallback of a refused whole-form save); ShowILaw
+	// says the international-law position is on the page.
+	Section      string
+	SectionLabel string
+	ShowILaw     bool
+	Completed    bool
+	Prev, Next   *taskRow
 }
 
-func (m *Module) edit(w http.ResponseWriter, r *http.Request) {
+// taskRow is one section on the draft's task list.
+type taskRow struct {
+	SectionState
+	Label string // "(c)" or the international-law heading
+	Title string
+	URL   string
+}
+
+type tasksData struct {
+	Report    Report
+	StateName string
+	Tasks     []taskRow
+	Completed int
+	NoMeasure int
+	Approver  bool
+}
+
+// draftFor opens the draft for the State's own users, else refuses.
+func (m *Module) draftFor(r *http.Request) (View, error) {
 	view, err := m.Svc.Open(r.Context(), r.PathValue("id"), 0)
+	if err != nil {
+		return View{}, err
+	}
+	if !auth.UserFrom(r.Context()).ActsFor(view.Report.StateISO3) {
+		return View{}, ErrForbidden
+	}
+	return view, nil
+}
+
+// tasks lists the draft's sections with their status.
+func (m *Module) tasks(r *http.Request, rep Report) ([]taskRow, error) {
+	ctx := r.Context()
+	states, err := m.Svc.SectionStates(ctx, rep.ID)
+	if err != nil {
+		return nil, err
+	}
+	norms, err := m.Svc.FW.Norms(ctx, "", web.Lang(r))
+	if err != nil {
+		return nil, err
+	}
+	titles := map[string]string{}
+	for _, n := range norms {
+		titles[n.ID] = n.ShortTitle
+	}
+	out := make([]taskRow, len(states))
+	for i, st := range states {
+		out[i] = taskRow{SectionState: st, URL: "/reports/" + rep.ID + "/edit/" + st.Section}
+		if st.Section == SectionILaw {
+			out[i].Title = m.site.Catalog.T(web.Lang(r), "reporting.ilaw")
+		} else {
+			out[i].Label, out[i].Title = m.Svc.normLabel(ctx, st.Section), titles[st.Section]
+		}
+	}
+	return out, nil
+}
+
+// edit is the draft's task list: every section with its status, what is
+// left, and a link to each section's own page.
+func (m *Module) edit(w http.ResponseWriter, r *http.Request) {
+	view, err := m.draftFor(r)
 	if err != nil {
 		m.fail(w, r, err)
 		return
 	}
-	u := auth.UserFrom(r.Context())
-	if !u.ActsFor(view.Report.StateISO3) {
-		m.fail(w, r, ErrForbidden)
+	d := tasksData{Report: view.Report, StateName: stateName(view.Report.StateISO3, web.Lang(r)), Approver: auth.UserFrom(r.Context()).Role == auth.RoleStateApprover}
+	if d.Tasks, err = m.tasks(r, view.Report); err != nil {
+		m.fail(w, r, err)
 		return
 	}
-	m.renderEdit(w, r, http.StatusOK, view.Report, view.Content, nil, nil)
+	for _, t := range d.Tasks {
+		if t.Status == SectionCompleted {
+			d.Completed++
+		}
+		if t.Section != SectionILaw && t.Measures == 0 {
+			d.NoMeasure++
+		}
+	}
+	m.site.Render(w, r, http.StatusOK, "reporting/tasks.html", d.StateName+" "+view.Report.CycleName, d)
 }
 
-// renderEdit shows the edit form with c; p is a stale-save refusal, errs
-// the refusals of the content, shown at their fields.
-func (m *Module) renderEdit(w http.ResponseWriter, r *http.Request, status int, rep Report, c Content, p *Problem, errs web.FormErrors) {
+// sectionPart is the part of c that belongs to a section.
+func sectionPart(c Content, section string) Content {
+	part := Content{Measures: []Measure{}, Notes: []NormNotes{}, ILawLinks: []Link{}}
+	if section == SectionILaw {
+		part.ILawSummary, part.ILawLinks = c.ILawSummary, c.ILawLinks
+		return part
+	}
+	for _, ms := range c.Measures {
+		if ms.NormID == section {
+			part.Measures = append(part.Measures, ms)
+		}
+	}
+	for _, n := range c.Notes {
+		if n.NormID == section {
+			part.Notes = append(part.Notes, n)
+		}
+	}
+	return part
+}
+
+// editSection is one section of the draft on its own page.
+func (m *Module) editSection(w http.ResponseWriter, r *http.Request) {
+	view, err := m.draftFor(r)
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	section := r.PathValue("section")
+	if err := m.Svc.loadNorms(r.Context()); err != nil || !m.Svc.isSection(section) {
+		m.fail(w, r, ErrNotFound)
+		return
+	}
+	m.renderEdit(w, r, http.StatusOK, view.Report, sectionPart(view.Content, section), nil, nil, section)
+}
+
+// renderEdit shows the edit form with c: one section's page, or (section
+// "") the whole draft; p is a stale-save refusal, errs the refusals of the
+// content, shown at their fields.
+func (m *Module) renderEdit(w http.ResponseWriter, r *http.Request, status int, rep Report, c Content, p *Problem, errs web.FormErrors, section string) {
 	ctx := r.Context()
-	d := editData{Report: rep, StateName: stateName(rep.StateISO3, web.Lang(r)), Content: c, Types: MeasureTypes, Statuses: MeasureStatuses, Error: p, Errors: errs}
+	d := editData{Report: rep, StateName: stateName(rep.StateISO3, web.Lang(r)), Content: c, Types: MeasureTypes, Statuses: MeasureStatuses, Error: p, Errors: errs,
+		Section: section, ShowILaw: section == "" || section == SectionILaw}
 	if p != nil && p.Code == "stale_revision" {
 		d.Stale = m.problemText(r, p)
 	}
@@ -284,6 +395,33 @@ func (m *Module) renderEdit(w http.ResponseWriter, r *http.Request, status int, 
 	if d.Sections, err = m.Svc.sections(ctx, c); err != nil {
 		m.site.ServerError(w, r, err)
 		return
+	}
+	if section != "" {
+		kept := d.Sections[:0]
+		for _, sc := range d.Sections {
+			if sc.Norm.ID == section {
+				kept = append(kept, sc)
+			}
+		}
+		d.Sections = kept
+		tasks, err := m.tasks(r, rep)
+		if err != nil {
+			m.fail(w, r, err)
+			return
+		}
+		for i, t := range tasks {
+			if t.Section != section {
+				continue
+			}
+			d.SectionLabel = strings.TrimSpace(t.Label + " " + t.Title)
+			d.Completed = t.Status == SectionCompleted
+			if i > 0 {
+				d.Prev = &tasks[i-1]
+			}
+			if i+1 < len(tasks) {
+				d.Next = &tasks[i+1]
+			}
+		}
 	}
 	// One blank measure per norm, numbered after the existing ones.
 	n := len(c.Measures)
@@ -360,10 +498,23 @@ func contentFromForm(r *http.Request) (c Content, at []int, err error) {
 	return c, at, nil
 }
 
-// save stores the edit form. The autosave script (static/autosave.js) posts
-// the same form asking for JSON; it is answered by autosave instead of a
-// page.
-func (m *Module) save(w http.ResponseWriter, r *http.Request) {
+// save stores the whole edit form (the fallback page of a refused
+// whole-form save, and clients that post the whole draft).
+func (m *Module) save(w http.ResponseWriter, r *http.Request) { m.saveForm(w, r, "") }
+
+// saveSection stores one section's page and returns to it.
+func (m *Module) saveSection(w http.ResponseWriter, r *http.Request) {
+	if err := m.Svc.loadNorms(r.Context()); err != nil || !m.Svc.isSection(r.PathValue("section")) {
+		m.fail(w, r, ErrNotFound)
+		return
+	}
+	m.saveForm(w, r, r.PathValue("section"))
+}
+
+// saveForm stores the edit form of a section (or, section "", of the whole
+// draft). The autosave script (static/autosave.js) posts the same form
+// asking for JSON; it is answered by autosave instead of a page.
+func (m *Module) saveForm(w http.ResponseWriter, r *http.Request, section string) {
 	ctx := r.Context()
 	asJSON := wantsJSON(r)
 	r.Body = http.MaxBytesReader(w, r.Body, MaxJSONBody)
@@ -382,12 +533,18 @@ func (m *Module) save(w http.ResponseWriter, r *http.Request) {
 	for i, n := range c.Notes {
 		noteNorms[i] = n.NormID
 	}
+	store := func(c Content) (Report, error) {
+		if section == "" {
+			return m.Svc.SaveDraft(ctx, r.PathValue("id"), rev, c)
+		}
+		return m.Svc.SaveSection(ctx, r.PathValue("id"), rev, section, SectionInput{Part: c, Completed: r.PostFormValue("completed") != ""})
+	}
 	if asJSON {
-		m.autosave(w, r, rev, c, at, noteNorms, err)
+		m.autosave(w, r, c, at, noteNorms, err, store)
 		return
 	}
 	if err == nil {
-		_, err = m.Svc.SaveDraft(ctx, r.PathValue("id"), rev, c)
+		_, err = store(c)
 	}
 	var p *Problem
 	if errors.As(err, &p) && (p.Status == http.StatusUnprocessableEntity || p.Code == "stale_revision") {
@@ -402,17 +559,21 @@ func (m *Module) save(w http.ResponseWriter, r *http.Request) {
 		// On a stale save the form keeps the editor's input and carries the
 		// current revision: saving again is a deliberate overwrite.
 		if p.Code == "stale_revision" {
-			m.renderEdit(w, r, p.Status, rep, c, p, nil)
+			m.renderEdit(w, r, p.Status, rep, c, p, nil, section)
 			return
 		}
-		m.renderEdit(w, r, p.Status, rep, c, nil, m.formErrors(r, c, noteNorms, p))
+		m.renderEdit(w, r, p.Status, rep, c, nil, m.formErrors(r, c, noteNorms, p), section)
 		return
 	}
 	if err != nil {
 		m.fail(w, r, err)
 		return
 	}
-	m.site.Redirect(w, r, "/reports/"+r.PathValue("id")+"/edit", "reporting.saved")
+	back := "/reports/" + r.PathValue("id") + "/edit"
+	if section != "" {
+		back += "/" + section
+	}
+	m.site.Redirect(w, r, back, "reporting.saved")
 }
 
 // wantsJSON reports whether the form was posted by the autosave script.
@@ -452,7 +613,7 @@ type autosaveFieldError struct {
 // call, and answers JSON: the new revision, or the refusal with its message
 // in the page's language. A stale save is refused (409) exactly as from the
 // form; the script then stops and shows the message, and never overwrites.
-func (m *Module) autosave(w http.ResponseWriter, r *http.Request, rev int, c Content, at []int, noteNorms []string, err error) {
+func (m *Module) autosave(w http.ResponseWriter, r *http.Request, c Content, at []int, noteNorms []string, err error, store func(Content) (Report, error)) {
 	keys := map[string]string{}
 	if err == nil {
 		for i := range c.Measures {
@@ -462,7 +623,7 @@ func (m *Module) autosave(w http.ResponseWriter, r *http.Request, rev int, c Con
 			}
 		}
 		var rep Report
-		rep, err = m.Svc.SaveDraft(r.Context(), r.PathValue("id"), rev, c)
+		rep, err = store(c)
 		if err == nil {
 			saved := rep.UpdatedAt.UTC()
 			api.WriteJSON(w, http.StatusOK, autosaveAnswer{Revision: rep.Revision, SavedAt: saved, Keys: keys,

@@ -727,6 +727,9 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, reportID string, in S
 		v.Version, v.Visibility, v.Late, now, now, u.ID, u.Name, r.ID); err != nil {
 		return Version{}, fmt.Errorf("submit: %w", err)
 	}
+	if err := clearSections(ctx, tx, r.ID); err != nil {
+		return Version{}, err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM report_stats WHERE state_iso3 = ? AND cycle_id = ?`, r.StateISO3, r.CycleID); err != nil {
 		return Version{}, fmt.Errorf("stats: %w", err)
 	}

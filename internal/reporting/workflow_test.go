@@ -258,8 +258,11 @@ func TestHTMLJourneyWithoutJavaScript(t *testing.T) {
 	}
 	editPath := resp.Header.Get("Location")
 	page := ed.GetBody(t, editPath)
-	if !strings.Contains(page, `name="count" value="11"`) {
-		t.Fatalf("edit form lacks one blank measure per norm")
+	if !strings.Contains(page, `href="`+editPath+`/gge2015-c"`) {
+		t.Fatalf("the task list lacks norm (c)")
+	}
+	if page := ed.GetBody(t, editPath+"/gge2015-c"); !strings.Contains(page, `name="count" value="1"`) || !strings.Contains(page, `name="m.0.norm" value="gge2015-c"`) {
+		t.Fatalf("the page of norm (c) lacks its blank measure")
 	}
 	form := url.Values{"revision": {"1"}, "count": {"11"}, "m.2.norm": {"gge2015-c"}, "m.2.title": {"National CSIRT"}, "m.2.type": {"institution"}, "m.2.status": {"implemented"}, "m.2.links": {"https://example.org/csirt CSIRT site"}, "ilaw_summary": {"It applies."}}
 	resp = ed.PostForm(t, editPath, form)
@@ -314,7 +317,7 @@ func TestHTMLJourneyWithoutJavaScript(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("reopen: %d", resp.StatusCode)
 		}
-		body := ed.GetBody(t, editPath)
+		body := ed.GetBody(t, editPath+"/gge2015-c")
 		if !strings.Contains(body, "National CSIRT") || strings.Contains(body, "%!") {
 			t.Errorf("edit form after reopening lacks the measure")
 		}
