@@ -49,7 +49,7 @@ func TestAutosaveAnswersJSON(t *testing.T) {
 		}
 		return a
 	}
-	form := url.Values{"revision": {"1"}, "count": {"11"}, "m.2.norm": {"gge2015-c"}, "m.2.title": {"National CSIRT"}, "m.2.status": {"implemented"}}
+	form := url.Values{"revision": {"1"}, "count": {"11"}, "m.2.norm": {"gge2015-c"}, "m.2.title": {"National CSIRT"}, "m.2.type": {"institution"}, "m.2.status": {"implemented"}}
 	first := autosave(form, http.StatusOK)
 	key := first.Keys["2"]
 	if first.Revision != 2 || key == "" || len(first.Keys) != 1 || !strings.Contains(first.Message, "Saved automatically at") || !strings.Contains(first.Message, "revision 2") {
@@ -98,7 +98,7 @@ func TestAutosaveAnswersJSON(t *testing.T) {
 		}
 	})
 	t.Run("invalid input is refused with 422 naming the field", func(t *testing.T) {
-		bad := url.Values{"revision": {"3"}, "count": {"11"}, "m.0.norm": {"gge2015-a"}, "m.0.title": {"x"}, "m.0.links": {"javascript:alert(1)"}}
+		bad := url.Values{"revision": {"3"}, "count": {"11"}, "m.0.norm": {"gge2015-a"}, "m.0.title": {"x"}, "m.0.type": {"policy"}, "m.0.status": {"planned"}, "m.0.links": {"javascript:alert(1)"}}
 		a := autosave(bad, http.StatusUnprocessableEntity)
 		if a.Field != "measures[0].links[0].url" || a.Message == "" {
 			t.Errorf("invalid autosave: %+v", a)

@@ -80,3 +80,44 @@ func TestFormRefusalsAreShownAtTheirFields(t *testing.T) {
 		}
 	})
 }
+
+// TestTheFormHasNoSilentDefaults checks that a measure posted through the
+// form without a chosen type or status is refused beside those fields,
+// together with the content's other refusals, that new measures offer
+// "Choose…" rather than a preselected type, that other norms are
+// checkboxes, and that the read view labels the date without the form's
+// hint.
+func TestTheFormHasNoSilentDefaults(t *testing.T) {
+	rig := testrig.New(t)
+	w := newWorld(t, rig)
+	rep := w.fraEd.must(t, 201, "POST", "/api/v1/reports", map[string]any{"cycle_id": w.cycle})
+	id := rep["id"].(string)
+	ed := rig.SignIn(t, w.fraEdU)
+	page := ed.GetBody(t, "/reports/"+id+"/edit/gge2015-c")
+	if !strings.Contains(page, `<select id="m.0.type" name="m.0.type" ><option value="" selected>Choose…</option>`) ||
+		!strings.Contains(page, `type="checkbox" id="m.0.other-gge2015-a" name="m.0.other" value="gge2015-a"`) {
+		t.Errorf("the blank measure preselects a type, or other norms are not checkboxes")
+	}
+	form := url.Values{"revision": {"1"}, "count": {"1"}, "m.0.norm": {"gge2015-c"}, "m.0.title": {"CSIRT"}, "m.0.date": {"soon"}}
+	resp := ed.PostForm(t, "/reports/"+id+"/edit/gge2015-c", form)
+	body := testrig.Body(resp)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a measure without type and status: %d", resp.StatusCode)
+	}
+	for _, want := range []string{`href="#m.0.type"`, `href="#m.0.status"`, `href="#m.0.date"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the refusal lacks %s", want)
+		}
+	}
+	form.Set("m.0.type", "institution")
+	form.Set("m.0.status", "implemented")
+	form.Set("m.0.date", "2025")
+	form.Add("m.0.other", "gge2015-a")
+	if resp := ed.PostForm(t, "/reports/"+id+"/edit/gge2015-c", form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the corrected measure: %d", resp.StatusCode)
+	}
+	show := ed.GetBody(t, "/reports/"+id)
+	if !strings.Contains(show, "<dt>Date</dt><dd>2025</dd>") || strings.Contains(show, "Date (YYYY") || !strings.Contains(show, "(a)") {
+		t.Errorf("the read view shows the form's hint, or not the other norm")
+	}
+}

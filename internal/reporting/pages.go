@@ -533,6 +533,9 @@ func (m *Module) saveForm(w http.ResponseWriter, r *http.Request, section string
 	for i, n := range c.Notes {
 		noteNorms[i] = n.NormID
 	}
+	if err == nil {
+		err = m.requireChoices(r, c)
+	}
 	store := func(c Content) (Report, error) {
 		if section == "" {
 			return m.Svc.SaveDraft(ctx, r.PathValue("id"), rev, c)
@@ -574,6 +577,40 @@ func (m *Module) saveForm(w http.ResponseWriter, r *http.Request, section string
 		back += "/" + section
 	}
 	m.site.Redirect(w, r, back, "reporting.saved")
+}
+
+// requireChoices refuses a measure posted through the form without a
+// chosen type or implementation status: the form offers no default, so
+// that a measure is never published as "legislation, planned" because
+// nobody chose (the API keeps its documented defaults).
+//
+// Its refusals come with the content's own (Validate's, on a copy), so that
+// the form shows every one at once.
+func (m *Module) requireChoices(r *http.Request, c Content) error {
+	var ps problems
+	for i, ms := range c.Measures {
+		f := fmt.Sprintf("measures[%d]", i)
+		if ms.Type == "" {
+			ps.keyed(f+".type", "reporting.err.type", nil, "choose the type of measure")
+		}
+		if ms.Status == "" {
+			ps.keyed(f+".status", "reporting.err.status", nil, "choose the implementation status")
+		}
+	}
+	if len(ps) == 0 {
+		return nil
+	}
+	cp := c
+	cp.Measures = append([]Measure(nil), c.Measures...)
+	cp.Notes = append([]NormNotes(nil), c.Notes...)
+	if err := m.Svc.loadNorms(r.Context()); err != nil {
+		return err
+	}
+	var p *Problem
+	if errors.As(m.Svc.Validate(&cp), &p) {
+		ps = append(ps, p.All()...)
+	}
+	return ps.err()
 }
 
 // wantsJSON reports whether the form was posted by the autosave script.
