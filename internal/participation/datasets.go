@@ -5,7 +5,8 @@ import "github.com/cybernorms/cybernorms/internal/platform/opendata"
 // Datasets are the participation module's open datasets, with the rules
 // its pages follow: sessions and their bodies; every application past its
 // draft, with its outcome and, once decided, the vote's tally (never who
-// voted how); objections only in bodies that name objecting States;
+// voted how, except in the recorded votes of bodies that record them, once
+// closed); objections only in bodies that name objecting States;
 // published statements; and consultation answers only from submissions
 // that were published.
 func Datasets() []opendata.Dataset {
@@ -37,7 +38,7 @@ func Datasets() []opendata.Dataset {
 		},
 		{
 			Name: "accreditation-applications", Module: "participation", Title: "Participation: accreditation requests and decisions",
-			Description: "Every accreditation request an organisation submitted, for one session or standing for a body, with how it went: circulated, objected to, put to a vote, accredited or refused. Votes are given as a tally; how each State voted is not published.",
+			Description: "Every accreditation request an organisation submitted, for one session or standing for a body, with how it went: circulated, objected to, put to a vote, accredited or refused. Votes are given as a tally once the vote has closed (empty while it is open and when no vote was held); how each State voted is published only for recorded votes (recorded-votes.csv).",
 			Fields: []opendata.Field{
 				{Name: "id", Type: opendata.String, Required: true, Description: "Stable identifier of the request (ULID)."},
 				{Name: "organisation", Type: opendata.String, Required: true, Description: "The organisation's stable identifier (slug)."},
@@ -55,9 +56,10 @@ func Datasets() []opendata.Dataset {
 				{Name: "voting_ends_at", Type: opendata.DateTime, Description: "End of the vote, when objected to under a modality that puts objections to a vote (UTC)."},
 				{Name: "decided_at", Type: opendata.DateTime, Description: "When it was decided (UTC); empty while pending."},
 				{Name: "objections", Type: opendata.Integer, Required: true, Description: "Standing (not withdrawn) objections, in every body, whether or not it names the objectors."},
-				{Name: "yes_votes", Type: opendata.Integer, Required: true, Description: "Votes in favour, once a vote is decided."},
-				{Name: "no_votes", Type: opendata.Integer, Required: true, Description: "Votes against, once a vote is decided."},
-				{Name: "abstentions", Type: opendata.Integer, Required: true, Description: "Abstentions, once a vote is decided."},
+				{Name: "yes_votes", Type: opendata.Integer, Description: "Votes in favour, once the vote has closed; empty while it is open and when no vote was held."},
+				{Name: "no_votes", Type: opendata.Integer, Description: "Votes against, once the vote has closed; empty otherwise."},
+				{Name: "abstentions", Type: opendata.Integer, Description: "Abstentions, once the vote has closed; empty otherwise."},
+				{Name: "recorded_vote", Type: opendata.Boolean, Required: true, Description: "Whether the request was put to a recorded vote, whose votes State by State are in recorded-votes.csv once it closed."},
 				{Name: "url", Type: opendata.String, Required: true, Description: "The request's page: a path under the site's address."},
 			},
 			PrimaryKey:  []string{"id"},
@@ -66,7 +68,10 @@ func Datasets() []opendata.Dataset {
 				a.status AS status, a.justification AS justification, NULLIF(a.reason, '') AS reason, a.submitted_at AS submitted_at, a.circulated_at AS circulated_at,
 				a.objection_ends_at AS objection_ends_at, a.voting_ends_at AS voting_ends_at, a.decided_at AS decided_at,
 				(SELECT COUNT(*) FROM participation_objections x WHERE x.application_id = a.id AND x.withdrawn_at IS NULL) AS objections,
-				a.yes_votes AS yes_votes, a.no_votes AS no_votes, a.abstentions AS abstentions, '/participation/applications/' || a.id AS url
+				CASE WHEN a.voting_ends_at IS NOT NULL AND a.decided_at IS NOT NULL THEN a.yes_votes END AS yes_votes,
+				CASE WHEN a.voting_ends_at IS NOT NULL AND a.decided_at IS NOT NULL THEN a.no_votes END AS no_votes,
+				CASE WHEN a.voting_ends_at IS NOT NULL AND a.decided_at IS NOT NULL THEN a.abstentions END AS abstentions,
+				a.votes_recorded AS recorded_vote, '/participation/applications/' || a.id AS url
 				FROM participation_applications a JOIN organisations o ON o.id = a.org_id JOIN participation_bodies b ON b.id = a.body_id
 				LEFT JOIN participation_sessions s ON s.id = a.session_id
 				WHERE a.status <> 'draft' ORDER BY a.id`,
@@ -97,6 +102,23 @@ func Datasets() []opendata.Dataset {
 				WHERE b.name_objectors = ? AND a.status <> 'draft' ORDER BY x.application_id, x.state_iso3`,
 			Args:    []any{true},
 			Changed: "objected_at",
+		},
+		{
+			Name: "recorded-votes", Module: "participation", Title: "Participation: recorded votes, State by State",
+			Description: "How each State voted on accreditation requests put to a recorded vote, once the vote closed. Votes by secret ballot, and votes still open, are left out.",
+			Fields: []opendata.Field{
+				{Name: "application_id", Type: opendata.String, Required: true, Description: "The request voted on (accreditation-applications.csv id)."},
+				{Name: "state_iso3", Type: opendata.String, Required: true, Pattern: `[A-Z]{3}`, Description: "The State (ISO 3166-1 alpha-3)."},
+				{Name: "choice", Type: opendata.String, Required: true, Enum: VoteChoices, Description: "yes (accredit), no (refuse) or abstain."},
+				{Name: "voted_at", Type: opendata.DateTime, Required: true, Description: "When the vote was cast (UTC)."},
+			},
+			PrimaryKey:  []string{"application_id", "state_iso3"},
+			ForeignKeys: []opendata.ForeignKey{{Fields: []string{"application_id"}, Resource: "accreditation-applications", Reference: []string{"id"}}},
+			Query: `SELECT v.application_id AS application_id, v.state_iso3 AS state_iso3, v.choice AS choice, v.created_at AS voted_at
+				FROM participation_votes v JOIN participation_applications a ON a.id = v.application_id
+				WHERE a.votes_recorded = ? AND a.decided_at IS NOT NULL ORDER BY v.application_id, v.state_iso3`,
+			Args:    []any{true},
+			Changed: "voted_at",
 		},
 		{
 			Name: "session-statements", Module: "participation", Title: "Participation: statements and written inputs",

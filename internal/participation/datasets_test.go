@@ -1,6 +1,7 @@
 package participation_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -36,10 +37,13 @@ func TestOpenDataHoldsOnlyWhatIsPublished(t *testing.T) {
 				{`INSERT INTO participation_applications (id, org_id, body_id, session_id, justification, status, modality, created_at, submitted_at, circulated_at, decided_at, reason) VALUES
 					('app-pub', ?, 'b-named', 's1', 'PUBLIC-justification', 'refused', 'non-objection-veto', ?, ?, ?, ?, 'Objected to'),
 					('app-anon', ?, 'b-anon', 's2', 'ANON-justification', 'accredited', 'non-objection-decision', ?, ?, ?, ?, ''),
+					('app-open', ?, 'b-anon', 's1', 'OPEN-justification', 'voting', 'non-objection-decision', ?, ?, ?, NULL, ''),
 					('app-draft', ?, 'b-named', 's1', 'SECRET-draft-justification', 'draft', 'non-objection-veto', ?, NULL, NULL, NULL, '')`,
-					[]any{pub, now, now, now, now, hidden, now, now, now, now, drafter, now}},
+					[]any{pub, now, now, now, now, hidden, now, now, now, now, pub, now, now, now, drafter, now}},
+				{`UPDATE participation_applications SET voting_ends_at = ?, votes_recorded = ?, yes_votes = 0 WHERE id IN ('app-anon', 'app-open')`, []any{now, true}},
+				{`UPDATE participation_applications SET votes_recorded = ? WHERE id = 'app-anon'`, []any{false}},
 				{`INSERT INTO participation_objections (application_id, state_iso3, reason, user_id, created_at) VALUES ('app-pub', 'RUS', 'PUBLIC-objection-reason', 'u', ?), ('app-anon', 'CHN', 'SECRET-anonymous-objection', 'u', ?)`, []any{now, now}},
-				{`INSERT INTO participation_votes (application_id, state_iso3, choice, user_id, created_at) VALUES ('app-anon', 'BRA', 'no', 'u', ?)`, []any{now}},
+				{`INSERT INTO participation_votes (application_id, state_iso3, choice, user_id, created_at) VALUES ('app-anon', 'BRA', 'no', 'u', ?), ('app-open', 'KEN', 'yes', 'u', ?)`, []any{now, now}},
 				{`INSERT INTO participation_statements (id, session_id, org_id, title, lang, delivery, body, status, submitted_by, submitted_at, published_at) VALUES
 					('st-pub', 's1', ?, 'PUBLIC-statement', 'en', 'written', 'Text', 'published', 'u', ?, ?),
 					('st-wait', 's1', ?, 'SECRET-statement-waiting', 'en', 'written', 'SECRET-statement-body', 'submitted', 'u', ?, NULL),
@@ -61,7 +65,21 @@ func TestOpenDataHoldsOnlyWhatIsPublished(t *testing.T) {
 		}
 		files := rig.OpenData(t, "participation")
 		testrig.CheckOpenData(t, files,
-			[]string{"SECRET-", "app-draft", "Drafting Org", "CHN", "BRA"},
-			[]string{"PUBLIC-justification", "ANON-justification", "app-pub,RUS,PUBLIC-objection-reason", "PUBLIC-statement", "PUBLIC-answer", "named-1", "anon-1"})
+			[]string{"SECRET-", "app-draft", "Drafting Org", "CHN", "BRA", "KEN"},
+			[]string{"PUBLIC-justification", "ANON-justification", "OPEN-justification", "app-pub,RUS,PUBLIC-objection-reason", "PUBLIC-statement", "PUBLIC-answer", "named-1", "anon-1"})
+		// An open vote has no tally yet, not 0–0: the JSON Lines rows give
+		// none.
+		found := false
+		for _, line := range strings.Split(files["accreditation-applications"], "\n") {
+			if strings.HasPrefix(line, "{") && strings.Contains(line, `"app-open"`) {
+				found = true
+				if strings.Contains(line, `"yes_votes":0`) {
+					t.Errorf("an open vote is published with a tally: %s", line)
+				}
+			}
+		}
+		if !found {
+			t.Error("the open vote's request is not in the JSON Lines file")
+		}
 	})
 }
