@@ -407,7 +407,13 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 		}
 	}()
 	if a.PageCache != nil {
-		go a.watchAudit(jobCtx, time.Second)
+		// The starting point is read before the first request is served,
+		// so a write made elsewhere just after start is never taken for it.
+		last, err := audit.Tail(ctx, a.Services.DB)
+		if err != nil {
+			last = -1
+		}
+		go a.watchAudit(jobCtx, last, time.Second)
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
@@ -496,21 +502,20 @@ func SplitList(s string) []string {
 // (another instance, the CLI) by the growth of the audit log, which every
 // write appends to, so that the page cache drops what they made stale
 // within about one interval.
-func (a *App) watchAudit(ctx context.Context, every time.Duration) {
-	var last int64 = -1
+func (a *App) watchAudit(ctx context.Context, last int64, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 		if seq, err := audit.Tail(ctx, a.Services.DB); err == nil && seq != last {
 			if last >= 0 {
 				a.elsewhere.Add(1)
 			}
 			last = seq
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
 		}
 	}
 }
