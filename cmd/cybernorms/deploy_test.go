@@ -30,11 +30,15 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
+	"github.com/cybernorms/cybernorms/internal/app"
+	"github.com/cybernorms/cybernorms/internal/bulletin"
+	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
 	"github.com/cybernorms/cybernorms/internal/platform/seal"
 	"github.com/cybernorms/cybernorms/internal/states"
+	"github.com/cybernorms/cybernorms/internal/testrig"
 )
 
 // The tests of the deployment that docs/deploy.md describes, with the files
@@ -137,7 +141,14 @@ type instance struct {
 // without waiting for it to answer.
 func spawn(t *testing.T, args ...string) *instance {
 	t.Helper()
-	in := &instance{addr: freeAddr(t), logs: &lockedBuffer{}}
+	return spawnAt(t, freeAddr(t), args...)
+}
+
+// spawnAt starts "cybernorms serve" on the given address (a restarted
+// instance takes its predecessor's place behind the proxy).
+func spawnAt(t *testing.T, addr string, args ...string) *instance {
+	t.Helper()
+	in := &instance{addr: addr, logs: &lockedBuffer{}}
 	args = append(append([]string{"serve"}, args...), "--addr="+in.addr)
 	in.cmd = exec.Command(os.Args[0])
 	in.cmd.Env = append(os.Environ(), "CYBERNORMS_TEST_CHILD="+strings.Join(args, "\x1f"))
@@ -322,7 +333,11 @@ func TestDeploymentBehindNginx(t *testing.T) {
 	site := "https://localhost:" + port
 	shared := []string{"--database-url=" + dbURL, "--data-dir=" + filepath.Join(dir, "data"),
 		"--master-key-file=" + masterKey, "--audit-key-file=" + auditKey}
-	serverArgs := append(append([]string{}, shared...), "--base-url="+site, "--trust-proxy", "--hsts", "--workers=1")
+	// Mail goes to a real SMTP server on loopback, slow enough (2 ms a
+	// message) that a bulletin send can be interrupted.
+	sink := testrig.StartSMTPSink(t, 2*time.Millisecond)
+	serverArgs := append(append([]string{}, shared...), "--base-url="+site, "--trust-proxy", "--hsts", "--workers=1",
+		"--smtp-host="+sink.Host, fmt.Sprintf("--smtp-port=%d", sink.Port), "--smtp-tls=none", "--smtp-pool=2")
 
 	// Both instances start at once on the empty database.
 	a, b := spawn(t, serverArgs...), spawn(t, serverArgs...)
@@ -388,7 +403,8 @@ func TestDeploymentBehindNginx(t *testing.T) {
 	}
 	store := &auth.Store{DB: d, KnownState: states.Known}
 	const password = "a deployment test passphrase"
-	if _, err := store.Create(cliActor(ctx), auth.NewUser{Email: "sec@example.org", Name: "Secretariat", Role: auth.RoleSecretariat, Password: password}); err != nil {
+	secretariat, err := store.Create(cliActor(ctx), auth.NewUser{Email: "sec@example.org", Name: "Secretariat", Role: auth.RoleSecretariat, Password: password})
+	if err != nil {
 		t.Fatal(err)
 	}
 	d.Close()
@@ -553,6 +569,94 @@ func TestDeploymentBehindNginx(t *testing.T) {
 		}
 	})
 
+	t.Run("a bulletin send whose instance is killed is finished by the other without a duplicate", func(t *testing.T) {
+		// The killed instance comes back first, so two instances work again.
+		a = spawnAt(t, a.addr, serverArgs...)
+		waitHealthy(t, direct, "http://"+a.addr+"/healthz", a.logs)
+		const subscribers = 1500
+		issueID := publishIssue(t, shared, secretariat, subscribers)
+		// Which instance claimed the send: its claim names its address.
+		d, err := openDB(ctx, shared, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		var holder, survivor *instance
+		deadline := time.Now().Add(time.Minute)
+		for holder == nil || sink.Count() < subscribers/5 {
+			if time.Now().After(deadline) {
+				t.Fatalf("no instance sent a fifth of the issue within a minute (%d messages; holder %v)\nA: %s\nB: %s", sink.Count(), holder != nil, a.logs, b.logs)
+			}
+			var lockedBy string
+			err := d.QueryRowContext(ctx, `SELECT locked_by FROM jobs WHERE kind = ? AND locked_by <> '' ORDER BY id LIMIT 1`, bulletin.JobSend).Scan(&lockedBy)
+			if err == nil {
+				for _, in := range []*instance{a, b} {
+					if strings.Contains(lockedBy, " "+in.addr+" ") {
+						holder = in
+					}
+				}
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		survivor = b
+		if holder == b {
+			survivor = a
+		}
+		if err := holder.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		_ = holder.cmd.Wait()
+		killedAt, atKill := time.Now(), sink.Count()
+		t.Logf("killed the sending instance %s after %d messages", holder.addr, atKill)
+		if atKill >= subscribers {
+			t.Fatalf("the send finished (%d messages) before the kill", atKill)
+		}
+		// The survivor takes the send over once the dead instance's lease
+		// runs out (20 s), and finishes it.
+		svc := &bulletin.Service{Services: &platform.Services{DB: d}}
+		resumed := time.Duration(0)
+		for {
+			if resumed == 0 && sink.Count() > atKill+2 { // +2: the replies lost with the killed process
+				resumed = time.Since(killedAt)
+			}
+			p, err := svc.SendProgress(ctx, issueID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Status == "done" {
+				t.Logf("resumed by %s %v after the kill; progress %+v", survivor.addr, resumed.Round(time.Millisecond), p)
+				if p.Sent+p.Uncertain != subscribers || p.Remaining != 0 || p.Failed != 0 {
+					t.Fatalf("progress %+v, want every delivery sent or uncertain", p)
+				}
+				if p.Uncertain > 2 {
+					t.Errorf("%d uncertain deliveries, want at most one per connection of the killed instance (2)", p.Uncertain)
+				}
+				missing := 0
+				got := sink.Copies()
+				for i := 0; i < subscribers; i++ {
+					switch n := got[fmt.Sprintf("reader%04d@example.org", i)]; n {
+					case 0:
+						missing++
+					case 1:
+					default:
+						t.Errorf("reader%04d received %d copies", i, n)
+					}
+				}
+				if missing > p.Uncertain {
+					t.Errorf("%d subscribers never received the issue, only %d are reported uncertain", missing, p.Uncertain)
+				}
+				break
+			}
+			if time.Since(killedAt) > 2*time.Minute {
+				t.Fatalf("the send is not finished 2 minutes after the kill: %+v\nsurvivor: %s", p, survivor.logs)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if resumed == 0 || resumed > 30*time.Second {
+			t.Errorf("the other instance resumed the send %v after the kill, want within 30 s", resumed)
+		}
+	})
+
 	t.Run("the backup restored into a new database holds what was written before it", func(t *testing.T) {
 		restored := newDatabase(t, base)
 		out, err := exec.Command(pgRestore, "--no-owner", "--exit-on-error", "-d", restored, backup).CombinedOutput()
@@ -597,4 +701,65 @@ func TestAnOlderBinaryRefusesANewerDatabase(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "data-dir: the database was migrated by a newer cybernorms (migration 9999") {
 		t.Fatalf("migrate on a newer database: %v %s", err, out)
 	}
+}
+
+// publishIssue makes a published bulletin issue with one TLP:CLEAR item and
+// a list of confirmed subscribers (reader0000@example.org…), and starts its
+// send; the running instances' workers do the sending.
+func publishIssue(t *testing.T, shared []string, secretariat *auth.User, subscribers int) string {
+	t.Helper()
+	ctx := cliActor(context.Background())
+	cfg, log, err := load(shared, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	a, err := app.New(ctx, cfg, d, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := bulletin.NewService(a.Services)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := &auth.Store{DB: d, KnownState: states.Known}
+	contributor, err := store.Create(ctx, auth.NewUser{Email: "analyst@example.org", Name: "Analyst", Role: auth.RoleStakeholder, OrgSlug: "before-backup", Password: "an analyst's long passphrase"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := svc.CreateItem(ctx, contributor, bulletin.ItemInput{Kind: "threat", Title: "Spearphishing of ministries", Summary: "Attachments that install a loader.", TLP: "TLP:CLEAR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.SubmitItem(ctx, contributor, it.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.ReviewItem(ctx, secretariat, it.ID, "approve", ""); err != nil {
+		t.Fatal(err)
+	}
+	is, err := svc.CreateIssue(ctx, secretariat, bulletin.IssueInput{Quarter: "2027 Q1", Foreword: "The first quarter."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.UpdateIssue(ctx, secretariat, is.ID, bulletin.IssueInput{Foreword: "The first quarter.", ItemIDs: []string{it.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.PublishIssue(ctx, secretariat, is.ID); err != nil {
+		t.Fatal(err)
+	}
+	addrs := make([]string, subscribers)
+	for i := range addrs {
+		addrs[i] = fmt.Sprintf("reader%04d@example.org", i)
+	}
+	if _, err := svc.BulkConfirmed(ctx, addrs, "en"); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.StartSending(ctx, secretariat, is.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	return is.ID
 }
