@@ -165,8 +165,8 @@ type gapPageData struct {
 	NormChart, RegionChart template.HTML
 }
 
-func gapChart(title, desc string, rows []GapRow, t func(string) string, short bool) template.HTML {
-	c := chart.Bars{Title: title, Desc: desc}
+func gapChart(title, desc string, rows []GapRow, t func(string) string, short, rtl bool) template.HTML {
+	c := chart.Bars{Title: title, Desc: desc, RTL: rtl}
 	series := []chart.Series{{Name: t("capacity.gap.needs_stated")}, {Name: t("capacity.gap.needs_matched")}, {Name: t("capacity.gap.projects_running")},
 		{Name: t("capacity.gap.projects_finished")}, {Name: t("capacity.gap.unanswered")}}
 	for _, r := range rows {
@@ -192,8 +192,8 @@ func (m *Module) gapsPage(w http.ResponseWriter, r *http.Request) {
 	lang := web.Lang(r)
 	t := func(k string) string { return m.site.Catalog.T(lang, k) }
 	d := gapPageData{GapView: g}
-	d.NormChart = gapChart(t("capacity.gap.by_norm"), t("capacity.gap.chart_desc"), g.ByNorm, t, true)
-	d.RegionChart = gapChart(t("capacity.gap.by_region"), t("capacity.gap.chart_desc"), g.ByRegion, t, false)
+	d.NormChart = gapChart(t("capacity.gap.by_norm"), t("capacity.gap.chart_desc"), g.ByNorm, t, true, web.IsRTL(lang))
+	d.RegionChart = gapChart(t("capacity.gap.by_region"), t("capacity.gap.chart_desc"), g.ByRegion, t, false, web.IsRTL(lang))
 	noStore(w, r)
 	m.site.Render(w, r, http.StatusOK, "capacity/gaps.html", "", d)
 }

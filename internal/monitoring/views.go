@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"html/template"
-	"math"
 	"sort"
 	"strings"
 
 	"github.com/cybernorms/cybernorms/internal/framework"
 	"github.com/cybernorms/cybernorms/internal/platform"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
 	"github.com/cybernorms/cybernorms/internal/platform/web/chart"
 	"github.com/cybernorms/cybernorms/internal/states"
 )
@@ -20,9 +20,6 @@ var (
 	MeasureTypes    = []string{"legislation", "strategy", "policy", "institution", "practice", "cbm", "capacity_building", "other"}
 	MeasureStatuses = []string{"planned", "in_progress", "implemented"}
 )
-
-// mapEdges are the upper bounds of the map's bins of implemented measures.
-var mapEdges = []float64{1, 3, 6, 10, math.Inf(1)}
 
 // Service builds the dashboards.
 type Service struct {
@@ -133,8 +130,17 @@ func (s *Service) buildWorld(ctx context.Context, p MapParams) (View, error) {
 		RowLabel: t("monitoring.state"),
 		Columns:  []Column{{"group", t("monitoring.group")}, {"public_report", t("monitoring.public_report")}, {"implemented", t("monitoring.implemented_measures")}},
 	}
-	areas := map[string]chart.Area{}
+	// The map's classes come from the data: quantiles of the counts of the
+	// States shown that have a public report with at least one measure.
 	all := states.Filter("", p.Lang)
+	var shown []float64
+	for _, st := range all {
+		if public[st.ISO3] && (p.Group == "" || string(st.Group) == p.Group) {
+			shown = append(shown, float64(counts[st.ISO3]))
+		}
+	}
+	edges := chart.CountBreaks(shown, 5)
+	areas := map[string]chart.Area{}
 	for _, st := range all {
 		name := st.Name(p.Lang)
 		in := p.Group == "" || string(st.Group) == p.Group
@@ -142,7 +148,7 @@ func (s *Service) buildWorld(ctx context.Context, p MapParams) (View, error) {
 		row := Row{Key: st.ISO3, Label: name}
 		if public[st.ISO3] {
 			n := counts[st.ISO3]
-			a = chart.Area{Class: chart.Bin(float64(n), mapEdges), Label: t("monitoring.map.area", name, n)}
+			a = chart.Area{Class: chart.Bin(float64(n), edges), Label: t("monitoring.map.area", name, n)}
 			row.Cells = []Cell{Text(groupLabel(t, st.Group)), Text(t("common.yes")), Count(n)}
 		} else {
 			a = chart.Area{Class: "chart-noreport", Label: t("monitoring.map.area_none", name)}
@@ -155,8 +161,10 @@ func (s *Service) buildWorld(ctx context.Context, p MapParams) (View, error) {
 		}
 		areas[st.ISO3] = a
 	}
-	legend := []chart.LegendItem{{Class: "chart-noreport", Label: t("monitoring.legend.none")}, {Class: "chart-b0", Label: t("monitoring.legend.zero")},
-		{Class: "chart-b1", Label: "1"}, {Class: "chart-b2", Label: "2–3"}, {Class: "chart-b3", Label: "4–6"}, {Class: "chart-b4", Label: "7–10"}, {Class: "chart-b5", Label: t("monitoring.legend.more", 10)}}
+	legend := []chart.LegendItem{{Class: "chart-noreport", Label: t("monitoring.legend.none")}, {Class: "chart-b0", Label: t("monitoring.legend.zero")}}
+	for i, l := range chart.BreakLabels(edges) {
+		legend = append(legend, chart.LegendItem{Class: fmt.Sprintf("chart-b%d", i+1), Label: l})
+	}
 	if p.Group != "" {
 		legend = append(legend, chart.LegendItem{Class: "chart-out", Label: t("monitoring.legend.out")})
 	}
@@ -273,7 +281,7 @@ func (s *Service) buildProfile(ctx context.Context, iso3, lang string) (View, er
 	}
 	title := t("monitoring.profile.title", name)
 	desc := t("monitoring.profile.desc", name, len(pub), len(cs))
-	bars := chart.Bars{Title: title, Desc: desc, Categories: cats, Series: series, Stacked: true}
+	bars := chart.Bars{Title: title, Desc: desc, Categories: cats, Series: series, Stacked: true, RTL: web.IsRTL(lang)}
 	return finish(View{Title: title, Note: desc, Chart: bars.SVG(), Figures: f, Extra: &hist, Params: map[string]any{"state": iso3, "group": string(st.Group)}}), nil
 }
 
@@ -348,7 +356,7 @@ func (s *Service) buildParticipation(ctx context.Context, lang string) (View, er
 	}
 	title := t("monitoring.participation.title")
 	desc := t("monitoring.participation.desc")
-	bars := chart.Bars{Title: title, Desc: desc, Categories: f.Labels(), Stacked: true,
+	bars := chart.Bars{Title: title, Desc: desc, Categories: f.Labels(), Stacked: true, RTL: web.IsRTL(lang),
 		Series: []chart.Series{{Name: t("monitoring.on_time"), Values: f.Column("on_time")}, {Name: t("monitoring.late"), Values: f.Column("late")}}}
 	var gs []chart.Series
 	for _, r := range g.Rows {
@@ -358,7 +366,7 @@ func (s *Service) buildParticipation(ctx context.Context, lang string) (View, er
 		}
 		gs = append(gs, chart.Series{Name: r.Label, Values: vals})
 	}
-	gbars := chart.Bars{Title: g.Caption, Desc: desc, Categories: f.Labels(), Series: gs}
+	gbars := chart.Bars{Title: g.Caption, Desc: desc, Categories: f.Labels(), Series: gs, RTL: web.IsRTL(lang)}
 	return finish(View{Title: title, Note: desc, Chart: bars.SVG(), Chart2: gbars.SVG(), Figures: f, Extra: &g, Params: map[string]any{}}), nil
 }
 
@@ -428,8 +436,8 @@ func (s *Service) buildTrends(ctx context.Context, norm, lang string) (View, err
 	}
 	title := t("monitoring.trends.title", scope)
 	desc := t("monitoring.trends.desc", scope)
-	lines := chart.Lines{Title: title, Desc: desc, X: f.Labels(), Series: statusSeries}
-	bars := chart.Bars{Title: t("monitoring.trends.by_type", scope), Desc: desc, Categories: f.Labels(), Series: typeSeries, Stacked: true}
+	lines := chart.Lines{Title: title, Desc: desc, X: f.Labels(), Series: statusSeries, RTL: web.IsRTL(lang)}
+	bars := chart.Bars{Title: t("monitoring.trends.by_type", scope), Desc: desc, Categories: f.Labels(), Series: typeSeries, Stacked: true, RTL: web.IsRTL(lang)}
 	return finish(View{Title: title, Note: desc, Chart: lines.SVG(), Chart2: bars.SVG(), Figures: f, Params: map[string]any{"norm": norm}}), nil
 }
 

@@ -120,7 +120,7 @@ func TestTransparencyReports(t *testing.T) {
 		}
 		c := rig.Anonymous(t)
 		page := c.GetBody(t, "/vep/reports")
-		if strings.Count(page, "<svg") != 2 || !strings.Contains(page, "fewer than 5") || !strings.Contains(page, "Retained, by State and year") {
+		if strings.Count(page, `class="chart-svg chart-wide"`) != 2 || !strings.Contains(page, "fewer than 5") || !strings.Contains(page, "Retained, by State and year") {
 			t.Error("the reports page lacks its charts or the suppressed figure")
 		}
 		csv := c.GetBody(t, "/vep/reports.csv")

@@ -58,14 +58,16 @@ type Map struct {
 	Legend      []LegendItem
 }
 
-// SVG draws the map.
+// SVG draws the map, then its legend as a list under it. The map itself
+// has no text, so it may shrink with the page; the legend keeps the page's
+// text size and direction.
 func (m Map) SVG() template.HTML {
 	base := m.Base
-	legendH := 30.0 * float64((len(m.Legend)+2)/3)
 	var b strings.Builder
 	b.Grow(160 << 10)
 	id := chartID(m.Title)
-	open(&b, base.Width, base.Height+legendH+10, m.Title, m.Desc, id)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" role="img" aria-labelledby="%s-t %s-d" class="chart-svg chart-map">`, f(base.Width), f(base.Height), id, id)
+	fmt.Fprintf(&b, `<title id="%s-t">%s</title><desc id="%s-d">%s</desc>`, id, esc(m.Title), id, esc(m.Desc))
 	b.WriteString(`<defs><pattern id="chart-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" class="chart-hatch-bg"/><line x1="0" y1="0" x2="0" y2="6" class="chart-hatch-line"/></pattern></defs>`)
 	fmt.Fprintf(&b, `<path d="%s" class="chart-sea"/><path d="%s" class="chart-land"/>`, base.Sphere, base.Land)
 	var dots strings.Builder
@@ -85,14 +87,12 @@ func (m Map) SVG() template.HTML {
 		fmt.Fprintf(&dots, `<circle cx="%s" cy="%s" r="3.5" class="chart-dot %s"><title>%s</title></circle>`, f(p[0]), f(p[1]), esc(a.Class), esc(a.Label))
 	}
 	b.WriteString(dots.String())
-	colW := base.Width / 3
-	for i, l := range m.Legend {
-		x := 12 + colW*float64(i%3)
-		y := base.Height + 10 + 30*float64(i/3)
-		fmt.Fprintf(&b, `<rect x="%s" y="%s" width="18" height="18" class="chart-key %s"/><text x="%s" y="%s" class="chart-label">%s</text>`,
-			f(x), f(y), esc(l.Class), f(x+24), f(y+14), esc(l.Label))
-	}
 	b.WriteString(`</svg>`)
+	items := make([]legendItem, len(m.Legend))
+	for i, l := range m.Legend {
+		items[i] = legendItem{class: l.Class, label: l.Label}
+	}
+	b.WriteString(legendHTML(items))
 	return template.HTML(b.String())
 }
 
