@@ -46,6 +46,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/mail"
 	od "github.com/cybernorms/cybernorms/internal/platform/opendata"
 	"github.com/cybernorms/cybernorms/internal/platform/seal"
+	"github.com/cybernorms/cybernorms/internal/platform/throttle"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 	"github.com/cybernorms/cybernorms/internal/positions"
 	"github.com/cybernorms/cybernorms/internal/reporting"
@@ -142,7 +143,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, err
 // New builds the server on an open database.
 func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*App, error) {
 	spec := &api.Spec{Title: "cybernorms API", Version: Version,
-		Description: "The open data and operations of cybernorms, the platform for the UN framework of responsible State behaviour in cyberspace. Every error has the shape {\"error\":{\"code\",\"message\",\"field\"}}. Lists are paginated with ?limit= and ?cursor= (the next_cursor of the previous page).",
+		Description: "The open data and operations of cybernorms, the platform for the UN framework of responsible State behaviour in cyberspace. Every error has the shape {\"error\":{\"code\",\"message\",\"field\"}}. Lists are paginated with ?limit= and ?cursor= (the next_cursor of the previous page). Every successful GET carries an ETag; send it back in If-None-Match and an unchanged answer is 304 Not Modified with no body. Without a token or session, one client address may make 600 API requests a minute per instance by default (bursts of 60; the operator's --api-anonymous-per-minute), and beyond it gets 429 with Retry-After in seconds; requests with a token are not limited this way.",
 		License:     api.License{Name: platform.DataLicence.Name, Identifier: platform.DataLicence.ID}}
 	site, err := web.NewSite(log, spec)
 	if err != nil {
@@ -241,7 +242,8 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	if cfg.PageCacheMB > 0 {
 		a.PageCache = &web.PageCache{MaxBytes: int64(cfg.PageCacheMB) << 20, Epoch: func() uint64 { return d.Changes() + a.elsewhere.Load() }}
 	}
-	a.handler = a.withMetrics(site.Handler(web.Options{Auth: svc.Auth, Metrics: web.NewMetrics(a.Registry), HSTS: cfg.HSTS, TrustedProxies: cfg.TrustProxy, ProxyNets: cfg.TrustedProxies, PageCache: a.PageCache}))
+	a.handler = a.withMetrics(site.Handler(web.Options{Auth: svc.Auth, Metrics: web.NewMetrics(a.Registry), HSTS: cfg.HSTS, TrustedProxies: cfg.TrustProxy, ProxyNets: cfg.TrustedProxies, PageCache: a.PageCache,
+		APIRate: &throttle.Rate{PerMinute: cfg.APIAnonymousPerMinute, Burst: max(cfg.APIAnonymousPerMinute/10, 1)}}))
 	return a, nil
 }
 

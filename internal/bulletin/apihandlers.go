@@ -43,6 +43,10 @@ func (m *Module) apiItems(w http.ResponseWriter, r *http.Request) {
 	}
 	f := filterFrom(r)
 	f.After, f.Limit = after, limit
+	if f.UpdatedSince, err = api.UpdatedSince(r); err != nil {
+		api.WriteError(w, err)
+		return
+	}
 	items, err := m.svc.PublishedItems(r.Context(), user(r), f)
 	if err != nil {
 		m.apiFail(w, r, err)

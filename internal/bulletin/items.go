@@ -367,6 +367,8 @@ type ItemFilter struct {
 	Quarter   string // "2026 Q4"
 	After     string // cursor: item id
 	Limit     int
+	// UpdatedSince keeps the items of issues published after it.
+	UpdatedSince time.Time
 }
 
 // PublishedItems lists the items of published issues that u may see,
@@ -374,7 +376,7 @@ type ItemFilter struct {
 func (s *Service) PublishedItems(ctx context.Context, u *auth.User, f ItemFilter) ([]*Item, error) {
 	aud, args := audienceFilter(u)
 	where := []string{"i.status = 'approved'", aud, `EXISTS (SELECT 1 FROM bulletin_issue_items ii JOIN bulletin_issues s ON s.id = ii.issue_id
-		WHERE ii.item_id = i.id AND s.status = 'published'` + quarterCond(f.Quarter, &args) + `)`}
+		WHERE ii.item_id = i.id AND s.status = 'published'` + quarterCond(f.Quarter, &args) + sinceCond(f.UpdatedSince, &args) + `)`}
 	if f.Kind != "" {
 		where, args = append(where, "i.kind = ?"), append(args, f.Kind)
 	}
@@ -404,6 +406,14 @@ func (s *Service) PublishedItems(ctx context.Context, u *auth.User, f ItemFilter
 		return nil, fmt.Errorf("list published items: %w", err)
 	}
 	return collectItems(rows)
+}
+
+func sinceCond(t time.Time, args *[]any) string {
+	if t.IsZero() {
+		return ""
+	}
+	*args = append(*args, t)
+	return " AND s.published_at > ?"
 }
 
 func quarterCond(q string, args *[]any) string {

@@ -96,7 +96,8 @@ func (m *Module) Routes(r *web.Router) {
 	// JSON API.
 	r.API(api.Op{Method: "GET", Path: "/api/v1/bulletin/items", Summary: "Search the published bulletin items you may see", Tag: "bulletin",
 		Params: []api.Param{{Name: "q", In: "query"}, {Name: "kind", In: "query"}, {Name: "technique", In: "query"}, {Name: "sector", In: "query"},
-			{Name: "region", In: "query"}, {Name: "quarter", In: "query", Description: "e.g. 2026 Q4"}, {Name: "limit", In: "query", Schema: "integer"}, {Name: "cursor", In: "query"}},
+			{Name: "region", In: "query"}, {Name: "quarter", In: "query", Description: "e.g. 2026 Q4"},
+			{Name: "updated_since", In: "query", Description: "only the items of issues published after this instant (RFC 3339, or a date for its start in UTC)"}, {Name: "limit", In: "query", Schema: "integer"}, {Name: "cursor", In: "query"}},
 		Response: api.List[Item]{}}, web.Public, m.apiItems)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/bulletin/items/{id}", Summary: "One bulletin item", Tag: "bulletin",
 		Params: []api.Param{{Name: "id", In: "path"}}, Response: Item{}}, web.Public, m.apiItem)

@@ -16,7 +16,7 @@ func (m *Module) apiRoutes(r *web.Router) {
 	listParams := func(extra ...api.Param) []api.Param {
 		return append([]api.Param{{Name: "norm", In: "query", Description: "norm id, e.g. gge2015-c"}, {Name: "topic", In: "query"}, {Name: "kind", In: "query", Description: "kind of help"},
 			{Name: "region", In: "query", Description: "UN regional group, or global"}, {Name: "language", In: "query", Description: "ISO 639-1"},
-			{Name: "own", In: "query", Description: "only your State's or organisation's"}, {Name: "limit", In: "query", Schema: "integer"}, {Name: "cursor", In: "query"}}, extra...)
+			{Name: "own", In: "query", Description: "only your State's or organisation's"}, api.UpdatedSinceParam, {Name: "limit", In: "query", Schema: "integer"}, {Name: "cursor", In: "query"}}, extra...)
 	}
 	r.API(api.Op{Method: "GET", Path: apiBase + "/needs", Summary: "Needs you may see (public ones to everyone; others by their visibility)", Tag: tag,
 		Params:   listParams(api.Param{Name: "state", In: "query", Description: "ISO3"}, api.Param{Name: "status", In: "query"}, api.Param{Name: "report", In: "query", Description: "report id the need answers a gap of"}),
@@ -49,6 +49,10 @@ func (m *Module) apiNeeds(w http.ResponseWriter, r *http.Request) {
 	f, err := needFilterFrom(r.URL.Query())
 	if err != nil {
 		m.apiFail(w, r, err)
+		return
+	}
+	if f.UpdatedSince, err = api.UpdatedSince(r); err != nil {
+		api.WriteError(w, err)
 		return
 	}
 	f.Limit, f.After = limit, after
@@ -214,6 +218,10 @@ func (m *Module) apiOffers(w http.ResponseWriter, r *http.Request) {
 	f, err := offerFilterFrom(r.URL.Query())
 	if err != nil {
 		m.apiFail(w, r, err)
+		return
+	}
+	if f.UpdatedSince, err = api.UpdatedSince(r); err != nil {
+		api.WriteError(w, err)
 		return
 	}
 	f.Limit, f.After = limit, after

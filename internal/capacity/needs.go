@@ -275,6 +275,8 @@ type NeedFilter struct {
 	Own      bool // only the acting State's needs (drafts included)
 	After    string
 	Limit    int
+	// UpdatedSince keeps the needs changed after it.
+	UpdatedSince time.Time
 }
 
 // listCond adds the filter's conditions to the visibility condition.
@@ -307,6 +309,10 @@ func (s *Service) Needs(ctx context.Context, f NeedFilter) ([]Need, error) {
 	if f.After != "" {
 		conds = append(conds, "n.id < ?")
 		args = append(args, f.After)
+	}
+	if !f.UpdatedSince.IsZero() {
+		conds = append(conds, "n.updated_at > ?")
+		args = append(args, f.UpdatedSince)
 	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50

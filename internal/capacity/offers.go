@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
@@ -305,6 +306,8 @@ type OfferFilter struct {
 	Own                                       bool
 	After                                     string
 	Limit                                     int
+	// UpdatedSince keeps the offers changed after it.
+	UpdatedSince time.Time
 }
 
 // Offers lists offers: published ones, and the acting user's own drafts
@@ -340,6 +343,10 @@ func (s *Service) Offers(ctx context.Context, f OfferFilter) ([]Offer, error) {
 	if f.After != "" {
 		conds = append(conds, "o.id < ?")
 		args = append(args, f.After)
+	}
+	if !f.UpdatedSince.IsZero() {
+		conds = append(conds, "o.updated_at > ?")
+		args = append(args, f.UpdatedSince)
 	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50

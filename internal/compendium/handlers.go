@@ -86,7 +86,7 @@ func (m *Module) Routes(r *web.Router) {
 	r.API(api.Op{Method: "POST", Path: "/api/v1/recommendations/import", Summary: "Re-run the idempotent import of the Tech Accord's recommendations table (secretariat)", Tag: tag,
 		Response: ImportResult{}}, web.Secretariat, m.apiImport)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/practices", Summary: "Good practices: published measures marked by the secretariat or their State", Tag: tag,
-		Params:   []api.Param{pNorm, {Name: "state", In: "query", Description: "ISO 3166-1 alpha-3"}, {Name: "limit", In: "query", Schema: "integer", Description: "1–200, default 50"}, {Name: "cursor", In: "query", Description: "the next_cursor of the previous page"}},
+		Params:   []api.Param{pNorm, {Name: "state", In: "query", Description: "ISO 3166-1 alpha-3"}, {Name: "updated_since", In: "query", Description: "only the practices marked after this instant (RFC 3339, or a date for its start in UTC)"}, {Name: "limit", In: "query", Schema: "integer", Description: "1–200, default 50"}, {Name: "cursor", In: "query", Description: "the next_cursor of the previous page"}},
 		Response: api.List[Practice]{}}, web.Public, m.apiPractices)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/practices", Summary: "Mark a published measure as a good practice (secretariat, or staff of its State)", Tag: tag,
 		Request: PracticeInput{}, Response: Practice{}, Status: http.StatusCreated}, curators, m.apiMark)
@@ -495,6 +495,10 @@ func (m *Module) apiPractices(w http.ResponseWriter, r *http.Request) {
 	}
 	limit, after, err := api.PageParams(r, 50, MaxPracticePage)
 	if err != nil {
+		api.WriteError(w, err)
+		return
+	}
+	if f.UpdatedSince, err = api.UpdatedSince(r); err != nil {
 		api.WriteError(w, err)
 		return
 	}

@@ -222,6 +222,8 @@ type PracticeFilter struct {
 	State string
 	After string
 	Limit int
+	// UpdatedSince keeps the practices marked after it.
+	UpdatedSince time.Time
 }
 
 // MaxPracticePage is the longest page of practices.
@@ -249,6 +251,10 @@ func (s *Service) Practices(ctx context.Context, f PracticeFilter, lang string) 
 		// index and stops at the page, instead of sorting all the norm's.
 		where = append(where, `EXISTS (SELECT 1 FROM compendium_practice_norms n WHERE n.norm_id = ? AND n.measure_key = p.measure_key)`)
 		args = append(args, f.Norm)
+	}
+	if !f.UpdatedSince.IsZero() {
+		where = append(where, `p.marked_at > ?`)
+		args = append(args, f.UpdatedSince)
 	}
 	if f.State != "" {
 		where = append(where, `p.state_iso3 = ?`)

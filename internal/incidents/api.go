@@ -67,6 +67,10 @@ func (m *Module) apiList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Limit, f.After = limit, after
+	if f.UpdatedSince, err = api.UpdatedSince(r); err != nil {
+		api.WriteError(w, err)
+		return
+	}
 	if err := f.Validate(); err != nil {
 		fe := err.(*FieldError)
 		api.WriteError(w, api.Errorf(http.StatusBadRequest, "invalid_parameter", fe.Field, "%s", fe.Reason))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/search"
@@ -24,6 +25,8 @@ type Filter struct {
 	Year       int    `json:"year,omitempty"`
 	After      string `json:"-"` // cursor: "start|id" of the last incident shown
 	Limit      int    `json:"-"`
+	// UpdatedSince keeps the records published or changed after it.
+	UpdatedSince time.Time `json:"-"`
 }
 
 var facetRE = func(s string) bool {
@@ -82,6 +85,10 @@ func (f *Filter) where() (string, []any) {
 	if f.Year != 0 {
 		conds = append(conds, "i.start_year = ?")
 		args = append(args, f.Year)
+	}
+	if !f.UpdatedSince.IsZero() {
+		conds = append(conds, "i.updated_at > ?")
+		args = append(args, f.UpdatedSince)
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
 }

@@ -109,7 +109,7 @@ func (m *Module) Routes(r *web.Router) {
 	r.API(api.Op{Method: "GET", Path: "/api/v1/incidents", Summary: "Published incidents, newest first, filtered by facets or words", Tag: "incidents", Description: errs,
 		Params: []api.Param{{Name: "q", In: "query"}, {Name: "type", In: "query"}, {Name: "sector", In: "query"}, {Name: "attributor", In: "query", Description: "ISO3 of a State that made or joined an attribution"},
 			{Name: "named", In: "query", Description: "ISO3 of a State named by an attribution"}, {Name: "receiver", In: "query"}, {Name: "norm", In: "query", Description: "e.g. gge2015-f"},
-			{Name: "actor", In: "query", Description: "ATT&CK group id"}, {Name: "year", In: "query", Schema: "integer"}, {Name: "limit", In: "query", Schema: "integer"}, {Name: "cursor", In: "query"}},
+			{Name: "actor", In: "query", Description: "ATT&CK group id"}, {Name: "year", In: "query", Schema: "integer"}, api.UpdatedSinceParam, {Name: "limit", In: "query", Schema: "integer"}, {Name: "cursor", In: "query"}},
 		Response: api.List[Incident]{}}, web.Public, m.apiList)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/incidents/{id}", Summary: "One incident with its statements, responses and history", Tag: "incidents", Description: errs,
 		Params: []api.Param{{Name: "id", In: "path"}}, Response: IncidentView{}}, web.Public, m.apiShow)

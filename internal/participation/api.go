@@ -32,7 +32,7 @@ func (m *Module) apiRoutes(r *web.Router) {
 	r.API(api.Op{Method: "POST", Path: apiBase + "/sessions/{slug}/statements", Summary: "Submit a statement in markdown (accredited organisations, State staff); upload PDFs with the web form", Tag: tag, Params: pslug("session"), Request: StatementInput{}, Response: Statement{}, Status: http.StatusCreated}, web.Roles(auth.RoleStakeholder, auth.RoleStateEditor, auth.RoleStateApprover), m.apiSubmitStatement)
 	r.API(api.Op{Method: "POST", Path: apiBase + "/statements/{id}/review", Summary: "Publish or reject a submitted statement", Tag: tag, Params: []api.Param{{Name: "id", In: "path", Required: true}}, Request: reviewInput{}, Response: Statement{}}, web.Secretariat, m.apiReview)
 	r.API(api.Op{Method: "GET", Path: apiBase + "/organisations", Summary: "The registry of stakeholder organisations", Tag: tag,
-		Params:   []api.Param{{Name: "q", In: "query", Description: "name contains"}, {Name: "type", In: "query"}, {Name: "ecosoc", In: "query"}, {Name: "hq", In: "query", Description: "ISO3"}, {Name: "limit", In: "query", Schema: "integer"}, {Name: "cursor", In: "query"}},
+		Params:   []api.Param{{Name: "q", In: "query", Description: "name contains"}, {Name: "type", In: "query"}, {Name: "ecosoc", In: "query"}, {Name: "hq", In: "query", Description: "ISO3"}, api.UpdatedSinceParam, {Name: "limit", In: "query", Schema: "integer"}, {Name: "cursor", In: "query"}},
 		Response: api.List[Organisation]{}}, web.Public, m.apiOrganisations)
 	r.API(api.Op{Method: "POST", Path: apiBase + "/organisations", Summary: "Register an organisation with its profile (secretariat; to import an existing registry, one organisation per request)", Tag: tag,
 		Request: OrganisationInput{Slug: "cybersecurity-tech-accord", Name: "Cybersecurity Tech Accord", ProfileInput: ProfileInput{Type: "business"}}, Response: Organisation{}, Status: http.StatusCreated}, web.Secretariat, m.apiCreateOrganisation)
@@ -256,8 +256,13 @@ func (m *Module) apiOrganisations(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, err)
 		return
 	}
+	since, err := api.UpdatedSince(r)
+	if err != nil {
+		api.WriteError(w, err)
+		return
+	}
 	q := r.URL.Query()
-	list, err := m.svc.Organisations(r.Context(), OrgFilter{Query: q.Get("q"), Type: q.Get("type"), ECOSOC: q.Get("ecosoc"), HQ: strings.ToUpper(q.Get("hq")), After: after, Limit: limit})
+	list, err := m.svc.Organisations(r.Context(), OrgFilter{Query: q.Get("q"), Type: q.Get("type"), ECOSOC: q.Get("ecosoc"), HQ: strings.ToUpper(q.Get("hq")), After: after, Limit: limit, UpdatedSince: since})
 	if err != nil {
 		m.apiFail(w, r, err)
 		return

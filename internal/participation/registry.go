@@ -124,6 +124,9 @@ func (s *Service) Organisations(ctx context.Context, f OrgFilter) ([]Organisatio
 			sources = append(sources, candidateSource{`SELECT org_id AS id FROM participation_profiles WHERE ecosoc = ?`, f.ECOSOC})
 		}
 	}
+	if !f.UpdatedSince.IsZero() {
+		conds, args = append(conds, `COALESCE(p.updated_at, o.created_at) > ?`), append(args, f.UpdatedSince)
+	}
 	if f.HQ != "" {
 		conds, args = append(conds, `p.hq_iso3 = ?`), append(args, f.HQ)
 		sources = append(sources, candidateSource{`SELECT org_id AS id FROM participation_profiles WHERE hq_iso3 = ?`, f.HQ})

@@ -557,6 +557,9 @@ type OrgFilter struct {
 	HQ     string
 	After  string // slug of the last item of the previous page
 	Limit  int
+	// UpdatedSince keeps the organisations registered or whose profile
+	// changed after it.
+	UpdatedSince time.Time
 }
 
 // UpdateProfile edits an organisation's profile. Only the organisation's

@@ -30,7 +30,7 @@ func (m *Module) apiRoutes(r *web.Router) {
 	r.API(api.Op{Method: "POST", Path: "/api/v1/reporting/cycles", Summary: "Open a reporting cycle (States are e-mailed when it opens and reminded before it is due)", Tag: tag, Request: CycleInput{}, Response: Cycle{}, Status: http.StatusCreated}, web.Secretariat, m.apiCreateCycle)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/reporting/cycles/{id}", Summary: "One reporting cycle (by id or name)", Tag: tag, Params: []api.Param{{Name: "id", In: "path", Required: true}}, Response: Cycle{}}, web.Public, m.apiCycle)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/reports", Summary: "List the reports you may see (public: those with a public version)", Tag: tag,
-		Params: []api.Param{{Name: "cycle", In: "query", Description: "cycle id or name"}, {Name: "state", In: "query", Description: "ISO 3166-1 alpha-3"}, pLimit, pCursor}, Response: api.List[Report]{}}, web.Public, m.apiList)
+		Params: []api.Param{{Name: "cycle", In: "query", Description: "cycle id or name"}, {Name: "state", In: "query", Description: "ISO 3166-1 alpha-3"}, api.UpdatedSinceParam, pLimit, pCursor}, Response: api.List[Report]{}}, web.Public, m.apiList)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/reports", Summary: "Start your State's report in an open cycle, optionally carried forward from its previous report", Tag: tag, Request: StartInput{}, Response: Report{}, Status: http.StatusCreated}, web.StateStaff, m.apiStart)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/reports/{id}", Summary: "A report with its content at a version", Tag: tag, Params: []api.Param{pID, pVersion}, Response: View{}}, web.Public, m.apiGet)
 	r.API(api.Op{Method: "PUT", Path: "/api/v1/reports/{id}/draft", Summary: "Save the draft (refused with 409 if someone saved after the revision you send)", Tag: tag, Params: []api.Param{pID}, Request: SaveInput{}, Response: Report{}}, web.StateStaff, m.apiSave)
@@ -85,8 +85,13 @@ func (m *Module) apiList(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, err)
 		return
 	}
+	since, err := api.UpdatedSince(r)
+	if err != nil {
+		api.WriteError(w, err)
+		return
+	}
 	q := r.URL.Query()
-	list, next, err := m.Svc.List(r.Context(), ListFilter{CycleID: q.Get("cycle"), State: q.Get("state"), Limit: limit, After: after})
+	list, next, err := m.Svc.List(r.Context(), ListFilter{CycleID: q.Get("cycle"), State: q.Get("state"), Limit: limit, After: after, UpdatedSince: since})
 	if err != nil {
 		m.apiFail(w, r, err)
 		return

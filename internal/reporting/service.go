@@ -411,6 +411,10 @@ type ListFilter struct {
 	State   string
 	Limit   int
 	After   string // report id of the last item of the previous page
+	// UpdatedSince keeps the reports changed after it: for their own
+	// State's users and the secretariat, any change; for everyone else, a
+	// public version submitted after it (a draft's saves are not told).
+	UpdatedSince time.Time
 }
 
 // List returns the reports the caller may see, ordered by cycle (newest
@@ -433,11 +437,23 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Report, string, err
 	}
 	switch {
 	case u != nil && u.Role == auth.RoleSecretariat:
+		if !f.UpdatedSince.IsZero() {
+			q += ` AND r.updated_at > ?`
+			args = append(args, f.UpdatedSince)
+		}
 	case u != nil && u.Role.IsState():
 		q += ` AND (r.state_iso3 = ? OR EXISTS (SELECT 1 FROM report_versions v WHERE v.report_id = r.id AND v.visibility = 'public'))`
 		args = append(args, u.StateISO3)
+		if !f.UpdatedSince.IsZero() {
+			q += ` AND ((r.state_iso3 = ? AND r.updated_at > ?) OR EXISTS (SELECT 1 FROM report_versions v WHERE v.report_id = r.id AND v.visibility = 'public' AND v.submitted_at > ?))`
+			args = append(args, u.StateISO3, f.UpdatedSince, f.UpdatedSince)
+		}
 	default:
 		q += ` AND EXISTS (SELECT 1 FROM report_versions v WHERE v.report_id = r.id AND v.visibility = 'public')`
+		if !f.UpdatedSince.IsZero() {
+			q += ` AND EXISTS (SELECT 1 FROM report_versions v WHERE v.report_id = r.id AND v.visibility = 'public' AND v.submitted_at > ?)`
+			args = append(args, f.UpdatedSince)
+		}
 	}
 	if f.After != "" {
 		// Keyset: (cycle_year DESC, state_iso3 ASC, id ASC) after the given report.

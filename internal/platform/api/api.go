@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Error is the body of every failed API request:
@@ -196,4 +197,24 @@ func checkRequired(raw []byte, v any) error {
 		}
 	}
 	return nil
+}
+
+// UpdatedSinceParam documents ?updated_since= on a list.
+var UpdatedSinceParam = Param{Name: "updated_since", In: "query", Description: "only what was created or changed after this instant (RFC 3339, e.g. 2026-12-01T00:00:00Z; a date alone means its start in UTC): poll with the time of your previous read to get what is new or changed"}
+
+// UpdatedSince reads ?updated_since=: an RFC 3339 instant or a date
+// (YYYY-MM-DD, its start in UTC); zero when absent; 400 naming the
+// parameter when it does not parse.
+func UpdatedSince(r *http.Request) (time.Time, error) {
+	s := r.URL.Query().Get("updated_since")
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, Errorf(http.StatusBadRequest, "invalid_parameter", "updated_since", "must be an RFC 3339 instant such as 2026-12-01T00:00:00Z, or a date such as 2026-12-01")
 }

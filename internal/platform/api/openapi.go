@@ -52,14 +52,15 @@ var errorText = map[int]string{
 	413: "The request body is too large",
 	415: "The body is not application/json",
 	422: "A field or parameter was refused (the error names it)",
-	429: "Too many requests; try again later",
+	429: "Too many requests; the Retry-After header says in how many seconds to try again",
 	503: "Temporarily unavailable",
 }
 
 // ErrorStatuses are the error statuses op may answer, each declared in the
 // document with the error schema: 400, 401 and 404 for every operation (a
 // malformed parameter, a bad token, a resource not there or not visible);
-// 403 for writes and operations not open to the public; 409 for writes;
+// 429 where the public may call (the limit on anonymous requests); 403 for
+// writes and operations not open to the public; 409 for writes;
 // 413, 415 and 422 where a body is read; 422 where query or integer
 // parameters are; and op.Errors.
 func ErrorStatuses(op Op) []int {
@@ -77,6 +78,9 @@ func ErrorStatuses(op Op) []int {
 		if p.In != "path" || p.Schema == "integer" {
 			set[422] = true // a refused query parameter, an integer out of range
 		}
+	}
+	if op.Access == "" || op.Access == "public" {
+		set[429] = true // the limit on anonymous requests
 	}
 	for _, st := range op.Errors {
 		set[st] = true
@@ -183,6 +187,10 @@ func (s *Spec) Document() map[string]any {
 		}
 		errRef := map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/ErrorResponse"}}}}
 		responses := map[string]any{strconv.Itoa(status): resp, "default": errRef}
+		if op.Method == "GET" {
+			resp["headers"] = map[string]any{"ETag": map[string]any{"description": "a digest of the answer; send it in If-None-Match to be told 304 when nothing changed (answers over 4 MiB are not tagged)", "schema": map[string]any{"type": "string"}}}
+			responses["304"] = map[string]any{"description": "Not modified: If-None-Match named the answer's current ETag"}
+		}
 		for _, st := range ErrorStatuses(op) {
 			text := errorText[st]
 			if text == "" {

@@ -16,6 +16,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/throttle"
 )
 
 // SessionCookie holds the browser session secret.
@@ -80,6 +81,8 @@ type Options struct {
 	ProxyNets []netip.Prefix
 	// PageCache, when set, keeps anonymous answers to public GET requests.
 	PageCache *PageCache
+	// APIRate, when set, limits anonymous API requests per client address.
+	APIRate *throttle.Rate
 }
 
 // Handler wraps the site's router in the middleware every request passes
@@ -109,6 +112,7 @@ func (s *Site) Handler(opt Options) http.Handler {
 
 	s.router.cache = opt.PageCache
 	s.router.auth = opt.Auth
+	s.router.apiRate = opt.APIRate
 	var h http.Handler = s.router
 	h = s.withLang(h)
 	h = s.withIdentity(opt, h)

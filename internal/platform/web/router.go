@@ -1,12 +1,16 @@
 package web
 
 import (
+	"math"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/throttle"
 )
 
 // Rule is a route's access rule: who may reach the handler at all. Finer
@@ -67,6 +71,8 @@ type Router struct {
 	spec   *api.Spec
 	cache  *PageCache
 	auth   *auth.Store
+	// apiRate limits anonymous API requests per client address.
+	apiRate *throttle.Rate
 }
 
 // Routes returns every registered route.
@@ -90,6 +96,9 @@ func (rt *Router) API(op api.Op, rule Rule, h http.HandlerFunc) {
 	op.Access = rule.Name
 	rt.spec.Add(op)
 	rt.routes = append(rt.routes, Route{Method: op.Method, Path: op.Path, Rule: rule, IsAPI: true, Summary: op.Summary})
+	if op.Method == http.MethodGet {
+		h = api.WithETag(h)
+	}
 	rt.mux.Handle(op.Method+" "+op.Path, rt.guard(op.Method+" "+op.Path, rule, true, inputOf(op.Path, op.Params), h))
 }
 
@@ -124,6 +133,9 @@ func (rt *Router) guard(pattern string, rule Rule, isAPI bool, in input, h http.
 			return
 		}
 		u, pending := CurrentUser(r)
+		if isAPI && u == nil && !rt.allowAnonymous(w, r) {
+			return
+		}
 		// A token is made by its holder after the change, or by the operator
 		// with the CLI: only browser sessions are held to the change.
 		if u != nil && !pending && u.MustChangePassword && !open && !ByToken(r) {
@@ -177,6 +189,29 @@ func (rt *Router) guard(pattern string, rule Rule, isAPI bool, in input, h http.
 			rt.site.Error(w, r, http.StatusForbidden, "error.forbidden")
 		}
 	})
+}
+
+// allowAnonymous applies the limit on anonymous API requests per client
+// address, answering 429 with Retry-After beyond it. Requests from the
+// machine itself (health checks, local scripts) are not limited; behind a
+// proxy, --trust-proxy tells the clients apart.
+func (rt *Router) allowAnonymous(w http.ResponseWriter, r *http.Request) bool {
+	if rt.apiRate == nil {
+		return true
+	}
+	client := ClientAddr(r)
+	if a, err := netip.ParseAddr(client); err == nil && a.IsLoopback() {
+		return true
+	}
+	ok, wait := rt.apiRate.Allow(client)
+	if ok {
+		return true
+	}
+	secs := int(math.Ceil(wait.Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	api.WriteError(w, api.Errorf(http.StatusTooManyRequests, "rate_limited", "",
+		"more than %d requests a minute from this address without signing in; try again in %d s, or send an API token", rt.apiRate.PerMinute, secs))
+	return false
 }
 
 // denied logs a refusal by a route rule as a security event; a signed-in
