@@ -8,9 +8,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/go-webauthn/webauthn/webauthn"
 
@@ -61,7 +64,9 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("POST /signin", web.Public, m.signin)
 	r.Handle("GET /signin/second-factor", web.SecondFactor, m.secondFactorPage)
 	r.Handle("POST /signin/second-factor", web.SecondFactor, m.secondFactor)
+	r.Handle("GET /signin/enrol", web.Public, m.enrolRevisited)
 	r.Handle("POST /signin/enrol", web.SecondFactor, m.enrol)
+	r.Handle("POST /signin/enrol/restart", web.SecondFactor, m.enrolRestart)
 	r.Handle("POST /signout", web.SecondFactor, m.signout)
 	r.Handle("GET /password/forgot", web.Public, m.forgotPage)
 	r.Handle("POST /password/forgot", web.Public, m.forgot)
@@ -181,10 +186,17 @@ func (m *Module) demoteToPending(r *http.Request, secret string) error {
 }
 
 type secondFactorData struct {
-	Enrol     *auth.Enrolment
-	Next      string
-	Error     string
-	Codes     []string
+	Enrol *auth.Enrolment
+	Next  string
+	Error string
+	// Notice says plainly that a new secret replaced one shown before.
+	Notice string
+	Codes  []string
+	// CodesFile is the recovery codes as a text file (a data: URL), for
+	// a download link that works without JavaScript.
+	CodesFile template.URL
+	Email     string
+	Issued    string
 	Voluntary bool // from the account page: the password is asked
 	Change    bool // replacing a factor: a current code is asked too
 	// HasPasskeys offers the passkey button on the second-factor page.
@@ -211,15 +223,23 @@ func (m *Module) secondFactorPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !u.TOTPEnabled {
-		e, err := auth.BeginTOTP(u, "cybernorms")
+		e, replaced, err := m.auth.PendingTOTP(r.Context(), u, m.sessionHash(r), totpIssuer)
 		if err != nil {
 			m.site.ServerError(w, r, err)
 			return
 		}
 		data.Enrol = &e
+		if replaced {
+			data.Notice = "account.enrol_new_issued"
+		}
+		// The page shows the secret: no cache may keep it.
+		w.Header().Set("Cache-Control", "no-store")
 	}
 	m.site.Render(w, r, http.StatusOK, "account/second_factor.html", "", data)
 }
+
+// totpIssuer names the site in authenticator apps.
+const totpIssuer = "cybernorms"
 
 func (m *Module) secondFactor(w http.ResponseWriter, r *http.Request) {
 	u, pending := web.CurrentUser(r)
@@ -293,7 +313,7 @@ func (m *Module) completeSignin(w http.ResponseWriter, r *http.Request, u *auth.
 			err = m.auth.MarkTOTPPassed(r.Context(), hashSecret(c))
 			setup := "/signin/passkey/setup?next=" + urlQuery(next)
 			if err == nil && codes != nil {
-				m.site.Render(w, r, http.StatusOK, "account/recovery_codes.html", "", secondFactorData{Codes: codes, Next: setup})
+				m.recoveryCodes(w, r, u, codes, setup)
 				return
 			}
 			if err == nil {
@@ -314,24 +334,48 @@ func (m *Module) completeSignin(w http.ResponseWriter, r *http.Request, u *auth.
 	m.setSessionCookie(w, r, secret)
 	_ = m.auth.ClearFailures(r.Context(), u.Email)
 	if codes != nil {
-		m.site.Render(w, r, http.StatusOK, "account/recovery_codes.html", "", secondFactorData{Codes: codes, Next: next})
+		m.recoveryCodes(w, r, u, codes, next)
 		return
 	}
 	m.site.Redirect(w, r, next, "account.signed_in")
 }
 
-// enrol confirms a new TOTP secret: the first one during sign-in, or a
-// change from the account page (changeFactor).
+// enrol confirms the TOTP secret being enrolled in this session (kept with
+// it, see auth.PendingTOTP): the first one during sign-in, or a change from
+// the account page (changeFactor). A wrong code shows the same QR code
+// again; a form showing an older secret than the session's says so.
 func (m *Module) enrol(w http.ResponseWriter, r *http.Request) {
 	u, pending := web.CurrentUser(r)
+	signin := r.PostFormValue("step") == "signin"
 	next := web.SafeNext(r.PostFormValue("next"), "/account")
-	secret := r.PostFormValue("secret")
+	if signin {
+		next = web.SafeNext(r.PostFormValue("next"), "/")
+	}
 	if u.TOTPEnabled && pending {
-		http.Redirect(w, r, "/signin/second-factor", http.StatusSeeOther)
+		http.Redirect(w, r, "/signin/second-factor?next="+urlQuery(next), http.StatusSeeOther)
 		return
 	}
-	if len(secret) < 16 || len(secret) > 64 {
-		m.site.Error(w, r, http.StatusBadRequest, "error.badrequest")
+	if signin && !pending {
+		// The sign-in's form sent again (a reload of the recovery codes):
+		// the enrolment is done, and the codes are never shown twice.
+		m.site.Redirect(w, r, next, "account.enrol_already_done")
+		return
+	}
+	secret, err := m.auth.PendingSecret(r.Context(), u, m.sessionHash(r))
+	if errors.Is(err, auth.ErrNoPendingTOTP) || errors.Is(err, auth.ErrNotFound) {
+		// Nothing is being enrolled in this session: the page issues a
+		// secret, and says it is a new one.
+		m.site.Redirect(w, r, enrolPage(pending, next), "account.enrol_new_issued")
+		return
+	}
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	if shown := r.PostFormValue("secret"); shown != "" && shown != secret {
+		// A page from before "start again": its QR code no longer works.
+		m.renderEnrol(w, r, u, http.StatusConflict, secret, secondFactorData{Next: next, Error: "account.enrol_replaced", Voluntary: !pending, Change: !pending && u.TOTPEnabled})
 		return
 	}
 	if !pending {
@@ -340,8 +384,7 @@ func (m *Module) enrol(w http.ResponseWriter, r *http.Request) {
 	}
 	codes, err := m.auth.ConfirmTOTP(r.Context(), u, secret, r.PostFormValue("code"))
 	if errors.Is(err, auth.ErrBadCode) {
-		e, _ := auth.BeginTOTP(u, "cybernorms")
-		m.site.Render(w, r, http.StatusUnprocessableEntity, "account/second_factor.html", "", secondFactorData{Enrol: &e, Next: next, Error: "account.bad_code"})
+		m.renderEnrol(w, r, u, http.StatusUnprocessableEntity, secret, secondFactorData{Next: next, Error: "account.enrol_bad_code"})
 		return
 	}
 	if err != nil {
@@ -349,6 +392,77 @@ func (m *Module) enrol(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.completeSignin(w, r, u, next, codes)
+}
+
+// enrolPage is where the enrolment of a pending or signed-in user is shown.
+func enrolPage(pending bool, next string) string {
+	if pending {
+		return "/signin/second-factor?next=" + urlQuery(next)
+	}
+	return "/account/second-factor"
+}
+
+// renderEnrol shows the enrolment page for secret, the one the session keeps.
+func (m *Module) renderEnrol(w http.ResponseWriter, r *http.Request, u *auth.User, status int, secret string, data secondFactorData) {
+	e, err := auth.EnrolmentFor(u, totpIssuer, secret)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	data.Enrol = &e
+	w.Header().Set("Cache-Control", "no-store")
+	m.site.Render(w, r, status, "account/second_factor.html", "", data)
+}
+
+// enrolRestart replaces the secret being enrolled with a new one, at the
+// person's request, and shows it with a plain word that it is new.
+func (m *Module) enrolRestart(w http.ResponseWriter, r *http.Request) {
+	u, pending := web.CurrentUser(r)
+	next := web.SafeNext(r.PostFormValue("next"), "/")
+	if u.TOTPEnabled && pending {
+		http.Redirect(w, r, "/signin/second-factor?next="+urlQuery(next), http.StatusSeeOther)
+		return
+	}
+	if _, err := m.auth.RenewPendingTOTP(r.Context(), u, m.sessionHash(r), totpIssuer); err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.site.Redirect(w, r, enrolPage(pending, next), "account.enrol_new_issued")
+}
+
+// enrolRevisited answers GET on the enrolment's form address (a bookmark,
+// the address bar, a reload after the codes) with the step the person is
+// at, never a bare "method not allowed".
+func (m *Module) enrolRevisited(w http.ResponseWriter, r *http.Request) {
+	u, pending := web.CurrentUser(r)
+	switch {
+	case u == nil:
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+	case pending:
+		http.Redirect(w, r, "/signin/second-factor", http.StatusSeeOther)
+	case u.TOTPEnabled:
+		m.site.Redirect(w, r, "/account", "account.enrol_already_done")
+	default:
+		http.Redirect(w, r, "/account/second-factor", http.StatusSeeOther)
+	}
+}
+
+// recoveryCodes shows new recovery codes once, with a text file to
+// download, and buttons to print and copy them (shown by codes.js).
+func (m *Module) recoveryCodes(w http.ResponseWriter, r *http.Request, u *auth.User, codes []string, next string) {
+	lang := web.Lang(r)
+	tr := func(k string) string { return m.site.Catalog.T(lang, k) }
+	issued := time.Now().UTC().Format("2006-01-02")
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n%s: %s\n%s: %s\n\n%s\n\n", tr("account.recovery_codes"), tr("account.recovery_account"), u.Email,
+		tr("account.recovery_issued"), issued, tr("account.recovery_intro"))
+	for _, c := range codes {
+		b.WriteString(c + "\n")
+	}
+	file := "data:text/plain;charset=utf-8," + url.PathEscape(strings.ReplaceAll(b.String(), "\n", "\r\n"))
+	w.Header().Set("Cache-Control", "no-store")
+	m.site.Render(w, r, http.StatusOK, "account/recovery_codes.html", "", secondFactorData{Codes: codes, Next: next,
+		CodesFile: template.URL(file), Email: u.Email, Issued: issued})
 }
 
 // reauthenticate checks the password and, when the account has one, a
@@ -402,7 +516,7 @@ func (m *Module) notify(r *http.Request, tx *db.Tx, u *auth.User, what string) e
 // password and a current factor, ends the other sessions and e-mails the user.
 func (m *Module) changeFactor(w http.ResponseWriter, r *http.Request, u *auth.User, secret string) {
 	fail := func(status int, key string) {
-		e, err := auth.EnrolmentFor(u, "cybernorms", secret)
+		e, err := auth.EnrolmentFor(u, totpIssuer, secret)
 		if err != nil {
 			m.site.Error(w, r, http.StatusBadRequest, "error.badrequest")
 			return
@@ -433,7 +547,7 @@ func (m *Module) changeFactor(w http.ResponseWriter, r *http.Request, u *auth.Us
 		m.site.ServerError(w, r, err)
 		return
 	}
-	m.site.Render(w, r, http.StatusOK, "account/recovery_codes.html", "", secondFactorData{Codes: codes, Next: "/account"})
+	m.recoveryCodes(w, r, u, codes, "/account")
 }
 
 // removeFactor turns a stakeholder's optional second factor off, under the
@@ -469,12 +583,17 @@ func (m *Module) removeFactor(w http.ResponseWriter, r *http.Request) {
 
 func (m *Module) voluntaryEnrolPage(w http.ResponseWriter, r *http.Request) {
 	u, _ := web.CurrentUser(r)
-	e, err := auth.BeginTOTP(u, "cybernorms")
+	e, replaced, err := m.auth.PendingTOTP(r.Context(), u, m.sessionHash(r), totpIssuer)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	m.site.Render(w, r, http.StatusOK, "account/second_factor.html", "", secondFactorData{Enrol: &e, Next: "/account", Voluntary: true, Change: u.TOTPEnabled})
+	data := secondFactorData{Enrol: &e, Next: "/account", Voluntary: true, Change: u.TOTPEnabled}
+	if replaced {
+		data.Notice = "account.enrol_new_issued"
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	m.site.Render(w, r, http.StatusOK, "account/second_factor.html", "", data)
 }
 
 func (m *Module) signout(w http.ResponseWriter, r *http.Request) {

@@ -160,6 +160,9 @@ func (s *Store) EnableTOTP(ctx context.Context, tx *db.Tx, u *User, secret, code
 		mfa_attempts = 0, mfa_window_start = NULL, updated_at = ? WHERE id = ?`, sealed, true, step, time.Now().UTC(), u.ID); err != nil {
 		return nil, err
 	}
+	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET totp_pending = NULL WHERE user_id = ?`, u.ID); err != nil {
+		return nil, err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, u.ID); err != nil {
 		return nil, err
 	}
