@@ -128,7 +128,21 @@ type Report struct {
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
 	UpdatedByName    string     `json:"updated_by_name,omitempty"`
+	// Handoff is where the draft stands between the State's editors and
+	// approvers: "" (being edited), "awaiting_approval" or "returned";
+	// HandoffAt and HandoffByName say when and by whom. Only the State's
+	// own users and the secretariat see them.
+	Handoff       string     `json:"handoff,omitempty"`
+	HandoffAt     *time.Time `json:"handoff_at,omitempty"`
+	HandoffByName string     `json:"handoff_by_name,omitempty"`
 }
+
+// Hand-off states of a draft (Report.Handoff).
+const (
+	HandoffNone     = ""
+	HandoffAwaiting = "awaiting_approval"
+	HandoffReturned = "returned"
+)
 
 // Version is one submitted, immutable version of a report.
 type Version struct {
@@ -143,4 +157,12 @@ type Version struct {
 	Note            string    `json:"note,omitempty"`
 	SubmittedAt     time.Time `json:"submitted_at"`
 	SubmittedByName string    `json:"submitted_by_name,omitempty"`
+}
+
+// HandoffTime is when the draft was last handed over (zero if never).
+func (r Report) HandoffTime() time.Time {
+	if r.HandoffAt == nil {
+		return time.Time{}
+	}
+	return *r.HandoffAt
 }

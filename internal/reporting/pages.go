@@ -173,6 +173,10 @@ type showData struct {
 	Blanks   []int
 	Types    []string
 	Statuses []string
+	// Handoff and Thread are the hand-off panel and the comment thread,
+	// for the State's own users only (nil for everyone else).
+	Handoff *handoffData
+	Thread  *threadData
 }
 
 func (m *Module) showData(r *http.Request) (showData, error) {
@@ -203,6 +207,12 @@ func (m *Module) showData(r *http.Request) (showData, error) {
 		def = 0
 	}
 	d.GapLink = acts && view.Version == def
+	if d.Handoff, err = m.handoff(r, view.Report); err != nil {
+		return d, err
+	}
+	if d.Thread, err = m.thread(r, view.Report, "*"); err != nil {
+		return d, err
+	}
 	return d, nil
 }
 
@@ -264,6 +274,8 @@ type editData struct {
 	ShowILaw     bool
 	Completed    bool
 	Prev, Next   *taskRow
+	Handoff      *handoffData
+	Thread       *threadData
 }
 
 // taskRow is one section on the draft's task list.
@@ -281,6 +293,8 @@ type tasksData struct {
 	Completed int
 	NoMeasure int
 	Approver  bool
+	Handoff   *handoffData
+	Comments  map[string]int // comments by section ("" the report as a whole)
 }
 
 // draftFor opens the draft for the State's own users, else refuses.
@@ -342,6 +356,19 @@ func (m *Module) edit(w http.ResponseWriter, r *http.Request) {
 		if t.Section != SectionILaw && t.Measures == 0 {
 			d.NoMeasure++
 		}
+	}
+	if d.Handoff, err = m.handoff(r, view.Report); err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	cs, err := m.Svc.Comments(r.Context(), view.Report.ID, "*")
+	if err != nil {
+		m.fail(w, r, err)
+		return
+	}
+	d.Comments = map[string]int{}
+	for _, c := range cs {
+		d.Comments[c.Section]++
 	}
 	m.site.Render(w, r, http.StatusOK, "reporting/tasks.html", d.StateName+" "+view.Report.CycleName, d)
 }
@@ -430,6 +457,19 @@ func (m *Module) renderEdit(w http.ResponseWriter, r *http.Request, status int, 
 		n++
 	}
 	d.Count = n
+	if d.Handoff, err = m.handoff(r, rep); err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	if section != "" {
+		if d.Thread, err = m.thread(r, rep, section); err != nil {
+			m.site.ServerError(w, r, err)
+			return
+		}
+		if d.Thread != nil {
+			d.Thread.Return = "section"
+		}
+	}
 	if d.AllNorms, err = m.Svc.FW.Norms(ctx, "", web.Lang(r)); err != nil {
 		m.site.ServerError(w, r, err)
 		return

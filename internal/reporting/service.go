@@ -321,17 +321,21 @@ func (s *Service) Cycle(ctx context.Context, idOrName string) (Cycle, error) {
 
 // ---- reports ----
 
-const reportCols = `r.id, r.state_iso3, r.cycle_id, c.name, r.cycle_year, r.status, r.revision, r.current_version, r.visibility, r.late, r.first_submitted_at, r.started_from, r.created_at, r.updated_at, r.updated_by_name`
+const reportCols = `r.id, r.state_iso3, r.cycle_id, c.name, r.cycle_year, r.status, r.revision, r.current_version, r.visibility, r.late, r.first_submitted_at, r.started_from, r.created_at, r.updated_at, r.updated_by_name, r.handoff, r.handoff_at, r.handoff_by_name`
 
 const reportFrom = ` FROM reports r JOIN reporting_cycles c ON c.id = r.cycle_id`
 
 func scanReport(row interface{ Scan(...any) error }) (Report, error) {
 	var r Report
-	var first sql.NullTime
-	err := row.Scan(&r.ID, &r.StateISO3, &r.CycleID, &r.CycleName, &r.CycleYear, &r.Status, &r.Revision, &r.CurrentVersion, &r.Visibility, &r.Late, &first, &r.StartedFrom, &r.CreatedAt, &r.UpdatedAt, &r.UpdatedByName)
+	var first, handoff sql.NullTime
+	err := row.Scan(&r.ID, &r.StateISO3, &r.CycleID, &r.CycleName, &r.CycleYear, &r.Status, &r.Revision, &r.CurrentVersion, &r.Visibility, &r.Late, &first, &r.StartedFrom, &r.CreatedAt, &r.UpdatedAt, &r.UpdatedByName, &r.Handoff, &handoff, &r.HandoffByName)
 	if first.Valid {
 		t := first.Time.UTC()
 		r.FirstSubmittedAt = &t
+	}
+	if handoff.Valid {
+		t := handoff.Time.UTC()
+		r.HandoffAt = &t
 	}
 	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
 	return r, err
@@ -386,6 +390,7 @@ func outsiderView(r Report, pv int) Report {
 	r.Status = StatusSubmitted
 	r.Revision = 0
 	r.UpdatedByName = ""
+	r.Handoff, r.HandoffAt, r.HandoffByName = HandoffNone, nil, ""
 	r.CurrentVersion = pv
 	r.Visibility = Public
 	return r
@@ -470,15 +475,20 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Report, string, err
 	var out []Report
 	for rows.Next() {
 		var r Report
-		var first sql.NullTime
+		var first, handoff sql.NullTime
 		var pv sql.NullInt64
-		if err := rows.Scan(&r.ID, &r.StateISO3, &r.CycleID, &r.CycleName, &r.CycleYear, &r.Status, &r.Revision, &r.CurrentVersion, &r.Visibility, &r.Late, &first, &r.StartedFrom, &r.CreatedAt, &r.UpdatedAt, &r.UpdatedByName, &pv); err != nil {
+		if err := rows.Scan(&r.ID, &r.StateISO3, &r.CycleID, &r.CycleName, &r.CycleYear, &r.Status, &r.Revision, &r.CurrentVersion, &r.Visibility, &r.Late, &first, &r.StartedFrom, &r.CreatedAt, &r.UpdatedAt, &r.UpdatedByName, &r.Handoff, &handoff, &r.HandoffByName, &pv); err != nil {
 			return nil, "", err
 		}
 		if first.Valid {
 			t := first.Time.UTC()
 			r.FirstSubmittedAt = &t
 		}
+		if handoff.Valid {
+			t := handoff.Time.UTC()
+			r.HandoffAt = &t
+		}
+		r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
 		if !insider(u, r.StateISO3) {
 			r = outsiderView(r, int(pv.Int64))
 		}
@@ -677,8 +687,10 @@ func (s *Service) Submit(ctx context.Context, reportID string, in SubmitInput) (
 	var v Version
 	err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
 		var err error
-		v, err = s.submitTx(ctx, tx, reportID, in, false)
-		return err
+		if v, err = s.submitTx(ctx, tx, reportID, in, false); err != nil {
+			return err
+		}
+		return s.notifySubmitted(ctx, tx, v)
 	})
 	return v, err
 }
@@ -739,7 +751,7 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, reportID string, in S
 			return Version{}, fmt.Errorf("freeze notes: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE reports SET status = 'submitted', revision = revision + 1, current_version = ?, visibility = ?, late = ?, first_submitted_at = COALESCE(first_submitted_at, ?), updated_at = ?, updated_by = ?, updated_by_name = ? WHERE id = ?`,
+	if _, err := tx.ExecContext(ctx, `UPDATE reports SET status = 'submitted', handoff = '', handoff_at = NULL, handoff_by_name = '', revision = revision + 1, current_version = ?, visibility = ?, late = ?, first_submitted_at = COALESCE(first_submitted_at, ?), updated_at = ?, updated_by = ?, updated_by_name = ? WHERE id = ?`,
 		v.Version, v.Visibility, v.Late, now, now, u.ID, u.Name, r.ID); err != nil {
 		return Version{}, fmt.Errorf("submit: %w", err)
 	}
@@ -840,8 +852,10 @@ func (s *Service) Reopen(ctx context.Context, reportID string, in ReopenInput) (
 	var r Report
 	err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
 		var err error
-		r, err = s.reopenTx(ctx, tx, reportID, in)
-		return err
+		if r, err = s.reopenTx(ctx, tx, reportID, in); err != nil {
+			return err
+		}
+		return s.notifyReopened(ctx, tx, r)
 	})
 	return r, err
 }
@@ -880,13 +894,14 @@ func (s *Service) reopenTx(ctx context.Context, tx *db.Tx, reportID string, in R
 			SELECT report_id, 0, norm_id, state_iso3, cycle_id, cycle_year, challenges, capacity_gaps, FALSE FROM report_norm_notes WHERE report_id = ? AND version = ?`, r.ID, r.CurrentVersion); err != nil {
 			return fmt.Errorf("reopen notes: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE reports SET status = 'draft', revision = revision + 1, ilaw_summary = (SELECT ilaw_summary FROM report_versions WHERE report_id = ? AND version = ?),
+		if _, err := tx.ExecContext(ctx, `UPDATE reports SET status = 'draft', handoff = '', handoff_at = NULL, handoff_by_name = '', revision = revision + 1, ilaw_summary = (SELECT ilaw_summary FROM report_versions WHERE report_id = ? AND version = ?),
 			ilaw_links_json = (SELECT ilaw_links_json FROM report_versions WHERE report_id = ? AND version = ?), updated_at = ?, updated_by = ?, updated_by_name = ? WHERE id = ?`,
 			r.ID, r.CurrentVersion, r.ID, r.CurrentVersion, now, u.ID, u.Name, r.ID); err != nil {
 			return fmt.Errorf("reopen: %w", err)
 		}
 		before := map[string]any{"status": r.Status, "revision": r.Revision}
 		r.Status, r.Revision, r.UpdatedAt, r.UpdatedByName = StatusDraft, r.Revision+1, now, u.Name
+		r.Handoff, r.HandoffAt, r.HandoffByName = HandoffNone, nil, ""
 		return audit.Record(ctx, tx, "report.reopen", "report", r.ID, before, map[string]any{"status": r.Status, "revision": r.Revision, "note": in.Note})
 	}()
 	return r, err
