@@ -115,7 +115,11 @@ func TestChartsLaidOutForDirectionAndWidth(t *testing.T) {
 				if err := json.Unmarshal([]byte(p.Eval(chartLayoutJS)), &problems); err != nil {
 					t.Fatal(err)
 				}
-				for _, pr := range problems {
+				var tables []string
+				if err := json.Unmarshal([]byte(p.Eval(tableLayoutJS)), &tables); err != nil {
+					t.Fatal(err)
+				}
+				for _, pr := range append(problems, tables...) {
 					t.Errorf("%s: %s", name, pr)
 				}
 				if os.Getenv("CYBERNORMS_AXE") != "" && width == 390 {
@@ -150,8 +154,8 @@ const tableLayoutJS = `(() => {
     if (innerWidth >= 1280 && w.scrollWidth > w.clientWidth + 1) out.push("table " + JSON.stringify(name) + " scrolls sideways at " + innerWidth + " px");
     if (w.scrollWidth > w.clientWidth + 1 && w.tabIndex < 0) out.push("table " + JSON.stringify(name) + " scrolls but cannot take focus");
     if (cap) {
-      const c = cap.getBoundingClientRect(), r = w.getBoundingClientRect();
-      if (c.right > r.right + .5 || c.left < r.left - .5) out.push("the caption " + JSON.stringify(name) + " is cut off");
+      const c = (cap.firstElementChild || cap).getBoundingClientRect(), r = w.getBoundingClientRect();
+      if (c.right > r.right + .5 || c.left < r.left - .5) out.push("the caption " + JSON.stringify(name) + " is cut off: " + [c.left, c.right, r.left, r.right].map(Math.round));
     }
   });
   return JSON.stringify(out);

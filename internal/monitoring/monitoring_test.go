@@ -57,9 +57,9 @@ func cellString(v any) string {
 
 // table maps a row label to its cells, as the page's table shows them.
 func table(page, caption string) map[string][]string {
-	i := strings.Index(page, "<caption>"+html.EscapeString(caption)+"</caption>")
+	i := strings.Index(page, ">"+html.EscapeString(caption)+"</span></caption>")
 	if i < 0 {
-		i = strings.Index(page, "<caption>"+caption+"</caption>")
+		i = strings.Index(page, ">"+caption+"</span></caption>")
 	}
 	if i < 0 {
 		return nil
@@ -74,14 +74,74 @@ func table(page, caption string) map[string][]string {
 		for _, c := range cellRE.FindAllStringSubmatch(m[2], -1) {
 			cells = append(cells, html.UnescapeString(c[1]))
 		}
-		out[html.UnescapeString(m[1])] = cells
+		out[unbdi(m[1])] = cells
+	}
+	return out
+}
+
+// unbdi is the text of a header cell: unescaped, without its isolation.
+func unbdi(s string) string {
+	return html.UnescapeString(strings.TrimSuffix(strings.TrimPrefix(s, "<bdi>"), "</bdi>"))
+}
+
+// rows reads a table drawn row for row from the figures.
+func rows(page string, v view) map[string][]string { return table(page, v.Figures.Caption) }
+
+// transposed reads a table drawn by Figures.TransposedHTML (a row per
+// column of the figures) back into the figures' rows.
+func transposed(page string, v view) map[string][]string {
+	tbl := table(page, v.Figures.Caption)
+	if tbl == nil {
+		return nil
+	}
+	out := map[string][]string{}
+	for i, r := range v.Figures.Rows {
+		for _, c := range v.Figures.Columns {
+			if cells := tbl[c.Label]; i < len(cells) {
+				out[r.Label] = append(out[r.Label], cells[i])
+			}
+		}
+	}
+	return out
+}
+
+// matrix reads a table drawn by Figures.MatrixHTML (a row group per row of
+// the figures, a line per part, a column per group) back into the
+// figures' rows, whose columns run group by group.
+func matrix(page string, v view) map[string][]string {
+	i := strings.Index(page, ">"+html.EscapeString(v.Figures.Caption)+"</span></caption>")
+	if i < 0 {
+		return nil
+	}
+	page = page[i:]
+	page = page[:strings.Index(page, "</table>")]
+	out := map[string][]string{}
+	groupRE := regexp.MustCompile(`(?s)<tbody><tr><th scope="rowgroup" rowspan="\d+">(.*?)</th>(.*?)</tbody>`)
+	partRE := regexp.MustCompile(`<th scope="row" class="part">.*?</th>(.*?)</tr>`)
+	cellRE := regexp.MustCompile(`<td[^>]*>(.*?)</td>`)
+	for _, g := range groupRE.FindAllStringSubmatch(page, -1) {
+		var parts [][]string
+		for _, p := range partRE.FindAllStringSubmatch(g[2], -1) {
+			var cells []string
+			for _, c := range cellRE.FindAllStringSubmatch(p[1], -1) {
+				cells = append(cells, html.UnescapeString(c[1]))
+			}
+			parts = append(parts, cells)
+		}
+		var row []string
+		for j := 0; len(parts) > 0 && j < len(parts[0]); j++ {
+			for _, p := range parts {
+				row = append(row, p[j])
+			}
+		}
+		out[unbdi(g[1])] = row
 	}
 	return out
 }
 
 // sameEverywhere checks that the JSON figures, the CSV and the page's table
-// hold the same numbers, row by row.
-func sameEverywhere(t *testing.T, c *testrig.Client, api, csvPath, pagePath string) view {
+// (read back by read) hold the same numbers, row by row.
+func sameEverywhere(t *testing.T, c *testrig.Client, api, csvPath, pagePath string, read func(page string, v view) map[string][]string) view {
 	t.Helper()
 	v := getJSON(t, c, api)
 	resp := c.Get(t, csvPath)
@@ -100,7 +160,7 @@ func sameEverywhere(t *testing.T, c *testrig.Client, api, csvPath, pagePath stri
 			t.Errorf("CSV column %d is %q, JSON %q", i, recs[0][i+2], col.Key)
 		}
 	}
-	tbl := table(c.GetBody(t, pagePath), v.Figures.Caption)
+	tbl := read(c.GetBody(t, pagePath), v)
 	if tbl == nil {
 		t.Fatalf("no table captioned %q on %s", v.Figures.Caption, pagePath)
 	}
@@ -150,7 +210,7 @@ func TestWorldMap(t *testing.T) {
 	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
 		seed(t, rig)
 		c := rig.Anonymous(t)
-		v := sameEverywhere(t, c, "/api/v1/statistics/map?norm=gge2015-c", "/monitoring/map.csv?norm=gge2015-c", "/monitoring/map?norm=gge2015-c")
+		v := sameEverywhere(t, c, "/api/v1/statistics/map?norm=gge2015-c", "/monitoring/map.csv?norm=gge2015-c", "/monitoring/map?norm=gge2015-c", rows)
 		tests := []struct {
 			name, state string
 			want        []string
@@ -224,7 +284,7 @@ func TestStateProfile(t *testing.T) {
 	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
 		seed(t, rig)
 		c := rig.Anonymous(t)
-		v := sameEverywhere(t, c, "/api/v1/statistics/states/FRA", "/monitoring/states/FRA/profile.csv", "/monitoring/states/FRA")
+		v := sameEverywhere(t, c, "/api/v1/statistics/states/FRA", "/monitoring/states/FRA/profile.csv", "/monitoring/states/FRA", matrix)
 		// Columns: 2024 measures, 2024 implemented, 2025 measures, 2025 implemented.
 		if got := strings.Join(row(v, "gge2015-c"), ","); got != "2,2,9,4" {
 			t.Errorf("FRA norm (c): %s", got)
@@ -264,7 +324,7 @@ func TestParticipation(t *testing.T) {
 	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
 		seed(t, rig)
 		c := rig.Anonymous(t)
-		v := sameEverywhere(t, c, "/api/v1/statistics/participation", "/monitoring/participation.csv", "/monitoring/participation")
+		v := sameEverywhere(t, c, "/api/v1/statistics/participation", "/monitoring/participation.csv", "/monitoring/participation", rows)
 		// reported, on time, late, public, confidential, did not report
 		if got := strings.Join(row(v, "2025"), ","); got != "3,2,1,2,1,192" {
 			t.Errorf("2025: %s", got)
@@ -294,7 +354,7 @@ func TestTrends(t *testing.T) {
 	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
 		seed(t, rig)
 		c := rig.Anonymous(t)
-		v := sameEverywhere(t, c, "/api/v1/statistics/trends?norm=gge2015-c", "/monitoring/trends.csv?norm=gge2015-c", "/monitoring/trends?norm=gge2015-c")
+		v := sameEverywhere(t, c, "/api/v1/statistics/trends?norm=gge2015-c", "/monitoring/trends.csv?norm=gge2015-c", "/monitoring/trends?norm=gge2015-c", transposed)
 		cols := map[string]int{}
 		for i, col := range v.Figures.Columns {
 			cols[col.Key] = i

@@ -177,7 +177,8 @@ func (s *Service) buildWorld(ctx context.Context, p MapParams) (View, error) {
 	}
 	title := t("monitoring.map.title", norm.Label(), norm.ShortTitle)
 	desc := t("monitoring.map.desc", cyc.Name, reported, len(f.Rows), total)
-	m := chart.Map{Title: title, Desc: desc, Base: s.base, Areas: areas, Default: chart.Area{Class: "chart-noreport"}, Legend: legend}
+	m := chart.Map{Title: title, Desc: desc, Base: s.base, Areas: areas, Default: chart.Area{Class: "chart-noreport"}, Legend: legend,
+		LegendTitle: t("monitoring.implemented_measures")}
 	return finish(View{Title: title, Note: desc, Chart: m.SVG(), Figures: f,
 		Params: map[string]any{"norm": norm.ID, "cycle": cyc.ID, "cycle_name": cyc.Name, "group": p.Group}}), nil
 }
@@ -282,7 +283,11 @@ func (s *Service) buildProfile(ctx context.Context, iso3, lang string) (View, er
 	title := t("monitoring.profile.title", name)
 	desc := t("monitoring.profile.desc", name, len(pub), len(cs))
 	bars := chart.Bars{Title: title, Desc: desc, Categories: cats, Series: series, Stacked: true, RTL: web.IsRTL(lang)}
-	return finish(View{Title: title, Note: desc, Chart: bars.SVG(), Figures: f, Extra: &hist, Params: map[string]any{"state": iso3, "group": string(st.Group)}}), nil
+	v := finish(View{Title: title, Note: desc, Chart: bars.SVG(), Figures: f, Extra: &hist, Params: map[string]any{"state": iso3, "group": string(st.Group)}})
+	// Norms as rows, cycles as columns, each norm's total and implemented
+	// measures on two lines: 12 columns that fit the page, not 21.
+	v.Table = f.MatrixHTML(cats, []string{t("monitoring.total"), t("monitoring.status.implemented")})
+	return v, nil
 }
 
 // Participation builds the participation per cycle: how many States
@@ -438,7 +443,11 @@ func (s *Service) buildTrends(ctx context.Context, norm, lang string) (View, err
 	desc := t("monitoring.trends.desc", scope)
 	lines := chart.Lines{Title: title, Desc: desc, X: f.Labels(), Series: statusSeries, RTL: web.IsRTL(lang)}
 	bars := chart.Bars{Title: t("monitoring.trends.by_type", scope), Desc: desc, Categories: f.Labels(), Series: typeSeries, Stacked: true, RTL: web.IsRTL(lang)}
-	return finish(View{Title: title, Note: desc, Chart: lines.SVG(), Chart2: bars.SVG(), Figures: f, Params: map[string]any{"norm": norm}}), nil
+	v := finish(View{Title: title, Note: desc, Chart: lines.SVG(), Chart2: bars.SVG(), Figures: f, Params: map[string]any{"norm": norm}})
+	// Types and statuses as rows, cycles as columns: long names down the
+	// side, short years across, so the table fits the page.
+	v.Table = f.TransposedHTML(t("monitoring.trends.measures"))
+	return v, nil
 }
 
 // CycleOptions lists the cycles, newest first, for a select.

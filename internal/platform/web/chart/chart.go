@@ -451,9 +451,13 @@ func (c Lines) draw(w, h, font float64, ticks int, id, class string) string {
 		cv.line(x0, y, x1, y, "chart-grid")
 		cv.text(x0-6, y+4.5, "end", "chart-tick", sc.Label(t), false)
 	}
+	// Labels longer than a third of the plot (a round's full title) are
+	// shortened; the table beside the chart has them in full.
+	labels := make([]string, len(c.X))
 	labW := 0.0
-	for _, x := range c.X {
-		labW = math.Max(labW, textWidth(x, font))
+	for i, x := range c.X {
+		labels[i] = clipTo(x, (x1-x0)/3, font)
+		labW = math.Max(labW, textWidth(labels[i], font))
 	}
 	inset := math.Max(10, labW/2+2)
 	step := 0.0
@@ -468,7 +472,7 @@ func (c Lines) draw(w, h, font float64, ticks int, id, class string) string {
 			k++
 		}
 	}
-	for i, x := range c.X {
+	for i, x := range labels {
 		if (len(c.X)-1-i)%k == 0 {
 			cv.text(px(i), y1+19, "middle", "chart-tick", x, true)
 		}

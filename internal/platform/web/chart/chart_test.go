@@ -232,3 +232,22 @@ func TestChartsFollowThePageDirection(t *testing.T) {
 		}
 	})
 }
+
+func TestLongCategoryNamesStayInTheDrawing(t *testing.T) {
+	x := []string{"Quarterly communication check December 2025", "Quarterly communication check March 2026", "Quarterly communication check June 2026", "Quarterly communication check September 2026"}
+	svg := string(Lines{Title: "t", X: x, Series: []Series{{"in time", []float64{50, 60, 70, 80}}}}.SVG())
+	for _, d := range []struct{ name, svg string }{{"wide", svg[:strings.Index(svg, "</svg>")]}, {"narrow", svg[strings.Index(svg, `class="chart-svg chart-narrow"`):]}} {
+		width, size := 720.0, wideFont
+		if d.name == "narrow" {
+			width, size = narrowW, narrowFont
+		}
+		re := regexp.MustCompile(`<text x="([0-9.]+)" y="[0-9.]+" class="chart-tick" text-anchor="middle">([^<]*)</text>`)
+		for _, m := range re.FindAllStringSubmatch(d.svg, -1) {
+			cx, _ := strconv.ParseFloat(m[1], 64)
+			w := textWidth(m[2], size)
+			if cx-w/2 < 0 || cx+w/2 > width {
+				t.Errorf("%s: %q at %v (width %.0f) leaves the drawing", d.name, m[2], cx, w)
+			}
+		}
+	}
+}

@@ -56,6 +56,8 @@ type Map struct {
 	Areas       map[string]Area
 	Default     Area
 	Legend      []LegendItem
+	// LegendTitle says what the classes count ("Implemented measures").
+	LegendTitle string
 }
 
 // SVG draws the map, then its legend as a list under it. The map itself
@@ -91,6 +93,9 @@ func (m Map) SVG() template.HTML {
 	items := make([]legendItem, len(m.Legend))
 	for i, l := range m.Legend {
 		items[i] = legendItem{class: l.Class, label: l.Label}
+	}
+	if m.LegendTitle != "" {
+		fmt.Fprintf(&b, `<p class="chart-legend-title">%s</p>`, esc(m.LegendTitle))
 	}
 	b.WriteString(legendHTML(items))
 	return template.HTML(b.String())
