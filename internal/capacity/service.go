@@ -10,6 +10,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
 // Gap is one capacity gap a State recorded in its national report, as the
@@ -99,7 +100,7 @@ func (s *Service) loadNorms(ctx context.Context, force bool) (map[string]framewo
 
 // Norms lists the framework's norms (for forms and filters).
 func (s *Service) Norms(ctx context.Context) ([]framework.Norm, error) {
-	return s.FW.Norms(ctx, "", "en")
+	return s.FW.Norms(ctx, "", web.LangOf(ctx))
 }
 
 // NormLabel is a norm's short citation: "(c)" for a GGE norm.

@@ -52,23 +52,32 @@ type Text struct {
 
 // Norm is a norm with its current text in the requested language.
 type Norm struct {
-	ID         string `json:"id"`
-	Set        string `json:"set"`
-	Code       string `json:"code"`
-	Pillar     string `json:"pillar"`
+	ID     string `json:"id"`
+	Set    string `json:"set"`
+	Code   string `json:"code"`
+	Pillar string `json:"pillar"`
+	// ShortTitle is the norm's customary short name in the language asked
+	// for when it has a translation (the eleven GGE norms), else English.
 	ShortTitle string `json:"short_title"`
-	Text       string `json:"text"`
-	Lang       string `json:"lang"`
-	Version    int    `json:"version"`
-	Source     string `json:"source"`
+	// TitleLang is the language of ShortTitle, for the page's lang attribute.
+	TitleLang string `json:"-"`
+	Text      string `json:"text"`
+	Lang      string `json:"lang"`
+	Version   int    `json:"version"`
+	Source    string `json:"source"`
 	// Texts holds every version and translation; filled for a single norm.
 	Texts []Text `json:"texts,omitempty"`
 }
 
-// Label is the norm's usual citation, e.g. "(a)" for a GGE norm.
+// Label is the norm's usual citation, e.g. "(a)" for a GGE norm or "3" for
+// a Paris Call principle. A proposed norm has none: its code is an internal
+// slug ("supply-chain"), not something anyone cites.
 func (n Norm) Label() string {
-	if n.Set == GGE2015 {
+	switch n.Set {
+	case GGE2015:
 		return "(" + n.Code + ")"
+	case Proposed:
+		return ""
 	}
 	return n.Code
 }
@@ -215,6 +224,7 @@ func (s *Store) Norms(ctx context.Context, setID, lang string) ([]Norm, error) {
 		if err != nil {
 			return nil, err
 		}
+		localise(&n, lang)
 		out = append(out, n)
 	}
 	return out, rows.Err()
@@ -229,6 +239,7 @@ func (s *Store) Norm(ctx context.Context, normID, lang string) (Norm, error) {
 	if err != nil {
 		return Norm{}, err
 	}
+	localise(&n, lang)
 	rows, err := s.DB.QueryContext(ctx, `SELECT version, lang, text, source, created_at FROM norm_texts WHERE norm_id = ? ORDER BY version DESC, lang`, normID)
 	if err != nil {
 		return Norm{}, err
@@ -276,6 +287,14 @@ type TextInput struct {
 type FieldError struct{ Field, Reason string }
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+
+// MessageKey is the catalog key of the refusal, for pages (web.Message).
+func (e *FieldError) MessageKey() (string, []any) {
+	if e.Field == "lang" && strings.HasPrefix(e.Reason, "a new version") {
+		return "framework.err.new_version", nil
+	}
+	return "framework.err." + e.Field, nil
+}
 
 // AddText records a translation or a new version of a norm's text.
 func (s *Store) AddText(ctx context.Context, normID string, in TextInput, knownLang func(string) bool) (Text, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"net/http"
+	"strings"
 
 	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
@@ -52,7 +53,7 @@ func (m *Module) Routes(r *web.Router) {
 }
 
 type listData struct {
-	Sets    []NormSet
+	Sets    []localSet
 	BySet   map[string][]Norm
 	Pillars []Pillar
 }
@@ -69,11 +70,22 @@ func (m *Module) list(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
+	local := make([]localSet, len(sets))
+	for i, s := range sets {
+		local[i].NormSet = s
+		local[i].Title, local[i].TitleLang = SetTitle(s, lang)
+	}
 	by := map[string][]Norm{}
 	for _, n := range norms {
 		by[n.Set] = append(by[n.Set], n)
 	}
-	m.site.Render(w, r, http.StatusOK, "framework/norms.html", m.site.Catalog.T(lang, "framework.title"), listData{Sets: sets, BySet: by, Pillars: Pillars})
+	m.site.Render(w, r, http.StatusOK, "framework/norms.html", m.site.Catalog.T(lang, "framework.title"), listData{Sets: local, BySet: by, Pillars: Pillars})
+}
+
+// localSet is a norm set with its title in the page's language.
+type localSet struct {
+	NormSet
+	TitleLang string
 }
 
 type showData struct {
@@ -96,7 +108,7 @@ func (m *Module) renderNorm(w http.ResponseWriter, r *http.Request, status int, 
 		m.site.ServerError(w, r, err)
 		return
 	}
-	m.site.Render(w, r, status, "framework/norm.html", n.Label()+" "+n.ShortTitle, showData{Norm: n, Error: fe, Input: in})
+	m.site.Render(w, r, status, "framework/norm.html", strings.TrimSpace(n.Label()+" "+n.ShortTitle), showData{Norm: n, Error: fe, Input: in})
 }
 
 func (m *Module) addTextForm(w http.ResponseWriter, r *http.Request) {

@@ -143,6 +143,7 @@ func (s *Service) sections(ctx context.Context, c Content) ([]section, error) {
 	if err != nil {
 		return nil, err
 	}
+	norms = framework.Localise(norms, web.LangOf(ctx))
 	idx := map[string]int{}
 	out := make([]section, len(norms))
 	for i, n := range norms {

@@ -363,6 +363,18 @@ var Funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
+	// num and longdate write a number and a date in running text in a
+	// language: {{num $.Lang .Count}}, {{longdate $.Lang .Date}} (the page's
+	// .Num and .LongDate do the same for its own language).
+	"num":      FormatNumber,
+	"longdate": LongDate,
+	// english isolates an English-only text in a <bdi lang="en">; bdi
+	// isolates content of unknown direction (a title, a name).
+	"english": English,
+	"bdi":     func(s string) template.HTML { return Isolate(s, "") },
+	// item hands a partial template the page and one item of a range:
+	// {{template "row" (item $ .)}}, then {{.Page.T …}} and {{.Item.…}}.
+	"item":  func(p Page, v any) PageItem { return PageItem{Page: p, Item: v} },
 	"upper": strings.ToUpper,
 	"lower": strings.ToLower,
 	"join":  strings.Join,
@@ -393,6 +405,13 @@ var Funcs = template.FuncMap{
 	},
 }
 
+// PageItem is the page and one item, for a partial template (the item
+// template function).
+type PageItem struct {
+	Page Page
+	Item any
+}
+
 type ctxKey int
 
 const (
@@ -402,8 +421,13 @@ const (
 )
 
 // Lang returns the request's interface language.
-func Lang(r *http.Request) string {
-	if l, ok := r.Context().Value(keyLang).(string); ok {
+func Lang(r *http.Request) string { return LangOf(r.Context()) }
+
+// LangOf returns the interface language of the request behind ctx ("en"
+// outside a request): for service code that reads names in the reader's
+// language, such as the norms' short titles.
+func LangOf(ctx context.Context) string {
+	if l, ok := ctx.Value(keyLang).(string); ok {
 		return l
 	}
 	return "en"

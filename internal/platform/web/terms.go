@@ -1,0 +1,93 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"html"
+	"html/template"
+)
+
+// Lookup returns the text of key in lang alone, without falling back to
+// English, and whether there is one.
+func (c *Catalog) Lookup(lang, key string) (string, bool) {
+	c.mu.RLock()
+	s, ok := c.strings[lang][key]
+	c.mu.RUnlock()
+	return s, ok
+}
+
+// Term is the word for an internal value (a kind, a status, a role, a
+// modality) in the page's language: the catalog's text under prefix + "." +
+// value, e.g. {{.Term "bulletin.kind" .Kind}} reads "bulletin.kind.threat".
+// A value without a word in the catalog is shown as it is, isolated in a
+// <bdi lang="en">, so that a raw value is never passed off as the page's
+// language and never reorders the text around it.
+func (p Page) Term(prefix string, value any) template.HTML {
+	v := fmt.Sprint(value)
+	if v == "" {
+		return ""
+	}
+	if s, ok := p.site.Catalog.Lookup(p.Lang, prefix+"."+v); ok {
+		return template.HTML(html.EscapeString(s))
+	}
+	if s, ok := p.site.Catalog.Lookup("en", prefix+"."+v); ok {
+		v = s
+	}
+	return English(v)
+}
+
+// English isolates a text that exists only in English (a reference text, a
+// source's title, an internal value without a translation) inside a page
+// in any language: <bdi lang="en">, so that screen readers read it as
+// English and, in Arabic, its parentheses and full stops stay where they
+// belong.
+func English(s string) template.HTML {
+	if s == "" {
+		return ""
+	}
+	return template.HTML(`<bdi lang="en">` + html.EscapeString(s) + `</bdi>`)
+}
+
+// Isolate wraps a piece of content of unknown direction (a title, a name,
+// user text) in a <bdi>, which takes its direction from its own first
+// strong character; lang, when given, says its language.
+func Isolate(s, lang string) template.HTML {
+	if s == "" {
+		return ""
+	}
+	if lang == "" {
+		return template.HTML(`<bdi>` + html.EscapeString(s) + `</bdi>`)
+	}
+	return template.HTML(`<bdi lang="` + html.EscapeString(lang) + `">` + html.EscapeString(s) + `</bdi>`)
+}
+
+// Message is a refusal that can be said in every language: the catalog key
+// of its text and the text's arguments. A service's error implements it
+// beside Error() (the English reason the API keeps), and a page shows it
+// with ErrorText.
+type Message interface {
+	error
+	MessageKey() (key string, args []any)
+}
+
+// ErrorText is err in lang: the catalog's text of a Message (when the
+// catalog has its key), otherwise err's own English text.
+func (c *Catalog) ErrorText(lang string, err error) string {
+	var m Message
+	if errors.As(err, &m) {
+		key, args := m.MessageKey()
+		if _, ok := c.Lookup("en", key); ok {
+			return c.T(lang, key, args...)
+		}
+	}
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// ErrorText is err in the page's language (Catalog.ErrorText).
+func (p Page) ErrorText(err error) string { return p.site.Catalog.ErrorText(p.Lang, err) }
+
+// English isolates an English-only text (English).
+func (p Page) English(s string) template.HTML { return English(s) }
