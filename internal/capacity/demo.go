@@ -11,6 +11,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/upload"
 	"github.com/cybernorms/cybernorms/internal/states"
 )
 
@@ -173,8 +174,17 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 		offers = append(offers, o)
 	}
 	progress(fmt.Sprintf("capacity: %d offers", len(offers)))
-	// Invitations, some accepted (projects), some declined.
-	matched := 0
+	// Invitations, some accepted (projects), some declined; before some,
+	// a "Friends of" meeting of the requesting State with the providers of
+	// the best offers and a donor; after some, a second implementer.
+	matched, meetings, joined := 0, 0, 0
+	offerer := func(offerID string) context.Context {
+		o, _ := s.loadOffer(ctx, ps.DB, offerID)
+		if o.ProviderKind == "organisation" {
+			return as(auth.RoleStakeholder, "", o.OrgID)
+		}
+		return as(auth.RoleStateApprover, o.State, "")
+	}
 	for _, n := range needs {
 		if n.Status != NeedPublished || rng.IntN(3) == 0 {
 			continue
@@ -186,23 +196,44 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 		if len(ms) == 0 {
 			continue
 		}
-		e, err := s.Invite(as(auth.RoleStateApprover, n.State, ""), n.ID, EngageInput{Offer: ms[0].OfferID, Message: "We would welcome your help."})
+		requester := as(auth.RoleStateApprover, n.State, "")
+		if len(ms) >= 2 && meetings < 3*scale {
+			donor := demoProviders[rng.IntN(len(demoProviders))]
+			var states []string
+			if donor != n.State {
+				states = []string{donor}
+			}
+			if _, err := s.Convene(requester, n.ID, MeetingInput{MeetsOn: start.AddDate(0, 0, 10+rng.IntN(60)).Format("2006-01-02"),
+				Place: "Online (link sent to participants)", Offers: []string{ms[0].OfferID, ms[1].OfferID}, States: states,
+				Notes: "Demonstration data. Agreed: the requesting State leads; the first offer covers training, the second mentoring; follow-up in three months."}); err != nil {
+				return fmt.Errorf("demo meeting: %w", err)
+			}
+			meetings++
+		}
+		e, err := s.Invite(requester, n.ID, EngageInput{Offer: ms[0].OfferID, Message: "We would welcome your help."})
 		if err != nil {
 			return fmt.Errorf("demo invite: %w", err)
 		}
-		o, _ := s.loadOffer(ctx, ps.DB, e.OfferID)
-		oc := as(auth.RoleStateApprover, o.State, "")
-		if o.ProviderKind == "organisation" {
-			oc = as(auth.RoleStakeholder, "", o.OrgID)
-		}
 		if rng.IntN(4) != 0 {
-			if _, err := s.Respond(oc, e.ID, RespondInput{Accept: rng.IntN(5) != 0}); err != nil {
+			accept := rng.IntN(5) != 0
+			if _, err := s.Respond(offerer(e.OfferID), e.ID, RespondInput{Accept: accept}); err != nil {
 				return fmt.Errorf("demo respond: %w", err)
+			}
+			if accept && len(ms) >= 2 && joined < 2*scale {
+				// A further offer the State accepts joins the running project.
+				e2, err := s.Invite(requester, n.ID, EngageInput{Offer: ms[1].OfferID, Message: "Would you join the project already under way?"})
+				if err != nil {
+					return fmt.Errorf("demo second invite: %w", err)
+				}
+				if _, err := s.Respond(offerer(e2.OfferID), e2.ID, RespondInput{Accept: true}); err != nil {
+					return fmt.Errorf("demo second respond: %w", err)
+				}
+				joined++
 			}
 		}
 		matched++
 	}
-	progress(fmt.Sprintf("capacity: %d invitations", matched))
+	progress(fmt.Sprintf("capacity: %d invitations, %d \"Friends of\" meetings, %d projects with a second implementer", matched, meetings, joined))
 	// Milestones in every state on the projects, some overdue.
 	var projects []Project
 	prows, err := ps.DB.QueryContext(ctx, `SELECT `+projectCols+` FROM capacity_projects p ORDER BY p.id`)
@@ -270,10 +301,23 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 		if i == 0 {
 			title, day = "Yearly industry workshop on the margins of the First Committee", start.AddDate(0, 1, 0).Format("2006-01-02")
 		}
-		if _, err := s.CreateEvent(c, EventInput{Title: title, Kind: kind, Audience: audience, Place: places[i%len(places)], TZ: zones[i%len(zones)],
+		e, err := s.CreateEvent(c, EventInput{Title: title, Kind: kind, Audience: audience, Place: places[i%len(places)], TZ: zones[i%len(zones)],
 			Starts: day + "T10:00", Ends: day + "T13:00", Languages: []string{"en", "fr"}, Norms: norm(demoNeedTitles[i%len(demoNeedTitles)].norm),
-			Agenda: "1. Opening\n2. Threat briefing by industry\n3. Discussion with delegations\n4. Next steps", Capacity: 20 + rng.IntN(80)}); err != nil {
+			Agenda: "1. Opening\n2. Threat briefing by industry\n3. Discussion with delegations\n4. Next steps", Capacity: 20 + rng.IntN(80)})
+		if err != nil {
 			return fmt.Errorf("demo event: %w", err)
+		}
+		if i%4 == 0 {
+			// The organiser's agenda as a PDF and invitations by e-mail.
+			pdf := upload.SimplePDF("Agenda: "+title, []string{"Demonstration data, not a real event.", "", "1. Opening", "2. Threat briefing by industry",
+				"3. Discussion with delegations", "4. Next steps", "", places[i%len(places)] + ", " + day + ", 10:00-13:00 (" + zones[i%len(zones)] + ")"})
+			if _, err := s.AttachDocument(c, e.ID, upload.File{Name: "agenda.pdf", Data: pdf}); err != nil {
+				return fmt.Errorf("demo event document: %w", err)
+			}
+			if _, err := s.InviteToEvent(c, e.ID, InviteInput{Emails: []string{fmt.Sprintf("delegate%d@demo.example", i), fmt.Sprintf("analyst%d@demo.example", i)},
+				Message: "Demonstration invitation."}); err != nil {
+				return fmt.Errorf("demo event invitation: %w", err)
+			}
 		}
 	}
 	progress(fmt.Sprintf("capacity: %d events", 12*scale))

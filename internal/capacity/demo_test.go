@@ -15,17 +15,22 @@ func TestDemoAndSearch(t *testing.T) {
 		if err := capacity.GenerateDemo(rig.Ctx, rig.App.Services, rand.New(rand.NewPCG(1, 2)), 1, func(string) {}); err != nil {
 			t.Fatalf("demo: %v", err)
 		}
-		var needs, offers, projects, milestones, events int
+		var needs, offers, projects, milestones, events, meetings, joined, documents, invitations int
 		for _, c := range []struct {
-			table string
+			query string
 			n     *int
-		}{{"capacity_needs", &needs}, {"capacity_offers", &offers}, {"capacity_projects", &projects}, {"capacity_milestones", &milestones}, {"capacity_events", &events}} {
-			if err := rig.DB.QueryRowContext(rig.Ctx, `SELECT COUNT(*) FROM `+c.table).Scan(c.n); err != nil {
+		}{{"capacity_needs", &needs}, {"capacity_offers", &offers}, {"capacity_projects", &projects}, {"capacity_milestones", &milestones}, {"capacity_events", &events},
+			{"capacity_meetings", &meetings}, {"capacity_event_documents", &documents}, {"capacity_event_invitations", &invitations},
+			{"(SELECT project_id FROM capacity_project_implementers GROUP BY project_id HAVING COUNT(*) > 1) x", &joined}} {
+			if err := rig.DB.QueryRowContext(rig.Ctx, `SELECT COUNT(*) FROM `+c.query).Scan(c.n); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if needs < 40 || offers < 25 || projects == 0 || milestones == 0 || events < 12 {
 			t.Errorf("demo: %d needs, %d offers, %d projects, %d milestones, %d events", needs, offers, projects, milestones, events)
+		}
+		if meetings == 0 || joined == 0 || documents < 3 || invitations < 6 {
+			t.Errorf("demo: %d \"Friends of\" meetings, %d projects with several implementers, %d event documents, %d invitations; want some of each", meetings, joined, documents, invitations)
 		}
 		w := newWorld(t, rig)
 		pub := w.publishedNeed(t, "Forensic readiness for the judiciary", "public")
