@@ -45,6 +45,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/jobs"
 	"github.com/cybernorms/cybernorms/internal/platform/mail"
 	od "github.com/cybernorms/cybernorms/internal/platform/opendata"
+	"github.com/cybernorms/cybernorms/internal/platform/pdf"
 	"github.com/cybernorms/cybernorms/internal/platform/seal"
 	"github.com/cybernorms/cybernorms/internal/platform/throttle"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
@@ -177,6 +178,10 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		DB: d, Site: site, Auth: &auth.Store{DB: d, KnownState: states.Known, Seal: keyring},
 		Jobs: jobs.New(d, log), Seal: keyring, Log: log, BaseURL: cfg.BaseURL, DataDir: cfg.DataDir, MailFrom: cfg.MailFrom,
 		Clock: clock.New(),
+		PDF:   &pdf.Renderer{Path: pdf.FindChromium(cfg.Chromium), Concurrency: cfg.PDFConcurrency, Timeout: time.Duration(cfg.PDFTimeout) * time.Second},
+	}
+	if svc.PDF.Path == "" {
+		log.Info("no Chromium found: PDF downloads answer 503 until one is installed (see --chromium)")
 	}
 	svc.Jobs.Workers = cfg.Workers
 	svc.Jobs.Instance = jobInstance(cfg)

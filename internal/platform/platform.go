@@ -16,6 +16,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/jobs"
 	cnmail "github.com/cybernorms/cybernorms/internal/platform/mail"
+	"github.com/cybernorms/cybernorms/internal/platform/pdf"
 	"github.com/cybernorms/cybernorms/internal/platform/seal"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
@@ -28,7 +29,10 @@ type Services struct {
 	Jobs   *jobs.Queue
 	Mailer cnmail.Sender
 	// Seal encrypts fields at rest (see internal/platform/seal).
-	Seal     *seal.Keyring
+	Seal *seal.Keyring
+	// PDF makes PDFs with headless Chromium; it answers
+	// pdf.ErrUnavailable when the server has none.
+	PDF      *pdf.Renderer
 	Log      *slog.Logger
 	BaseURL  string
 	DataDir  string

@@ -47,6 +47,7 @@ func (m *Module) apiRoutes(r *web.Router) {
 	r.API(api.Op{Method: "GET", Path: "/api/v1/reports/{id}/diff", Summary: "Compare a version with the previous version or the previous cycle, norm by norm", Tag: tag,
 		Params: []api.Param{pID, pVersion, {Name: "against", In: "query", Description: "previous-version (default) or previous-cycle"}}, Response: Diff{}}, web.Public, m.apiDiff)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/reports/{id}/export.csv", Summary: "A report version as CSV", Tag: tag, Params: []api.Param{pID, pVersion}, ContentType: "text/csv"}, web.Public, m.exportCSV)
+	r.API(api.Op{Method: "GET", Path: "/api/v1/reports/{id}/export.pdf", Summary: "A report version as a tagged PDF with a contents page and bookmarks (503 with the reason when the server cannot make PDFs)", Tag: tag, Params: []api.Param{pID, pVersion}, ContentType: "application/pdf", Errors: []int{http.StatusServiceUnavailable}}, web.Public, m.exportPDF)
 }
 
 func (m *Module) apiCycles(w http.ResponseWriter, r *http.Request) {

@@ -25,6 +25,8 @@ var i18nFS embed.FS
 type Module struct {
 	Svc  *Service
 	site *web.Site
+	// pdfs keeps the PDFs made (export.pdf), by version and language.
+	pdfs *pdfCache
 }
 
 // New registers the module's templates, translations and background jobs.
@@ -37,7 +39,7 @@ func New(p *platform.Services, fw *framework.Store) (*Module, error) {
 	if err := p.Site.Catalog.Load(tr); err != nil {
 		return nil, err
 	}
-	return &Module{Svc: NewService(p, fw), site: p.Site}, nil
+	return &Module{Svc: NewService(p, fw), site: p.Site, pdfs: newPDFCache(32 << 20)}, nil
 }
 
 // Routes registers the module's routes. Row rules (a State's drafts and
@@ -64,6 +66,7 @@ func (m *Module) Routes(r *web.Router) {
 	r.Handle("GET /reports/{id}/diff", web.Public, m.diff)
 	r.Handle("GET /reports/{id}/export.json", web.Public, m.exportJSON)
 	r.Handle("GET /reports/{id}/export.csv", web.Public, m.exportCSV)
+	r.Handle("GET /reports/{id}/export.pdf", web.Public, m.exportPDF)
 	m.apiRoutes(r)
 }
 

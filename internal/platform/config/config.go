@@ -63,6 +63,12 @@ type Config struct {
 	// AuditKey keys the audit chain's HMAC; read from AuditKeyFile or the
 	// environment, never from the database.
 	AuditKey, AuditKeyFile string
+	// Chromium is the browser that makes PDFs (internal/platform/pdf): a
+	// path, "" to look for one, "off" for no PDFs.
+	Chromium string
+	// PDFConcurrency is how many PDFs are made at once; PDFTimeout bounds
+	// one, in seconds.
+	PDFConcurrency, PDFTimeout int
 }
 
 // Option is one setting.
@@ -165,6 +171,9 @@ var Options = []Option{
 	{"master-key", "CYBERNORMS_MASTER_KEY", "", "the master key itself, base64 (prefer the environment variable to the flag, which others can see in the process list)", str(func(c *Config) *string { return &c.MasterKey })},
 	{"previous-master-key-file", "CYBERNORMS_PREVIOUS_MASTER_KEY_FILE", "", "during a rotation, the file holding the master key being replaced (still accepted for reading)", str(func(c *Config) *string { return &c.PreviousMasterKeyFile })},
 	{"previous-master-key", "CYBERNORMS_PREVIOUS_MASTER_KEY", "", "during a rotation, the master key being replaced, base64", str(func(c *Config) *string { return &c.PreviousMasterKey })},
+	{"chromium", "CYBERNORMS_CHROMIUM", "", "headless Chromium that makes the PDF downloads (e.g. /usr/bin/chromium); empty: chromium, chromium-browser or google-chrome on PATH, or /usr/bin/chromium; off: no PDFs (their links answer 503 saying why)", str(func(c *Config) *string { return &c.Chromium })},
+	{"pdf-concurrency", "CYBERNORMS_PDF_CONCURRENCY", "1", "PDFs made at once by this instance (each runs a browser for a few seconds; made PDFs of submitted versions are kept in memory)", integer(func(c *Config) *int { return &c.PDFConcurrency }, 1, 8)},
+	{"pdf-timeout", "CYBERNORMS_PDF_TIMEOUT", "60", "seconds one PDF may take, waiting for its turn included, before the request answers 503", integer(func(c *Config) *int { return &c.PDFTimeout }, 5, 600)},
 	{"demo", "CYBERNORMS_DEMO", "false", "show a banner saying the site holds demonstration data", boolean(func(c *Config) *bool { return &c.Demo })},
 }
 
