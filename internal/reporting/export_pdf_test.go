@@ -92,7 +92,9 @@ func TestReportPDF(t *testing.T) {
 			// titles are written as PDF literal strings.
 			var want []string
 			for _, id := range []string{"gge2015-a", "gge2015-c", "gge2015-k"} {
-				if tl := titles[id]; tl == strings.Map(func(r rune) rune { return map[bool]rune{true: r, false: -1}[r < 128 && r != '(' && r != ')' && r != '\\'] }, tl) {
+				if tl := titles[id]; tl == strings.Map(func(r rune) rune {
+					return map[bool]rune{true: r, false: -1}[r < 128 && r != '(' && r != ')' && r != '\\']
+				}, tl) {
 					want = append(want, tl)
 				}
 			}
