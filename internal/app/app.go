@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -438,6 +439,25 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 		go func() { errc <- msrv.Serve(mln) }()
 		defer msrv.Close()
 		a.Services.Log.Info("serving metrics", "addr", "http://"+mln.Addr().String()+"/metrics")
+	}
+	if a.Config.PprofAddr != "" {
+		pln, err := net.Listen("tcp", a.Config.PprofAddr)
+		if err != nil {
+			_ = ln.Close()
+			stopJobs()
+			<-done
+			return fmt.Errorf("pprof-addr: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		psrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- psrv.Serve(pln) }()
+		defer psrv.Close()
+		a.Services.Log.Info("serving profiles", "addr", "http://"+pln.Addr().String()+"/debug/pprof/")
 	}
 	a.Services.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "database", a.Services.DB.Dialect, "base_url", a.Config.BaseURL)
 	if a.Config.BaseURLFromAddr {

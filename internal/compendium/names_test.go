@@ -61,6 +61,27 @@ func TestResultsNameStatesAndNorms(t *testing.T) {
 				t.Error("no French name of Germany in the French results")
 			}
 		})
+		t.Run("the State filter lists every State in the page's language, the chosen one selected", func(t *testing.T) {
+			page := rig.Anonymous(t).GetBody(t, "/compendium/search?q=quokka&state=DEU&lang=fr")
+			sel := page[strings.Index(page, `<select id="state"`):]
+			sel = sel[:strings.Index(sel, "</select>")]
+			if n := strings.Count(sel, "<option"); n < 194 {
+				t.Errorf("%d options in the State filter", n)
+			}
+			for _, want := range []string{`<option value="DEU" selected>Allemagne</option>`, `<option value="FRA">France</option>`} {
+				if !strings.Contains(sel, want) {
+					t.Errorf("the State filter lacks %s", want)
+				}
+			}
+			if strings.Count(sel, " selected") != 1 {
+				t.Errorf("%d options selected", strings.Count(sel, " selected"))
+			}
+			none := anon.GetBody(t, "/compendium/search?q=quokka")
+			none = none[strings.Index(none, `<select id="state"`):]
+			if none = none[:strings.Index(none, "</select>")]; strings.Contains(none, " selected") {
+				t.Error("a State is selected with none chosen")
+			}
+		})
 		t.Run("the API keeps the codes and adds the State's name", func(t *testing.T) {
 			got := searchAPI(t, rig, "q=quokka&kind=practice")
 			if len(got.Hits) != 1 {

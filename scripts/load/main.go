@@ -32,6 +32,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/cybernorms/cybernorms/internal/platform/db"
 )
 
 func main() {
@@ -49,6 +51,8 @@ func main() {
 		err = bareCmd(ctx, os.Args[2:])
 	case "run":
 		err = runCmd(ctx, os.Args[2:])
+	case "routes":
+		err = routesCmd(ctx, os.Args[2:])
 	case "bulk":
 		err = bulkCmd(ctx, os.Args[2:])
 	case "benchtable":
@@ -105,8 +109,11 @@ func waitCmd(ctx context.Context, args []string) error {
 
 // target is one request of the mix.
 type target struct {
-	Class string // page, api or search
+	Class string // page, api, search or signed-in
 	Path  string
+	// As names the signed-in identity the request is sent as (identities);
+	// empty: anonymous.
+	As string
 }
 
 // candidates are the requests of the mix. Those the server does not
@@ -115,17 +122,17 @@ func candidates() []target {
 	var out []target
 	page := func(p ...string) {
 		for _, x := range p {
-			out = append(out, target{"page", x})
+			out = append(out, target{Class: "page", Path: x})
 		}
 	}
 	api := func(p ...string) {
 		for _, x := range p {
-			out = append(out, target{"api", x})
+			out = append(out, target{Class: "api", Path: x})
 		}
 	}
 	search := func(p ...string) {
 		for _, x := range p {
-			out = append(out, target{"search", x})
+			out = append(out, target{Class: "search", Path: x})
 		}
 	}
 	page("/", "/norms", "/states", "/states?group=african", "/states/KEN", "/states/FRA", "/states/BRA", "/states/IND")
@@ -145,29 +152,45 @@ func candidates() []target {
 		"/api/v1/participation/bodies", "/api/v1/participation/sessions", "/api/v1/participation/organisations",
 		"/api/v1/bulletin/items", "/api/v1/bulletin/issues")
 	for _, q := range []string{"critical+infrastructure", "supply+chain", "vulnerability+disclosure", "CERT", "%22human+rights%22", "capacity+building+training"} {
-		search("/compendium/search?q="+q, "/api/v1/search?q="+q, "/compendium/search?q="+q+"&norm=gge2015-h",
-			"/participation/organisations?q="+q, "/bulletin?q="+q)
+		search("/compendium/search?q="+q, "/api/v1/search?q="+q, "/compendium/search?q="+q+"&norm=gge2015-h")
+		// Searches of their own tables, not of the index: pages.
+		page("/participation/organisations?q="+q, "/bulletin?q="+q)
 	}
+	// More of the index's kinds of query: a rare word, a filtered phrase,
+	// a year, a second page.
+	search("/api/v1/search?q=ransomware", "/api/v1/search?q=%22supply+chain%22&norm=gge2015-c",
+		"/api/v1/search?q=incident+response&year=2022", "/api/v1/search?q=critical+infrastructure&offset=20")
 	return out
 }
 
-// discover keeps the candidates base answers with 200, with their bodies.
-func discover(base string) (kept []target, bodies map[string][]byte, types map[string]string, skipped []string, err error) {
-	c := &http.Client{Timeout: 30 * time.Second}
+// discover keeps the candidates base answers with 200, with their bodies
+// (keyed by bodyKey).
+func discover(base string, id identities) (kept []target, bodies map[string][]byte, types map[string]string, skipped []string, err error) {
+	c := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	bodies, types = map[string][]byte{}, map[string]string{}
-	for _, t := range candidates() {
-		resp, err := c.Get(base + t.Path)
+	for _, t := range append(candidates(), id.targets()...) {
+		req, err := http.NewRequest(http.MethodGet, base+t.Path, nil)
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		id.apply(req, t.As)
+		resp, err := c.Do(req)
 		if err != nil {
 			return nil, nil, nil, nil, fmt.Errorf("GET %s: %w", t.Path, err)
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			skipped = append(skipped, fmt.Sprintf("%s (%d)", t.Path, resp.StatusCode))
+			who := ""
+			if t.As != "" {
+				who = " as " + t.As
+			}
+			skipped = append(skipped, fmt.Sprintf("%s%s (%d)", t.Path, who, resp.StatusCode))
 			continue
 		}
 		kept = append(kept, t)
-		bodies[t.Path], types[t.Path] = b, resp.Header.Get("Content-Type")
+		k := bodyKey(t.As, t.Path)
+		bodies[k], types[k] = b, resp.Header.Get("Content-Type")
 	}
 	if len(kept) == 0 {
 		return nil, nil, nil, skipped, errors.New("no request of the mix answered 200")
@@ -179,6 +202,8 @@ func bareCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bare", flag.ExitOnError)
 	from := fs.String("from", "http://127.0.0.1:8080", "the app to copy the pages from")
 	addr := fs.String("addr", "127.0.0.1:8090", "address to serve on")
+	idFile := fs.String("identities", "", "JSON file of signed-in identities (load signin), whose pages are fetched as them")
+	dbURL := fs.String("db", "", "the app's database (SQLite file or postgres:// URL): searches of the index then run the database's own full-text query (bareSearch) instead of only writing bytes")
 	_ = fs.Parse(args)
 	if err := loopbackOnly(*from); err != nil {
 		return err
@@ -186,12 +211,30 @@ func bareCmd(ctx context.Context, args []string) error {
 	if err := loopbackOnly("http://" + *addr); err != nil {
 		return err
 	}
-	_, bodies, types, _, err := discover(*from)
+	id, err := readIdentities(*idFile)
 	if err != nil {
 		return err
 	}
+	_, bodies, types, _, err := discover(*from, id)
+	if err != nil {
+		return err
+	}
+	var bs *bareSearch
+	if *dbURL != "" {
+		d, err := db.Open(ctx, *dbURL, db.Options{})
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		bs = &bareSearch{db: d}
+	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, ok := bodies[r.URL.RequestURI()]
+		k := bodyKey(r.Header.Get(asHeader), r.URL.RequestURI())
+		b, ok := bodies[k]
+		if ok && bs != nil && isIndexSearch(r.URL.RequestURI()) {
+			bs.serve(w, r, b, types[k])
+			return
+		}
 		if !ok {
 			if r.URL.Path == "/healthz" {
 				_, _ = w.Write([]byte("{\"status\":\"ok\"}\n"))
@@ -200,7 +243,7 @@ func bareCmd(ctx context.Context, args []string) error {
 			http.NotFound(w, r)
 			return
 		}
-		w.Header().Set("Content-Type", types[r.URL.RequestURI()])
+		w.Header().Set("Content-Type", types[k])
 		_, _ = w.Write(b)
 	})
 	srv := &http.Server{Addr: *addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
@@ -345,7 +388,7 @@ func runCmd(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	mix, _, _, skipped, err := discover(*base)
+	mix, _, _, skipped, err := discover(*base, nil)
 	if err != nil {
 		return err
 	}

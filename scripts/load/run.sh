@@ -71,11 +71,12 @@ echo "Start: \`cybernorms serve\` on an empty folder answered /healthz after ${s
 
 for kind in $DBS; do
   case $kind in
-    sqlite) args=(--data-dir "$work/sqlite") ;;
+    sqlite) args=(--data-dir "$work/sqlite"); dburl="$work/sqlite/cybernorms.db" ;;
     postgres)
       psql "$PG/postgres?sslmode=disable" -qc "DROP DATABASE IF EXISTS $PGDB" >/dev/null 2>&1
       psql "$PG/postgres?sslmode=disable" -qc "CREATE DATABASE $PGDB" >/dev/null
-      args=(--data-dir "$work/pg" --database-url "$PG/$PGDB?sslmode=disable") ;;
+      dburl="$PG/$PGDB?sslmode=disable"
+      args=(--data-dir "$work/pg" --database-url "$dburl") ;;
     *) echo "unknown database kind $kind" >&2; exit 2 ;;
   esac
   echo
@@ -92,7 +93,9 @@ for kind in $DBS; do
   app_pid=$!
   pids+=($app_pid)
   "$work/load" wait -url "http://127.0.0.1:$PORT" >/dev/null
-  "$work/load" bare -from "http://127.0.0.1:$PORT" -addr "127.0.0.1:$BARE_PORT" &
+  # The bare server answers the searches of the index with the database's
+  # own full-text query (-db), every other request with the app's bytes.
+  "$work/load" bare -from "http://127.0.0.1:$PORT" -addr "127.0.0.1:$BARE_PORT" -db "$dburl" &
   bare_pid=$!
   pids+=($bare_pid)
   "$work/load" wait -url "http://127.0.0.1:$BARE_PORT" >/dev/null
@@ -106,10 +109,15 @@ for kind in $DBS; do
   "$work/load" wait -url "http://127.0.0.1:$PORT" >/dev/null
   "$work/load" run -url "http://127.0.0.1:$PORT" -bare "http://127.0.0.1:$BARE_PORT" -pid "$app_pid" \
     -levels "${NOCACHE_LEVELS:-1,16}" -requests "$REQUESTS" -duration "$DURATION" -label "$kind, scale $SCALE: the whole mix, page cache off"
-  # Searches repeat the same 30 queries, which a cache would answer from
+  # Searches repeat the same queries, which a cache would answer from
   # memory: measure them uncached.
   "$work/load" run -url "http://127.0.0.1:$PORT" -bare "http://127.0.0.1:$BARE_PORT" -pid "$app_pid" \
     -levels 1 -requests "$REQUESTS" -duration "$DURATION" -class search -label "$kind, scale $SCALE: searches only, one at a time, page cache off"
+  # Each route on its own at 16 clients, against its bare baseline, in
+  # short alternating bursts (ROUTE_ROUNDS, ROUTE_REQUESTS, ROUTE_DURATION).
+  "$work/load" routes -url "http://127.0.0.1:$PORT" -bare "http://127.0.0.1:$BARE_PORT" -pid "$app_pid" -class "${ROUTE_CLASSES:-search}" \
+    -rounds "${ROUTE_ROUNDS:-2}" -requests "${ROUTE_REQUESTS:-600}" -duration "${ROUTE_DURATION:-1500ms}" \
+    -label "$kind, scale $SCALE: each route against its baseline, 16 clients, page cache off"
   kill "$bare_pid" "$app_pid"; wait "$bare_pid" "$app_pid" 2>/dev/null || true
   echo
   echo "Server log lines at warn or above during the run: $(wc -l <"$work/serve-$kind.log")"

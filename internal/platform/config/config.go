@@ -60,6 +60,10 @@ type Config struct {
 	// MetricsToken, when set, opens /metrics on the main address to
 	// "Authorization: Bearer <token>". With neither, /metrics is not served.
 	MetricsAddr, MetricsToken string
+	// PprofAddr, when set, is a loopback address serving Go's profiles
+	// (net/http/pprof) for finding where the server's time goes; off by
+	// default.
+	PprofAddr string
 	// AuditKey keys the audit chain's HMAC; read from AuditKeyFile or the
 	// environment, never from the database.
 	AuditKey, AuditKeyFile string
@@ -143,6 +147,7 @@ var Options = []Option{
 	{"trusted-proxies", "CYBERNORMS_TRUSTED_PROXIES", "127.0.0.1/32,::1/128", "with trust-proxy: comma-separated addresses or CIDR networks of your proxies; the client is the rightmost X-Forwarded-For address not among them", networks(func(c *Config) *[]netip.Prefix { return &c.TrustedProxies })},
 	{"setup-networks", "CYBERNORMS_SETUP_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7", "client networks from which the one-time link that creates the first secretariat account is accepted (the client address as --trust-proxy gives it); empty: the link is refused from everywhere", networks(func(c *Config) *[]netip.Prefix { return &c.SetupNetworks })},
 	{"metrics-addr", "CYBERNORMS_METRICS_ADDR", "", "separate address to serve /metrics on (e.g. 127.0.0.1:9090); empty: not served separately", str(func(c *Config) *string { return &c.MetricsAddr })},
+	{"pprof-addr", "CYBERNORMS_PPROF_ADDR", "", "loopback address to serve Go's runtime profiles on (/debug/pprof/, e.g. 127.0.0.1:6060), for profiling under load; empty: not served. Only a loopback address is accepted", str(func(c *Config) *string { return &c.PprofAddr })},
 	{"metrics-token", "CYBERNORMS_METRICS_TOKEN", "", "bearer token that opens /metrics on the main address (at least 32 characters; prefer the environment variable); empty: /metrics is not on the main address", str(func(c *Config) *string { return &c.MetricsToken })},
 	{"audit-key-file", "CYBERNORMS_AUDIT_KEY_FILE", "", "file holding the key of the audit chain's HMAC (cybernorms keys generate); keep it off the database server. Empty, with no audit-key either: a plain SHA-256 chain", str(func(c *Config) *string { return &c.AuditKeyFile })},
 	{"audit-key", "CYBERNORMS_AUDIT_KEY", "", "the audit chain's HMAC key itself (prefer the environment variable to the flag)", str(func(c *Config) *string { return &c.AuditKey })},
@@ -262,6 +267,12 @@ func (c *Config) validate() error {
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("data-dir: must name a folder")
+	}
+	if c.PprofAddr != "" {
+		host, _, err := net.SplitHostPort(c.PprofAddr)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			return fmt.Errorf("pprof-addr: must be a loopback host:port (127.0.0.1:6060, [::1]:6060 or localhost:6060), not %q: the profiles show the server's internals", c.PprofAddr)
+		}
 	}
 	if c.DKIMKeyFile != "" && (c.DKIMDomain == "" || c.DKIMSelector == "") {
 		return fmt.Errorf("dkim-domain and dkim-selector: both are required with dkim-key-file")

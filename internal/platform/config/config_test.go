@@ -22,6 +22,9 @@ func TestBadSettingsNameTheFlagAndTheReason(t *testing.T) {
 		{[]string{"--dkim-key-file", "/k.pem"}, "dkim-domain and dkim-selector"},
 		{[]string{"--log-format", "yaml"}, "log-format: must be text or json"},
 		{[]string{"--workers", "-1"}, "workers"},
+		{[]string{"--pprof-addr", "0.0.0.0:6060"}, "pprof-addr: must be a loopback host:port"},
+		{[]string{"--pprof-addr", ":6060"}, "pprof-addr: must be a loopback host:port"},
+		{[]string{"--pprof-addr", "192.0.2.1:6060"}, "pprof-addr: must be a loopback host:port"},
 	}
 	for _, c := range cases {
 		_, err := Load(c.args, none, io.Discard)
@@ -29,7 +32,7 @@ func TestBadSettingsNameTheFlagAndTheReason(t *testing.T) {
 			t.Errorf("%v: %v, want %q", c.args, err, c.want)
 		}
 	}
-	for _, ok := range [][]string{nil, {"--addr", "0.0.0.0:8080"}, {"--base-url", "https://cybernorms.example.org/"}, {"--database-url", "postgres://u:p@db:5432/cn?sslmode=require"}} {
+	for _, ok := range [][]string{nil, {"--addr", "0.0.0.0:8080"}, {"--base-url", "https://cybernorms.example.org/"}, {"--database-url", "postgres://u:p@db:5432/cn?sslmode=require"}, {"--pprof-addr", "127.0.0.1:6060"}, {"--pprof-addr", "[::1]:6060"}} {
 		if _, err := Load(ok, none, io.Discard); err != nil {
 			t.Errorf("%v: %v", ok, err)
 		}

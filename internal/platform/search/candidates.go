@@ -243,6 +243,9 @@ const mostCommonElems = `SELECT most_common_elems::text::text[] AS e, most_commo
 // a control character).
 const facetKey = "\x00"
 
+// dfKey prefixes a term's estimated document count in freqCache (termStats).
+const dfKey = "\x01"
+
 // pgTermFreqs is pgCommonFreqs' reading of the terms.
 func pgTermFreqs(ctx context.Context, d db.Querier, terms []Term) ([]termFreq, error) {
 	out := make([]termFreq, len(terms))
@@ -608,9 +611,20 @@ func termStats(ctx context.Context, d db.Querier, ds dialectSQL, st *corpusStats
 		st.df[0] = estimate(len(cands), oldest, RankWindow)
 		return nil
 	}
+	owner, _ := d.(*db.DB)
+	now := time.Now()
 	for i, t := range terms {
 		if i < len(freqs) && freqs[i].docs*st.docs >= dfSample {
 			st.df[i] = freqs[i].docs * st.docs
+			continue
+		}
+		// A term's estimate is kept (freqCache) until a document is added
+		// (the newest id is in the key) or for a minute: each walk is a
+		// MATCH reading up to dfSample entries of the term's list, about
+		// a fifth of a two-word search's time on SQLite.
+		key := dfKey + strconv.FormatInt(ids.hi, 10) + " " + strings.Join(t.Words, " ")
+		if f, ok := freqCache.get(owner, key, now); ok {
+			st.df[i] = f.docs
 			continue
 		}
 		oldest := ids.hi
@@ -627,6 +641,7 @@ func termStats(ctx context.Context, d db.Querier, ds dialectSQL, st *corpusStats
 			return fmt.Errorf("search: term frequency: %w", err)
 		}
 		st.df[i] = estimate(n, oldest, dfSample)
+		freqCache.put(owner, key, termFreq{docs: st.df[i]}, now)
 	}
 	return nil
 }
