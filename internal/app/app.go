@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/http/pprof"
 	"os"
 	"path/filepath"
@@ -372,6 +373,48 @@ func (a *App) withMetrics(site http.Handler) http.Handler {
 	})
 }
 
+// sqlTrace answers GET /debug/sql?path=URI on the debug address: it serves
+// URI through the app (with the request's Authorization, Cookie and
+// Accept-Language headers) and returns the SQL statements that request
+// ran, in order, with their arguments, the answer's status and its size,
+// as JSON. The load test's bare baseline runs the same statements
+// (scripts/load). Reading the answer needs nothing the caller could not
+// fetch from the app itself; the statements show the queries' texts.
+func (a *App) sqlTrace() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path := r.URL.Query().Get("path")
+		if !strings.HasPrefix(path, "/") {
+			http.Error(w, "path: must be a URI on this site, starting with /", http.StatusBadRequest)
+			return
+		}
+		var tr db.Trace
+		req := httptest.NewRequestWithContext(db.WithTrace(r.Context(), &tr), http.MethodGet, path, nil)
+		req.RemoteAddr = r.RemoteAddr
+		for _, h := range []string{"Authorization", "Cookie", "Accept-Language"} {
+			if v := r.Header.Get(h); v != "" {
+				req.Header.Set(h, v)
+			}
+		}
+		rec := httptest.NewRecorder()
+		a.handler.ServeHTTP(rec, req)
+		type stmt struct {
+			Query string        `json:"query"`
+			Args  []db.TypedArg `json:"args"`
+			Write bool          `json:"write,omitempty"`
+		}
+		out := struct {
+			Status int    `json:"status"`
+			Bytes  int    `json:"bytes"`
+			Stmts  []stmt `json:"statements"`
+		}{Status: rec.Code, Bytes: rec.Body.Len(), Stmts: []stmt{}}
+		for _, s := range tr.Stmts {
+			out.Stmts = append(out.Stmts, stmt{Query: s.Query, Args: db.TypeArgs(s.Args), Write: s.Write})
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(out)
+	})
+}
+
 // Close releases what the app opened (not the database).
 func (a *App) Close() {
 	for _, c := range a.closers {
@@ -454,6 +497,8 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		db.EnableTracing()
+		mux.Handle("GET /debug/sql", a.sqlTrace())
 		psrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		go func() { errc <- psrv.Serve(pln) }()
 		defer psrv.Close()

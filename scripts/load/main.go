@@ -51,6 +51,8 @@ func main() {
 		err = bareCmd(ctx, os.Args[2:])
 	case "run":
 		err = runCmd(ctx, os.Args[2:])
+	case "signin":
+		err = signinCmd(ctx, os.Args[2:])
 	case "routes":
 		err = routesCmd(ctx, os.Args[2:])
 	case "bulk":
@@ -203,6 +205,7 @@ func bareCmd(ctx context.Context, args []string) error {
 	from := fs.String("from", "http://127.0.0.1:8080", "the app to copy the pages from")
 	addr := fs.String("addr", "127.0.0.1:8090", "address to serve on")
 	idFile := fs.String("identities", "", "JSON file of signed-in identities (load signin), whose pages are fetched as them")
+	debug := fs.String("trace", "", "the app's debug address (serve --pprof-addr), e.g. http://127.0.0.1:6060: every request that is not a search of the index then runs the statements the app ran for it (replay) before writing its bytes; needs -db")
 	dbURL := fs.String("db", "", "the app's database (SQLite file or postgres:// URL): searches of the index then run the database's own full-text query (bareSearch) instead of only writing bytes")
 	_ = fs.Parse(args)
 	if err := loopbackOnly(*from); err != nil {
@@ -215,11 +218,12 @@ func bareCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, bodies, types, _, err := discover(*from, id)
+	mix, bodies, types, _, err := discover(*from, id)
 	if err != nil {
 		return err
 	}
 	var bs *bareSearch
+	var rp *replay
 	if *dbURL != "" {
 		d, err := db.Open(ctx, *dbURL, db.Options{})
 		if err != nil {
@@ -227,12 +231,30 @@ func bareCmd(ctx context.Context, args []string) error {
 		}
 		defer d.Close()
 		bs = &bareSearch{db: d}
+		if *debug != "" {
+			if err := loopbackOnly(*debug); err != nil {
+				return err
+			}
+			var others []target
+			for _, t := range mix {
+				if !isIndexSearch(t.Path) {
+					others = append(others, t)
+				}
+			}
+			if rp, err = fetchTraces(*debug, others, id, d); err != nil {
+				return err
+			}
+		}
 	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		k := bodyKey(r.Header.Get(asHeader), r.URL.RequestURI())
 		b, ok := bodies[k]
 		if ok && bs != nil && isIndexSearch(r.URL.RequestURI()) {
 			bs.serve(w, r, b, types[k])
+			return
+		}
+		if ok && rp != nil {
+			rp.serve(w, r, k, b, types[k])
 			return
 		}
 		if !ok {

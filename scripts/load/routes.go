@@ -154,6 +154,7 @@ func routesCmd(ctx context.Context, args []string) error {
 	idFile := fs.String("identities", "", "JSON file of signed-in identities (load signin)")
 	together := fs.Bool("together", true, "also measure each class's routes mixed together")
 	pid := fs.Int("pid", 0, "the app's process id: its CPU time per request and peak resident memory")
+	debug := fs.String("trace", "", "the app's debug address (serve --pprof-addr): each route's SQL statements are counted")
 	_ = fs.Parse(args)
 	for _, u := range []string{*base, *bare} {
 		if err := loopbackOnly(u); err != nil {
@@ -178,8 +179,18 @@ func routesCmd(ctx context.Context, args []string) error {
 		fmt.Printf(" Left out (not answering 200): %s.", strings.Join(skipped, ", "))
 	}
 	fmt.Printf(" CPU ms: the app's processor time (user and system) per request, over its bursts.")
-	fmt.Printf("\n\n| route | as | app req/s | bare req/s | app/bare | p50 | p99 | bare p50 | bare p99 | CPU ms | errors |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-	row := func(name, as string, f routeFigures) {
+	var rp *replay
+	if *debug != "" {
+		if err := loopbackOnly(*debug); err != nil {
+			return err
+		}
+		if rp, err = fetchTraces(*debug, mix, id, nil); err != nil {
+			return err
+		}
+		fmt.Printf(" SQL: the statements the app runs for the route, reads + writes (the bare baseline runs the reads).")
+	}
+	fmt.Printf("\n\n| route | as | app req/s | bare req/s | app/bare | p50 | p99 | bare p50 | bare p99 | CPU ms | SQL | errors |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	row := func(name, as, key string, f routeFigures) {
 		ratio := 0.0
 		if f.bare.rps() > 0 {
 			ratio = f.app.rps() / f.bare.rps()
@@ -192,8 +203,12 @@ func routesCmd(ctx context.Context, args []string) error {
 		if f.app.n > 0 && f.app.cpu > 0 {
 			cpu = fmt.Sprintf("%.2f", float64(f.app.cpu.Microseconds())/1000/float64(f.app.n))
 		}
-		fmt.Printf("| %s | %s | %.0f | %.0f | %.2f%s | %s | %s | %s | %s | %s | %d |\n", name, as, f.app.rps(), f.bare.rps(), ratio, mark,
-			ms(f.app.quantile(0.5)), ms(f.app.quantile(0.99)), ms(f.bare.quantile(0.5)), ms(f.bare.quantile(0.99)), cpu, f.app.errs+f.bare.errs)
+		stmts := "–"
+		if rp != nil && key != "" {
+			stmts = fmt.Sprintf("%d + %d", len(rp.stmts[key]), rp.writes[key])
+		}
+		fmt.Printf("| %s | %s | %.0f | %.0f | %.2f%s | %s | %s | %s | %s | %s | %s | %d |\n", name, as, f.app.rps(), f.bare.rps(), ratio, mark,
+			ms(f.app.quantile(0.5)), ms(f.app.quantile(0.99)), ms(f.bare.quantile(0.5)), ms(f.bare.quantile(0.99)), cpu, stmts, f.app.errs+f.bare.errs)
 	}
 	defer func() {
 		if *pid > 0 {
@@ -211,7 +226,7 @@ func routesCmd(ctx context.Context, args []string) error {
 		}
 		for _, c := range order {
 			f := measureRoute(ctx, *base, *bare, byClass[c], id, *conc, *maxReq*2, *maxDur*2, *rounds, *pid)
-			row(fmt.Sprintf("**all %d %s routes, mixed**", len(byClass[c]), c), "", f)
+			row(fmt.Sprintf("**all %d %s routes, mixed**", len(byClass[c]), c), "", "", f)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -219,7 +234,7 @@ func routesCmd(ctx context.Context, args []string) error {
 	}
 	for _, t := range mix {
 		f := measureRoute(ctx, *base, *bare, []target{t}, id, *conc, *maxReq, *maxDur, *rounds, *pid)
-		row("`"+strings.ReplaceAll(t.Path, "|", "%7C")+"`", t.As, f)
+		row("`"+strings.ReplaceAll(t.Path, "|", "%7C")+"`", t.As, bodyKey(t.As, t.Path), f)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

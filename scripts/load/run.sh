@@ -14,7 +14,10 @@
 # (1,4,16,64), NOCACHE_LEVELS for the run with the page cache off (1,16),
 # REQUESTS per level (3000), DURATION per level (15s),
 # BULK_ROWS (1000000), PG (postgres://postgres@127.0.0.1:5432, trust auth),
-# PORT (18500). PostgreSQL gets a dedicated database cybernorms_load, dropped
+# PORT (18500; and the next two ports). Per-route tables: ROUTE_CLASSES
+# (signed-in,page,api), ROUTE_ROUNDS (2), ROUTE_REQUESTS (600),
+# ROUTE_DURATION (1500ms); ONLY_ROUTES=1 skips the rising-concurrency runs,
+# the benchmarks and the baselines. PostgreSQL gets a dedicated database cybernorms_load, dropped
 # at the end. Everything listens on 127.0.0.1 only.
 set -euo pipefail
 
@@ -27,6 +30,7 @@ BULK_ROWS=${BULK_ROWS:-1000000}
 PG=${PG:-postgres://postgres@127.0.0.1:5432}
 PORT=${PORT:-18500}
 BARE_PORT=$((PORT + 1))
+DEBUG_PORT=$((PORT + 2))
 PGDB=cybernorms_load
 
 cd "$(dirname "$0")/../.."
@@ -99,29 +103,52 @@ for kind in $DBS; do
   bare_pid=$!
   pids+=($bare_pid)
   "$work/load" wait -url "http://127.0.0.1:$BARE_PORT" >/dev/null
-  "$work/load" run -url "http://127.0.0.1:$PORT" -bare "http://127.0.0.1:$BARE_PORT" -pid "$app_pid" \
-    -levels "$LEVELS" -requests "$REQUESTS" -duration "$DURATION" -label "$kind, scale $SCALE: the whole mix"
-  kill "$app_pid"; wait "$app_pid" 2>/dev/null || true
+  if [ -z "${ONLY_ROUTES:-}" ]; then
+    "$work/load" run -url "http://127.0.0.1:$PORT" -bare "http://127.0.0.1:$BARE_PORT" -pid "$app_pid" \
+      -levels "$LEVELS" -requests "$REQUESTS" -duration "$DURATION" -label "$kind, scale $SCALE: the whole mix"
+  fi
+  kill "$app_pid" "$bare_pid"; wait "$app_pid" "$bare_pid" 2>/dev/null || true
   # The same mix with the page cache off: what every page costs to render.
-  "$work/cybernorms" serve "${args[@]}" --addr "127.0.0.1:$PORT" --workers 0 --log-level warn --page-cache-mb 0 2>>"$work/serve-$kind.log" &
+  # The debug address (--pprof-addr, loopback) tells the bare server which
+  # SQL statements each request runs (GET /debug/sql).
+  "$work/cybernorms" serve "${args[@]}" --addr "127.0.0.1:$PORT" --workers 0 --log-level warn --page-cache-mb 0 --pprof-addr "127.0.0.1:$DEBUG_PORT" 2>>"$work/serve-$kind.log" &
   app_pid=$!
   pids+=($app_pid)
   "$work/load" wait -url "http://127.0.0.1:$PORT" >/dev/null
-  "$work/load" run -url "http://127.0.0.1:$PORT" -bare "http://127.0.0.1:$BARE_PORT" -pid "$app_pid" \
-    -levels "${NOCACHE_LEVELS:-1,16}" -requests "$REQUESTS" -duration "$DURATION" -label "$kind, scale $SCALE: the whole mix, page cache off"
-  # Searches repeat the same queries, which a cache would answer from
-  # memory: measure them uncached.
-  "$work/load" run -url "http://127.0.0.1:$PORT" -bare "http://127.0.0.1:$BARE_PORT" -pid "$app_pid" \
-    -levels 1 -requests "$REQUESTS" -duration "$DURATION" -class search -label "$kind, scale $SCALE: searches only, one at a time, page cache off"
+  # The signed-in mix: a token for each demo account (load signin).
+  "$work/load" signin -bin "$work/cybernorms" -db "$dburl" -out "$work/identities-$kind.json" -- "${args[@]}"
+  # Now every request of the bare server that reads the database runs the
+  # statements the app ran for it before writing the app's bytes; the
+  # searches of the index run the database's own full-text query.
+  "$work/load" bare -from "http://127.0.0.1:$PORT" -addr "127.0.0.1:$BARE_PORT" -db "$dburl" \
+    -trace "http://127.0.0.1:$DEBUG_PORT" -identities "$work/identities-$kind.json" &
+  bare_pid=$!
+  pids+=($bare_pid)
+  "$work/load" wait -url "http://127.0.0.1:$BARE_PORT" -timeout 300s >/dev/null
+  if [ -z "${ONLY_ROUTES:-}" ]; then
+    "$work/load" run -url "http://127.0.0.1:$PORT" -bare "http://127.0.0.1:$BARE_PORT" -pid "$app_pid" \
+      -levels "${NOCACHE_LEVELS:-1,16}" -requests "$REQUESTS" -duration "$DURATION" -label "$kind, scale $SCALE: the whole mix, page cache off"
+    # Searches repeat the same queries, which a cache would answer from
+    # memory: measure them uncached.
+    "$work/load" run -url "http://127.0.0.1:$PORT" -bare "http://127.0.0.1:$BARE_PORT" -pid "$app_pid" \
+      -levels 1 -requests "$REQUESTS" -duration "$DURATION" -class search -label "$kind, scale $SCALE: searches only, one at a time, page cache off"
+  fi
   # Each route on its own at 16 clients, against its bare baseline, in
-  # short alternating bursts (ROUTE_ROUNDS, ROUTE_REQUESTS, ROUTE_DURATION).
-  "$work/load" routes -url "http://127.0.0.1:$PORT" -bare "http://127.0.0.1:$BARE_PORT" -pid "$app_pid" -class "${ROUTE_CLASSES:-search}" \
-    -rounds "${ROUTE_ROUNDS:-2}" -requests "${ROUTE_REQUESTS:-600}" -duration "${ROUTE_DURATION:-1500ms}" \
-    -label "$kind, scale $SCALE: each route against its baseline, 16 clients, page cache off"
+  # short alternating bursts (ROUTE_ROUNDS, ROUTE_REQUESTS, ROUTE_DURATION):
+  # the searches of the index, then the public pages and API calls and the
+  # signed-in mix.
+  for classes in search "${ROUTE_CLASSES:-signed-in,page,api}"; do
+    "$work/load" routes -url "http://127.0.0.1:$PORT" -bare "http://127.0.0.1:$BARE_PORT" -pid "$app_pid" -class "$classes" \
+      -trace "http://127.0.0.1:$DEBUG_PORT" -identities "$work/identities-$kind.json" \
+      -rounds "${ROUTE_ROUNDS:-2}" -requests "${ROUTE_REQUESTS:-600}" -duration "${ROUTE_DURATION:-1500ms}" \
+      -label "$kind, scale $SCALE: each route ($classes) against its baseline, 16 clients, page cache off"
+  done
   kill "$bare_pid" "$app_pid"; wait "$bare_pid" "$app_pid" 2>/dev/null || true
   echo
   echo "Server log lines at warn or above during the run: $(wc -l <"$work/serve-$kind.log")"
 done
+
+[ -n "${ONLY_ROUTES:-}" ] && exit 0
 
 echo
 echo "### Page benchmarks, one core, each page beside a bare handler of the same bytes (medians of 3)"

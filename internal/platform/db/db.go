@@ -180,11 +180,13 @@ func DialectOf(q Querier) Dialect {
 
 // ExecContext runs a statement.
 func (d *DB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	trace(ctx, d, q, args, true)
 	return d.SQL.ExecContext(ctx, d.Rebind(q), args...)
 }
 
 // QueryContext runs a query.
 func (d *DB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	trace(ctx, d, q, args, false)
 	if st := d.prepared(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -193,6 +195,7 @@ func (d *DB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows
 
 // QueryRowContext runs a query that returns at most one row.
 func (d *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	trace(ctx, d, q, args, false)
 	if st := d.prepared(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -277,16 +280,19 @@ func (t *Tx) MarkChanged() { t.changed = true }
 
 // ExecContext runs a statement in the transaction.
 func (t *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	trace(ctx, t.db, q, args, true)
 	return t.Tx.ExecContext(ctx, t.db.Rebind(q), args...)
 }
 
 // QueryContext runs a query in the transaction.
 func (t *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	trace(ctx, t.db, q, args, false)
 	return t.Tx.QueryContext(ctx, t.db.Rebind(q), args...)
 }
 
 // QueryRowContext runs a single-row query in the transaction.
 func (t *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	trace(ctx, t.db, q, args, false)
 	return t.Tx.QueryRowContext(ctx, t.db.Rebind(q), args...)
 }
 
