@@ -153,6 +153,7 @@ func routesCmd(ctx context.Context, args []string) error {
 	label := fs.String("label", "", "the table's title")
 	idFile := fs.String("identities", "", "JSON file of signed-in identities (load signin)")
 	together := fs.Bool("together", true, "also measure each class's routes mixed together")
+	match := fs.String("match", "", "only the routes whose path contains this")
 	pid := fs.Int("pid", 0, "the app's process id: its CPU time per request and peak resident memory")
 	debug := fs.String("trace", "", "the app's debug address (serve --pprof-addr): each route's SQL statements are counted")
 	_ = fs.Parse(args)
@@ -172,6 +173,9 @@ func routesCmd(ctx context.Context, args []string) error {
 	if *class != "" {
 		want := strings.Split(*class, ",")
 		mix = slices.DeleteFunc(mix, func(t target) bool { return !slices.Contains(want, t.Class) })
+	}
+	if *match != "" {
+		mix = slices.DeleteFunc(mix, func(t target) bool { return !strings.Contains(t.Path, *match) })
 	}
 	fmt.Printf("\n### %s\n\n%d routes, %d concurrent clients, %d bursts each of at most %d requests or %s, alternating app and bare; p50/p99 in ms.",
 		*label, len(mix), *conc, *rounds, *maxReq, *maxDur)
