@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/http/pprof"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -383,7 +384,7 @@ func (a *App) withMetrics(site http.Handler) http.Handler {
 func (a *App) sqlTrace() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		path := r.URL.Query().Get("path")
-		if !strings.HasPrefix(path, "/") {
+		if u, err := url.ParseRequestURI(path); err != nil || !strings.HasPrefix(path, "/") || u.Host != "" {
 			http.Error(w, "path: must be a URI on this site, starting with /", http.StatusBadRequest)
 			return
 		}

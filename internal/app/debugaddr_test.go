@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -85,7 +86,9 @@ func TestDebugAddressServesProfilesAndStatements(t *testing.T) {
 	if got.Status != http.StatusOK || len(got.Stmts) == 0 || !strings.Contains(got.Stmts[0].Query, "api_tokens") {
 		t.Errorf("statements of /api/v1/me as a token: %s", body)
 	}
-	if code, _ := get(debug + "/debug/sql?path=http://elsewhere/"); code != http.StatusBadRequest {
-		t.Errorf("a path off the site: %d", code)
+	for _, bad := range []string{"http://elsewhere/", "/%zz", "norms"} {
+		if code, _ := get(debug + "/debug/sql?path=" + url.QueryEscape(bad)); code != http.StatusBadRequest {
+			t.Errorf("path %q: %d, want 400", bad, code)
+		}
 	}
 }
