@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -144,37 +145,44 @@ func sibling(q *jobs.Queue, instance string) *jobs.Queue {
 func TestLeases(t *testing.T) {
 	ctx := context.Background()
 	t.Run("a running job keeps its claim past its lease, renewed by its worker", func(t *testing.T) {
+		// A lease of 2 s, renewed every 2/3 s: long enough that a loaded
+		// machine (CI runs packages in parallel) still renews in time.
 		q := queue(t)
-		q.Instance, q.Lease = "a", 300*time.Millisecond
+		q.Instance, q.Lease = "a", 2*time.Second
 		other := sibling(q, "b")
 		release := make(chan struct{})
-		runs := 0
-		handler := func(ctx context.Context, _ json.RawMessage) error {
-			runs++
-			<-release
+		var runs, stolen atomic.Int32
+		q.Register("long", func(ctx context.Context, _ json.RawMessage) error {
+			runs.Add(1)
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
 			return ctx.Err()
-		}
-		q.Register("long", handler)
-		other.Register("long", handler)
+		})
+		// The other instance's handler returns at once, so a wrongful
+		// claim fails the test instead of blocking it.
+		other.Register("long", func(context.Context, json.RawMessage) error { stolen.Add(1); return nil })
 		if _, err := jobs.Enqueue(ctx, q.DB, "long", nil, jobs.Options{}); err != nil {
 			t.Fatal(err)
 		}
-		done := make(chan error)
+		done := make(chan error, 1)
 		go func() { _, err := q.RunOnce(ctx); done <- err }()
-		time.Sleep(100 * time.Millisecond)
-		deadline := time.Now().Add(4 * q.Lease)
+		time.Sleep(200 * time.Millisecond)
+		deadline := time.Now().Add(5 * time.Second) // two and a half leases
 		for time.Now().Before(deadline) {
 			if ran, err := other.RunOnce(ctx); err != nil || ran {
+				close(release)
 				t.Fatalf("the other instance took a job whose worker is alive (ran %v, %v)", ran, err)
 			}
-			time.Sleep(20 * time.Millisecond)
+			time.Sleep(50 * time.Millisecond)
 		}
 		close(release)
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
-		if st, attempts, _ := state(t, q); st != jobs.StateDone || attempts != 1 || runs != 1 {
-			t.Fatalf("state %s after %d attempts and %d runs, want done once", st, attempts, runs)
+		if st, attempts, _ := state(t, q); st != jobs.StateDone || attempts != 1 || runs.Load() != 1 || stolen.Load() != 0 {
+			t.Fatalf("state %s after %d attempts and %d runs (%d elsewhere), want done once", st, attempts, runs.Load(), stolen.Load())
 		}
 	})
 	// A claim whose worker died: claimed by a job that never returns and
