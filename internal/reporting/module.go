@@ -39,7 +39,9 @@ func New(p *platform.Services, fw *framework.Store) (*Module, error) {
 	if err := p.Site.Catalog.Load(tr); err != nil {
 		return nil, err
 	}
-	return &Module{Svc: NewService(p, fw), site: p.Site, pdfs: newPDFCache(32 << 20)}, nil
+	m := &Module{Svc: NewService(p, fw), site: p.Site, pdfs: newPDFCache(32 << 20)}
+	m.addSections()
+	return m, nil
 }
 
 // Routes registers the module's routes. Row rules (a State's drafts and
@@ -137,6 +139,7 @@ type section struct {
 type measureView struct {
 	Measure
 	Index       int
+	Blank       int // 1, 2, … for the blank "new measure" rows of the form
 	DescHTML    template.HTML
 	OtherLabels []string
 }

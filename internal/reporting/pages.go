@@ -94,6 +94,10 @@ type cycleData struct {
 	StateUser    bool
 	Mine         *Report
 	CanCarry     bool
+	// Query is the filter typed in the list's form; Total the reports
+	// listed without it.
+	Query string
+	Total int
 }
 
 type reportRow struct {
@@ -122,9 +126,14 @@ func (m *Module) cyclePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := web.Lang(r)
+	d.Query = strings.TrimSpace(r.URL.Query().Get("q"))
+	d.Total = len(list)
 	for _, rep := range list {
-		d.Reports = append(d.Reports, reportRow{Report: rep, StateName: stateName(rep.StateISO3, lang)})
+		if matchState(rep.StateISO3, lang, d.Query) {
+			d.Reports = append(d.Reports, reportRow{Report: rep, StateName: stateName(rep.StateISO3, lang)})
+		}
 	}
+	byStateName(d.Reports, lang)
 	if err := m.Svc.P.DB.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN visibility = 'confidential' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN late THEN 1 ELSE 0 END), 0) FROM reports WHERE cycle_id = ? AND current_version > 0`, c.ID).
 		Scan(&d.Submitted, &d.Confidential, &d.Late); err != nil {
 		m.site.ServerError(w, r, err)
@@ -450,11 +459,21 @@ func (m *Module) renderEdit(w http.ResponseWriter, r *http.Request, status int, 
 			}
 		}
 	}
-	// One blank measure per norm, numbered after the existing ones.
+	// Blank measures per norm, numbered after the existing ones: one, or
+	// on a section's page as many as ?blanks= asks ("add another measure"
+	// without JavaScript comes back with one more).
+	blanks := 1
+	if section != "" {
+		if k, err := strconv.Atoi(r.URL.Query().Get("blanks")); err == nil && k > 1 {
+			blanks = min(k, MaxBlankMeasures)
+		}
+	}
 	n := len(c.Measures)
 	for i := range d.Sections {
-		d.Sections[i].Measures = append(d.Sections[i].Measures, measureView{Measure: Measure{NormID: d.Sections[i].Norm.ID}, Index: n})
-		n++
+		for b := 1; b <= blanks; b++ {
+			d.Sections[i].Measures = append(d.Sections[i].Measures, measureView{Measure: Measure{NormID: d.Sections[i].Norm.ID}, Index: n, Blank: b})
+			n++
+		}
 	}
 	d.Count = n
 	if d.Handoff, err = m.handoff(r, rep); err != nil {
@@ -616,6 +635,18 @@ func (m *Module) saveForm(w http.ResponseWriter, r *http.Request, section string
 	if section != "" {
 		back += "/" + section
 	}
+	if add := r.PostFormValue("add"); add != "" && m.Svc.isReportable(add) {
+		// "Add another measure": back to the norm's page with one blank
+		// more than were left blank, at the last of them.
+		k := emptyBlanks(r, at) + 1
+		mine := 0
+		for _, ms := range c.Measures {
+			if ms.NormID == add {
+				mine++
+			}
+		}
+		back = fmt.Sprintf("/reports/%s/edit/%s?blanks=%d#m.%d.fieldset", r.PathValue("id"), add, min(k, MaxBlankMeasures), mine+min(k, MaxBlankMeasures)-1)
+	}
 	m.site.Redirect(w, r, back, "reporting.saved")
 }
 
@@ -651,6 +682,27 @@ func (m *Module) requireChoices(r *http.Request, c Content) error {
 		ps = append(ps, p.All()...)
 	}
 	return ps.err()
+}
+
+// MaxBlankMeasures is the most blank measures a section's page shows.
+const MaxBlankMeasures = 20
+
+// emptyBlanks counts the blank measures of the posted form left blank (not
+// among the kept form indices at).
+func emptyBlanks(r *http.Request, at []int) int {
+	n, _ := strconv.Atoi(r.PostFormValue("count"))
+	kept := map[int]bool{}
+	for _, i := range at {
+		kept[i] = true
+	}
+	empty := 0
+	for i := 0; i < n && i <= MaxMeasures+100; i++ {
+		p := fmt.Sprintf("m.%d.", i)
+		if !kept[i] && r.PostFormValue(p+"key") == "" && r.PostFormValue(p+"norm") != "" && r.PostFormValue(p+"remove") == "" {
+			empty++
+		}
+	}
+	return empty
 }
 
 // wantsJSON reports whether the form was posted by the autosave script.
