@@ -127,6 +127,9 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 					return err
 				}
 				docs = append(docs, searchDoc(x2, nil))
+				if err := writeFacets(ctx, tx, x2); err != nil {
+					return err
+				}
 				if err := writeSTIXRefs(ctx, tx, x2); err != nil {
 					return err
 				}

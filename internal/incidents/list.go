@@ -56,23 +56,27 @@ func (f *Filter) Validate() error {
 		return invalid("q", "is at most 500 characters")
 	}
 	f.Attributor, f.Named, f.Receiver, f.Actor = strings.ToUpper(f.Attributor), strings.ToUpper(f.Named), strings.ToUpper(f.Receiver), strings.ToUpper(f.Actor)
+	// Sectors and norms are lower-case identifiers (SQLite's LIKE matched
+	// them in any case; the facet rows are exact).
+	f.Sector, f.Norm = strings.ToLower(f.Sector), strings.ToLower(f.Norm)
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
 	return nil
 }
 
-// where renders the facets as SQL over incidents aliased i.
-func (f *Filter) where() (string, []any) {
+// where renders the facets as SQL over incidents aliased i, but for the
+// facet skip (read from incident_facets instead).
+func (f *Filter) where(skip facetRow) (string, []any) {
 	conds := []string{"i.status = 'published'"}
 	var args []any
 	like := func(col, v string) {
-		if v != "" {
+		if v != "" && !(skip.value == v && facetColumn[skip.facet] == col) {
 			conds = append(conds, "i."+col+" LIKE ?")
 			args = append(args, "%,"+v+",%")
 		}
 	}
-	if f.Type != "" {
+	if f.Type != "" && skip.facet != "type" {
 		conds = append(conds, "i.type = ?")
 		args = append(args, f.Type)
 	}
@@ -93,26 +97,60 @@ func (f *Filter) where() (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
+// facetColumn is the list column of incidents that holds each facet.
+var facetColumn = map[string]string{"sector": "sectors", "attributor": "attributor_states", "named": "named_states",
+	"receiver": "receiver_states", "norm": "norms", "actor": "actor_ids"}
+
 // List returns a page of published incidents, newest first, and the cursor
-// of the next page ("" at the end). With words, the page is the matches in
-// order of relevance (at most search.MaxCount of them are considered).
+// of the next page ("" at the end). With facets, the page is read from the
+// most selective facet's rows in incident_facets, newest first, and the
+// other conditions are checked on the joined incidents. With words, the
+// page is the matches in order of relevance (at most search.MaxCount of
+// them are considered).
 func (s *Service) List(ctx context.Context, f Filter) ([]*Incident, string, error) {
 	if err := f.Validate(); err != nil {
 		return nil, "", err
 	}
-	where, args := f.where()
 	if strings.TrimSpace(f.Q) != "" {
+		where, args := f.where(facetRow{})
 		return s.searchList(ctx, f, where, args)
+	}
+	drive, ok, err := s.drivingFacet(ctx, &f)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.listPage(ctx, f, drive, ok)
+}
+
+// listPage reads a page in (start_date, id) order, from incident_facets'
+// rows of drive when byFacet, else from incidents alone (the list columns
+// matched with LIKE).
+func (s *Service) listPage(ctx context.Context, f Filter, drive facetRow, byFacet bool) ([]*Incident, string, error) {
+	var where string
+	var args []any
+	from, date, idCol := ` FROM incidents i`, "i.start_date", "i.id"
+	if byFacet {
+		where, args = f.where(drive)
+		from, date, idCol = ` FROM incident_facets f JOIN incidents i ON i.id = f.incident_id`, "f.start_date", "f.incident_id"
+		where += " AND f.facet = ? AND f.value = ?"
+		args = append(args, drive.facet, drive.value)
+		if f.Year != 0 {
+			lo, hi := yearRange(f.Year)
+			where += " AND f.start_date >= ? AND f.start_date < ?"
+			args = append(args, lo, hi)
+		}
+	} else {
+		where, args = f.where(facetRow{})
 	}
 	if f.After != "" {
 		start, afterID, ok := strings.Cut(f.After, "|")
 		if !ok {
 			return nil, "", invalid("cursor", "is not a cursor of this list")
 		}
-		where += " AND (i.start_date < ? OR i.start_date = ? AND i.id < ?)"
+		where += " AND (" + date + " < ? OR " + date + " = ? AND " + idCol + " < ?)"
 		args = append(args, start, start, afterID)
 	}
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+incidentCols+` FROM incidents i`+where+` ORDER BY i.start_date DESC, i.id DESC LIMIT ?`, append(args, f.Limit+1)...)
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+incidentCols+from+where+` ORDER BY `+date+` DESC, `+idCol+` DESC LIMIT ?`, append(args, f.Limit+1)...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list incidents: %w", err)
 	}

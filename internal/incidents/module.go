@@ -42,6 +42,9 @@ func New(ps *platform.Services, topics TopicReader) (*Module, error) {
 	if err := svc.backfillSTIXRefs(context.Background()); err != nil {
 		return nil, err
 	}
+	if err := svc.backfillFacets(context.Background()); err != nil {
+		return nil, err
+	}
 	ps.AddTAXIIRoot("/taxii2/incidents/")
 	return &Module{svc: svc, site: ps.Site}, nil
 }

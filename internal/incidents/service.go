@@ -351,9 +351,13 @@ func (s *Service) Incident(ctx context.Context, u *auth.User, incidentID string)
 }
 
 // index puts a published incident in the platform's search index and
-// rewrites the STIX objects its bundle holds (taxii_refs.go).
+// rewrites its list facets (facets.go) and the STIX objects its bundle
+// holds (taxii_refs.go).
 func (s *Service) index(ctx context.Context, tx db.Querier, x *Incident) error {
 	if err := search.Index(ctx, tx, searchDoc(x, nil)); err != nil {
+		return err
+	}
+	if err := writeFacets(ctx, tx, x); err != nil {
 		return err
 	}
 	return writeSTIXRefs(ctx, tx, x)

@@ -1,0 +1,172 @@
+package incidents
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+)
+
+// incident_facets (migration 1004) holds the list's facets as rows — one
+// per published incident, facet and value, with the start date — so that
+// the filtered list reads the most selective facet's index newest first
+// instead of scanning the list columns with LIKE '%,X,%'.
+
+type facetRow struct{ facet, value string }
+
+// facetRows lists x's facets, each value once.
+func facetRows(x *Incident) []facetRow {
+	var out []facetRow
+	add := func(facet string, vs ...string) {
+		for _, v := range vs {
+			if v != "" && !slices.Contains(out, facetRow{facet, v}) {
+				out = append(out, facetRow{facet, v})
+			}
+		}
+	}
+	rs, sec := receiverLists(x.Receivers)
+	gs, _ := initiatorLists(x.Initiators)
+	add("type", x.Type)
+	add("sector", sec...)
+	add("receiver", rs...)
+	add("actor", gs...)
+	add("attributor", x.AttributorStates...)
+	add("named", x.NamedStates...)
+	add("norm", x.Norms...)
+	return out
+}
+
+// writeFacets rewrites x's facet rows: its facets while it is published,
+// none otherwise. Every write that changes a published incident or its
+// published statements calls it (through index), inside its transaction.
+func writeFacets(ctx context.Context, q db.Querier, x *Incident) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM incident_facets WHERE incident_id = ?`, x.ID); err != nil {
+		return fmt.Errorf("facets %s: %w", x.ID, err)
+	}
+	if x.Status != StatusPublished {
+		return nil
+	}
+	rows := facetRows(x)
+	var values strings.Builder
+	args := make([]any, 0, 4*len(rows))
+	for i, r := range rows {
+		if i > 0 {
+			values.WriteString(", ")
+		}
+		values.WriteString("(?, ?, ?, ?)")
+		args = append(args, x.ID, r.facet, r.value, x.Start)
+	}
+	if _, err := q.ExecContext(ctx, `INSERT INTO incident_facets (incident_id, facet, value, start_date) VALUES `+values.String(), args...); err != nil {
+		return fmt.Errorf("facets %s: %w", x.ID, err)
+	}
+	return nil
+}
+
+// backfillFacets fills the facet rows of incidents published before
+// migration 1004 (every published incident has at least its type's row),
+// a hundred per transaction. Running it again, or beside another
+// instance, rewrites the same rows.
+func (s *Service) backfillFacets(ctx context.Context) error {
+	for {
+		var xs []*Incident
+		err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+			rows, err := tx.QueryContext(ctx, `SELECT `+incidentCols+` FROM incidents i WHERE i.status = ?
+				AND NOT EXISTS (SELECT 1 FROM incident_facets f WHERE f.incident_id = i.id) ORDER BY i.id LIMIT 100`, StatusPublished)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				x, err := scanIncident(rows)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				xs = append(xs, x)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, x := range xs {
+				if err := writeFacets(ctx, tx, x); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("backfill facets: %w", err)
+		}
+		if len(xs) < 100 {
+			return nil
+		}
+	}
+}
+
+// facetCountCap bounds the counting of a facet's rows when choosing the
+// one to read: past it, a facet is "common" and the order of drivingFacets
+// decides.
+const facetCountCap = 2000
+
+// yearRange is the start dates of year y: start_date is YYYY, YYYY-MM or
+// YYYY-MM-DD, so the year's dates sort from "YYYY" to before "YYYY+1".
+func yearRange(y int) (from, to string) {
+	return strconv.Itoa(y), strconv.Itoa(y + 1)
+}
+
+// facets lists f's facet conditions, the rarest kinds first.
+func (f *Filter) facets() []facetRow {
+	var out []facetRow
+	for _, c := range []facetRow{{"actor", f.Actor}, {"attributor", f.Attributor}, {"named", f.Named}, {"receiver", f.Receiver},
+		{"norm", f.Norm}, {"sector", f.Sector}, {"type", f.Type}} {
+		if c.value != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// drivingFacet returns the facet of f with the fewest rows (within f's
+// year, counted up to facetCountCap), and whether f has one.
+func (s *Service) drivingFacet(ctx context.Context, f *Filter) (facetRow, bool, error) {
+	fs := f.facets()
+	switch len(fs) {
+	case 0:
+		return facetRow{}, false, nil
+	case 1:
+		return fs[0], true, nil
+	}
+	var sel strings.Builder
+	var args []any
+	for i, c := range fs {
+		if i > 0 {
+			sel.WriteString(", ")
+		}
+		cond := ""
+		args = append(args, c.facet, c.value)
+		if f.Year != 0 {
+			from, to := yearRange(f.Year)
+			cond = " AND start_date >= ? AND start_date < ?"
+			args = append(args, from, to)
+		}
+		fmt.Fprintf(&sel, "(SELECT COUNT(*) FROM (SELECT 1 FROM incident_facets WHERE facet = ? AND value = ?%s LIMIT %d) c%d)", cond, facetCountCap, i)
+	}
+	counts := make([]int64, len(fs))
+	ptrs := make([]any, len(fs))
+	for i := range counts {
+		ptrs[i] = &counts[i]
+	}
+	if err := s.DB.QueryRowContext(ctx, `SELECT `+sel.String(), args...).Scan(ptrs...); err != nil {
+		return facetRow{}, false, fmt.Errorf("facet counts: %w", err)
+	}
+	best := 0
+	for i, n := range counts {
+		if n < counts[best] {
+			best = i
+		}
+	}
+	return fs[best], true, nil
+}
