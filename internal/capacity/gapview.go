@@ -10,6 +10,7 @@ import (
 
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 	"github.com/cybernorms/cybernorms/internal/platform/web/chart"
+	"github.com/cybernorms/cybernorms/internal/states"
 )
 
 // GapRow is one line of the gap view: a norm or a regional group.
@@ -191,6 +192,9 @@ func (m *Module) gapsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := web.Lang(r)
 	t := func(k string) string { return m.site.Catalog.T(lang, k) }
+	for i := range g.ByRegion {
+		g.ByRegion[i].Label = t(states.GroupLabelKey(states.Group(g.ByRegion[i].Key)))
+	}
 	d := gapPageData{GapView: g}
 	d.NormChart = gapChart(t("capacity.gap.by_norm"), t("capacity.gap.chart_desc"), g.ByNorm, t, true, web.IsRTL(lang))
 	d.RegionChart = gapChart(t("capacity.gap.by_region"), t("capacity.gap.chart_desc"), g.ByRegion, t, false, web.IsRTL(lang))

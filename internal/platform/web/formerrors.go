@@ -82,6 +82,8 @@ func (p Page) ErrorSummary(e FormErrors) template.HTML {
 		}
 		b.WriteString(html.EscapeString(f.Message) + `</a></li>`)
 	}
+	// static/errorsummary.js (loaded by the layout) moves the focus to the
+	// summary and, from its links, to the fields.
 	b.WriteString(`</ul></div>`)
 	return template.HTML(b.String())
 }

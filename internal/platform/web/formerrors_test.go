@@ -31,6 +31,12 @@ func TestFormErrorsShowEachRefusalAtItsFieldAndInTheSummary(t *testing.T) {
 			t.Errorf("missing %s in\n%s", want, out)
 		}
 	}
+	if _, err := staticFS.ReadFile("static/errorsummary.js"); err != nil {
+		t.Errorf("the summary's script is not served: %v", err)
+	}
+	if l, _ := layoutFS.ReadFile("templates/layout.html"); !strings.Contains(string(l), `<script src="/static/errorsummary.js" defer></script>`) {
+		t.Error("the layout does not load the error summary's script")
+	}
 	if strings.Count(out, "field-error") != 2 {
 		t.Errorf("a message beside each refused field only:\n%s", out)
 	}

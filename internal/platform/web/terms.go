@@ -70,13 +70,34 @@ type Message interface {
 	MessageKey() (key string, args []any)
 }
 
+// Msg is a Message made of its parts: an English text kept for the API and
+// logs, the catalog key that says it in every language and the key's
+// arguments. With Plural, the key names a plural message (Catalog.TN) and
+// N is its number.
+type Msg struct {
+	English string
+	Key     string
+	Args    []any
+	Plural  bool
+	N       int
+}
+
+func (m Msg) Error() string { return m.English }
+
+// MessageKey is the message's catalog key and arguments.
+func (m Msg) MessageKey() (string, []any) { return m.Key, m.Args }
+
 // ErrorText is err in lang: the catalog's text of a Message (when the
 // catalog has its key), otherwise err's own English text.
 func (c *Catalog) ErrorText(lang string, err error) string {
 	var m Message
 	if errors.As(err, &m) {
 		key, args := m.MessageKey()
-		if _, ok := c.Lookup("en", key); ok {
+		if pm, ok := m.(Msg); ok && pm.Plural {
+			if _, ok := c.Lookup("en", key+"#other"); ok {
+				return c.TN(lang, key, pm.N, args...)
+			}
+		} else if _, ok := c.Lookup("en", key); ok {
 			return c.T(lang, key, args...)
 		}
 	}
@@ -88,6 +109,15 @@ func (c *Catalog) ErrorText(lang string, err error) string {
 
 // ErrorText is err in the page's language (Catalog.ErrorText).
 func (p Page) ErrorText(err error) string { return p.site.Catalog.ErrorText(p.Lang, err) }
+
+// Say is a message (a service's explanation of an outcome, say) in the
+// page's language (Catalog.ErrorText).
+func (p Page) Say(m Message) string {
+	if m == nil {
+		return ""
+	}
+	return p.site.Catalog.ErrorText(p.Lang, m)
+}
 
 // English isolates an English-only text (English).
 func (p Page) English(s string) template.HTML { return English(s) }
