@@ -113,6 +113,9 @@ func TestNoEnglishInterfaceTextInOtherLanguages(t *testing.T) {
 	for _, cl := range clients {
 		for _, p := range paths {
 			en, status := interfaceTexts(t, cl.c, p, "en")
+			if status >= 500 {
+				t.Errorf("%s %s: status %d", cl.name, p, status)
+			}
 			if status != http.StatusOK {
 				continue
 			}
@@ -233,11 +236,23 @@ func interfaceTexts(t *testing.T, c *testrig.Client, path, lang string) ([]strin
 			}
 		case html.TextToken:
 			if !skipping() {
-				out = appendText(out, string(z.Text()))
+				text := strings.TrimSpace(string(z.Text()))
+				if catalogKey.MatchString(text) && !fileName.MatchString(text) {
+					t.Errorf("%s (%s): shows the catalog key %q, which has no text", path, lang, text)
+				}
+				out = appendText(out, text)
 			}
 		}
 	}
 }
+
+// catalogKey is the shape of a translation key ("home.card/vep"), which a
+// page shows when the key has no text in any catalog; fileName is a file a
+// page may name ("datapackage.json").
+var (
+	catalogKey = regexp.MustCompile(`^[a-z][a-z0-9_]*\.[a-z0-9_]+[a-z0-9_./#-]*$`)
+	fileName   = regexp.MustCompile(`\.(json|jsonl|jsonld|csv|atom|ics|zip|pdf|js|css|svg|txt|xml|html)$`)
+)
 
 var isoDateTime = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}( UTC)?)?$`)
 

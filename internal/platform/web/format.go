@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -83,7 +84,27 @@ type cldrDate struct {
 // pattern: "December 4, 2026", "4 décembre 2026", "4 de diciembre de
 // 2026", "4 декабря 2026 г.", "2026年12月4日", "4 ديسمبر 2026". Tables and
 // data keep ISO dates (the date template function).
-func LongDate(lang string, t time.Time) string {
+// It takes a time.Time or a "YYYY-MM-DD" string; any other value (a
+// partial date, "2024-03") is written as it is.
+func LongDate(lang string, v any) string {
+	var t time.Time
+	switch d := v.(type) {
+	case time.Time:
+		t = d
+	case *time.Time:
+		if d == nil {
+			return ""
+		}
+		t = *d
+	case string:
+		p, err := time.Parse("2006-01-02", d)
+		if err != nil {
+			return d
+		}
+		t = p
+	default:
+		return fmt.Sprint(v)
+	}
 	if t.IsZero() {
 		return ""
 	}
@@ -138,4 +159,4 @@ func LongDate(lang string, t time.Time) string {
 func (p Page) Num(v any) string { return FormatNumber(p.Lang, v) }
 
 // LongDate writes a date for running text in the page's language (LongDate).
-func (p Page) LongDate(t time.Time) string { return LongDate(p.Lang, t) }
+func (p Page) LongDate(v any) string { return LongDate(p.Lang, v) }

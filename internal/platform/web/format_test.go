@@ -48,6 +48,12 @@ func TestLongDateInEachLanguage(t *testing.T) {
 			t.Errorf("LongDate(%s) = %q, want %q", lang, got, w)
 		}
 	}
+	if got := LongDate("fr", "2026-12-04"); got != "4 décembre 2026" {
+		t.Errorf("an ISO date string: %q", got)
+	}
+	if got := LongDate("fr", "2026-12"); got != "2026-12" {
+		t.Errorf("a partial date stays as it is: %q", got)
+	}
 	if LongDate("fr", time.Time{}) != "" {
 		t.Error("a zero date must be empty")
 	}
