@@ -147,7 +147,7 @@ func TestBrowserJourney(t *testing.T) {
 
 	closeDue()
 	page(visitorCtx).Do("read the first application", chromedp.Navigate(rig.URL+"/participation/applications/"+first))
-	page(visitorCtx).Contains("the veto refuses the application", "main", "Refused", "objected to by 1 State(s); any objection refuses", "FRA: Insufficient information on its funding.")
+	page(visitorCtx).Contains("the veto refuses the application", "main", "Refused", "objected to by 1 State; any objection refuses", "FRA: Insufficient information on its funding.")
 
 	// The second body decides by vote.
 	decisionBody := "Global Mechanism on ICT Security"
