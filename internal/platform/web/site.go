@@ -372,6 +372,9 @@ var Funcs = template.FuncMap{
 	// isolates content of unknown direction (a title, a name).
 	"english": English,
 	"bdi":     func(s string) template.HTML { return Isolate(s, "") },
+	// region names a box that scrolls sideways and lets it take the focus:
+	// <div class="table-wrap" {{region (.T "x.caption")}}> (Region).
+	"region": Region,
 	// item hands a partial template the page and one item of a range:
 	// {{template "row" (item $ .)}}, then {{.Page.T …}} and {{.Item.…}}.
 	"item":  func(p Page, v any) PageItem { return PageItem{Page: p, Item: v} },

@@ -61,6 +61,17 @@ func Isolate(s, lang string) template.HTML {
 	return template.HTML(`<bdi lang="` + html.EscapeString(lang) + `">` + html.EscapeString(s) + `</bdi>`)
 }
 
+// Region makes a box that may scroll sideways (a wide table's
+// <div class="table-wrap">, a long <pre>) a named region that takes the
+// keyboard focus, so it scrolls by keyboard and a screen reader says what
+// it holds (WCAG 2.1.1, axe's scrollable-region-focusable):
+// <div class="table-wrap" {{region (.T "x.caption")}}>, named by its
+// table's caption or the heading above it. Every .table-wrap has one
+// (TestScrollingBoxesAreNamedRegions).
+func Region(name string) template.HTMLAttr {
+	return template.HTMLAttr(`tabindex="0" role="region" aria-label="` + html.EscapeString(name) + `"`)
+}
+
 // Message is a refusal that can be said in every language: the catalog key
 // of its text and the text's arguments. A service's error implements it
 // beside Error() (the English reason the API keeps), and a page shows it
