@@ -3,14 +3,18 @@
 package admin
 
 import (
+	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/api"
@@ -63,31 +67,87 @@ func (m *Module) Routes(r *web.Router) {
 	r.API(api.Op{Method: "GET", Path: "/api/v1/audit", Summary: "Browse the audit log, newest first", Tag: "admin",
 		Params:   []api.Param{{Name: "entity", In: "query"}, {Name: "entity_id", In: "query"}, {Name: "actor_id", In: "query"}, {Name: "action", In: "query", Description: "prefix, e.g. user."}, {Name: "limit", In: "query", Schema: "integer"}, {Name: "cursor", In: "query"}},
 		Response: api.List[audit.Entry]{}}, web.Secretariat, m.apiAudit)
-	r.API(api.Op{Method: "GET", Path: "/api/v1/users", Summary: "List accounts", Tag: "admin", Response: api.List[auth.User]{}}, web.Secretariat, m.apiUsers)
+	r.API(api.Op{Method: "GET", Path: "/api/v1/users", Summary: "List accounts by e-mail address, a page at a time", Tag: "admin",
+		Params:   []api.Param{{Name: "q", In: "query", Description: "keeps the accounts whose e-mail address or name contains it, ignoring case"}, {Name: "limit", In: "query", Schema: "integer"}, {Name: "cursor", In: "query"}},
+		Response: api.List[auth.User]{}}, web.Secretariat, m.apiUsers)
 }
 
 func (m *Module) index(w http.ResponseWriter, r *http.Request) {
 	m.site.Render(w, r, http.StatusOK, "admin/index.html", "", nil)
 }
 
+// pageSize is how many rows a page of the accounts or organisations lists.
+const pageSize = 50
+
+// listPage is where a back-office list stands: its filter (?q=) and the
+// sort key of the previous page's last row (?after=), read from the
+// address, and the links to its first and next pages.
+type listPage struct {
+	Q, After string
+	FirstURL string // the first page, when this is not it
+	NextURL  string // the next page, when there is one
+}
+
+// readListPage reads ?q= and ?after=, or says which is not valid.
+func readListPage(r *http.Request) (listPage, string) {
+	q := r.URL.Query()
+	p := listPage{Q: strings.TrimSpace(q.Get("q")), After: q.Get("after")}
+	switch {
+	case utf8.RuneCountInString(p.Q) > 200 || !utf8.ValidString(p.Q):
+		return p, "admin.bad_search"
+	case len(p.After) > 254 || !utf8.ValidString(p.After):
+		return p, "admin.bad_position"
+	}
+	return p, ""
+}
+
+// links sets the first and next pages' addresses under path, given the
+// sort key of this page's last row when there are more rows after it.
+func (p *listPage) links(path, next string) {
+	v := url.Values{}
+	if p.Q != "" {
+		v.Set("q", p.Q)
+	}
+	if p.After != "" {
+		p.FirstURL = path
+		if len(v) > 0 {
+			p.FirstURL += "?" + v.Encode()
+		}
+	}
+	if next != "" {
+		v.Set("after", next)
+		p.NextURL = path + "?" + v.Encode()
+	}
+}
+
 type usersData struct {
 	Users []*auth.User
-	Orgs  []Organisation
+	Page  listPage
 	Error *auth.FieldError
 	Input auth.NewUser
 	Roles []auth.Role
 }
 
+// renderUsers shows a page of the accounts by e-mail address: the form's
+// organisation is typed as its slug, since a list of every organisation
+// would grow with the registry.
 func (m *Module) renderUsers(w http.ResponseWriter, r *http.Request, status int, d usersData) {
+	var bad string
+	if d.Page, bad = readListPage(r); bad != "" {
+		m.site.Error(w, r, http.StatusBadRequest, bad)
+		return
+	}
 	var err error
-	if d.Users, err = m.svc.Auth.List(r.Context()); err != nil {
+	if d.Users, err = m.svc.Auth.Page(r.Context(), d.Page.Q, d.Page.After, pageSize+1); err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	if d.Orgs, err = ListOrganisations(r, m.svc.DB); err != nil {
-		m.site.ServerError(w, r, err)
-		return
+	next := ""
+	if len(d.Users) > pageSize {
+		d.Users = d.Users[:pageSize]
+		next = d.Users[pageSize-1].Email
 	}
+	d.Page.links("/admin/users", next)
 	d.Roles = auth.Roles
 	m.site.Render(w, r, status, "admin/users.html", "", d)
 }
@@ -146,9 +206,18 @@ type Organisation struct {
 // OrganisationKinds are the kinds of stakeholder organisation.
 var OrganisationKinds = []string{"business", "ngo", "academia", "technical-community", "other"}
 
-// ListOrganisations returns every organisation by name.
-func ListOrganisations(r *http.Request, d *db.DB) ([]Organisation, error) {
-	rows, err := d.QueryContext(r.Context(), `SELECT id, slug, name, kind, created_at FROM organisations ORDER BY name`)
+// ListOrganisations returns up to limit organisations by slug after the
+// slug after, keeping those whose name or slug contains q (ignoring case;
+// ASCII case on SQLite) when q is not empty. The unique slug index walks
+// them in order, so a page costs the same however large the registry is;
+// a search walks on until it has its page.
+func ListOrganisations(ctx context.Context, d *db.DB, q, after string, limit int) ([]Organisation, error) {
+	where, args := `slug > ?`, []any{after}
+	if q = strings.ToLower(strings.TrimSpace(q)); q != "" {
+		where += ` AND (slug LIKE ? ESCAPE '\' OR lower(name) LIKE ? ESCAPE '\')`
+		args = append(args, db.Contains(q), db.Contains(q))
+	}
+	rows, err := d.QueryContext(ctx, `SELECT id, slug, name, kind, created_at FROM organisations WHERE `+where+fmt.Sprintf(` ORDER BY slug LIMIT %d`, limit), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -168,6 +237,7 @@ var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
 
 type orgsData struct {
 	Orgs  []Organisation
+	Page  listPage
 	Kinds []string
 	Error *auth.FieldError
 	Input Organisation
@@ -177,12 +247,24 @@ func (m *Module) organisations(w http.ResponseWriter, r *http.Request) {
 	m.renderOrgs(w, r, http.StatusOK, orgsData{})
 }
 
+// renderOrgs shows a page of the organisations by slug.
 func (m *Module) renderOrgs(w http.ResponseWriter, r *http.Request, status int, d orgsData) {
+	var bad string
+	if d.Page, bad = readListPage(r); bad != "" {
+		m.site.Error(w, r, http.StatusBadRequest, bad)
+		return
+	}
 	var err error
-	if d.Orgs, err = ListOrganisations(r, m.svc.DB); err != nil {
+	if d.Orgs, err = ListOrganisations(r.Context(), m.svc.DB, d.Page.Q, d.Page.After, pageSize+1); err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
+	next := ""
+	if len(d.Orgs) > pageSize {
+		d.Orgs = d.Orgs[:pageSize]
+		next = d.Orgs[pageSize-1].Slug
+	}
+	d.Page.links("/admin/organisations", next)
 	d.Kinds = OrganisationKinds
 	m.site.Render(w, r, status, "admin/organisations.html", "", d)
 }
@@ -311,12 +393,30 @@ func (m *Module) apiAudit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *Module) apiUsers(w http.ResponseWriter, r *http.Request) {
-	list, err := m.svc.Auth.List(r.Context())
+	limit, after, err := api.PageParams(r, 100, 500)
+	if err != nil {
+		api.WriteError(w, err)
+		return
+	}
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	if utf8.RuneCountInString(q) > 200 || !utf8.ValidString(q) {
+		api.WriteError(w, api.Errorf(http.StatusBadRequest, "invalid_parameter", "q", "is at most 200 characters of UTF-8"))
+		return
+	}
+	list, err := m.svc.Auth.Page(r.Context(), q, after, limit+1)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	api.WriteJSON(w, http.StatusOK, api.List[*auth.User]{Items: list})
+	out := api.List[*auth.User]{Items: list}
+	if out.Items == nil {
+		out.Items = []*auth.User{}
+	}
+	if len(list) > limit {
+		out.Items = list[:limit]
+		out.NextCursor = api.Cursor(list[limit-1].Email)
+	}
+	api.WriteJSON(w, http.StatusOK, out)
 }
 
 type outboxData struct {

@@ -51,14 +51,12 @@ type nameMatch struct {
 	checkArg   any
 }
 
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
 // matchName says how to find the organisations whose name matches q, or
 // false when no name can (a short query with no letter or digit).
 func matchName(d db.Dialect, q string) (nameMatch, bool) {
 	lower := strings.ToLower(q)
 	if utf8.RuneCountInString(q) >= 3 {
-		pattern := "%" + likeEscaper.Replace(lower) + "%"
+		pattern := db.Contains(lower)
 		if d == db.Postgres {
 			return nameMatch{
 				candidates: `SELECT id FROM organisations WHERE lower(name) LIKE ? ESCAPE '\'`, candArg: pattern,

@@ -340,3 +340,9 @@ func Placeholders(n int) string {
 	}
 	return strings.Repeat("?, ", n-1) + "?"
 }
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// Contains is the LIKE pattern of the texts containing s, with % and _ in
+// s taken as ordinary characters: use it with ESCAPE '\'.
+func Contains(s string) string { return "%" + likeEscaper.Replace(s) + "%" }
