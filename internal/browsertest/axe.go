@@ -12,6 +12,59 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// AuditWidths are the window widths pages are audited at: a laptop's and
+// a small phone's.
+var AuditWidths = []int64{390, 1280}
+
+// AuditLanguages are the languages pages are audited in: Arabic, right to
+// left, and English last, so the browser is left in English.
+var AuditLanguages = []string{"ar", "en"}
+
+// AuditPages runs axe-core on each address in every AuditLanguages (set
+// with ?lang=, unless the address names its own language) at every
+// AuditWidths, as whoever the browser is signed in as, and reports each
+// violation as an error of t, labelled with who. It leaves the browser in
+// English at 1280 px. Without axe-core it skips the test, or fails it under
+// CYBERNORMS_REQUIRE_ALL.
+func AuditPages(t testing.TB, ctx context.Context, who string, urls ...string) {
+	t.Helper()
+	RequireAxe(t)
+	defer func() {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+			t.Errorf("set the window back to 1280 px: %v", err)
+		}
+	}()
+	for _, u := range urls {
+		langs := AuditLanguages
+		if strings.Contains(u, "lang=") {
+			langs = []string{""}
+		}
+		for _, lang := range langs {
+			addr := u
+			if lang != "" {
+				sep := "?"
+				if strings.Contains(u, "?") {
+					sep = "&"
+				}
+				addr = u + sep + "lang=" + lang
+			}
+			for _, w := range AuditWidths {
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, 900)); err != nil {
+					t.Fatalf("set the window to %d px: %v", w, err)
+				}
+				vs, err := Audit(ctx, addr)
+				if err != nil {
+					t.Errorf("%s, %s at %d px: %v", who, addr, w, err)
+					continue
+				}
+				if len(vs) > 0 {
+					t.Errorf("%s, %s at %d px: %d accessibility violations:%s", who, addr, w, len(vs), Describe(vs))
+				}
+			}
+		}
+	}
+}
+
 // axeScript is axe-core, read once from CYBERNORMS_AXE (a path to
 // axe.min.js, installed by .ci/run from the npm registry).
 var (
@@ -48,7 +101,7 @@ type Violation struct {
 var WCAGTags = []string{"wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"}
 
 // RequireAxe returns axe-core or skips (fails under CYBERNORMS_REQUIRE_ALL).
-func RequireAxe(t *testing.T) {
+func RequireAxe(t testing.TB) {
 	t.Helper()
 	if _, err := loadAxe(); err != nil {
 		if os.Getenv("CYBERNORMS_REQUIRE_ALL") == "1" {

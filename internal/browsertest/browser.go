@@ -6,24 +6,18 @@ package browsertest
 import (
 	"context"
 	"os"
-	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/cybernorms/cybernorms/internal/platform/pdf"
 )
 
-// ChromiumPath finds the browser binary.
+// ChromiumPath finds the browser binary: CYBERNORMS_CHROMIUM, else as the
+// server finds it (pdf.FindChromium).
 func ChromiumPath() string {
-	if p := os.Getenv("CYBERNORMS_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
+	return pdf.FindChromium(os.Getenv("CYBERNORMS_CHROMIUM"))
 }
 
 // New starts a headless browser for the test and returns its context.
@@ -36,21 +30,7 @@ func New(t *testing.T) context.Context {
 		}
 		t.Skip("browser test skipped: no Chromium installed (apt-get install chromium, or set CYBERNORMS_CHROMIUM)")
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	}
+	opts := append(pdf.ChromiumOptions(path, t.TempDir()), chromedp.WindowSize(1280, 900))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 10*time.Minute)

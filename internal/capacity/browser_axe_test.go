@@ -1,7 +1,6 @@
 package capacity_test
 
 import (
-	"context"
 	"regexp"
 	"testing"
 	"time"
@@ -47,18 +46,10 @@ func TestBrowserMeetingsEventsAndImplementersPassAxe(t *testing.T) {
 	}
 	anon, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 	defer cancel()
-	check := func(ctx context.Context, label, path string) {
-		vs, err := browsertest.Audit(ctx, rig.URL+path)
-		if err != nil {
-			t.Errorf("%s %s: %v", label, path, err)
-			return
-		}
-		if len(vs) > 0 {
-			t.Errorf("%s %s: %d accessibility violations:%s", label, path, len(vs), browsertest.Describe(vs))
-		}
+	var pages []string
+	for _, p := range []string{"/capacity/needs/" + need, "/capacity/meetings/" + meeting, "/capacity/projects/" + pid, "/capacity/events/" + ev} {
+		pages = append(pages, rig.URL+p)
 	}
-	for _, p := range []string{"/capacity/needs/" + need, "/capacity/meetings/" + meeting, "/capacity/projects/" + pid, "/capacity/events/" + ev, "/capacity/events/" + ev + "?lang=ar"} {
-		check(browser, "the requesting State", p)
-	}
-	check(anon, "the invited guest", link)
+	browsertest.AuditPages(t, browser, "the requesting State", pages...)
+	browsertest.AuditPages(t, anon, "the invited guest", rig.URL+link)
 }

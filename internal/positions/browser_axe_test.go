@@ -39,21 +39,9 @@ func TestBrowserSectionsAndUploadPassAxe(t *testing.T) {
 		ID string `json:"id"`
 	}
 	decode(t, r, &doc)
-	check := func(label, path string) {
-		vs, err := browsertest.Audit(browser, rig.URL+path)
-		if err != nil {
-			t.Errorf("%s %s: %v", label, path, err)
-			return
-		}
-		if len(vs) > 0 {
-			t.Errorf("%s %s: %d accessibility violations:%s", label, path, len(vs), browsertest.Describe(vs))
-		}
-	}
-	for _, p := range []string{"/norms/proposed-supply-chain", "/norms/proposed-supply-chain?lang=ar", "/monitoring/trends", "/monitoring/trends?lang=zh"} {
-		check("public", p)
-	}
+	browsertest.AuditPages(t, browser, "public", rig.URL+"/norms/proposed-supply-chain", rig.URL+"/monitoring/trends", rig.URL+"/monitoring/trends?lang=zh")
 	if err := browsertest.SignIn(browser, rig.URL, ed.Email, testrig.Password); err != nil {
 		t.Fatal(err)
 	}
-	check("France's editor", "/positions/documents/"+doc.ID)
+	browsertest.AuditPages(t, browser, "France's editor", rig.URL+"/positions/documents/"+doc.ID)
 }

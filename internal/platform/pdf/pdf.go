@@ -54,6 +54,29 @@ func FindChromium(path string) string {
 	return ""
 }
 
+// ChromiumOptions are the command line of a headless Chromium that the
+// platform drives, for the server's PDFs and the browser tests alike: the
+// binary at path, no sandbox (it runs as a service user or in a container),
+// no GPU, nothing fetched on its own (updates, sync, QUIC, background
+// requests), /tmp instead of a small /dev/shm, and a fresh profile in
+// profileDir.
+func ChromiumOptions(path, profileDir string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(profileDir),
+	}
+}
+
 // Renderer makes PDFs. The zero value has no browser (ErrUnavailable).
 type Renderer struct {
 	// Path is the Chromium binary; "" means PDFs are not available.
@@ -109,26 +132,14 @@ func (r *Renderer) Render(ctx context.Context, html string, opt Options) ([]byte
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(r.Path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
+	opts := append(ChromiumOptions(r.Path, dir),
 		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND"),
 		// No JIT: the document needs almost no script, and without
 		// writable-executable memory the browser runs under systemd's
 		// MemoryDenyWriteExecute (deploy/systemd).
 		chromedp.Flag("js-flags", "--jitless"),
-		chromedp.UserDataDir(dir),
-	}
+	)
 	// The browser lives as long as this render: cancelling the allocator
 	// ends the process and its children.
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
