@@ -151,5 +151,5 @@ func (m *Module) homePanel(r *http.Request) ([]web.Section, error) {
 		return nil, err
 	}
 	lang := web.Lang(r)
-	return []web.Section{{ID: "your-report", Heading: m.site.Catalog.T(lang, "reporting.home.heading", stateName(u.StateISO3, lang)), Body: body}}, nil
+	return []web.Section{{ID: "your-report", Heading: m.site.Catalog.T(lang, "reporting.home.heading", stateName(u.StateISO3, lang)), Body: body, Lead: true}}, nil
 }

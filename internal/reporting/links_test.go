@@ -87,6 +87,10 @@ func TestHomePanelSaysWhatWaits(t *testing.T) {
 		if i < 0 {
 			t.Fatalf("no home panel for a State user")
 		}
+		// The panel leads the page: before the cards of the site's parts.
+		if cards := strings.Index(body, `class="cards"`); cards < 0 || cards < i {
+			t.Fatalf("the home panel is not above the cards (panel at %d, cards at %d)", i, cards)
+		}
 		return html.UnescapeString(body[i:])
 	}
 	if p := panel(ed); !strings.Contains(p, "Your State's report (France)") || !strings.Contains(p, "has not started") || !strings.Contains(p, `href="/cycles/`+w.cycle+`"`) {

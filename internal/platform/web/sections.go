@@ -16,6 +16,12 @@ type Section struct {
 	ID      string        // the section's anchor, unique on the page
 	Heading string        // already in the page's language
 	Body    template.HTML // rendered by the adding module (see Fragment)
+	// Lead puts the section at the top of the page's content, where the
+	// page's template places its Page.LeadSections (home/home.html, after
+	// its lead paragraph), for what matters most to this reader; other
+	// sections follow the content. A page whose template does not place
+	// them shows no lead section: give Lead only to such pages' sections.
+	Lead bool
 }
 
 // SectionFunc returns what a module adds to a page for this request; none

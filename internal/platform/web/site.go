@@ -128,8 +128,11 @@ type Page struct {
 	Year      int
 	Demo      bool
 	// Sections are what other modules add to the page (AddSections),
-	// rendered by the layout after the content.
-	Sections []Section
+	// rendered by the layout after the content; LeadSections are those
+	// marked Lead, which the page's template places near its top with
+	// {{template "page-sections" .LeadSections}}.
+	Sections     []Section
+	LeadSections []Section
 
 	site *Site
 }
@@ -194,7 +197,13 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, name, 
 	}
 	p := s.NewPage(w, r, title, data)
 	p.Status = status
-	p.Sections = s.sectionsFor(r, name)
+	for _, sec := range s.sectionsFor(r, name) {
+		if sec.Lead {
+			p.LeadSections = append(p.LeadSections, sec)
+		} else {
+			p.Sections = append(p.Sections, sec)
+		}
+	}
 	var buf bytes.Buffer
 	buf.Grow(16 << 10)
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
