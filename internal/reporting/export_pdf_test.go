@@ -6,10 +6,14 @@ import (
 	"html"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/cybernorms/cybernorms/internal/platform/config"
 	"github.com/cybernorms/cybernorms/internal/platform/pdf"
@@ -184,4 +188,102 @@ func TestReportPDFWithoutChromium(t *testing.T) {
 			t.Errorf("CSV without Chromium: %d", resp.StatusCode)
 		}
 	})
+}
+
+// TestReportPDFInArabicAndChinese makes the PDF of a report in Arabic and
+// in Chinese and reads it back with poppler's pdftotext: the interface text
+// (the contents page's heading) and the State's own words come out as
+// text, not as empty boxes, which needs the server's fonts for those
+// scripts (docs/deploy.md: fonts-noto-core, fonts-wqy-microhei).
+func TestReportPDFInArabicAndChinese(t *testing.T) {
+	requireChromium(t)
+	tool, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CYBERNORMS_REQUIRE_ALL") == "1" {
+			t.Fatal("CYBERNORMS_REQUIRE_ALL=1 but pdftotext (poppler-utils) is not installed")
+		}
+		t.Skip("pdftotext (poppler-utils) is not installed")
+	}
+	rig := testrig.New(t)
+	w := newWorld(t, rig)
+	const (
+		arabic  = "الاستراتيجية الوطنية للأمن السيبراني"
+		chinese = "国家网络安全战略"
+	)
+	id := w.fraAp.must(t, 201, "POST", "/api/v1/reports", map[string]any{"cycle_id": w.cycle})["id"].(string)
+	w.fraAp.must(t, 200, "PUT", "/api/v1/reports/"+id+"/draft", map[string]any{"revision": 1, "content": map[string]any{"measures": []any{
+		measure("gge2015-a", arabic, "implemented"), measure("gge2015-c", chinese, "planned")}}})
+	w.fraAp.must(t, 201, "POST", "/api/v1/reports/"+id+"/submit", map[string]any{"visibility": "public"})
+	// pdftotext writes Arabic in the order of the glyphs on the line, and
+	// may keep their contextual forms: compare the letters, normalised
+	// (NFKC) and without the spaces, forwards or backwards.
+	letters := func(s string) string {
+		return strings.Join(strings.Fields(norm.NFKC.String(s)), "")
+	}
+	reverse := func(s string) string {
+		r := []rune(s)
+		for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+			r[i], r[j] = r[j], r[i]
+		}
+		return string(r)
+	}
+	for _, lang := range []string{"ar", "zh"} {
+		t.Run(lang, func(t *testing.T) {
+			resp, body := w.public.get(t, "/reports/"+id+"/export.pdf?version=1&lang="+lang)
+			if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" {
+				t.Fatalf("status %d, %s: %.300s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+			}
+			cmd := exec.Command(tool, "-enc", "UTF-8", "-", "-")
+			cmd.Stdin = bytes.NewReader(body)
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("pdftotext: %v", err)
+			}
+			text := letters(string(out))
+			for _, want := range []string{rig.App.Services.Site.Catalog.T(lang, "reporting.contents"), arabic, chinese} {
+				if w := letters(want); !strings.Contains(text, w) && !strings.Contains(text, reverse(w)) {
+					t.Errorf("the %s PDF's text lacks %q:\n%.1500s", lang, want, out)
+				}
+			}
+			// Chromium maps even a missing glyph's box back to its character,
+			// so the text alone does not show tofu: the PDF must also embed a
+			// font that, says fontconfig, covers the language.
+			covering := map[string]bool{}
+			fc, err := exec.Command("fc-list", ":lang="+lang, "postscriptname").Output()
+			if err != nil {
+				t.Fatalf("fc-list (fontconfig): %v", err)
+			}
+			for _, l := range strings.Split(string(fc), "\n") {
+				if name := strings.TrimSpace(strings.TrimPrefix(l, ":postscriptname=")); name != "" {
+					covering[name] = true
+				}
+			}
+			if len(covering) == 0 {
+				t.Fatalf("no font for %s is installed (docs/deploy.md: apt-get install fonts-noto-core fonts-wqy-microhei)", lang)
+			}
+			file := filepath.Join(t.TempDir(), "report.pdf")
+			if err := os.WriteFile(file, body, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			fonts, err := exec.Command(filepath.Join(filepath.Dir(tool), "pdffonts"), file).Output()
+			if err != nil {
+				t.Fatalf("pdffonts: %v", err)
+			}
+			var embedded []string
+			found := false
+			for _, l := range strings.Split(string(fonts), "\n")[2:] {
+				f := strings.Fields(l)
+				if len(f) == 0 {
+					continue
+				}
+				// A subset's name is prefixed with six letters and a plus.
+				name := f[0][strings.Index(f[0], "+")+1:]
+				embedded = append(embedded, name)
+				found = found || covering[name]
+			}
+			if !found {
+				t.Errorf("the %s PDF embeds no font for the language (embedded: %v; installed for %s: %v)", lang, embedded, lang, covering)
+			}
+		})
+	}
 }
