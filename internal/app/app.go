@@ -306,7 +306,7 @@ func (a *App) modules(svc *platform.Services) ([]routable, error) {
 	if err != nil {
 		return nil, err
 	}
-	inc, err := incidents.New(svc, lawTopics(svc.DB))
+	inc, err := incidents.New(svc, lawTopics(svc.DB), normNames(a.Framework))
 	if err != nil {
 		return nil, err
 	}
@@ -603,7 +603,23 @@ func lawTopics(d *db.DB) incidents.TopicReader {
 		}
 		out := make([]incidents.LawTopic, len(ts))
 		for i, t := range ts {
-			out[i] = incidents.LawTopic{ID: t.ID, Title: t.Title}
+			out[i] = incidents.LawTopic{ID: t.ID, Title: t.In(web.LangOf(ctx)).Title}
+		}
+		return out, nil
+	}
+}
+
+// normNames names the framework's norms for the incidents module, in the
+// reader's language where the framework has their titles in it.
+func normNames(fw *framework.Store) incidents.NormReader {
+	return func(ctx context.Context, lang string) ([]incidents.NormRef, error) {
+		ns, err := fw.Norms(ctx, "", lang)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]incidents.NormRef, len(ns))
+		for i, n := range ns {
+			out[i] = incidents.NormRef{ID: n.ID, Label: n.Label(), Title: n.ShortTitle, Lang: n.TitleLang}
 		}
 		return out, nil
 	}

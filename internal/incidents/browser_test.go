@@ -98,7 +98,7 @@ func TestBrowserJourney(t *testing.T) {
 		visitor.Contains(p, "main", "Satellite modem wipe")
 	}
 	visitor.Do("the incident page", chromedp.Navigate(incident))
-	visitor.Contains("incident", "main", "Denial", "joint statement", "gge2015-f", "Institute for Cyber Research")
+	visitor.Contains("incident", "main", "Denial", "joint statement", "(f) Do not damage critical infrastructure", "Institute for Cyber Research")
 	visitor.Do("the dataset page", chromedp.Navigate(rig.URL+"/incidents/dataset"))
 	visitor.Contains("dataset", "main", "incidents.csv", "attributions.csv", "STIX 2.1", "days_after_incident")
 	anon := rig.Anonymous(t)

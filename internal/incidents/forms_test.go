@@ -98,6 +98,18 @@ func TestJourneyThroughTheForms(t *testing.T) {
 				t.Errorf("the incident page lacks %q", want)
 			}
 		}
+		// The norms are named by their titles, in the reader's language.
+		for path, want := range map[string]string{
+			incident + "?lang=fr":                "(c) Empêcher l&#39;utilisation abusive des TIC",
+			"/incidents/norms/gge2015-f?lang=fr": "(f) Ne pas endommager les infrastructures critiques",
+			"/incidents/norms/gge2015-f?lang=ar": "(f) عدم الإضرار بالبنية التحتية الحيوية",
+			"/incidents/states/FRA?lang=ar":      "(f) عدم الإضرار بالبنية التحتية الحيوية",
+			"/incidents?lang=fr":                 ">(f) Ne pas endommager les infrastructures critiques</option>",
+		} {
+			if b := rig.Anonymous(t).GetBody(t, path); !strings.Contains(b, want) { // ?lang= stays with the client
+				t.Errorf("%s does not name the norm %q", path, want)
+			}
+		}
 		if csv := pub.GetBody(t, "/incidents/dataset/attributions.csv"); !strings.Contains(csv, "FRA;DEU") || !strings.Contains(csv, "denial") {
 			t.Errorf("attributions.csv: %s", csv)
 		}

@@ -531,6 +531,15 @@ type LawTopic struct{ ID, Title string }
 // the positions module's topics. Nil means none are known.
 type TopicReader func(ctx context.Context) ([]LawTopic, error)
 
+// NormRef is a norm of the framework as the pages name it: its id, its
+// usual citation ("(a)", or none for a proposed norm), its short title in
+// the reader's language when it has one, and the language of that title.
+type NormRef struct{ ID, Label, Title, Lang string }
+
+// NormReader lists the framework's norms with their titles in lang; the
+// app wires it to the framework's store. Nil means the pages show ids.
+type NormReader func(ctx context.Context, lang string) ([]NormRef, error)
+
 func (in AttributionInput) validate(normKnown NormExists, topics []LawTopic) (Attribution, error) {
 	var a Attribution
 	var err error

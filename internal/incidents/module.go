@@ -27,8 +27,9 @@ type Module struct {
 
 // New registers the templates and translations and returns the module;
 // topics lists the topics of international law statements may cite (the
-// positions module's, wired by the app).
-func New(ps *platform.Services, topics TopicReader) (*Module, error) {
+// positions module's, wired by the app) and norms names the framework's
+// norms (the framework's store, wired by the app).
+func New(ps *platform.Services, topics TopicReader, norms NormReader) (*Module, error) {
 	t, _ := fs.Sub(templatesFS, "templates")
 	if err := ps.Site.AddTemplates("incidents", t); err != nil {
 		return nil, err
@@ -39,6 +40,7 @@ func New(ps *platform.Services, topics TopicReader) (*Module, error) {
 	}
 	svc := NewService(ps)
 	svc.Topics = topics
+	svc.Norms = norms
 	if err := svc.backfillSTIXRefs(context.Background()); err != nil {
 		return nil, err
 	}

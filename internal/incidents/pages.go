@@ -3,6 +3,7 @@ package incidents
 import (
 	"context"
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/bulletin/attack"
 	"github.com/cybernorms/cybernorms/internal/incidents/actors"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
 	"github.com/cybernorms/cybernorms/internal/states"
 )
 
@@ -19,7 +21,7 @@ import (
 type Choices struct {
 	Types, Sectors, AttributorKinds, Bases, Answers, ResponseKinds []string
 	Impact                                                         []ImpactLevel
-	Norms                                                          []string
+	Norms                                                          []NormRef
 	Topics                                                         []LawTopic
 	States                                                         []states.State
 	ATTACK                                                         string
@@ -30,17 +32,37 @@ func (s *Service) choices(ctx context.Context) Choices {
 	c := Choices{Types: Types, Sectors: Sectors, AttributorKinds: AttributorKinds, Bases: Bases, Answers: Answers, ResponseKinds: ResponseKinds,
 		Impact: Impact, States: states.All(), ATTACK: attack.Version(), Notice: actors.Notice()}
 	c.Topics, _ = s.lawTopics(ctx)
-	rows, err := s.DB.QueryContext(ctx, `SELECT id FROM norms ORDER BY set_id, position`)
-	if err == nil {
-		defer rows.Close()
-		for rows.Next() {
-			var n string
-			if rows.Scan(&n) == nil {
-				c.Norms = append(c.Norms, n)
-			}
-		}
+	if s.Norms != nil {
+		c.Norms, _ = s.Norms(ctx, web.LangOf(ctx))
 	}
 	return c
+}
+
+// Norm is the norm with that id as the pages name it; a norm the framework
+// does not know (or no framework) is named by its id.
+func (c Choices) Norm(id string) NormRef {
+	for _, n := range c.Norms {
+		if n.ID == id {
+			return n
+		}
+	}
+	return NormRef{ID: id, Title: id, Lang: "en"}
+}
+
+// NormName is the norm's citation and short title, isolated in a <bdi>
+// with the title's language ("(a) Coopérer…", or an English-only title
+// marked lang=en on any page).
+func (c Choices) NormName(id string) template.HTML {
+	n := c.Norm(id)
+	return web.Isolate(n.Name(), n.Lang)
+}
+
+// Name is the norm's citation and short title: "(a) Cooperate…".
+func (n NormRef) Name() string {
+	if n.Label == "" {
+		return n.Title
+	}
+	return n.Label + " " + n.Title
 }
 
 // IncidentForm is the incident form's text, as typed.

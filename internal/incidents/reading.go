@@ -132,7 +132,8 @@ func (m *Module) normPage(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	m.site.Render(w, r, http.StatusOK, "incidents/norm.html", norm, normData{Norm: norm, Attributions: atts, Choices: m.svc.choices(r.Context())})
+	c := m.svc.choices(r.Context())
+	m.site.Render(w, r, http.StatusOK, "incidents/norm.html", c.Norm(norm).Name(), normData{Norm: norm, Attributions: atts, Choices: c})
 }
 
 type actorData struct {
@@ -142,6 +143,7 @@ type actorData struct {
 	Groups    []actors.Group
 	Notice    string
 	Version   string
+	Choices   Choices
 }
 
 func (m *Module) actorsPage(w http.ResponseWriter, r *http.Request) {
@@ -164,7 +166,7 @@ func (m *Module) actorPage(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	m.site.Render(w, r, http.StatusOK, "incidents/actor.html", g.Name, actorData{Group: g, Incidents: incs, Named: named, Notice: actors.Notice(), Version: actors.Version()})
+	m.site.Render(w, r, http.StatusOK, "incidents/actor.html", g.Name, actorData{Group: g, Incidents: incs, Named: named, Notice: actors.Notice(), Version: actors.Version(), Choices: m.svc.choices(r.Context())})
 }
 
 // YearCount is one year's figures.

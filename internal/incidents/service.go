@@ -37,6 +37,8 @@ type Service struct {
 	*platform.Services
 	// Topics lists the topics of international law statements may cite.
 	Topics TopicReader
+	// Norms names the framework's norms in the reader's language.
+	Norms NormReader
 }
 
 // NewService returns the service on the shared services.

@@ -100,10 +100,7 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 		return nil
 	}
 	secretariat := auth.WithUser(ctx, &auth.User{ID: "demo", Role: auth.RoleSecretariat})
-	topicIDs := make([]string, 0, len(seedTopics))
-	for _, t := range seedTopics {
-		topicIDs = append(topicIDs, t.ID)
-	}
+	topicIDs := seedTopics
 	made := 0
 	// At larger scales more States have positions (all 195 from scale 5)
 	// and each has more editions behind its current one.

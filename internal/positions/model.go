@@ -28,6 +28,10 @@ type Topic struct {
 	Titles       map[string]string `json:"titles"`
 	Descriptions map[string]string `json:"descriptions"`
 	UpdatedAt    time.Time         `json:"updated_at"`
+	// TitleLang and DescriptionLang are the languages of Title and
+	// Description (In).
+	TitleLang       string `json:"-"`
+	DescriptionLang string `json:"-"`
 }
 
 // Answer is one of a question's closed set of answers.
@@ -44,6 +48,9 @@ type Question struct {
 	Position int      `json:"position"`
 	Text     string   `json:"text"`
 	Answers  []Answer `json:"answers"`
+	// Lang is the language of Text and of the answers' labels: English as
+	// stored, or the reader's for a shipped question said in it (In).
+	Lang string `json:"-"`
 }
 
 // AnswerLabel returns the label of an answer id ("" when unknown).
@@ -155,42 +162,17 @@ type PositionInput struct {
 	Endorsements []EndorsementInput `json:"endorsements,omitempty"`
 }
 
-// seedTopic is a topic shipped with the product.
-type seedTopic struct {
-	ID          string
-	Titles      map[string]string
-	Description string
-}
+// seedTopics are the topics shipped with the product, in the order of the
+// African Union's Common Position (2024) with the topics of the UN and
+// CCDCOE compilations added. Their titles and descriptions in the six
+// languages are the module's catalog texts positions.topic_title.<id> and
+// positions.topic_description.<id> (seedtexts.go).
+var seedTopics = []string{"sovereignty", "due-diligence", "non-intervention", "peaceful-settlement", "use-of-force", "self-defence",
+	"ihl", "ihrl", "attribution", "countermeasures", "capacity-building"}
 
-// seedTopics is the first list of topics, in the order of the African
-// Union's Common Position (2024) with the topics of the UN and CCDCOE
-// compilations added.
-var seedTopics = []seedTopic{
-	{"sovereignty", map[string]string{"en": "Sovereignty", "fr": "Souveraineté", "es": "Soberanía", "ru": "Суверенитет", "zh": "主权", "ar": "السيادة"},
-		"Whether and how the principle of State sovereignty applies to cyber operations, and whether it is a rule whose breach is an internationally wrongful act."},
-	{"due-diligence", map[string]string{"en": "Due diligence", "fr": "Diligence requise", "es": "Diligencia debida", "ru": "Должная осмотрительность", "zh": "审慎义务", "ar": "العناية الواجبة"},
-		"Whether States must take reasonable steps to stop cyber operations from their territory that harm other States, and whether this is a binding obligation."},
-	{"non-intervention", map[string]string{"en": "Non-intervention", "fr": "Non-intervention", "es": "No intervención", "ru": "Невмешательство", "zh": "不干涉", "ar": "عدم التدخل"},
-		"The prohibition of coercive interference in the internal or external affairs of another State, applied to cyber operations."},
-	{"peaceful-settlement", map[string]string{"en": "Peaceful settlement of disputes", "fr": "Règlement pacifique des différends", "es": "Arreglo pacífico de controversias", "ru": "Мирное урегулирование споров", "zh": "和平解决争端", "ar": "التسوية السلمية للنزاعات"},
-		"The obligation to settle international disputes arising from ICT incidents by peaceful means."},
-	{"use-of-force", map[string]string{"en": "Prohibition of the use of force", "fr": "Interdiction du recours à la force", "es": "Prohibición del uso de la fuerza", "ru": "Запрещение применения силы", "zh": "禁止使用武力", "ar": "حظر استخدام القوة"},
-		"When a cyber operation amounts to a use of force under Article 2(4) of the UN Charter."},
-	{"self-defence", map[string]string{"en": "Self-defence", "fr": "Légitime défense", "es": "Legítima defensa", "ru": "Самооборона", "zh": "自卫", "ar": "الدفاع عن النفس"},
-		"When a cyber operation amounts to an armed attack giving rise to the right of self-defence under Article 51 of the UN Charter."},
-	{"ihl", map[string]string{"en": "International humanitarian law", "fr": "Droit international humanitaire", "es": "Derecho internacional humanitario", "ru": "Международное гуманитарное право", "zh": "国际人道法", "ar": "القانون الإنساني الدولي"},
-		"Whether and how the law of armed conflict applies to cyber operations in armed conflict: distinction, proportionality, precautions, data as an object."},
-	{"ihrl", map[string]string{"en": "International human rights law", "fr": "Droit international des droits de l'homme", "es": "Derecho internacional de los derechos humanos", "ru": "Международное право прав человека", "zh": "国际人权法", "ar": "القانون الدولي لحقوق الإنسان"},
-		"The application of human rights obligations online, including privacy and freedom of expression."},
-	{"attribution", map[string]string{"en": "State responsibility and attribution", "fr": "Responsabilité de l'État et attribution", "es": "Responsabilidad del Estado y atribución", "ru": "Ответственность государств и атрибуция", "zh": "国家责任与归因", "ar": "مسؤولية الدول والإسناد"},
-		"When a cyber operation is attributable to a State, and what evidence and procedure attribution requires."},
-	{"countermeasures", map[string]string{"en": "Countermeasures", "fr": "Contre-mesures", "es": "Contramedidas", "ru": "Контрмеры", "zh": "反措施", "ar": "التدابير المضادة"},
-		"Whether an injured State may respond with countermeasures, including by cyber means, and whether collective countermeasures are permitted."},
-	{"capacity-building", map[string]string{"en": "Capacity building", "fr": "Renforcement des capacités", "es": "Creación de capacidad", "ru": "Наращивание потенциала", "zh": "能力建设", "ar": "بناء القدرات"},
-		"Capacity building so that every State can develop and state its position on how international law applies."},
-}
-
-// seedQuestions are the first questions, with their closed answer sets.
+// seedQuestions are the first questions, with their closed answer sets, in
+// English as stored; pages say them in the reader's language from the
+// catalog (positions.question_text.<id>, positions.answer_label.<answer>).
 var seedQuestions = []Question{
 	{ID: "sovereignty-rule", Topic: "sovereignty", Text: "Is sovereignty a standalone rule whose breach is an internationally wrongful act?",
 		Answers: []Answer{{"yes", "Yes"}, {"no", "No"}, {"not-settled", "Not settled"}}},

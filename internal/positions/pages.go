@@ -132,7 +132,7 @@ func (m *Module) documentPage(w http.ResponseWriter, r *http.Request) {
 	for _, t := range topics {
 		d.Topics[t.ID] = t.In(lang).Title
 	}
-	qs, err := Questions(ctx, m.svc.DB, "")
+	qs, err := m.questions(ctx, "", lang)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
@@ -199,7 +199,7 @@ func (m *Module) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 	for _, t := range topics {
 		d.Topics = append(d.Topics, t.In(lang))
 	}
-	if d.Questions, err = Questions(ctx, m.svc.DB, ""); err != nil {
+	if d.Questions, err = m.questions(ctx, "", lang); err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
@@ -421,7 +421,7 @@ func (m *Module) statePage(w http.ResponseWriter, r *http.Request) {
 				d.ByTopic = append(d.ByTopic, tp)
 			}
 		}
-		qs, err := Questions(ctx, m.svc.DB, "")
+		qs, err := m.questions(ctx, "", lang)
 		if err != nil {
 			m.site.ServerError(w, r, err)
 			return

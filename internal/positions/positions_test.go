@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/positions"
 	"github.com/cybernorms/cybernorms/internal/testrig"
 )
 
@@ -95,6 +96,22 @@ func TestDraftPublishRead(t *testing.T) {
 		}
 		if page := anon.GetBody(t, "/positions/compare?states=FRA,DEU"); !strings.Contains(page, "armed conflict") {
 			t.Errorf("comparison lacks the passage")
+		}
+		// The shipped topics and questions are said in the reader's language
+		// (the stances and the passages stay as the State wrote them).
+		for path, wants := range map[string][]string{
+			"/positions?lang=fr":                        {"Si et comment le principe de la souveraineté de l&#39;État s&#39;applique"},
+			"/positions/topics/sovereignty?lang=fr":     {"La souveraineté est-elle une règle autonome", "Pas tranché", ">Oui</th>", "sovereignty applies to it"},
+			"/positions/states/FRA?lang=ar":             {"هل السيادة قاعدة قائمة بذاتها", ">نعم</td>"},
+			"/positions/compare?states=FRA,DEU&lang=es": {"¿Es la soberanía una norma autónoma", ">Sí</td>"},
+			"/positions/compare?states=FRA,DEU&lang=zh": {"主权是否是一项独立规则"},
+		} {
+			page := rig.Anonymous(t).GetBody(t, path) // ?lang= stays with the client
+			for _, want := range wants {
+				if !strings.Contains(page, want) {
+					t.Errorf("%s lacks %q", path, want)
+				}
+			}
 		}
 		if page := anon.GetBody(t, "/positions/search?q=lawless&topic=sovereignty&state=FRA"); !strings.Contains(page, "<mark>lawless</mark>") {
 			t.Errorf("search does not find the passage")
@@ -223,4 +240,31 @@ func TestFormJourney(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "cannot be in the future") || !strings.Contains(page, `value="Kept title"`) {
 		t.Errorf("bad form: %d", resp.StatusCode)
 	}
+}
+
+// TestSeedTranslatesShippedTopics: a shipped topic seeded when it had an
+// English description alone takes the six languages at the next start; a
+// topic the secretariat has curated since is left as it is.
+func TestSeedTranslatesShippedTopics(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		english := `{"en":"When a cyber operation is attributable to a State, and what evidence and procedure attribution requires."}`
+		if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE positions_topics SET descriptions = ? WHERE id IN ('attribution', 'ihl')`, english); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE positions_topics SET version = 2 WHERE id = 'ihl'`); err != nil {
+			t.Fatal(err)
+		}
+		if err := positions.NewService(rig.App.Services).SeedTopics(rig.Ctx); err != nil {
+			t.Fatal(err)
+		}
+		var attribution, ihl string
+		_ = rig.DB.QueryRowContext(rig.Ctx, `SELECT descriptions FROM positions_topics WHERE id = 'attribution'`).Scan(&attribution)
+		_ = rig.DB.QueryRowContext(rig.Ctx, `SELECT descriptions FROM positions_topics WHERE id = 'ihl'`).Scan(&ihl)
+		if !strings.Contains(attribution, "Quand une cyberopération est attribuable à un État") || !strings.Contains(attribution, `"ar":`) {
+			t.Errorf("the English-only shipped topic was not translated: %s", attribution)
+		}
+		if ihl != english {
+			t.Errorf("a curated topic was overwritten: %s", ihl)
+		}
+	})
 }

@@ -46,6 +46,7 @@ func (m *Module) buildQuestionChart(r *http.Request, q Question, lang string) (q
 	if err != nil {
 		return questionChart{}, err
 	}
+	v.Question = q
 	t := func(k string, a ...any) string { return m.site.Catalog.T(lang, k, a...) }
 	c := questionChart{QuestionView: v, CSVURL: "/positions/questions/" + q.ID + "/stances.csv"}
 	areas := map[string]chart.Area{}
@@ -138,7 +139,7 @@ func (m *Module) topicPage(w http.ResponseWriter, r *http.Request) {
 		d.Langs = append(d.Langs, l)
 	}
 	sort.Strings(d.Langs)
-	qs, err := Questions(ctx, m.svc.DB, t.ID)
+	qs, err := m.questions(ctx, t.ID, lang)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
@@ -209,7 +210,8 @@ type compareRow struct {
 
 type compareStance struct {
 	Question Question
-	Answers  []string
+	// Answers are each document's answer; an empty ID is "not stated".
+	Answers []Answer
 }
 
 func (m *Module) comparePage(w http.ResponseWriter, r *http.Request) {
@@ -280,7 +282,7 @@ func (m *Module) comparePage(w http.ResponseWriter, r *http.Request) {
 				d.Rows = append(d.Rows, row)
 			}
 		}
-		qs, err := Questions(ctx, m.svc.DB, "")
+		qs, err := m.questions(ctx, "", lang)
 		if err != nil {
 			m.site.ServerError(w, r, err)
 			return
@@ -288,10 +290,10 @@ func (m *Module) comparePage(w http.ResponseWriter, r *http.Request) {
 		for _, q := range qs {
 			cs := compareStance{Question: q}
 			for _, doc := range docs {
-				a := m.site.Catalog.T(lang, "positions.not_stated")
+				a := Answer{Label: m.site.Catalog.T(lang, "positions.not_stated")}
 				for _, s := range doc.Stances {
 					if s.Question == q.ID {
-						a = q.AnswerLabel(s.Answer)
+						a = Answer{ID: s.Answer, Label: q.AnswerLabel(s.Answer)}
 					}
 				}
 				cs.Answers = append(cs.Answers, a)

@@ -43,12 +43,20 @@ func NewService(p *platform.Services) *Service { return &Service{P: p, DB: p.DB}
 func (s *Service) SeedTopics(ctx context.Context) error {
 	at := now()
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
-		for i, t := range seedTopics {
-			titles, _ := json.Marshal(t.Titles)
-			descs, _ := json.Marshal(map[string]string{"en": t.Description})
+		for i, id := range seedTopics {
+			ts, ds := seedTopicTexts(id)
+			titles, _ := json.Marshal(ts)
+			descs, _ := json.Marshal(ds)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO positions_topics (id, position, version, titles, descriptions, updated_at) VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-				t.ID, (i+1)*10, string(titles), string(descs), at); err != nil {
-				return fmt.Errorf("seed topic %s: %w", t.ID, err)
+				id, (i+1)*10, string(titles), string(descs), at); err != nil {
+				return fmt.Errorf("seed topic %s: %w", id, err)
+			}
+			// A topic seeded before its description was translated (in
+			// English alone) and never curated since takes the translations.
+			englishOnly, _ := json.Marshal(map[string]string{"en": ds["en"]})
+			if _, err := tx.ExecContext(ctx, `UPDATE positions_topics SET titles = ?, descriptions = ? WHERE id = ? AND version = 1 AND descriptions = ?`,
+				string(titles), string(descs), id, string(englishOnly)); err != nil {
+				return fmt.Errorf("translate topic %s: %w", id, err)
 			}
 		}
 		for i, q := range seedQuestions {

@@ -61,11 +61,12 @@ func scanTopic(row interface{ Scan(...any) error }) (Topic, error) {
 // English.
 func (t Topic) In(lang string) Topic {
 	t.Title, t.Description = t.Titles["en"], t.Descriptions["en"]
+	t.TitleLang, t.DescriptionLang = "en", "en"
 	if s := t.Titles[lang]; s != "" {
-		t.Title = s
+		t.Title, t.TitleLang = s, lang
 	}
 	if s := t.Descriptions[lang]; s != "" {
-		t.Description = s
+		t.Description, t.DescriptionLang = s, lang
 	}
 	return t
 }
