@@ -63,6 +63,14 @@ func TestBrowserJourney(t *testing.T) {
 	want(t, "offer", st, 201, body)
 	offer := body["id"].(string)
 
+	// The gap's need is titled in the language of the person writing it.
+	colleague := rig.SignIn(t, rig.User(t, auth.RoleStateEditor, "SEN"))
+	for lang, want := range map[string]string{"fr": "Manque de capacités au titre de la norme (c) (rapport 2026)", "ar": "ثغرة في القدرات بموجب القاعدة (c) (التقرير 2026)"} {
+		if b := colleague.GetBody(t, "/capacity/needs/new?report="+report+"&gap=gge2015-c&lang="+lang); !strings.Contains(b, want) {
+			t.Errorf("the %s need form is not titled %q", lang, want)
+		}
+	}
+
 	// The State turns the gap into a need and publishes it.
 	s := page(senCtx)
 	s.Do("the gap, pre-filled", chromedp.Navigate(rig.URL+"/capacity/needs/new?report="+report+"&gap=gge2015-c"), chromedp.WaitVisible(chromedp.ID("need-save")))

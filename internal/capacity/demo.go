@@ -129,7 +129,7 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 		if len([]rune(text)) < 10 {
 			text = "Capacity gap recorded in the national report: " + text
 		}
-		n, err := s.CreateNeed(c, NeedInput{Title: GapTitle(gap, s.NormLabel(ctx, g.norm)), Description: text, Visibility: VisPublic, Topics: []string{t.topic},
+		n, err := s.CreateNeed(c, NeedInput{Title: s.GapTitle(gap, s.NormLabel(ctx, g.norm), "en"), Description: text, Visibility: VisPublic, Topics: []string{t.topic},
 			Kinds: []string{t.kind}, Languages: langsOf(g.state), ReportID: g.report, ReportNorm: g.norm})
 		if err != nil {
 			return fmt.Errorf("demo need from a gap: %w", err)

@@ -81,7 +81,7 @@ func (m *Module) invitationForm(w http.ResponseWriter, r *http.Request) {
 	token := r.PostFormValue("token")
 	reg, err := m.svc.RegisterByInvitation(r.Context(), r.PathValue("id"), token, r.PostFormValue("name"))
 	if err != nil {
-		if f, ok := refused(r, err); ok && f.Field != "token" {
+		if f, ok := m.refused(r, err); ok && f.Field != "token" {
 			m.renderInvitation(w, r, f.Status, token, f, nil)
 			return
 		}

@@ -95,7 +95,7 @@ func (m *Module) createEventForm(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	e, err := m.svc.CreateEvent(r.Context(), eventInputFrom(r))
 	if err != nil {
-		if f, ok := refused(r, err); ok {
+		if f, ok := m.refused(r, err); ok {
 			m.renderEventForm(w, r, f.Status, f)
 			return
 		}
@@ -145,7 +145,7 @@ func (m *Module) registerForm(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	reg, err := m.svc.Register(r.Context(), r.PathValue("id"), RegisterInput{Name: r.PostFormValue("name"), Email: r.PostFormValue("email")})
 	if err != nil {
-		if f, ok := refused(r, err); ok {
+		if f, ok := m.refused(r, err); ok {
 			m.renderEvent(w, r, f.Status, f, nil)
 			return
 		}

@@ -44,14 +44,14 @@ func (f Form) Invalid(name string) template.HTMLAttr {
 	return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + template.HTMLEscapeString(name) + `-error"`)
 }
 
-// refused turns a service error into the form shown again; false for errors
-// that are not about the input.
-func refused(r *http.Request, err error) (Form, bool) {
+// refused turns a service error into the form shown again, its reason in
+// the reader's language; false for errors that are not about the input.
+func (m *Module) refused(r *http.Request, err error) (Form, bool) {
 	var ae *api.Error
 	if !errors.As(err, &ae) {
 		return Form{}, false
 	}
-	return Form{Values: posted(r), Field: ae.Field, Error: ae.Message, Status: ae.Status}, true
+	return Form{Values: posted(r), Field: ae.Field, Error: m.site.Catalog.ErrorText(web.Lang(r), ae), Status: ae.Status}, true
 }
 
 func posted(r *http.Request) url.Values {

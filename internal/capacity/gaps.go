@@ -30,13 +30,14 @@ func (s *Service) GapFor(ctx context.Context, reportID, normID string) (Gap, err
 	return g, nil
 }
 
-// GapTitle is the title a need made from a gap starts with.
-func GapTitle(g Gap, normLabel string) string {
-	t := "Capacity gap under norm " + normLabel
+// GapTitle is the title a need made from a report's gap starts with, in
+// the language of the person writing it ("Capacity gap under norm (c)
+// (report 2025)"): it is their text once saved, as any title they type.
+func (s *Service) GapTitle(g Gap, normLabel, lang string) string {
 	if g.Cycle != "" {
-		t += " (report " + g.Cycle + ")"
+		return s.P.Site.Catalog.T(lang, "capacity.gap_title_cycle", normLabel, g.Cycle)
 	}
-	return t
+	return s.P.Site.Catalog.T(lang, "capacity.gap_title", normLabel)
 }
 
 // normLabels maps every norm id to its citation, for pages.

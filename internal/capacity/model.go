@@ -162,7 +162,7 @@ const (
 
 // invalid is a 422 naming the field.
 func invalid(field, format string, args ...any) *api.Error {
-	return api.Invalid(field, fmt.Sprintf(format, args...))
+	return api.Invalidf(field, format, args...)
 }
 
 // conflict is a 409: the request is well formed but the state of things
@@ -207,7 +207,7 @@ func checkText(field, s string, min, maxLen int) (string, error) {
 // through it (the demo, the command line).
 func checkChars(field, s string, multiline bool) error {
 	if why := api.Problem(s, multiline, api.MaxMultiline); why != "" {
-		return invalid(field, "%s", why)
+		return api.Invalid(field, why)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
 type listData struct {
@@ -28,7 +29,7 @@ func (m *Module) needsPage(w http.ResponseWriter, r *http.Request) {
 	f, ferr := needFilterFrom(r.URL.Query())
 	status := http.StatusOK
 	if ferr != nil {
-		if fv, ok := refused(r, ferr); ok {
+		if fv, ok := m.refused(r, ferr); ok {
 			d.Failed, status = fv.Error, http.StatusUnprocessableEntity
 		}
 	} else {
@@ -82,7 +83,7 @@ func (m *Module) newNeedPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Gap = &g
-		d.Form.Values = url.Values{"visibility": {VisPublic}, "title": {GapTitle(g, m.svc.NormLabel(r.Context(), g.NormID))}, "description": {g.Text},
+		d.Form.Values = url.Values{"visibility": {VisPublic}, "title": {m.svc.GapTitle(g, m.svc.NormLabel(r.Context(), g.NormID), web.Lang(r))}, "description": {g.Text},
 			"norms": {g.NormID}, "report_id": {g.ReportID}, "report_norm": {g.NormID}}
 	}
 	m.renderNeedForm(w, r, http.StatusOK, d)
@@ -92,7 +93,7 @@ func (m *Module) createNeedForm(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	n, err := m.svc.CreateNeed(r.Context(), needInputFrom(r))
 	if err != nil {
-		if f, ok := refused(r, err); ok {
+		if f, ok := m.refused(r, err); ok {
 			m.renderNeedForm(w, r, f.Status, needFormData{Form: f, Action: "/capacity/needs"})
 			return
 		}
@@ -159,7 +160,7 @@ func (m *Module) updateNeedForm(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	n, err := m.svc.UpdateNeed(r.Context(), r.PathValue("id"), needInputFrom(r))
 	if err != nil {
-		if f, ok := refused(r, err); ok {
+		if f, ok := m.refused(r, err); ok {
 			m.renderNeedForm(w, r, f.Status, needFormData{Form: f, Action: "/capacity/needs/" + r.PathValue("id")})
 			return
 		}
@@ -198,7 +199,7 @@ func (m *Module) offersPage(w http.ResponseWriter, r *http.Request) {
 	f, ferr := offerFilterFrom(r.URL.Query())
 	status := http.StatusOK
 	if ferr != nil {
-		if fv, ok := refused(r, ferr); ok {
+		if fv, ok := m.refused(r, ferr); ok {
 			d.Failed, status = fv.Error, http.StatusUnprocessableEntity
 		}
 	} else {
@@ -250,7 +251,7 @@ func (m *Module) createOfferForm(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	o, err := m.svc.CreateOffer(r.Context(), offerInputFrom(r))
 	if err != nil {
-		if f, ok := refused(r, err); ok {
+		if f, ok := m.refused(r, err); ok {
 			m.renderOfferForm(w, r, f.Status, offerFormData{Form: f, Action: "/capacity/offers"})
 			return
 		}
@@ -306,7 +307,7 @@ func (m *Module) updateOfferForm(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	o, err := m.svc.UpdateOffer(r.Context(), r.PathValue("id"), offerInputFrom(r))
 	if err != nil {
-		if f, ok := refused(r, err); ok {
+		if f, ok := m.refused(r, err); ok {
 			m.renderOfferForm(w, r, f.Status, offerFormData{Form: f, Action: "/capacity/offers/" + r.PathValue("id")})
 			return
 		}

@@ -84,7 +84,7 @@ func (m *Module) projectsPage(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	f, ferr := projectFilterFrom(r.URL.Query())
 	if ferr != nil {
-		fv, _ := refused(r, ferr)
+		fv, _ := m.refused(r, ferr)
 		d.Failed, status = fv.Error, http.StatusUnprocessableEntity
 	} else {
 		q := r.URL.Query()
@@ -167,7 +167,7 @@ func (m *Module) renderProject(w http.ResponseWriter, r *http.Request, status in
 
 func (m *Module) projectFormDone(w http.ResponseWriter, r *http.Request, err error, flash string) {
 	if err != nil {
-		if f, ok := refused(r, err); ok {
+		if f, ok := m.refused(r, err); ok {
 			m.renderProject(w, r, f.Status, f)
 			return
 		}

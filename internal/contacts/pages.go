@@ -132,6 +132,7 @@ func (m *Module) coverageCSV(w http.ResponseWriter, r *http.Request) {
 
 type stateData struct {
 	tr        func(string, ...any) string
+	say       func(error) string
 	failed    *formFailure
 	Coverage  Coverage
 	Directory *Directory
@@ -166,7 +167,7 @@ func (m *Module) renderState(w http.ResponseWriter, r *http.Request, status int,
 	}
 	u := auth.UserFrom(ctx)
 	lang := web.Lang(r)
-	d := stateData{tr: func(k string, a ...any) string { return m.site.Catalog.T(lang, k, a...) }, Coverage: cov, Kinds: Kinds, Own: u.ActsFor(cov.State), Approver: u.ActsFor(cov.State) && u.Role == auth.RoleStateApprover,
+	d := stateData{tr: func(k string, a ...any) string { return m.site.Catalog.T(lang, k, a...) }, say: func(e error) string { return m.site.Catalog.ErrorText(lang, e) }, Coverage: cov, Kinds: Kinds, Own: u.ActsFor(cov.State), Approver: u.ActsFor(cov.State) && u.Role == auth.RoleStateApprover,
 		failed: failed}
 	if SeesDetails(u) {
 		dir, err := m.svc.StateDirectory(ctx, cov.State)
@@ -259,6 +260,7 @@ type contactForm struct {
 	Kinds  []string
 	Prefix string
 	tr     func(string, ...any) string
+	say    func(error) string
 	err    *api.Error
 }
 
@@ -270,7 +272,7 @@ func (f contactForm) Error(field string) string {
 	if f.err == nil || f.err.Field != field {
 		return ""
 	}
-	return f.err.Message
+	return f.say(f.err)
 }
 
 // Failed reports whether this form is the one refused (to open it).
@@ -288,7 +290,7 @@ func (d stateData) View(c Contact) contactView { return contactView{C: c, tr: d.
 
 // Form is the form that changes c.
 func (d stateData) Form(c Contact) contactForm {
-	f := contactForm{C: &c, Kinds: Kinds, Prefix: "e" + c.ID + "-", tr: d.tr}
+	f := contactForm{C: &c, Kinds: Kinds, Prefix: "e" + c.ID + "-", tr: d.tr, say: d.say}
 	if d.failed != nil && d.failed.Posted.Replaces == c.ID {
 		f.C, f.err = d.failed.posted(c.ID), d.failed.Err
 	}
@@ -297,7 +299,7 @@ func (d stateData) Form(c Contact) contactForm {
 
 // NewForm is the form for a new contact.
 func (d stateData) NewForm() contactForm {
-	f := contactForm{Kinds: Kinds, Prefix: "new-", tr: d.tr}
+	f := contactForm{Kinds: Kinds, Prefix: "new-", tr: d.tr, say: d.say}
 	if d.failed != nil && d.failed.Posted.Replaces == "" {
 		f.C, f.err = d.failed.posted(""), d.failed.Err
 	}

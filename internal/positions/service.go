@@ -83,7 +83,7 @@ func line(field, v string, required bool, max int) (string, error) {
 		return v, api.Invalid(field, "must be valid UTF-8")
 	}
 	if utf8.RuneCountInString(v) > max {
-		return v, api.Invalid(field, fmt.Sprintf("must be at most %d characters", max))
+		return v, api.Invalidf(field, "must be at most %d characters", max)
 	}
 	for _, r := range v {
 		if unicode.IsControl(r) {
@@ -104,7 +104,7 @@ func text(field, v string, required bool, max int) (string, error) {
 		return v, api.Invalid(field, "must be valid UTF-8")
 	}
 	if utf8.RuneCountInString(v) > max {
-		return v, api.Invalid(field, fmt.Sprintf("must be at most %d characters", max))
+		return v, api.Invalidf(field, "must be at most %d characters", max)
 	}
 	for _, r := range v {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' {

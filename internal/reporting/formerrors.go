@@ -31,7 +31,7 @@ func (m *Module) formErrors(r *http.Request, c Content, noteNorms []string, p *P
 	var out web.FormErrors
 	for _, fp := range p.All() {
 		fe := web.FieldError{ID: "report-form", Message: m.problemText(r, fp)}
-		if fp.Key == "reporting.err.invalid" || fp.Key == "" {
+		if !m.said(fp) {
 			fe.Message = fp.Message
 		}
 		if g := measureFieldRE.FindStringSubmatch(fp.Field); g != nil {

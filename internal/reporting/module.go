@@ -83,13 +83,24 @@ func (m *Module) fail(w http.ResponseWriter, r *http.Request, err error) {
 	m.site.ServerError(w, r, err)
 }
 
+// said reports whether the catalogs say the problem's own reason in every
+// language (not the generic "a field is not valid", nor a reason without
+// a text).
+func (m *Module) said(p *Problem) bool {
+	if p.Key == "" || p.Key == "reporting.err.invalid" {
+		return false
+	}
+	_, ok := m.site.Catalog.Lookup("en", p.Key)
+	return ok
+}
+
 type problemView struct {
 	Problem *Problem
 	Text    string
 }
 
 func (m *Module) problemText(r *http.Request, p *Problem) string {
-	if p.Key == "" || p.Key == "reporting.err.invalid" {
+	if !m.said(p) {
 		return p.Error()
 	}
 	return m.site.Catalog.T(web.Lang(r), p.Key, p.Args...)

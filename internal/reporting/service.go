@@ -57,7 +57,9 @@ func (p *Problem) API() *api.Error {
 }
 
 func invalid(field, format string, args ...any) *Problem {
-	return &Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Field: field, Key: "reporting.err.invalid", Message: fmt.Sprintf(format, args...)}
+	// The key is the reason's English format, as api.Error's (MessageKey):
+	// pages say it in the reader's language where the catalogs have it.
+	return &Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Field: field, Key: "reason:" + format, Args: args, Message: fmt.Sprintf(format, args...)}
 }
 
 // The refusals every function shares.

@@ -105,7 +105,7 @@ func (m *Module) fail(w http.ResponseWriter, r *http.Request, err error, back st
 	var ae *api.Error
 	switch {
 	case errors.As(err, &ae):
-		m.site.Render(w, r, ae.Status, "vep/problem.html", "", problem{Field: ae.Field, Reason: ae.Message, Back: back})
+		m.site.Render(w, r, ae.Status, "vep/problem.html", "", problem{Field: ae.Field, Reason: m.site.Catalog.ErrorText(web.Lang(r), ae), Back: back})
 	case errors.Is(err, ErrNotFound):
 		m.site.Error(w, r, http.StatusNotFound, "error.notfound")
 	case errors.Is(err, ErrForbidden):

@@ -24,6 +24,23 @@ type Error struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// Format and Args are the reason before it was formatted, for pages
+	// that say it in the reader's language: the catalog text under
+	// "reason:" + Format (the English format is the key, as a gettext
+	// msgid is), formatted with the same arguments (MessageKey). A page
+	// shows Message where the catalogs have no such text; the API always
+	// answers Message, in English.
+	Format string `json:"-"`
+	Args   []any  `json:"-"`
+}
+
+// MessageKey is the catalog key of the reason and its arguments, for pages
+// (web.Message); "" when the reason was given already formatted.
+func (e *Error) MessageKey() (string, []any) {
+	if e.Format == "" {
+		return "", nil
+	}
+	return "reason:" + e.Format, e.Args
 }
 
 func (e *Error) Error() string {
@@ -35,7 +52,7 @@ func (e *Error) Error() string {
 
 // Errorf builds an *Error.
 func Errorf(status int, code, field, format string, args ...any) *Error {
-	return &Error{Status: status, Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+	return &Error{Status: status, Code: code, Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // Common errors.
@@ -45,9 +62,18 @@ var (
 	ErrNotFound        = &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such resource"}
 )
 
-// Invalid is a 422 naming the field and the reason.
+// Invalid is a 422 naming the field and the reason. A reason written as a
+// constant ("is required") is said in the reader's language on pages
+// whose catalogs have it under "reason:" + reason (MessageKey).
 func Invalid(field, reason string) *Error {
-	return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Field: field, Message: reason}
+	return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Field: field, Message: reason, Format: reason}
+}
+
+// Invalidf is Invalid with a reason made from a format and its arguments,
+// kept apart for pages (MessageKey): Invalidf("title", "must be %d to %d
+// characters", 1, 200).
+func Invalidf(field, format string, args ...any) *Error {
+	return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // WriteJSON writes v as JSON with the status; empty lists are [] and empty

@@ -99,6 +99,9 @@ func secretName(name string) bool {
 	return strings.Contains(strings.ToLower(name), "password")
 }
 
+// tooLong is the reason of a text longer than its kind allows.
+const tooLong = "must be at most %d characters long"
+
 // badRune reports why r may not appear in a text, or "".
 func badRune(r rune, multiline bool) string {
 	switch {
@@ -141,7 +144,7 @@ func Problem(s string, multiline bool, max int) string {
 		}
 		n++
 		if n > max {
-			return fmt.Sprintf("must be at most %d characters long", max)
+			return fmt.Sprintf(tooLong, max)
 		}
 	}
 	return ""
@@ -160,7 +163,18 @@ func NormalizeNewlines(s string) string {
 // multi-line. max 0 means the default of the kind.
 func CheckText(field, s string, multiline bool, max int) (string, error) {
 	if why := Problem(s, multiline, max); why != "" {
-		return "", Invalid(field, why)
+		e := Invalid(field, why)
+		limit := max
+		if limit <= 0 {
+			limit = MaxLine
+			if multiline {
+				limit = MaxMultiline
+			}
+		}
+		if why == fmt.Sprintf(tooLong, limit) {
+			e.Format, e.Args = tooLong, []any{limit}
+		}
+		return "", e
 	}
 	if secretName(field) {
 		return s, nil

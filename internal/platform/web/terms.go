@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+
+	"github.com/cybernorms/cybernorms/internal/platform/api"
 )
 
 // Lookup returns the text of key in lang alone, without falling back to
@@ -114,6 +116,10 @@ func (c *Catalog) ErrorText(lang string, err error) string {
 	}
 	if err == nil {
 		return ""
+	}
+	var ae *api.Error
+	if errors.As(err, &ae) {
+		return ae.Message
 	}
 	return err.Error()
 }
