@@ -6,10 +6,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"runtime"
 	"slices"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,41 +92,19 @@ func BenchmarkIncidents(b *testing.B) {
 	})
 	export := func(b *testing.B, name string, write func(io.Writer) error) {
 		b.Run(name, func(b *testing.B) {
-			var peak atomic.Uint64
-			stop := make(chan struct{})
-			runtime.GC()
-			var base runtime.MemStats
-			runtime.ReadMemStats(&base)
-			go func() {
-				var m runtime.MemStats
-				for {
-					select {
-					case <-stop:
-						return
-					case <-time.After(5 * time.Millisecond):
-						runtime.ReadMemStats(&m)
-						if m.HeapInuse > peak.Load() {
-							peak.Store(m.HeapInuse)
-						}
-					}
-				}
-			}()
 			var n int64
-			b.ResetTimer()
-			for range b.N {
-				cw := &countWriter{}
-				if err := write(cw); err != nil {
-					b.Fatal(err)
+			added := testrig.HeapAdded(func() {
+				b.ResetTimer()
+				for range b.N {
+					cw := &countWriter{}
+					if err := write(cw); err != nil {
+						b.Fatal(err)
+					}
+					n = cw.n
 				}
-				n = cw.n
-			}
-			b.StopTimer()
-			close(stop)
+				b.StopTimer()
+			})
 			b.SetBytes(n)
-			added := float64(0)
-			if p := peak.Load(); p > base.HeapInuse {
-				added = float64(p-base.HeapInuse) / (1 << 20)
-			}
 			b.ReportMetric(added, "MB-heap-added")
 		})
 	}

@@ -12,5 +12,5 @@ func (s *Service) ListByLike(ctx context.Context, f Filter) ([]*Incident, string
 	return s.listPage(ctx, f, facetRow{}, false)
 }
 
-// BackfillFacets runs the start-up fill of incident_facets.
-func (s *Service) BackfillFacets(ctx context.Context) error { return s.backfillFacets(ctx) }
+// Backfill runs the start-up fill of incident_stix_refs and incident_facets.
+func (s *Service) Backfill(ctx context.Context) error { return s.backfillAll(ctx) }

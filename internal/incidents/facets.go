@@ -65,47 +65,6 @@ func writeFacets(ctx context.Context, q db.Querier, x *Incident) error {
 	return nil
 }
 
-// backfillFacets fills the facet rows of incidents published before
-// migration 1004 (every published incident has at least its type's row),
-// a hundred per transaction. Running it again, or beside another
-// instance, rewrites the same rows.
-func (s *Service) backfillFacets(ctx context.Context) error {
-	for {
-		var xs []*Incident
-		err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-			rows, err := tx.QueryContext(ctx, `SELECT `+incidentCols+` FROM incidents i WHERE i.status = ?
-				AND NOT EXISTS (SELECT 1 FROM incident_facets f WHERE f.incident_id = i.id) ORDER BY i.id LIMIT 100`, StatusPublished)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				x, err := scanIncident(rows)
-				if err != nil {
-					rows.Close()
-					return err
-				}
-				xs = append(xs, x)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			for _, x := range xs {
-				if err := writeFacets(ctx, tx, x); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("backfill facets: %w", err)
-		}
-		if len(xs) < 100 {
-			return nil
-		}
-	}
-}
-
 // facetCountCap bounds the counting of a facet's rows when choosing the
 // one to read: past it, a facet is "common" and the order of drivingFacets
 // decides.

@@ -2,6 +2,7 @@ package incidents_test
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -168,13 +169,39 @@ func TestFacetTableListMatchesLike(t *testing.T) {
 		}
 		compare("changed")
 
-		// Emptied, then filled at start-up: the same again.
-		if _, err := rig.DB.ExecContext(rig.Ctx, `DELETE FROM incident_facets`); err != nil {
-			t.Fatal(err)
+		// Emptied, then filled at start-up by the one backfill walk: the
+		// same facets again, and the same STIX refs.
+		refs := func() string {
+			rows, err := rig.DB.QueryContext(rig.Ctx, `SELECT incident_id, stix_id, stix_type, version FROM incident_stix_refs ORDER BY incident_id, stix_id`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var b strings.Builder
+			for rows.Next() {
+				var a, c, d, e string
+				if err := rows.Scan(&a, &c, &d, &e); err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintln(&b, a, c, d, e)
+			}
+			return b.String()
 		}
-		if err := svc.BackfillFacets(rig.Ctx); err != nil {
+		before := refs()
+		if before == "" {
+			t.Fatal("no STIX refs to compare")
+		}
+		for _, table := range []string{"incident_facets", "incident_stix_refs"} {
+			if _, err := rig.DB.ExecContext(rig.Ctx, `DELETE FROM `+table); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := svc.Backfill(rig.Ctx); err != nil {
 			t.Fatal(err)
 		}
 		compare("backfilled")
+		if after := refs(); after != before {
+			t.Errorf("the backfilled STIX refs differ from those written on publishing:\n%.500s\nwant\n%.500s", after, before)
+		}
 	})
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
@@ -41,10 +43,7 @@ func New(ps *platform.Services, topics TopicReader, norms NormReader) (*Module, 
 	svc := NewService(ps)
 	svc.Topics = topics
 	svc.Norms = norms
-	if err := svc.backfillSTIXRefs(context.Background()); err != nil {
-		return nil, err
-	}
-	if err := svc.backfillFacets(context.Background()); err != nil {
+	if err := svc.backfillAll(context.Background()); err != nil {
 		return nil, err
 	}
 	ps.AddTAXIIRoot("/taxii2/incidents/")
@@ -207,4 +206,58 @@ func user(r *http.Request) *auth.User {
 		return nil
 	}
 	return u
+}
+
+// backfillAll fills, at start-up, the rows derived from published
+// incidents that a migration added after they were published.
+func (s *Service) backfillAll(ctx context.Context) error {
+	if err := s.backfill(ctx, "incident_stix_refs", writeSTIXRefs); err != nil {
+		return err
+	}
+	return s.backfill(ctx, "incident_facets", writeFacets)
+}
+
+// backfill runs write, a hundred incidents per transaction, for every
+// published incident that has no row in table: the rows of a table a
+// migration added after incidents were published (1003's STIX refs, 1004's
+// facets), or that an older binary did not write. write must replace what
+// it writes, as it does when publishing: an instance starting beside
+// another may write the same rows, and the second write replaces the first
+// with the same content. Every published incident gets at least one row in
+// each table (its incident object; its type's facet), so the walk ends.
+func (s *Service) backfill(ctx context.Context, table string, write func(context.Context, db.Querier, *Incident) error) error {
+	for {
+		var xs []*Incident
+		err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+			rows, err := tx.QueryContext(ctx, `SELECT `+incidentCols+` FROM incidents i WHERE i.status = ?
+				AND NOT EXISTS (SELECT 1 FROM `+table+` t WHERE t.incident_id = i.id) ORDER BY i.id LIMIT 100`, StatusPublished)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				x, err := scanIncident(rows)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				xs = append(xs, x)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, x := range xs {
+				if err := write(ctx, tx, x); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("backfill %s: %w", table, err)
+		}
+		if len(xs) < 100 {
+			return nil
+		}
+	}
 }

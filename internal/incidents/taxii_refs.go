@@ -56,47 +56,6 @@ func writeSTIXRefs(ctx context.Context, q db.Querier, x *Incident) error {
 	return nil
 }
 
-// backfillSTIXRefs fills the refs of incidents published before migration
-// 1003 (or by an older binary), a hundred per transaction. An instance
-// starting beside another may write the same rows; the second write
-// replaces the first with the same content.
-func (s *Service) backfillSTIXRefs(ctx context.Context) error {
-	for {
-		var xs []*Incident
-		err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-			rows, err := tx.QueryContext(ctx, `SELECT `+incidentCols+` FROM incidents i WHERE i.status = ?
-				AND NOT EXISTS (SELECT 1 FROM incident_stix_refs r WHERE r.incident_id = i.id) ORDER BY i.id LIMIT 100`, StatusPublished)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				x, err := scanIncident(rows)
-				if err != nil {
-					rows.Close()
-					return err
-				}
-				xs = append(xs, x)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			for _, x := range xs {
-				if err := writeSTIXRefs(ctx, tx, x); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("backfill stix refs: %w", err)
-		}
-		if len(xs) < 100 {
-			return nil
-		}
-	}
-}
-
 // objectVersion is one version of an object in the collection: added when
 // the first incident holding it at that version was published.
 type objectVersion struct {

@@ -1,0 +1,41 @@
+package testrig
+
+import (
+	"runtime"
+	"sync/atomic"
+	"time"
+)
+
+// HeapAdded runs fn and returns the most heap in use during it above what
+// was in use when it started, in MB, sampled every 5 ms: what a streaming
+// writer adds to the process (the sampler also counts whatever else runs,
+// such as a test server).
+func HeapAdded(fn func()) float64 {
+	var peak atomic.Uint64
+	stop, done := make(chan struct{}), make(chan struct{})
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	go func() {
+		defer close(done)
+		var m runtime.MemStats
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+				runtime.ReadMemStats(&m)
+				if m.HeapInuse > peak.Load() {
+					peak.Store(m.HeapInuse)
+				}
+			}
+		}
+	}()
+	fn()
+	close(stop)
+	<-done
+	if p := peak.Load(); p > base.HeapInuse {
+		return float64(p-base.HeapInuse) / (1 << 20)
+	}
+	return 0
+}
