@@ -29,7 +29,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -291,9 +290,9 @@ func (r result) RPS() float64 { return float64(r.Requests) / r.Elapsed.Seconds()
 var weights = map[string]int{"page": 60, "api": 30, "search": 10}
 
 func drive(ctx context.Context, base string, mix []target, conc, maxReq int, maxDur time.Duration, seed uint64) result {
-	byClass := map[string][]string{}
+	byClass := map[string][]target{}
 	for _, t := range mix {
-		byClass[t.Class] = append(byClass[t.Class], t.Path)
+		byClass[t.Class] = append(byClass[t.Class], t)
 	}
 	var classes []string
 	total := 0
@@ -303,73 +302,22 @@ func drive(ctx context.Context, base string, mix []target, conc, maxReq int, max
 			total += weights[c]
 		}
 	}
-	tr := &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc, DisableCompression: true}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	var (
-		mu        sync.Mutex
-		latencies = make([]time.Duration, 0, maxReq)
-		byPath    = map[string][]time.Duration{}
-		errs      int
-		wg        sync.WaitGroup
-	)
-	next := make(chan struct{}, maxReq)
-	for range maxReq {
-		next <- struct{}{}
-	}
-	close(next)
-	deadline := time.Now().Add(maxDur)
-	start := time.Now()
-	for w := range conc {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(seed, uint64(w)))
-			for range next {
-				if ctx.Err() != nil || time.Now().After(deadline) {
-					return
-				}
-				n := rng.IntN(total)
-				class := classes[0]
-				for _, c := range classes {
-					if n < weights[c] {
-						class = c
-						break
-					}
-					n -= weights[c]
-				}
-				paths := byClass[class]
-				p := paths[rng.IntN(len(paths))]
-				t0 := time.Now()
-				resp, err := client.Get(base + p)
-				ok := err == nil
-				if err == nil {
-					_, _ = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					ok = resp.StatusCode == http.StatusOK
-				}
-				d := time.Since(t0)
-				mu.Lock()
-				latencies = append(latencies, d)
-				byPath[p] = append(byPath[p], d)
-				if !ok {
-					errs++
-				}
-				mu.Unlock()
+	pick := func(rng *rand.Rand) target {
+		n := rng.IntN(total)
+		class := classes[0]
+		for _, c := range classes {
+			if n < weights[c] {
+				class = c
+				break
 			}
-		}()
-	}
-	wg.Wait()
-	r := result{Requests: len(latencies), Errors: errs, Elapsed: time.Since(start), ByPath: byPath}
-	slices.Sort(latencies)
-	q := func(f float64) time.Duration {
-		if len(latencies) == 0 {
-			return 0
+			n -= weights[c]
 		}
-		return latencies[min(len(latencies)-1, int(f*float64(len(latencies))))]
+		ts := byClass[class]
+		return ts[rng.IntN(len(ts))]
 	}
-	r.P50, r.P95, r.P99 = q(0.50), q(0.95), q(0.99)
-	return r
+	b := fire(ctx, base, pick, nil, conc, maxReq, maxDur, seed)
+	return result{Requests: b.n, Errors: b.errs, Elapsed: b.elapsed, ByPath: b.byPath,
+		P50: b.quantile(0.50), P95: b.quantile(0.95), P99: b.quantile(0.99)}
 }
 
 // peakRSS reads the peak resident set (VmHWM) of a process, in MiB.

@@ -14,25 +14,34 @@ import (
 	"time"
 )
 
-// burst is one short run of requests at one concurrency against one
-// server: how many answered, in how long, and their latencies.
+// burst is one run of requests at one concurrency against one server: how
+// many answered, in how long, and their latencies, in all and by path.
 type burst struct {
 	n, errs int
 	elapsed time.Duration
 	lat     []time.Duration
+	byPath  map[string][]time.Duration
 	// cpu is the server's processor time during the burst (0: not known).
 	cpu time.Duration
 }
 
-// fire sends the requests (picked at random from reqs) from conc clients
-// until maxReq have been sent or maxDur has passed.
-func fire(ctx context.Context, base string, reqs []target, id identities, conc, maxReq int, maxDur time.Duration, seed uint64) burst {
+// uniform picks any of reqs alike.
+func uniform(reqs []target) func(*rand.Rand) target {
+	return func(rng *rand.Rand) target { return reqs[rng.IntN(len(reqs))] }
+}
+
+// fire sends requests chosen by pick from conc clients (each with its own
+// random source from seed), signed in as their identity, until maxReq
+// have been sent or maxDur has passed. A request answers when it gets a
+// 200: redirects are not followed. Both the load test's run (drive) and
+// its per-route measure (measureRoute) send their requests through it.
+func fire(ctx context.Context, base string, pick func(*rand.Rand) target, id identities, conc, maxReq int, maxDur time.Duration, seed uint64) burst {
 	tr := &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	var (
 		mu  sync.Mutex
-		out burst
+		out = burst{lat: make([]time.Duration, 0, maxReq), byPath: map[string][]time.Duration{}}
 		wg  sync.WaitGroup
 	)
 	next := make(chan struct{}, maxReq)
@@ -51,7 +60,7 @@ func fire(ctx context.Context, base string, reqs []target, id identities, conc, 
 				if ctx.Err() != nil || time.Now().After(deadline) {
 					return
 				}
-				t := reqs[rng.IntN(len(reqs))]
+				t := pick(rng)
 				req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+t.Path, nil)
 				if err != nil {
 					continue
@@ -68,6 +77,7 @@ func fire(ctx context.Context, base string, reqs []target, id identities, conc, 
 				d := time.Since(t0)
 				mu.Lock()
 				out.lat = append(out.lat, d)
+				out.byPath[t.Path] = append(out.byPath[t.Path], d)
 				out.n++
 				if !ok {
 					out.errs++
@@ -116,21 +126,21 @@ func (b burst) quantile(f float64) time.Duration {
 func measureRoute(ctx context.Context, app, bare string, reqs []target, id identities, conc, maxReq int, maxDur time.Duration, rounds, pid int) routeFigures {
 	appBurst := func(seed uint64) burst {
 		c0 := cpuTime(pid)
-		b := fire(ctx, app, reqs, id, conc, maxReq, maxDur, seed)
+		b := fire(ctx, app, uniform(reqs), id, conc, maxReq, maxDur, seed)
 		b.cpu = cpuTime(pid) - c0
 		return b
 	}
 	var f routeFigures
 	warm := min(conc*4, maxReq)
-	fire(ctx, app, reqs, id, conc, warm, maxDur, 99)
-	fire(ctx, bare, reqs, id, conc, warm, maxDur, 99)
+	fire(ctx, app, uniform(reqs), id, conc, warm, maxDur, 99)
+	fire(ctx, bare, uniform(reqs), id, conc, warm, maxDur, 99)
 	for r := range rounds {
 		seed := uint64(r + 1)
 		if r%2 == 0 {
 			f.app.add(appBurst(seed))
-			f.bare.add(fire(ctx, bare, reqs, id, conc, maxReq, maxDur, seed))
+			f.bare.add(fire(ctx, bare, uniform(reqs), id, conc, maxReq, maxDur, seed))
 		} else {
-			f.bare.add(fire(ctx, bare, reqs, id, conc, maxReq, maxDur, seed))
+			f.bare.add(fire(ctx, bare, uniform(reqs), id, conc, maxReq, maxDur, seed))
 			f.app.add(appBurst(seed))
 		}
 	}
