@@ -1,0 +1,183 @@
+package opendata_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/cybernorms/cybernorms/internal/demo"
+	"github.com/cybernorms/cybernorms/internal/opendata"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+	od "github.com/cybernorms/cybernorms/internal/platform/opendata"
+	"github.com/cybernorms/cybernorms/internal/testrig"
+)
+
+// BenchmarkRelease builds open-data releases from the whole demo
+// (`cybernorms demo` at CYBERNORMS_BENCH_SCALE, default 1, on
+// CYBERNORMS_BENCH_DB, sqlite or postgres) beside a bare baseline, the
+// writers taking turns in each round:
+//
+//   - bare: the datasets' own queries, every column written to CSV as the
+//     driver returns it, no conversion (the datasets computed in Go have no
+//     query and are left out);
+//   - datasets: the same datasets through their CSV writer (WriteCSVRows),
+//     so that datasets/bare compares the same rows;
+//   - all-datasets: every dataset's CSV writer;
+//   - release: CreateRelease, every dataset into the zip, compared with the
+//     previous release and stored.
+//
+// Each reports its MB/s of CSV, the most heap it added above its start
+// (testrig.HeapAdded) and its rate over bare's. Run with
+//
+//	CYBERNORMS_BENCH_SCALE=1 go test ./internal/opendata -run X -bench BenchmarkRelease -benchtime=3x
+func BenchmarkRelease(b *testing.B) {
+	scale, _ := strconv.Atoi(os.Getenv("CYBERNORMS_BENCH_SCALE"))
+	if scale == 0 {
+		scale = 1
+	}
+	kind := os.Getenv("CYBERNORMS_BENCH_DB")
+	if kind == "" {
+		kind = "sqlite"
+	}
+	rig := testrig.NewOn(b, kind)
+	start := time.Now()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if _, err := demo.Run(context.Background(), rig.App.Config, quiet, demo.Options{Scale: scale, Seed: demo.DefaultSeed}, demo.Default(), io.Discard); err != nil {
+		b.Fatalf("demo data at scale %d: %v", scale, err)
+	}
+	b.Logf("%s: demo at scale %d in %s", kind, scale, time.Since(start).Round(time.Second))
+	svc := opendata.NewService(rig.App.Services, rig.App.OpenData)
+	sets := rig.App.OpenData.All()
+	var queried []od.Dataset
+	for _, d := range sets {
+		if d.Source == nil {
+			queried = append(queried, d)
+		}
+	}
+
+	writeSets := func(list []od.Dataset) func() (int64, error) {
+		return func() (int64, error) {
+			var n int64
+			err := od.Snapshot(rig.Ctx, rig.DB, func(q db.Querier) error {
+				for _, d := range list {
+					wr, err := d.WriteCSVRows(rig.Ctx, q, io.Discard, nil)
+					if err != nil {
+						return err
+					}
+					n += wr.Bytes
+				}
+				return nil
+			})
+			return n, err
+		}
+	}
+	bare := func() (int64, error) {
+		cw := &counter{}
+		w := csv.NewWriter(cw)
+		w.UseCRLF = true
+		err := od.Snapshot(rig.Ctx, rig.DB, func(q db.Querier) error {
+			for _, d := range queried {
+				if err := rawCSV(rig.Ctx, q, d, w); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		w.Flush()
+		return cw.n, err
+	}
+	zip := 0.0
+	release := func() (int64, error) {
+		rel, err := svc.CreateRelease(rig.Ctx, opendata.MadeBySecretariat)
+		if err != nil {
+			return 0, err
+		}
+		var n int64
+		for _, f := range rel.Files {
+			n += f.Bytes
+		}
+		zip = float64(rel.Bytes) / (1 << 20)
+		return n, nil
+	}
+	// The writers take turns, in a different order each round, so that
+	// what else runs on the machine weighs on all of them alike.
+	b.Run("alternating", func(b *testing.B) {
+		type writer struct {
+			name    string
+			write   func() (int64, error)
+			bytes   int64
+			elapsed time.Duration
+			heap    float64
+		}
+		ws := []*writer{{name: "bare", write: bare}, {name: "datasets", write: writeSets(queried)}, {name: "all-datasets", write: writeSets(sets)}, {name: "release", write: release}}
+		b.ResetTimer()
+		for i := range b.N {
+			for j := range ws {
+				w := ws[(i+j)%len(ws)]
+				var n int64
+				var err error
+				t0 := time.Now()
+				heap := testrig.HeapAdded(func() { n, err = w.write() })
+				w.elapsed += time.Since(t0)
+				if err != nil {
+					b.Fatalf("%s: %v", w.name, err)
+				}
+				w.bytes += n
+				w.heap = max(w.heap, heap)
+			}
+		}
+		b.StopTimer()
+		rate := func(w *writer) float64 { return float64(w.bytes) / (1 << 20) / w.elapsed.Seconds() }
+		for _, w := range ws {
+			b.ReportMetric(rate(w), w.name+"-MB/s")
+			b.ReportMetric(w.heap, w.name+"-MB-heap-added")
+			if w.name != "bare" {
+				b.ReportMetric(rate(w)/rate(ws[0]), w.name+"/bare")
+			}
+		}
+		b.ReportMetric(zip, "release-MB-zip")
+		b.ReportMetric(float64(ws[2].bytes)/float64(b.N)/(1<<20), "MB-csv")
+	})
+}
+
+// rawCSV writes a dataset's query's rows to w as the driver returns them.
+func rawCSV(ctx context.Context, q db.Querier, d od.Dataset, w *csv.Writer) error {
+	args := d.Args
+	if d.Params != nil {
+		args = d.Params(time.Now().UTC())
+	}
+	rows, err := q.QueryContext(ctx, d.Query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	raw := make([]sql.RawBytes, len(cols))
+	dest := make([]any, len(cols))
+	for i := range raw {
+		dest[i] = &raw[i]
+	}
+	cells := make([]string, len(cols))
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		for i, v := range raw {
+			cells[i] = string(v)
+		}
+		if err := w.Write(cells); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+type counter struct{ n int64 }
+
+func (c *counter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
