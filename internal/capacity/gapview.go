@@ -166,8 +166,8 @@ type gapPageData struct {
 	NormChart, RegionChart template.HTML
 }
 
-func gapChart(title, desc string, rows []GapRow, t func(string) string, short, rtl bool) template.HTML {
-	c := chart.Bars{Title: title, Desc: desc, RTL: rtl}
+func gapChart(title, desc string, rows []GapRow, t func(string) string, short bool, lang string) template.HTML {
+	c := chart.Bars{Title: title, Desc: desc, RTL: web.IsRTL(lang), Lang: lang}
 	series := []chart.Series{{Name: t("capacity.gap.needs_stated")}, {Name: t("capacity.gap.needs_matched")}, {Name: t("capacity.gap.projects_running")},
 		{Name: t("capacity.gap.projects_finished")}, {Name: t("capacity.gap.unanswered")}}
 	for _, r := range rows {
@@ -196,8 +196,8 @@ func (m *Module) gapsPage(w http.ResponseWriter, r *http.Request) {
 		g.ByRegion[i].Label = t(states.GroupLabelKey(states.Group(g.ByRegion[i].Key)))
 	}
 	d := gapPageData{GapView: g}
-	d.NormChart = gapChart(t("capacity.gap.by_norm"), t("capacity.gap.chart_desc"), g.ByNorm, t, true, web.IsRTL(lang))
-	d.RegionChart = gapChart(t("capacity.gap.by_region"), t("capacity.gap.chart_desc"), g.ByRegion, t, false, web.IsRTL(lang))
+	d.NormChart = gapChart(t("capacity.gap.by_norm"), t("capacity.gap.chart_desc"), g.ByNorm, t, true, lang)
+	d.RegionChart = gapChart(t("capacity.gap.by_region"), t("capacity.gap.chart_desc"), g.ByRegion, t, false, lang)
 	noStore(w, r)
 	m.site.Render(w, r, http.StatusOK, "capacity/gaps.html", "", d)
 }

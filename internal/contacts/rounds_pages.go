@@ -56,8 +56,8 @@ func acknowledgedShare(r RoundSummary) float64 {
 
 // trendChart draws the shares of States that acknowledged in time, and at
 // all, in each closed round, oldest first; nothing with fewer than two.
-func trendChart(list []RoundSummary, t func(string) string, rtl bool) template.HTML {
-	c := chart.Lines{Title: t("contacts.rounds.trend_chart"), Desc: t("contacts.rounds.trend_desc"), RTL: rtl}
+func trendChart(list []RoundSummary, t func(string) string, lang string) template.HTML {
+	c := chart.Lines{Title: t("contacts.rounds.trend_chart"), Desc: t("contacts.rounds.trend_desc"), RTL: web.IsRTL(lang), Lang: lang}
 	inTime, acked := chart.Series{Name: t("contacts.rounds.share_in_time")}, chart.Series{Name: t("contacts.rounds.share_acknowledged")}
 	for i := len(list) - 1; i >= 0; i-- { // list is newest first
 		r := list[i]
@@ -84,7 +84,7 @@ func (m *Module) roundsPage(w http.ResponseWriter, r *http.Request) {
 	u := auth.UserFrom(r.Context())
 	lang := web.Lang(r)
 	t := func(k string) string { return m.site.Catalog.T(lang, k) }
-	m.site.Render(w, r, http.StatusOK, "contacts/rounds.html", "", roundsData{Rounds: list, Secretariat: u != nil && u.Role == auth.RoleSecretariat, Trend: trendChart(list, t, web.IsRTL(lang))})
+	m.site.Render(w, r, http.StatusOK, "contacts/rounds.html", "", roundsData{Rounds: list, Secretariat: u != nil && u.Role == auth.RoleSecretariat, Trend: trendChart(list, t, lang)})
 }
 
 func (m *Module) startRoundForm(w http.ResponseWriter, r *http.Request) {

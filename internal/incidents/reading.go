@@ -244,7 +244,7 @@ func (m *Module) statsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := langOf(r)
 	t := func(k string) string { return m.site.Catalog.T(lang, k) }
-	c := chart.Lines{Title: t("incidents.stats"), Desc: t("incidents.stats_desc"), RTL: web.IsRTL(lang)}
+	c := chart.Lines{Title: t("incidents.stats"), Desc: t("incidents.stats_desc"), RTL: web.IsRTL(lang), Lang: lang}
 	s := []chart.Series{{Name: t("incidents.published")}, {Name: t("incidents.attributions")}, {Name: t("incidents.joint_statements")}, {Name: t("incidents.responses")}}
 	for _, y := range counts {
 		c.X = append(c.X, strconv.Itoa(y.Year))

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
 // Cell is one figure of a table: a count, or a text (a name, a status).
@@ -67,6 +69,9 @@ type Figures struct {
 	RowLabel string   `json:"row_label"`
 	Columns  []Column `json:"columns"`
 	Rows     []Row    `json:"rows"`
+	// Lang is the language the HTML table writes its numbers in
+	// (web.FormatNumber); CSV and JSON keep plain numbers.
+	Lang string `json:"-"`
 }
 
 // WriteCSV writes the figures as CSV: key and label, then one column per
@@ -169,13 +174,15 @@ func open(b *strings.Builder, caption, class string) {
 	b.WriteString("</span></caption>\n")
 }
 
-func cell(b *strings.Builder, c Cell) {
+func cell(b *strings.Builder, c Cell, lang string) {
 	if c.Num {
 		b.WriteString(`<td class="num">`)
-	} else {
-		b.WriteString("<td>")
+		b.WriteString(web.FormatNumber(lang, c.N))
+		b.WriteString("</td>")
+		return
 	}
-	b.WriteString(html.EscapeString(c.String()))
+	b.WriteString("<td>")
+	b.WriteString(html.EscapeString(c.Text))
 	b.WriteString("</td>")
 }
 
@@ -209,7 +216,7 @@ func (f Figures) HTML() template.HTML {
 		b.WriteString(html.EscapeString(r.Label))
 		b.WriteString("</bdi></th>")
 		for _, c := range r.Cells {
-			cell(&b, c)
+			cell(&b, c, f.Lang)
 		}
 		b.WriteString("</tr>")
 	}
@@ -237,7 +244,7 @@ func (f Figures) TransposedHTML(corner string) template.HTML {
 		b.WriteString("</th>")
 		for _, r := range f.Rows {
 			if i < len(r.Cells) {
-				cell(&b, r.Cells[i])
+				cell(&b, r.Cells[i], f.Lang)
 			}
 		}
 		b.WriteString("</tr>")
@@ -276,7 +283,7 @@ func (f Figures) MatrixHTML(groups, parts []string) template.HTML {
 			b.WriteString("</th>")
 			for g := range groups {
 				if i := g*len(parts) + p; i < len(r.Cells) {
-					cell(&b, r.Cells[i])
+					cell(&b, r.Cells[i], f.Lang)
 				}
 			}
 			b.WriteString("</tr>")

@@ -125,7 +125,7 @@ func (s *Service) buildWorld(ctx context.Context, p MapParams) (View, error) {
 			}
 		}
 	}
-	f := Figures{
+	f := Figures{Lang: p.Lang,
 		Caption:  t("monitoring.map.caption", norm.Label(), cyc.Name),
 		RowLabel: t("monitoring.state"),
 		Columns:  []Column{{"group", t("monitoring.group")}, {"public_report", t("monitoring.public_report")}, {"implemented", t("monitoring.implemented_measures")}},
@@ -148,7 +148,7 @@ func (s *Service) buildWorld(ctx context.Context, p MapParams) (View, error) {
 		row := Row{Key: st.ISO3, Label: name}
 		if public[st.ISO3] {
 			n := counts[st.ISO3]
-			a = chart.Area{Class: chart.Bin(float64(n), edges), Label: t("monitoring.map.area", name, n)}
+			a = chart.Area{Class: chart.Bin(float64(n), edges), Label: s.P.Site.Catalog.TN(p.Lang, "monitoring.map.area", n, name, n)}
 			row.Cells = []Cell{Text(groupLabel(t, st.Group)), Text(t("common.yes")), Count(n)}
 		} else {
 			a = chart.Area{Class: "chart-noreport", Label: t("monitoring.map.area_none", name)}
@@ -162,7 +162,7 @@ func (s *Service) buildWorld(ctx context.Context, p MapParams) (View, error) {
 		areas[st.ISO3] = a
 	}
 	legend := []chart.LegendItem{{Class: "chart-noreport", Label: t("monitoring.legend.none")}, {Class: "chart-b0", Label: t("monitoring.legend.zero")}}
-	for i, l := range chart.BreakLabels(edges) {
+	for i, l := range chart.BreakLabels(edges, p.Lang) {
 		legend = append(legend, chart.LegendItem{Class: fmt.Sprintf("chart-b%d", i+1), Label: l})
 	}
 	if p.Group != "" {
@@ -230,7 +230,7 @@ func (s *Service) buildProfile(ctx context.Context, iso3, lang string) (View, er
 		n[key{r.Cycle, "", r.Status}] += r.Measures
 	}
 	// Norms × cycles: total measures and how many implemented, per cell.
-	f := Figures{Caption: t("monitoring.profile.caption", name), RowLabel: t("monitoring.norm")}
+	f := Figures{Lang: lang, Caption: t("monitoring.profile.caption", name), RowLabel: t("monitoring.norm")}
 	for _, c := range cs {
 		f.Columns = append(f.Columns, Column{c.Name + "_measures", t("monitoring.profile.col_measures", c.Name)}, Column{c.Name + "_implemented", t("monitoring.profile.col_implemented", c.Name)})
 	}
@@ -246,7 +246,7 @@ func (s *Service) buildProfile(ctx context.Context, iso3, lang string) (View, er
 		f.Rows = append(f.Rows, row)
 	}
 	// Participation history, and measures by status per cycle for the chart.
-	hist := Figures{Caption: t("monitoring.profile.history_caption", name), RowLabel: t("monitoring.cycle"),
+	hist := Figures{Lang: lang, Caption: t("monitoring.profile.history_caption", name), RowLabel: t("monitoring.cycle"),
 		Columns: []Column{{"public_report", t("monitoring.public_report")}, {"on_time", t("monitoring.on_time")}}}
 	for _, s := range MeasureStatuses {
 		hist.Columns = append(hist.Columns, Column{s, t("monitoring.status." + s)})
@@ -282,7 +282,7 @@ func (s *Service) buildProfile(ctx context.Context, iso3, lang string) (View, er
 	}
 	title := t("monitoring.profile.title", name)
 	desc := t("monitoring.profile.desc", name, len(pub), len(cs))
-	bars := chart.Bars{Title: title, Desc: desc, Categories: cats, Series: series, Stacked: true, RTL: web.IsRTL(lang)}
+	bars := chart.Bars{Title: title, Desc: desc, Categories: cats, Series: series, Stacked: true, RTL: web.IsRTL(lang), Lang: lang}
 	v := finish(View{Title: title, Note: desc, Chart: bars.SVG(), Figures: f, Extra: &hist, Params: map[string]any{"state": iso3, "group": string(st.Group)}})
 	// Norms as rows, cycles as columns, each norm's total and implemented
 	// measures on two lines: 12 columns that fit the page, not 21.
@@ -340,9 +340,9 @@ func (s *Service) buildParticipation(ctx context.Context, lang string) (View, er
 			byGroup[sub.Cycle][st.Group]++
 		}
 	}
-	f := Figures{Caption: t("monitoring.participation.caption"), RowLabel: t("monitoring.cycle"),
+	f := Figures{Lang: lang, Caption: t("monitoring.participation.caption"), RowLabel: t("monitoring.cycle"),
 		Columns: []Column{{"reported", t("monitoring.reported")}, {"on_time", t("monitoring.on_time")}, {"late", t("monitoring.late")}, {"public", t("monitoring.public")}, {"confidential", t("monitoring.confidential")}, {"not_reported", t("monitoring.not_reported")}}}
-	g := Figures{Caption: t("monitoring.participation.group_caption"), RowLabel: t("monitoring.group")}
+	g := Figures{Lang: lang, Caption: t("monitoring.participation.group_caption"), RowLabel: t("monitoring.group")}
 	for _, c := range cs {
 		a := byCycle[c.ID]
 		f.Rows = append(f.Rows, Row{Key: c.Name, Label: c.Name, Cells: []Cell{Count(a.reported), Count(a.onTime), Count(a.late), Count(a.public), Count(a.confidential), Count(len(states.All()) - a.reported)}})
@@ -353,7 +353,7 @@ func (s *Service) buildParticipation(ctx context.Context, lang string) (View, er
 		if members == 0 {
 			continue
 		}
-		row := Row{Key: string(gi.Group), Label: t("monitoring.group_of", groupLabel(t, gi.Group), members)}
+		row := Row{Key: string(gi.Group), Label: s.P.Site.Catalog.TN(lang, "monitoring.group_of", members, groupLabel(t, gi.Group), members)}
 		for _, c := range cs {
 			row.Cells = append(row.Cells, Count(byGroup[c.ID][gi.Group]))
 		}
@@ -361,7 +361,7 @@ func (s *Service) buildParticipation(ctx context.Context, lang string) (View, er
 	}
 	title := t("monitoring.participation.title")
 	desc := t("monitoring.participation.desc")
-	bars := chart.Bars{Title: title, Desc: desc, Categories: f.Labels(), Stacked: true, RTL: web.IsRTL(lang),
+	bars := chart.Bars{Title: title, Desc: desc, Categories: f.Labels(), Stacked: true, RTL: web.IsRTL(lang), Lang: lang,
 		Series: []chart.Series{{Name: t("monitoring.on_time"), Values: f.Column("on_time")}, {Name: t("monitoring.late"), Values: f.Column("late")}}}
 	var gs []chart.Series
 	for _, r := range g.Rows {
@@ -371,7 +371,7 @@ func (s *Service) buildParticipation(ctx context.Context, lang string) (View, er
 		}
 		gs = append(gs, chart.Series{Name: r.Label, Values: vals})
 	}
-	gbars := chart.Bars{Title: g.Caption, Desc: desc, Categories: f.Labels(), Series: gs, RTL: web.IsRTL(lang)}
+	gbars := chart.Bars{Title: g.Caption, Desc: desc, Categories: f.Labels(), Series: gs, RTL: web.IsRTL(lang), Lang: lang}
 	return finish(View{Title: title, Note: desc, Chart: bars.SVG(), Chart2: gbars.SVG(), Figures: f, Extra: &g, Params: map[string]any{}}), nil
 }
 
@@ -413,7 +413,7 @@ func (s *Service) buildTrends(ctx context.Context, norm, lang string) (View, err
 		n[[2]string{r.Cycle, "status:" + r.Status}] += r.Measures
 		n[[2]string{r.Cycle, "total"}] += r.Measures
 	}
-	f := Figures{Caption: t("monitoring.trends.caption", scope), RowLabel: t("monitoring.cycle")}
+	f := Figures{Lang: lang, Caption: t("monitoring.trends.caption", scope), RowLabel: t("monitoring.cycle")}
 	for _, ty := range MeasureTypes {
 		f.Columns = append(f.Columns, Column{"type_" + ty, t("monitoring.type." + ty)})
 	}
@@ -441,8 +441,8 @@ func (s *Service) buildTrends(ctx context.Context, norm, lang string) (View, err
 	}
 	title := t("monitoring.trends.title", scope)
 	desc := t("monitoring.trends.desc", scope)
-	lines := chart.Lines{Title: title, Desc: desc, X: f.Labels(), Series: statusSeries, RTL: web.IsRTL(lang)}
-	bars := chart.Bars{Title: t("monitoring.trends.by_type", scope), Desc: desc, Categories: f.Labels(), Series: typeSeries, Stacked: true, RTL: web.IsRTL(lang)}
+	lines := chart.Lines{Title: title, Desc: desc, X: f.Labels(), Series: statusSeries, RTL: web.IsRTL(lang), Lang: lang}
+	bars := chart.Bars{Title: t("monitoring.trends.by_type", scope), Desc: desc, Categories: f.Labels(), Series: typeSeries, Stacked: true, RTL: web.IsRTL(lang), Lang: lang}
 	v := finish(View{Title: title, Note: desc, Chart: lines.SVG(), Chart2: bars.SVG(), Figures: f, Params: map[string]any{"norm": norm}})
 	// Types and statuses as rows, cycles as columns: long names down the
 	// side, short years across, so the table fits the page.

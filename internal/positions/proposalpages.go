@@ -263,7 +263,7 @@ func (m *Module) renderProposal(w http.ResponseWriter, r *http.Request, status i
 	d.Map = chart.Map{Title: c.Proposal.Title, Desc: t("positions.consensus.map_desc"), Base: m.base, Areas: areas,
 		Default: chart.Area{Class: "chart-noreport", Label: t("positions.stance.not-stated")}, Legend: legend}.SVG()
 	if len(c.Timeline) > 1 {
-		lines := chart.Lines{Title: t("positions.consensus.timeline"), Desc: t("positions.consensus.timeline_desc"), RTL: web.IsRTL(lang)}
+		lines := chart.Lines{Title: t("positions.consensus.timeline"), Desc: t("positions.consensus.timeline_desc"), RTL: web.IsRTL(lang), Lang: lang}
 		for _, p := range c.Timeline {
 			lines.X = append(lines.X, p.Date)
 		}

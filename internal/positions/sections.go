@@ -128,7 +128,7 @@ func (m *Module) adoptionSection(r *http.Request) ([]web.Section, error) {
 	t := func(k string) string { return m.site.Catalog.T(lang, k) }
 	d := adoptionSectionData{Adoption: a}
 	if len(a.Years) > 1 {
-		lines := chart.Lines{Title: t("positions.adoption.heading"), Desc: t("positions.adoption.desc"), RTL: web.IsRTL(lang)}
+		lines := chart.Lines{Title: t("positions.adoption.heading"), Desc: t("positions.adoption.desc"), RTL: web.IsRTL(lang), Lang: lang}
 		for _, y := range a.Years {
 			lines.X = append(lines.X, strconv.Itoa(y))
 		}

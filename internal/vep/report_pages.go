@@ -123,7 +123,7 @@ func (m *Module) renderReports(w http.ResponseWriter, r *http.Request, status in
 			series[1].Values = append(series[1].Values, plot(row.Figures.Retained))
 			series[2].Values = append(series[2].Values, plot(row.Figures.Released))
 		}
-		d.Chart = chart.Bars{Title: t("vep.reports.chart", d.Year), Desc: t("vep.reports.chart_desc"), Categories: cats, Series: series, RTL: web.IsRTL(web.Lang(r))}.SVG()
+		d.Chart = chart.Bars{Title: t("vep.reports.chart", d.Year), Desc: t("vep.reports.chart_desc"), Categories: cats, Series: series, RTL: web.IsRTL(web.Lang(r)), Lang: web.Lang(r)}.SVG()
 	}
 	if len(d.Years) > 1 {
 		// Retained by year, one line per State (suppressed drawn as zero).
@@ -153,7 +153,7 @@ func (m *Module) renderReports(w http.ResponseWriter, r *http.Request, status in
 		for _, st := range order {
 			series = append(series, *byState[st])
 		}
-		d.Trend = chart.Lines{Title: t("vep.reports.trend"), Desc: t("vep.reports.chart_desc"), X: x, Series: series, RTL: web.IsRTL(web.Lang(r))}.SVG()
+		d.Trend = chart.Lines{Title: t("vep.reports.trend"), Desc: t("vep.reports.chart_desc"), X: x, Series: series, RTL: web.IsRTL(web.Lang(r)), Lang: web.Lang(r)}.SVG()
 	}
 	if u := auth.UserFrom(ctx); u != nil && u.Role.IsState() {
 		drafts, err := m.svc.DraftReports(ctx)

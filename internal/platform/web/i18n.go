@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"path"
@@ -97,9 +98,45 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 		s = key
 	}
 	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
+		return fmt.Sprintf(s, numbers(lang, args)...)
 	}
 	return s
+}
+
+// localNumber is a whole-number argument of a catalog text. Its %d is written in
+// the text's language by FormatNumber ("3,510", "3 510", "3.510"), so that
+// every count in every message is formatted in one place, without each
+// caller formatting it; %v writes it as it is, for a number that is a name
+// rather than a quantity (a year: "Report for %v").
+type localNumber struct {
+	lang string
+	v    any
+}
+
+// Format implements fmt.Formatter.
+func (n localNumber) Format(f fmt.State, verb rune) {
+	_, width := f.Width()
+	_, prec := f.Precision()
+	if verb == 'd' && !width && !prec && !f.Flag('+') && !f.Flag('-') && !f.Flag('0') && !f.Flag(' ') {
+		_, _ = io.WriteString(f, FormatNumber(n.lang, n.v))
+		return
+	}
+	fmt.Fprintf(f, fmt.FormatString(f, verb), n.v)
+}
+
+// numbers wraps the whole-number arguments of a catalog text (localNumber).
+func numbers(lang string, args []any) []any {
+	out, copied := args, false
+	for i, a := range args {
+		switch a.(type) {
+		case int, int64, int32, uint, uint64, uint32:
+			if !copied {
+				out, copied = append([]any(nil), args...), true
+			}
+			out[i] = localNumber{lang, a}
+		}
+	}
+	return out
 }
 
 // PluralForms names the CLDR plural categories, as they end plural keys.
@@ -139,7 +176,7 @@ func (c *Catalog) TN(lang, key string, n int, args ...any) string {
 		s = key
 	}
 	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
+		return fmt.Sprintf(s, numbers(lang, args)...)
 	}
 	return s
 }

@@ -22,12 +22,15 @@ package chart
 
 import (
 	"fmt"
+	"hash/fnv"
 	"html"
 	"html/template"
 	"math"
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
 // Series is one named row of values, one value per category.
@@ -47,6 +50,9 @@ type Bars struct {
 	Stacked    bool
 	// RTL lays the chart out for a right-to-left page.
 	RTL bool
+	// Lang is the page's language, in which numbers are written
+	// (web.FormatNumber: "3,510", "3 510"); English when empty.
+	Lang string
 	// Width and Height of the wide drawing; defaults 720 × 340.
 	Width, Height float64
 }
@@ -58,6 +64,7 @@ type Lines struct {
 	X             []string
 	Series        []Series
 	RTL           bool
+	Lang          string
 	Width, Height float64
 }
 
@@ -70,12 +77,10 @@ const (
 
 func esc(s string) string { return html.EscapeString(s) }
 
-func num(v float64) string {
-	if v == math.Trunc(v) {
-		return strconv.FormatInt(int64(v), 10)
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64)
-}
+// num writes a value in lang, by the one formatter of the site
+// (web.FormatNumber): separators of the language, a whole number without
+// decimals.
+func num(lang string, v float64) string { return web.FormatNumber(lang, v) }
 
 func f(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
@@ -140,7 +145,7 @@ func (c *canvas) open(h, font float64, title, desc, id, class string) {
 		dir = "rtl"
 	}
 	fmt.Fprintf(&c.b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" width="%s" height="%s" role="img" aria-labelledby="%s-t %s-d" class="chart-svg %s" direction="%s" font-size="%s">`,
-		f(c.w), f(h), f(c.w), f(h), id, id, class, dir, num(font))
+		f(c.w), f(h), f(c.w), f(h), id, id, class, dir, strconv.FormatFloat(font, 'f', -1, 64))
 	fmt.Fprintf(&c.b, `<title id="%s-t">%s</title><desc id="%s-d">%s</desc>`, id, esc(title), id, esc(desc))
 }
 
@@ -169,14 +174,14 @@ func (c *canvas) close() string {
 	return c.b.String()
 }
 
-// chartID makes a stable id for the title and description from the title.
-func chartID(title string) string {
-	var h uint32 = 2166136261
-	for i := 0; i < len(title); i++ {
-		h ^= uint32(title[i])
-		h *= 16777619
-	}
-	return "c" + strconv.FormatUint(uint64(h), 36)
+// chartID makes a stable id for a drawing's title and description from
+// what it shows: its title, description and figures, so that two charts
+// of one page differ even when they share a title (a chart per year, a map
+// per question).
+func chartID(parts ...any) string {
+	h := fnv.New64a()
+	fmt.Fprint(h, parts...)
+	return "c" + strconv.FormatUint(h.Sum64(), 36)
 }
 
 // whole reports whether every value is a whole number (counts).
@@ -277,16 +282,16 @@ func (c Bars) wide() string {
 	sc := NiceScale(c.max(), 5, whole(c.Series))
 	tickW := 0.0
 	for _, t := range sc.Ticks() {
-		tickW = math.Max(tickW, textWidth(sc.Label(t), font))
+		tickW = math.Max(tickW, textWidth(sc.label(c.Lang, t), font))
 	}
 	x0, x1, y0, y1 := tickW+12, w-8, 22.0, h-30
 	cv := &canvas{w: w, rtl: c.RTL}
-	id := chartID(c.Title)
+	id := chartID("bars", c.Title, c.Desc, c.Categories, c.Series, c.Stacked)
 	cv.open(h, font, c.Title, c.Desc, id, "chart-wide")
 	for _, t := range sc.Ticks() {
 		y := y1 - (y1-y0)*t/sc.Max
 		cv.line(x0, y, x1, y, "chart-grid")
-		cv.text(x0-6, y+4.5, "end", "chart-tick", sc.Label(t), false)
+		cv.text(x0-6, y+4.5, "end", "chart-tick", sc.label(c.Lang, t), false)
 	}
 	n := len(c.Categories)
 	if n == 0 {
@@ -310,13 +315,13 @@ func (c Bars) wide() string {
 				bx, by = gx, base-bh
 				base = by
 			}
-			cv.rect(bx, by, math.Max(barW-1, 1), bh, fmt.Sprintf("chart-s%d", si%8), cat+", "+s.Name+": "+num(v))
-			if !c.Stacked && v > 0 && textWidth(num(v), font) <= barW-1 {
-				fmt.Fprintf(&values, `<text x="%s" y="%s" class="chart-value" text-anchor="middle">%s</text>`, f(cv.x(bx+(barW-1)/2)), f(by-4), num(v))
+			cv.rect(bx, by, math.Max(barW-1, 1), bh, fmt.Sprintf("chart-s%d", si%8), cat+", "+s.Name+": "+num(c.Lang, v))
+			if !c.Stacked && v > 0 && textWidth(num(c.Lang, v), font) <= barW-1 {
+				fmt.Fprintf(&values, `<text x="%s" y="%s" class="chart-value" text-anchor="middle">%s</text>`, f(cv.x(bx+(barW-1)/2)), f(by-4), num(c.Lang, v))
 			}
 		}
-		if t := c.total(ci); c.Stacked && t > 0 && textWidth(num(t), font) <= barW {
-			fmt.Fprintf(&values, `<text x="%s" y="%s" class="chart-value" text-anchor="middle">%s</text>`, f(cv.x(gx+(barW-1)/2)), f(base-4), num(t))
+		if t := c.total(ci); c.Stacked && t > 0 && textWidth(num(c.Lang, t), font) <= barW {
+			fmt.Fprintf(&values, `<text x="%s" y="%s" class="chart-value" text-anchor="middle">%s</text>`, f(cv.x(gx+(barW-1)/2)), f(base-4), num(c.Lang, t))
 		}
 	}
 	cv.b.WriteString(values.String())
@@ -338,14 +343,14 @@ func (c Bars) narrow() string {
 	valW := 0.0
 	for ci := range c.Categories {
 		if c.Stacked {
-			valW = math.Max(valW, textWidth(num(c.total(ci)), font))
+			valW = math.Max(valW, textWidth(num(c.Lang, c.total(ci)), font))
 			continue
 		}
 		for si := range c.Series {
-			valW = math.Max(valW, textWidth(num(c.value(si, ci)), font))
+			valW = math.Max(valW, textWidth(num(c.Lang, c.value(si, ci)), font))
 		}
 	}
-	maxTickW := textWidth(sc.Label(sc.Max), font)
+	maxTickW := textWidth(sc.label(c.Lang, sc.Max), font)
 	x0 := 6 + textWidth("0", font)/2
 	x1 := w - 6 - math.Max(valW+6, maxTickW/2)
 	bh, pitch := 14.0, 19.0
@@ -358,13 +363,13 @@ func (c Bars) narrow() string {
 	}
 	h := 6 + float64(len(c.Categories))*(21+float64(per)*pitch+6) + 26
 	cv := &canvas{w: w, rtl: c.RTL}
-	id := chartID(c.Title) + "n"
+	id := chartID("bars", c.Title, c.Desc, c.Categories, c.Series, c.Stacked) + "n"
 	cv.open(h, font, c.Title, c.Desc, id, "chart-narrow")
 	bottom := h - 26
 	for _, t := range sc.Ticks() {
 		x := x0 + (x1-x0)*t/sc.Max
 		cv.line(x, 4, x, bottom, "chart-grid")
-		cv.text(x, bottom+19, "middle", "chart-tick", sc.Label(t), false)
+		cv.text(x, bottom+19, "middle", "chart-tick", sc.label(c.Lang, t), false)
 	}
 	y := 6.0
 	scale := func(v float64) float64 { return (x1 - x0) * v / sc.Max }
@@ -375,16 +380,16 @@ func (c Bars) narrow() string {
 			x := x0
 			for si, s := range c.Series {
 				v := c.value(si, ci)
-				cv.rect(x, y, scale(v), bh, fmt.Sprintf("chart-s%d", si%8), cat+", "+s.Name+": "+num(v))
+				cv.rect(x, y, scale(v), bh, fmt.Sprintf("chart-s%d", si%8), cat+", "+s.Name+": "+num(c.Lang, v))
 				x += scale(v)
 			}
-			cv.text(x+5, y+bh/2+5, "start", "chart-value", num(c.total(ci)), false)
+			cv.text(x+5, y+bh/2+5, "start", "chart-value", num(c.Lang, c.total(ci)), false)
 			y += pitch
 		} else {
 			for si, s := range c.Series {
 				v := c.value(si, ci)
-				cv.rect(x0, y, scale(v), bh, fmt.Sprintf("chart-s%d", si%8), cat+", "+s.Name+": "+num(v))
-				cv.text(x0+scale(v)+5, y+bh/2+5, "start", "chart-value", num(v), false)
+				cv.rect(x0, y, scale(v), bh, fmt.Sprintf("chart-s%d", si%8), cat+", "+s.Name+": "+num(c.Lang, v))
+				cv.text(x0+scale(v)+5, y+bh/2+5, "start", "chart-value", num(c.Lang, v), false)
 				y += pitch
 			}
 		}
@@ -421,8 +426,9 @@ func (c Lines) SVG() template.HTML {
 	if h == 0 {
 		h = 320
 	}
-	b.WriteString(c.draw(w, h, wideFont, 5, chartID(c.Title), "chart-wide"))
-	b.WriteString(c.draw(narrowW, 240, narrowFont, 3, chartID(c.Title)+"n", "chart-narrow"))
+	id := chartID("lines", c.Title, c.Desc, c.X, c.Series)
+	b.WriteString(c.draw(w, h, wideFont, 5, id, "chart-wide"))
+	b.WriteString(c.draw(narrowW, 240, narrowFont, 3, id+"n", "chart-narrow"))
 	items := make([]legendItem, len(c.Series))
 	for i, s := range c.Series {
 		items[i] = legendItem{class: fmt.Sprintf("chart-s%d", i%8), label: s.Name, line: true, index: i}
@@ -441,7 +447,7 @@ func (c Lines) draw(w, h, font float64, ticks int, id, class string) string {
 	sc := NiceScale(max, ticks, whole(c.Series))
 	tickW := 0.0
 	for _, t := range sc.Ticks() {
-		tickW = math.Max(tickW, textWidth(sc.Label(t), font))
+		tickW = math.Max(tickW, textWidth(sc.label(c.Lang, t), font))
 	}
 	x0, x1, y0, y1 := tickW+12, w-6, 14.0, h-30
 	cv := &canvas{w: w, rtl: c.RTL}
@@ -449,7 +455,7 @@ func (c Lines) draw(w, h, font float64, ticks int, id, class string) string {
 	for _, t := range sc.Ticks() {
 		y := y1 - (y1-y0)*t/sc.Max
 		cv.line(x0, y, x1, y, "chart-grid")
-		cv.text(x0-6, y+4.5, "end", "chart-tick", sc.Label(t), false)
+		cv.text(x0-6, y+4.5, "end", "chart-tick", sc.label(c.Lang, t), false)
 	}
 	// Labels longer than a third of the plot (a round's full title) are
 	// shortened; the table beside the chart has them in full.
@@ -492,7 +498,7 @@ func (c Lines) draw(w, h, font float64, ticks int, id, class string) string {
 		fmt.Fprintf(&cv.b, `<path d="%s" class="chart-line chart-ls%d" fill="none"/>`, d.String(), si%8)
 		for i, v := range s.Values {
 			if i < len(c.X) {
-				marker(&cv.b, si, cv.x(px(i)), py(v), c.X[i]+", "+s.Name+": "+num(v))
+				marker(&cv.b, si, cv.x(px(i)), py(v), c.X[i]+", "+s.Name+": "+num(c.Lang, v))
 			}
 		}
 	}

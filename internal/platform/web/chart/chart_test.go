@@ -3,6 +3,7 @@ package chart
 import (
 	"encoding/xml"
 	"fmt"
+	"html/template"
 	"io"
 	"math"
 	"regexp"
@@ -150,14 +151,17 @@ func TestCountBreaksSpreadSkewedData(t *testing.T) {
 	if count["chart-b0"] != 2 {
 		t.Errorf("zero is its own class: %v", count)
 	}
-	labels := BreakLabels(edges)
-	if labels[0] != "1–"+num(edges[0]) || labels[4] != num(edges[3]+1)+"–286" {
+	labels := BreakLabels(edges, "en")
+	if labels[0] != "1–"+num("en", edges[0]) || labels[4] != num("en", edges[3]+1)+"–286" {
 		t.Errorf("labels %v for %v", labels, edges)
+	}
+	if got := BreakLabels([]float64{999, 25588}, "ru"); got[1] != "1\u00a0000–25\u00a0588" {
+		t.Errorf("ranges in Russian: %q", got)
 	}
 	t.Run("ties give fewer classes, never empty or repeated ones", func(t *testing.T) {
 		e := CountBreaks([]float64{1, 1, 1, 1, 1, 1, 2, 9}, 5)
-		if fmt.Sprint(e) != "[1 2 9]" || fmt.Sprint(BreakLabels(e)) != "[1 2 3–9]" {
-			t.Errorf("%v %v", e, BreakLabels(e))
+		if fmt.Sprint(e) != "[1 2 9]" || fmt.Sprint(BreakLabels(e, "en")) != "[1 2 3–9]" {
+			t.Errorf("%v %v", e, BreakLabels(e, "en"))
 		}
 		if CountBreaks([]float64{0, 0}, 5) != nil {
 			t.Error("no positive value, yet classes")
@@ -249,5 +253,54 @@ func TestLongCategoryNamesStayInTheDrawing(t *testing.T) {
 				t.Errorf("%s: %q at %v (width %.0f) leaves the drawing", d.name, m[2], cx, w)
 			}
 		}
+	}
+}
+
+// TestChartNumbersInThePageLanguage: values, totals, ticks and tooltips
+// are written by web.FormatNumber in the chart's language, never "3510"
+// or "171.0".
+func TestChartNumbersInThePageLanguage(t *testing.T) {
+	bars := Bars{Title: "Measures", Categories: []string{"2025", "2026"}, Series: []Series{{Name: "A", Values: []float64{3510, 171}}}, Lang: "ru"}
+	svg := string(bars.SVG())
+	for _, want := range []string{">3\u00a0510<", "A: 3\u00a0510</title>", ">4\u00a0000<"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("Russian bars lack %q", want)
+		}
+	}
+	lines := Lines{Title: "Measures", X: []string{"2025", "2026"}, Series: []Series{{Name: "A", Values: []float64{25588, 171}}}, Lang: "en"}
+	svg += string(lines.SVG())
+	if !strings.Contains(svg, "A: 25,588</title>") {
+		t.Error("English lines lack 25,588")
+	}
+	bad := regexp.MustCompile(`\d{5,}|\d\.0\b`)
+	for _, m := range regexp.MustCompile(`>([^<]+)<`).FindAllStringSubmatch(svg, -1) {
+		if bad.MatchString(m[1]) {
+			t.Errorf("a number is not formatted: %q", m[1])
+		}
+	}
+}
+
+// TestChartIDsDifferWithTheirFigures: two charts of one page with one
+// title (a chart per question, per year) do not share the ids that name
+// them.
+func TestChartIDsDifferWithTheirFigures(t *testing.T) {
+	id := regexp.MustCompile(`<title id="([^"]+)"`)
+	a := Bars{Title: "Answers", Categories: []string{"x"}, Series: []Series{{Name: "A", Values: []float64{1}}}}
+	b := a
+	b.Series = []Series{{Name: "A", Values: []float64{2}}}
+	ma := Map{Title: "Answers", Base: NewBase(10, 10, "", "", nil, nil), Areas: map[string]Area{"FRA": {Class: "chart-b1"}}}
+	mb := ma
+	mb.Areas = map[string]Area{"FRA": {Class: "chart-b2"}}
+	seen := map[string]bool{}
+	for _, svg := range []template.HTML{a.SVG(), b.SVG(), ma.SVG(), mb.SVG()} {
+		for _, m := range id.FindAllStringSubmatch(string(svg), -1) {
+			if seen[m[1]] {
+				t.Errorf("two charts share the id %q", m[1])
+			}
+			seen[m[1]] = true
+		}
+	}
+	if len(seen) != 6 {
+		t.Errorf("%d ids, want 6 (two drawings of each bar chart, one of each map)", len(seen))
 	}
 }

@@ -49,7 +49,9 @@ type LegendItem struct {
 
 // Map is a choropleth: every area of Base drawn in the class Areas gives it
 // (Default for areas not listed), with a legend in words. The class
-// chart-noreport is hatched, so it differs from the bins by more than colour.
+// chart-noreport is hatched, so it differs from the bins by more than colour:
+// its pattern (#chart-hatch) is drawn once per page, by the layout, so two
+// maps on one page do not repeat its id.
 type Map struct {
 	Title, Desc string
 	Base        *Base
@@ -67,10 +69,9 @@ func (m Map) SVG() template.HTML {
 	base := m.Base
 	var b strings.Builder
 	b.Grow(160 << 10)
-	id := chartID(m.Title)
+	id := chartID("map", m.Title, m.Desc, m.Areas, m.Legend)
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" role="img" aria-labelledby="%s-t %s-d" class="chart-svg chart-map">`, f(base.Width), f(base.Height), id, id)
 	fmt.Fprintf(&b, `<title id="%s-t">%s</title><desc id="%s-d">%s</desc>`, id, esc(m.Title), id, esc(m.Desc))
-	b.WriteString(`<defs><pattern id="chart-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" class="chart-hatch-bg"/><line x1="0" y1="0" x2="0" y2="6" class="chart-hatch-line"/></pattern></defs>`)
 	fmt.Fprintf(&b, `<path d="%s" class="chart-sea"/><path d="%s" class="chart-land"/>`, base.Sphere, base.Land)
 	var dots strings.Builder
 	for _, k := range base.keys {

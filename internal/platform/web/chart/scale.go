@@ -4,6 +4,8 @@ import (
 	"math"
 	"sort"
 	"strconv"
+
+	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
 // Scale is a value axis from 0 to Max in steps of Step, where Step is 1, 2
@@ -63,6 +65,15 @@ func (s Scale) Label(v float64) string {
 	return strconv.FormatFloat(v, 'f', d, 64)
 }
 
+// label writes a tick's value in lang (web.FormatNumber), unless the step
+// needs more than the one decimal FormatNumber writes.
+func (s Scale) label(lang string, v float64) string {
+	if s.Step < 0.1 {
+		return s.Label(v)
+	}
+	return web.FormatNumber(lang, v)
+}
+
 // CountBreaks chooses at most k classes for a map of counts from the data
 // themselves: the upper bounds of quantile classes of the positive values
 // (zero has a class of its own), so that skewed data — most States with a
@@ -95,17 +106,18 @@ func CountBreaks(values []float64, k int) []float64 {
 	return out
 }
 
-// BreakLabels names the classes of CountBreaks as ranges of whole numbers:
-// "1–3", "4–9", "10" (a class of one value), … The numbers are left to
-// right in every language (a range is isolated as such by the legend).
-func BreakLabels(edges []float64) []string {
+// BreakLabels names the classes of CountBreaks as ranges of whole numbers
+// written in lang (web.FormatNumber): "1–3", "4–9", "10" (a class of one
+// value), "1,000–2,500" … The numbers are left to right in every language
+// (a range is isolated as such by the legend).
+func BreakLabels(edges []float64, lang string) []string {
 	out := make([]string, len(edges))
 	lo := 1.0
 	for i, e := range edges {
 		if e <= lo {
-			out[i] = strconv.FormatFloat(e, 'f', 0, 64)
+			out[i] = web.FormatNumber(lang, e)
 		} else {
-			out[i] = strconv.FormatFloat(lo, 'f', 0, 64) + "–" + strconv.FormatFloat(e, 'f', 0, 64)
+			out[i] = web.FormatNumber(lang, lo) + "–" + web.FormatNumber(lang, e)
 		}
 		lo = e + 1
 	}
