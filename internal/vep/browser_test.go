@@ -2,6 +2,7 @@ package vep_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -155,6 +156,28 @@ func TestBrowserJourney(t *testing.T) {
 	page(apCtx).Contains("the report is published", "main", "The report has been published.", "Published on")
 	reportURL := page(apCtx).Location()
 
+	// The list of reports fits a 1280 px window without scrolling in its
+	// region. Generating the published year again is refused: the error
+	// summary takes the keyboard focus, and its link moves the focus to
+	// the year's field (static/errorsummary.js, issue 19 item 11).
+	for _, l := range []string{"fr", "ru", "ar", "es", "zh", "en"} {
+		page(apCtx).Do("the reports at 1280 px in "+l, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(rig.URL+"/vep/reports?lang="+l))
+		for _, got := range strings.Split(page(apCtx).Eval(`[...document.querySelectorAll(".table-wrap")].map(w => w.scrollWidth + " in " + w.clientWidth).join(";")`), ";") {
+			if !fits(got) {
+				t.Errorf("a table of the reports scrolls sideways at 1280 px in %s: %s px", l, got)
+			}
+		}
+	}
+	page(apCtx).Do("generate the published year again", chromedp.SendKeys(chromedp.ID("year"), year), browsertest.Submit(chromedp.ID("report-generate")))
+	page(apCtx).Contains("the year is refused", "#form-errors", "already published")
+	if got := page(apCtx).Eval(`document.activeElement.id`); got != "form-errors" {
+		t.Errorf("after a refused form the focus is on %q, not the error summary", got)
+	}
+	page(apCtx).Do("follow the summary's link", chromedp.Click(chromedp.CSS(`#form-errors a[href="#year"]`)))
+	if got := page(apCtx).Eval(`document.activeElement.id`); got != "year" {
+		t.Errorf("the summary's link left the focus on %q, not the year's field", got)
+	}
+
 	// The secretariat and another State see the policy and the report, not the register.
 	for name, ctx := range map[string]context.Context{"the secretariat": secCtx, "another State": deuCtx} {
 		page(ctx).Do(name+" reads the policy", chromedp.Navigate(rig.URL+"/vep/states/FRA"))
@@ -169,4 +192,14 @@ func TestBrowserJourney(t *testing.T) {
 	page(secCtx).Do("the public comparison", chromedp.Navigate(rig.URL+"/vep"))
 	page(secCtx).Contains("the comparison lists France", "main", "France", "Recommendations met, by State")
 	audit(secCtx, "the comparison page")
+}
+
+// fits reads "scrollWidth in clientWidth" and reports whether the box
+// shows all its content.
+func fits(s string) bool {
+	var scroll, client int
+	if _, err := fmt.Sscanf(s, "%d in %d", &scroll, &client); err != nil {
+		return false
+	}
+	return scroll <= client+1
 }

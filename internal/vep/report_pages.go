@@ -18,6 +18,21 @@ import (
 // FigureKeys are a report's figures in display and CSV order.
 var FigureKeys = []string{"evaluated", "disclosed", "mitigations_only", "partners_informed", "retained", "released_after_review", "reviews", "reviews_on_time", "median_days_to_vendor_notification", "median_days_to_patch"}
 
+// reportsPart is one table of the list of reports: the figures
+// FigureKeys[From:To] under a caption.
+type reportsPart struct {
+	Caption  string
+	Keys     []string
+	From, To int
+}
+
+// reportsParts: the decisions on vulnerabilities, then the reviews and the
+// times taken. All ten in one table scrolled sideways at 1280 px.
+var reportsParts = []reportsPart{
+	{"vep.reports.caption_decisions", FigureKeys[:6], 0, 6},
+	{"vep.reports.caption_reviews", FigureKeys[6:], 6, len(FigureKeys)},
+}
+
 // Values returns the figures in FigureKeys order.
 func (f Figures) Values() []int {
 	return []int{f.Evaluated, f.Disclosed, f.MitigationsOnly, f.PartnersInformed, f.Retained, f.Released, f.Reviews, f.ReviewsOnTime, f.MedianDaysNotify, f.MedianDaysToPatch}
@@ -54,19 +69,21 @@ func (m *Module) rowOf(r *http.Request, rp Report) reportRow {
 		case Withheld:
 			row.Cells = append(row.Cells, t("vep.withheld"))
 		default:
-			row.Cells = append(row.Cells, strconv.Itoa(v))
+			row.Cells = append(row.Cells, web.FormatNumber(web.Lang(r), v))
 		}
 	}
 	return row
 }
 
 type reportsData struct {
-	Rows     []reportRow
-	Years    []int
-	Year     int
-	Chart    template.HTML
-	Trend    template.HTML
-	Keys     []string
+	Rows  []reportRow
+	Years []int
+	Year  int
+	Chart template.HTML
+	Trend template.HTML
+	Keys  []string
+	// Parts split the figures into tables that fit the page.
+	Parts    []reportsPart
 	Drafts   []reportRow
 	Approver bool
 	Form     Form
@@ -85,7 +102,7 @@ func (m *Module) renderReports(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	t := m.t(r)
-	d := reportsData{Keys: FigureKeys, Form: f, Failed: failed}
+	d := reportsData{Keys: FigureKeys, Form: f, Failed: failed, Parts: reportsParts}
 	seen := map[int]bool{}
 	for _, rp := range list {
 		d.Rows = append(d.Rows, m.rowOf(r, rp))
