@@ -131,7 +131,7 @@ func (m *Module) index(w http.ResponseWriter, r *http.Request) {
 	d.Tallies = tallies
 	legend := []chart.LegendItem{{Class: "chart-noreport", Label: t("vep.legend.none")}, {Class: "chart-b0", Label: "0"}, {Class: "chart-b1", Label: "1"},
 		{Class: "chart-b2", Label: "2"}, {Class: "chart-b3", Label: "3–4"}, {Class: "chart-b4", Label: "5–6"}, {Class: "chart-b5", Label: "7"}}
-	d.Map = chart.Map{Title: t("vep.map.title"), Desc: t("vep.map.desc", d.Recorded), Base: m.base, Areas: areas, Default: chart.Area{Class: "chart-noreport"}, Legend: legend}.SVG()
+	d.Map = chart.Map{Title: t("vep.map.title"), Desc: m.site.Catalog.TN(web.Lang(r), "vep.map.desc", d.Recorded, d.Recorded), Base: m.base, Areas: areas, Default: chart.Area{Class: "chart-noreport"}, Legend: legend}.SVG()
 	m.site.Render(w, r, http.StatusOK, "vep/index.html", t("vep.title"), d)
 }
 
