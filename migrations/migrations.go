@@ -6,7 +6,7 @@
 // 0300–0399 compendium and monitoring, 0400–0499 participation,
 // 0500–0599 bulletin, 0600–0699 demo, 0700–0799 positions, 0800–0899
 // capacity and events, 0900–0999 contacts, 1000–1099 incidents,
-// 1100–1199 vulnerability equities.
+// 1100–1199 vulnerability equities, 1200–1299 open data.
 package migrations
 
 import "embed"

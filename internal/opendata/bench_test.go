@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cybernorms/cybernorms/internal/app"
 	"github.com/cybernorms/cybernorms/internal/demo"
 	"github.com/cybernorms/cybernorms/internal/opendata"
+	"github.com/cybernorms/cybernorms/internal/platform/config"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	od "github.com/cybernorms/cybernorms/internal/platform/opendata"
 	"github.com/cybernorms/cybernorms/internal/testrig"
@@ -20,8 +22,9 @@ import (
 
 // BenchmarkRelease builds open-data releases from the whole demo
 // (`cybernorms demo` at CYBERNORMS_BENCH_SCALE, default 1, on
-// CYBERNORMS_BENCH_DB, sqlite or postgres) beside a bare baseline, the
-// writers taking turns in each round:
+// CYBERNORMS_BENCH_DB, sqlite or postgres; or the SQLite database of the
+// data folder CYBERNORMS_BENCH_DATA, filled beforehand by `cybernorms demo`)
+// beside a bare baseline, the writers taking turns in each round:
 //
 //   - bare: the datasets' own queries, every column written to CSV as the
 //     driver returns it, no conversion (the datasets computed in Go have no
@@ -36,6 +39,7 @@ import (
 // (testrig.HeapAdded) and its rate over bare's. Run with
 //
 //	CYBERNORMS_BENCH_SCALE=1 go test ./internal/opendata -run X -bench BenchmarkRelease -benchtime=3x
+//	CYBERNORMS_BENCH_DATA=/tmp/s10 go test ./internal/opendata -run X -bench BenchmarkRelease -benchtime=1x
 func BenchmarkRelease(b *testing.B) {
 	scale, _ := strconv.Atoi(os.Getenv("CYBERNORMS_BENCH_SCALE"))
 	if scale == 0 {
@@ -45,15 +49,47 @@ func BenchmarkRelease(b *testing.B) {
 	if kind == "" {
 		kind = "sqlite"
 	}
-	rig := testrig.NewOn(b, kind)
-	start := time.Now()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if _, err := demo.Run(context.Background(), rig.App.Config, quiet, demo.Options{Scale: scale, Seed: demo.DefaultSeed}, demo.Default(), io.Discard); err != nil {
-		b.Fatalf("demo data at scale %d: %v", scale, err)
+	ctx := context.Background()
+	var database *db.DB
+	var svc *opendata.Service
+	var sets []od.Dataset
+	if dir := os.Getenv("CYBERNORMS_BENCH_DATA"); dir != "" {
+		// A data folder filled beforehand (`cybernorms demo --data-dir DIR
+		// --scale 10` takes over an hour here), opened in place: the
+		// releases made are added to it.
+		cfg, err := config.Load(nil, func(k string) string {
+			if k == "CYBERNORMS_DATA_DIR" {
+				return dir
+			}
+			return ""
+		}, io.Discard)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg.Workers = 0
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		if database, err = app.Open(ctx, cfg, quiet); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { database.Close() })
+		a, err := app.New(ctx, cfg, database, quiet)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(a.Close)
+		b.Logf("the database of %s", dir)
+		svc, sets = opendata.NewService(a.Services, a.OpenData), a.OpenData.All()
+	} else {
+		rig := testrig.NewOn(b, kind)
+		start := time.Now()
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		if _, err := demo.Run(ctx, rig.App.Config, quiet, demo.Options{Scale: scale, Seed: demo.DefaultSeed}, demo.Default(), io.Discard); err != nil {
+			b.Fatalf("demo data at scale %d: %v", scale, err)
+		}
+		b.Logf("%s: demo at scale %d in %s", kind, scale, time.Since(start).Round(time.Second))
+		database = rig.DB
+		svc, sets = opendata.NewService(rig.App.Services, rig.App.OpenData), rig.App.OpenData.All()
 	}
-	b.Logf("%s: demo at scale %d in %s", kind, scale, time.Since(start).Round(time.Second))
-	svc := opendata.NewService(rig.App.Services, rig.App.OpenData)
-	sets := rig.App.OpenData.All()
 	var queried []od.Dataset
 	for _, d := range sets {
 		if d.Source == nil {
@@ -64,9 +100,9 @@ func BenchmarkRelease(b *testing.B) {
 	writeSets := func(list []od.Dataset) func() (int64, error) {
 		return func() (int64, error) {
 			var n int64
-			err := od.Snapshot(rig.Ctx, rig.DB, func(q db.Querier) error {
+			err := od.Snapshot(ctx, database, func(q db.Querier) error {
 				for _, d := range list {
-					wr, err := d.WriteCSVRows(rig.Ctx, q, io.Discard, nil)
+					wr, err := d.WriteCSVRows(ctx, q, io.Discard, nil)
 					if err != nil {
 						return err
 					}
@@ -81,9 +117,9 @@ func BenchmarkRelease(b *testing.B) {
 		cw := &counter{}
 		w := csv.NewWriter(cw)
 		w.UseCRLF = true
-		err := od.Snapshot(rig.Ctx, rig.DB, func(q db.Querier) error {
+		err := od.Snapshot(ctx, database, func(q db.Querier) error {
 			for _, d := range queried {
-				if err := rawCSV(rig.Ctx, q, d, w); err != nil {
+				if err := rawCSV(ctx, q, d, w); err != nil {
 					return err
 				}
 			}
@@ -94,7 +130,7 @@ func BenchmarkRelease(b *testing.B) {
 	}
 	zip := 0.0
 	release := func() (int64, error) {
-		rel, err := svc.CreateRelease(rig.Ctx, opendata.MadeBySecretariat)
+		rel, err := svc.CreateRelease(ctx, opendata.MadeBySecretariat)
 		if err != nil {
 			return 0, err
 		}

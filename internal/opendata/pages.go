@@ -267,19 +267,18 @@ func (m *Module) releaseDownload(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/data/releases/"+rel.Version+"/download", http.StatusFound)
 		return
 	}
-	// Immutable: cached for ever, validated by its checksum.
-	etag := `"` + rel.SHA256 + `"`
-	w.Header().Set("ETag", etag)
+	// Immutable: cached for ever, validated by its checksum. ServeContent
+	// answers If-None-Match (304), Range and If-Range (206) and sets
+	// Content-Length, reading the zip from its chunks one at a time.
+	w.Header().Set("ETag", `"`+rel.SHA256+`"`)
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	w.Header().Set("Access-Control-Allow-Origin", "*")
-	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="cybernorms-open-data-`+rel.Version+`.zip"`)
 	w.Header().Set("Digest", "sha-256="+rel.SHA256)
-	if err := m.svc.WriteZip(r.Context(), rel.Version, w); err != nil {
+	zr := m.svc.openZip(r.Context(), rel)
+	http.ServeContent(w, r, "", rel.ReleasedAt, zr)
+	if err := zr.err; err != nil && r.Context().Err() == nil {
 		m.site.Log.Warn("open data release", "version", rel.Version, "err", err)
 	}
 }

@@ -3,7 +3,6 @@ package opendata
 import (
 	"archive/zip"
 	"bufio"
-	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
@@ -12,9 +11,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -129,25 +128,34 @@ func (s *Service) decorate(r *Release) {
 // zip with its datapackage.json, compares it with the previous release and
 // keeps it. A scheduled release is skipped (ErrUnchanged) when no row
 // changed; the secretariat and the CLI always get one.
+//
+// It holds no more than a few MB whatever the number of rows: the zip is
+// written to a temporary file, hashed on the way, and stored in chunks; the
+// rows' digest is sorted in bounded runs (digest.go) and compared with the
+// previous release's as two sorted streams.
 func (s *Service) CreateRelease(ctx context.Context, madeBy string) (*Release, error) {
 	now := s.now()
-	prev, err := s.previousDigest(ctx)
+	prev, err := s.previousRelease(ctx)
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.CreateTemp("", "cybernorms-release-*.zip")
+	dir, err := os.MkdirTemp("", "cybernorms-release-*")
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	var digest bytes.Buffer
-	dz := gzip.NewWriter(&digest)
-	dw := bufio.NewWriter(dz)
-	zw := zip.NewWriter(tmp)
+	defer os.RemoveAll(dir)
+	zf, err := os.Create(filepath.Join(dir, "release.zip"))
+	if err != nil {
+		return nil, err
+	}
+	defer zf.Close()
+	zsum := sha256.New()
+	zcount := &byteCounter{w: io.MultiWriter(zf, zsum)}
+	zw := zip.NewWriter(zcount)
+	rows := newDigestSorter(dir, digestRunBytes)
+	defer rows.close()
 	rel := &Release{ReleasedAt: now, MadeBy: madeBy}
 	sets := s.Reg.All()
-	anyChange := prev == nil
 	err = od.Snapshot(ctx, s.P.DB, func(q db.Querier) error {
 		for _, d := range sets {
 			path := "data/" + d.Name + ".csv"
@@ -156,35 +164,18 @@ func (s *Service) CreateRelease(ctx context.Context, madeBy string) (*Release, e
 				return err
 			}
 			sum := sha256.New()
-			old := prev[d.Name]
-			seen := 0
-			ch := ReleaseChange{Dataset: d.Name}
-			h := fnv.New64a()
+			var rowErr error
 			wr, err := d.WriteCSVRows(ctx, q, io.MultiWriter(fw, sum), func(key string, cells []string) {
-				h.Reset()
-				for _, c := range cells {
-					_, _ = io.WriteString(h, c)
-					_, _ = h.Write([]byte{0})
-				}
-				v := h.Sum64()
-				_, _ = fmt.Fprintf(dw, "%s\t%s\t%x\n", d.Name, strings.ReplaceAll(key, "\x00", "\x1f"), v)
-				if was, ok := old[key]; !ok {
-					ch.Added++
-				} else {
-					seen++
-					if was != v {
-						ch.Changed++
-					}
+				if rowErr == nil {
+					rowErr = rows.add(rowDigest{dataset: d.Name, key: key, hash: hashCells(cells)})
 				}
 			})
+			if err == nil {
+				err = rowErr
+			}
 			if err != nil {
 				return err
 			}
-			ch.Withdrawn = int64(len(old) - seen)
-			if ch.Added+ch.Changed+ch.Withdrawn > 0 {
-				anyChange = true
-			}
-			rel.Changes = append(rel.Changes, ch)
 			rel.Files = append(rel.Files, ReleaseFile{Dataset: d.Name, Path: path, Rows: wr.Rows, Bytes: wr.Bytes, SHA256: hex.EncodeToString(sum.Sum(nil))})
 		}
 		return nil
@@ -192,19 +183,13 @@ func (s *Service) CreateRelease(ctx context.Context, madeBy string) (*Release, e
 	if err != nil {
 		return nil, fmt.Errorf("release: %w", err)
 	}
-	for name := range prev {
-		if _, ok := s.Reg.Get(name); !ok {
-			anyChange = true // a dataset was retired
-		}
+	changes, anyChange, err := s.compareDigests(ctx, prev, rows, dir, sets)
+	if err != nil {
+		return nil, fmt.Errorf("release: %w", err)
 	}
+	rel.Changes = changes
 	if !anyChange && madeBy == MadeBySchedule {
 		return nil, ErrUnchanged
-	}
-	if err := dw.Flush(); err != nil {
-		return nil, err
-	}
-	if err := dz.Close(); err != nil {
-		return nil, err
 	}
 	if err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
 		v, err := nextVersion(ctx, tx, now)
@@ -236,16 +221,8 @@ func (s *Service) CreateRelease(ctx context.Context, madeBy string) (*Release, e
 	if err := zw.Close(); err != nil {
 		return nil, err
 	}
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	zipBytes, err := io.ReadAll(tmp)
-	if err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(zipBytes)
-	rel.SHA256 = hex.EncodeToString(sum[:])
-	rel.Bytes = int64(len(zipBytes))
+	rel.SHA256 = hex.EncodeToString(zsum.Sum(nil))
+	rel.Bytes = zcount.n
 	filesJSON, _ := json.Marshal(rel.Files)
 	changesJSON, _ := json.Marshal(rel.Changes)
 	err = s.P.DB.InTx(ctx, func(tx *db.Tx) error {
@@ -258,9 +235,20 @@ func (s *Service) CreateRelease(ctx context.Context, madeBy string) (*Release, e
 		if v != rel.Version {
 			return fmt.Errorf("release: another release (%s) was made meanwhile; try again", rel.Version)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO opendata_releases (version, released_at, made_by, bytes, sha256, files_json, changes_json, zip, digest_gzip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			rel.Version, now, madeBy, rel.Bytes, rel.SHA256, string(filesJSON), string(changesJSON), zipBytes, digest.Bytes()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO opendata_releases (version, released_at, made_by, bytes, sha256, files_json, changes_json, digest_format) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			rel.Version, now, madeBy, rel.Bytes, rel.SHA256, string(filesJSON), string(changesJSON), digestSorted); err != nil {
 			return fmt.Errorf("insert release: %w", err)
+		}
+		for _, p := range []struct{ part, file string }{{partZip, zf.Name()}, {partDigest, filepath.Join(dir, "digest.gz")}} {
+			f, err := os.Open(p.file)
+			if err != nil {
+				return err
+			}
+			_, err = storeChunks(ctx, tx, rel.Version, p.part, f)
+			f.Close()
+			if err != nil {
+				return err
+			}
 		}
 		return audit.Record(ctx, tx, "opendata.release.create", "opendata_release", rel.Version, nil, map[string]any{"version": rel.Version, "made_by": madeBy, "sha256": rel.SHA256, "bytes": rel.Bytes, "changes": rel.Changes})
 	})
@@ -269,6 +257,94 @@ func (s *Service) CreateRelease(ctx context.Context, madeBy string) (*Release, e
 	}
 	s.decorate(rel)
 	return rel, nil
+}
+
+// previous is the latest release's digest, as stored.
+type previous struct {
+	version string
+	format  int
+}
+
+// previousRelease finds the latest release; nil before the first.
+func (s *Service) previousRelease(ctx context.Context) (*previous, error) {
+	var p previous
+	err := s.P.DB.QueryRowContext(ctx, `SELECT version, digest_format FROM opendata_releases ORDER BY released_at DESC, version DESC LIMIT 1`).Scan(&p.version, &p.format)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// compareDigests merges the new release's rows (sorted now) with the
+// previous release's digest, counts what changed per dataset (in the
+// datasets' order) and writes the new digest, sorted, to dir/digest.gz.
+// anyChange is whether any row or dataset was added, changed or withdrawn.
+func (s *Service) compareDigests(ctx context.Context, prev *previous, rows *digestSorter, dir string, sets []od.Dataset) (changes []ReleaseChange, anyChange bool, err error) {
+	var old digestStream
+	if prev != nil {
+		r := newChunkReader(ctx, s.P.DB, prev.version, partDigest, -1)
+		st, closeOld, err := openDigest(r, prev.format, dir, digestRunBytes)
+		if err != nil {
+			return nil, false, fmt.Errorf("previous digest of %s: %w", prev.version, err)
+		}
+		defer closeOld()
+		old = st
+	}
+	cur, err := rows.sorted()
+	if err != nil {
+		return nil, false, err
+	}
+	f, err := os.Create(filepath.Join(dir, "digest.gz"))
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	gz := gzip.NewWriter(f)
+	bw := bufio.NewWriterSize(gz, 64<<10)
+	known := map[string]bool{}
+	for _, d := range sets {
+		known[d.Name] = true
+	}
+	counts, retired, err := changelog(old, cur, func(d rowDigest) error { return writeDigest(bw, d) }, func(name string) bool { return known[name] })
+	if err != nil {
+		return nil, false, err
+	}
+	if err := bw.Flush(); err != nil {
+		return nil, false, err
+	}
+	if err := gz.Close(); err != nil {
+		return nil, false, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, false, err
+	}
+	anyChange = prev == nil || retired
+	for _, d := range sets {
+		ch := ReleaseChange{Dataset: d.Name}
+		if c := counts[d.Name]; c != nil {
+			ch = *c
+		}
+		if ch.Added+ch.Changed+ch.Withdrawn > 0 {
+			anyChange = true
+		}
+		changes = append(changes, ch)
+	}
+	return changes, anyChange, nil
+}
+
+// byteCounter counts the bytes written through it.
+type byteCounter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *byteCounter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func nextVersion(ctx context.Context, q db.Querier, now time.Time) (string, error) {
@@ -281,43 +357,6 @@ func nextVersion(ctx context.Context, q db.Querier, now time.Time) (string, erro
 		return day, nil
 	}
 	return day + "." + strconv.Itoa(n+1), nil
-}
-
-// previousDigest reads the latest release's row hashes by dataset and key;
-// nil when there is no release yet.
-func (s *Service) previousDigest(ctx context.Context) (map[string]map[string]uint64, error) {
-	var gz []byte
-	err := s.P.DB.QueryRowContext(ctx, `SELECT digest_gzip FROM opendata_releases ORDER BY released_at DESC, version DESC LIMIT 1`).Scan(&gz)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]map[string]uint64{}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		parts := strings.SplitN(sc.Text(), "\t", 3)
-		if len(parts) != 3 {
-			continue
-		}
-		v, err := strconv.ParseUint(parts[2], 16, 64)
-		if err != nil {
-			continue
-		}
-		m := out[parts[0]]
-		if m == nil {
-			m = map[string]uint64{}
-			out[parts[0]] = m
-		}
-		m[strings.ReplaceAll(parts[1], "\x1f", "\x00")] = v
-	}
-	return out, sc.Err()
 }
 
 func (s *Service) readme(r *Release) string {
@@ -396,14 +435,16 @@ func (s *Service) ReleaseByVersion(ctx context.Context, version string) (*Releas
 
 // WriteZip writes a release's zip.
 func (s *Service) WriteZip(ctx context.Context, version string, w io.Writer) error {
-	var data []byte
-	err := s.P.DB.QueryRowContext(ctx, `SELECT zip FROM opendata_releases WHERE version = ?`, version).Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ErrNoRelease
-	}
+	rel, err := s.ReleaseByVersion(ctx, version)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(data)
+	_, err = io.Copy(w, s.openZip(ctx, rel))
 	return err
+}
+
+// openZip reads a release's zip from its chunks, one chunk (1 MiB) in
+// memory at a time; it seeks, for Range requests.
+func (s *Service) openZip(ctx context.Context, rel *Release) *chunkReader {
+	return newChunkReader(ctx, s.P.DB, rel.Version, partZip, rel.Bytes)
 }
