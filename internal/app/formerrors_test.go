@@ -12,7 +12,14 @@ import (
 )
 
 // fieldErrorText matches the reason a page shows next to a refused field.
-var fieldErrorText = regexp.MustCompile(`class="field-error"[^>]*>(?:<a [^>]*>[^<]*</a>: )?([^<]+)<`)
+// The field is named before it by a link to it, in bold, or not at all.
+var fieldErrorText = regexp.MustCompile(`class="field-error"[^>]*>(?:<a [^>]*>[^<]*</a>: |<strong>[^<]*</strong>: )?([^<]+)<`)
+
+// refusedForm is a form posted with a refused field.
+type refusedForm struct {
+	name, path string
+	form       url.Values
+}
 
 // TestRefusedFormsSayWhyInTheReadersLanguage posts the forms people meet
 // most with a refused field, in English, Arabic and French, and fails when
@@ -22,10 +29,7 @@ var fieldErrorText = regexp.MustCompile(`class="field-error"[^>]*>(?:<a [^>]*>[^
 func TestRefusedFormsSayWhyInTheReadersLanguage(t *testing.T) {
 	rig := testrig.New(t)
 	c := rig.SignIn(t, rig.User(t, auth.RoleStateEditor, "FRA"))
-	forms := []struct {
-		name, path string
-		form       url.Values
-	}{
+	forms := []refusedForm{
 		{"a capacity need without a title", "/capacity/needs", url.Values{"title": {""}, "description": {"Training for the national CERT."}, "visibility": {"public"}}},
 		{"a contact with a bad e-mail address", "/contacts/states/FRA/contacts", url.Values{"kind": {"technical"}, "name": {"Jeanne Martin"}, "function": {"Head of CERT"}, "organisation": {"ANSSI"},
 			"email": {"not-an-address"}, "phone": {"+33123456789"}, "languages": {"fr, en"}, "working_hours": {"9-18"}, "time_zone": {"Europe/Paris"}}},
@@ -33,6 +37,38 @@ func TestRefusedFormsSayWhyInTheReadersLanguage(t *testing.T) {
 			"email": {"jeanne@ministry.example"}, "phone": {"+33123456789"}, "languages": {"fr, en"}, "working_hours": {"9-18"}, "time_zone": {"Mars/Olympus"}}},
 		{"a position without a title", "/positions/documents", url.Values{"title": {""}, "issued_on": {"2024-01-01"}, "languages": {"fr"}}},
 	}
+	sayWhyInTheReadersLanguage(t, c, forms)
+}
+
+// TestRefusedFormsSayWhyInTheReadersLanguageInEveryModule posts a refused
+// form of the incidents, bulletin, compendium, VEP and participation
+// modules in English, Arabic and French, and fails when the reason shown
+// next to the field on an Arabic or French page is the English one.
+func TestRefusedFormsSayWhyInTheReadersLanguageInEveryModule(t *testing.T) {
+	rig := testrig.New(t)
+	staff := rig.SignIn(t, rig.User(t, auth.RoleSecretariat, ""))
+	sayWhyInTheReadersLanguage(t, staff, []refusedForm{
+		{"an incident with a start that is not a date", "/incidents/new", url.Values{"name": {"Outage"}, "summary": {"A long outage."}, "start": {"yesterday"}, "impact": {"2"}}},
+		{"a recommendation of a few words", "/compendium/norms/gge2015-a/recommendations", url.Values{"text": {"Too short"}, "source_author": {"UNIDIR"}, "source_title": {"Report"}}},
+		{"a body with a bad slug", "/participation/bodies", url.Values{"slug": {"X"}, "name": {"Working group"}, "modality": {"open"}}},
+	})
+	sayWhyInTheReadersLanguage(t, rig.Anonymous(t), []refusedForm{
+		{"a subscription without an e-mail address", "/bulletin/subscribe", url.Values{"email": {"not-an-address"}, "lang": {"fr"}}},
+	})
+	editor := rig.SignIn(t, rig.User(t, auth.RoleStateEditor, "FRA"))
+	sayWhyInTheReadersLanguage(t, editor, []refusedForm{
+		{"a VEP policy reviewed every 99 months", "/vep/states/FRA/policy", url.Values{"review": {"periodic"}, "review_months": {"99"}}},
+	})
+	contributor := rig.SignIn(t, rig.User(t, auth.RoleStakeholder, ""))
+	sayWhyInTheReadersLanguage(t, contributor, []refusedForm{
+		{"a bulletin item without a TLP label", "/bulletin/contribute", url.Values{"kind": {"threat"}, "title": {"Phishing wave"}, "summary": {"Many messages."}}},
+	})
+}
+
+// sayWhyInTheReadersLanguage posts each form in English, Arabic and French
+// and fails when the Arabic or French page gives the English reason.
+func sayWhyInTheReadersLanguage(t *testing.T, c *testrig.Client, forms []refusedForm) {
+	t.Helper()
 	for _, f := range forms {
 		reasons := map[string]string{}
 		for _, lang := range []string{"en", "ar", "fr"} {

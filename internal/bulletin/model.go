@@ -120,13 +120,28 @@ type ItemInput struct {
 	Links      []Link   `json:"links"`
 }
 
-// FieldError is bad input on one named field.
-type FieldError struct{ Field, Reason string }
+// FieldError is bad input on one named field. Reason is in English (the
+// API's); pages say it in the reader's language through its catalog key
+// (MessageKey, web.Catalog.ErrorText).
+type FieldError struct {
+	Field, Reason string
+	format        string
+	args          []any
+}
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
 
+// MessageKey is the reason's catalog key, "reason:" and its English format
+// (as api.Error's), and the format's arguments.
+func (e *FieldError) MessageKey() (string, []any) {
+	if e.format == "" {
+		return "reason:" + e.Reason, nil
+	}
+	return "reason:" + e.format, e.args
+}
+
 func invalid(field, format string, args ...any) *FieldError {
-	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
+	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...), format: format, args: args}
 }
 
 // ParseList splits form text on commas and line breaks, trimming blanks.

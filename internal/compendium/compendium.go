@@ -119,6 +119,11 @@ type FieldError struct{ Field, Reason string }
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
 
+// MessageKey is the reason's catalog key ("reason:" and the English
+// reason, as api.Error's), by which pages say it in the reader's language
+// (web.Catalog.ErrorText).
+func (e *FieldError) MessageKey() (string, []any) { return "reason:" + e.Reason, nil }
+
 // Errors of the service functions.
 var (
 	ErrNotFound  = errors.New("compendium: not found")

@@ -278,13 +278,28 @@ type HistoryEntry struct {
 	At       time.Time `json:"at"`
 }
 
-// FieldError is bad input on one named field.
-type FieldError struct{ Field, Reason string }
+// FieldError is bad input on one named field. Reason is in English (the
+// API's); pages say it in the reader's language through its catalog key
+// (MessageKey, web.Catalog.ErrorText).
+type FieldError struct {
+	Field, Reason string
+	format        string
+	args          []any
+}
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
 
+// MessageKey is the reason's catalog key, "reason:" and its English format
+// (as api.Error's), and the format's arguments.
+func (e *FieldError) MessageKey() (string, []any) {
+	if e.format == "" {
+		return "reason:" + e.Reason, nil
+	}
+	return "reason:" + e.format, e.args
+}
+
 func invalid(field, format string, args ...any) *FieldError {
-	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
+	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...), format: format, args: args}
 }
 
 var dateRE = regexp.MustCompile(`^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$`)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
@@ -256,10 +257,10 @@ func (s *Service) saveAnswersTx(ctx context.Context, tx *db.Tx, c Consultation, 
 	}
 	for n, text := range in.Answers {
 		if n < 1 || n > len(c.Questions) {
-			return Submission{}, invalid("answers", fmt.Sprintf("question %d does not exist; this consultation has %d", n, len(c.Questions)))
+			return Submission{}, api.Invalidf("answers", "question %d does not exist; this consultation has %d", n, len(c.Questions))
 		}
 		if len(text) > maxAnswer {
-			return Submission{}, invalid("answers", fmt.Sprintf("the answer to question %d is longer than 50000 characters", n))
+			return Submission{}, api.Invalidf("answers", "the answer to question %d is longer than %d characters", n, 50000)
 		}
 	}
 	publish := true

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cybernorms/cybernorms/internal/platform/api"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
 // Form is one form on a page: the values its fields show and, after a
@@ -62,20 +63,22 @@ type field struct{ ID, Label string }
 type fields map[string]field
 
 // refusal turns a service error into the form shown again: the values
-// posted, the message next to the field, the summary and the status (422
-// for invalid input, 409 for a refusal by the state of things). It reports
+// posted, the message next to the field in the reader's language, the
+// summary and the status (422 for invalid input, 409 for a refusal by the
+// state of things). It reports
 // false for errors that are not about the submission (not found, forbidden,
 // failures), which the caller answers with m.fail.
-func refusal(r *http.Request, err error, fs fields) (Form, *Failure, int, bool) {
+func (m *Module) refusal(r *http.Request, err error, fs fields) (Form, *Failure, int, bool) {
 	var ae *api.Error
 	if !errors.As(err, &ae) {
 		return Form{}, nil, 0, false
 	}
 	f := Form{Values: posted(r), Errors: map[string]string{}}
-	item := FailureItem{Message: ae.Message}
+	reason := m.site.Catalog.ErrorText(web.Lang(r), ae)
+	item := FailureItem{Message: reason}
 	if x, ok := fs[ae.Field]; ok {
 		item.ID, item.Label = x.ID, x.Label
-		f.Errors[x.ID] = ae.Message
+		f.Errors[x.ID] = reason
 	}
 	return f, &Failure{Items: []FailureItem{item}}, ae.Status, true
 }

@@ -129,7 +129,7 @@ func TestFormsKeepInput(t *testing.T) {
 		{"a consultation that closes in the past", sec, "/participation/consultations", url.Values{"slug": {"c2"}, "title": {"Kept consultation title"}, "questions": {"Question one?\n\nQuestion two?"}, "closes_on": {day(-2)}, "audience": {"oewg"}, "allow_unpublished": {"on"}},
 			false, 422, []string{"Kept consultation title", "Question one?\n\nQuestion two?", `value="oewg" selected`, `id="allow_unpublished" name="allow_unpublished" checked`}, "closes_on", "today or later"},
 		{"an answer that is too long", stake, "/participation/consultations/c1/answers", url.Values{"answer_1": {"A short answer that is kept"}, "answer_2": {long}, "action": {"draft"}},
-			false, 422, []string{"A short answer that is kept"}, "answer_2", "longer than 50000"},
+			false, 422, []string{"A short answer that is kept"}, "answer_2", "longer than 50,000"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

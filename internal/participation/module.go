@@ -109,7 +109,7 @@ func (m *Module) fail(w http.ResponseWriter, r *http.Request, err error, back st
 	var ae *api.Error
 	switch {
 	case errors.As(err, &ae):
-		m.site.Render(w, r, ae.Status, "participation/problem.html", "", problem{Field: ae.Field, Reason: ae.Message, Back: back})
+		m.site.Render(w, r, ae.Status, "participation/problem.html", "", problem{Field: ae.Field, Reason: m.site.Catalog.ErrorText(web.Lang(r), ae), Back: back})
 	case errors.Is(err, ErrNotFound):
 		m.site.Error(w, r, http.StatusNotFound, "error.notfound")
 	case errors.Is(err, ErrForbidden):
@@ -181,7 +181,7 @@ func (m *Module) createBodyForm(w http.ResponseWriter, r *http.Request) {
 		b, err = m.svc.CreateBody(r.Context(), in)
 	}
 	if err != nil {
-		if f, failed, status, ok := refusal(r, err, bodyFields); ok {
+		if f, failed, status, ok := m.refusal(r, err, bodyFields); ok {
 			m.renderIndex(w, r, status, f, failed)
 			return
 		}
@@ -198,7 +198,7 @@ func (m *Module) updateBodyForm(w http.ResponseWriter, r *http.Request) {
 		_, err = m.svc.UpdateBody(r.Context(), slug, in)
 	}
 	if err != nil {
-		if f, failed, status, ok := refusal(r, err, bodyFields); ok {
+		if f, failed, status, ok := m.refusal(r, err, bodyFields); ok {
 			m.renderBody(w, r, slug, status, bodyForms{Body: &f}, failed)
 			return
 		}
@@ -211,7 +211,7 @@ func (m *Module) updateBodyForm(w http.ResponseWriter, r *http.Request) {
 func (m *Module) circulateForm(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
 	if _, err := m.svc.Circulate(r.Context(), slug); err != nil {
-		if _, failed, status, ok := refusal(r, err, nil); ok {
+		if _, failed, status, ok := m.refusal(r, err, nil); ok {
 			m.renderBody(w, r, slug, status, bodyForms{}, failed)
 			return
 		}
@@ -225,7 +225,7 @@ func (m *Module) createSessionForm(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
 	x, err := m.svc.CreateSession(r.Context(), slug, sessionInputFrom(r))
 	if err != nil {
-		if f, failed, status, ok := refusal(r, err, sessionFields); ok {
+		if f, failed, status, ok := m.refusal(r, err, sessionFields); ok {
 			m.renderBody(w, r, slug, status, bodyForms{Session: &f}, failed)
 			return
 		}
@@ -238,7 +238,7 @@ func (m *Module) createSessionForm(w http.ResponseWriter, r *http.Request) {
 func (m *Module) updateSessionForm(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
 	if _, err := m.svc.UpdateSession(r.Context(), slug, sessionInputFrom(r)); err != nil {
-		if f, failed, status, ok := refusal(r, err, sessionFields); ok {
+		if f, failed, status, ok := m.refusal(r, err, sessionFields); ok {
 			m.renderSession(w, r, slug, status, sessionForms{Session: &f}, failed)
 			return
 		}
@@ -374,7 +374,7 @@ func (m *Module) applyForm(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := m.svc.Apply(r.Context(), in)
 	if err != nil {
-		if f, failed, status, ok := refusal(r, err, applyFields); ok {
+		if f, failed, status, ok := m.refusal(r, err, applyFields); ok {
 			m.renderSession(w, r, slug, status, sessionForms{Apply: &f}, failed)
 			return
 		}
@@ -388,7 +388,7 @@ func (m *Module) statementForm(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
 	limit := m.svc.MaxUpload
 	refused := func(err error) {
-		if f, failed, status, ok := refusal(r, err, statementFields); ok {
+		if f, failed, status, ok := m.refusal(r, err, statementFields); ok {
 			// A browser never keeps a chosen file; say so next to the field.
 			if len(r.MultipartForm.File["file"]) > 0 && f.Errors["st-file"] == "" {
 				f.Errors["st-file"] = "choose the file again: a browser does not keep it when a form is shown again"
@@ -402,11 +402,12 @@ func (m *Module) statementForm(w http.ResponseWriter, r *http.Request) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			// The body was cut short: nothing typed can be shown again.
-			m.renderSession(w, r, slug, http.StatusRequestEntityTooLarge, sessionForms{Statement: &Form{Errors: map[string]string{"st-file": fmt.Sprintf("is larger than %d bytes", limit)}}},
-				&Failure{Items: []FailureItem{{ID: "st-file", Label: "participation.statement_file", Message: fmt.Sprintf("is larger than %d bytes", limit)}}})
+			reason := m.site.Catalog.T(web.Lang(r), "reason:is larger than %d bytes", limit)
+			m.renderSession(w, r, slug, http.StatusRequestEntityTooLarge, sessionForms{Statement: &Form{Errors: map[string]string{"st-file": reason}}},
+				&Failure{Items: []FailureItem{{ID: "st-file", Label: "participation.statement_file", Message: reason}}})
 			return
 		}
-		m.renderSession(w, r, slug, http.StatusBadRequest, sessionForms{}, &Failure{Items: []FailureItem{{ID: "st-file", Label: "participation.statement_file", Message: "the upload could not be read"}}})
+		m.renderSession(w, r, slug, http.StatusBadRequest, sessionForms{}, &Failure{Items: []FailureItem{{ID: "st-file", Label: "participation.statement_file", Message: m.site.Catalog.T(web.Lang(r), "reason:the upload could not be read")}}})
 		return
 	}
 	if r.MultipartForm == nil {
@@ -460,7 +461,7 @@ func (m *Module) statementFile(w http.ResponseWriter, r *http.Request) {
 func (m *Module) reviewForm(w http.ResponseWriter, r *http.Request) {
 	st, err := m.svc.ReviewStatement(r.Context(), r.PathValue("id"), r.PostFormValue("decision") == "publish")
 	if err != nil {
-		if _, failed, status, ok := refusal(r, err, nil); ok && st.SessionSlug != "" {
+		if _, failed, status, ok := m.refusal(r, err, nil); ok && st.SessionSlug != "" {
 			m.renderSession(w, r, st.SessionSlug, status, sessionForms{}, failed)
 			return
 		}
@@ -523,7 +524,7 @@ func (m *Module) renderApplication(w http.ResponseWriter, r *http.Request, statu
 func (m *Module) appAct(w http.ResponseWriter, r *http.Request, err error, flash string, fs fields, which func(*Form) applicationForms) {
 	back := "/participation/applications/" + r.PathValue("id")
 	if err != nil {
-		if f, failed, status, ok := refusal(r, err, fs); ok {
+		if f, failed, status, ok := m.refusal(r, err, fs); ok {
 			forms := applicationForms{}
 			if which != nil {
 				forms = which(&f)
@@ -572,7 +573,7 @@ func (m *Module) organisations(w http.ResponseWriter, r *http.Request) {
 	d := orgsData{Filter: f, Types: OrgTypes, Statuses: ECOSOCStatuses}
 	if len(f.Query) > 200 || len(f.After) > 200 {
 		// Shown again with the query kept and no results.
-		const msg = "is at most 200 characters"
+		msg := m.site.Catalog.T(web.Lang(r), "reason:is at most %d characters", 200)
 		d.Search = Form{Errors: map[string]string{"q": msg}}
 		d.Failed = &Failure{Items: []FailureItem{{ID: "q", Label: "participation.search", Message: msg}}}
 		m.site.Render(w, r, http.StatusUnprocessableEntity, "participation/organisations.html", "", d)
@@ -631,7 +632,7 @@ func (m *Module) profileForm(w http.ResponseWriter, r *http.Request) {
 		_, err = m.svc.UpdateProfile(r.Context(), slug, in)
 	}
 	if err != nil {
-		if f, failed, status, ok := refusal(r, err, profileFields); ok {
+		if f, failed, status, ok := m.refusal(r, err, profileFields); ok {
 			m.renderOrganisation(w, r, status, &f, failed)
 			return
 		}
@@ -724,7 +725,7 @@ func (m *Module) openConsultationForm(w http.ResponseWriter, r *http.Request) {
 		AllowUnpublished: r.PostFormValue("allow_unpublished") != "", ClosesOn: r.PostFormValue("closes_on"), Questions: qs}
 	c, err := m.svc.OpenConsultation(r.Context(), in)
 	if err != nil {
-		if f, failed, status, ok := refusal(r, err, consultationFields); ok {
+		if f, failed, status, ok := m.refusal(r, err, consultationFields); ok {
 			m.renderConsultations(w, r, status, f, failed)
 			return
 		}
@@ -783,7 +784,7 @@ func (m *Module) renderConsultation(w http.ResponseWriter, r *http.Request, stat
 	q := r.URL.Query().Get("q")
 	d := consultationData{Consultation: c, Query: q, Failed: failed}
 	if len(q) > 200 && r.Method == http.MethodGet {
-		const msg = "is at most 200 characters"
+		msg := m.site.Catalog.T(web.Lang(r), "reason:is at most %d characters", 200)
 		d.Search = Form{Errors: map[string]string{"q": msg}}
 		d.Failed = &Failure{Items: []FailureItem{{ID: "q", Label: "participation.search", Message: msg}}}
 		status, q = http.StatusUnprocessableEntity, ""
@@ -860,7 +861,7 @@ func (m *Module) answersForm(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		fs := fields{"answers": {target, "participation.your_answers"}, "publish": {"withhold", "participation.withhold"}}
-		if f, failed, status, ok := refusal(r, err, fs); ok {
+		if f, failed, status, ok := m.refusal(r, err, fs); ok {
 			m.renderConsultation(w, r, status, &f, failed)
 			return
 		}

@@ -316,9 +316,9 @@ func (in *SessionInput) parse() (Session, error) {
 	case in.Title == "" || len(in.Title) > 200:
 		return ss, invalid("title", "is required and at most 200 characters")
 	case !oneOf(in.Kind, SessionKinds):
-		return ss, invalid("kind", "must be one of "+strings.Join(SessionKinds, ", "))
+		return ss, api.Invalidf("kind", "must be one of %s", strings.Join(SessionKinds, ", "))
 	case !oneOf(in.Format, SessionFormats):
-		return ss, invalid("format", "must be one of "+strings.Join(SessionFormats, ", "))
+		return ss, api.Invalidf("format", "must be one of %s", strings.Join(SessionFormats, ", "))
 	case len(in.Place) > 200:
 		return ss, invalid("place", "is at most 200 characters")
 	case len(in.Programme) > 20000 || len(in.Outcomes) > 20000 || len(in.Documents) > 20000:
@@ -500,9 +500,9 @@ func (in *ProfileInput) validate() error {
 	}
 	switch {
 	case !oneOf(in.Type, OrgTypes):
-		return invalid("type", "must be one of "+strings.Join(OrgTypes, ", "))
+		return api.Invalidf("type", "must be one of %s", strings.Join(OrgTypes, ", "))
 	case !oneOf(in.ECOSOC, ECOSOCStatuses):
-		return invalid("ecosoc_status", "must be one of "+strings.Join(ECOSOCStatuses, ", "))
+		return api.Invalidf("ecosoc_status", "must be one of %s", strings.Join(ECOSOCStatuses, ", "))
 	case in.HQ != "" && !states.Known(in.HQ):
 		return invalid("headquarters", "must be the ISO 3166-1 alpha-3 code of a State")
 	case len(in.Description) > 5000:

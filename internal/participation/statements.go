@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
@@ -64,7 +65,7 @@ var (
 // CheckPDF checks an upload by its content: the %PDF- magic, and the size.
 func CheckPDF(b []byte, limit int64) error {
 	if int64(len(b)) > limit {
-		return invalid("file", fmt.Sprintf("is larger than %d bytes", limit))
+		return api.Invalidf("file", "is larger than %d bytes", limit)
 	}
 	if !bytes.HasPrefix(b, []byte("%PDF-")) {
 		return ErrNotPDF

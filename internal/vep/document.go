@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -56,7 +55,7 @@ func (s *Service) UploadDocument(ctx context.Context, iso3, filename string, pdf
 		return Document{}, api.Invalid("document", "choose a PDF file to upload")
 	}
 	if len(pdf) > MaxDocument {
-		return Document{}, api.Invalid("document", fmt.Sprintf("is larger than %d bytes", MaxDocument))
+		return Document{}, api.Invalidf("document", "is larger than %d bytes", MaxDocument)
 	}
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		return Document{}, api.Invalid("document", "is not a PDF document (it must begin with %PDF-)")
@@ -160,7 +159,7 @@ func (m *Module) uploadForm(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			m.fail(w, r, &api.Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Field: "document", Message: "is larger than " + strconv.Itoa(MaxDocument) + " bytes"}, back)
+			m.fail(w, r, &api.Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Field: "document", Message: "is larger than " + strconv.Itoa(MaxDocument) + " bytes", Format: "is larger than %d bytes", Args: []any{MaxDocument}}, back)
 			return
 		}
 		m.fail(w, r, api.Invalid("document", "send the file as a multipart form"), back)

@@ -299,7 +299,7 @@ func (m *Module) saveDraftForm(w http.ResponseWriter, r *http.Request) {
 		_, err = m.svc.SaveDraft(r.Context(), iso3, p)
 	}
 	if err != nil {
-		if f, failed, status, ok := refusal(r, err, policyFields); ok {
+		if f, failed, status, ok := m.refusal(r, err, policyFields); ok {
 			m.renderState(w, r, status, &f, failed)
 			return
 		}

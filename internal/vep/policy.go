@@ -168,7 +168,7 @@ func (p *Policy) Validate() error {
 			return api.Invalid("criteria_named", "must be among national_security, threat_impact, international_partners, commercial")
 		}
 		if seen[c] {
-			return api.Invalid("criteria_named", "names "+c+" twice")
+			return api.Invalidf("criteria_named", "names %s twice", c)
 		}
 		seen[c] = true
 	}
@@ -212,7 +212,7 @@ func (p *Policy) Validate() error {
 	}
 	for k, v := range p.Passages {
 		if !isRecommendation(k) {
-			return api.Invalid("passages", "no recommendation "+k)
+			return api.Invalidf("passages", "no recommendation %s", k)
 		}
 		if err := text("passages."+k, v, 4000); err != nil {
 			return err
@@ -232,7 +232,7 @@ func (p Policy) Interval() int {
 
 func oneOf(field, v string, allowed []string) error {
 	if !slices.Contains(allowed, v) {
-		return api.Invalid(field, "must be one of "+strings.Join(allowed, ", "))
+		return api.Invalidf(field, "must be one of %s", strings.Join(allowed, ", "))
 	}
 	return nil
 }

@@ -126,7 +126,7 @@ func validDate(field, v string, today time.Time, required bool) (time.Time, erro
 func validJustification(j map[string]string) error {
 	for k := range j {
 		if !slices.Contains(Justified, k) {
-			return api.Invalid("justification", "has no criterion "+k+"; use "+strings.Join(Justified, ", "))
+			return api.Invalidf("justification", "has no criterion %s; use %s", k, strings.Join(Justified, ", "))
 		}
 	}
 	for _, k := range Justified {

@@ -125,7 +125,7 @@ func (m *Module) recordForm(w http.ResponseWriter, r *http.Request) {
 	private(w)
 	e, err := m.svc.Record(r.Context(), entryFrom(r))
 	if err != nil {
-		if f, failed, status, ok := refusal(r, err, entryFields); ok {
+		if f, failed, status, ok := m.refusal(r, err, entryFields); ok {
 			m.renderRegister(w, r, status, f, failed)
 			return
 		}
@@ -171,7 +171,7 @@ func (m *Module) updateForm(w http.ResponseWriter, r *http.Request) {
 	private(w)
 	id := r.PathValue("id")
 	if _, err := m.svc.Update(r.Context(), id, entryFrom(r)); err != nil {
-		if f, failed, status, ok := refusal(r, err, entryFields); ok {
+		if f, failed, status, ok := m.refusal(r, err, entryFields); ok {
 			m.renderEntry(w, r, status, &f, nil, failed)
 			return
 		}
@@ -189,7 +189,7 @@ func (m *Module) reviewForm(w http.ResponseWriter, r *http.Request) {
 		in.Justification[c] = r.PostFormValue(c + "_reason")
 	}
 	if _, err := m.svc.AddReview(r.Context(), id, in); err != nil {
-		if f, failed, status, ok := refusal(r, err, reviewFields); ok {
+		if f, failed, status, ok := m.refusal(r, err, reviewFields); ok {
 			m.renderEntry(w, r, status, nil, &f, failed)
 			return
 		}

@@ -238,7 +238,7 @@ func (m *Module) generateForm(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if f, failed, status, ok := refusal(r, err, fields{"year": {ID: "year", Label: "vep.report.year"}}); ok {
+	if f, failed, status, ok := m.refusal(r, err, fields{"year": {ID: "year", Label: "vep.report.year"}}); ok {
 		m.renderReports(w, r, status, f, failed)
 		return
 	}

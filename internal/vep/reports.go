@@ -230,7 +230,7 @@ func (s *Service) GenerateReport(ctx context.Context, year int) (Report, error) 
 	}
 	thisYear := s.Now().UTC().Year()
 	if year < 1990 || year > thisYear {
-		return Report{}, api.Invalid("year", "must be a year from 1990 to "+strconv.Itoa(thisYear))
+		return Report{}, api.Invalidf("year", "must be a year from 1990 to %v", thisYear)
 	}
 	var rp Report
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {

@@ -61,7 +61,7 @@ func line(field, s string, max int) error {
 		}
 	}
 	if utf8.RuneCountInString(s) > max {
-		return api.Invalid(field, "must be at most "+itoa(max)+" characters")
+		return api.Invalidf(field, "must be at most %d characters", max)
 	}
 	return nil
 }
@@ -78,7 +78,7 @@ func text(field, s string, max int) error {
 		}
 	}
 	if utf8.RuneCountInString(s) > max {
-		return api.Invalid(field, "must be at most "+itoa(max)+" characters")
+		return api.Invalidf(field, "must be at most %d characters", max)
 	}
 	return nil
 }
