@@ -66,8 +66,7 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	if seq := c.off / chunkSize; seq != c.seq {
-		c.buf = c.buf[:0]
-		err := c.q.QueryRowContext(c.ctx, `SELECT data FROM opendata_release_chunks WHERE version = ? AND part = ? AND seq = ?`, c.version, c.part, seq).Scan(&c.buf)
+		err := c.load(seq)
 		if errors.Is(err, sql.ErrNoRows) {
 			if c.size < 0 {
 				return 0, io.EOF
@@ -91,6 +90,28 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 	n := copy(p, c.buf[at:])
 	c.off += int64(n)
 	return n, nil
+}
+
+// load reads chunk seq into buf, reusing it.
+func (c *chunkReader) load(seq int64) error {
+	c.seq = -1
+	rows, err := c.q.QueryContext(c.ctx, `SELECT data FROM opendata_release_chunks WHERE version = ? AND part = ? AND seq = ?`, c.version, c.part, seq)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	var data sql.RawBytes
+	if err := rows.Scan(&data); err != nil {
+		return err
+	}
+	c.buf = append(c.buf[:0], data...)
+	return rows.Close()
 }
 
 func (c *chunkReader) Seek(offset int64, whence int) (int64, error) {

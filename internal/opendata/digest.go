@@ -18,7 +18,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"os"
 	"slices"
@@ -33,13 +32,17 @@ const (
 	// \x1f, hash in hex) in the order the rows were written.
 	digestLines = 1
 	// digestSorted is gzip of binary records sorted by dataset and key
-	// (see writeDigest).
+	// (see digestWriter).
 	digestSorted = 2
 )
 
 // digestRunBytes is the memory a sorter fills before it spills a sorted
-// run to a file (about 100,000 rows).
-const digestRunBytes = 8 << 20
+// run to a file (about 50,000 rows of the demo's keys).
+const digestRunBytes = 4 << 20
+
+// digestRecordBytes is what a record costs in a run besides its key: its
+// slot in the run and the key's string header and allocation rounding.
+const digestRecordBytes = 56
 
 // rowDigest is one row's record.
 type rowDigest struct {
@@ -55,27 +58,41 @@ func compareDigest(a, b rowDigest) int {
 	return strings.Compare(a.key, b.key)
 }
 
-// hashCells is the row's hash: FNV-1a of every cell followed by a NUL.
+// hashCells is the row's hash: FNV-1a (64-bit) of every cell followed by a
+// NUL, as hash/fnv's New64a computes it, written out so that no cell is
+// copied to be hashed.
 func hashCells(cells []string) uint64 {
-	h := fnv.New64a()
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
 	for _, c := range cells {
-		_, _ = io.WriteString(h, c)
-		_, _ = h.Write([]byte{0})
+		for i := 0; i < len(c); i++ {
+			h ^= uint64(c[i])
+			h *= prime
+		}
+		h *= prime // the NUL: h ^= 0 changes nothing
 	}
-	return h.Sum64()
+	return h
 }
 
-// writeDigest writes a record: the dataset's and the key's lengths
+// digestWriter writes records: the dataset's and the key's lengths
 // (uvarint) each before its bytes, then the hash (8 bytes, big-endian).
-func writeDigest(w *bufio.Writer, d rowDigest) error {
-	var n [binary.MaxVarintLen64]byte
-	_, _ = w.Write(n[:binary.PutUvarint(n[:], uint64(len(d.dataset)))])
-	_, _ = w.WriteString(d.dataset)
-	_, _ = w.Write(n[:binary.PutUvarint(n[:], uint64(len(d.key)))])
-	_, _ = w.WriteString(d.key)
-	var h [8]byte
-	binary.BigEndian.PutUint64(h[:], d.hash)
-	_, err := w.Write(h[:])
+type digestWriter struct {
+	w       *bufio.Writer
+	scratch []byte
+}
+
+func newDigestWriter(w *bufio.Writer) *digestWriter {
+	return &digestWriter{w: w, scratch: make([]byte, 0, 2*binary.MaxVarintLen64+8)}
+}
+
+func (dw *digestWriter) write(d rowDigest) error {
+	b := binary.AppendUvarint(dw.scratch[:0], uint64(len(d.dataset)))
+	_, _ = dw.w.Write(b)
+	_, _ = dw.w.WriteString(d.dataset)
+	b = binary.AppendUvarint(dw.scratch[:0], uint64(len(d.key)))
+	_, _ = dw.w.Write(b)
+	_, _ = dw.w.WriteString(d.key)
+	_, err := dw.w.Write(binary.BigEndian.AppendUint64(dw.scratch[:0], d.hash))
 	return err
 }
 
@@ -84,7 +101,7 @@ type digestStream interface {
 	next() (rowDigest, error)
 }
 
-// recordReader reads records written by writeDigest.
+// recordReader reads records written by a digestWriter.
 type recordReader struct {
 	r       *bufio.Reader
 	buf     []byte
@@ -188,9 +205,13 @@ func newDigestSorter(dir string, limit int) *digestSorter {
 }
 
 func (s *digestSorter) add(d rowDigest) error {
+	if s.run == nil {
+		// The whole run at once: growing it by appending would copy it
+		// and leave the smaller arrays to the collector.
+		s.run = make([]rowDigest, 0, s.limit/digestRecordBytes+1)
+	}
 	s.run = append(s.run, d)
-	// The record's strings and its slot in the run.
-	s.size += len(d.key) + 48
+	s.size += len(d.key) + digestRecordBytes
 	if s.size >= s.limit {
 		return s.spill()
 	}
@@ -205,8 +226,9 @@ func (s *digestSorter) spill() error {
 	}
 	defer f.Close()
 	w := bufio.NewWriterSize(f, 64<<10)
+	dw := newDigestWriter(w)
 	for _, d := range s.run {
-		if err := writeDigest(w, d); err != nil {
+		if err := dw.write(d); err != nil {
 			return err
 		}
 	}
@@ -239,7 +261,7 @@ func (s *digestSorter) sorted() (digestStream, error) {
 			return nil, err
 		}
 		s.open = append(s.open, f)
-		m.add(newRecordReader(f, 32<<10))
+		m.add(newRecordReader(f, 16<<10))
 	}
 	return m, m.err
 }

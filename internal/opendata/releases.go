@@ -308,7 +308,7 @@ func (s *Service) compareDigests(ctx context.Context, prev *previous, rows *dige
 	for _, d := range sets {
 		known[d.Name] = true
 	}
-	counts, retired, err := changelog(old, cur, func(d rowDigest) error { return writeDigest(bw, d) }, func(name string) bool { return known[name] })
+	counts, retired, err := changelog(old, cur, newDigestWriter(bw).write, func(name string) bool { return known[name] })
 	if err != nil {
 		return nil, false, err
 	}
