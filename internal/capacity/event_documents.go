@@ -16,6 +16,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/id"
 	cnmail "github.com/cybernorms/cybernorms/internal/platform/mail"
 	"github.com/cybernorms/cybernorms/internal/platform/upload"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
 // EventDocument is a PDF attached to an event (an agenda, slides, a
@@ -199,9 +200,20 @@ func (s *Service) InviteToEvent(ctx context.Context, eventID string, in InviteIn
 				return fmt.Errorf("insert invitation: %w", err)
 			}
 			link := s.P.Link("/capacity/events/" + e.ID + "/invitation?token=" + token)
-			text := fmt.Sprintf("%s invites you to the %s \"%s\".\n\nWhen: %s – %s (%s)\nWhere: %s %s\n\n%s\n\nRegister: %s\nAdd it to your calendar: %s\n",
-				e.Organiser, e.Kind, e.Title, e.Local(e.StartsAt), e.Local(e.EndsAt), e.TZ, e.Place, e.OnlineURL, msg, link, s.P.Link("/capacity/events/"+e.ID+"/invitation.ics?token="+token))
-			if err := s.P.QueueMail(ctx, tx, cnmail.Message{To: a, Subject: "Invitation: " + e.Title, Text: text, Secrets: []string{token}}); err != nil {
+			ics := s.P.Link("/capacity/events/" + e.ID + "/invitation.ics?token=" + token)
+			// The invited address is written to in its account's language,
+			// else in the event's first.
+			lang, err := accountLang(ctx, tx, a)
+			if err != nil {
+				return err
+			}
+			if !web.KnownLanguage(lang) {
+				lang = eventLang(e)
+			}
+			t := s.tr(lang)
+			if err := s.P.QueueMail(ctx, tx, cnmail.Message{To: a, Subject: t("capacity.mail.event_invite.subject", e.Title),
+				Text:    t("capacity.mail.event_invite.body", organiserName(e, lang, t), e.Title, t("capacity.ekind."+e.Kind), eventWhen(e, lang, t), eventWhere(e), msg, link, ics),
+				Secrets: []string{token}}); err != nil {
 				return err
 			}
 			res.Invited = append(res.Invited, a)

@@ -14,8 +14,8 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
-	cnmail "github.com/cybernorms/cybernorms/internal/platform/mail"
 	"github.com/cybernorms/cybernorms/internal/platform/search"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
 // Event kinds and audiences.
@@ -411,6 +411,11 @@ func (s *Service) register(ctx context.Context, e Event, name, email, uid string
 		return reg, conflict("the event is over")
 	}
 	token := id.Secret(24)
+	page := web.LangOf(ctx)
+	lang := registrantLang("", page, e)
+	if u := auth.UserFrom(ctx); uid != "" && u != nil && u.ID == uid {
+		lang = registrantLang(u.Lang, page, e)
+	}
 	err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
 		// Serialise registrations for the event (a row lock on PostgreSQL;
 		// SQLite's write transactions are serial already).
@@ -431,16 +436,16 @@ func (s *Service) register(ctx context.Context, e Event, name, email, uid string
 		case err == nil && existing != "cancelled":
 			return conflict("this address is already registered (%s)", existing)
 		case err == nil:
-			if _, err := tx.ExecContext(ctx, `UPDATE capacity_registrations SET name = ?, user_id = ?, status = ?, token_hash = ?, reminded = ?, created_at = ?, updated_at = ? WHERE event_id = ? AND email = ?`,
-				name, uid, reg.Status, id.Hash(token), false, reg.CreatedAt, reg.CreatedAt, e.ID, email); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE capacity_registrations SET name = ?, user_id = ?, status = ?, token_hash = ?, reminded = ?, lang = ?, created_at = ?, updated_at = ? WHERE event_id = ? AND email = ?`,
+				name, uid, reg.Status, id.Hash(token), false, page, reg.CreatedAt, reg.CreatedAt, e.ID, email); err != nil {
 				return err
 			}
 			if err := tx.QueryRowContext(ctx, `SELECT id FROM capacity_registrations WHERE event_id = ? AND email = ?`, e.ID, email).Scan(&reg.ID); err != nil {
 				return err
 			}
 		case errors.Is(err, sql.ErrNoRows):
-			if _, err := tx.ExecContext(ctx, `INSERT INTO capacity_registrations (id, event_id, email, name, user_id, status, token_hash, reminded, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				reg.ID, e.ID, email, name, uid, reg.Status, id.Hash(token), false, reg.CreatedAt, reg.CreatedAt); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO capacity_registrations (id, event_id, email, name, user_id, status, token_hash, reminded, lang, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				reg.ID, e.ID, email, name, uid, reg.Status, id.Hash(token), false, page, reg.CreatedAt, reg.CreatedAt); err != nil {
 				if db.IsUniqueViolation(err) {
 					return conflict("this address is already registered")
 				}
@@ -450,16 +455,13 @@ func (s *Service) register(ctx context.Context, e Event, name, email, uid string
 			return err
 		}
 		cancel := s.P.Link("/capacity/events/" + e.ID + "/cancel?r=" + reg.ID + "&token=" + token)
-		var subject, text string
-		if reg.Status == "confirmed" {
-			subject = "Registration confirmed: " + e.Title
-			text = fmt.Sprintf("Your place at \"%s\" is confirmed.\n\nWhen: %s – %s (%s)\nWhere: %s %s\n\nAdd it to your calendar: %s\nCancel your registration: %s\n",
-				e.Title, e.Local(e.StartsAt), e.Local(e.EndsAt), e.TZ, e.Place, e.OnlineURL, s.P.Link("/capacity/events/"+e.ID+"/event.ics"), cancel)
-		} else {
-			subject = "Waiting list: " + e.Title
-			text = fmt.Sprintf("\"%s\" is full: you are on the waiting list, and will be told by e-mail if a place frees up.\n\nLeave the waiting list: %s\n", e.Title, cancel)
-		}
-		if err := s.P.QueueMail(ctx, tx, cnmail.Message{To: email, Subject: subject, Text: text}); err != nil {
+		status, ics := reg.Status, s.P.Link("/capacity/events/"+e.ID+"/event.ics")
+		if err := s.send(ctx, tx, []recipient{{email, lang}}, func(lang string, t tr) (string, string) {
+			if status == "confirmed" {
+				return t("capacity.mail.registered.subject", e.Title), t("capacity.mail.registered.body", e.Title, eventWhen(e, lang, t), eventWhere(e), ics, cancel)
+			}
+			return t("capacity.mail.waiting.subject", e.Title), t("capacity.mail.waiting.body", e.Title, cancel)
+		}); err != nil {
 			return err
 		}
 		if after != nil {
@@ -504,8 +506,10 @@ func (s *Service) CancelRegistration(ctx context.Context, eventID, regID, token 
 		if err != nil {
 			return err
 		}
-		var nextID, nextEmail string
-		err = tx.QueryRowContext(ctx, `SELECT id, email FROM capacity_registrations WHERE event_id = ? AND status = 'waiting' ORDER BY created_at, id LIMIT 1`, eventID).Scan(&nextID, &nextEmail)
+		var nextID string
+		var next registrant
+		err = tx.QueryRowContext(ctx, `SELECT r.id, r.email, r.lang, COALESCE(u.lang, '') FROM capacity_registrations r LEFT JOIN users u ON u.id = r.user_id
+			WHERE r.event_id = ? AND r.status = 'waiting' ORDER BY r.created_at, r.id LIMIT 1`, eventID).Scan(&nextID, &next.email, &next.lang, &next.account)
 		if errors.Is(err, sql.ErrNoRows) || e.Status != "scheduled" {
 			return nil
 		}
@@ -515,9 +519,10 @@ func (s *Service) CancelRegistration(ctx context.Context, eventID, regID, token 
 		if _, err := tx.ExecContext(ctx, `UPDATE capacity_registrations SET status = 'confirmed', updated_at = ? WHERE id = ?`, now, nextID); err != nil {
 			return err
 		}
-		text := fmt.Sprintf("A place at \"%s\" has freed up: your registration is now confirmed.\n\nWhen: %s – %s (%s)\nWhere: %s %s\n\nAdd it to your calendar: %s\n",
-			e.Title, e.Local(e.StartsAt), e.Local(e.EndsAt), e.TZ, e.Place, e.OnlineURL, s.P.Link("/capacity/events/"+e.ID+"/event.ics"))
-		if err := s.P.QueueMail(ctx, tx, cnmail.Message{To: nextEmail, Subject: "Registration confirmed: " + e.Title, Text: text}); err != nil {
+		ics := s.P.Link("/capacity/events/" + e.ID + "/event.ics")
+		if err := s.send(ctx, tx, []recipient{next.of(e)}, func(lang string, t tr) (string, string) {
+			return t("capacity.mail.registered.subject", e.Title), t("capacity.mail.promoted.body", e.Title, eventWhen(e, lang, t), eventWhere(e), ics)
+		}); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, "capacity.registration.promoted", "capacity_event", eventID, map[string]string{"status": "waiting"}, map[string]string{"registration": nextID})
@@ -546,21 +551,13 @@ func (s *Service) CancelEvent(ctx context.Context, eventID string) (Event, error
 		if _, err := tx.ExecContext(ctx, `UPDATE capacity_events SET status = ?, updated_at = ? WHERE id = ?`, e.Status, e.UpdatedAt, e.ID); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT email FROM capacity_registrations WHERE event_id = ? AND status <> 'cancelled'`, e.ID)
+		to, err := registrants(ctx, tx, e, `r.event_id = ? AND r.status <> 'cancelled'`, e.ID)
 		if err != nil {
 			return err
 		}
-		var to []string
-		for rows.Next() {
-			var a string
-			if err := rows.Scan(&a); err != nil {
-				rows.Close()
-				return err
-			}
-			to = append(to, a)
-		}
-		rows.Close()
-		if err := s.mailAll(ctx, tx, to, "Cancelled: "+e.Title, fmt.Sprintf("The %s \"%s\" planned for %s (%s) has been cancelled by its organiser.\n", e.Kind, e.Title, e.Local(e.StartsAt), e.TZ)); err != nil {
+		if err := s.send(ctx, tx, to, func(lang string, t tr) (string, string) {
+			return t("capacity.mail.cancelled.subject", e.Title), t("capacity.mail.cancelled.body", e.Title, t("capacity.ekind."+e.Kind), eventWhen(e, lang, t))
+		}); err != nil {
 			return err
 		}
 		if err := s.indexEvent(ctx, tx, e); err != nil {
@@ -597,16 +594,20 @@ func (s *Service) Registrations(ctx context.Context, e Event) ([]Registration, e
 // RemindEvents e-mails the confirmed registrants of events starting within
 // the next 24 hours of at, once.
 func (s *Service) RemindEvents(ctx context.Context, at time.Time) (int, error) {
-	rows, err := s.P.DB.QueryContext(ctx, `SELECT r.id, r.email, e.id FROM capacity_registrations r JOIN capacity_events e ON e.id = r.event_id
+	rows, err := s.P.DB.QueryContext(ctx, `SELECT r.id, r.email, r.lang, COALESCE(u.lang, ''), e.id FROM capacity_registrations r JOIN capacity_events e ON e.id = r.event_id
+		LEFT JOIN users u ON u.id = r.user_id
 		WHERE r.status = 'confirmed' AND r.reminded = ? AND e.status = 'scheduled' AND e.starts_at > ? AND e.starts_at <= ? LIMIT 1000`, false, at.UTC(), at.UTC().Add(24*time.Hour))
 	if err != nil {
 		return 0, err
 	}
-	type rem struct{ id, email, event string }
+	type rem struct {
+		id, event string
+		to        registrant
+	}
 	var list []rem
 	for rows.Next() {
 		var x rem
-		if err := rows.Scan(&x.id, &x.email, &x.event); err != nil {
+		if err := rows.Scan(&x.id, &x.to.email, &x.to.lang, &x.to.account, &x.event); err != nil {
 			rows.Close()
 			return 0, err
 		}
@@ -628,8 +629,10 @@ func (s *Service) RemindEvents(ctx context.Context, at time.Time) (int, error) {
 				return err
 			}
 			n++
-			return s.P.QueueMail(ctx, tx, cnmail.Message{To: x.email, Subject: "Reminder: " + e.Title, Text: fmt.Sprintf("\"%s\" starts %s (%s).\nWhere: %s %s\n\n%s\n",
-				e.Title, e.Local(e.StartsAt), e.TZ, e.Place, e.OnlineURL, s.P.Link("/capacity/events/"+e.ID))})
+			link := s.P.Link("/capacity/events/" + e.ID)
+			return s.send(ctx, tx, []recipient{x.to.of(e)}, func(lang string, t tr) (string, string) {
+				return t("capacity.mail.reminder.subject", e.Title), t("capacity.mail.reminder.body", e.Title, eventWhen(e, lang, t), eventWhere(e), link)
+			})
 		})
 		if err != nil {
 			return n, err

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/cybernorms/cybernorms/internal/platform/db"
-	"github.com/cybernorms/cybernorms/internal/platform/mail"
 )
 
 // MaxSuggestions is how many proposals a need or an offer shows.
@@ -299,66 +298,13 @@ func (s *Service) alertNeeds(ctx context.Context, tx *db.Tx, o Offer) error {
 		if err != nil {
 			return err
 		}
-		text := fmt.Sprintf("A new offer matches your State's need \"%s\".\n\nOffer: %s, by %s\nMatches on: %s (score %d)\n\nSee it and invite the offerer: %s\n",
-			n.Title, o.Title, o.Provider, ReasonLabels(m.Reasons), m.Score, s.P.Link("/capacity/needs/"+n.ID))
-		if err := s.mailState(ctx, tx, n.State, "New matching offer: "+o.Title, text); err != nil {
+		link, reasons, score := s.P.Link("/capacity/needs/"+n.ID), m.Reasons, m.Score
+		if err := s.mailState(ctx, tx, n.State, func(lang string, t tr) (string, string) {
+			return t("capacity.mail.alert.subject", o.Title),
+				t("capacity.mail.alert.body", n.Title, o.Title, providerName(o, lang), reasonsText(reasons, t), score, link)
+		}); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// mailState queues a message to every enabled account of a State.
-func (s *Service) mailState(ctx context.Context, tx *db.Tx, iso3, subject, text string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT email FROM users WHERE state_iso3 = ? AND role IN ('state-editor', 'state-approver') AND disabled = ? ORDER BY email`, iso3, false)
-	if err != nil {
-		return err
-	}
-	var to []string
-	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
-			rows.Close()
-			return err
-		}
-		to = append(to, e)
-	}
-	rows.Close()
-	return s.mailAll(ctx, tx, to, subject, text)
-}
-
-// mailOrg queues a message to every enabled member of an organisation.
-func (s *Service) mailOrg(ctx context.Context, tx *db.Tx, orgID, subject, text string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT email FROM users WHERE org_id = ? AND role = 'stakeholder' AND disabled = ? ORDER BY email`, orgID, false)
-	if err != nil {
-		return err
-	}
-	var to []string
-	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
-			rows.Close()
-			return err
-		}
-		to = append(to, e)
-	}
-	rows.Close()
-	return s.mailAll(ctx, tx, to, subject, text)
-}
-
-func (s *Service) mailAll(ctx context.Context, tx *db.Tx, to []string, subject, text string) error {
-	for _, e := range to {
-		if err := s.P.QueueMail(ctx, tx, mail.Message{To: e, Subject: subject, Text: text}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// mailOfferer queues a message to whoever acts for an offer.
-func (s *Service) mailOfferer(ctx context.Context, tx *db.Tx, o Offer, subject, text string) error {
-	if o.ProviderKind == "state" {
-		return s.mailState(ctx, tx, o.State, subject, text)
-	}
-	return s.mailOrg(ctx, tx, o.OrgID, subject, text)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -129,8 +128,10 @@ func (s *Service) Invite(ctx context.Context, needID string, in EngageInput) (En
 			return err
 		}
 		out = e
-		text := fmt.Sprintf("%s invites your offer \"%s\" for its need \"%s\".\n\n%s\n\nAccept or decline: %s\n", stateName(n.State, "en"), o.Title, n.Title, msg, s.P.Link("/capacity/offers/"+o.ID))
-		return s.mailOfferer(ctx, tx, o, "Invitation: "+n.Title, text)
+		link := s.P.Link("/capacity/offers/" + o.ID)
+		return s.mailOfferer(ctx, tx, o, func(lang string, t tr) (string, string) {
+			return t("capacity.mail.invite.subject", n.Title), t("capacity.mail.invite.body", stateName(n.State, lang), o.Title, n.Title, msg, link)
+		})
 	})
 	return out, err
 }
@@ -170,8 +171,10 @@ func (s *Service) ExpressInterest(ctx context.Context, needID string, in EngageI
 			return err
 		}
 		out = e
-		text := fmt.Sprintf("%s is interested in your State's need \"%s\" with its offer \"%s\".\n\n%s\n\nYour State's approver accepts or declines: %s\n", o.Provider, n.Title, o.Title, msg, s.P.Link("/capacity/needs/"+n.ID))
-		return s.mailState(ctx, tx, n.State, "Interest in your need: "+n.Title, text)
+		link := s.P.Link("/capacity/needs/" + n.ID)
+		return s.mailState(ctx, tx, n.State, func(lang string, t tr) (string, string) {
+			return t("capacity.mail.interest.subject", n.Title), t("capacity.mail.interest.body", providerName(o, lang), n.Title, o.Title, msg, link)
+		})
 	})
 	return out, err
 }
@@ -271,11 +274,19 @@ func (s *Service) Respond(ctx context.Context, matchID string, in RespondInput) 
 		if in.Accept {
 			verb = "accepted"
 		}
-		text := fmt.Sprintf("The match between the need \"%s\" and the offer \"%s\" (%s) was %s.\n\n%s\n", n.Title, o.Title, o.Provider, verb, s.P.Link("/capacity/needs/"+n.ID))
-		if e.InitiatedBy == "state" {
-			return s.mailState(ctx, tx, n.State, "Offer "+verb+": "+o.Title, text)
+		link := s.P.Link("/capacity/needs/" + n.ID)
+		body := func(lang string, t tr) string {
+			return t("capacity.mail.match_"+verb+".body", n.Title, o.Title, providerName(o, lang), link)
 		}
-		return s.mailOfferer(ctx, tx, o, "Interest "+verb+": "+n.Title, text)
+		if e.InitiatedBy == "state" {
+			// The State invited the offer; the offerer answered.
+			return s.mailState(ctx, tx, n.State, func(lang string, t tr) (string, string) {
+				return t("capacity.mail.offer_"+verb+".subject", o.Title), body(lang, t)
+			})
+		}
+		return s.mailOfferer(ctx, tx, o, func(lang string, t tr) (string, string) {
+			return t("capacity.mail.interest_"+verb+".subject", n.Title), body(lang, t)
+		})
 	})
 	return out, err
 }

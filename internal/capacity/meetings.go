@@ -11,6 +11,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
 // Meeting is a "Friends of [State]" coordination around a need, as in the
@@ -126,25 +127,28 @@ func (s *Service) Convene(ctx context.Context, needID string, in MeetingInput) (
 			g.ID, g.NeedID, g.ConvenedBy, g.MeetsOn, g.Place, g.Notes, v.u.ID, now, now); err != nil {
 			return fmt.Errorf("insert meeting: %w", err)
 		}
-		text := fmt.Sprintf("You are asked to a \"Friends of %s\" coordination meeting on the need \"%s\".\n\nDate: %s\nPlace: %s\n\n%s decides which offers it takes up; the meeting coordinates.\n\nThe meeting, its participants and notes: %s\n",
-			g.StateName, n.Title, g.MeetsOn, g.Place, g.StateName, s.P.Link("/capacity/meetings/"+g.ID))
-		subject := "Friends of " + g.StateName + ": " + n.Title
+		link := s.P.Link("/capacity/meetings/" + g.ID)
+		invite := func(lang string, t tr) (string, string) {
+			name := stateName(n.State, lang)
+			return t("capacity.mail.meeting.subject", name, n.Title),
+				t("capacity.mail.meeting.body", name, n.Title, web.LongDate(lang, g.MeetsOn), g.Place, link)
+		}
 		for _, p := range g.Participants {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO capacity_meeting_participants (meeting_id, kind, state_iso3, org_id, offer_id, name) VALUES (?, ?, ?, ?, ?, ?)`,
 				g.ID, p.Kind, p.State, p.OrgID, p.OfferID, p.Name); err != nil {
 				return fmt.Errorf("insert participant: %w", err)
 			}
 			if p.Kind == "state" {
-				err = s.mailState(ctx, tx, p.State, subject, text)
+				err = s.mailState(ctx, tx, p.State, invite)
 			} else {
-				err = s.mailOrg(ctx, tx, p.OrgID, subject, text)
+				err = s.mailOrg(ctx, tx, p.OrgID, invite)
 			}
 			if err != nil {
 				return err
 			}
 		}
 		if g.ConvenedBy == "secretariat" {
-			if err := s.mailState(ctx, tx, n.State, subject, text); err != nil {
+			if err := s.mailState(ctx, tx, n.State, invite); err != nil {
 				return err
 			}
 		}

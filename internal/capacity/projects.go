@@ -12,6 +12,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
 	"github.com/cybernorms/cybernorms/internal/platform/search"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
 // Project statuses.
@@ -721,16 +722,18 @@ func (s *Service) RemindOverdue(ctx context.Context, at time.Time) (int, error) 
 			if err != nil {
 				return err
 			}
-			text := fmt.Sprintf("The milestone \"%s\" of the project \"%s\" was due on %s and is not done.\n\nUpdate it or post progress: %s\n", d.title, p.Title, d.dueOn, s.P.Link("/capacity/projects/"+p.ID))
-			subject := "Milestone overdue: " + d.title
-			if err := s.mailState(ctx, tx, p.Beneficiary, subject, text); err != nil {
+			link := s.P.Link("/capacity/projects/" + p.ID)
+			remind := func(lang string, t tr) (string, string) {
+				return t("capacity.mail.overdue.subject", d.title), t("capacity.mail.overdue.body", d.title, p.Title, web.LongDate(lang, d.dueOn), link)
+			}
+			if err := s.mailState(ctx, tx, p.Beneficiary, remind); err != nil {
 				return err
 			}
 			for _, im := range p.Implementers {
 				if im.Kind == "state" {
-					err = s.mailState(ctx, tx, im.State, subject, text)
+					err = s.mailState(ctx, tx, im.State, remind)
 				} else {
-					err = s.mailOrg(ctx, tx, im.OrgID, subject, text)
+					err = s.mailOrg(ctx, tx, im.OrgID, remind)
 				}
 				if err != nil {
 					return err
