@@ -79,12 +79,18 @@ func loadAttribution(ctx context.Context, q db.Querier, attributionID string) (*
 	return a, loadSignatures(ctx, q, a)
 }
 
-func attributionsOf(ctx context.Context, q db.Querier, incidentID string, publishedOnly bool) ([]*Attribution, error) {
+// attributionsQuery reads one incident's statements, oldest first, through
+// incident_attributions_by_incident (migration 1005).
+func attributionsQuery(publishedOnly bool) string {
 	cond := ""
 	if publishedOnly {
 		cond = ` AND a.status = 'published'`
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+attributionCols+attributionFrom+` WHERE a.incident_id = ?`+cond+` ORDER BY a.made_on, a.id`, incidentID)
+	return `SELECT ` + attributionCols + attributionFrom + ` WHERE a.incident_id = ?` + cond + ` ORDER BY a.made_on, a.id`
+}
+
+func attributionsOf(ctx context.Context, q db.Querier, incidentID string, publishedOnly bool) ([]*Attribution, error) {
+	rows, err := q.QueryContext(ctx, attributionsQuery(publishedOnly), incidentID)
 	if err != nil {
 		return nil, err
 	}

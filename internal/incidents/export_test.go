@@ -14,3 +14,6 @@ func (s *Service) ListByLike(ctx context.Context, f Filter) ([]*Incident, string
 
 // Backfill runs the start-up fill of incident_stix_refs and incident_facets.
 func (s *Service) Backfill(ctx context.Context) error { return s.backfillAll(ctx) }
+
+// AttributionsQuery is the statement that reads one incident's statements.
+func AttributionsQuery(publishedOnly bool) string { return attributionsQuery(publishedOnly) }
