@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -1057,11 +1058,15 @@ func (s *Service) Stats(ctx context.Context) (RequestStats, error) {
 	return st, rows.Err()
 }
 
-// AckInTimePct is AckInTimeShare in per cent, for pages.
-func (st RequestStats) AckInTimePct() float64 { return 100 * st.AckInTimeShare }
+// AckInTimePct is AckInTimeShare in whole per cent, for pages (which
+// write it with web.FormatNumber).
+func (st RequestStats) AckInTimePct() int { return percent(st.AckInTimeShare) }
 
-// AnsweredPct is AnsweredShare in per cent.
-func (st RequestStats) AnsweredPct() float64 { return 100 * st.AnsweredShare }
+// AnsweredPct is AnsweredShare in whole per cent.
+func (st RequestStats) AnsweredPct() int { return percent(st.AnsweredShare) }
 
-// UnablePct is UnableShare in per cent.
-func (st RequestStats) UnablePct() float64 { return 100 * st.UnableShare }
+// UnablePct is UnableShare in whole per cent.
+func (st RequestStats) UnablePct() int { return percent(st.UnableShare) }
+
+// percent is a share (0–1) in whole per cent.
+func percent(share float64) int { return int(math.Round(100 * share)) }

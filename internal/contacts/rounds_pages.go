@@ -34,12 +34,12 @@ type roundsData struct {
 	Trend template.HTML
 }
 
-// InTimePercent is InTimeShare in percent, for the table.
-func (r RoundSummary) InTimePercent() float64 { return r.InTimeShare * 100 }
+// InTimePercent is InTimeShare in whole percent, for the table.
+func (r RoundSummary) InTimePercent() int { return percent(r.InTimeShare) }
 
 // AcknowledgedPercent is the share of a closed round's States that
-// acknowledged, in time or late, in percent.
-func (r RoundSummary) AcknowledgedPercent() float64 { return acknowledgedShare(r) * 100 }
+// acknowledged, in time or late, in whole percent.
+func (r RoundSummary) AcknowledgedPercent() int { return percent(acknowledgedShare(r)) }
 
 // acknowledgedShare is the share of a closed round's States that
 // acknowledged, in time or late, 0–1.

@@ -379,6 +379,15 @@ func TestRounds(t *testing.T) {
 					t.Errorf("the public page does not show %q", w)
 				}
 			}
+			// The minutes and shares are written by web.FormatNumber in the
+			// page's language (a median is a *float64: printf wrote its address).
+			reader := rig.Anonymous(t) // the language stays with a client
+			for _, lang := range []string{"en", "fr", "ar"} {
+				page := reader.GetBody(t, "/contacts/rounds/"+rid+"?lang="+lang)
+				if strings.Contains(page, "%!") || strings.Contains(page, "0x") {
+					t.Errorf("the public page in %s writes a number with printf: %s", lang, page)
+				}
+			}
 		})
 		t.Run("each State's history", func(t *testing.T) {
 			st, raw := public.raw(t, "/api/v1/contacts/states/BRA/rounds")

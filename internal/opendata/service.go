@@ -2,11 +2,11 @@ package opendata
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/cybernorms/cybernorms/internal/platform"
 	od "github.com/cybernorms/cybernorms/internal/platform/opendata"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
 // Service reads the registry's datasets and keeps the releases.
@@ -129,25 +129,28 @@ func (s *Service) latestSizes(ctx context.Context) map[string]int64 {
 	return out
 }
 
-// size is a byte count for people: SI units, one decimal.
-func size(n int64) string {
+// size is a byte count for people in lang: SI units, the number written
+// by web.FormatNumber (at most one decimal, the language's decimal sign:
+// "1.5 MB", "1,5 MB").
+func size(n int64, lang string) string {
 	const unit = 1000
 	if n < unit {
-		return fmt.Sprintf("%d B", n)
+		return web.FormatNumber(lang, n) + " B"
 	}
 	div, exp := int64(unit), 0
 	for m := n / unit; m >= unit; m /= unit {
 		div *= unit
 		exp++
 	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+	return web.FormatNumber(lang, float64(n)/float64(div)) + " " + string("kMGTPE"[exp]) + "B"
 }
 
-// CSVSize is the CSV file's size in the latest release, for people.
-func (d DatasetInfo) CSVSize() string { return size(d.CSVBytes) }
+// CSVSize is the CSV file's size in the latest release, for people
+// reading lang.
+func (d DatasetInfo) CSVSize(lang string) string { return size(d.CSVBytes, lang) }
 
-// Size is the zip's size, for people.
-func (r Release) Size() string { return size(r.Bytes) }
+// Size is the zip's size, for people reading lang.
+func (r Release) Size(lang string) string { return size(r.Bytes, lang) }
 
-// Size is the file's size, for people.
-func (f ReleaseFile) Size() string { return size(f.Bytes) }
+// Size is the file's size, for people reading lang.
+func (f ReleaseFile) Size(lang string) string { return size(f.Bytes, lang) }

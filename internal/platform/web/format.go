@@ -33,7 +33,8 @@ var numberPrinters = func() map[string]*message.Printer {
 // language's thousands separator and decimal sign, a whole float without
 // decimals ("171", never "171.0") and other floats with at most one.
 // Spanish does not group four-digit numbers (CLDR's minimum grouping
-// digits, which golang.org/x/text does not apply).
+// digits, which golang.org/x/text does not apply). A pointer to a float64
+// or int is written as its value, and a nil one as nothing.
 func FormatNumber(lang string, v any) string {
 	p := numberPrinters[lang]
 	if p == nil {
@@ -41,6 +42,16 @@ func FormatNumber(lang string, v any) string {
 	}
 	var f float64
 	switch n := v.(type) {
+	case *float64: // an optional figure (a median of nothing is nil)
+		if n == nil {
+			return ""
+		}
+		f = *n
+	case *int:
+		if n == nil {
+			return ""
+		}
+		f = float64(*n)
 	case int:
 		f = float64(n)
 	case int64:

@@ -25,6 +25,8 @@ func TestFormatNumberPerLanguage(t *testing.T) {
 		{"ar", 50000, "50,000"},
 		{"ar", 171.0, "171"},
 		{"xx", 1000, "1,000"},
+		{"fr", ptr(1234.5), "1\u00a0234,5"},
+		{"en", (*float64)(nil), ""},
 	}
 	for _, c := range cases {
 		if got := FormatNumber(c.lang, c.v); got != c.want {
@@ -58,3 +60,5 @@ func TestLongDateInEachLanguage(t *testing.T) {
 		t.Error("a zero date must be empty")
 	}
 }
+
+func ptr(f float64) *float64 { return &f }
