@@ -8,8 +8,9 @@ package opendata
 // holds no more than a few records of either, whatever the number of
 // rows. The rows come from the datasets in their query's order, which is
 // not byte order (numbers, collations, keys of several fields), so the new
-// digest is sorted on the way: runs of a few MB sorted in memory and
-// spilled to files, then merged.
+// digest is sorted on the way: runs of 4 MB sorted in memory and spilled
+// to files, then merged, at most 64 at a time (more runs are merged in
+// passes), so that the files open and their buffers stay bounded too.
 
 import (
 	"bufio"
@@ -254,8 +255,23 @@ func (s *digestSorter) sorted() (digestStream, error) {
 		}
 	}
 	s.run = nil
+	// Past digestFanIn runs, the first ones are merged into one run
+	// first, so that the files open and their buffers stay bounded.
+	for len(s.runs) > digestFanIn {
+		if err := s.mergeRuns(digestFanIn); err != nil {
+			return nil, err
+		}
+	}
+	return s.merge(s.runs)
+}
+
+// digestFanIn is the most runs merged at once.
+const digestFanIn = 64
+
+// merge opens the runs and merges them.
+func (s *digestSorter) merge(runs []string) (*mergeStream, error) {
 	m := &mergeStream{}
-	for _, name := range s.runs {
+	for _, name := range runs {
 		f, err := os.Open(name)
 		if err != nil {
 			return nil, err
@@ -264,6 +280,45 @@ func (s *digestSorter) sorted() (digestStream, error) {
 		m.add(newRecordReader(f, 16<<10))
 	}
 	return m, m.err
+}
+
+// mergeRuns replaces the first n runs with one run merging them.
+func (s *digestSorter) mergeRuns(n int) error {
+	m, err := s.merge(s.runs[:n])
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(s.dir, "digest-run-*")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 64<<10)
+	dw := newDigestWriter(w)
+	for {
+		d, err := m.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if err := dw.write(d); err != nil {
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	for _, o := range s.open {
+		o.Close()
+	}
+	for _, name := range s.runs[:n] {
+		os.Remove(name)
+	}
+	s.open = nil
+	s.runs = append(s.runs[n:], f.Name())
+	return f.Close()
 }
 
 func (s *digestSorter) close() {

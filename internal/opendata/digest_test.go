@@ -134,8 +134,8 @@ func TestChangelogMergesSortedDigests(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if len(cur.runs) < 10 {
-				t.Fatalf("%d runs: the test should spill", len(cur.runs))
+			if len(cur.runs) <= digestFanIn {
+				t.Fatalf("%d runs: the test should spill more than %d, to merge in two passes", len(cur.runs), digestFanIn)
 			}
 			st, err := cur.sorted()
 			if err != nil {
