@@ -43,7 +43,9 @@ func New(ps *platform.Services, fw *framework.Store, gaps GapReader, sessions Se
 	svc := NewService(ps, fw)
 	svc.Gaps, svc.Sessions = gaps, sessions
 	svc.registerJobs()
-	return &Module{svc: svc, site: ps.Site}, nil
+	m := &Module{svc: svc, site: ps.Site}
+	m.addSections()
+	return m, nil
 }
 
 // Service returns the module's service.
