@@ -68,7 +68,7 @@ func (m *Module) coverageMap(lang string, list []Coverage, sum coverageSummary) 
 	}
 	legend := []chart.LegendItem{{Class: "chart-b5", Label: t("contacts.legend.both")}, {Class: "chart-b2", Label: t("contacts.legend.diplomatic")},
 		{Class: "chart-b3", Label: t("contacts.legend.technical")}, {Class: "chart-noreport", Label: t("contacts.legend.none")}}
-	mp := chart.Map{Title: t("contacts.map.title"), Desc: t("contacts.map.desc", sum.Both, sum.DiplomaticOnly, sum.TechnicalOnly, sum.None, sum.Total),
+	mp := chart.Map{Title: t("contacts.map.title"), Desc: m.site.Catalog.TN(lang, "contacts.map.desc", sum.Total, sum.Total, sum.Both, sum.DiplomaticOnly, sum.TechnicalOnly, sum.None),
 		Base: m.base, Areas: areas, Default: chart.Area{Class: "chart-noreport"}, Legend: legend}
 	return mp.SVG()
 }

@@ -395,8 +395,16 @@ func TestRounds(t *testing.T) {
 				t.Fatalf("BRA history: %d %s", st, raw)
 			}
 			html := public.c.GetBody(t, "/contacts/states/KEN")
-			if !strings.Contains(html, "Acknowledged in time in 1 of 1 rounds.") {
+			if !strings.Contains(html, "Acknowledged in time in 1 of 1 round.") {
 				t.Errorf("KEN's page has no record")
+			}
+			// The count takes the language's plural form (CLDR): "1 of 1
+			// round", "из 1 проверки", never "1 of 1 rounds".
+			reader := rig.Anonymous(t)
+			for lang, want := range map[string]string{"ru": "в 1 из 1 проверки.", "fr": ": 1 sur 1 test.", "ar": "في 1 من أصل 1 جولة."} {
+				if page := reader.GetBody(t, "/contacts/states/KEN?lang="+lang); !strings.Contains(page, want) {
+					t.Errorf("KEN's page in %s does not say %q", lang, want)
+				}
 			}
 		})
 	})

@@ -176,7 +176,7 @@ func (s *Service) buildWorld(ctx context.Context, p MapParams) (View, error) {
 		}
 	}
 	title := t("monitoring.map.title", norm.Label(), norm.ShortTitle)
-	desc := t("monitoring.map.desc", cyc.Name, reported, len(f.Rows), total)
+	desc := s.P.Site.Catalog.TN(p.Lang, "monitoring.map.desc", len(f.Rows), cyc.Name, reported, len(f.Rows), total)
 	m := chart.Map{Title: title, Desc: desc, Base: s.base, Areas: areas, Default: chart.Area{Class: "chart-noreport"}, Legend: legend,
 		LegendTitle: t("monitoring.implemented_measures")}
 	return finish(View{Title: title, Note: desc, Chart: m.SVG(), Figures: f,
@@ -281,7 +281,7 @@ func (s *Service) buildProfile(ctx context.Context, iso3, lang string) (View, er
 		hist.Rows = append(hist.Rows, row)
 	}
 	title := t("monitoring.profile.title", name)
-	desc := t("monitoring.profile.desc", name, len(pub), len(cs))
+	desc := s.P.Site.Catalog.TN(lang, "monitoring.profile.desc", len(cs), name, len(pub), len(cs))
 	bars := chart.Bars{Title: title, Desc: desc, Categories: cats, Series: series, Stacked: true, RTL: web.IsRTL(lang), Lang: lang}
 	v := finish(View{Title: title, Note: desc, Chart: bars.SVG(), Figures: f, Extra: &hist, Params: map[string]any{"state": iso3, "group": string(st.Group)}})
 	// Norms as rows, cycles as columns, each norm's total and implemented

@@ -65,7 +65,7 @@ func (m *Module) buildQuestionChart(r *http.Request, q Question, lang string) (q
 	}
 	legend = append(legend, chart.LegendItem{Class: "chart-noreport", Label: t("positions.not_stated")})
 	c.Rows = append(c.Rows, countRow{Answer: "not-stated", Label: t("positions.not_stated"), Count: v.Counts["not-stated"]})
-	c.Map = chart.Map{Title: q.Text, Desc: t("positions.map.desc", len(v.Stances)), Base: m.base, Areas: areas,
+	c.Map = chart.Map{Title: q.Text, Desc: m.site.Catalog.TN(lang, "positions.map.desc", len(v.Stances), len(v.Stances)), Base: m.base, Areas: areas,
 		Default: chart.Area{Class: "chart-noreport", Label: t("positions.not_stated")}, Legend: legend}.SVG()
 	return c, nil
 }
