@@ -11,9 +11,10 @@ import (
 // addSections puts capacity building on the reporting module's pages
 // through the platform's page sections, so neither module imports the
 // other: under a national report, the needs its capacity gaps became and
-// who addresses them.
+// who addresses them; beside the monitoring dashboards, the gap view.
 func (m *Module) addSections() {
 	m.site.AddSections("reporting/show.html", m.reportSection)
+	m.site.AddSections("monitoring/index.html", m.monitoringSection)
 }
 
 // GapNeed is a need stated from a report's capacity gap, with the projects
@@ -109,4 +110,15 @@ func (m *Module) reportSection(r *http.Request) ([]web.Section, error) {
 		return nil, err
 	}
 	return []web.Section{{ID: "capacity-gaps", Heading: m.site.Catalog.T(lang, "capacity.report_section.heading"), Body: body}}, nil
+}
+
+// monitoringSection puts the gap view beside the monitoring dashboards: on
+// /monitoring, a link to /capacity/gaps with what it counts. It is the same
+// for every reader (the page may be cached).
+func (m *Module) monitoringSection(r *http.Request) ([]web.Section, error) {
+	body, err := m.site.Fragment(r, "capacity/need.html", "capacity-monitoring-section", nil)
+	if err != nil {
+		return nil, err
+	}
+	return []web.Section{{ID: "capacity-gap-view", Heading: m.site.Catalog.T(web.Lang(r), "capacity.monitoring_section.heading"), Body: body}}, nil
 }

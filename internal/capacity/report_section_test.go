@@ -72,3 +72,13 @@ func TestTheReportShowsWhichGapsAreAddressedAndByWhom(t *testing.T) {
 		}
 	})
 }
+
+func TestTheGapViewIsBesideTheMonitoringDashboards(t *testing.T) {
+	rig := testrig.New(t)
+	for lang, want := range map[string]string{"en": "The capacity gap view", "ar": "عرض الثغرات في القدرات"} {
+		page := rig.Anonymous(t).GetBody(t, "/monitoring?lang="+lang)
+		if !strings.Contains(page, `href="/capacity/gaps"`) || !strings.Contains(page, want) {
+			t.Errorf("/monitoring in %s does not link to the gap view", lang)
+		}
+	}
+}
