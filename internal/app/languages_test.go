@@ -139,13 +139,19 @@ func htmlPaths(t *testing.T, rig *testrig.Rig) []string {
 		for k, v := range languageExamples {
 			p = strings.ReplaceAll(p, k, v)
 		}
-		if strings.Contains(p, "{") || strings.HasSuffix(p, ".ics") || strings.HasSuffix(p, ".csv") || strings.HasSuffix(p, ".json") || strings.Contains(p, "feed") || strings.Contains(p, "taxii") || strings.HasSuffix(p, ".atom") {
+		if strings.Contains(p, "{") || !isPagePath(p) {
 			continue
 		}
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
 	return slices.Compact(paths)
+}
+
+// isPagePath reports whether a route's path is one of an HTML page, not a
+// file, a feed or a protocol's (iCalendar, CSV, JSON, Atom, TAXII).
+func isPagePath(p string) bool {
+	return !strings.HasSuffix(p, ".ics") && !strings.HasSuffix(p, ".csv") && !strings.HasSuffix(p, ".json") && !strings.Contains(p, "feed") && !strings.Contains(p, "taxii") && !strings.HasSuffix(p, ".atom")
 }
 
 // interfaceTexts are the page's text nodes (and its visible attribute

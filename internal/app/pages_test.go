@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -85,8 +87,10 @@ func textOf(n *html.Node) string {
 }
 
 // TestScrollingBoxesAreNamedRegions renders every HTML page of the route
-// table with the demo data, as the public (in English and Arabic) and as the
-// secretariat (in English), and fails when a box that scrolls sideways (every
+// table with the demo data, as the public (in English and Arabic), as the
+// secretariat and as a State's approver (in English) — a route with path
+// parameters at the first link to it the crawl of the demo's pages finds
+// (reachablePages), or at its pathExamples entry — and fails when a box that scrolls sideways (every
 // .table-wrap) cannot take the keyboard focus or has no name (axe's
 // scrollable-region-focusable; web.Region), or when two elements of a page
 // share an id (two charts with one title once did: an aria-labelledby then
@@ -94,16 +98,48 @@ func textOf(n *html.Node) string {
 func TestScrollingBoxesAreNamedRegions(t *testing.T) {
 	rig := testrig.New(t)
 	withDemo(t, rig)
-	paths := htmlPaths(t, rig)
-	staff := rig.SignIn(t, rig.User(t, auth.RoleSecretariat, ""))
+	public := rig.Anonymous(t)
+	secretariat := rig.User(t, auth.RoleSecretariat, "")
+	staff := rig.SignIn(t, secretariat)
+	// The demo makes no open-data release: one is made, so that a
+	// release's page is reached and checked.
+	if _, err := rig.App.Data.Service().CreateRelease(rig.Ctx, secretariat.ID); err != nil {
+		t.Fatalf("release: %v", err)
+	}
+	state := rig.SignIn(t, rig.User(t, auth.RoleStateApprover, "FRA"))
+	paths, reached := reachablePages(t, rig, public, staff, state)
+	// No State of the demo has two national positions: FRA's approver
+	// writes two, so that their comparison (a table) is checked.
+	var docs []string
+	for i, on := range []string{"2023-05-01", "2024-05-01"} {
+		resp := state.PostForm(t, "/positions/documents", url.Values{"kind": {"national"}, "state": {"FRA"}, "title": {"National position on international law " + on[:4]},
+			"issued_on": {on}, "languages": {"en"}, "slots": {"1"}, "p1_ref": {"1"}, "p1_text": {[]string{"States are responsible for their acts.", "States are responsible for their acts in cyberspace."}[i]}, "p1_lang": {"en"}, "p1_topics": {"sovereignty"}})
+		_ = testrig.Body(resp)
+		id, ok := strings.CutPrefix(resp.Header.Get("Location"), "/positions/documents/")
+		if resp.StatusCode != http.StatusSeeOther || !ok {
+			t.Fatalf("a position of FRA: status %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		docs = append(docs, id)
+	}
+	diff := "/positions/documents/" + docs[1] + "/diff?with=" + docs[0]
+	reached["/positions/documents/{id}/diff"], paths = diff, append(paths, diff)
+	if parsePage(t, state, diff, "en") == nil {
+		t.Errorf("FRA's approver cannot read the comparison %s", diff)
+	}
+	for _, r := range rig.App.Services.Site.Router().Routes() {
+		p := strings.ReplaceAll(r.Path, "{$}", "")
+		if r.Method == "GET" && !r.IsAPI && strings.Contains(p, "{") && isPagePath(p) && notPages[r.Path] == "" && reached[r.Path] == "" {
+			t.Errorf("no page of the demo links to %s: give it a path in pathExamples, or say in notPages why it is not checked", r.Path)
+		}
+	}
 	for _, cl := range []struct {
 		name string
 		c    *testrig.Client
-	}{{"public", rig.Anonymous(t)}, {"secretariat", staff}} {
+	}{{"public", public}, {"secretariat", staff}, {"FRA's approver", state}} {
 		for _, p := range paths {
 			for _, lang := range []string{"en", "ar"} {
 				if lang != "en" && cl.name != "public" {
-					continue // the secretariat's pages in English only: time
+					continue // the signed-in pages in English only: time
 				}
 				doc := parsePage(t, cl.c, p, lang)
 				if doc == nil {
