@@ -2,12 +2,15 @@ package app_test
 
 import (
 	"html"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
 	"github.com/cybernorms/cybernorms/internal/testrig"
 )
 
@@ -89,6 +92,69 @@ func sayWhyInTheReadersLanguage(t *testing.T, c *testrig.Client, forms []refused
 		for _, lang := range []string{"ar", "fr"} {
 			if reasons["en"] != "" && reasons[lang] == reasons["en"] {
 				t.Errorf("%s: the %s page gives the English reason %q", f.name, lang, reasons["en"])
+			}
+		}
+	}
+}
+
+// refusedAct is a form posted when the state of things refuses it (409).
+type refusedAct struct {
+	name, path string
+	form       url.Values
+	// english is the reason the English page gives; on, when not zero,
+	// is a date the reason gives, which each page writes in its language.
+	english string
+	on      time.Time
+}
+
+// TestRefusalsByTheStateOfThingsSayWhyInTheReadersLanguage posts forms
+// that the state of things refuses (409: an application after the
+// session's deadline, a circulation with nothing to circulate, a VEP
+// policy published without a draft) in English, Arabic and French, and
+// fails when the Arabic or French page gives the English reason, or a page
+// does not write the deadline's date in its language.
+func TestRefusalsByTheStateOfThingsSayWhyInTheReadersLanguage(t *testing.T) {
+	rig := testrig.New(t)
+	staff := rig.SignIn(t, rig.User(t, auth.RoleSecretariat, ""))
+	day := func(n int) string { return time.Now().UTC().AddDate(0, 0, n).Format("2006-01-02") }
+	for _, step := range []struct {
+		path string
+		form url.Values
+	}{
+		{"/participation/bodies", url.Values{"slug": {"wg"}, "name": {"Working group"}, "modality": {"non-objection-veto"}, "objection_days": {"10"}}},
+		{"/participation/bodies/wg/sessions", url.Values{"slug": {"late"}, "title": {"Late session"}, "kind": {"substantive"}, "format": {"hybrid"}, "starts_on": {day(10)}, "ends_on": {day(11)}, "apply_by": {day(-3)}}},
+	} {
+		if resp := staff.PostForm(t, step.path, step.form); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: status %d: %s", step.path, resp.StatusCode, testrig.Body(resp))
+		}
+	}
+	deadline, _ := time.Parse("2006-01-02", day(-3))
+	stakeholder := rig.SignIn(t, rig.User(t, auth.RoleStakeholder, rig.Organisation(t, "Late Org")))
+	approver := rig.SignIn(t, rig.User(t, auth.RoleStateApprover, "FRA"))
+	for _, f := range []struct {
+		c *testrig.Client
+		refusedAct
+	}{
+		{staff, refusedAct{"a circulation with nothing to circulate", "/participation/bodies/wg/circulate", url.Values{}, "no submitted application is waiting to be circulated", time.Time{}}},
+		{stakeholder, refusedAct{"an application after the deadline", "/participation/sessions/late/apply", url.Values{"justification": {"We run the networks these norms protect."}},
+			"the deadline for applications to this session was", deadline}},
+		{approver, refusedAct{"a VEP policy published without a draft", "/vep/states/FRA/policy/publish", url.Values{}, "there is no draft to publish; save a draft first", time.Time{}}},
+	} {
+		for _, lang := range []string{"en", "ar", "fr"} {
+			_ = f.c.GetBody(t, "/?lang="+lang)
+			resp := f.c.PostForm(t, f.path, f.form)
+			body := html.UnescapeString(testrig.Body(resp))
+			if resp.StatusCode != http.StatusConflict {
+				t.Errorf("%s (%s): status %d, want 409", f.name, lang, resp.StatusCode)
+				continue
+			}
+			switch {
+			case lang == "en" && !strings.Contains(body, f.english):
+				t.Errorf("%s: the English page does not say %q", f.name, f.english)
+			case lang != "en" && strings.Contains(body, f.english):
+				t.Errorf("%s: the %s page gives the English reason %q", f.name, lang, f.english)
+			case !f.on.IsZero() && !strings.Contains(body, web.LongDate(lang, f.on)):
+				t.Errorf("%s: the %s page does not give the date as %q", f.name, lang, web.LongDate(lang, f.on))
 			}
 		}
 	}

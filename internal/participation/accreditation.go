@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
@@ -215,7 +216,7 @@ func (s *Service) applyTx(ctx context.Context, tx *db.Tx, orgID string, in Appli
 			return Application{}, err
 		}
 		if at.After(applyBy) {
-			return Application{}, conflict("session", "the deadline for applications to this session was "+applyBy.UTC().Format("2 January 2006"))
+			return Application{}, conflict("session", "the deadline for applications to this session was %s", api.Day(applyBy))
 		}
 	} else {
 		err := tx.QueryRowContext(ctx, `SELECT id FROM participation_bodies WHERE slug = ?`, in.Body).Scan(&bodyID)
@@ -358,7 +359,7 @@ func (s *Service) Submit(ctx context.Context, appID string) (Application, error)
 				return err
 			}
 			if at.After(applyBy) {
-				return conflict("session", "the deadline for applications to this session was "+applyBy.UTC().Format("2 January 2006"))
+				return conflict("session", "the deadline for applications to this session was %s", api.Day(applyBy))
 			}
 		}
 		body, err := s.bodyByID(ctx, tx, a.BodyID)
@@ -568,8 +569,7 @@ func objectedBefore(ctx context.Context, tx *db.Tx, appID, iso3 string) error {
 		return fmt.Errorf("earlier objection: %w", err)
 	}
 	if w.Valid {
-		return conflict("state", "your State withdrew its objection to this application on "+w.Time.UTC().Format("2 January 2006 15:04 UTC")+
-			"; a State objects at most once per application, and a withdrawn objection cannot be lodged again")
+		return conflict("state", "your State withdrew its objection to this application on %s; a State objects at most once per application, and a withdrawn objection cannot be lodged again", api.Moment(w.Time))
 	}
 	return conflict("state", "your State's objection to this application stands already; a State objects at most once per application")
 }
@@ -582,34 +582,60 @@ func noVote(a Application) error {
 		return conflict("status", "applications to this body are decided under non-objection with veto: an objection refuses, and there is no vote")
 	case !a.Modality.Circulated():
 		return conflict("status", "applications to this body are decided on application: there is no vote")
-	case a.VotingEndsAt == nil && (a.Status == StatusAccredited || a.Status == StatusRefused):
-		return conflict("status", "the application was decided ("+a.Status+") without a vote: no objection stood at the end of the objection period")
+	case a.VotingEndsAt == nil && a.Status == StatusAccredited:
+		return conflict("status", "the application was decided (accredited) without a vote: no objection stood at the end of the objection period")
+	case a.VotingEndsAt == nil && a.Status == StatusRefused:
+		return conflict("status", "the application was decided (refused) without a vote: no objection stood at the end of the objection period")
 	case a.Status == StatusObjection:
 		return conflict("status", "the application is in its objection period; it is put to a vote only if an objection stands when the period ends")
 	}
 	return nil
 }
 
-// openPeriod refuses an act outside its period, with the reason.
+// openPeriod refuses an act outside its period, with the reason. what is
+// "objection" or "voting"; each reason is written out whole for each, so
+// that it is one message in every language.
 func openPeriod(status, want string, ends *time.Time, at time.Time, what string) error {
+	texts := periodReasons[what]
 	if status != want {
 		switch status {
 		case StatusSubmitted:
-			return conflict("status", "the application has not been circulated yet; the "+what+" period has not begun")
-		case StatusAccredited, StatusRefused:
-			return conflict("status", "the "+what+" period has closed: the application was decided ("+status+")")
+			return refusedBecause("status", texts.notBegun)
+		case StatusAccredited:
+			return refusedBecause("status", texts.decidedAccredited)
+		case StatusRefused:
+			return refusedBecause("status", texts.decidedRefused)
 		case StatusVoting:
 			return conflict("status", "the objection period has closed; the application is now put to a vote")
 		}
-		return conflict("status", "the application is not in its "+what+" period")
+		return refusedBecause("status", texts.notIn)
 	}
 	if ends == nil {
-		return conflict("status", "the application is not in its "+what+" period")
+		return refusedBecause("status", texts.notIn)
 	}
 	if !at.Before(*ends) {
-		return conflict("status", "the "+what+" period closed on "+ends.UTC().Format("2 January 2006 15:04 UTC"))
+		return conflict("status", texts.closedOn, api.Moment(*ends))
 	}
 	return nil
+}
+
+// periodReasons are openPeriod's reasons for the objection and the voting
+// period.
+var periodReasons = map[string]struct{ notBegun, decidedAccredited, decidedRefused, notIn, closedOn string }{
+	"objection": {
+		"the application has not been circulated yet; the objection period has not begun",
+		"the objection period has closed: the application was decided (accredited)",
+		"the objection period has closed: the application was decided (refused)",
+		"the application is not in its objection period",
+		"the objection period closed on %s",
+	},
+	"voting": {
+		"the application has not been circulated yet; the voting period has not begun",
+		"the voting period has closed: the application was decided (accredited)",
+		"the voting period has closed: the application was decided (refused)",
+		"the application is not in its voting period",
+		"the voting period closed on %s",
+	},
 }
 
 // WithdrawObjection withdraws the caller's State's objection before the

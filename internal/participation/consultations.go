@@ -244,7 +244,7 @@ func (s *Service) SaveAnswers(ctx context.Context, slug string, in AnswerInput) 
 
 func (s *Service) saveAnswersTx(ctx context.Context, tx *db.Tx, c Consultation, orgID string, in AnswerInput, at time.Time) (Submission, error) {
 	if c.Status != ConsultationOpen || !at.Before(c.ClosesAt) {
-		return Submission{}, conflict("consultation", "the consultation closed on "+c.ClosesAt.Format("2 January 2006"))
+		return Submission{}, conflict("consultation", "the consultation closed on %s", api.Day(c.ClosesAt))
 	}
 	if c.AudienceBodyID != "" {
 		var n int

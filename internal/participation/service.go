@@ -56,9 +56,17 @@ func invalid(field, reason string) error { return api.Invalid(field, reason) }
 
 // conflict is a 409 naming the field and the reason: the request is
 // well-formed but the state of things refuses it (a second objection, a
-// closed period).
-func conflict(field, reason string) error {
-	return &api.Error{Status: 409, Code: "refused", Field: field, Message: reason}
+// closed period). The reason is a format and its arguments, kept apart so
+// that pages say it in the reader's language (api.Error's MessageKey; a
+// date is an api.Day or api.Moment).
+func conflict(field, format string, args ...any) error {
+	return &api.Error{Status: 409, Code: "refused", Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
+}
+
+// refusedBecause is conflict with a reason chosen from a table, which has
+// no arguments.
+func refusedBecause(field, reason string) error {
+	return &api.Error{Status: 409, Code: "refused", Field: field, Message: reason, Format: reason}
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,79}$`)

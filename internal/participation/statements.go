@@ -252,8 +252,11 @@ func (s *Service) ReviewStatement(ctx context.Context, stmtID string, publish bo
 		if err != nil {
 			return err
 		}
-		if st.Status != StatementSubmitted {
-			return conflict("status", "the statement was already "+st.Status)
+		switch st.Status {
+		case StatementPublished:
+			return conflict("status", "the statement was already published")
+		case StatementRejected:
+			return conflict("status", "the statement was already rejected")
 		}
 		before := st
 		at := s.now()

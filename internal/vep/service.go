@@ -44,9 +44,11 @@ var (
 
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
-// conflict is a 409 naming the field: well-formed, refused by the state of things.
+// conflict is a 409 naming the field: well-formed, refused by the state of
+// things. The reason is a constant, so that pages say it in the reader's
+// language under "reason:" + reason (api.Error's MessageKey).
 func conflict(field, reason string) error {
-	return &api.Error{Status: 409, Code: "refused", Field: field, Message: reason}
+	return &api.Error{Status: 409, Code: "refused", Field: field, Message: reason, Format: reason}
 }
 
 // line checks a single-line text field: valid UTF-8, no control

@@ -55,6 +55,19 @@ func Errorf(status int, code, field, format string, args ...any) *Error {
 	return &Error{Status: status, Code: code, Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
+// Day is a date given as an argument of a reason ("the consultation
+// closed on %s"): the API writes it in English, "2 January 2006", and a
+// page in the reader's language (web.LongDate).
+type Day time.Time
+
+func (d Day) String() string { return time.Time(d).UTC().Format("2 January 2006") }
+
+// Moment is a date and time given as an argument of a reason: "2 January
+// 2006 15:04 UTC" in the API, the date in the reader's language on a page.
+type Moment time.Time
+
+func (m Moment) String() string { return time.Time(m).UTC().Format("2 January 2006 15:04 UTC") }
+
 // Common errors.
 var (
 	ErrUnauthenticated = &Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: "sign in or send an API token (Authorization: Bearer cn_…)"}

@@ -9,9 +9,12 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
+
+	"github.com/cybernorms/cybernorms/internal/platform/api"
 )
 
 // Languages are the six official UN languages the interface speaks.
@@ -98,7 +101,7 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 		s = key
 	}
 	if len(args) > 0 {
-		return fmt.Sprintf(s, numbers(lang, args)...)
+		return fmt.Sprintf(s, c.localArgs(lang, args)...)
 	}
 	return s
 }
@@ -124,16 +127,30 @@ func (n localNumber) Format(f fmt.State, verb rune) {
 	fmt.Fprintf(f, fmt.FormatString(f, verb), n.v)
 }
 
-// numbers wraps the whole-number arguments of a catalog text (localNumber).
-func numbers(lang string, args []any) []any {
+// localArgs writes the arguments of a catalog text in its language: whole
+// numbers through localNumber, dates given as api.Day or api.Moment in
+// the language's long form (LongDate, the time in UTC after it), and an
+// argument that is itself a Message (a reason inside a reason) in the
+// language (ErrorText).
+func (c *Catalog) localArgs(lang string, args []any) []any {
 	out, copied := args, false
+	set := func(i int, v any) {
+		if !copied {
+			out, copied = append([]any(nil), args...), true
+		}
+		out[i] = v
+	}
 	for i, a := range args {
-		switch a.(type) {
+		switch v := a.(type) {
 		case int, int64, int32, uint, uint64, uint32:
-			if !copied {
-				out, copied = append([]any(nil), args...), true
-			}
-			out[i] = localNumber{lang, a}
+			set(i, localNumber{lang, a})
+		case api.Day:
+			set(i, LongDate(lang, time.Time(v)))
+		case api.Moment:
+			t := time.Time(v).UTC()
+			set(i, LongDate(lang, t)+" "+t.Format("15:04")+" UTC")
+		case Message:
+			set(i, c.ErrorText(lang, v))
 		}
 	}
 	return out
@@ -176,7 +193,7 @@ func (c *Catalog) TN(lang, key string, n int, args ...any) string {
 		s = key
 	}
 	if len(args) > 0 {
-		return fmt.Sprintf(s, numbers(lang, args)...)
+		return fmt.Sprintf(s, c.localArgs(lang, args)...)
 	}
 	return s
 }
