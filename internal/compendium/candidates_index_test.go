@@ -12,23 +12,9 @@ import (
 // order instead of sorting every published measure of the State.
 func TestCandidateListReadsItsIndex(t *testing.T) {
 	rig := testrig.NewOn(t, "sqlite")
-	rows, err := rig.DB.QueryContext(rig.Ctx, `EXPLAIN QUERY PLAN SELECT m.id, CASE WHEN p.measure_key IS NULL THEN 0 ELSE 1 END
+	p := rig.QueryPlan(t, `SELECT m.id, CASE WHEN p.measure_key IS NULL THEN 0 ELSE 1 END
 		FROM report_measures m LEFT JOIN compendium_practices p ON p.measure_key = m.measure_key
 		WHERE m.published = ? AND m.state_iso3 = ? ORDER BY m.cycle_year DESC, m.norm_id, m.position LIMIT ?`, true, "FRA", 200)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	p := strings.Join(plan, "; ")
 	if !strings.Contains(p, "report_measures_candidates (published=? AND state_iso3=?)") || strings.Contains(p, "TEMP B-TREE") {
 		t.Fatalf("plan: %s", p)
 	}

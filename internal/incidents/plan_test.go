@@ -17,21 +17,7 @@ import (
 func TestStatementsReadByIncident(t *testing.T) {
 	rig := testrig.NewOn(t, "sqlite")
 	for _, published := range []bool{true, false} {
-		rows, err := rig.DB.QueryContext(rig.Ctx, `EXPLAIN QUERY PLAN `+incidents.AttributionsQuery(published), "x")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		p := strings.Join(plan, "; ")
+		p := rig.QueryPlan(t, incidents.AttributionsQuery(published), "x")
 		want := "incident_attributions_by_incident (incident_id=?"
 		if published {
 			want = "incident_attributions_by_incident (incident_id=? AND status=?)"
