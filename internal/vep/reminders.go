@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
-	"github.com/cybernorms/cybernorms/internal/platform/mail"
 )
 
 // JobReminders is the periodic job that reminds each State's VEP users of
@@ -95,15 +95,13 @@ func (s *Service) remind(ctx context.Context, iso3, kind, period string, at time
 		if err != nil {
 			return err
 		}
-		cat := s.Svc.Site.Catalog
-		for _, u := range users {
-			subject := cat.T(u.lang, "vep.mail."+kind+".subject")
-			body := cat.T(u.lang, "vep.mail."+kind+".body") + "\n\n" + s.Svc.Link("/vep/register") + "\n"
-			if err := s.Svc.QueueMail(ctx, tx, mail.Message{To: u.email, Subject: subject, Text: body}); err != nil {
-				return err
-			}
-			sent++
+		err = s.Svc.QueueLetter(ctx, tx, users, func(_ string, t platform.Tr) (string, string) {
+			return t("vep.mail." + kind + ".subject"), t("vep.mail."+kind+".body") + "\n\n" + s.Svc.Link("/vep/register") + "\n"
+		})
+		if err != nil {
+			return err
 		}
+		sent += len(users)
 		// The audit names neither the State nor the kind: whoever reads the
 		// audit log must not learn that a State retains anything.
 		return audit.Record(ctx, tx, "vep.reminder", "vep_reminders", period, nil, nil)
@@ -111,24 +109,8 @@ func (s *Service) remind(ctx context.Context, iso3, kind, period string, at time
 	return sent, err
 }
 
-type recipient struct{ email, lang string }
-
 // vepUsers are the State's users who hold the VEP permission.
-func (s *Service) vepUsers(ctx context.Context, q db.Querier, iso3 string) ([]recipient, error) {
-	rows, err := q.QueryContext(ctx, `SELECT u.email, u.lang FROM vep_grants g JOIN users u ON u.id = g.user_id
-		WHERE g.state_iso3 = ? AND u.state_iso3 = ? AND u.disabled = ? AND u.role IN (?, ?) ORDER BY u.email`,
-		iso3, iso3, false, string(auth.RoleStateEditor), string(auth.RoleStateApprover))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []recipient
-	for rows.Next() {
-		var r recipient
-		if err := rows.Scan(&r.email, &r.lang); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+func (s *Service) vepUsers(ctx context.Context, q db.Querier, iso3 string) ([]platform.Recipient, error) {
+	return platform.Accounts(ctx, q, `id IN (SELECT user_id FROM vep_grants WHERE state_iso3 = ?) AND state_iso3 = ? AND role IN (?, ?)`,
+		iso3, iso3, string(auth.RoleStateEditor), string(auth.RoleStateApprover))
 }
