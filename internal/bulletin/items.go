@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/cybernorms/cybernorms/internal/bulletin/stix"
+	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
-	"github.com/cybernorms/cybernorms/internal/platform/mail"
 )
 
 // Errors of the item and issue services.
@@ -307,18 +307,17 @@ func kindInStr(s string, l []string) bool {
 
 // notifyContributor emails the contributor about each step of the review.
 func (s *Service) notifyContributor(ctx context.Context, tx *db.Tx, it *Item, action, comment string) error {
-	var email, lang string
-	if err := tx.QueryRowContext(ctx, `SELECT email, lang FROM users WHERE id = ?`, it.ContributorID).Scan(&email, &lang); err != nil {
+	to, err := platform.Accounts(ctx, tx, `id = ?`, it.ContributorID)
+	if err != nil {
 		return fmt.Errorf("contributor of %s: %w", it.ID, err)
 	}
-	T := func(key string, args ...any) string { return s.Site.Catalog.T(lang, key, args...) }
-	link := s.Link("/bulletin/items/" + it.ID)
-	text := T("bulletin.mail.review_"+action, it.Title) + "\n\n"
-	if comment != "" {
-		text += T("bulletin.mail.comment") + "\n\n" + comment + "\n\n"
-	}
-	text += link + "\n"
-	return s.QueueMail(ctx, tx, mail.Message{To: email, Subject: T("bulletin.mail.review_subject_"+action, it.Title), Text: text})
+	return s.QueueLetter(ctx, tx, to, func(_ string, T platform.Tr) (string, string) {
+		text := T("bulletin.mail.review_"+action, it.Title) + "\n\n"
+		if comment != "" {
+			text += T("bulletin.mail.comment") + "\n\n" + comment + "\n\n"
+		}
+		return T("bulletin.mail.review_subject_"+action, it.Title), text + s.Link("/bulletin/items/"+it.ID) + "\n"
+	})
 }
 
 // ItemFor returns an item for u: its owners and the secretariat see it at

@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
-	"github.com/cybernorms/cybernorms/internal/platform/mail"
 )
 
 const proposalCols = `p.id, COALESCE(p.incident_id, ''), COALESCE(i.name, ''), p.org_id, COALESCE(o.name, ''), p.proposer_id, p.status, p.payload,
@@ -226,35 +226,30 @@ func (s *Service) ReviewProposal(ctx context.Context, u *auth.User, proposalID s
 // tx, so it goes if and only if the decision is committed. A proposer
 // whose account is gone or disabled is not written to.
 func (s *Service) notifyProposer(ctx context.Context, tx *db.Tx, p *Proposal, x *Incident, created bool) error {
-	var email, lang string
-	var disabled bool
-	err := tx.QueryRowContext(ctx, `SELECT email, lang, disabled FROM users WHERE id = ?`, p.ProposerID).Scan(&email, &lang, &disabled)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && disabled {
-		return nil
-	}
+	to, err := platform.Accounts(ctx, tx, `id = ?`, p.ProposerID)
 	if err != nil {
 		return fmt.Errorf("proposer of %s: %w", p.ID, err)
 	}
-	T := func(key string, args ...any) string { return s.Site.Catalog.T(lang, key, args...) }
-	name := p.Input.Name
-	if p.IncidentName != "" {
-		name = p.IncidentName
-	}
-	var subject, body string
-	switch {
-	case p.Status == ProposalAccepted && created:
-		name = x.Name
-		subject, body = T("incidents.mail.accepted_subject", name), T("incidents.mail.accepted_new", name)+"\n\n"+s.Link("/incidents/"+x.ID)
-	case p.Status == ProposalAccepted:
-		if x != nil {
-			name = x.Name
+	return s.QueueLetter(ctx, tx, to, func(_ string, T platform.Tr) (string, string) {
+		name := p.Input.Name
+		if p.IncidentName != "" {
+			name = p.IncidentName
 		}
-		subject, body = T("incidents.mail.accepted_subject", name), T("incidents.mail.accepted_correction", name)+"\n\n"+s.Link("/incidents/"+p.IncidentID)
-	default:
-		subject, body = T("incidents.mail.rejected_subject", name), T("incidents.mail.rejected", name)+"\n\n"+T("incidents.mail.reason")+"\n\n"+p.Reason
-	}
-	body += "\n\n" + T("incidents.mail.proposal") + "\n" + s.Link("/incidents/proposals/"+p.ID) + "\n"
-	return s.QueueMail(ctx, tx, mail.Message{To: email, Subject: subject, Text: body})
+		var subject, body string
+		switch {
+		case p.Status == ProposalAccepted && created:
+			name = x.Name
+			subject, body = T("incidents.mail.accepted_subject", name), T("incidents.mail.accepted_new", name)+"\n\n"+s.Link("/incidents/"+x.ID)
+		case p.Status == ProposalAccepted:
+			if x != nil {
+				name = x.Name
+			}
+			subject, body = T("incidents.mail.accepted_subject", name), T("incidents.mail.accepted_correction", name)+"\n\n"+s.Link("/incidents/"+p.IncidentID)
+		default:
+			subject, body = T("incidents.mail.rejected_subject", name), T("incidents.mail.rejected", name)+"\n\n"+T("incidents.mail.reason")+"\n\n"+p.Reason
+		}
+		return subject, body + "\n\n" + T("incidents.mail.proposal") + "\n" + s.Link("/incidents/proposals/"+p.ID) + "\n"
+	})
 }
 
 func nullable(s string) any {
