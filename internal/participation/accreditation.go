@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/cybernorms/cybernorms/internal/platform"
 	"strings"
 	"time"
 
@@ -392,23 +393,14 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, a Application, body B
 	if err := audit.Record(ctx, tx, "application.submit", "application", a.ID, before, a); err != nil {
 		return a, err
 	}
-	what := a.target()
-	subject := "Application received: " + a.OrgName + " for " + what
-	text := fmt.Sprintf("%s has applied for accreditation to %s.\n\nModality: %s.", a.OrgName, what, body.Modality)
-	if a.Status != StatusSubmitted {
-		subject = "Application " + a.Status + ": " + a.OrgName + " for " + what
-		text += "\nOutcome: " + a.Status + " (" + a.Reason + ")."
-	} else {
-		text += "\nThe secretariat will circulate it to the Member States."
-	}
-	return a, s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true}, subject, text, "/participation/applications/"+a.ID)
-}
-
-func (a Application) target() string {
-	if a.SessionTitle != "" {
-		return a.SessionTitle
-	}
-	return "standing accreditation to " + a.BodySlug
+	return a, s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true}, "/participation/applications/"+a.ID, func(lang string, t platform.Tr) (string, string) {
+		what := a.mailTarget(t)
+		text := t("participation.mail.received_text", a.OrgName, what, t("participation.modality."+string(body.Modality)))
+		if a.Status == StatusSubmitted {
+			return t("participation.mail.received_subject", a.OrgName, what), text + "\n" + t("participation.mail.will_circulate")
+		}
+		return t("participation.mail.decided_subject", a.OrgName, what), text + "\n" + t("participation.mail.outcome", t("participation.status."+a.Status), s.Svc.Site.Catalog.ErrorText(lang, a.ReasonMessage()))
+	})
 }
 
 // Circulate sends every submitted application of a body (for its sessions
@@ -456,7 +448,6 @@ func (s *Service) circulateTx(ctx context.Context, tx *db.Tx, bodySlug string, a
 	if len(list) == 0 {
 		return 0, conflict("body", "no submitted application is waiting to be circulated")
 	}
-	var names []string
 	for _, a := range list {
 		before := a
 		a.Status, a.CirculatedAt, a.ObjectionEndsAt, a.Modality = StatusObjection, &at, &ends, body.Modality
@@ -466,15 +457,20 @@ func (s *Service) circulateTx(ctx context.Context, tx *db.Tx, bodySlug string, a
 		if err := audit.Record(ctx, tx, "application.circulate", "application", a.ID, before, a); err != nil {
 			return 0, err
 		}
-		if err := s.notify(ctx, tx, recipients{orgID: a.OrgID}, "Application circulated: "+a.target(),
-			fmt.Sprintf("Your application for %s has been circulated to the Member States. The objection period ends on %s.", a.target(), ends.Format("2 January 2006 15:04 UTC")), "/participation/applications/"+a.ID); err != nil {
+		if err := s.notify(ctx, tx, recipients{orgID: a.OrgID}, "/participation/applications/"+a.ID, func(lang string, t platform.Tr) (string, string) {
+			return t("participation.mail.circulated_subject", a.mailTarget(t)), t("participation.mail.circulated_text", a.mailTarget(t), mailTime(lang, ends))
+		}); err != nil {
 			return 0, err
 		}
-		names = append(names, "- "+a.OrgName+" ("+a.target()+")")
 	}
-	text := fmt.Sprintf("The secretariat of %s circulates %d application(s) for accreditation under the %s modality. Objections may be lodged until %s.\n\n%s",
-		body.Name, len(list), body.Modality, ends.Format("2 January 2006 15:04 UTC"), strings.Join(names, "\n"))
-	return len(list), s.notify(ctx, tx, recipients{approvers: true, secretariat: true}, "Applications for accreditation circulated: "+body.Name, text, "/participation/bodies/"+body.Slug)
+	return len(list), s.notify(ctx, tx, recipients{approvers: true, secretariat: true}, "/participation/bodies/"+body.Slug, func(lang string, t platform.Tr) (string, string) {
+		names := make([]string, len(list))
+		for i, a := range list {
+			names[i] = "- " + a.OrgName + " (" + a.mailTarget(t) + ")"
+		}
+		return t("participation.mail.circulated_all_subject", body.Name),
+			t("participation.mail.circulated_all_text", body.Name, t("participation.modality."+string(body.Modality)), mailTime(lang, ends)) + "\n\n" + strings.Join(names, "\n")
+	})
 }
 
 // approverFor checks that the caller is a State approver and returns the
@@ -543,15 +539,16 @@ func (s *Service) lodgeObjectionTx(ctx context.Context, tx *db.Tx, a Application
 	if err := audit.Record(ctx, tx, "application.object", "application", a.ID, nil, o); err != nil {
 		return err
 	}
-	who := "A Member State"
-	if body.NameObjectors {
-		who = iso3
-	}
-	text := fmt.Sprintf("%s has objected to the application of %s for %s.", who, a.OrgName, a.target())
-	if reason != "" {
-		text += "\n\nReason given: " + reason
-	}
-	return s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true, stateISO3: iso3}, "Objection lodged: "+a.OrgName, text, "/participation/applications/"+a.ID)
+	return s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true, stateISO3: iso3}, "/participation/applications/"+a.ID, func(lang string, t platform.Tr) (string, string) {
+		text := t("participation.mail.objection_text", a.OrgName, a.mailTarget(t))
+		if body.NameObjectors {
+			text = t("participation.mail.objection_by_text", mailState(iso3, lang), a.OrgName, a.mailTarget(t))
+		}
+		if reason != "" {
+			text += "\n\n" + t("participation.mail.reason_given") + " " + reason
+		}
+		return t("participation.mail.objection_subject", a.OrgName), text
+	})
 }
 
 // objectedBefore explains why a State may not object: it has an objection
@@ -665,8 +662,9 @@ func (s *Service) WithdrawObjection(ctx context.Context, appID string) error {
 		if err := audit.Record(ctx, tx, "application.withdraw_objection", "application", a.ID, map[string]string{"state": u.StateISO3}, map[string]any{"state": u.StateISO3, "withdrawn_at": at}); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true}, "Objection withdrawn: "+a.OrgName,
-			fmt.Sprintf("An objection to the application of %s for %s has been withdrawn.", a.OrgName, a.target()), "/participation/applications/"+a.ID)
+		return s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true}, "/participation/applications/"+a.ID, func(lang string, t platform.Tr) (string, string) {
+			return t("participation.mail.withdrawn_subject", a.OrgName), t("participation.mail.withdrawn_text", a.OrgName, a.mailTarget(t))
+		})
 	})
 }
 
@@ -759,13 +757,13 @@ func (s *Service) closeTx(ctx context.Context, tx *db.Tx, appID string, at time.
 			if err := audit.Record(ctx, tx, "application.to_vote", "application", a.ID, before, a); err != nil {
 				return err
 			}
-			kind := "a vote by secret ballot (only the tally will be published)"
-			if a.RecordedVote {
-				kind = "a recorded vote (each State's vote will be published when voting closes)"
-			}
-			text := fmt.Sprintf("The application of %s for %s was objected to and is put to %s for %s. Votes may be cast until %s; the rule is a %s majority of those present and voting.",
-				a.OrgName, a.target(), body.Name, kind, ends.Format("2 January 2006 15:04 UTC"), body.Majority)
-			return s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true, approvers: true}, "Vote on accreditation: "+a.OrgName, text, path)
+			return s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true, approvers: true}, path, func(lang string, t platform.Tr) (string, string) {
+				kind := t("participation.mail.vote_secret")
+				if a.RecordedVote {
+					kind = t("participation.mail.vote_recorded")
+				}
+				return t("participation.mail.vote_subject", a.OrgName), t("participation.mail.vote_text", a.OrgName, a.mailTarget(t), body.Name, kind, mailTime(lang, ends), t("participation.majority."+string(body.Majority)))
+			})
 		}
 		outcome, reason := Decide(a.Modality, body.Majority, Record{Objections: a.Objections})
 		return s.decideTx(ctx, tx, before, a, outcome, reason, at)
@@ -795,6 +793,7 @@ func (s *Service) decideTx(ctx context.Context, tx *db.Tx, before, a Application
 	if err := audit.Record(ctx, tx, "application.decide", "application", a.ID, before, a); err != nil {
 		return err
 	}
-	text := fmt.Sprintf("The application of %s for %s is %s: %s.", a.OrgName, a.target(), a.Status, reason)
-	return s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true, approvers: before.Status == StatusVoting}, "Accreditation "+a.Status+": "+a.OrgName, text, "/participation/applications/"+a.ID)
+	return s.notify(ctx, tx, recipients{orgID: a.OrgID, secretariat: true, approvers: before.Status == StatusVoting}, "/participation/applications/"+a.ID, func(lang string, t platform.Tr) (string, string) {
+		return t("participation.mail.decision_subject", a.OrgName), t("participation.mail.decision_text", a.OrgName, a.mailTarget(t), t("participation.status."+a.Status), s.Svc.Site.Catalog.ErrorText(lang, a.ReasonMessage()))
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/cybernorms/cybernorms/internal/platform"
 	"strings"
 	"time"
 
@@ -441,12 +442,15 @@ func (s *Service) CloseDueConsultations(ctx context.Context, at time.Time) (int,
 			}
 			orgs.Close()
 			for _, o := range ids {
-				if err := s.notify(ctx, tx, recipients{orgID: o}, "Consultation closed: "+d.title,
-					"The consultation has closed and its submissions are published.", "/participation/consultations/"+d.slug); err != nil {
+				if err := s.notify(ctx, tx, recipients{orgID: o}, "/participation/consultations/"+d.slug, func(_ string, t platform.Tr) (string, string) {
+					return t("participation.mail.consultation_closed_subject", d.title), t("participation.mail.consultation_published_text")
+				}); err != nil {
 					return err
 				}
 			}
-			return s.notify(ctx, tx, recipients{secretariat: true}, "Consultation closed: "+d.title, "The consultation has closed.", "/participation/consultations/"+d.slug)
+			return s.notify(ctx, tx, recipients{secretariat: true}, "/participation/consultations/"+d.slug, func(_ string, t platform.Tr) (string, string) {
+				return t("participation.mail.consultation_closed_subject", d.title), t("participation.mail.consultation_closed_text")
+			})
 		})
 		if err != nil {
 			return 0, fmt.Errorf("close consultation %s: %w", d.slug, err)

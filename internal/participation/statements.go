@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/cybernorms/cybernorms/internal/platform"
 	"os"
 	"path/filepath"
 	"strings"
@@ -164,8 +165,9 @@ func (s *Service) SubmitStatement(ctx context.Context, sessionSlug string, in St
 		if err := audit.Record(ctx, tx, "statement.submit", "statement", st.ID, nil, st); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, recipients{secretariat: true}, "Statement to check: "+st.Title,
-			fmt.Sprintf("A statement to %s waits for the secretariat's check: %q.", x.Title, st.Title), "/participation/sessions/"+x.Slug+"/statements")
+		return s.notify(ctx, tx, recipients{secretariat: true}, "/participation/sessions/"+x.Slug+"/statements", func(_ string, t platform.Tr) (string, string) {
+			return t("participation.mail.statement_check_subject", st.Title), t("participation.mail.statement_check_text", x.Title, st.Title)
+		})
 	})
 	return st, err
 }
@@ -274,7 +276,9 @@ func (s *Service) ReviewStatement(ctx context.Context, stmtID string, publish bo
 		if st.StateISO3 != "" {
 			r = recipients{stateISO3: st.StateISO3}
 		}
-		return s.notify(ctx, tx, r, "Statement "+st.Status+": "+st.Title, fmt.Sprintf("Your statement %q has been %s by the secretariat.", st.Title, st.Status), "/participation/sessions/"+st.SessionSlug)
+		return s.notify(ctx, tx, r, "/participation/sessions/"+st.SessionSlug, func(_ string, t platform.Tr) (string, string) {
+			return t("participation.mail.statement_"+st.Status+"_subject", st.Title), t("participation.mail.statement_"+st.Status+"_text", st.Title)
+		})
 	})
 	return st, err
 }
