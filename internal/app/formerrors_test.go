@@ -140,22 +140,50 @@ func TestRefusalsByTheStateOfThingsSayWhyInTheReadersLanguage(t *testing.T) {
 			"the deadline for applications to this session was", deadline}},
 		{approver, refusedAct{"a VEP policy published without a draft", "/vep/states/FRA/policy/publish", url.Values{}, "there is no draft to publish; save a draft first", time.Time{}}},
 	} {
-		for _, lang := range []string{"en", "ar", "fr"} {
-			_ = f.c.GetBody(t, "/?lang="+lang)
-			resp := f.c.PostForm(t, f.path, f.form)
-			body := html.UnescapeString(testrig.Body(resp))
-			if resp.StatusCode != http.StatusConflict {
-				t.Errorf("%s (%s): status %d, want 409", f.name, lang, resp.StatusCode)
-				continue
-			}
-			switch {
-			case lang == "en" && !strings.Contains(body, f.english):
-				t.Errorf("%s: the English page does not say %q", f.name, f.english)
-			case lang != "en" && strings.Contains(body, f.english):
-				t.Errorf("%s: the %s page gives the English reason %q", f.name, lang, f.english)
-			case !f.on.IsZero() && !strings.Contains(body, web.LongDate(lang, f.on)):
-				t.Errorf("%s: the %s page does not give the date as %q", f.name, lang, web.LongDate(lang, f.on))
-			}
+		sayWhyRefused(t, f.c, http.StatusConflict, f.refusedAct)
+	}
+}
+
+// sayWhyRefused posts the act in English, Arabic and French, wants the
+// status, and fails when the English page does not give the English
+// reason, when the Arabic or French page gives it, or when a page does
+// not write the reason's date in its language.
+func sayWhyRefused(t *testing.T, c *testrig.Client, status int, f refusedAct) {
+	t.Helper()
+	for _, lang := range []string{"en", "ar", "fr"} {
+		_ = c.GetBody(t, "/?lang="+lang)
+		resp := c.PostForm(t, f.path, f.form)
+		body := html.UnescapeString(testrig.Body(resp))
+		if resp.StatusCode != status {
+			t.Errorf("%s (%s): status %d, want %d", f.name, lang, resp.StatusCode, status)
+			continue
+		}
+		switch {
+		case lang == "en" && !strings.Contains(body, f.english):
+			t.Errorf("%s: the English page does not say %q", f.name, f.english)
+		case lang != "en" && strings.Contains(body, f.english):
+			t.Errorf("%s: the %s page gives the English reason %q", f.name, lang, f.english)
+		case !f.on.IsZero() && !strings.Contains(body, web.LongDate(lang, f.on)):
+			t.Errorf("%s: the %s page does not give the date as %q", f.name, lang, web.LongDate(lang, f.on))
 		}
 	}
+}
+
+// TestImportAndStateRefusalsSayWhyInTheReadersLanguage posts a refused
+// incidents import and bulletin bundle (422) and a bulletin issue sent
+// before it is published (409) in English, Arabic and French, and fails
+// when the Arabic or French page gives the English reason.
+func TestImportAndStateRefusalsSayWhyInTheReadersLanguage(t *testing.T) {
+	rig := testrig.New(t)
+	staff := rig.SignIn(t, rig.User(t, auth.RoleSecretariat, ""))
+	contributor := rig.SignIn(t, rig.User(t, auth.RoleStakeholder, rig.Organisation(t, "Bundle Org")))
+	resp := staff.PostForm(t, "/bulletin/editor/issues", url.Values{"quarter": {"2026 Q4"}, "title": {"Fourth quarter"}, "foreword": {"Welcome."}})
+	_ = testrig.Body(resp)
+	issue := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(issue, "/bulletin/editor/issues/") {
+		t.Fatalf("a bulletin issue: status %d, Location %q", resp.StatusCode, issue)
+	}
+	sayWhyRefused(t, staff, http.StatusUnprocessableEntity, refusedAct{name: "an incidents import without a file", path: "/incidents/import", form: url.Values{"format": {"cfr-csv"}}, english: "no header row"})
+	sayWhyRefused(t, contributor, http.StatusUnprocessableEntity, refusedAct{name: "a bundle that is not STIX", path: "/bulletin/import", form: url.Values{"bundle_text": {"{}"}}, english: "the bundle is not valid STIX 2.1"})
+	sayWhyRefused(t, staff, http.StatusConflict, refusedAct{name: "an issue sent before it is published", path: issue + "/send", form: url.Values{"rate": {"10"}}, english: "publish the issue before sending it"})
 }

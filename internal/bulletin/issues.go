@@ -212,7 +212,7 @@ func (s *Service) UpdateIssue(ctx context.Context, u *auth.User, issueID string,
 			return err
 		}
 		if before.Status != IssueDraft {
-			return &StateError{"a published issue cannot change; publish a correction"}
+			return &StateError{Reason: "a published issue cannot change; publish a correction"}
 		}
 		if in.Quarter != "" && (qy != before.Year || qq != before.Quarter) {
 			return invalid("quarter", "cannot change once the issue is started; start a new issue for another quarter")
@@ -248,7 +248,7 @@ func (s *Service) PublishIssue(ctx context.Context, u *auth.User, issueID string
 			return err
 		}
 		if is.Status != IssueDraft {
-			return &StateError{"the issue is already published"}
+			return &StateError{Reason: "the issue is already published"}
 		}
 		if len(is.ItemIDs) == 0 {
 			return invalid("item_ids", "an issue needs at least one approved item")
@@ -281,14 +281,14 @@ func (s *Service) CorrectIssue(ctx context.Context, u *auth.User, issueID string
 			return err
 		}
 		if orig.Status != IssuePublished {
-			return &StateError{"only a published issue is corrected; edit the draft instead"}
+			return &StateError{Reason: "only a published issue is corrected; edit the draft instead"}
 		}
 		var maxRev int
 		if err := tx.QueryRowContext(ctx, `SELECT MAX(revision) FROM bulletin_issues WHERE year = ? AND quarter = ?`, orig.Year, orig.Quarter).Scan(&maxRev); err != nil {
 			return err
 		}
 		if maxRev > orig.Revision {
-			return &StateError{"this issue already has a later revision"}
+			return &StateError{Reason: "this issue already has a later revision"}
 		}
 		now := time.Now().UTC()
 		is := *orig

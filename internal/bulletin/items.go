@@ -24,9 +24,22 @@ var (
 )
 
 // StateError is a transition that the current status does not allow.
-type StateError struct{ Reason string }
+type StateError struct {
+	Reason string
+	format string
+	args   []any
+}
 
 func (e *StateError) Error() string { return e.Reason }
+
+// MessageKey is the reason's catalog key, "reason:" and its English
+// format, and the format's arguments (web.Catalog.ErrorText).
+func (e *StateError) MessageKey() (string, []any) {
+	if e.format == "" {
+		return "reason:" + e.Reason, nil
+	}
+	return "reason:" + e.format, e.args
+}
 
 const itemColumns = `i.id, i.kind, i.status, i.title, i.summary, i.body, i.tlp, i.techniques, i.sectors, i.regions, i.states,
 	i.norms, i.refs, i.contributor_id, COALESCE(i.org_id, ''), COALESCE(o.name, ''), i.source, i.review_comment,
@@ -182,7 +195,7 @@ func (s *Service) UpdateItem(ctx context.Context, u *auth.User, itemID string, i
 		return nil, ErrNotFound
 	}
 	if !canEdit(u, before) {
-		return nil, &StateError{"only a draft, or an item returned for changes, can be edited by its contributor"}
+		return nil, &StateError{Reason: "only a draft, or an item returned for changes, can be edited by its contributor"}
 	}
 	it, err := in.validate(s.normKnown(ctx))
 	if err != nil {
@@ -266,7 +279,7 @@ func (s *Service) transition(ctx context.Context, u *auth.User, itemID, action, 
 			return ErrForbidden
 		}
 		if !kindInStr(before.Status, tr.from) {
-			return &StateError{fmt.Sprintf("an item that is %s cannot be given %q", before.Status, action)}
+			return &StateError{Reason: fmt.Sprintf("an item that is %s cannot be given %q", before.Status, action), format: "an item that is %s cannot be given %q", args: []any{before.Status, action}}
 		}
 		now := time.Now().UTC()
 		after := *before

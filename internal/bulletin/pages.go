@@ -209,7 +209,7 @@ type contributeData struct {
 	Items       []*Item
 	Choices     Choices
 	Error       *FieldError
-	ImportError string
+	ImportError error
 	Input       formInput
 }
 
@@ -299,7 +299,7 @@ func (m *Module) importForm(w http.ResponseWriter, r *http.Request) {
 	items, err := m.svc.ImportBundle(r.Context(), user(r), data)
 	var ie *ImportError
 	if errors.As(err, &ie) {
-		m.renderContribute(w, r, http.StatusUnprocessableEntity, contributeData{ImportError: ie.Reason, Input: formInput{TLP: "amber"}})
+		m.renderContribute(w, r, http.StatusUnprocessableEntity, contributeData{ImportError: ie, Input: formInput{TLP: "amber"}})
 		return
 	}
 	if err != nil {
@@ -397,7 +397,7 @@ type composeData struct {
 	Sections  string
 	Progress  *Progress
 	Error     *FieldError
-	StateErr  string
+	StateErr  error
 	Published bool
 }
 
@@ -501,7 +501,7 @@ func (m *Module) publishForm(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &fe) || errors.As(err, &se) {
 			d := composeData{Error: fe}
 			if se != nil {
-				d.StateErr = se.Reason
+				d.StateErr = se
 			}
 			status, _ := httpError(err)
 			m.renderCompose(w, r, status, r.PathValue("id"), d)
@@ -534,7 +534,7 @@ func (m *Module) sendForm(w http.ResponseWriter, r *http.Request) {
 	if errors.As(err, &fe) || errors.As(err, &se) {
 		d := composeData{Error: fe}
 		if se != nil {
-			d.StateErr = se.Reason
+			d.StateErr = se
 		}
 		status, _ := httpError(err)
 		m.renderCompose(w, r, status, r.PathValue("id"), d)

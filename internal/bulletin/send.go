@@ -58,12 +58,12 @@ func (s *Service) StartSending(ctx context.Context, u *auth.User, issueID string
 			return err
 		}
 		if is.Status != IssuePublished {
-			return &StateError{"publish the issue before sending it"}
+			return &StateError{Reason: "publish the issue before sending it"}
 		}
 		now := time.Now().UTC()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO bulletin_sends (issue_id, status, rate, started_at) VALUES (?, ?, ?, ?)`, is.ID, "running", rate, now); err != nil {
 			if db.IsUniqueViolation(err) {
-				return &StateError{"this issue has already been sent to the list"}
+				return &StateError{Reason: "this issue has already been sent to the list"}
 			}
 			return fmt.Errorf("start sending: %w", err)
 		}

@@ -257,10 +257,25 @@ func (s *Service) issueItems(ctx context.Context, is *Issue) ([]*Item, error) {
 	return items, nil
 }
 
-// ImportError is a bundle refused on import, with the reason.
-type ImportError struct{ Reason string }
+// ImportError is a bundle refused on import, with the reason (in English,
+// the API's). format and args say it on pages in the reader's language
+// (MessageKey); a STIX validator's detail is an argument, in English.
+type ImportError struct {
+	Reason string
+	format string
+	args   []any
+}
 
 func (e *ImportError) Error() string { return e.Reason }
+
+// MessageKey is the reason's catalog key, "reason:" and its English
+// format, and the format's arguments (web.Catalog.ErrorText).
+func (e *ImportError) MessageKey() (string, []any) {
+	if e.format == "" {
+		return "reason:" + e.Reason, nil
+	}
+	return "reason:" + e.format, e.args
+}
 
 // ImportBundle reads a STIX 2.1 bundle and creates draft items from its
 // threat actors, attack patterns, courses of action and notes for u's
@@ -272,7 +287,7 @@ func (s *Service) ImportBundle(ctx context.Context, u *auth.User, data []byte) (
 	}
 	b, err := stix.ParseBundle(data)
 	if err != nil {
-		return nil, &ImportError{Reason: err.Error()}
+		return nil, &ImportError{Reason: err.Error(), format: "the bundle is not valid STIX 2.1: %s", args: []any{err.Error()}}
 	}
 	inputs, links, err := bundleInputs(b)
 	if err != nil {
@@ -286,7 +301,7 @@ func (s *Service) ImportBundle(ctx context.Context, u *auth.User, data []byte) (
 		if _, err := in.in.validate(s.normKnown(ctx)); err != nil {
 			var fe *FieldError
 			if errors.As(err, &fe) {
-				return nil, &ImportError{Reason: fmt.Sprintf("object %s: %s %s", in.stixID, fe.Field, fe.Reason)}
+				return nil, &ImportError{Reason: fmt.Sprintf("object %s: %s %s", in.stixID, fe.Field, fe.Reason), format: "object %s: %s %s", args: []any{in.stixID, fe.Field, fe}}
 			}
 			return nil, err
 		}
@@ -396,7 +411,7 @@ func bundleInputs(b stix.Bundle) ([]importInput, [][3]string, error) {
 			switch {
 			case r.SourceName == stix.SourceMitreAttack && strings.HasPrefix(r.ExternalID, "T"):
 				if !attack.Valid(r.ExternalID) {
-					return nil, nil, &ImportError{Reason: fmt.Sprintf("object %s: external_references: %q is not an ATT&CK Enterprise technique (v%s)", objID, r.ExternalID, attack.Version())}
+					return nil, nil, &ImportError{Reason: fmt.Sprintf("object %s: external_references: %q is not an ATT&CK Enterprise technique (v%s)", objID, r.ExternalID, attack.Version()), format: "object %s: external_references: %q is not an ATT&CK Enterprise technique (v%s)", args: []any{objID, r.ExternalID, attack.Version()}}
 				}
 				in.Techniques = append(in.Techniques, r.ExternalID)
 			case r.URL != "" && (strings.HasPrefix(r.URL, "https://") || strings.HasPrefix(r.URL, "http://")) && len(in.References) < 30:

@@ -40,6 +40,32 @@ type ImportError struct {
 	Line   int
 	Field  string
 	Reason string
+	// format and args are the reason before it was formatted, for pages
+	// (MessageKey); a detail from a parser (Go's CSV or JSON reader) is an
+	// argument, in English.
+	format string
+	args   []any
+}
+
+// importErr is an ImportError whose reason is format with args.
+func importErr(line int, field, format string, args ...any) *ImportError {
+	return &ImportError{Line: line, Field: field, Reason: fmt.Sprintf(format, args...), format: format, args: args}
+}
+
+// importFieldErr is an ImportError for a record's refused field, with the
+// field's reason.
+func importFieldErr(line int, field string, fe *FieldError) *ImportError {
+	key, args := fe.MessageKey()
+	return &ImportError{Line: line, Field: field, Reason: fe.Reason, format: strings.TrimPrefix(key, "reason:"), args: args}
+}
+
+// MessageKey is the reason's catalog key, "reason:" and its English
+// format, and the format's arguments (web.Catalog.ErrorText).
+func (e *ImportError) MessageKey() (string, []any) {
+	if e.format == "" {
+		return "reason:" + e.Reason, nil
+	}
+	return "reason:" + e.format, e.args
 }
 
 func (e *ImportError) Error() string {
@@ -114,13 +140,13 @@ func splitCell(s string) []string {
 // refusing the whole file at the first bad line.
 func parseCFR(data []byte) ([]IncidentInput, error) {
 	if !utf8.Valid(data) {
-		return nil, &ImportError{Line: 1, Reason: "the file is not UTF-8 text"}
+		return nil, importErr(1, "", "the file is not UTF-8 text")
 	}
 	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
 	r.FieldsPerRecord = -1
 	header, err := r.Read()
 	if err != nil {
-		return nil, &ImportError{Line: 1, Reason: "no header row: " + err.Error()}
+		return nil, importErr(1, "", "no header row: %s", err.Error())
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -132,13 +158,13 @@ func parseCFR(data []byte) ([]IncidentInput, error) {
 			}
 		}
 		if !known {
-			return nil, &ImportError{Line: 1, Field: h, Reason: "is not a column of the CFR tracker (" + strings.Join(cfrColumns, ", ") + ")"}
+			return nil, importErr(1, h, "is not a column of the CFR tracker (%s)", strings.Join(cfrColumns, ", "))
 		}
 		col[h] = i
 	}
 	for _, req := range []string{"title", "date", "description", "victims", "sources"} {
 		if _, ok := col[req]; !ok {
-			return nil, &ImportError{Line: 1, Field: req, Reason: "the column is required"}
+			return nil, importErr(1, req, "the column is required")
 		}
 	}
 	var out []IncidentInput
@@ -151,9 +177,9 @@ func parseCFR(data []byte) ([]IncidentInput, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, &ImportError{Line: pe.Line, Reason: pe.Err.Error()}
+				return nil, &ImportError{Line: pe.Line, Reason: pe.Err.Error(), format: "the file is not valid CSV: %s", args: []any{pe.Err.Error()}}
 			}
-			return nil, &ImportError{Line: line, Reason: err.Error()}
+			return nil, &ImportError{Line: line, Reason: err.Error(), format: "the file is not valid CSV: %s", args: []any{err.Error()}}
 		}
 		line, _ = r.FieldPos(0)
 		get := func(c string) string {
@@ -163,25 +189,25 @@ func parseCFR(data []byte) ([]IncidentInput, error) {
 			return ""
 		}
 		if len(out) >= MaxImportRecords {
-			return nil, &ImportError{Line: line, Reason: fmt.Sprintf("at most %d incidents per file", MaxImportRecords)}
+			return nil, importErr(line, "", "at most %d incidents per file", MaxImportRecords)
 		}
 		typ, ok := cfrTypes[strings.ToLower(get("type"))]
 		if !ok {
 			if get("type") == "" {
 				typ = "other"
 			} else {
-				return nil, &ImportError{Line: line, Field: "Type", Reason: fmt.Sprintf("%q is not a type of the tracker", get("type"))}
+				return nil, importErr(line, "Type", "%q is not a type of the tracker", get("type"))
 			}
 		}
 		sector, ok := cfrCategories[strings.ToLower(get("category"))]
 		if !ok {
-			return nil, &ImportError{Line: line, Field: "Category", Reason: fmt.Sprintf("%q is not a category of the tracker", get("category"))}
+			return nil, importErr(line, "Category", "%q is not a category of the tracker", get("category"))
 		}
 		in := IncidentInput{Name: get("title"), Summary: get("description"), Start: cfrDate(get("date")), Type: typ}
 		for _, v := range splitCell(get("victims")) {
 			code, ok := stateByName[strings.ToLower(v)]
 			if !ok {
-				return nil, &ImportError{Line: line, Field: "Victims", Reason: fmt.Sprintf("%q is not a State's name or ISO3 code", v)}
+				return nil, importErr(line, "Victims", "%q is not a State's name or ISO3 code", v)
 			}
 			in.Receivers = append(in.Receivers, Receiver{State: code, Sector: sector})
 		}
@@ -189,7 +215,7 @@ func parseCFR(data []byte) ([]IncidentInput, error) {
 		if sp := get("sponsor"); sp != "" {
 			code, ok := stateByName[strings.ToLower(sp)]
 			if !ok {
-				return nil, &ImportError{Line: line, Field: "Sponsor", Reason: fmt.Sprintf("%q is not a State's name or ISO3 code", sp)}
+				return nil, importErr(line, "Sponsor", "%q is not a State's name or ISO3 code", sp)
 			}
 			sponsor = code
 		}
@@ -216,14 +242,14 @@ func parseCFR(data []byte) ([]IncidentInput, error) {
 		if _, err := in.validate(); err != nil {
 			var fe *FieldError
 			if errors.As(err, &fe) {
-				return nil, &ImportError{Line: line, Field: fe.Field, Reason: fe.Reason}
+				return nil, importFieldErr(line, fe.Field, fe)
 			}
 			return nil, err
 		}
 		out = append(out, in)
 	}
 	if len(out) == 0 {
-		return nil, &ImportError{Line: 2, Reason: "the file holds no incident"}
+		return nil, importErr(2, "", "the file holds no incident")
 	}
 	return out, nil
 }
@@ -254,34 +280,34 @@ func parseOwnJSON(data []byte) ([]importRecord, error) {
 		Incidents []json.RawMessage `json:"incidents"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, &ImportError{Line: 1, Reason: "not the platform's dataset JSON: " + err.Error()}
+		return nil, importErr(1, "", "not the platform's dataset JSON: %s", err.Error())
 	}
 	if len(doc.Incidents) == 0 {
-		return nil, &ImportError{Line: 1, Reason: "the file holds no incident"}
+		return nil, importErr(1, "", "the file holds no incident")
 	}
 	if len(doc.Incidents) > MaxImportRecords {
-		return nil, &ImportError{Line: 1, Reason: fmt.Sprintf("at most %d incidents per file", MaxImportRecords)}
+		return nil, importErr(1, "", "at most %d incidents per file", MaxImportRecords)
 	}
 	var out []importRecord
 	for i, raw := range doc.Incidents {
 		var rec importRecord
 		if err := json.Unmarshal(raw, &rec.Incident); err != nil {
-			return nil, &ImportError{Line: i + 1, Reason: err.Error()}
+			return nil, &ImportError{Line: i + 1, Reason: err.Error(), format: "the incident is not valid JSON: %s", args: []any{err.Error()}}
 		}
 		var with struct {
 			Attributions []importStatement `json:"attributions"`
 		}
 		if err := json.Unmarshal(raw, &with); err != nil {
-			return nil, &ImportError{Line: i + 1, Field: "attributions", Reason: err.Error()}
+			return nil, &ImportError{Line: i + 1, Field: "attributions", Reason: err.Error(), format: "the statements are not valid JSON: %s", args: []any{err.Error()}}
 		}
 		if len(with.Attributions) > 100 {
-			return nil, &ImportError{Line: i + 1, Field: "attributions", Reason: "at most 100 statements per incident"}
+			return nil, importErr(i+1, "attributions", "at most %d statements per incident", 100)
 		}
 		rec.Statements = with.Attributions
 		if _, err := rec.Incident.validate(); err != nil {
 			var fe *FieldError
 			if errors.As(err, &fe) {
-				return nil, &ImportError{Line: i + 1, Field: fe.Field, Reason: fe.Reason}
+				return nil, importFieldErr(i+1, fe.Field, fe)
 			}
 			return nil, err
 		}
@@ -299,7 +325,7 @@ func (s *Service) Import(ctx context.Context, u *auth.User, format string, data 
 		return nil, ErrForbidden
 	}
 	if len(data) > MaxImportBytes {
-		return nil, &ImportError{Line: 1, Reason: fmt.Sprintf("the file is larger than %d bytes", MaxImportBytes)}
+		return nil, importErr(1, "", "the file is larger than %d bytes", MaxImportBytes)
 	}
 	var recs []importRecord
 	var err error
@@ -349,7 +375,7 @@ func (s *Service) Import(ctx context.Context, u *auth.User, format string, data 
 					if err != nil {
 						var fe *FieldError
 						if errors.As(err, &fe) {
-							return &ImportError{Line: i + 1, Field: fmt.Sprintf("attributions[%d].%s", k, fe.Field), Reason: fe.Reason}
+							return importFieldErr(i+1, fmt.Sprintf("attributions[%d].%s", k, fe.Field), fe)
 						}
 						var se *StateError
 						if errors.As(err, &se) {
@@ -406,7 +432,7 @@ func (m *Module) importForm(w http.ResponseWriter, r *http.Request) {
 		m.site.Render(w, r, http.StatusUnprocessableEntity, "incidents/import.html", "incidents.import", d)
 		return
 	case errors.As(err, &fe):
-		d.Error = &ImportError{Line: 0, Field: fe.Field, Reason: fe.Reason}
+		d.Error = importFieldErr(0, fe.Field, fe)
 		m.site.Render(w, r, http.StatusUnprocessableEntity, "incidents/import.html", "incidents.import", d)
 		return
 	case err != nil:

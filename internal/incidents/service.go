@@ -29,6 +29,10 @@ type StateError struct{ Reason string }
 
 func (e *StateError) Error() string { return e.Reason }
 
+// MessageKey is the reason's catalog key, "reason:" and the reason, which
+// is a constant (web.Catalog.ErrorText).
+func (e *StateError) MessageKey() (string, []any) { return "reason:" + e.Reason, nil }
+
 // SearchKind is the kind of incidents in the platform's search index.
 const SearchKind = "incident"
 
