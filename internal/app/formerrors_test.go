@@ -187,3 +187,22 @@ func TestImportAndStateRefusalsSayWhyInTheReadersLanguage(t *testing.T) {
 	sayWhyRefused(t, contributor, http.StatusUnprocessableEntity, refusedAct{name: "a bundle that is not STIX", path: "/bulletin/import", form: url.Values{"bundle_text": {"{}"}}, english: "the bundle is not valid STIX 2.1"})
 	sayWhyRefused(t, staff, http.StatusConflict, refusedAct{name: "an issue sent before it is published", path: issue + "/send", form: url.Values{"rate": {"10"}}, english: "publish the issue before sending it"})
 }
+
+// TestCountedReasonsSayTheirNumberInTheReadersLanguage posts a
+// communication check at a rate above the limit and with an unknown State
+// (reasons that were English sentences built with fmt.Sprintf) and fails
+// when the Arabic or French page gives the English reason, or when the
+// Russian page does not count the e-mails in its plural form ("6 000
+// писем", many).
+func TestCountedReasonsSayTheirNumberInTheReadersLanguage(t *testing.T) {
+	rig := testrig.New(t)
+	staff := rig.SignIn(t, rig.User(t, auth.RoleSecretariat, ""))
+	rate := url.Values{"title": {"Quarterly check"}, "hours": {"48"}, "rate": {"99999"}}
+	sayWhyRefused(t, staff, http.StatusUnprocessableEntity, refusedAct{name: "a check too fast", path: "/contacts/rounds", form: rate, english: "must be from 1 to 6,000 e-mails a minute"})
+	sayWhyRefused(t, staff, http.StatusUnprocessableEntity, refusedAct{name: "a check of an unknown State", path: "/contacts/rounds", form: url.Values{"title": {"Quarterly check"}, "hours": {"48"}, "states": {"XYZ"}}, english: "unknown State code"})
+	_ = staff.GetBody(t, "/?lang=ru")
+	resp := staff.PostForm(t, "/contacts/rounds", rate)
+	if body := html.UnescapeString(testrig.Body(resp)); !strings.Contains(body, "писем в минуту") {
+		t.Errorf("a check too fast: the Russian page does not count e-mails in the plural form many")
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
@@ -771,7 +772,7 @@ func (s *Service) PostMessage(ctx context.Context, reqID string, in MessageInput
 		return Request{}, err
 	}
 	if len(in.File) > MaxFile {
-		return Request{}, invalid("file", fmt.Sprintf("is larger than %d bytes", MaxFile))
+		return Request{}, api.Invalidf("file", "is larger than %d bytes", MaxFile)
 	}
 	ftype, err := singleLine("file_type", in.FileType, 100, false)
 	if err != nil {

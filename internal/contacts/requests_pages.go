@@ -206,7 +206,7 @@ func (m *Module) messageForm(w http.ResponseWriter, r *http.Request) {
 	var in MessageInput
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 		if err := r.ParseMultipartForm(MaxFile + 64<<10); err != nil {
-			m.fail(w, r, invalid("file", fmt.Sprintf("must be at most %d bytes", MaxFile)), back)
+			m.fail(w, r, api.Invalidf("file", "must be at most %d bytes", MaxFile), back)
 			return
 		}
 		if e := web.CheckForm(r); e != nil {

@@ -166,7 +166,7 @@ func (s *Service) StartRound(ctx context.Context, in RoundInput) (RoundSummary, 
 		return RoundSummary{}, invalid("hours", "must be from 1 to 720 hours")
 	}
 	if in.Rate < 0 || in.Rate > MaxRoundRate {
-		return RoundSummary{}, invalid("rate_per_minute", fmt.Sprintf("must be from 1 to %d e-mails a minute, or 0 for no limit", MaxRoundRate))
+		return RoundSummary{}, api.InvalidN("rate_per_minute", MaxRoundRate, "must be from 1 to %d e-mails a minute, or 0 for no limit", MaxRoundRate)
 	}
 	scope := "all"
 	var list []string
@@ -178,7 +178,7 @@ func (s *Service) StartRound(ctx context.Context, in RoundInput) (RoundSummary, 
 				continue
 			}
 			if _, ok := states.ByISO3(c); !ok || len(c) != 3 {
-				return RoundSummary{}, invalid("states", "unknown State code "+strconv.Quote(c))
+				return RoundSummary{}, api.Invalidf("states", "unknown State code %q", c)
 			}
 			seen[c] = true
 			list = append(list, c)
@@ -214,7 +214,7 @@ func (s *Service) StartRound(ctx context.Context, in RoundInput) (RoundSummary, 
 		r.Contacts, r.StatesNumber = len(targets), len(seen)
 		// At the pace asked, the last e-mail must go before the reminder.
 		if in.Rate > 0 && paced(r.StartedAt, len(targets)-1, in.Rate).After(r.RemindAt) {
-			return invalid("rate_per_minute", fmt.Sprintf("at %d a minute the %d e-mails would still be going at the reminder, a quarter of the time before the deadline: raise the rate or give more hours", in.Rate, len(targets)))
+			return api.InvalidN("rate_per_minute", len(targets), "at %d a minute the %d e-mails would still be going at the reminder, a quarter of the time before the deadline: raise the rate or give more hours", in.Rate, len(targets))
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO contacts_rounds (`+roundCols+`, started_by, rate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.ID, r.Title, r.Scope, r.StartedAt, r.Deadline, r.RemindAt, nil, r.Contacts, r.StatesNumber, u.ID, in.Rate); err != nil {
@@ -496,7 +496,7 @@ func (s *Service) RecordBounces(ctx context.Context, roundID string, in BouncesI
 				continue
 			}
 			if !ValidEmail(a) {
-				return invalid("addresses", "not an e-mail address: "+strconv.Quote(a))
+				return api.Invalidf("addresses", "not an e-mail address: %q", a)
 			}
 			res, err := tx.ExecContext(ctx, `UPDATE contacts_pings SET bounced_at = ?, bounce_reason = ? WHERE round_id = ? AND acked_at IS NULL AND bounced_at IS NULL
 				AND entry_id IN (SELECT id FROM contacts_entries WHERE email = ?)`, at, reason, roundID, a)

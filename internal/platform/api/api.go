@@ -32,6 +32,11 @@ type Error struct {
 	// answers Message, in English.
 	Format string `json:"-"`
 	Args   []any  `json:"-"`
+	// Counted says the reason depends on the number N (a count with a
+	// noun: "the %d e-mails"), so pages say it through the catalog's
+	// plural forms of its key (InvalidN, web.Catalog.TN).
+	Counted bool `json:"-"`
+	N       int  `json:"-"`
 }
 
 // MessageKey is the catalog key of the reason and its arguments, for pages
@@ -88,6 +93,18 @@ func Invalid(field, reason string) *Error {
 func Invalidf(field, format string, args ...any) *Error {
 	return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
+
+// InvalidN is Invalidf with a reason that counts n things ("the %d
+// e-mails would still be going"): pages say it in the plural form n takes
+// in the reader's language.
+func InvalidN(field string, n int, format string, args ...any) *Error {
+	e := Invalidf(field, format, args...)
+	e.Counted, e.N = true, n
+	return e
+}
+
+// PluralN is the number the reason counts, and whether it counts one.
+func (e *Error) PluralN() (int, bool) { return e.N, e.Counted }
 
 // WriteJSON writes v as JSON with the status; empty lists are [] and empty
 // maps {}, never null (EmptyLists).

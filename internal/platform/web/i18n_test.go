@@ -13,6 +13,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/cybernorms/cybernorms/internal/platform/api"
 )
 
 // pendingTranslation lists module i18n folders, relative to the module root
@@ -228,5 +231,38 @@ func TestTNChoosesTheCLDRForm(t *testing.T) {
 	}
 	if got := strings.Join(pluralForms("ar"), " "); got != "zero one two few many other" {
 		t.Errorf("Arabic forms %q", got)
+	}
+}
+
+// TestReasonsSayCountsAndDatesInTheLanguage: a refusal that counts
+// (api.InvalidN) takes the plural form of its number in the language, and
+// a date given to a reason (api.Day, api.Moment) is written in the
+// language's long form, while the API keeps its English text.
+func TestReasonsSayCountsAndDatesInTheLanguage(t *testing.T) {
+	c := NewCatalog()
+	c.strings["en"] = map[string]string{"reason:the %d e-mails#one": "the %d e-mail", "reason:the %d e-mails#other": "the %d e-mails", "reason:closed on %s": "closed on %s", "reason:at %s": "at %s"}
+	c.strings["ru"] = map[string]string{"reason:the %d e-mails#one": "%d письмо", "reason:the %d e-mails#few": "%d письма", "reason:the %d e-mails#many": "%d писем", "reason:the %d e-mails#other": "%d письма"}
+	c.strings["fr"] = map[string]string{"reason:closed on %s": "clos le %s", "reason:at %s": "à %s"}
+	for _, n := range []int{1, 3, 5} {
+		e := api.InvalidN("rate", n, "the %d e-mails", n)
+		want := map[int]string{1: "1 письмо", 3: "3 письма", 5: "5 писем"}[n]
+		if got := c.ErrorText("ru", e); got != want {
+			t.Errorf("ru, %d: %q, want %q", n, got, want)
+		}
+		if wantEn := map[int]string{1: "the 1 e-mail", 3: "the 3 e-mails", 5: "the 5 e-mails"}[n]; c.ErrorText("en", e) != wantEn {
+			t.Errorf("en, %d: %q, want %q", n, c.ErrorText("en", e), wantEn)
+		}
+		if e.Message != fmt.Sprintf("the %d e-mails", n) {
+			t.Errorf("the API's text changed: %q", e.Message)
+		}
+	}
+	day := time.Date(2026, 12, 3, 14, 5, 0, 0, time.UTC)
+	closed := api.Invalidf("closes_on", "closed on %s", api.Day(day))
+	if closed.Message != "closed on 3 December 2026" || c.ErrorText("fr", closed) != "clos le 3 décembre 2026" {
+		t.Errorf("a day: API %q, French %q", closed.Message, c.ErrorText("fr", closed))
+	}
+	at := api.Invalidf("at", "at %s", api.Moment(day))
+	if at.Message != "at 3 December 2026 14:05 UTC" || c.ErrorText("fr", at) != "à 3 décembre 2026 14:05 UTC" {
+		t.Errorf("a moment: API %q, French %q", at.Message, c.ErrorText("fr", at))
 	}
 }

@@ -100,17 +100,24 @@ func (m Msg) Error() string { return m.English }
 // MessageKey is the message's catalog key and arguments.
 func (m Msg) MessageKey() (string, []any) { return m.Key, m.Args }
 
+// PluralN is the number a plural message counts, and whether it is one.
+func (m Msg) PluralN() (int, bool) { return m.N, m.Plural }
+
 // ErrorText is err in lang: the catalog's text of a Message (when the
 // catalog has its key), otherwise err's own English text.
 func (c *Catalog) ErrorText(lang string, err error) string {
 	var m Message
 	if errors.As(err, &m) {
 		key, args := m.MessageKey()
-		if pm, ok := m.(Msg); ok && pm.Plural {
-			if _, ok := c.Lookup("en", key+"#other"); ok {
-				return c.TN(lang, key, pm.N, args...)
+		if pm, ok := m.(interface{ PluralN() (int, bool) }); ok {
+			if n, counted := pm.PluralN(); counted {
+				if _, ok := c.Lookup("en", key+"#other"); ok {
+					return c.TN(lang, key, n, args...)
+				}
+				key = "" // no plural forms: the English text below
 			}
-		} else if _, ok := c.Lookup("en", key); ok {
+		}
+		if _, ok := c.Lookup("en", key); ok && key != "" {
 			return c.T(lang, key, args...)
 		}
 	}
