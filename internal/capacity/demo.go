@@ -249,8 +249,20 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 		projects = append(projects, p)
 	}
 	prows.Close()
+	shared := 0
 	for i, p := range projects {
 		pc := as(auth.RoleStateApprover, p.Beneficiary, "")
+		if i%3 == 1 {
+			// A regional project: the requesting State names a neighbour
+			// of its regional group as a second beneficiary.
+			if co := demoNeighbour(p.Beneficiary, i); co != "" {
+				if _, err := s.UpdateProject(pc, p.ID, ProjectInput{Title: p.Title, Summary: p.Summary, Funders: p.Funders, StartsOn: p.StartsOn, EndsOn: p.EndsOn,
+					Budget: p.Budget, Status: p.Status, Outcome: p.Outcome, Evaluation: p.Evaluation, Beneficiaries: []string{p.Beneficiary, co}}); err != nil {
+					return fmt.Errorf("demo second beneficiary: %w", err)
+				}
+				shared++
+			}
+		}
 		base := start
 		if p.StartsOn != "" {
 			base, _ = time.Parse("2006-01-02", p.StartsOn)
@@ -281,7 +293,7 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 			}
 		}
 	}
-	progress(fmt.Sprintf("capacity: %d projects with milestones", len(projects)))
+	progress(fmt.Sprintf("capacity: %d projects with milestones, %d with two beneficiary States", len(projects), shared))
 	// Events across a year: the yearly industry workshop on the margins of
 	// the First Committee, tailored briefings and trainings.
 	zones := []string{"America/New_York", "Europe/Zurich", "Africa/Dakar", "Asia/Singapore", "America/Sao_Paulo", "Pacific/Fiji"}
@@ -338,4 +350,19 @@ func (p publishedGaps) ReportGap(ctx context.Context, reportID, normID string) (
 	}
 	g.Cycle = fmt.Sprint(year)
 	return g, nil
+}
+
+// demoNeighbour is another State of iso3's regional group, picked by i.
+func demoNeighbour(iso3 string, i int) string {
+	group := regionOf(iso3)
+	var same []string
+	for _, st := range states.All() {
+		if string(st.Group) == group && st.ISO3 != iso3 {
+			same = append(same, st.ISO3)
+		}
+	}
+	if len(same) == 0 {
+		return ""
+	}
+	return same[i%len(same)]
 }

@@ -59,6 +59,9 @@ func (m *Module) eventsPage(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
+	for i := range list {
+		localEvent(&list[i], web.Lang(r), m.svc.tr(web.Lang(r)))
+	}
 	d := eventsData{Events: list, Organiser: org, ICS: "/capacity/events.ics"}
 	if org != "" {
 		d.ICS = "/capacity/organisers/" + org + "/events.ics"
@@ -126,6 +129,7 @@ func (m *Module) renderEvent(w http.ResponseWriter, r *http.Request, status int,
 		m.fail(w, r, err)
 		return
 	}
+	localEvent(&e, web.Lang(r), m.svc.tr(web.Lang(r)))
 	d := eventPageData{Event: e, NormLabels: m.svc.normLabels(ctx), Organiser: m.svc.organises(ctx, e) || auth.UserFrom(ctx).Has(auth.RoleSecretariat), Form: f, Registered: reg}
 	if d.Registrations, err = m.svc.Registrations(ctx, e); err == nil {
 		d.Invitations, err = m.svc.Invitations(ctx, e)
@@ -198,7 +202,9 @@ func (m *Module) cancelEventForm(w http.ResponseWriter, r *http.Request) {
 func (m *Module) writeICS(w http.ResponseWriter, r *http.Request, name string, list []Event) {
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="capacity-events.ics"`)
-	_, _ = w.Write([]byte(ICalendar(name, list, m.svc.P.Link, m.svc.now())))
+	lang := web.Lang(r)
+	t := func(key string, args ...any) string { return m.site.Catalog.T(lang, key, args...) }
+	_, _ = w.Write([]byte(ICalendar(name, list, m.svc.P.Link, m.svc.now(), lang, t)))
 }
 
 func (m *Module) eventICS(w http.ResponseWriter, r *http.Request) {
@@ -221,7 +227,7 @@ func (m *Module) allICS(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	m.writeICS(w, r, "Capacity-building events", list)
+	m.writeICS(w, r, m.site.Catalog.T(web.Lang(r), "capacity.ics.all"), list)
 }
 
 func (m *Module) organiserICS(w http.ResponseWriter, r *http.Request) {
@@ -235,9 +241,11 @@ func (m *Module) organiserICS(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	name := "Capacity-building events"
+	name := m.site.Catalog.T(web.Lang(r), "capacity.ics.all")
 	if len(list) > 0 {
-		name += ": " + list[0].Organiser
+		e := list[0]
+		localEvent(&e, web.Lang(r), m.svc.tr(web.Lang(r)))
+		name = m.site.Catalog.T(web.Lang(r), "capacity.ics.by_organiser", e.Organiser)
 	}
 	m.writeICS(w, r, name, list)
 }
@@ -258,6 +266,7 @@ func (m *Module) calendarPage(w http.ResponseWriter, r *http.Request) {
 	}
 	var items []CalendarItem
 	for _, e := range events {
+		localEvent(&e, web.Lang(r), m.svc.tr(web.Lang(r)))
 		items = append(items, CalendarItem{Kind: "event", Title: e.Title, URL: "/capacity/events/" + e.ID, Starts: e.StartsAt, Ends: e.EndsAt, Place: e.Place, Organiser: e.Organiser})
 	}
 	if m.svc.Sessions != nil {

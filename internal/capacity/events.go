@@ -458,7 +458,7 @@ func (s *Service) register(ctx context.Context, e Event, name, email, uid string
 		status, ics := reg.Status, s.P.Link("/capacity/events/"+e.ID+"/event.ics")
 		if err := s.send(ctx, tx, []recipient{{email, lang}}, func(lang string, t tr) (string, string) {
 			if status == "confirmed" {
-				return t("capacity.mail.registered.subject", e.Title), t("capacity.mail.registered.body", e.Title, eventWhen(e, lang, t), eventWhere(e), ics, cancel)
+				return t("capacity.mail.registered.subject", e.Title), t("capacity.mail.registered.body", e.Title, eventWhen(e, lang, t), eventWhere(e), ics+"?lang="+lang, cancel)
 			}
 			return t("capacity.mail.waiting.subject", e.Title), t("capacity.mail.waiting.body", e.Title, cancel)
 		}); err != nil {
@@ -521,7 +521,7 @@ func (s *Service) CancelRegistration(ctx context.Context, eventID, regID, token 
 		}
 		ics := s.P.Link("/capacity/events/" + e.ID + "/event.ics")
 		if err := s.send(ctx, tx, []recipient{next.of(e)}, func(lang string, t tr) (string, string) {
-			return t("capacity.mail.registered.subject", e.Title), t("capacity.mail.promoted.body", e.Title, eventWhen(e, lang, t), eventWhere(e), ics)
+			return t("capacity.mail.registered.subject", e.Title), t("capacity.mail.promoted.body", e.Title, eventWhen(e, lang, t), eventWhere(e), ics+"?lang="+lang)
 		}); err != nil {
 			return err
 		}

@@ -18,6 +18,7 @@ import (
 type Form struct {
 	Values url.Values
 	Field  string // the refused field
+	Label  string // its label in the reader's language
 	Error  string
 	Status int
 }
@@ -51,7 +52,12 @@ func (m *Module) refused(r *http.Request, err error) (Form, bool) {
 	if !errors.As(err, &ae) {
 		return Form{}, false
 	}
-	return Form{Values: posted(r), Field: ae.Field, Error: m.site.Catalog.ErrorText(web.Lang(r), ae), Status: ae.Status}, true
+	lang := web.Lang(r)
+	label := ae.Field
+	if _, ok := m.site.Catalog.Lookup("en", "capacity.field."+ae.Field); ok {
+		label = m.site.Catalog.T(lang, "capacity.field."+ae.Field)
+	}
+	return Form{Values: posted(r), Field: ae.Field, Label: label, Error: m.site.Catalog.ErrorText(lang, ae), Status: ae.Status}, true
 }
 
 func posted(r *http.Request) url.Values {

@@ -91,13 +91,13 @@ func (s *Service) GapView(ctx context.Context) (GapView, error) {
 	if v.secretariat() {
 		pcond = `1 = 1`
 	}
-	rows, err = s.P.DB.QueryContext(ctx, `SELECT p.beneficiary_iso3, p.region, p.norms, p.status FROM capacity_projects p WHERE `+pcond)
+	rows, err = s.P.DB.QueryContext(ctx, `SELECT p.beneficiaries, p.regions, p.norms, p.status FROM capacity_projects p WHERE `+pcond)
 	if err != nil {
 		return out, err
 	}
 	for rows.Next() {
-		var st, region, ns, status string
-		if err := rows.Scan(&st, &region, &ns, &status); err != nil {
+		var bens, regions, ns, status string
+		if err := rows.Scan(&bens, &regions, &ns, &status); err != nil {
 			rows.Close()
 			return out, err
 		}
@@ -109,11 +109,17 @@ func (s *Service) GapView(ctx context.Context) (GapView, error) {
 				r.ProjectsDone++
 			}
 		}
-		if r := byRegion[region]; r != nil {
-			add(r)
+		// A project counts once in each region of its beneficiaries, and
+		// answers the gaps of every beneficiary under its norms.
+		for _, region := range strings.Fields(regions) {
+			if r := byRegion[region]; r != nil {
+				add(r)
+			}
 		}
 		for _, x := range strings.Fields(ns) {
-			answered[st+"|"+x] = true
+			for _, st := range strings.Fields(bens) {
+				answered[st+"|"+x] = true
+			}
 			if r := byNorm[x]; r != nil {
 				add(r)
 			}

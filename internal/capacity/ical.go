@@ -52,8 +52,10 @@ const icalUTC = "20060102T150405Z"
 // ICalendar renders events as an RFC 5545 VCALENDAR. Times are in UTC (the
 // "Z" form, which needs no VTIMEZONE); each event names its own time zone
 // in its description, and a cancelled event is STATUS:CANCELLED so that
-// calendars that imported it remove it.
-func ICalendar(name string, events []Event, link func(string) string, stamp time.Time) string {
+// calendars that imported it remove it. The description is written in
+// lang, t being the catalog in that language (the reader's: the page's
+// the link came from carries ?lang=), State organisers named in it.
+func ICalendar(name string, events []Event, link func(string) string, stamp time.Time, lang string, t func(key string, args ...any) string) string {
 	var b strings.Builder
 	line := func(s string) { icalLine(&b, s) }
 	line("BEGIN:VCALENDAR")
@@ -63,6 +65,7 @@ func ICalendar(name string, events []Event, link func(string) string, stamp time
 	line("METHOD:PUBLISH")
 	line("X-WR-CALNAME:" + icalText(name))
 	for _, e := range events {
+		localEvent(&e, lang, t)
 		line("BEGIN:VEVENT")
 		line("UID:" + e.ID + "@capacity.cybernorms")
 		line("DTSTAMP:" + stamp.UTC().Format(icalUTC))
@@ -70,9 +73,9 @@ func ICalendar(name string, events []Event, link func(string) string, stamp time
 		line("DTEND:" + e.EndsAt.UTC().Format(icalUTC))
 		line("LAST-MODIFIED:" + e.UpdatedAt.UTC().Format(icalUTC))
 		line("SUMMARY:" + icalText(e.Title))
-		desc := e.Kind + " organised by " + e.Organiser + "\nLocal time: " + e.Local(e.StartsAt) + " (" + e.TZ + ")"
+		desc := t("capacity.ics.organised", t("capacity.ekind."+e.Kind), e.Organiser) + "\n" + t("capacity.ics.local_time", e.Local(e.StartsAt), e.TZ)
 		if e.OnlineURL != "" {
-			desc += "\nOnline: " + e.OnlineURL
+			desc += "\n" + t("capacity.ics.online", e.OnlineURL)
 		}
 		if e.Agenda != "" {
 			desc += "\n\n" + e.Agenda

@@ -29,13 +29,19 @@ const (
 
 // Engagement is a recorded pairing of a need and an offer.
 type Engagement struct {
-	ID          string    `json:"id"`
-	NeedID      string    `json:"need_id"`
-	OfferID     string    `json:"offer_id"`
-	Status      string    `json:"status"`
-	InitiatedBy string    `json:"initiated_by"` // state | offerer
-	Score       int       `json:"score"`
-	Reasons     string    `json:"reasons"`
+	ID          string `json:"id"`
+	NeedID      string `json:"need_id"`
+	OfferID     string `json:"offer_id"`
+	Status      string `json:"status"`
+	InitiatedBy string `json:"initiated_by"` // state | offerer
+	Score       int    `json:"score"`
+	Reasons     string `json:"reasons" doc:"the reasons in English, for a sentence: norm (c), French, training"`
+	// ReasonList are the reasons as codes with their values, which pages
+	// say in the reader's language; empty for a match recorded before the
+	// codes whose text could not be read back.
+	ReasonList  []Reason `json:"reason_list" doc:"the reasons, machine-readable: code (norm, topic, kind, language, region, timing), value and English label"`
+	reasonCodes string
+	reasonsRead bool
 	Message     string    `json:"message,omitempty"`
 	ProjectID   string    `json:"project_id,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
@@ -50,6 +56,9 @@ type MatchView struct {
 	OfferTitle string `json:"offer_title"`
 	Provider   string `json:"provider"`
 	CanRespond bool   `json:"can_respond"`
+	// providerState is the providing State, named on pages in the
+	// reader's language.
+	providerState string
 }
 
 // EngageInput is the optional message of an invitation or interest.
@@ -64,12 +73,12 @@ type RespondInput struct {
 	Accept bool `json:"accept"`
 }
 
-const matchCols = `m.id, m.need_id, m.offer_id, m.status, m.initiated_by, m.score, m.reasons, m.message, m.created_at, m.updated_at,
+const matchCols = `m.id, m.need_id, m.offer_id, m.status, m.initiated_by, m.score, m.reasons, m.reason_codes, m.message, m.created_at, m.updated_at,
 	COALESCE((SELECT i.project_id FROM capacity_project_implementers i WHERE i.match_id = m.id), '')`
 
 func scanEngagement(row interface{ Scan(...any) error }) (Engagement, error) {
 	var e Engagement
-	err := row.Scan(&e.ID, &e.NeedID, &e.OfferID, &e.Status, &e.InitiatedBy, &e.Score, &e.Reasons, &e.Message, &e.CreatedAt, &e.UpdatedAt, &e.ProjectID)
+	err := row.Scan(&e.ID, &e.NeedID, &e.OfferID, &e.Status, &e.InitiatedBy, &e.Score, &e.Reasons, &e.reasonCodes, &e.Message, &e.CreatedAt, &e.UpdatedAt, &e.ProjectID)
 	e.CreatedAt, e.UpdatedAt = e.CreatedAt.UTC(), e.UpdatedAt.UTC()
 	return e, err
 }
@@ -84,13 +93,16 @@ func (s *Service) loadEngagement(ctx context.Context, q querier, matchID string)
 
 // scoreOne scores one offer for one need (0 and no reasons when it is no
 // candidate, which does not stop a State inviting it).
-func (s *Service) scoreOne(ctx context.Context, n Need, o Offer) (int, string) {
+func (s *Service) scoreOne(ctx context.Context, n Need, o Offer) (int, []Reason) {
 	p := offerProfile(o)
 	if p.free < 1 {
 		p.free = 1
 	}
 	sc, reasons, _ := Score(needProfile(n), p, s.labelFunc(ctx))
-	return sc, ReasonLabels(reasons)
+	if reasons == nil {
+		reasons = []Reason{}
+	}
+	return sc, reasons
 }
 
 // Invite records the requesting State's invitation of an offer for its
@@ -182,7 +194,8 @@ func (s *Service) ExpressInterest(ctx context.Context, needID string, in EngageI
 func (s *Service) engage(ctx context.Context, tx *db.Tx, n Need, o Offer, status, by, msg string) (Engagement, error) {
 	sc, reasons := s.scoreOne(ctx, n, o)
 	now := s.now()
-	e := Engagement{ID: id.New(), NeedID: n.ID, OfferID: o.ID, Status: status, InitiatedBy: by, Score: sc, Reasons: reasons, Message: msg, CreatedAt: now, UpdatedAt: now}
+	e := Engagement{ID: id.New(), NeedID: n.ID, OfferID: o.ID, Status: status, InitiatedBy: by, Score: sc, Reasons: ReasonLabels(reasons), ReasonList: reasons,
+		reasonCodes: reasonCodes(reasons), reasonsRead: true, Message: msg, CreatedAt: now, UpdatedAt: now}
 	var existing string
 	err := tx.QueryRowContext(ctx, `SELECT status FROM capacity_matches WHERE need_id = ? AND offer_id = ?`, n.ID, o.ID).Scan(&existing)
 	if err == nil {
@@ -191,8 +204,8 @@ func (s *Service) engage(ctx context.Context, tx *db.Tx, n Need, o Offer, status
 	if !errors.Is(err, sql.ErrNoRows) {
 		return e, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO capacity_matches (id, need_id, offer_id, status, initiated_by, score, reasons, message, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.NeedID, e.OfferID, e.Status, e.InitiatedBy, e.Score, e.Reasons, e.Message, now, now); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO capacity_matches (id, need_id, offer_id, status, initiated_by, score, reasons, reason_codes, message, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.NeedID, e.OfferID, e.Status, e.InitiatedBy, e.Score, e.Reasons, e.reasonCodes, e.Message, now, now); err != nil {
 		if db.IsUniqueViolation(err) {
 			return e, conflict("this need and offer are already paired")
 		}
@@ -269,6 +282,7 @@ func (s *Service) Respond(ctx context.Context, matchID string, in RespondInput) 
 			}
 			e.ProjectID = p.ID
 		}
+		s.withReasons(ctx, &e)
 		out = e
 		verb := "declined"
 		if in.Accept {
@@ -326,7 +340,12 @@ func (s *Service) matchesWhere(ctx context.Context, cond string, args ...any) ([
 		if !v.secretariat() && !v.u.ActsFor(n.State) && !v.ownsOffer(o) {
 			continue
 		}
-		out = append(out, MatchView{Engagement: e, NeedTitle: n.Title, NeedState: n.State, OfferTitle: o.Title, Provider: o.Provider, CanRespond: canRespond(v, e, n, o)})
+		s.withReasons(ctx, &e)
+		mv := MatchView{Engagement: e, NeedTitle: n.Title, NeedState: n.State, OfferTitle: o.Title, Provider: o.Provider, CanRespond: canRespond(v, e, n, o)}
+		if o.ProviderKind == "state" {
+			mv.providerState = o.State
+		}
+		out = append(out, mv)
 	}
 	return out, nil
 }

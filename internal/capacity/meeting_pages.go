@@ -54,6 +54,7 @@ func (m *Module) meetingPage(w http.ResponseWriter, r *http.Request) {
 		m.fail(w, r, err)
 		return
 	}
+	localMeeting(&g, web.Lang(r))
 	d := meetingPageData{Meeting: g, Owner: auth.UserFrom(ctx).ActsFor(g.State)}
 	if d.Owner {
 		matches, err := m.svc.MatchesForNeed(ctx, g.NeedID)

@@ -168,7 +168,7 @@ func invalid(field, format string, args ...any) *api.Error {
 // conflict is a 409: the request is well formed but the state of things
 // refuses it.
 func conflict(format string, args ...any) *api.Error {
-	return &api.Error{Status: http.StatusConflict, Code: "conflict", Message: fmt.Sprintf(format, args...)}
+	return &api.Error{Status: http.StatusConflict, Code: "conflict", Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // checkLine validates a single-line text: valid UTF-8, no control

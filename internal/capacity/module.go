@@ -139,6 +139,12 @@ func (m *Module) index(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
+	for i := range d.Needs {
+		localNeed(&d.Needs[i], web.Lang(r))
+	}
+	for i := range d.Offers {
+		localOffer(&d.Offers[i], web.Lang(r))
+	}
 	m.site.Render(w, r, http.StatusOK, "capacity/index.html", "", d)
 }
 

@@ -43,6 +43,9 @@ func (m *Module) needsPage(w http.ResponseWriter, r *http.Request) {
 			m.site.ServerError(w, r, err)
 			return
 		}
+		for i := range d.Needs {
+			localNeed(&d.Needs[i], web.Lang(r))
+		}
 		if len(d.Needs) == 50 {
 			q := r.URL.Query()
 			q.Set("after", d.Needs[49].ID)
@@ -138,6 +141,15 @@ func (m *Module) needPage(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
+	lang := web.Lang(r)
+	localNeed(&d.Need, lang)
+	localSuggestions(d.Suggestions, lang)
+	for i := range d.Matches {
+		localMatch(&d.Matches[i], lang)
+	}
+	for i := range d.Meetings {
+		localMeeting(&d.Meetings[i], lang)
+	}
 	if n.Visibility != VisPublic || n.Status == NeedDraft {
 		w.Header().Set("Cache-Control", "no-store")
 	}
@@ -208,6 +220,9 @@ func (m *Module) offersPage(w http.ResponseWriter, r *http.Request) {
 		if d.Offers, err = m.svc.Offers(ctx, f); err != nil {
 			m.site.ServerError(w, r, err)
 			return
+		}
+		for i := range d.Offers {
+			localOffer(&d.Offers[i], web.Lang(r))
 		}
 		if len(d.Offers) == 50 {
 			q := r.URL.Query()
@@ -286,6 +301,12 @@ func (m *Module) offerPage(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
+	}
+	lang := web.Lang(r)
+	localOffer(&d.Offer, lang)
+	localSuggestions(d.Suggestions, lang)
+	for i := range d.Matches {
+		localMatch(&d.Matches[i], lang)
 	}
 	w.Header().Set("Cache-Control", "no-store") // the proposals depend on who looks
 	m.site.Render(w, r, http.StatusOK, "capacity/offer.html", "", d)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
@@ -26,7 +27,7 @@ func (m *Module) projectRoutes(r *web.Router) {
 	tag := "capacity"
 	pid := []api.Param{{Name: "id", In: "path", Required: true}}
 	r.API(api.Op{Method: "GET", Path: apiBase + "/projects", Summary: "The project directory (published projects; own=1 your own; pending=1 the secretariat's review queue); also the JSON export", Tag: tag,
-		Params: []api.Param{{Name: "beneficiary", In: "query", Description: "ISO3"}, {Name: "region", In: "query"}, {Name: "norm", In: "query"}, {Name: "topic", In: "query"},
+		Params: []api.Param{{Name: "beneficiary", In: "query", Description: "ISO3 of a beneficiary State; several, separated by commas or repeated: projects serving any of them"}, {Name: "region", In: "query"}, {Name: "norm", In: "query"}, {Name: "topic", In: "query"},
 			{Name: "funder", In: "query", Description: "name contains"}, {Name: "implementer", In: "query", Description: "name contains"}, {Name: "status", In: "query"},
 			{Name: "own", In: "query"}, {Name: "pending", In: "query"}}, Response: api.List[Project]{}}, web.Public, m.apiProjects)
 	r.API(api.Op{Method: "GET", Path: apiBase + "/projects/{id}", Summary: "A project with its milestones and updates", Tag: tag, Params: pid, Response: ProjectView{}}, web.Public, m.apiProject)
@@ -39,10 +40,22 @@ func (m *Module) projectRoutes(r *web.Router) {
 }
 
 func projectFilterFrom(v url.Values) (ProjectFilter, error) {
-	f := ProjectFilter{Beneficiary: strings.ToUpper(v.Get("beneficiary")), Region: v.Get("region"), Norm: v.Get("norm"), Topic: v.Get("topic"), Funder: v.Get("funder"),
+	f := ProjectFilter{Region: v.Get("region"), Norm: v.Get("norm"), Topic: v.Get("topic"), Funder: v.Get("funder"),
 		Implementer: v.Get("implementer"), Status: v.Get("status"), Own: v.Get("own") != "", Pending: v.Get("pending") != ""}
-	if f.Beneficiary != "" && regionOf(f.Beneficiary) == "" {
-		return f, invalid("beneficiary", "is not a known ISO 3166-1 alpha-3 code")
+	for _, b := range ParseList(v["beneficiary"]) {
+		b = strings.ToUpper(b)
+		if _, err := checkLine("beneficiary", b, 0, 100); err != nil {
+			return f, err
+		}
+		if utf8.RuneCountInString(b) != 3 || regionOf(b) == "" {
+			return f, invalid("beneficiary", "is not a known ISO 3166-1 alpha-3 code")
+		}
+		if !contains(f.Beneficiaries, b) {
+			f.Beneficiaries = append(f.Beneficiaries, b)
+		}
+	}
+	if len(f.Beneficiaries) > MaxBeneficiaries {
+		return f, invalid("beneficiary", "at most %d States", MaxBeneficiaries)
 	}
 	if f.Region != "" && !contains(Regions, f.Region) {
 		return f, invalid("region", "is not a regional group")
@@ -98,6 +111,11 @@ func (m *Module) projectsPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	for _, list := range [][]Project{d.Projects, d.Pending} {
+		for i := range list {
+			localProject(&list[i], web.Lang(r))
+		}
+	}
 	if f.Own || f.Pending {
 		w.Header().Set("Cache-Control", "no-store")
 	}
@@ -123,9 +141,9 @@ func (m *Module) projectsCSV(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 	}
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"id", "title", "beneficiary", "region", "implementer", "funders", "norms", "topics", "starts_on", "ends_on", "status", "outcome", "url"})
+	_ = cw.Write([]string{"id", "title", "beneficiary", "region", "beneficiaries", "implementer", "funders", "norms", "topics", "starts_on", "ends_on", "status", "outcome", "url"})
 	for _, p := range list {
-		_ = cw.Write(safeCells([]string{p.ID, p.Title, p.Beneficiary, p.Region, p.Implementer, p.Funders, strings.Join(p.Norms, " "), strings.Join(p.Topics, " "),
+		_ = cw.Write(safeCells([]string{p.ID, p.Title, p.Beneficiary, p.Region, strings.Join(p.beneficiaryStates(), " "), p.Implementer, p.Funders, strings.Join(p.Norms, " "), strings.Join(p.Topics, " "),
 			p.StartsOn, p.EndsOn, p.Status, p.Outcome, m.svc.P.Link("/capacity/projects/" + p.ID)}))
 	}
 	cw.Flush()
@@ -159,6 +177,7 @@ func (m *Module) renderProject(w http.ResponseWriter, r *http.Request, status in
 		m.fail(w, r, err)
 		return
 	}
+	localProject(&pv.Project, web.Lang(r))
 	if pv.Review != ReviewPublished {
 		w.Header().Set("Cache-Control", "no-store")
 	}
@@ -181,6 +200,11 @@ func (m *Module) updateProjectForm(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	in := ProjectInput{Title: r.PostFormValue("title"), Summary: r.PostFormValue("summary"), Funders: r.PostFormValue("funders"), StartsOn: r.PostFormValue("starts_on"),
 		EndsOn: r.PostFormValue("ends_on"), Budget: r.PostFormValue("budget"), Status: r.PostFormValue("status"), Outcome: r.PostFormValue("outcome_text"), Evaluation: r.PostFormValue("evaluation_text")}
+	if bs, ok := r.PostForm["beneficiaries"]; ok {
+		if in.Beneficiaries = ParseList(bs); in.Beneficiaries == nil {
+			in.Beneficiaries = []string{} // emptied: refused, the lead stays
+		}
+	}
 	_, err := m.svc.UpdateProject(r.Context(), r.PathValue("id"), in)
 	m.projectFormDone(w, r, err, "capacity.saved")
 }

@@ -5,9 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/http"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
@@ -39,9 +43,10 @@ type Project struct {
 	OfferID         string        `json:"offer_id,omitempty"`
 	Title           string        `json:"title"`
 	Summary         string        `json:"summary"`
-	Beneficiary     string        `json:"beneficiary"`
+	Beneficiary     string        `json:"beneficiary" doc:"the lead beneficiary State (ISO3): the requesting State of the need the project grew from"`
 	BeneficiaryName string        `json:"beneficiary_name"`
-	Region          string        `json:"region"`
+	Beneficiaries   []Beneficiary `json:"beneficiaries" doc:"every beneficiary State, the lead first"`
+	Region          string        `json:"region" doc:"the lead beneficiary's UN regional group"`
 	ImplementerKind string        `json:"implementer_kind"`
 	ImplementerISO3 string        `json:"implementer_state,omitempty"`
 	ImplementerOrg  string        `json:"-"`
@@ -60,6 +65,45 @@ type Project struct {
 	CreatedAt       time.Time     `json:"created_at"`
 	UpdatedAt       time.Time     `json:"updated_at"`
 	PublishedAt     *time.Time    `json:"published_at,omitempty"`
+}
+
+// Beneficiary is one State a project serves: the requesting State of the
+// need it grew from (the lead) and any other its parties named.
+type Beneficiary struct {
+	State  string `json:"state"`
+	Name   string `json:"name"`
+	Region string `json:"region"`
+	Lead   bool   `json:"lead"`
+}
+
+// beneficiariesOf reads the stored list (lead first) as beneficiaries named
+// in lang.
+func beneficiariesOf(list []string, lang string) []Beneficiary {
+	out := make([]Beneficiary, 0, len(list))
+	for i, iso := range list {
+		out = append(out, Beneficiary{State: iso, Name: stateName(iso, lang), Region: regionOf(iso), Lead: i == 0})
+	}
+	return out
+}
+
+// beneficiaryStates are the ISO3 codes of a project's beneficiaries.
+func (p Project) beneficiaryStates() []string {
+	out := make([]string, len(p.Beneficiaries))
+	for i, b := range p.Beneficiaries {
+		out[i] = b.State
+	}
+	return out
+}
+
+// beneficiaryRegions are the distinct regional groups of its beneficiaries.
+func (p Project) beneficiaryRegions() []string {
+	var out []string
+	for _, b := range p.Beneficiaries {
+		if b.Region != "" && !contains(out, b.Region) {
+			out = append(out, b.Region)
+		}
+	}
+	return out
 }
 
 // Implementer is one provider carrying out a project: a need can have
@@ -116,14 +160,15 @@ func (s *Service) withImplementers(ctx context.Context, q querier, ps []Project)
 }
 
 const projectCols = `p.id, p.match_id, p.need_id, p.offer_id, p.title, p.summary, p.beneficiary_iso3, p.region, p.implementer_kind, p.implementer_state, p.implementer_org,
-	p.implementer_name, p.funders, p.norms, p.topics, p.starts_on, p.ends_on, p.budget, p.status, p.outcome, p.evaluation, p.review, p.created_at, p.updated_at, p.published_at`
+	p.implementer_name, p.funders, p.norms, p.topics, p.starts_on, p.ends_on, p.budget, p.status, p.outcome, p.evaluation, p.review, p.created_at, p.updated_at, p.published_at,
+	p.beneficiaries`
 
 func scanProject(row interface{ Scan(...any) error }) (Project, error) {
 	var p Project
-	var norms, topics string
+	var norms, topics, bens string
 	var pub sql.NullTime
 	err := row.Scan(&p.ID, &p.MatchID, &p.NeedID, &p.OfferID, &p.Title, &p.Summary, &p.Beneficiary, &p.Region, &p.ImplementerKind, &p.ImplementerISO3, &p.ImplementerOrg,
-		&p.Implementer, &p.Funders, &norms, &topics, &p.StartsOn, &p.EndsOn, &p.Budget, &p.Status, &p.Outcome, &p.Evaluation, &p.Review, &p.CreatedAt, &p.UpdatedAt, &pub)
+		&p.Implementer, &p.Funders, &norms, &topics, &p.StartsOn, &p.EndsOn, &p.Budget, &p.Status, &p.Outcome, &p.Evaluation, &p.Review, &p.CreatedAt, &p.UpdatedAt, &pub, &bens)
 	if err != nil {
 		return p, err
 	}
@@ -134,6 +179,11 @@ func scanProject(row interface{ Scan(...any) error }) (Project, error) {
 		p.PublishedAt = &t
 	}
 	p.BeneficiaryName = stateName(p.Beneficiary, "en")
+	list := splitList(bens)
+	if !contains(list, p.Beneficiary) {
+		list = append([]string{p.Beneficiary}, list...)
+	}
+	p.Beneficiaries = beneficiariesOf(list, "en")
 	return p, nil
 }
 
@@ -164,7 +214,7 @@ func (s *Service) projectFromMatch(ctx context.Context, tx *db.Tx, e Engagement,
 		return Project{}, err
 	}
 	p := Project{ID: id.New(), MatchID: e.ID, NeedID: n.ID, OfferID: o.ID, Title: n.Title, Summary: o.Title + " — " + o.Provider,
-		Beneficiary: n.State, Region: n.Region, ImplementerKind: o.ProviderKind, ImplementerISO3: o.State, ImplementerOrg: o.OrgID, Implementer: o.Provider,
+		Beneficiary: n.State, Region: n.Region, Beneficiaries: beneficiariesOf([]string{n.State}, "en"), ImplementerKind: o.ProviderKind, ImplementerISO3: o.State, ImplementerOrg: o.OrgID, Implementer: o.Provider,
 		StartsOn: n.StartsOn, EndsOn: n.EndsOn, Status: ProjectRunning, Review: ReviewPrivate, CreatedAt: now, UpdatedAt: now}
 	for _, x := range n.Norms {
 		if contains(o.Norms, x) {
@@ -179,10 +229,10 @@ func (s *Service) projectFromMatch(ctx context.Context, tx *db.Tx, e Engagement,
 	if len(p.Norms) == 0 && len(p.Topics) == 0 {
 		p.Norms, p.Topics = n.Norms, n.Topics
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO capacity_projects (id, match_id, need_id, offer_id, title, summary, beneficiary_iso3, region, implementer_kind, implementer_state,
-		implementer_org, implementer_name, norms, topics, starts_on, ends_on, status, review, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.ID, p.MatchID, p.NeedID, p.OfferID, p.Title, p.Summary, p.Beneficiary, p.Region, p.ImplementerKind, p.ImplementerISO3, p.ImplementerOrg, p.Implementer,
-		joinList(p.Norms), joinList(p.Topics), p.StartsOn, p.EndsOn, p.Status, p.Review, now, now); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO capacity_projects (id, match_id, need_id, offer_id, title, summary, beneficiary_iso3, region, beneficiaries, regions, implementer_kind,
+		implementer_state, implementer_org, implementer_name, norms, topics, starts_on, ends_on, status, review, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, p.MatchID, p.NeedID, p.OfferID, p.Title, p.Summary, p.Beneficiary, p.Region, joinList(p.beneficiaryStates()), joinList(p.beneficiaryRegions()), p.ImplementerKind,
+		p.ImplementerISO3, p.ImplementerOrg, p.Implementer, joinList(p.Norms), joinList(p.Topics), p.StartsOn, p.EndsOn, p.Status, p.Review, now, now); err != nil {
 		return p, fmt.Errorf("insert project: %w", err)
 	}
 	im := Implementer{Kind: o.ProviderKind, State: o.State, OrgID: o.OrgID, OfferID: o.ID, MatchID: e.ID, Name: o.Provider, Lead: true, JoinedAt: now}
@@ -265,6 +315,43 @@ type ProjectInput struct {
 	Status     string `json:"status"`
 	Outcome    string `json:"outcome" text:"multiline"`
 	Evaluation string `json:"evaluation" text:"multiline"`
+	// Beneficiaries, when given, replaces the beneficiary States (ISO3):
+	// the lead stays, first; only a beneficiary's staff may change them.
+	Beneficiaries []string `json:"beneficiaries,omitempty" doc:"every beneficiary State (ISO3), the lead (the need's State) included; omitted: unchanged. Only a beneficiary State's staff may change it"`
+}
+
+// MaxBeneficiaries is how many States one project may serve.
+const MaxBeneficiaries = 30
+
+// checkBeneficiaries validates a new list of beneficiaries for p: known
+// States, the lead kept (and put first), no more than MaxBeneficiaries.
+func checkBeneficiaries(p Project, in []string) ([]string, error) {
+	out := []string{p.Beneficiary}
+	kept := false
+	for _, v := range in {
+		v = strings.ToUpper(strings.TrimSpace(v))
+		switch {
+		case v == "":
+			continue
+		case v == p.Beneficiary:
+			kept = true
+		case utf8.RuneCountInString(v) != 3 || regionOf(v) == "":
+			if _, err := checkLine("beneficiaries", v, 0, 100); err != nil {
+				return nil, err
+			}
+			return nil, invalid("beneficiaries", "%q is not the ISO 3166-1 alpha-3 code of a State", v)
+		}
+		if !contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	if !kept {
+		return nil, invalid("beneficiaries", "must keep the requesting State (%s)", p.Beneficiary)
+	}
+	if len(out) > MaxBeneficiaries {
+		return nil, invalid("beneficiaries", "at most %d States", MaxBeneficiaries)
+	}
+	return out, nil
 }
 
 // MilestoneInput adds a milestone or changes its status.
@@ -295,9 +382,10 @@ type ProjectView struct {
 
 // party names the side the viewer acts for in a project, or "".
 func (v viewer) party(p Project) string {
-	switch {
-	case v.u.ActsFor(p.Beneficiary):
-		return "beneficiary"
+	for _, b := range p.Beneficiaries {
+		if v.u.ActsFor(b.State) {
+			return "beneficiary"
+		}
 	}
 	for _, i := range p.Implementers {
 		if v.actsForImplementer(i) {
@@ -390,11 +478,30 @@ func (s *Service) partyTx(ctx context.Context, tx *db.Tx, projectID string) (Pro
 func (s *Service) UpdateProject(ctx context.Context, projectID string, in ProjectInput) (Project, error) {
 	var out Project
 	err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
-		p, _, err := s.partyTx(ctx, tx, projectID)
+		p, party, err := s.partyTx(ctx, tx, projectID)
 		if err != nil {
 			return err
 		}
-		before := map[string]any{"status": p.Status, "review": p.Review}
+		before := map[string]any{"status": p.Status, "review": p.Review, "beneficiaries": p.beneficiaryStates()}
+		var added []string
+		if in.Beneficiaries != nil {
+			list, err := checkBeneficiaries(p, in.Beneficiaries)
+			if err != nil {
+				return err
+			}
+			if !slices.Equal(list, p.beneficiaryStates()) {
+				if party != "beneficiary" {
+					return &api.Error{Status: http.StatusForbidden, Code: "forbidden", Field: "beneficiaries",
+						Message: "only a beneficiary State changes the beneficiaries", Format: "only a beneficiary State changes the beneficiaries"}
+				}
+				for _, x := range list {
+					if !contains(p.beneficiaryStates(), x) {
+						added = append(added, x)
+					}
+				}
+				p.Beneficiaries = beneficiariesOf(list, "en")
+			}
+		}
 		if p.Title, err = checkLine("title", in.Title, 3, 200); err != nil {
 			return err
 		}
@@ -424,15 +531,19 @@ func (s *Service) UpdateProject(ctx context.Context, projectID string, in Projec
 			return invalid("evaluation", "is written when the project is finished or cancelled")
 		}
 		p.UpdatedAt = s.now()
-		if _, err := tx.ExecContext(ctx, `UPDATE capacity_projects SET title = ?, summary = ?, funders = ?, budget = ?, starts_on = ?, ends_on = ?, status = ?, outcome = ?, evaluation = ?, updated_at = ? WHERE id = ?`,
-			p.Title, p.Summary, p.Funders, p.Budget, p.StartsOn, p.EndsOn, p.Status, p.Outcome, p.Evaluation, p.UpdatedAt, p.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE capacity_projects SET title = ?, summary = ?, funders = ?, budget = ?, starts_on = ?, ends_on = ?, status = ?, outcome = ?, evaluation = ?,
+			beneficiaries = ?, regions = ?, updated_at = ? WHERE id = ?`,
+			p.Title, p.Summary, p.Funders, p.Budget, p.StartsOn, p.EndsOn, p.Status, p.Outcome, p.Evaluation, joinList(p.beneficiaryStates()), joinList(p.beneficiaryRegions()), p.UpdatedAt, p.ID); err != nil {
 			return err
 		}
 		if err := s.indexProject(ctx, tx, p); err != nil {
 			return err
 		}
+		if err := s.tellBeneficiaries(ctx, tx, p, added); err != nil {
+			return err
+		}
 		out = p
-		return audit.Record(ctx, tx, "capacity.project.update", "capacity_project", p.ID, before, map[string]any{"status": p.Status, "review": p.Review})
+		return audit.Record(ctx, tx, "capacity.project.update", "capacity_project", p.ID, before, map[string]any{"status": p.Status, "review": p.Review, "beneficiaries": p.beneficiaryStates()})
 	})
 	return out, err
 }
@@ -608,10 +719,12 @@ func (s *Service) indexProject(ctx context.Context, tx *db.Tx, p Project) error 
 
 // ProjectFilter narrows the directory.
 type ProjectFilter struct {
-	Beneficiary, Region, Norm, Topic, Funder, Implementer, Status string
-	Own                                                           bool // the viewer's own projects, whatever their review
-	Pending                                                       bool // the secretariat's review queue
-	Limit                                                         int
+	// Beneficiaries: projects serving any of these States (ISO3).
+	Beneficiaries                                    []string
+	Region, Norm, Topic, Funder, Implementer, Status string
+	Own                                              bool // the viewer's own projects, whatever their review
+	Pending                                          bool // the secretariat's review queue
+	Limit                                            int
 }
 
 // Projects lists the directory: published projects, or with Own the
@@ -626,8 +739,8 @@ func (s *Service) Projects(ctx context.Context, f ProjectFilter) ([]Project, err
 	case f.Own && v.u != nil:
 		own := []string{}
 		if st := v.state(); st != "" {
-			own = append(own, "p.beneficiary_iso3 = ?", "p.id IN (SELECT project_id FROM capacity_project_implementers WHERE kind = 'state' AND state_iso3 = ?)")
-			args = append(args, st, st)
+			own = append(own, "p.beneficiaries LIKE ?", "p.id IN (SELECT project_id FROM capacity_project_implementers WHERE kind = 'state' AND state_iso3 = ?)")
+			args = append(args, "% "+st+" %", st)
 		}
 		if v.u.OrgID != "" {
 			own = append(own, "p.id IN (SELECT project_id FROM capacity_project_implementers WHERE kind = 'organisation' AND org_id = ?)")
@@ -640,13 +753,19 @@ func (s *Service) Projects(ctx context.Context, f ProjectFilter) ([]Project, err
 	default:
 		conds = append(conds, "p.review = 'published'")
 	}
-	for _, x := range []struct{ col, v string }{{"p.beneficiary_iso3", f.Beneficiary}, {"p.region", f.Region}, {"p.status", f.Status}} {
-		if x.v != "" {
-			conds = append(conds, x.col+" = ?")
-			args = append(args, x.v)
+	if len(f.Beneficiaries) > 0 {
+		anyOf := make([]string, len(f.Beneficiaries))
+		for i, b := range f.Beneficiaries {
+			anyOf[i] = "p.beneficiaries LIKE ?"
+			args = append(args, "% "+b+" %")
 		}
+		conds = append(conds, "("+strings.Join(anyOf, " OR ")+")")
 	}
-	for _, x := range []struct{ col, v string }{{"p.norms", " " + f.Norm + " "}, {"p.topics", " " + f.Topic + " "}, {"p.funders", f.Funder}, {"p.implementer_name", f.Implementer}} {
+	if f.Status != "" {
+		conds = append(conds, "p.status = ?")
+		args = append(args, f.Status)
+	}
+	for _, x := range []struct{ col, v string }{{"p.regions", " " + f.Region + " "}, {"p.norms", " " + f.Norm + " "}, {"p.topics", " " + f.Topic + " "}, {"p.funders", f.Funder}, {"p.implementer_name", f.Implementer}} {
 		if strings.TrimSpace(x.v) != "" {
 			conds = append(conds, "LOWER("+x.col+") LIKE ?")
 			args = append(args, "%"+strings.ToLower(x.v)+"%")
@@ -726,8 +845,10 @@ func (s *Service) RemindOverdue(ctx context.Context, at time.Time) (int, error) 
 			remind := func(lang string, t tr) (string, string) {
 				return t("capacity.mail.overdue.subject", d.title), t("capacity.mail.overdue.body", d.title, p.Title, web.LongDate(lang, d.dueOn), link)
 			}
-			if err := s.mailState(ctx, tx, p.Beneficiary, remind); err != nil {
-				return err
+			for _, b := range p.Beneficiaries {
+				if err := s.mailState(ctx, tx, b.State, remind); err != nil {
+					return err
+				}
 			}
 			for _, im := range p.Implementers {
 				if im.Kind == "state" {
@@ -747,4 +868,19 @@ func (s *Service) RemindOverdue(ctx context.Context, at time.Time) (int, error) 
 		}
 	}
 	return n, nil
+}
+
+// tellBeneficiaries e-mails the staff of each State just named a
+// beneficiary of the project, in their languages.
+func (s *Service) tellBeneficiaries(ctx context.Context, tx *db.Tx, p Project, added []string) error {
+	link := s.P.Link("/capacity/projects/" + p.ID)
+	for _, iso := range added {
+		err := s.mailState(ctx, tx, iso, func(lang string, t tr) (string, string) {
+			return t("capacity.mail.beneficiary.subject", p.Title), t("capacity.mail.beneficiary.body", p.Title, stateName(p.Beneficiary, lang), stateName(iso, lang), link)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -49,7 +49,7 @@ func (s *Service) Search(ctx context.Context, q search.Query, kind string) (Sear
 	if err := q.Validate(); err != nil {
 		var fe *search.FieldError
 		if errors.As(err, &fe) {
-			return out, invalid(fe.Field, "%s", fe.Reason)
+			return out, api.Invalid(fe.Field, fe.Reason)
 		}
 		return out, err
 	}
@@ -148,8 +148,11 @@ func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) {
 			m.site.ServerError(w, r, err)
 			return
 		}
-		d.Failed, status = ae.Error(), ae.Status
+		d.Failed, status = m.site.Catalog.ErrorText(web.Lang(r), ae), ae.Status
 	} else {
+		for i := range res.Restricted {
+			localNeed(&res.Restricted[i], web.Lang(r))
+		}
 		d.Results = &res
 	}
 	noStore(w, r)
