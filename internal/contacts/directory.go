@@ -13,7 +13,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
-	"github.com/cybernorms/cybernorms/internal/platform/mail"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
 	"github.com/cybernorms/cybernorms/internal/states"
 )
 
@@ -310,63 +310,65 @@ func (s *Service) syncCoverage(ctx context.Context, tx *db.Tx, iso3 string, at t
 	return nil
 }
 
-// emails returns the addresses of enabled accounts with the role (and
-// State, when given).
-func emails(ctx context.Context, q db.Querier, role auth.Role, iso3 string) ([]string, error) {
-	query := `SELECT email FROM users WHERE disabled = ? AND role = ?`
-	args := []any{false, string(role)}
+// accounts returns the address and language of enabled accounts with the
+// role (and State, when given).
+func accounts(ctx context.Context, q db.Querier, role auth.Role, iso3 string) ([]platform.Recipient, error) {
 	if iso3 != "" {
-		query += ` AND state_iso3 = ?`
-		args = append(args, iso3)
+		return platform.Accounts(ctx, q, `role = ? AND state_iso3 = ?`, string(role), iso3)
 	}
-	rows, err := q.QueryContext(ctx, query+` ORDER BY email`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("recipients: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return platform.Accounts(ctx, q, `role = ?`, string(role))
 }
 
-// send queues one message to each address inside tx.
-func (s *Service) send(ctx context.Context, tx db.Querier, to []string, subject, text string) error {
-	for _, addr := range to {
-		if err := s.Svc.QueueMail(ctx, tx, mail.Message{To: addr, Subject: subject, Text: text}); err != nil {
-			return fmt.Errorf("mail %s: %w", addr, err)
+// contactLang is the language to write to a point of contact in: the
+// first of its languages (stored comma-separated) the interface has, else
+// English.
+func contactLang(langs string) string {
+	for _, l := range strings.Split(langs, ",") {
+		if l = strings.TrimSpace(l); web.KnownLanguage(l) {
+			return l
 		}
 	}
-	return nil
+	return "en"
 }
 
-// tellSecretariat tells the secretariat that a State's contacts changed.
-// The message names the State, the kind and the date, not the person.
+// stateName is a State's name in lang.
+func stateName(iso3, lang string) string {
+	if st, ok := states.ByISO3(iso3); ok {
+		return st.Name(lang)
+	}
+	return iso3
+}
+
+// mailTime is a moment in running text: the long date in lang, the time in
+// UTC.
+func mailTime(lang string, at time.Time) string {
+	return web.LongDate(lang, at) + " " + at.UTC().Format("15:04") + " UTC"
+}
+
+// tellSecretariat tells the secretariat that a State's contacts changed
+// (what is "confirmed" or "retired"). The message names the State, the
+// kind and the date, not the person.
 func (s *Service) tellSecretariat(ctx context.Context, tx *db.Tx, iso3, what string, c Contact, at time.Time) error {
-	to, err := emails(ctx, tx, auth.RoleSecretariat, "")
+	to, err := accounts(ctx, tx, auth.RoleSecretariat, "")
 	if err != nil {
 		return err
 	}
-	st, _ := states.ByISO3(iso3)
-	subject := fmt.Sprintf("Points of contact: %s's %s contact %s", st.Name("en"), c.Kind, what)
-	text := fmt.Sprintf("%s's %s point of contact was %s on %s UTC.\n\nSee the State's directory (signed-in users only):\n%s\n",
-		st.Name("en"), c.Kind, what, at.Format("2 January 2006 15:04"), s.Svc.Link("/contacts/states/"+iso3))
-	return s.send(ctx, tx, to, subject, text)
+	return s.Svc.QueueLetter(ctx, tx, to, func(lang string, t platform.Tr) (string, string) {
+		name, kind := stateName(iso3, lang), t("contacts.kind."+c.Kind)
+		return t("contacts.mail."+what+"_subject", name, kind),
+			t("contacts.mail."+what+"_text", name, kind, mailTime(lang, at)) + "\n\n" + t("contacts.mail.directory") + "\n" + s.Svc.Link("/contacts/states/"+iso3) + "\n"
+	})
 }
 
 // notifyApprovers tells a State's approvers that a draft waits for them.
 func (s *Service) notifyApprovers(ctx context.Context, tx *db.Tx, iso3 string, c Contact) error {
-	to, err := emails(ctx, tx, auth.RoleStateApprover, iso3)
+	to, err := accounts(ctx, tx, auth.RoleStateApprover, iso3)
 	if err != nil {
 		return err
 	}
-	text := fmt.Sprintf("A change to your State's %s point of contact waits for your confirmation:\n%s\n", c.Kind, s.Svc.Link("/contacts/states/"+iso3))
-	return s.send(ctx, tx, to, "Points of contact: a draft to confirm", text)
+	return s.Svc.QueueLetter(ctx, tx, to, func(lang string, t platform.Tr) (string, string) {
+		return t("contacts.mail.draft_subject"), t("contacts.mail.draft_text", t("contacts.kind."+c.Kind)) + "\n" + s.Svc.Link("/contacts/states/"+iso3) + "\n"
+	})
 }
 
 // Coverage is whether a State has nominated contacts of each kind, and

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
@@ -324,7 +325,9 @@ func (s *Service) SendRequest(ctx context.Context, in RequestInput) (Request, er
 		if err := audit.Record(ctx, tx, "request.send", "contacts_request", r.ID, nil, metaView(r)); err != nil {
 			return err
 		}
-		return s.tellParty(ctx, tx, r.To, r, "received", "Your State has received a request for assistance (urgency: "+r.Urgency+"). Acknowledge it by "+r.AckDue.Format("2 January 2006 15:04 UTC")+".")
+		return s.tellParty(ctx, tx, r.To, r, "received", func(lang string, t platform.Tr) string {
+			return t("contacts.mail.received", t("contacts.urgency."+r.Urgency), mailTime(lang, r.AckDue))
+		})
 	})
 	if err != nil {
 		return Request{}, err
@@ -338,51 +341,58 @@ func metaView(r Request) map[string]any {
 }
 
 // partyAddresses are the addresses told of a step: the State's current
-// contacts and its approvers.
-func (s *Service) partyAddresses(ctx context.Context, q db.Querier, iso3 string) ([]string, error) {
+// contacts, each in the first of its languages the interface has, and its
+// approvers in their accounts' languages; one message per address.
+func (s *Service) partyAddresses(ctx context.Context, q db.Querier, iso3 string) ([]platform.Recipient, error) {
 	seen := map[string]bool{}
-	var out []string
-	rows, err := q.QueryContext(ctx, `SELECT email FROM contacts_entries WHERE state_iso3 = ? AND status = ?`, iso3, StatusActive)
+	var out []platform.Recipient
+	rows, err := q.QueryContext(ctx, `SELECT email, languages FROM contacts_entries WHERE state_iso3 = ? AND status = ? ORDER BY email`, iso3, StatusActive)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
+		var e, langs string
+		if err := rows.Scan(&e, &langs); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		if !seen[e] {
-			seen[e] = true
-			out = append(out, e)
+		if !seen[strings.ToLower(e)] {
+			seen[strings.ToLower(e)] = true
+			out = append(out, platform.Recipient{Email: e, Lang: contactLang(langs)})
 		}
 	}
 	rows.Close()
-	appr, err := emails(ctx, q, auth.RoleStateApprover, iso3)
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	appr, err := accounts(ctx, q, auth.RoleStateApprover, iso3)
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range appr {
-		if !seen[strings.ToLower(e)] {
-			seen[strings.ToLower(e)] = true
-			out = append(out, e)
+	for _, r := range appr {
+		if !seen[strings.ToLower(r.Email)] {
+			seen[strings.ToLower(r.Email)] = true
+			out = append(out, r)
 		}
 	}
-	sort.Strings(out)
+	sort.Slice(out, func(i, j int) bool { return out[i].Email < out[j].Email })
 	return out, nil
 }
 
 // tellParty e-mails a State's contacts and approvers that something
-// happened on a request. The message says what happened and links to the
-// request; it never carries the request's content.
-func (s *Service) tellParty(ctx context.Context, tx db.Querier, iso3 string, r Request, what, line string) error {
+// happened on a request (event: received, acknowledged, answered, closed,
+// withdrawn, message, reminder), each in its language; line writes what
+// happened in a language. The message links to the request; it never
+// carries the request's content.
+func (s *Service) tellParty(ctx context.Context, tx db.Querier, iso3 string, r Request, event string, line func(lang string, t platform.Tr) string) error {
 	to, err := s.partyAddresses(ctx, tx, iso3)
 	if err != nil {
 		return err
 	}
-	subject := "Request for assistance " + r.ID[len(r.ID)-6:] + ": " + what
-	text := line + "\n\nThe request's content is on the platform only (sign in to read it):\n" + s.Svc.Link("/contacts/requests/"+r.ID) + "\n"
-	return s.send(ctx, tx, to, subject, text)
+	return s.Svc.QueueLetter(ctx, tx, to, func(lang string, t platform.Tr) (string, string) {
+		return t("contacts.mail.request_subject", r.ID[len(r.ID)-6:], t("contacts.mail.event."+event)),
+			line(lang, t) + "\n\n" + t("contacts.mail.request_footer") + "\n" + s.Svc.Link("/contacts/requests/"+r.ID) + "\n"
+	})
 }
 
 const requestCols = `id, from_state, to_state, urgency, tlp, status, answer, feedback, sent_at, ack_due, answer_due, acked_at, answered_at, closed_at, withdrawn_at, share_from, share_to, publish_from, publish_to, content, answer_body, feedback_body, withdraw_body`
@@ -620,7 +630,9 @@ func nilIfEmpty(b []byte) any {
 func (s *Service) Acknowledge(ctx context.Context, reqID string) (Request, error) {
 	return s.step(ctx, reqID, "to", []string{ReqSent}, func(tx *db.Tx, r *Request, at time.Time) error {
 		r.Status, r.AckedAt = ReqAcknowledged, &at
-		return s.tellParty(ctx, tx, r.From, *r, "acknowledged", r.ToName+" has acknowledged your request for assistance.")
+		return s.tellParty(ctx, tx, r.From, *r, "acknowledged", func(lang string, t platform.Tr) string {
+			return t("contacts.mail.acknowledged", stateName(r.To, lang))
+		})
 	})
 }
 
@@ -653,11 +665,12 @@ func (s *Service) Answer(ctx context.Context, reqID string, in AnswerInput) (Req
 			}
 			r.answerBody = b
 		}
-		line := r.ToName + " has answered your request for assistance."
-		if in.Answer == "unable" {
-			line = r.ToName + " has answered that it is unable to help with your request for assistance."
-		}
-		return s.tellParty(ctx, tx, r.From, *r, "answered", line)
+		return s.tellParty(ctx, tx, r.From, *r, "answered", func(lang string, t platform.Tr) string {
+			if in.Answer == "unable" {
+				return t("contacts.mail.answered_unable", stateName(r.To, lang))
+			}
+			return t("contacts.mail.answered", stateName(r.To, lang))
+		})
 	})
 }
 
@@ -685,7 +698,9 @@ func (s *Service) Close(ctx context.Context, reqID string, in CloseInput) (Reque
 			}
 			r.feedbackBody = b
 		}
-		return s.tellParty(ctx, tx, r.To, *r, "closed", r.FromName+" has closed its request for assistance with its feedback.")
+		return s.tellParty(ctx, tx, r.To, *r, "closed", func(lang string, t platform.Tr) string {
+			return t("contacts.mail.closed", stateName(r.From, lang))
+		})
 	})
 }
 
@@ -709,7 +724,9 @@ func (s *Service) Withdraw(ctx context.Context, reqID string, in WithdrawInput) 
 			}
 			r.withdrawBody = b
 		}
-		return s.tellParty(ctx, tx, r.To, *r, "withdrawn", r.FromName+" has withdrawn its request for assistance.")
+		return s.tellParty(ctx, tx, r.To, *r, "withdrawn", func(lang string, t platform.Tr) string {
+			return t("contacts.mail.withdrawn", stateName(r.From, lang))
+		})
 	})
 }
 
@@ -836,8 +853,9 @@ func (s *Service) PostMessage(ctx context.Context, reqID string, in MessageInput
 				return err
 			}
 		}
-		name := map[bool]string{true: r.FromName, false: r.ToName}[mine == r.From]
-		return s.tellParty(ctx, tx, other, r, "new message", name+" has written on a request for assistance.")
+		return s.tellParty(ctx, tx, other, r, "message", func(lang string, t platform.Tr) string {
+			return t("contacts.mail.message", stateName(mine, lang))
+		})
 	})
 	if err != nil {
 		return Request{}, err
@@ -930,20 +948,24 @@ func (s *Service) tickRequests(ctx context.Context, at time.Time) error {
 			if b, ok := states.ByISO3(d.r.To); ok {
 				d.r.ToName = b.Name("en")
 			}
-			what := map[string]string{"ack": "acknowledge", "answer": "answer"}[d.phase]
 			deadline := map[string]time.Time{"ack": d.r.AckDue, "answer": d.r.AnswerDue}[d.phase]
 			if d.kind == "remind" {
-				if err := s.tellParty(ctx, tx, d.r.To, d.r, "reminder", "Reminder: your State has until "+deadline.Format("2 January 2006 15:04 UTC")+" to "+what+" a request for assistance from "+d.r.FromName+"."); err != nil {
+				if err := s.tellParty(ctx, tx, d.r.To, d.r, "reminder", func(lang string, t platform.Tr) string {
+					return t("contacts.mail.reminder_"+d.phase, mailTime(lang, deadline), stateName(d.r.From, lang))
+				}); err != nil {
 					return err
 				}
 			} else {
-				to, err := emails(ctx, tx, auth.RoleSecretariat, "")
+				to, err := accounts(ctx, tx, auth.RoleSecretariat, "")
 				if err != nil {
 					return err
 				}
-				text := fmt.Sprintf("The deadline to %s request %s (from %s to %s, urgency %s) passed on %s.\n\nIts metadata: %s\n", what, d.r.ID, d.r.FromName, d.r.ToName, d.r.Urgency,
-					deadline.Format("2 January 2006 15:04 UTC"), s.Svc.Link("/contacts/requests/"+d.r.ID))
-				if err := s.send(ctx, tx, to, "Request for assistance: deadline to "+what+" passed", text); err != nil {
+				err = s.Svc.QueueLetter(ctx, tx, to, func(lang string, t platform.Tr) (string, string) {
+					return t("contacts.mail.overdue_" + d.phase + "_subject"),
+						t("contacts.mail.overdue_"+d.phase+"_text", d.r.ID, stateName(d.r.From, lang), stateName(d.r.To, lang), t("contacts.urgency."+d.r.Urgency), mailTime(lang, deadline)) +
+							"\n\n" + t("contacts.mail.metadata") + "\n" + s.Svc.Link("/contacts/requests/"+d.r.ID) + "\n"
+				})
+				if err != nil {
 					return err
 				}
 			}

@@ -382,16 +382,29 @@ func (s *Service) AcknowledgeInPlatform(ctx context.Context, pingID string) (Pin
 }
 
 // sendPing is the JobPing handler.
+// pingText is a round's check e-mail in lang (the first one, or the
+// reminder): its subject and its text.
+func (s *Service) pingText(lang string, reminder bool, deadline time.Time, link, round string) (string, string) {
+	t := s.Svc.T(lang)
+	by := mailTime(lang, deadline)
+	subject, intro := t("contacts.mail.ping_subject", by), t("contacts.mail.ping_intro")
+	if reminder {
+		subject, intro = t("contacts.mail.ping_reminder_subject", by), t("contacts.mail.ping_reminder_intro")
+	}
+	return subject, intro + "\n\n" + t("contacts.mail.ping_ack", by) + "\n\n" + link + "\n\n" + t("contacts.mail.ping_platform") + " " + s.Svc.Link("/contacts/rounds") +
+		"\n\n" + t("contacts.mail.ping_round") + " " + round + "\n"
+}
+
 func (s *Service) sendPing(ctx context.Context, payload json.RawMessage) error {
 	var j pingJob
 	if err := json.Unmarshal(payload, &j); err != nil {
 		return jobs.Permanent(err)
 	}
-	var email, title, state string
+	var email, langs, title, state string
 	var deadline time.Time
 	var acked, bounced *time.Time
-	err := s.DB.QueryRowContext(ctx, `SELECT e.email, r.title, r.deadline, p.state_iso3, p.acked_at, p.bounced_at FROM contacts_pings p
-		JOIN contacts_entries e ON e.id = p.entry_id JOIN contacts_rounds r ON r.id = p.round_id WHERE p.id = ?`, j.Ping).Scan(&email, &title, &deadline, &state, &acked, &bounced)
+	err := s.DB.QueryRowContext(ctx, `SELECT e.email, e.languages, r.title, r.deadline, p.state_iso3, p.acked_at, p.bounced_at FROM contacts_pings p
+		JOIN contacts_entries e ON e.id = p.entry_id JOIN contacts_rounds r ON r.id = p.round_id WHERE p.id = ?`, j.Ping).Scan(&email, &langs, &title, &deadline, &state, &acked, &bounced)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -407,14 +420,15 @@ func (s *Service) sendPing(ctx context.Context, payload json.RawMessage) error {
 		return err
 	}
 	link := s.Svc.Link("/contacts/ack?t=" + AckToken(key, j.Ping, deadline))
-	subject := "Communication check: please acknowledge by " + deadline.UTC().Format("2 January 2006 15:04 UTC")
-	intro := "This is a communication check of the points of contact under norm (h) of the framework of responsible State behaviour in cyberspace."
-	if j.Reminder {
-		subject = "Reminder: " + subject
-		intro = "Reminder: this communication check has not been acknowledged yet."
+	// Written in the contact's first language the interface has; the
+	// English follows when that is another language, so a contact whose
+	// listed language is not the one they read still understands it.
+	lang := contactLang(langs)
+	subject, text := s.pingText(lang, j.Reminder, deadline, link, title)
+	if lang != "en" {
+		_, en := s.pingText("en", j.Reminder, deadline, link, title)
+		text += "\n---\n\n" + en
 	}
-	text := intro + "\n\nPlease acknowledge receipt by following this link before " + deadline.UTC().Format("2 January 2006 15:04 UTC") + " (no sign-in is needed; the link works once):\n\n" + link +
-		"\n\nYou can also acknowledge it on the platform when signed in: " + s.Svc.Link("/contacts/rounds") + "\n\nRound: " + title + "\n"
 	domain := "cybernorms.invalid"
 	if _, d, ok := strings.Cut(s.Svc.MailFrom, "@"); ok {
 		domain = strings.TrimSuffix(d, ">")
