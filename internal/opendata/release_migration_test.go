@@ -8,77 +8,16 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/cybernorms/cybernorms/internal/opendata"
 	"github.com/cybernorms/cybernorms/internal/platform"
-	"github.com/cybernorms/cybernorms/internal/platform/db"
-	"github.com/cybernorms/cybernorms/internal/platform/id"
 	od "github.com/cybernorms/cybernorms/internal/platform/opendata"
 	"github.com/cybernorms/cybernorms/internal/testrig"
 	"github.com/cybernorms/cybernorms/migrations"
 )
-
-// bareDB opens an empty database of the kind, migrated by nothing: a
-// SQLite file, or a new schema of CYBERNORMS_TEST_DATABASE_URL's database.
-func bareDB(t *testing.T, kind string) *db.DB {
-	t.Helper()
-	ctx := context.Background()
-	dsn := filepath.Join(t.TempDir(), "c.db")
-	if kind == "postgres" {
-		base := os.Getenv("CYBERNORMS_TEST_DATABASE_URL")
-		schema := "t_" + strings.ToLower(id.New())
-		admin, err := db.Open(ctx, base, db.Options{MaxOpenConns: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := admin.SQL.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			_, _ = admin.SQL.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
-			admin.Close()
-		})
-		u, err := url.Parse(base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		dsn = u.String()
-	}
-	d, err := db.Open(ctx, dsn, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	return d
-}
-
-// migrationsBefore are the migrations older than version.
-func migrationsBefore(t *testing.T, version string) fstest.MapFS {
-	t.Helper()
-	out := fstest.MapFS{}
-	files, err := migrations.FS.ReadDir(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range files {
-		if e.Name() < version {
-			body, _ := migrations.FS.ReadFile(e.Name())
-			out[e.Name()] = &fstest.MapFile{Data: body}
-		}
-	}
-	return out
-}
 
 // TestReleasesBeforeChunksStayReadable keeps a release as releases were
 // kept before migration 1201 (the zip and the digest each one value),
@@ -89,8 +28,8 @@ func TestReleasesBeforeChunksStayReadable(t *testing.T) {
 	for _, kind := range testrig.DBKinds(t) {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()
-			d := bareDB(t, kind)
-			if _, err := d.Migrate(ctx, migrationsBefore(t, "1201")); err != nil {
+			d := testrig.OpenUnmigrated(t, kind)
+			if _, err := d.Migrate(ctx, testrig.MigrationsBefore(t, "1201")); err != nil {
 				t.Fatal(err)
 			}
 			// A zip of 2.5 MiB (three chunks) and the digest of 3,000 rows

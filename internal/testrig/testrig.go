@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -22,6 +23,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/pquerna/otp/totp"
@@ -33,6 +35,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
 	"github.com/cybernorms/cybernorms/internal/platform/seal"
+	"github.com/cybernorms/cybernorms/migrations"
 )
 
 // Password is the password of every account the rig makes.
@@ -110,35 +113,7 @@ func openDB(t testing.TB, kind, dir, keep string) (*db.DB, config.Config) {
 		cfg.MasterKey = base64.StdEncoding.EncodeToString(sum[:])
 	}
 	if kind == "postgres" {
-		base := os.Getenv("CYBERNORMS_TEST_DATABASE_URL")
-		if base == "" {
-			t.Skip("PostgreSQL skipped: CYBERNORMS_TEST_DATABASE_URL is not set")
-		}
-		schema := "t_" + schemaRE.ReplaceAllString(strings.ToLower(id.New()), "")
-		if keep != "" {
-			schema = schemaRE.ReplaceAllString(strings.ToLower(keep), "")
-		}
-		admin, err := db.Open(ctx, base, db.Options{MaxOpenConns: 2})
-		if err != nil {
-			t.Fatalf("connect to PostgreSQL: %v", err)
-		}
-		if _, err := admin.SQL.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+schema); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if keep == "" {
-				_, _ = admin.SQL.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
-			}
-			admin.Close()
-		})
-		u, err := url.Parse(base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		cfg.DatabaseURL = u.String()
+		cfg.DatabaseURL = postgresURL(t, keep)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("CYBERNORMS_TEST_LOG") != "" {
@@ -150,6 +125,82 @@ func openDB(t testing.TB, kind, dir, keep string) (*db.DB, config.Config) {
 	}
 	t.Cleanup(func() { d.Close() })
 	return d, cfg
+}
+
+// postgresURL makes a schema of CYBERNORMS_TEST_DATABASE_URL's database —
+// a new one dropped at the end of the test, or the one named keep, kept —
+// and returns the URL whose search path is that schema.
+func postgresURL(t testing.TB, keep string) string {
+	t.Helper()
+	ctx := context.Background()
+	base := os.Getenv("CYBERNORMS_TEST_DATABASE_URL")
+	if base == "" {
+		t.Skip("PostgreSQL skipped: CYBERNORMS_TEST_DATABASE_URL is not set")
+	}
+	schema := "t_" + schemaRE.ReplaceAllString(strings.ToLower(id.New()), "")
+	if keep != "" {
+		schema = schemaRE.ReplaceAllString(strings.ToLower(keep), "")
+	}
+	admin, err := db.Open(ctx, base, db.Options{MaxOpenConns: 2})
+	if err != nil {
+		t.Fatalf("connect to PostgreSQL: %v", err)
+	}
+	if _, err := admin.SQL.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if keep == "" {
+			_, _ = admin.SQL.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
+		}
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// OpenUnmigrated opens an empty database of the kind that no migration has
+// run on (a SQLite file, or a new PostgreSQL schema), for tests that
+// migrate it step by step: MigrationsBefore, rows as older code wrote
+// them, then the rest.
+func OpenUnmigrated(t testing.TB, kind string) *db.DB {
+	t.Helper()
+	dsn := filepath.Join(t.TempDir(), "c.db")
+	if kind == "postgres" {
+		dsn = postgresURL(t, "")
+	}
+	d, err := db.Open(context.Background(), dsn, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// MigrationsBefore are the migrations older than version (a file name's
+// prefix, e.g. "1201").
+func MigrationsBefore(t testing.TB, version string) fs.FS {
+	t.Helper()
+	out := fstest.MapFS{}
+	files, err := migrations.FS.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range files {
+		if e.Name() < version {
+			body, err := migrations.FS.ReadFile(e.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[e.Name()] = &fstest.MapFile{Data: body}
+		}
+	}
+	return out
 }
 
 // EachWith runs fn on every database of DBKinds, with a rig whose
