@@ -43,11 +43,8 @@ func (m *Module) normSection(r *http.Request) ([]web.Section, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := m.site.Fragment(r, "positions/index.html", "positions-norm-section", normSectionData{Proposal: c.Proposal, Counts: c.Counts, Order: ProposalStances})
-	if err != nil {
-		return nil, err
-	}
-	return []web.Section{{ID: "positions", Heading: m.site.Catalog.T(lang, "positions.norm_section.heading"), Body: body}}, nil
+	return m.site.Rendered(r, web.Section{ID: "positions", Heading: m.site.Catalog.T(lang, "positions.norm_section.heading")},
+		"positions/index.html", "positions-norm-section", normSectionData{Proposal: c.Proposal, Counts: c.Counts, Order: ProposalStances})
 }
 
 // Adoption is how many States supported each proposal (with or without
@@ -141,9 +138,5 @@ func (m *Module) adoptionSection(r *http.Request) ([]web.Section, error) {
 		}
 		d.Chart = lines.SVG()
 	}
-	body, err := m.site.Fragment(r, "positions/index.html", "positions-adoption-section", d)
-	if err != nil {
-		return nil, err
-	}
-	return []web.Section{{ID: "adoption-of-proposals", Heading: t("positions.adoption.heading"), Body: body}}, nil
+	return m.site.Rendered(r, web.Section{ID: "adoption-of-proposals", Heading: t("positions.adoption.heading")}, "positions/index.html", "positions-adoption-section", d)
 }

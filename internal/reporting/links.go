@@ -79,11 +79,8 @@ func (m *Module) stateReportsSection(r *http.Request) ([]web.Section, error) {
 		return nil, err
 	}
 	lang := web.Lang(r)
-	body, err := m.site.Fragment(r, "reporting/index.html", "reporting-state-section", stateReportsData{StateName: s.Name(lang), Reports: list})
-	if err != nil {
-		return nil, err
-	}
-	return []web.Section{{ID: "reports", Heading: m.site.Catalog.T(lang, "reporting.state_section.heading"), Body: body}}, nil
+	return m.site.Rendered(r, web.Section{ID: "reports", Heading: m.site.Catalog.T(lang, "reporting.state_section.heading")},
+		"reporting/index.html", "reporting-state-section", stateReportsData{StateName: s.Name(lang), Reports: list})
 }
 
 // homeRow is the signed-in State user's report in one open cycle.
@@ -146,10 +143,7 @@ func (m *Module) homePanel(r *http.Request) ([]web.Section, error) {
 		}
 		d.Rows = append(d.Rows, row)
 	}
-	body, err := m.site.Fragment(r, "reporting/index.html", "reporting-home-panel", d)
-	if err != nil {
-		return nil, err
-	}
 	lang := web.Lang(r)
-	return []web.Section{{ID: "your-report", Heading: m.site.Catalog.T(lang, "reporting.home.heading", stateName(u.StateISO3, lang)), Body: body, Lead: true}}, nil
+	return m.site.Rendered(r, web.Section{ID: "your-report", Heading: m.site.Catalog.T(lang, "reporting.home.heading", stateName(u.StateISO3, lang)), Lead: true},
+		"reporting/index.html", "reporting-home-panel", d)
 }

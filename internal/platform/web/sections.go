@@ -55,6 +55,18 @@ func (s *Site) sectionsFor(r *http.Request, page string) []Section {
 	return out
 }
 
+// Rendered is what a section provider usually answers: the one section
+// sec, its body the template named name of page set page (see Fragment)
+// rendered with data.
+func (s *Site) Rendered(r *http.Request, sec Section, page, name string, data any) ([]Section, error) {
+	body, err := s.Fragment(r, page, name, data)
+	if err != nil {
+		return nil, err
+	}
+	sec.Body = body
+	return []Section{sec}, nil
+}
+
 // Fragment renders the template named name, defined in a module's page set
 // page (a partial of that module), with a Page root whose Data is data, so
 // a section's body is written in the module's own templates, translated
