@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cybernorms/cybernorms/internal/bulletin/attack"
@@ -18,14 +21,42 @@ import (
 // makes per unit of scale.
 const DemoSubscribersPerScale = 100_000
 
+// DemoSubscribersEnv names the environment variable that sets how many
+// confirmed subscribers GenerateDemo makes, whatever the scale: 1000000
+// for the mail bar's list of a million (`CYBERNORMS_DEMO_SUBSCRIBERS=1000000
+// cybernorms demo`).
+const DemoSubscribersEnv = "CYBERNORMS_DEMO_SUBSCRIBERS"
+
+// maxDemoSubscribers bounds DemoSubscribersEnv.
+const maxDemoSubscribers = 10_000_000
+
+// demoSubscribers is the number of subscribers to make: the value of
+// DemoSubscribersEnv when set, else scale × DemoSubscribersPerScale.
+func demoSubscribers(getenv func(string) string, scale int) (int, error) {
+	v := strings.TrimSpace(getenv(DemoSubscribersEnv))
+	if v == "" {
+		return scale * DemoSubscribersPerScale, nil
+	}
+	n, err := strconv.Atoi(strings.ReplaceAll(v, "_", ""))
+	if err != nil || n < 0 || n > maxDemoSubscribers {
+		return 0, fmt.Errorf("%s=%q: give a whole number of subscribers from 0 to %d", DemoSubscribersEnv, v, maxDemoSubscribers)
+	}
+	return n, nil
+}
+
 // GenerateDemo makes demonstration bulletin data through the service
 // functions: items from the platform step's stakeholder accounts (every
 // kind and TLP label, links between actors, techniques and mitigations),
 // reviewed by the secretariat, eight published quarterly issues, and
-// scale × 100,000 confirmed subscribers through the validating bulk path.
+// scale × 100,000 confirmed subscribers (or as many as DemoSubscribersEnv
+// says) through the validating bulk path.
 // It has the signature of a demo.Generator; register it to run after the
 // "platform" step.
 func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, scale int, progress func(string)) error {
+	total, err := demoSubscribers(os.Getenv, scale)
+	if err != nil {
+		return err
+	}
 	svc, err := NewService(ps)
 	if err != nil {
 		return err
@@ -107,11 +138,14 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 		}
 	}
 	progress(fmt.Sprintf("bulletin: %d items, 8 quarterly issues", made))
-	total := scale * DemoSubscribersPerScale
+	// Ten thousand addresses a call, so that a list of millions is never
+	// held in memory at once; progress every tenth of the list.
 	const chunk = 10_000
+	every := max(chunk, total/10/chunk*chunk)
 	added := 0
+	addrs := make([]string, 0, chunk)
 	for start := 0; start < total; start += chunk {
-		addrs := make([]string, 0, chunk)
+		addrs = addrs[:0]
 		for i := start; i < min(start+chunk, total); i++ {
 			addrs = append(addrs, fmt.Sprintf("reader%07d@demo.cybernorms.example", i))
 		}
@@ -120,7 +154,9 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 			return err
 		}
 		added += n
-		progress(fmt.Sprintf("bulletin: %d of %d subscribers", min(start+chunk, total), total))
+		if end := min(start+chunk, total); end%every == 0 || end == total {
+			progress(fmt.Sprintf("bulletin: %d of %d subscribers", end, total))
+		}
 	}
 	progress(fmt.Sprintf("bulletin: %d confirmed subscribers added", added))
 	return nil

@@ -2,6 +2,7 @@ package bulletin_test
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/cybernorms/cybernorms/internal/bulletin"
@@ -32,4 +33,25 @@ func TestGenerateDemo(t *testing.T) {
 			t.Error("no progress reported")
 		}
 	})
+}
+
+func TestGenerateDemoMakesAsManySubscribersAsTheEnvironmentSays(t *testing.T) {
+	rig := testrig.New(t)
+	t.Setenv(bulletin.DemoSubscribersEnv, "not a number")
+	err := bulletin.GenerateDemo(rig.Ctx, rig.App.Services, rand.New(rand.NewPCG(1, 2)), 1, func(string) {})
+	if err == nil || !strings.Contains(err.Error(), bulletin.DemoSubscribersEnv) {
+		t.Fatalf("a bad count: %v, want an error naming %s", err, bulletin.DemoSubscribersEnv)
+	}
+	t.Setenv(bulletin.DemoSubscribersEnv, "25_000")
+	var lines []string
+	if err := bulletin.GenerateDemo(rig.Ctx, rig.App.Services, rand.New(rand.NewPCG(1, 2)), 1, func(s string) { lines = append(lines, s) }); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := bulletinSvc(rig).SubscriberCounts(rig.Ctx)
+	if err != nil || counts[bulletin.SubConfirmed] != 25_000 {
+		t.Fatalf("%v confirmed subscribers (%v), want 25,000", counts, err)
+	}
+	if last := lines[len(lines)-1]; !strings.Contains(last, "25000 confirmed subscribers") {
+		t.Errorf("last progress line %q", last)
+	}
 }

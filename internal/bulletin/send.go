@@ -372,8 +372,9 @@ func (r *sendRun) message(rc recipient) (cnmail.Message, error) {
 // template when the mailer takes rendered messages (the pooled SMTP sender
 // and the outbox do), otherwise a whole message for it to render. It writes
 // the message's fate to the journal as it goes: committed just before the
-// end of data, then accepted or refused.
-func (r *sendRun) send(ctx context.Context, rc recipient) outcome {
+// end of data, then accepted or refused. buf is the worker's own buffer,
+// which the copy is written into (and grown) message after message.
+func (r *sendRun) send(ctx context.Context, rc recipient, buf *[]byte) outcome {
 	committed := false // the end of data left: the relay may have it
 	commit := func() error {
 		if err := r.journal.add(evCommitted, rc.subID); err != nil {
@@ -385,7 +386,8 @@ func (r *sendRun) send(ctx context.Context, rc recipient) outcome {
 	var err error
 	if rs, ok := r.svc.Mailer.(cnmail.RenderedSender); ok {
 		var raw cnmail.Rendered
-		if raw, err = r.copyFor(rc); err == nil {
+		if raw, err = r.copyFor(rc, (*buf)[:0]); err == nil {
+			*buf = raw.Data
 			raw.OnCommit = commit
 			err = rs.SendRendered(ctx, raw)
 		}
@@ -419,14 +421,14 @@ func (r *sendRun) send(ctx context.Context, rc recipient) outcome {
 	return o
 }
 
-// copyFor renders one recipient's copy of the template.
-func (r *sendRun) copyFor(rc recipient) (cnmail.Rendered, error) {
+// copyFor renders one recipient's copy of the template into dst.
+func (r *sendRun) copyFor(rc recipient, dst []byte) (cnmail.Rendered, error) {
 	im, err := r.render(rc.lang)
 	if err != nil {
 		return cnmail.Rendered{}, err
 	}
 	unsub := r.svc.UnsubscribeURL(r.key, rc.subID)
-	return im.tmpl.Render(cnmail.TemplateRecipient{To: rc.email, MessageID: r.messageID(rc),
+	return im.tmpl.AppendRender(dst, cnmail.TemplateRecipient{To: rc.email, MessageID: r.messageID(rc),
 		Headers: map[string]string{"List-Unsubscribe": "<" + unsub + ">"}, Value: unsub}, time.Now())
 }
 
@@ -471,6 +473,7 @@ func (r *sendRun) run(ctx context.Context, rate int, deadline time.Time) error {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			var buf []byte // this worker's message buffer, reused
 			for rc := range work {
 				if tick != nil {
 					select {
@@ -480,7 +483,7 @@ func (r *sendRun) run(ctx context.Context, rate int, deadline time.Time) error {
 						continue
 					}
 				}
-				results <- r.send(ctx, rc)
+				results <- r.send(ctx, rc, &buf)
 			}
 		})
 	}

@@ -88,6 +88,32 @@ func TestTemplateCopiesDecodeAsRenderedMessages(t *testing.T) {
 	}
 }
 
+func TestAppendRenderReusesABufferForTheSameBytes(t *testing.T) {
+	tmpl, err := NewTemplate(templateMessage(), testPlaceholder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf []byte
+	for _, value := range []string{"https://cybernorms.example/" + strings.Repeat("a-long-path/", 20), "short", ""} {
+		rc := TemplateRecipient{To: "delegate@foreign-ministry.example", MessageID: "<issue.sub@cybernorms.example>", Value: value}
+		want, err := tmpl.Render(rc, renderTime)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := tmpl.AppendRender(buf[:0], rc, renderTime)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Data, want.Data) || got.From != want.From || got.To != want.To {
+			t.Errorf("value %q: the copy written into the previous copy's buffer differs from Render's", value)
+		}
+		if buf != nil && &got.Data[0] != &buf[0] {
+			t.Errorf("value %q: a buffer large enough was not reused", value)
+		}
+		buf = got.Data
+	}
+}
+
 func TestTemplateOfATextOnlyMessage(t *testing.T) {
 	m := templateMessage()
 	m.HTML = ""
