@@ -597,9 +597,14 @@ func (r *sendRun) claim(ctx context.Context, tx *db.Tx, n int, now time.Time) ([
 	var out []recipient
 	var skip []any
 	for {
-		rows, err := tx.QueryContext(ctx, `SELECT d.subscriber_id, COALESCE(s.email, ''), COALESCE(s.lang, ''), COALESCE(s.status, '') FROM bulletin_deliveries d
-		LEFT JOIN bulletin_subscribers s ON s.id = d.subscriber_id
-		WHERE d.issue_id = ? AND d.status = ? AND d.subscriber_id > ? AND d.next_at <= ? ORDER BY d.subscriber_id LIMIT ?`, r.issue.ID, DelPending, r.cursor, now, n)
+		// The batch is chosen first and joined after: joined whole, PostgreSQL
+		// merged the deliveries with the subscribers' primary key read from
+		// its start, every subscriber before the cursor again for each batch,
+		// so a send of a million slowed to 250 messages a second by its
+		// middle (2026-12-06).
+		rows, err := tx.QueryContext(ctx, `SELECT d.subscriber_id, COALESCE(s.email, ''), COALESCE(s.lang, ''), COALESCE(s.status, '') FROM
+		(SELECT subscriber_id FROM bulletin_deliveries WHERE issue_id = ? AND status = ? AND subscriber_id > ? AND next_at <= ? ORDER BY subscriber_id LIMIT ?) d
+		LEFT JOIN bulletin_subscribers s ON s.id = d.subscriber_id ORDER BY d.subscriber_id`, r.issue.ID, DelPending, r.cursor, now, n)
 		if err != nil {
 			return nil, err
 		}
