@@ -123,47 +123,29 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Incident, string, erro
 }
 
 // listPage reads a page in (start_date, id) order, from incident_facets'
-// rows of drive when byFacet, else from incidents alone (the list columns
-// matched with LIKE).
+// rows of drive when byFacet (facetPage), else from incidents alone (the
+// list columns matched with LIKE).
 func (s *Service) listPage(ctx context.Context, f Filter, drive facetRow, byFacet bool) ([]*Incident, string, error) {
-	var where string
-	var args []any
-	from, date, idCol := ` FROM incidents i`, "i.start_date", "i.id"
-	if byFacet {
-		where, args = f.where(drive)
-		from, date, idCol = ` FROM incident_facets f JOIN incidents i ON i.id = f.incident_id`, "f.start_date", "f.incident_id"
-		where += " AND f.facet = ? AND f.value = ?"
-		args = append(args, drive.facet, drive.value)
-		if f.Year != 0 {
-			lo, hi := yearRange(f.Year)
-			where += " AND f.start_date >= ? AND f.start_date < ?"
-			args = append(args, lo, hi)
-		}
-	} else {
-		where, args = f.where(facetRow{})
-	}
+	var afterStart, afterID string
 	if f.After != "" {
-		start, afterID, ok := strings.Cut(f.After, "|")
-		if !ok {
+		var ok bool
+		if afterStart, afterID, ok = strings.Cut(f.After, "|"); !ok {
 			return nil, "", invalid("cursor", "is not a cursor of this list")
 		}
-		where += " AND (" + date + " < ? OR " + date + " = ? AND " + idCol + " < ?)"
-		args = append(args, start, start, afterID)
 	}
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+incidentCols+from+where+` ORDER BY `+date+` DESC, `+idCol+` DESC LIMIT ?`, append(args, f.Limit+1)...)
-	if err != nil {
-		return nil, "", fmt.Errorf("list incidents: %w", err)
-	}
-	defer rows.Close()
-	out := []*Incident{}
-	for rows.Next() {
-		x, err := scanIncident(rows)
-		if err != nil {
-			return nil, "", err
+	var out []*Incident
+	var err error
+	if byFacet {
+		out, err = s.facetPage(ctx, f, drive, afterStart, afterID)
+	} else {
+		where, args := f.where(facetRow{})
+		if f.After != "" {
+			where += " AND (i.start_date < ? OR i.start_date = ? AND i.id < ?)"
+			args = append(args, afterStart, afterStart, afterID)
 		}
-		out = append(out, x)
+		out, err = s.queryIncidents(ctx, `SELECT `+incidentCols+` FROM incidents i`+where+` ORDER BY i.start_date DESC, i.id DESC LIMIT ?`, append(args, f.Limit+1)...)
 	}
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return nil, "", err
 	}
 	next := ""
@@ -173,6 +155,93 @@ func (s *Service) listPage(ctx context.Context, f Filter, drive facetRow, byFace
 		next = last.Start + "|" + last.ID
 	}
 	return out, next, nil
+}
+
+// facetPage reads drive's rows of incident_facets newest first, after the
+// cursor (afterStart, afterID) when given, in chunks — each an ordered
+// range of the index incident_facets_list that stops at its LIMIT — and
+// keeps the incidents among them that meet f's other conditions, until it
+// has f.Limit+1 of them or the facet has no more rows. Given the join and
+// the other conditions in one statement, PostgreSQL reads every row of a
+// common facet and sorts them (a filtered list took 17.7 ms median at
+// scale 10); the walk reads about a page's worth.
+func (s *Service) facetPage(ctx context.Context, f Filter, drive facetRow, afterStart, afterID string) ([]*Incident, error) {
+	where, args := f.where(drive)
+	chunk := f.Limit + 1
+	var out []*Incident
+	for {
+		q := `SELECT incident_id, start_date FROM incident_facets WHERE facet = ? AND value = ?`
+		qa := []any{drive.facet, drive.value}
+		if f.Year != 0 {
+			lo, hi := yearRange(f.Year)
+			q += ` AND start_date >= ? AND start_date < ?`
+			qa = append(qa, lo, hi)
+		}
+		if afterID != "" {
+			q += ` AND (start_date < ? OR start_date = ? AND incident_id < ?)`
+			qa = append(qa, afterStart, afterStart, afterID)
+		}
+		rows, err := s.DB.QueryContext(ctx, q+` ORDER BY start_date DESC, incident_id DESC LIMIT ?`, append(qa, chunk)...)
+		if err != nil {
+			return nil, fmt.Errorf("list incidents: %w", err)
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id, &afterStart); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if len(ids) == 0 {
+			return out, nil
+		}
+		afterID = ids[len(ids)-1]
+		in := make([]any, len(ids))
+		for i, id := range ids {
+			in[i] = id
+		}
+		found, err := s.queryIncidents(ctx, `SELECT `+incidentCols+` FROM incidents i`+where+` AND i.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, append(append([]any{}, args...), in...)...)
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[string]*Incident, len(found))
+		for _, x := range found {
+			byID[x.ID] = x
+		}
+		for _, id := range ids {
+			if x := byID[id]; x != nil {
+				out = append(out, x)
+			}
+		}
+		if len(out) > f.Limit || len(ids) < chunk {
+			return out, nil
+		}
+		chunk = min(chunk*2, 1000)
+	}
+}
+
+// queryIncidents runs a query of incidentCols and reads every incident.
+func (s *Service) queryIncidents(ctx context.Context, query string, args ...any) ([]*Incident, error) {
+	rows, err := s.DB.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list incidents: %w", err)
+	}
+	defer rows.Close()
+	out := []*Incident{}
+	for rows.Next() {
+		x, err := scanIncident(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
 }
 
 // searchList finds the matches of f.Q among incidents (with the facets the
