@@ -90,6 +90,18 @@ func BenchmarkIncidents(b *testing.B) {
 			}
 		})
 	})
+	// Each filter alone, to see which one costs what.
+	for _, f := range filters {
+		b.Run("filtered-list/"+f, func(b *testing.B) {
+			timed(b, func(i int) {
+				resp := c.Get(b, fmt.Sprintf("/incidents?%s&n=%d", f, i))
+				_, _ = io.Copy(io.Discard, resp.Body)
+				if resp.StatusCode != 200 {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+			})
+		})
+	}
 	export := func(b *testing.B, name string, write func(io.Writer) error) {
 		b.Run(name, func(b *testing.B) {
 			var n int64
