@@ -17,3 +17,10 @@ func (s *Service) Backfill(ctx context.Context) error { return s.backfillAll(ctx
 
 // AttributionsQuery is the statement that reads one incident's statements.
 func AttributionsQuery(publishedOnly bool) string { return attributionsQuery(publishedOnly) }
+
+// FacetWalkQuery is the statement the filtered list's walk reads a chunk's
+// incidents with, for the filter f driven by facet (kind, value), n ids.
+func FacetWalkQuery(f Filter, kind, value string, n int) string {
+	conds, _ := f.conditions(facetRow{kind, value})
+	return incidentsByIDQuery(conds, n)
+}
