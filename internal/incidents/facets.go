@@ -39,20 +39,50 @@ func facetRows(x *Incident) []facetRow {
 	return out
 }
 
-// writeFacets rewrites x's facet rows: its facets while it is published,
-// none otherwise. Every write that changes a published incident or its
+// writeFacets makes x's facet rows its facets while it is published, none
+// otherwise. Every write that changes a published incident or its
 // published statements calls it (through index), inside its transaction.
+// It deletes and inserts only the rows that differ (a new statement adds
+// its attributors, named States and norms), so that PostgreSQL is not
+// left with a dead copy of every row of the incident at each write.
 func writeFacets(ctx context.Context, q db.Querier, x *Incident) error {
-	if _, err := q.ExecContext(ctx, `DELETE FROM incident_facets WHERE incident_id = ?`, x.ID); err != nil {
+	type stored struct{ facet, value, start string }
+	rows, err := q.QueryContext(ctx, `SELECT facet, value, start_date FROM incident_facets WHERE incident_id = ?`, x.ID)
+	if err != nil {
 		return fmt.Errorf("facets %s: %w", x.ID, err)
 	}
-	if x.Status != StatusPublished {
+	var old []stored
+	for rows.Next() {
+		var r stored
+		if err := rows.Scan(&r.facet, &r.value, &r.start); err != nil {
+			rows.Close()
+			return err
+		}
+		old = append(old, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var want []facetRow
+	if x.Status == StatusPublished {
+		want = facetRows(x)
+	}
+	for _, r := range old {
+		if r.start == x.Start && slices.Contains(want, facetRow{r.facet, r.value}) {
+			want = slices.DeleteFunc(want, func(w facetRow) bool { return w == facetRow{r.facet, r.value} })
+			continue
+		}
+		if _, err := q.ExecContext(ctx, `DELETE FROM incident_facets WHERE incident_id = ? AND facet = ? AND value = ?`, x.ID, r.facet, r.value); err != nil {
+			return fmt.Errorf("facets %s: %w", x.ID, err)
+		}
+	}
+	if len(want) == 0 {
 		return nil
 	}
-	rows := facetRows(x)
 	var values strings.Builder
-	args := make([]any, 0, 4*len(rows))
-	for i, r := range rows {
+	args := make([]any, 0, 4*len(want))
+	for i, r := range want {
 		if i > 0 {
 			values.WriteString(", ")
 		}
