@@ -76,6 +76,9 @@ func writeFacets(ctx context.Context, q db.Querier, x *Incident) error {
 		if _, err := q.ExecContext(ctx, `DELETE FROM incident_facets WHERE incident_id = ? AND facet = ? AND value = ?`, x.ID, r.facet, r.value); err != nil {
 			return fmt.Errorf("facets %s: %w", x.ID, err)
 		}
+		if _, err := q.ExecContext(ctx, `UPDATE incident_facet_counts SET n = n - 1 WHERE facet = ? AND value = ? AND year = ?`, r.facet, r.value, facetYear(r.start)); err != nil {
+			return fmt.Errorf("facet counts %s: %w", x.ID, err)
+		}
 	}
 	if len(want) == 0 {
 		return nil
@@ -92,13 +95,33 @@ func writeFacets(ctx context.Context, q db.Querier, x *Incident) error {
 	if _, err := q.ExecContext(ctx, `INSERT INTO incident_facets (incident_id, facet, value, start_date) VALUES `+values.String(), args...); err != nil {
 		return fmt.Errorf("facets %s: %w", x.ID, err)
 	}
+	for _, r := range want {
+		if _, err := q.ExecContext(ctx, `INSERT INTO incident_facet_counts (facet, value, year, n) VALUES (?, ?, ?, 1)
+			ON CONFLICT (facet, value, year) DO UPDATE SET n = incident_facet_counts.n + 1`, r.facet, r.value, facetYear(x.Start)); err != nil {
+			return fmt.Errorf("facet counts %s: %w", x.ID, err)
+		}
+	}
 	return nil
 }
 
-// facetCountCap bounds the counting of a facet's rows when choosing the
-// one to read: past it, a facet is "common" and the order of drivingFacets
-// decides.
-const facetCountCap = 2000
+// facetYear is the year of a start date (YYYY, YYYY-MM or YYYY-MM-DD).
+func facetYear(start string) string {
+	if len(start) > 4 {
+		return start[:4]
+	}
+	return start
+}
+
+// recountFacets rebuilds incident_facet_counts from incident_facets (after
+// a start-up fill, which may follow rows written without their counts).
+func recountFacets(ctx context.Context, q db.Querier) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM incident_facet_counts`); err != nil {
+		return err
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO incident_facet_counts (facet, value, year, n)
+		SELECT facet, value, substr(start_date, 1, 4), COUNT(*) FROM incident_facets GROUP BY facet, value, substr(start_date, 1, 4)`)
+	return err
+}
 
 // yearRange is the start dates of year y: start_date is YYYY, YYYY-MM or
 // YYYY-MM-DD, so the year's dates sort from "YYYY" to before "YYYY+1".
@@ -118,8 +141,8 @@ func (f *Filter) facets() []facetRow {
 	return out
 }
 
-// drivingFacet returns the facet of f with the fewest rows (within f's
-// year, counted up to facetCountCap), and whether f has one.
+// drivingFacet returns the facet of f with the fewest published incidents
+// (within f's year), from incident_facet_counts, and whether f has one.
 func (s *Service) drivingFacet(ctx context.Context, f *Filter) (facetRow, bool, error) {
 	fs := f.facets()
 	switch len(fs) {
@@ -128,34 +151,41 @@ func (s *Service) drivingFacet(ctx context.Context, f *Filter) (facetRow, bool, 
 	case 1:
 		return fs[0], true, nil
 	}
-	var sel strings.Builder
+	var conds []string
 	var args []any
-	for i, c := range fs {
-		if i > 0 {
-			sel.WriteString(", ")
-		}
-		cond := ""
+	for _, c := range fs {
+		conds = append(conds, "(facet = ? AND value = ?)")
 		args = append(args, c.facet, c.value)
-		if f.Year != 0 {
-			from, to := yearRange(f.Year)
-			cond = " AND start_date >= ? AND start_date < ?"
-			args = append(args, from, to)
-		}
-		fmt.Fprintf(&sel, "(SELECT COUNT(*) FROM (SELECT 1 FROM incident_facets WHERE facet = ? AND value = ?%s LIMIT %d) c%d)", cond, facetCountCap, i)
 	}
-	counts := make([]int64, len(fs))
-	ptrs := make([]any, len(fs))
-	for i := range counts {
-		ptrs[i] = &counts[i]
+	query := `SELECT facet, value, SUM(n) FROM incident_facet_counts WHERE (` + strings.Join(conds, " OR ") + `)`
+	if f.Year != 0 {
+		query += ` AND year = ?`
+		args = append(args, strconv.Itoa(f.Year))
 	}
-	if err := s.DB.QueryRowContext(ctx, `SELECT `+sel.String(), args...).Scan(ptrs...); err != nil {
+	rows, err := s.DB.QueryContext(ctx, query+` GROUP BY facet, value`, args...)
+	if err != nil {
 		return facetRow{}, false, fmt.Errorf("facet counts: %w", err)
 	}
-	best := 0
-	for i, n := range counts {
-		if n < counts[best] {
-			best = i
+	defer rows.Close()
+	counts := map[facetRow]int64{}
+	for rows.Next() {
+		var c facetRow
+		var n int64
+		if err := rows.Scan(&c.facet, &c.value, &n); err != nil {
+			return facetRow{}, false, err
+		}
+		counts[c] = n
+	}
+	if err := rows.Err(); err != nil {
+		return facetRow{}, false, err
+	}
+	// A facet without a count has no incident; among equals the rarer
+	// kind (the order of facets) goes first.
+	best := fs[0]
+	for _, c := range fs[1:] {
+		if counts[c] < counts[best] {
+			best = c
 		}
 	}
-	return fs[best], true, nil
+	return best, true, nil
 }

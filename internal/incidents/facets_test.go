@@ -145,6 +145,13 @@ func TestFacetTableListMatchesLike(t *testing.T) {
 			if nonEmpty < 100 {
 				t.Errorf("%s: only %d filters match anything", step, nonEmpty)
 			}
+			// The counts the list picks its first facet by are the facet
+			// rows' own.
+			kept := facetCounts(t, rig, `SELECT facet, value, year, n FROM incident_facet_counts WHERE n <> 0`)
+			recount := facetCounts(t, rig, `SELECT facet, value, substr(start_date, 1, 4), COUNT(*) FROM incident_facets GROUP BY facet, value, substr(start_date, 1, 4)`)
+			if kept != recount || kept == "" {
+				t.Errorf("%s: incident_facet_counts\n%.400s\nwant\n%.400s", step, kept, recount)
+			}
 		}
 		compare("demo")
 
@@ -204,4 +211,25 @@ func TestFacetTableListMatchesLike(t *testing.T) {
 			t.Errorf("the backfilled STIX refs differ from those written on publishing:\n%.500s\nwant\n%.500s", after, before)
 		}
 	})
+}
+
+// facetCounts reads (facet, value, year, n) rows as sorted lines.
+func facetCounts(t *testing.T, rig *testrig.Rig, query string) string {
+	t.Helper()
+	rows, err := rig.DB.QueryContext(rig.Ctx, query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var f, v, y string
+		var n int64
+		if err := rows.Scan(&f, &v, &y, &n); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, fmt.Sprint(f, " ", v, " ", y, " ", n))
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
 }

@@ -211,10 +211,14 @@ func user(r *http.Request) *auth.User {
 // backfillAll fills, at start-up, the rows derived from published
 // incidents that a migration added after they were published.
 func (s *Service) backfillAll(ctx context.Context) error {
-	if err := s.backfill(ctx, "incident_stix_refs", writeSTIXRefs); err != nil {
+	if _, err := s.backfill(ctx, "incident_stix_refs", writeSTIXRefs); err != nil {
 		return err
 	}
-	return s.backfill(ctx, "incident_facets", writeFacets)
+	n, err := s.backfill(ctx, "incident_facets", writeFacets)
+	if err != nil || n == 0 {
+		return err
+	}
+	return recountFacets(ctx, s.DB)
 }
 
 // backfill runs write, a hundred incidents per transaction, for every
@@ -225,7 +229,9 @@ func (s *Service) backfillAll(ctx context.Context) error {
 // another may write the same rows, and the second write replaces the first
 // with the same content. Every published incident gets at least one row in
 // each table (its incident object; its type's facet), so the walk ends.
-func (s *Service) backfill(ctx context.Context, table string, write func(context.Context, db.Querier, *Incident) error) error {
+// It returns how many incidents it wrote rows for.
+func (s *Service) backfill(ctx context.Context, table string, write func(context.Context, db.Querier, *Incident) error) (int, error) {
+	total := 0
 	for {
 		var xs []*Incident
 		err := s.DB.InTx(ctx, func(tx *db.Tx) error {
@@ -254,10 +260,11 @@ func (s *Service) backfill(ctx context.Context, table string, write func(context
 			return nil
 		})
 		if err != nil {
-			return fmt.Errorf("backfill %s: %w", table, err)
+			return total, fmt.Errorf("backfill %s: %w", table, err)
 		}
+		total += len(xs)
 		if len(xs) < 100 {
-			return nil
+			return total, nil
 		}
 	}
 }
