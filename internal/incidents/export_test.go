@@ -9,7 +9,7 @@ func (s *Service) ListByLike(ctx context.Context, f Filter) ([]*Incident, string
 	if err := f.Validate(); err != nil {
 		return nil, "", err
 	}
-	return s.listPage(ctx, f, facetRow{}, false)
+	return s.listPage(ctx, f, facetRow{}, 1, false)
 }
 
 // Backfill runs the start-up fill of incident_stix_refs and incident_facets.

@@ -142,16 +142,21 @@ func (f *Filter) facets() []facetRow {
 }
 
 // drivingFacet returns the facet of f with the fewest published incidents
-// (within f's year), from incident_facet_counts, and whether f has one.
-func (s *Service) drivingFacet(ctx context.Context, f *Filter) (facetRow, bool, error) {
+// (within f's year), from incident_facet_counts, whether f has one, and the
+// share of the driving facet's incidents expected to meet f's other facets
+// (the product of their shares of all published incidents, as if
+// independent; 1 with one facet), which sizes the list's first chunk.
+func (s *Service) drivingFacet(ctx context.Context, f *Filter) (facetRow, float64, bool, error) {
 	fs := f.facets()
 	switch len(fs) {
 	case 0:
-		return facetRow{}, false, nil
+		return facetRow{}, 1, false, nil
 	case 1:
-		return fs[0], true, nil
+		return fs[0], 1, true, nil
 	}
-	var conds []string
+	// Every published incident has one type: the types' counts add up to
+	// all of them.
+	conds := []string{"facet = 'type'"}
 	var args []any
 	for _, c := range fs {
 		conds = append(conds, "(facet = ? AND value = ?)")
@@ -164,20 +169,24 @@ func (s *Service) drivingFacet(ctx context.Context, f *Filter) (facetRow, bool, 
 	}
 	rows, err := s.DB.QueryContext(ctx, query+` GROUP BY facet, value`, args...)
 	if err != nil {
-		return facetRow{}, false, fmt.Errorf("facet counts: %w", err)
+		return facetRow{}, 0, false, fmt.Errorf("facet counts: %w", err)
 	}
 	defer rows.Close()
 	counts := map[facetRow]int64{}
+	var all int64
 	for rows.Next() {
 		var c facetRow
 		var n int64
 		if err := rows.Scan(&c.facet, &c.value, &n); err != nil {
-			return facetRow{}, false, err
+			return facetRow{}, 0, false, err
 		}
 		counts[c] = n
+		if c.facet == "type" {
+			all += n
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return facetRow{}, false, err
+		return facetRow{}, 0, false, err
 	}
 	// A facet without a count has no incident; among equals the rarer
 	// kind (the order of facets) goes first.
@@ -187,5 +196,11 @@ func (s *Service) drivingFacet(ctx context.Context, f *Filter) (facetRow, bool, 
 			best = c
 		}
 	}
-	return best, true, nil
+	share := 1.0
+	for _, c := range fs {
+		if c != best && all > 0 {
+			share *= float64(counts[c]) / float64(all)
+		}
+	}
+	return best, share, true, nil
 }

@@ -121,17 +121,17 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Incident, string, erro
 		where, args := f.where(facetRow{})
 		return s.searchList(ctx, f, where, args)
 	}
-	drive, ok, err := s.drivingFacet(ctx, &f)
+	drive, share, ok, err := s.drivingFacet(ctx, &f)
 	if err != nil {
 		return nil, "", err
 	}
-	return s.listPage(ctx, f, drive, ok)
+	return s.listPage(ctx, f, drive, share, ok)
 }
 
 // listPage reads a page in (start_date, id) order, from incident_facets'
 // rows of drive when byFacet (facetPage), else from incidents alone (the
 // list columns matched with LIKE).
-func (s *Service) listPage(ctx context.Context, f Filter, drive facetRow, byFacet bool) ([]*Incident, string, error) {
+func (s *Service) listPage(ctx context.Context, f Filter, drive facetRow, share float64, byFacet bool) ([]*Incident, string, error) {
 	var afterStart, afterID string
 	if f.After != "" {
 		var ok bool
@@ -142,7 +142,7 @@ func (s *Service) listPage(ctx context.Context, f Filter, drive facetRow, byFace
 	var out []*Incident
 	var err error
 	if byFacet {
-		out, err = s.facetPage(ctx, f, drive, afterStart, afterID)
+		out, err = s.facetPage(ctx, f, drive, share, afterStart, afterID)
 	} else {
 		where, args := f.where(facetRow{})
 		if f.After != "" {
@@ -177,9 +177,14 @@ func (s *Service) listPage(ctx context.Context, f Filter, drive facetRow, byFace
 // rows, written in the same transaction), because SQLite without
 // statistics would read an index that starts with the status — every
 // published incident — rather than look the ids up (65 ms at scale 10).
-func (s *Service) facetPage(ctx context.Context, f Filter, drive facetRow, afterStart, afterID string) ([]*Incident, error) {
+func (s *Service) facetPage(ctx context.Context, f Filter, drive facetRow, share float64, afterStart, afterID string) ([]*Incident, error) {
 	conds, args := f.conditions(drive)
+	// The first chunk is what should hold a page at the expected share of
+	// matches, with a quarter more; then it doubles.
 	chunk := f.Limit + 1
+	if share > 0 && share < 1 {
+		chunk = min(max(chunk, int(float64(f.Limit+1)/share*1.25)), maxChunk)
+	}
 	var out []*Incident
 	for {
 		q := `SELECT incident_id, start_date FROM incident_facets WHERE facet = ? AND value = ?`
@@ -234,7 +239,7 @@ func (s *Service) facetPage(ctx context.Context, f Filter, drive facetRow, after
 		if len(out) > f.Limit || len(ids) < chunk {
 			return out, nil
 		}
-		chunk = min(chunk*2, 1000)
+		chunk = min(chunk*2, maxChunk)
 	}
 }
 
@@ -243,6 +248,9 @@ func (s *Service) facetPage(ctx context.Context, f Filter, drive facetRow, after
 func incidentsByIDQuery(conds []string, n int) string {
 	return `SELECT ` + incidentCols + ` FROM incidents i WHERE ` + strings.Join(append(conds[:len(conds):len(conds)], `i.id IN (?`+strings.Repeat(", ?", n-1)+`)`), " AND ")
 }
+
+// maxChunk bounds a chunk of the facet walk (rows, and ids in one IN list).
+const maxChunk = 1000
 
 // queryIncidents runs a query of incidentCols and reads every incident.
 func (s *Service) queryIncidents(ctx context.Context, query string, args ...any) ([]*Incident, error) {
