@@ -2,12 +2,8 @@ package capacity_test
 
 import (
 	"context"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/cybernorms/cybernorms/internal/capacity"
@@ -15,64 +11,9 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
-	"github.com/cybernorms/cybernorms/internal/platform/id"
 	"github.com/cybernorms/cybernorms/internal/testrig"
 	"github.com/cybernorms/cybernorms/migrations"
 )
-
-// bareDB opens an empty database of the kind, migrated by nothing: a
-// SQLite file, or a new schema of CYBERNORMS_TEST_DATABASE_URL's database.
-func bareDB(t *testing.T, kind string) *db.DB {
-	t.Helper()
-	ctx := context.Background()
-	dsn := filepath.Join(t.TempDir(), "c.db")
-	if kind == "postgres" {
-		base := os.Getenv("CYBERNORMS_TEST_DATABASE_URL")
-		schema := "t_" + strings.ToLower(id.New())
-		admin, err := db.Open(ctx, base, db.Options{MaxOpenConns: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := admin.SQL.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			_, _ = admin.SQL.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
-			admin.Close()
-		})
-		u, err := url.Parse(base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		dsn = u.String()
-	}
-	d, err := db.Open(ctx, dsn, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	return d
-}
-
-// migrationsBefore are the migrations older than version.
-func migrationsBefore(t *testing.T, version string) fstest.MapFS {
-	t.Helper()
-	out := fstest.MapFS{}
-	files, err := migrations.FS.ReadDir(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range files {
-		if e.Name() < version {
-			body, _ := migrations.FS.ReadFile(e.Name())
-			out[e.Name()] = &fstest.MapFile{Data: body}
-		}
-	}
-	return out
-}
 
 // TestProjectsAndMatchesMadeBeforeMigration0806 writes a project and two
 // matches as they were kept before migration 0806 (one beneficiary column,
@@ -84,8 +25,8 @@ func TestProjectsAndMatchesMadeBeforeMigration0806(t *testing.T) {
 	for _, kind := range testrig.DBKinds(t) {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()
-			d := bareDB(t, kind)
-			if _, err := d.Migrate(ctx, migrationsBefore(t, "0806")); err != nil {
+			d := testrig.OpenUnmigrated(t, kind)
+			if _, err := d.Migrate(ctx, testrig.MigrationsBefore(t, "0806")); err != nil {
 				t.Fatal(err)
 			}
 			now := time.Now().UTC().Truncate(time.Second)
