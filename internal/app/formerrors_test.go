@@ -206,3 +206,43 @@ func TestCountedReasonsSayTheirNumberInTheReadersLanguage(t *testing.T) {
 		t.Errorf("a check too fast: the Russian page does not count e-mails in the plural form many")
 	}
 }
+
+// TestRefusedFieldsAreNamedByTheirLabels posts refused forms of the
+// bulletin, incidents, contacts and VEP modules in English and French and
+// fails when the page names the field by its internal name ("tlp:",
+// "rate_per_minute:") rather than by the label its form gives it, in the
+// page's language.
+func TestRefusedFieldsAreNamedByTheirLabels(t *testing.T) {
+	rig := testrig.New(t)
+	staff := rig.SignIn(t, rig.User(t, auth.RoleSecretariat, ""))
+	contributor := rig.SignIn(t, rig.User(t, auth.RoleStakeholder, rig.Organisation(t, "Label Org")))
+	cat := rig.App.Services.Site.Catalog
+	for _, f := range []struct {
+		name       string
+		c          *testrig.Client
+		path       string
+		form       url.Values
+		field, key string
+	}{
+		{"a bulletin item without a TLP label", contributor, "/bulletin/contribute", url.Values{"kind": {"threat"}, "title": {"Phishing wave"}, "summary": {"Many messages."}}, "tlp", "bulletin.tlp"},
+		{"an incident with a start that is not a date", staff, "/incidents/new", url.Values{"name": {"Outage"}, "summary": {"A long outage."}, "start": {"yesterday"}, "impact": {"2"}}, "start", "incidents.start"},
+		{"a communication check too fast", staff, "/contacts/rounds", url.Values{"title": {"Quarterly check"}, "hours": {"48"}, "rate": {"99999"}}, "rate_per_minute", "contacts.rounds.rate"},
+	} {
+		for _, lang := range []string{"en", "fr"} {
+			_ = f.c.GetBody(t, "/?lang="+lang)
+			resp := f.c.PostForm(t, f.path, f.form)
+			body := html.UnescapeString(testrig.Body(resp))
+			if resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Errorf("%s (%s): status %d, want 422", f.name, lang, resp.StatusCode)
+				continue
+			}
+			label := cat.T(lang, f.key)
+			if !strings.Contains(body, "<strong>"+label+"</strong>: ") {
+				t.Errorf("%s (%s): the refusal does not name the field %q", f.name, lang, label)
+			}
+			if strings.Contains(body, ">"+f.field+": ") || strings.Contains(body, ">"+f.field+"</strong>: ") {
+				t.Errorf("%s (%s): the refusal names the field by its internal name %q", f.name, lang, f.field)
+			}
+		}
+	}
+}

@@ -140,6 +140,20 @@ func (e *FieldError) MessageKey() (string, []any) {
 	return "reason:" + e.format, e.args
 }
 
+// fieldLabels are the catalog keys of the labels the forms give the
+// fields a refusal may name.
+var fieldLabels = map[string]string{
+	"kind": "bulletin.kind", "title": "bulletin.title_field", "summary": "bulletin.summary", "body": "bulletin.body", "tlp": "bulletin.tlp",
+	"techniques": "bulletin.techniques", "states": "bulletin.states", "norms": "bulletin.norms", "references": "bulletin.references", "links": "bulletin.links",
+	"quarter": "bulletin.quarter", "foreword": "bulletin.foreword", "rate": "bulletin.rate", "sections": "bulletin.sections", "comment": "bulletin.comment",
+	"email": "bulletin.email", "lang": "bulletin.language", "addresses": "bulletin.suppress_addresses",
+}
+
+// LabelKey is the catalog key of the refused field's label, so that a page
+// names the field as its form does ("TLP label", not "tlp"); "" for a
+// field that is no input of a form.
+func (e *FieldError) LabelKey() string { return fieldLabels[e.Field] }
+
 func invalid(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...), format: format, args: args}
 }

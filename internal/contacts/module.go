@@ -82,6 +82,9 @@ func (m *Module) Routes(r *web.Router) {
 // problem is a refused form: the field and the reason.
 type problem struct {
 	Field, Reason, Back string
+	// Label is the catalog key of the field's label as its form gives it
+	// (problemLabels), "" for a field that is no input of a form.
+	Label string
 }
 
 // fail answers a page or form request that the service refused.
@@ -89,7 +92,7 @@ func (m *Module) fail(w http.ResponseWriter, r *http.Request, err error, back st
 	var ae *api.Error
 	switch {
 	case errors.As(err, &ae):
-		m.site.Render(w, r, ae.Status, "contacts/problem.html", "", problem{Field: ae.Field, Reason: m.site.Catalog.ErrorText(web.Lang(r), ae), Back: back})
+		m.site.Render(w, r, ae.Status, "contacts/problem.html", "", problem{Field: ae.Field, Label: problemLabels[ae.Field], Reason: m.site.Catalog.ErrorText(web.Lang(r), ae), Back: back})
 	case errors.Is(err, ErrNotFound):
 		m.site.Error(w, r, http.StatusNotFound, "error.notfound")
 	case errors.Is(err, ErrForbidden):
@@ -112,4 +115,16 @@ func (m *Module) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		m.site.ServerError(w, r, err)
 	}
+}
+
+// problemLabels are the label keys of the fields a refusal shown on a page
+// of its own (problem.html) may name, as their forms label them; a field
+// that is no input of a form ("status", "replaces") is not named.
+var problemLabels = map[string]string{
+	"rate_per_minute": "contacts.rounds.rate", "hours": "contacts.rounds.hours", "states": "contacts.rounds.states", "title": "contacts.rounds.round_title",
+	"addresses": "contacts.rounds.bounce_addresses", "email": "contacts.email", "function": "contacts.function", "working_hours": "contacts.hours",
+	"kind": "contacts.kind", "languages": "contacts.languages", "name": "contacts.name", "organisation": "contacts.organisation", "phone": "contacts.phone",
+	"time_zone": "contacts.time_zone", "urgency": "contacts.requests.urgency", "sector": "contacts.requests.sector", "tlp": "contacts.requests.tlp",
+	"to": "contacts.requests.to_state", "occurred_on": "contacts.requests.occurred_on", "body": "contacts.requests.message", "file": "contacts.requests.attach",
+	"answer": "contacts.requests.answer_text", "feedback": "contacts.requests.comment",
 }

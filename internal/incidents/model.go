@@ -298,6 +298,23 @@ func (e *FieldError) MessageKey() (string, []any) {
 	return "reason:" + e.format, e.args
 }
 
+// fieldLabels are the catalog keys of the labels the forms give the
+// fields a refusal may name.
+var fieldLabels = map[string]string{
+	"name": "incidents.name", "summary": "incidents.summary", "start": "incidents.start", "end": "incidents.end", "type": "incidents.type",
+	"impact": "incidents.impact", "initiators": "incidents.initiators", "receivers": "incidents.receivers", "techniques": "incidents.techniques",
+	"sources": "incidents.sources", "attributor_name": "incidents.attributor_name", "attributor_states": "incidents.attributor_states",
+	"named_state": "incidents.named_state", "date": "incidents.date", "evidence": "incidents.evidence", "law": "incidents.law_other",
+	"against_state": "incidents.against_state", "by_states": "incidents.by_states", "response": "incidents.answer", "q": "incidents.words",
+	"year": "incidents.year", "norm": "incidents.norm", "reason": "incidents.reason", "note": "incidents.note", "format": "incidents.format",
+	"file": "incidents.file", "description": "incidents.description", "sector": "incidents.sector",
+}
+
+// LabelKey is the catalog key of the refused field's label, so that a page
+// names the field as its form does ("Start", not "start"); "" for a field
+// that is no input of a form.
+func (e *FieldError) LabelKey() string { return fieldLabels[e.Field] }
+
 func invalid(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...), format: format, args: args}
 }

@@ -125,3 +125,19 @@ var (
 		"questions": {"questions", "participation.questions_help"}, "audience": {"audience", "participation.audience"}, "closes_on": {"closes_on", "participation.closes"}}
 	searchFields = fields{"q": {"q", "participation.search"}}
 )
+
+// problemLabels are the label keys of the fields a refusal shown on a page
+// of its own (problem.html) may name: every form's, the first form's label
+// where two forms give a field the same name. "body" names the statement's
+// text in its form but the body (organ) in a refusal of its own.
+var problemLabels = func() map[string]string {
+	out := map[string]string{"body": ""}
+	for _, fs := range []fields{bodyFields, sessionFields, applyFields, statementFields, objectFields, voteFields, profileFields, consultationFields, searchFields} {
+		for k, f := range fs {
+			if _, ok := out[k]; !ok {
+				out[k] = f.Label
+			}
+		}
+	}
+	return out
+}()

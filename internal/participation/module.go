@@ -102,6 +102,9 @@ func (m *Module) Routes(r *web.Router) {
 // problem renders a refused form: status 4xx naming the field and reason.
 type problem struct {
 	Field, Reason, Back string
+	// Label is the catalog key of the field's label as its form gives it
+	// (problemLabels), "" for a field that is no input of a form.
+	Label string
 }
 
 // fail answers a page or form request that the service refused.
@@ -109,7 +112,7 @@ func (m *Module) fail(w http.ResponseWriter, r *http.Request, err error, back st
 	var ae *api.Error
 	switch {
 	case errors.As(err, &ae):
-		m.site.Render(w, r, ae.Status, "participation/problem.html", "", problem{Field: ae.Field, Reason: m.site.Catalog.ErrorText(web.Lang(r), ae), Back: back})
+		m.site.Render(w, r, ae.Status, "participation/problem.html", "", problem{Field: ae.Field, Label: problemLabels[ae.Field], Reason: m.site.Catalog.ErrorText(web.Lang(r), ae), Back: back})
 	case errors.Is(err, ErrNotFound):
 		m.site.Error(w, r, http.StatusNotFound, "error.notfound")
 	case errors.Is(err, ErrForbidden):

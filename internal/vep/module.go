@@ -98,6 +98,9 @@ func (m *Module) Routes(r *web.Router) {
 // problem renders a refused form: status 4xx naming the field and reason.
 type problem struct {
 	Field, Reason, Back string
+	// Label is the catalog key of the field's label as its form gives it
+	// (problemLabels), "" for a field that is no input of a form.
+	Label string
 }
 
 // fail answers a page or form request that the service refused.
@@ -105,7 +108,7 @@ func (m *Module) fail(w http.ResponseWriter, r *http.Request, err error, back st
 	var ae *api.Error
 	switch {
 	case errors.As(err, &ae):
-		m.site.Render(w, r, ae.Status, "vep/problem.html", "", problem{Field: ae.Field, Reason: m.site.Catalog.ErrorText(web.Lang(r), ae), Back: back})
+		m.site.Render(w, r, ae.Status, "vep/problem.html", "", problem{Field: ae.Field, Label: problemLabels[ae.Field], Reason: m.site.Catalog.ErrorText(web.Lang(r), ae), Back: back})
 	case errors.Is(err, ErrNotFound):
 		m.site.Error(w, r, http.StatusNotFound, "error.notfound")
 	case errors.Is(err, ErrForbidden):
@@ -128,4 +131,16 @@ func (m *Module) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		m.site.ServerError(w, r, err)
 	}
+}
+
+// problemLabels are the label keys of the fields a refusal shown on a page
+// of its own (problem.html) may name, as their forms label them; a field
+// that is no input of a form ("policy", "status") is not named.
+var problemLabels = map[string]string{
+	"criteria_named": "vep.field.criteria_named", "document": "vep.field.document", "document_id": "vep.field.document_id",
+	"document_url": "vep.field.document_url", "members": "vep.field.members", "review_months": "vep.field.review_months",
+	"since": "vep.field.since", "vendor_notice_days": "vep.field.vendor_notice_days", "cve": "vep.entry.cve",
+	"cvss_vector": "vep.entry.cvss_vector", "decided_on": "vep.entry.decided_on", "patched_on": "vep.entry.patched_on",
+	"vendor_notified_on": "vep.entry.vendor_notified_on", "found_on": "vep.entry.found_on", "found_how": "vep.entry.found_how",
+	"product": "vep.entry.product", "vendor": "vep.entry.vendor", "reviewed_on": "vep.review.reviewed_on", "year": "vep.report.year",
 }
