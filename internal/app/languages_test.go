@@ -1,8 +1,11 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"slices"
@@ -13,10 +16,21 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/cybernorms/cybernorms/internal/bulletin"
+	"github.com/cybernorms/cybernorms/internal/bulletin/attack"
+	"github.com/cybernorms/cybernorms/internal/contacts"
+	"github.com/cybernorms/cybernorms/internal/demo"
+	"github.com/cybernorms/cybernorms/internal/incidents"
+	"github.com/cybernorms/cybernorms/internal/incidents/actors"
+	"github.com/cybernorms/cybernorms/internal/participation"
+	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
+	"github.com/cybernorms/cybernorms/internal/positions"
 	"github.com/cybernorms/cybernorms/internal/states"
 	"github.com/cybernorms/cybernorms/internal/testrig"
+	"github.com/cybernorms/cybernorms/internal/vep"
 )
 
 // languageExamples fill path parameters with values that exist in a fresh rig.
@@ -30,7 +44,7 @@ var sameInEveryLanguage = []string{
 	"ECOSOC", "CERT", "CSIRT", "CVE", "CVSS", "ISO 3166-1", "UTC", "URL", "e-mail", "TOTP", "WebAuthn",
 	"A/70/174", "A/RES/70/237", "OEWG", "GGE", "UNIDIR", "ASPI", "MITRE",
 	"TAXII 2.1", "STIX 2.1", "Creative Commons Attribution 4.0 International (CC-BY-4.0)", "json", "cfr-csv", "JSON Lines", "DCAT-AP",
-	"TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED",
+	"TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED", "MITRE ATT&CK",
 }
 
 // sameIn are words that a language writes as English does, where the
@@ -54,10 +68,21 @@ func TestNoEnglishInterfaceTextInOtherLanguages(t *testing.T) {
 	rig := testrig.New(t)
 	paths := htmlPaths(t, rig)
 	staff := rig.SignIn(t, rig.User(t, auth.RoleSecretariat, ""))
-	clients := []struct {
-		name string
-		c    *testrig.Client
-	}{{"public", rig.Anonymous(t)}, {"secretariat", staff}}
+	noEnglishInterfaceText(t, rig, paths, []namedClient{{"public", rig.Anonymous(t)}, {"secretariat", staff}}, func(string) bool { return false })
+}
+
+// namedClient is a client and the reader it stands for, for messages.
+type namedClient struct {
+	name string
+	c    *testrig.Client
+}
+
+// noEnglishInterfaceText renders each path as each client in the six
+// languages and fails when a text of the interface on a French, Spanish,
+// Russian, Chinese or Arabic page is the very text of the English page
+// (TestNoEnglishInterfaceTextInOtherLanguages says what is left out).
+func noEnglishInterfaceText(t *testing.T, rig *testrig.Rig, paths []string, clients []namedClient, content func(string) bool) {
+	t.Helper()
 	// A text that is the language's own word, from its catalog or the
 	// States' names, is a translation even when it reads as the English one
 	// does ("Participation" in French, "Canada" in Spanish).
@@ -109,19 +134,54 @@ func TestNoEnglishInterfaceTextInOtherLanguages(t *testing.T) {
 				texts, _ := interfaceTexts(t, cl.c, p, l.Code)
 				seen := map[string]bool{}
 				for _, s := range texts {
-					if !english[s] || seen[s] || own[l.Code][s] || own[l.Code][strings.TrimRight(s, " 0123456789")] || slices.Contains(knownEnglish, s) || ownPattern[l.Code].MatchString(s) {
+					ownText := func(s string) bool {
+						return own[l.Code][s] || own[l.Code][strings.TrimRight(s, " 0123456789")] || ownPattern[l.Code].MatchString(s)
+					}
+					if !english[s] || seen[s] || ownText(s) || slices.Contains(knownEnglish, s) || content(s) || ownPieces(s, ownText) {
 						continue
 					}
 					seen[s] = true
 					key := fmt.Sprintf("%s %s: %q", cl.name, p, s)
 					if !found[key] {
 						found[key] = true
-						t.Errorf("%s (%s): %q is the English page's text", p, l.Code, s)
+						t.Errorf("%s %s (%s): %q is the English page's text", cl.name, p, l.Code, s)
 					}
 				}
 			}
 		}
 	}
+}
+
+// pieceSeparators split a text node that joins several values (a row's
+// "— 2025 · DDoS · PER", a "→ China ·" arrow).
+var pieceSeparators = regexp.MustCompile(`\s*[·—→–,;:()]\s*`)
+
+// ownPieces reports whether a text node made of several pieces joined by
+// separators is made only of the language's own words, codes and numbers
+// ("→ China ·" in Spanish, "· Confirmation" in French), which are not
+// English text even though the English page has the same node.
+func ownPieces(s string, own func(string) bool) bool {
+	pieces := pieceSeparators.Split(s, -1)
+	if len(pieces) < 2 {
+		return false
+	}
+	for _, p := range pieces {
+		if len(appendText(nil, p)) > 0 && !own(p) && !codes(p) {
+			return false
+		}
+	}
+	return true
+}
+
+// codes reports whether every word of a text is a code, a number or a
+// proper name of the allow-list ("ATT&CK T1087.003").
+func codes(s string) bool {
+	for _, w := range strings.Fields(s) {
+		if len(appendText(nil, w)) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // fmtVerb matches a fmt verb of a catalog text.
@@ -271,4 +331,218 @@ func appendText(out []string, s string) []string {
 		return out
 	}
 	return append(out, s)
+}
+
+// TestIncidentsNameNormsByTheirTitlesInTheReadersLanguage renders the
+// incidents' norm filter and norm pages in French and Arabic and fails
+// when a norm is offered or titled by its id ("proposed-supply-chain",
+// "gge2015-a") or when its title is not isolated with its language in the
+// page's heading (an English-only title inside a French sentence).
+func TestIncidentsNameNormsByTheirTitlesInTheReadersLanguage(t *testing.T) {
+	rig := testrig.New(t)
+	c := rig.Anonymous(t)
+	option := regexp.MustCompile(`<option value="([^"]+)" lang="([^"]+)"[^>]*>([^<]*)</option>`)
+	for _, lang := range []string{"fr", "ar"} {
+		list := c.GetBody(t, "/incidents?norm=proposed-supply-chain&lang="+lang)
+		opts := option.FindAllStringSubmatch(list, -1)
+		if len(opts) < 11 {
+			t.Fatalf("%s: the norm filter offers %d norms", lang, len(opts))
+		}
+		for _, o := range opts {
+			if strings.Contains(o[3], o[1]) {
+				t.Errorf("%s: the norm filter offers %q by its id", lang, o[3])
+			}
+			if o[1] == "gge2015-a" && o[2] != lang {
+				t.Errorf("%s: norm (a) is offered in %q", lang, o[2])
+			}
+		}
+		for id, want := range map[string]string{"gge2015-a": `<bdi lang="` + lang + `">(a) `, "proposed-supply-chain": `<bdi lang="en">`} {
+			page := c.GetBody(t, "/incidents/norms/"+id+"?lang="+lang)
+			h1 := regexp.MustCompile(`(?s)<h1>(.*?)</h1>`).FindStringSubmatch(page)
+			if h1 == nil || !strings.Contains(h1[1], want) || strings.Contains(h1[1], id) {
+				t.Errorf("%s: the page of %s is headed %q, want the norm's title isolated as %s…", lang, id, h1, want)
+			}
+		}
+	}
+}
+
+// smallDemo fills a rig with a small demo world in a few seconds: the
+// platform with 40 organisations, then the participation, bulletin,
+// contacts, incidents (its small set of 60), VEP and positions steps. The
+// reporting, compendium and capacity steps are left out: they take a
+// minute, and TestScrollingBoxesAreNamedRegions renders their pages with
+// the whole demo.
+func smallDemo(t *testing.T, rig *testrig.Rig) {
+	t.Helper()
+	r := &demo.Registry{}
+	r.Register("platform", nil, demo.Platform(40))
+	r.Register("participation", []string{"platform"}, participation.GenerateDemo)
+	r.Register("bulletin", []string{"platform"}, func(ctx context.Context, ps *platform.Services, rng *rand.Rand, _ int, progress func(string)) error {
+		return bulletin.GenerateDemo(ctx, ps, rng, 0, progress)
+	})
+	r.Register("contacts", []string{"platform"}, contacts.GenerateDemo)
+	r.Register("incidents", []string{"platform"}, func(ctx context.Context, ps *platform.Services, rng *rand.Rand, _ int, progress func(string)) error {
+		return incidents.GenerateDemo(ctx, ps, rng, 0, progress)
+	})
+	r.Register("vep", []string{"platform"}, vep.GenerateDemo)
+	r.Register("positions", []string{"platform"}, positions.GenerateDemo)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if _, err := demo.Run(context.Background(), rig.App.Config, quiet, demo.Options{Scale: 1, Seed: demo.DefaultSeed}, r, io.Discard); err != nil {
+		t.Fatalf("demo data: %v", err)
+	}
+}
+
+// TestNoEnglishInterfaceTextOnPagesWithContent is
+// TestNoEnglishInterfaceTextInOtherLanguages on a small demo (smallDemo),
+// so that lists, detail pages, tallies and statuses show content rather
+// than their empty states: the pages of the contacts, VEP, participation,
+// incidents and bulletin modules that the crawl of the public, the
+// secretariat's and a State approver's pages reaches (reachablePages; a
+// route with parameters at the first link to it), as each of the three.
+// The demo's content (contentOf) is left out.
+func TestNoEnglishInterfaceTextOnPagesWithContent(t *testing.T) {
+	rig := testrig.New(t)
+	smallDemo(t, rig)
+	public := rig.Anonymous(t)
+	staff := rig.SignIn(t, rig.User(t, auth.RoleSecretariat, ""))
+	state := rig.SignIn(t, rig.User(t, auth.RoleStateApprover, "FRA"))
+	paths, _ := reachablePages(t, rig, public, staff, state)
+	var own []string
+	for _, p := range paths {
+		for _, m := range []string{"/contacts", "/vep", "/participation", "/incidents", "/bulletin"} {
+			if strings.HasPrefix(p, m) {
+				own = append(own, p)
+				break
+			}
+		}
+	}
+	noEnglishInterfaceText(t, rig, own, []namedClient{{"public", public}, {"secretariat", staff}, {"FRA's approver", state}}, contentOf(t, rig))
+}
+
+// userLine is an account as pages name it, "Name <address>".
+var userLine = regexp.MustCompile(`^[^<>]+ <[^<>@ ]+@[^<>@ ]+>$`)
+
+// knownEnglishWithContent are interface texts still shown in English on
+// other languages' pages that only pages with content show: work left
+// (issue 19), listed so that no new one goes unnoticed. Empty it.
+var knownEnglishWithContent = []string{
+	// Raw internal values on the secretariat's and a State's pages.
+	"published", "approve", "submit", // bulletin editor: an item's status and the review's actions
+	"online", "hybrid", "in-person", "New York (hybrid)", // participation: a session's format, after its place
+	"state-editor", "state-approver", // vep permissions: the role of an account
+	"en", "fr", "es", "ru", "zh", "ar", // contacts and participation: a language's code where its name belongs
+	// Charts that write content in English (SVG labels isolated with U+2068/U+2069).
+	"\u2068France\u2069", "\u2068Estonia\u2069", // vep reports' chart: State names in English
+}
+
+// contentOf gathers the rig's content, the texts that are the same in
+// every language as a user's would be: every text with a capital letter
+// that the database holds (names, titles, summaries, answers, written as
+// they were written; a raw internal value is lower-case and stays
+// checked), and the reference names pages give in English (ATT&CK's
+// techniques and groups). A text node is content when it is one of them or
+// is made of them, the language's own words, codes and numbers
+// (ownPieces).
+func contentOf(t *testing.T, rig *testrig.Rig) func(string) bool {
+	t.Helper()
+	set := map[string]bool{}
+	addText := func(v string) {
+		v = strings.Join(strings.Fields(v), " ")
+		if v != "" && strings.ToLower(v) != v {
+			set[v] = true
+		}
+	}
+	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	if rig.DB.Dialect == db.Postgres {
+		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`
+	}
+	rows, err := rig.DB.QueryContext(rig.Ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(n, "_fts") {
+			tables = append(tables, n)
+		}
+	}
+	rows.Close()
+	for _, table := range tables {
+		rows, err := rig.DB.QueryContext(rig.Ctx, `SELECT * FROM `+table)
+		if err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatalf("%s: %v", table, err)
+			}
+			for _, v := range vals {
+				switch x := v.(type) {
+				case string:
+					addText(x)
+					for _, line := range strings.Split(x, "\n") {
+						addText(line)
+					}
+				case []byte:
+					if len(x) < 100000 {
+						addText(string(x))
+						for _, line := range strings.Split(string(x), "\n") {
+							addText(line)
+						}
+					}
+				}
+			}
+		}
+		rows.Close()
+	}
+	for _, x := range attack.All() {
+		addText(x.Name)
+		addText(x.FullName())
+		addText(x.ID + " " + x.FullName())
+	}
+	for _, g := range actors.All() {
+		addText(g.Name)
+		addText(g.Name + " (" + g.ID + ")")
+	}
+	long := make([]string, 0, len(set))
+	for v := range set {
+		if len(v) >= 20 {
+			long = append(long, v)
+		}
+	}
+	return func(s string) bool {
+		if set[s] || ownPieces(s, func(p string) bool { return set[p] }) || userLine.MatchString(s) {
+			return true
+		}
+		// A chart's label, isolated (U+2068…U+2069) and cut short with "…":
+		// content when a text of the database begins so.
+		if inner, ok := strings.CutPrefix(s, "\u2068"); ok {
+			inner = strings.TrimSuffix(strings.TrimSuffix(inner, "\u2069"), "…")
+			for v := range set {
+				if len(inner) >= 8 && strings.HasPrefix(v, inner) {
+					return true
+				}
+			}
+		}
+		// A piece of a longer text (a summary whose technique names are
+		// links): content when the database holds it within a text.
+		if len(s) >= 12 {
+			for _, v := range long {
+				if strings.Contains(v, s) {
+					return true
+				}
+			}
+		}
+		return slices.Contains(knownEnglishWithContent, s)
+	}
 }

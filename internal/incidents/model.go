@@ -307,7 +307,7 @@ var fieldLabels = map[string]string{
 	"named_state": "incidents.named_state", "date": "incidents.date", "evidence": "incidents.evidence", "law": "incidents.law_other",
 	"against_state": "incidents.against_state", "by_states": "incidents.by_states", "response": "incidents.answer", "q": "incidents.words",
 	"year": "incidents.year", "norm": "incidents.norm", "reason": "incidents.reason", "note": "incidents.note", "format": "incidents.format",
-	"file": "incidents.file", "description": "incidents.description", "sector": "incidents.sector",
+	"file": "incidents.file", "description": "incidents.description", "sector": "incidents.sector", "zero_day": "incidents.zero_day",
 }
 
 // LabelKey is the catalog key of the refused field's label, so that a page

@@ -3,6 +3,7 @@ package incidents
 import (
 	"context"
 	"errors"
+	"html"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -55,6 +56,16 @@ func (c Choices) Norm(id string) NormRef {
 func (c Choices) NormName(id string) template.HTML {
 	n := c.Norm(id)
 	return web.Isolate(n.Name(), n.Lang)
+}
+
+// NormIn is a sentence of the page (already in its language) that names
+// the norm where it says {norm}: the text escaped, the norm's name isolated
+// in a <bdi> with its title's language (NormName), so that an English-only
+// title inside a French heading is marked as English and keeps its place in
+// an Arabic one.
+func (c Choices) NormIn(text, id string) template.HTML {
+	before, after, _ := strings.Cut(text, "{norm}")
+	return template.HTML(html.EscapeString(before)) + c.NormName(id) + template.HTML(html.EscapeString(after))
 }
 
 // Name is the norm's citation and short title: "(a) Cooperate…".
@@ -509,13 +520,13 @@ func (c Choices) StateName(code, lang string) string {
 }
 
 // TopicTitle is a topic of international law's title, or its id.
-func (c Choices) TopicTitle(id string) string {
+func (c Choices) TopicTitle(id string) template.HTML {
 	for _, t := range c.Topics {
 		if t.ID == id {
-			return t.Title
+			return template.HTML(html.EscapeString(t.Title))
 		}
 	}
-	return id
+	return web.English(id) // a topic the positions module does not know
 }
 
 // GroupName is an ATT&CK group's name, or the text as given.
@@ -528,6 +539,16 @@ func (c Choices) GroupName(s string) string {
 
 // Who turns a history writer ("state:FRA", "organisation:Name") into
 // words.
+// FieldLabelKey is the catalog key of a field's label as the incident
+// form gives it, "" for a field it does not label (the history names the
+// changed fields so).
+func (c Choices) FieldLabelKey(field string) string { return fieldLabels[field] }
+
+// IsAccount reports whether a history entry's author is a kind of account
+// ("secretariat", "system", "user") rather than a State or an
+// organisation, which are named.
+func (c Choices) IsAccount(who string) bool { return !strings.Contains(who, ":") }
+
 func (c Choices) Who(w, lang string) string {
 	kind, rest, _ := strings.Cut(w, ":")
 	switch kind {
