@@ -150,9 +150,23 @@ var fieldLabels = map[string]string{
 }
 
 // LabelKey is the catalog key of the refused field's label, so that a page
-// names the field as its form does ("TLP label", not "tlp"); "" for a
-// field that is no input of a form.
-func (e *FieldError) LabelKey() string { return fieldLabels[e.Field] }
+// names the field as its form does ("TLP label", not "tlp"); "" for a field
+// that is no input of a form. A field inside a list ("sources[0].url") is
+// labelled as its list is, and Path gives its place.
+func (e *FieldError) LabelKey() string {
+	base, _, _ := strings.Cut(e.Field, "[")
+	base, _, _ = strings.Cut(base, ".")
+	return fieldLabels[base]
+}
+
+// Path is the refused field's place inside a list ("sources[0].url"), shown
+// as code after its list's label; "" for a field of its own.
+func (e *FieldError) Path() string {
+	if strings.ContainsAny(e.Field, "[.") {
+		return e.Field
+	}
+	return ""
+}
 
 func invalid(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...), format: format, args: args}
