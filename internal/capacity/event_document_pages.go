@@ -68,7 +68,7 @@ func (m *Module) renderInvitation(w http.ResponseWriter, r *http.Request, status
 		m.fail(w, r, err)
 		return
 	}
-	localEvent(&e, web.Lang(r), m.svc.tr(web.Lang(r)))
+	localEvent(&e, web.Lang(r), m.svc.P.T(web.Lang(r)))
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	m.site.Render(w, r, status, "capacity/invitation.html", "", invitationPageData{Event: e, Email: email, Token: token, Form: f, Registered: reg})

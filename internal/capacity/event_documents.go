@@ -210,7 +210,7 @@ func (s *Service) InviteToEvent(ctx context.Context, eventID string, in InviteIn
 			if !web.KnownLanguage(lang) {
 				lang = eventLang(e)
 			}
-			t := s.tr(lang)
+			t := s.P.T(lang)
 			if err := s.P.QueueMail(ctx, tx, cnmail.Message{To: a, Subject: t("capacity.mail.event_invite.subject", e.Title),
 				Text:    t("capacity.mail.event_invite.body", organiserName(e, lang, t), e.Title, t("capacity.ekind."+e.Kind), eventWhen(e, lang, t), eventWhere(e), msg, link, ics+"&lang="+lang),
 				Secrets: []string{token}}); err != nil {

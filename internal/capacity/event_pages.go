@@ -60,7 +60,7 @@ func (m *Module) eventsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for i := range list {
-		localEvent(&list[i], web.Lang(r), m.svc.tr(web.Lang(r)))
+		localEvent(&list[i], web.Lang(r), m.svc.P.T(web.Lang(r)))
 	}
 	d := eventsData{Events: list, Organiser: org, ICS: "/capacity/events.ics"}
 	if org != "" {
@@ -129,7 +129,7 @@ func (m *Module) renderEvent(w http.ResponseWriter, r *http.Request, status int,
 		m.fail(w, r, err)
 		return
 	}
-	localEvent(&e, web.Lang(r), m.svc.tr(web.Lang(r)))
+	localEvent(&e, web.Lang(r), m.svc.P.T(web.Lang(r)))
 	d := eventPageData{Event: e, NormLabels: m.svc.normLabels(ctx), Organiser: m.svc.organises(ctx, e) || auth.UserFrom(ctx).Has(auth.RoleSecretariat), Form: f, Registered: reg}
 	if d.Registrations, err = m.svc.Registrations(ctx, e); err == nil {
 		d.Invitations, err = m.svc.Invitations(ctx, e)
@@ -244,7 +244,7 @@ func (m *Module) organiserICS(w http.ResponseWriter, r *http.Request) {
 	name := m.site.Catalog.T(web.Lang(r), "capacity.ics.all")
 	if len(list) > 0 {
 		e := list[0]
-		localEvent(&e, web.Lang(r), m.svc.tr(web.Lang(r)))
+		localEvent(&e, web.Lang(r), m.svc.P.T(web.Lang(r)))
 		name = m.site.Catalog.T(web.Lang(r), "capacity.ics.by_organiser", e.Organiser)
 	}
 	m.writeICS(w, r, name, list)
@@ -266,7 +266,7 @@ func (m *Module) calendarPage(w http.ResponseWriter, r *http.Request) {
 	}
 	var items []CalendarItem
 	for _, e := range events {
-		localEvent(&e, web.Lang(r), m.svc.tr(web.Lang(r)))
+		localEvent(&e, web.Lang(r), m.svc.P.T(web.Lang(r)))
 		items = append(items, CalendarItem{Kind: "event", Title: e.Title, URL: "/capacity/events/" + e.ID, Starts: e.StartsAt, Ends: e.EndsAt, Place: e.Place, Organiser: e.Organiser})
 	}
 	if m.svc.Sessions != nil {

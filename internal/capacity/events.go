@@ -456,7 +456,7 @@ func (s *Service) register(ctx context.Context, e Event, name, email, uid string
 		}
 		cancel := s.P.Link("/capacity/events/" + e.ID + "/cancel?r=" + reg.ID + "&token=" + token)
 		status, ics := reg.Status, s.P.Link("/capacity/events/"+e.ID+"/event.ics")
-		if err := s.send(ctx, tx, []recipient{{email, lang}}, func(lang string, t tr) (string, string) {
+		if err := s.P.QueueLetter(ctx, tx, []recipient{{Email: email, Lang: lang}}, func(lang string, t tr) (string, string) {
 			if status == "confirmed" {
 				return t("capacity.mail.registered.subject", e.Title), t("capacity.mail.registered.body", e.Title, eventWhen(e, lang, t), eventWhere(e), ics+"?lang="+lang, cancel)
 			}
@@ -520,7 +520,7 @@ func (s *Service) CancelRegistration(ctx context.Context, eventID, regID, token 
 			return err
 		}
 		ics := s.P.Link("/capacity/events/" + e.ID + "/event.ics")
-		if err := s.send(ctx, tx, []recipient{next.of(e)}, func(lang string, t tr) (string, string) {
+		if err := s.P.QueueLetter(ctx, tx, []recipient{next.of(e)}, func(lang string, t tr) (string, string) {
 			return t("capacity.mail.registered.subject", e.Title), t("capacity.mail.promoted.body", e.Title, eventWhen(e, lang, t), eventWhere(e), ics+"?lang="+lang)
 		}); err != nil {
 			return err
@@ -555,7 +555,7 @@ func (s *Service) CancelEvent(ctx context.Context, eventID string) (Event, error
 		if err != nil {
 			return err
 		}
-		if err := s.send(ctx, tx, to, func(lang string, t tr) (string, string) {
+		if err := s.P.QueueLetter(ctx, tx, to, func(lang string, t tr) (string, string) {
 			return t("capacity.mail.cancelled.subject", e.Title), t("capacity.mail.cancelled.body", e.Title, t("capacity.ekind."+e.Kind), eventWhen(e, lang, t))
 		}); err != nil {
 			return err
@@ -630,7 +630,7 @@ func (s *Service) RemindEvents(ctx context.Context, at time.Time) (int, error) {
 			}
 			n++
 			link := s.P.Link("/capacity/events/" + e.ID)
-			return s.send(ctx, tx, []recipient{x.to.of(e)}, func(lang string, t tr) (string, string) {
+			return s.P.QueueLetter(ctx, tx, []recipient{x.to.of(e)}, func(lang string, t tr) (string, string) {
 				return t("capacity.mail.reminder.subject", e.Title), t("capacity.mail.reminder.body", e.Title, eventWhen(e, lang, t), eventWhere(e), link)
 			})
 		})

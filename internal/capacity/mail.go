@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
-	"github.com/cybernorms/cybernorms/internal/platform/mail"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
@@ -18,24 +18,13 @@ import (
 // language of the page they registered on, else in the event's first
 // language.
 
-// letter writes one e-mail in lang: its subject and its text. t is the
-// catalog in that language.
-type letter func(lang string, t tr) (subject, text string)
-
-// tr translates a catalog key in one language; whole-number arguments are
-// written by the platform's number formatter.
-type tr func(key string, args ...any) string
-
-// recipient is an address and the language its e-mail is written in.
-type recipient struct{ email, lang string }
-
-// mailLang is lang if it is one of the interface languages, else "en".
-func mailLang(lang string) string {
-	if web.KnownLanguage(lang) {
-		return lang
-	}
-	return "en"
-}
+// letter, tr and recipient are the platform's (platform.QueueLetter writes
+// each language once).
+type (
+	letter    = platform.Letter
+	tr        = platform.Tr
+	recipient = platform.Recipient
+)
 
 // eventLang is the event's first language among the interface languages,
 // for a person it has no other language for; "en" when it has none.
@@ -48,64 +37,22 @@ func eventLang(e Event) string {
 	return "en"
 }
 
-func (s *Service) tr(lang string) tr {
-	return func(key string, args ...any) string { return s.P.Site.Catalog.T(lang, key, args...) }
-}
-
-// send queues l to each recipient in its language, each language written
-// once.
-func (s *Service) send(ctx context.Context, tx *db.Tx, to []recipient, l letter) error {
-	type written struct{ subject, text string }
-	seen := map[string]written{}
-	for _, r := range to {
-		lang := mailLang(r.lang)
-		w, ok := seen[lang]
-		if !ok {
-			w.subject, w.text = l(lang, s.tr(lang))
-			seen[lang] = w
-		}
-		if err := s.P.QueueMail(ctx, tx, mail.Message{To: r.email, Subject: w.subject, Text: w.text}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// accounts reads the address and language of the enabled accounts that
-// query (cond on users, with args) selects.
-func accounts(ctx context.Context, tx *db.Tx, cond string, args ...any) ([]recipient, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT email, lang FROM users WHERE `+cond+` AND disabled = ? ORDER BY email`, append(args, false)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []recipient
-	for rows.Next() {
-		var r recipient
-		if err := rows.Scan(&r.email, &r.lang); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
 // mailState queues l to every enabled editor and approver of a State.
 func (s *Service) mailState(ctx context.Context, tx *db.Tx, iso3 string, l letter) error {
-	to, err := accounts(ctx, tx, `state_iso3 = ? AND role IN ('state-editor', 'state-approver')`, iso3)
+	to, err := platform.Accounts(ctx, tx, `state_iso3 = ? AND role IN ('state-editor', 'state-approver')`, iso3)
 	if err != nil {
 		return err
 	}
-	return s.send(ctx, tx, to, l)
+	return s.P.QueueLetter(ctx, tx, to, l)
 }
 
 // mailOrg queues l to every enabled member of an organisation.
 func (s *Service) mailOrg(ctx context.Context, tx *db.Tx, orgID string, l letter) error {
-	to, err := accounts(ctx, tx, `org_id = ? AND role = 'stakeholder'`, orgID)
+	to, err := platform.Accounts(ctx, tx, `org_id = ? AND role = 'stakeholder'`, orgID)
 	if err != nil {
 		return err
 	}
-	return s.send(ctx, tx, to, l)
+	return s.P.QueueLetter(ctx, tx, to, l)
 }
 
 // mailOfferer queues l to whoever acts for an offer.
@@ -119,11 +66,11 @@ func (s *Service) mailOfferer(ctx context.Context, tx *db.Tx, o Offer, l letter)
 // accountLang is the language of the account with the address email, or
 // "" when there is none.
 func accountLang(ctx context.Context, tx *db.Tx, email string) (string, error) {
-	to, err := accounts(ctx, tx, `LOWER(email) = ?`, strings.ToLower(email))
+	to, err := platform.Accounts(ctx, tx, `LOWER(email) = ?`, strings.ToLower(email))
 	if err != nil || len(to) == 0 {
 		return "", err
 	}
-	return to[0].lang, nil
+	return to[0].Lang, nil
 }
 
 // providerName is who provides an offer, a State by its name in lang.
@@ -189,7 +136,7 @@ type registrant struct{ email, lang, account string }
 
 // of is the registrant as a recipient of the event's e-mails.
 func (r registrant) of(e Event) recipient {
-	return recipient{r.email, registrantLang(r.account, r.lang, e)}
+	return recipient{Email: r.email, Lang: registrantLang(r.account, r.lang, e)}
 }
 
 // registrantLang is the language a registrant is written to in: the
