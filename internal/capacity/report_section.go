@@ -105,20 +105,14 @@ func (m *Module) reportSection(r *http.Request) ([]web.Section, error) {
 	if err != nil || len(needs) == 0 {
 		return nil, err
 	}
-	body, err := m.site.Fragment(r, "capacity/need.html", "capacity-report-section", reportSectionData{Needs: needs, NormLabels: m.svc.normLabels(ctx)})
-	if err != nil {
-		return nil, err
-	}
-	return []web.Section{{ID: "capacity-gaps", Heading: m.site.Catalog.T(lang, "capacity.report_section.heading"), Body: body}}, nil
+	return m.site.Rendered(r, web.Section{ID: "capacity-gaps", Heading: m.site.Catalog.T(lang, "capacity.report_section.heading")},
+		"capacity/need.html", "capacity-report-section", reportSectionData{Needs: needs, NormLabels: m.svc.normLabels(ctx)})
 }
 
 // monitoringSection puts the gap view beside the monitoring dashboards: on
 // /monitoring, a link to /capacity/gaps with what it counts. It is the same
 // for every reader (the page may be cached).
 func (m *Module) monitoringSection(r *http.Request) ([]web.Section, error) {
-	body, err := m.site.Fragment(r, "capacity/need.html", "capacity-monitoring-section", nil)
-	if err != nil {
-		return nil, err
-	}
-	return []web.Section{{ID: "capacity-gap-view", Heading: m.site.Catalog.T(web.Lang(r), "capacity.monitoring_section.heading"), Body: body}}, nil
+	return m.site.Rendered(r, web.Section{ID: "capacity-gap-view", Heading: m.site.Catalog.T(web.Lang(r), "capacity.monitoring_section.heading")},
+		"capacity/need.html", "capacity-monitoring-section", nil)
 }
