@@ -428,8 +428,6 @@ var userLine = regexp.MustCompile(`^[^<>]+ <[^<>@ ]+@[^<>@ ]+>$`)
 var knownEnglishWithContent = []string{
 	// Raw internal values on the secretariat's and a State's pages.
 	"published", "approve", "submit", // bulletin editor: an item's status and the review's actions
-	"online", "hybrid", "in-person", "New York (hybrid)", // participation: a session's format, after its place
-	"state-editor", "state-approver", // vep permissions: the role of an account
 	"en", "fr", "es", "ru", "zh", "ar", // contacts and participation: a language's code where its name belongs
 	// Charts that write content in English (SVG labels isolated with U+2068/U+2069).
 	"\u2068France\u2069", "\u2068Estonia\u2069", // vep reports' chart: State names in English
