@@ -429,8 +429,10 @@ var knownEnglishWithContent = []string{
 	// Raw internal values on the secretariat's and a State's pages.
 	"published", "approve", "submit", // bulletin editor: an item's status and the review's actions
 	"en", "fr", "es", "ru", "zh", "ar", // contacts and participation: a language's code where its name belongs
-	// Charts that write content in English (SVG labels isolated with U+2068/U+2069).
-	"\u2068France\u2069", "\u2068Estonia\u2069", // vep reports' chart: State names in English
+	// State names that are the same word in the page's language as in
+	// English ("France" in French, "Estonia" in Spanish), isolated in a
+	// chart's SVG with U+2068/U+2069: correct, not English left.
+	"\u2068France\u2069", "\u2068Estonia\u2069",
 }
 
 // contentOf gathers the rig's content, the texts that are the same in
