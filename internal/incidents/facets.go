@@ -113,14 +113,23 @@ func facetYear(start string) string {
 }
 
 // recountFacets rebuilds incident_facet_counts from incident_facets (after
-// a start-up fill, which may follow rows written without their counts).
-func recountFacets(ctx context.Context, q db.Querier) error {
-	if _, err := q.ExecContext(ctx, `DELETE FROM incident_facet_counts`); err != nil {
+// a start-up fill, which may follow rows written without their counts), in
+// one transaction; instances starting at once take turns (on PostgreSQL an
+// advisory lock, so the second deletes the first's rows before inserting).
+func recountFacets(ctx context.Context, d *db.DB) error {
+	return d.InTx(ctx, func(tx *db.Tx) error {
+		if d.Dialect == db.Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(727277)`); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM incident_facet_counts`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO incident_facet_counts (facet, value, year, n)
+			SELECT facet, value, substr(start_date, 1, 4), COUNT(*) FROM incident_facets GROUP BY facet, value, substr(start_date, 1, 4)`)
 		return err
-	}
-	_, err := q.ExecContext(ctx, `INSERT INTO incident_facet_counts (facet, value, year, n)
-		SELECT facet, value, substr(start_date, 1, 4), COUNT(*) FROM incident_facets GROUP BY facet, value, substr(start_date, 1, 4)`)
-	return err
+	})
 }
 
 // yearRange is the start dates of year y: start_date is YYYY, YYYY-MM or

@@ -10,9 +10,18 @@ import (
 
 // Sync writes the embedded reference data into the states table, so that
 // other modules can join on it. It is idempotent and runs at every start.
+// Instances starting at once take turns (on PostgreSQL an advisory lock; on
+// SQLite the write lock): the table has two unique keys (iso3, iso2), and
+// an INSERT … ON CONFLICT (iso3) racing another instance's insert of the
+// same State can fail on iso2 instead of updating.
 func Sync(ctx context.Context, d *db.DB) error {
 	all := All()
 	return d.InTx(ctx, func(tx *db.Tx) error {
+		if d.Dialect == db.Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(727276)`); err != nil {
+				return fmt.Errorf("sync states: %w", err)
+			}
+		}
 		for _, s := range all {
 			names, err := json.Marshal(s.Names)
 			if err != nil {
