@@ -23,6 +23,7 @@ import (
 
 	"github.com/cybernorms/cybernorms/internal/bulletin/attack"
 	"github.com/cybernorms/cybernorms/internal/incidents/actors"
+	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/states"
 )
 
@@ -314,20 +315,11 @@ var fieldLabels = map[string]string{
 // names the field as its form does ("Start", not "start"); "" for a field
 // that is no input of a form. A field inside a list ("sources[0].url") is
 // labelled as its list is, and Path gives its place.
-func (e *FieldError) LabelKey() string {
-	base, _, _ := strings.Cut(e.Field, "[")
-	base, _, _ = strings.Cut(base, ".")
-	return fieldLabels[base]
-}
+func (e *FieldError) LabelKey() string { return fieldLabels[api.FieldBase(e.Field)] }
 
 // Path is the refused field's place inside a list ("sources[0].url"), shown
 // as code after its list's label; "" for a field of its own.
-func (e *FieldError) Path() string {
-	if strings.ContainsAny(e.Field, "[.") {
-		return e.Field
-	}
-	return ""
-}
+func (e *FieldError) Path() string { return api.FieldPath(e.Field) }
 
 func invalid(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...), format: format, args: args}

@@ -88,3 +88,13 @@ func TestWriteErrorHidesInternalErrors(t *testing.T) {
 		t.Fatalf("%d %s", w.Code, w.Body.String())
 	}
 }
+
+func TestFieldBaseAndPath(t *testing.T) {
+	for _, c := range []struct{ field, base, path string }{
+		{"tlp", "tlp", ""}, {"sources[0].url", "sources", "sources[0].url"}, {"policy.review", "policy", "policy.review"},
+	} {
+		if b, p := api.FieldBase(c.field), api.FieldPath(c.field); b != c.base || p != c.path {
+			t.Errorf("%s: base %q path %q, want %q %q", c.field, b, p, c.base, c.path)
+		}
+	}
+}
