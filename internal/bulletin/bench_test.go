@@ -246,33 +246,9 @@ func BenchmarkBareSMTPSend(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	addr := net.JoinHostPort(sink.host, strconv.Itoa(sink.port))
 	b.ResetTimer()
 	for range b.N {
-		next := make(chan int)
-		var wg sync.WaitGroup
-		for range benchWorkers {
-			c, err := smtp.Dial(addr)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := c.Hello("bench.example"); err != nil {
-				b.Fatal(err)
-			}
-			wg.Go(func() {
-				defer c.Quit()
-				for i := range next {
-					if err := bareSend(c, "bulletin@cybernorms.example", fmt.Sprintf("reader%07d@example.org", i), raw); err != nil {
-						b.Error(err)
-					}
-				}
-			})
-		}
-		for i := range n {
-			next <- i
-		}
-		close(next)
-		wg.Wait()
+		bareClientRate(b, sink, raw, n, benchWorkers)
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
