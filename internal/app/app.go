@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -439,6 +440,9 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.Services.Log.Handler(), slog.LevelWarn),
+	}
+	if a.Config.MemoryLimitMB > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(a.Config.MemoryLimitMB) << 20)
 	}
 	jobCtx, stopJobs := context.WithCancel(context.Background())
 	if a.Config.Workers > 0 {

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -30,6 +32,8 @@ func TestDebugAddressServesProfilesAndStatements(t *testing.T) {
 	}
 	cfg.PprofAddr = ln.Addr().String()
 	ln.Close()
+	cfg.MemoryLimitMB = 77
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	d, err := app.Open(context.Background(), cfg, log)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +49,10 @@ func TestDebugAddressServesProfilesAndStatements(t *testing.T) {
 	go func() { done <- a.Serve(ctx, ready) }()
 	defer func() { stop(); <-done }()
 	main := "http://" + <-ready
-	debug := "http://" + cfg.PprofAddr
+	if got := debug.SetMemoryLimit(-1); os.Getenv("GOMEMLIMIT") == "" && got != 77<<20 {
+		t.Errorf("--memory-limit-mb 77: the runtime's limit is %d bytes", got)
+	}
+	debugURL := "http://" + cfg.PprofAddr
 
 	get := func(url string, header ...string) (int, string) {
 		t.Helper()
@@ -61,7 +68,7 @@ func TestDebugAddressServesProfilesAndStatements(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	if code, body := get(debug + "/debug/pprof/"); code != http.StatusOK || !strings.Contains(body, "goroutine") {
+	if code, body := get(debugURL + "/debug/pprof/"); code != http.StatusOK || !strings.Contains(body, "goroutine") {
 		t.Errorf("profiles index: %d", code)
 	}
 	for _, p := range []string{"/debug/pprof/", "/debug/sql?path=/api/v1/norms"} {
@@ -69,7 +76,7 @@ func TestDebugAddressServesProfilesAndStatements(t *testing.T) {
 			t.Errorf("the main address serves %s", p)
 		}
 	}
-	code, body := get(debug+"/debug/sql?path=/api/v1/me", "Authorization", "Bearer "+rig.Token(t, rig.User(t, auth.RoleSecretariat, "")))
+	code, body := get(debugURL+"/debug/sql?path=/api/v1/me", "Authorization", "Bearer "+rig.Token(t, rig.User(t, auth.RoleSecretariat, "")))
 	if code != http.StatusOK {
 		t.Fatalf("/debug/sql: %d %s", code, body)
 	}
@@ -87,7 +94,7 @@ func TestDebugAddressServesProfilesAndStatements(t *testing.T) {
 		t.Errorf("statements of /api/v1/me as a token: %s", body)
 	}
 	for _, bad := range []string{"http://elsewhere/", "/%zz", "norms"} {
-		if code, _ := get(debug + "/debug/sql?path=" + url.QueryEscape(bad)); code != http.StatusBadRequest {
+		if code, _ := get(debugURL + "/debug/sql?path=" + url.QueryEscape(bad)); code != http.StatusBadRequest {
 			t.Errorf("path %q: %d, want 400", bad, code)
 		}
 	}

@@ -41,6 +41,10 @@ type Config struct {
 	MailRate        float64
 	Demo            bool
 	PageCacheMB     int
+	// MemoryLimitMB is the Go runtime's soft memory limit in MiB
+	// (runtime/debug.SetMemoryLimit), set by serve unless GOMEMLIMIT is in
+	// the environment; 0: none.
+	MemoryLimitMB int
 	// APIAnonymousPerMinute limits anonymous API requests per client
 	// address (0: no limit).
 	APIAnonymousPerMinute int
@@ -171,6 +175,7 @@ var Options = []Option{
 		return nil
 	}},
 	{"page-cache-mb", "CYBERNORMS_PAGE_CACHE_MB", "32", "memory for anonymous answers to public pages and API lists, dropped at every write (0: no cache)", integer(func(c *Config) *int { return &c.PageCacheMB }, 0, 4096)},
+	{"memory-limit-mb", "CYBERNORMS_MEMORY_LIMIT_MB", "80", "soft limit in MiB on the memory Go manages (heap with the page cache, stacks), kept by collecting garbage more often as it nears; the resident size adds the executable's own pages (about 35 MiB) and SQLite's caches. GOMEMLIMIT in the environment, if set, wins (0: no limit, Go's default collector)", integer(func(c *Config) *int { return &c.MemoryLimitMB }, 0, 1<<20)},
 	{"api-anonymous-per-minute", "CYBERNORMS_API_ANONYMOUS_PER_MINUTE", "600", "API requests a minute allowed to one client address without a token or session, in bursts of up to a tenth of it, per instance; beyond it 429 with Retry-After (0: no limit; the machine's own loopback is never limited)", integer(func(c *Config) *int { return &c.APIAnonymousPerMinute }, 0, 1000000)},
 	{"master-key-file", "CYBERNORMS_MASTER_KEY_FILE", "", "file holding the master key that wraps the keys of sealed (encrypted) fields (cybernorms keys generate); empty, with no master-key either, means DATA_DIR/master.key, created if missing — keep production keys elsewhere", str(func(c *Config) *string { return &c.MasterKeyFile })},
 	{"master-key", "CYBERNORMS_MASTER_KEY", "", "the master key itself, base64 (prefer the environment variable to the flag, which others can see in the process list)", str(func(c *Config) *string { return &c.MasterKey })},
