@@ -3,6 +3,7 @@ package states
 import (
 	"cmp"
 	"embed"
+	"html/template"
 	"io/fs"
 	"net/http"
 	"slices"
@@ -26,6 +27,10 @@ var i18nFS embed.FS
 // Module serves the States pages and API.
 type Module struct {
 	site *web.Site
+	// rows holds the table body of /states for each language and group,
+	// rendered once: the States are fixed reference data and the catalog
+	// does not change while the server runs.
+	rows sync.Map // "lang/group" → template.HTML
 }
 
 // New registers the module's templates and translations on the site.
@@ -82,6 +87,11 @@ func parseGroup(s string) (Group, error) {
 type listData struct {
 	Group  string
 	Groups []GroupInfo
+	Count  int
+	Rows   template.HTML
+}
+
+type rowsData struct {
 	States []State
 	Lang   string
 }
@@ -93,8 +103,19 @@ func (m *Module) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := web.Lang(r)
+	list := Filter(g, lang)
+	key := lang + "/" + string(g)
+	rows, ok := m.rows.Load(key)
+	if !ok {
+		html, err := m.site.Fragment(r, "states/list.html", "state-rows", rowsData{States: list, Lang: lang})
+		if err != nil {
+			m.site.ServerError(w, r, err)
+			return
+		}
+		rows, _ = m.rows.LoadOrStore(key, html)
+	}
 	m.site.Render(w, r, http.StatusOK, "states/list.html", m.site.Catalog.T(lang, "states.title"),
-		listData{Group: string(g), Groups: Groups, States: Filter(g, lang), Lang: lang})
+		listData{Group: string(g), Groups: Groups, Count: len(list), Rows: rows.(template.HTML)})
 }
 
 func (m *Module) show(w http.ResponseWriter, r *http.Request) {
