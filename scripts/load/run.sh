@@ -18,7 +18,12 @@
 # (signed-in,page,api), ROUTE_ROUNDS (2), ROUTE_REQUESTS (600),
 # ROUTE_DURATION (1500ms); ONLY_ROUTES=1 skips the rising-concurrency runs,
 # the benchmarks and the baselines. PostgreSQL gets a dedicated database cybernorms_load, dropped
-# at the end. Everything listens on 127.0.0.1 only.
+# at the end. Everything listens on 127.0.0.1 only. A demo made before
+# (a scale-10 demo takes minutes) can be measured instead of a new one:
+# DEMO_SQLITE, the data folder of `cybernorms demo --data-dir DIR`;
+# DEMO_POSTGRES, the URL of a database `cybernorms demo --database-url` filled
+# (kept, not dropped), with DEMO_POSTGRES_DIR, the --data-dir it was made
+# with (its master key). Their scale is said by SCALE.
 set -euo pipefail
 
 SCALE=${SCALE:-1}
@@ -74,15 +79,24 @@ echo
 echo "Start: \`cybernorms serve\` on an empty folder answered /healthz after ${start_ms} ms (bar: under 1000 ms)."
 
 for kind in $DBS; do
+  demo=1
   case $kind in
-    sqlite) args=(--data-dir "$work/sqlite"); dburl="$work/sqlite/cybernorms.db" ;;
+    sqlite) args=(--data-dir "$work/sqlite"); dburl="$work/sqlite/cybernorms.db"
+      if [ -n "${DEMO_SQLITE:-}" ]; then
+        args=(--data-dir "$DEMO_SQLITE"); dburl="$DEMO_SQLITE/cybernorms.db"; demo=
+      fi ;;
     postgres)
-      psql "$PG/postgres?sslmode=disable" -qc "DROP DATABASE IF EXISTS $PGDB" >/dev/null 2>&1
-      psql "$PG/postgres?sslmode=disable" -qc "CREATE DATABASE $PGDB" >/dev/null
-      dburl="$PG/$PGDB?sslmode=disable"
-      args=(--data-dir "$work/pg" --database-url "$dburl") ;;
+      if [ -n "${DEMO_POSTGRES:-}" ]; then
+        dburl=$DEMO_POSTGRES; args=(--data-dir "${DEMO_POSTGRES_DIR:?the data folder the PostgreSQL demo was made with, for its master key}" --database-url "$dburl"); demo=
+      else
+        psql "$PG/postgres?sslmode=disable" -qc "DROP DATABASE IF EXISTS $PGDB" >/dev/null 2>&1
+        psql "$PG/postgres?sslmode=disable" -qc "CREATE DATABASE $PGDB" >/dev/null
+        dburl="$PG/$PGDB?sslmode=disable"
+        args=(--data-dir "$work/pg" --database-url "$dburl")
+      fi ;;
     *) echo "unknown database kind $kind" >&2; exit 2 ;;
   esac
+  if [ -n "$demo" ]; then
   echo
   echo "### Demo data, $kind, scale $SCALE"
   echo
@@ -92,6 +106,10 @@ for kind in $DBS; do
   echo '```'
   echo
   echo "Demo generation on $kind took $(echo "$(date +%s.%N) - $t0" | bc | xargs printf '%.1f') s wall-clock, including building the app (bar: scale 1 on SQLite under 60 s)."
+  else
+  echo
+  echo "### $kind, scale $SCALE: the demo made before (${dburl%%\?*})"
+  fi
 
   "$work/cybernorms" serve "${args[@]}" --addr "127.0.0.1:$PORT" --workers 0 --log-level warn 2>"$work/serve-$kind.log" &
   app_pid=$!
