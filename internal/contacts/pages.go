@@ -132,6 +132,7 @@ func (m *Module) coverageCSV(w http.ResponseWriter, r *http.Request) {
 
 type stateData struct {
 	tr        func(string, ...any) string
+	langName  func(string) string
 	say       func(error) string
 	failed    *formFailure
 	Coverage  Coverage
@@ -167,7 +168,7 @@ func (m *Module) renderState(w http.ResponseWriter, r *http.Request, status int,
 	}
 	u := auth.UserFrom(ctx)
 	lang := web.Lang(r)
-	d := stateData{tr: func(k string, a ...any) string { return m.site.Catalog.T(lang, k, a...) }, say: func(e error) string { return m.site.Catalog.ErrorText(lang, e) }, Coverage: cov, Kinds: Kinds, Own: u.ActsFor(cov.State), Approver: u.ActsFor(cov.State) && u.Role == auth.RoleStateApprover,
+	d := stateData{tr: func(k string, a ...any) string { return m.site.Catalog.T(lang, k, a...) }, langName: func(code string) string { return m.site.Catalog.LanguageName(lang, code) }, say: func(e error) string { return m.site.Catalog.ErrorText(lang, e) }, Coverage: cov, Kinds: Kinds, Own: u.ActsFor(cov.State), Approver: u.ActsFor(cov.State) && u.Role == auth.RoleStateApprover,
 		failed: failed}
 	if SeesDetails(u) {
 		dir, err := m.svc.StateDirectory(ctx, cov.State)
@@ -246,12 +247,16 @@ func (m *Module) retireForm(w http.ResponseWriter, r *http.Request) {
 // contactView is a contact with the page's translations, for the
 // contact-details template.
 type contactView struct {
-	C  Contact
-	tr func(string, ...any) string
+	C        Contact
+	tr       func(string, ...any) string
+	langName func(string) string
 }
 
 // T translates a key.
 func (v contactView) T(k string, a ...any) string { return v.tr(k, a...) }
+
+// LanguageName is the name of a language code in the page's language.
+func (v contactView) LanguageName(code string) string { return v.langName(code) }
 
 // contactForm fills the contact-fields template: empty for a new contact,
 // or prefilled to change C.
@@ -286,7 +291,9 @@ func (ff *formFailure) posted(id string) *Contact {
 }
 
 // View wraps a contact for the contact-details template.
-func (d stateData) View(c Contact) contactView { return contactView{C: c, tr: d.tr} }
+func (d stateData) View(c Contact) contactView {
+	return contactView{C: c, tr: d.tr, langName: d.langName}
+}
 
 // Form is the form that changes c.
 func (d stateData) Form(c Contact) contactForm {

@@ -38,6 +38,22 @@ func (p Page) Term(prefix string, value any) template.HTML {
 	return English(v)
 }
 
+// LanguageName is the name of the language code ("fr") in lang
+// ("French", "francés", "法语"): the six UN languages are named by the
+// catalog's site.lang.<code>, whose texts are CLDR's names; any other code
+// is shown as it is.
+func (c *Catalog) LanguageName(lang, code string) string {
+	if s, ok := c.Lookup(lang, "site.lang."+code); ok {
+		return s
+	}
+	return code
+}
+
+// LanguageName is the name of the language code in the page's language
+// (Catalog.LanguageName), where a page shows a language rather than
+// offers to switch to it (the switcher names each in its own language).
+func (p Page) LanguageName(code string) string { return p.site.Catalog.LanguageName(p.Lang, code) }
+
 // English isolates a text that exists only in English (a reference text, a
 // source's title, an internal value without a translation) inside a page
 // in any language: <bdi lang="en">, so that screen readers read it as
