@@ -235,7 +235,7 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Navigate(rig.URL+"/participation/sessions/gm-s1"),
 		browsertest.Submit(chromedp.CSS(`main a[href^="/participation/statements/"]`)),
 	)
-	page(visitorCtx).Contains("a signed-out visitor reads the statement", "main", title, body, orgName, "written")
+	page(visitorCtx).Contains("a signed-out visitor reads the statement", "main", title, body, orgName, "Written only", "Published")
 }
 
 // auditCurrentPage runs axe-core (WCAG 2.2 AA) on the page the browser
