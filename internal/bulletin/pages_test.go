@@ -99,7 +99,7 @@ func TestJourneyThroughThePages(t *testing.T) {
 			t.Fatalf("send: %d", resp.StatusCode)
 		}
 		rig.DrainJobs(t)
-		if body := editor.GetBody(t, issuePath); !strings.Contains(body, "done") {
+		if body := editor.GetBody(t, issuePath); !strings.Contains(body, "Status: finished") {
 			t.Errorf("the editor does not see the sending finished")
 		}
 
