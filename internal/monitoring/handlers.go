@@ -9,6 +9,7 @@ package monitoring
 import (
 	"embed"
 	"errors"
+	"html/template"
 	"io/fs"
 	"net/http"
 	"strings"
@@ -30,6 +31,9 @@ var i18nFS embed.FS
 type Module struct {
 	Svc  *Service
 	site *web.Site
+	// stateLinks is the index's list of State profiles in each language,
+	// rendered once (fixed reference data).
+	stateLinks web.Memo
 }
 
 // New registers templates and translations.
@@ -229,8 +233,8 @@ func (m *Module) json(b builder) http.HandlerFunc {
 }
 
 type indexData struct {
-	Norms  []framework.Norm
-	States []states.State
+	Norms      []framework.Norm
+	StateLinks template.HTML
 }
 
 func (m *Module) index(w http.ResponseWriter, r *http.Request) {
@@ -239,5 +243,10 @@ func (m *Module) index(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	m.site.Render(w, r, http.StatusOK, "monitoring/index.html", "", indexData{Norms: norms, States: states.Filter("", web.Lang(r))})
+	links, err := m.stateLinks.Fragment(m.site, r, "", "monitoring/index.html", "state-links", func() any { return states.Filter("", web.Lang(r)) })
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.site.Render(w, r, http.StatusOK, "monitoring/index.html", "", indexData{Norms: norms, StateLinks: links})
 }

@@ -28,9 +28,8 @@ var i18nFS embed.FS
 type Module struct {
 	site *web.Site
 	// rows holds the table body of /states for each language and group,
-	// rendered once: the States are fixed reference data and the catalog
-	// does not change while the server runs.
-	rows sync.Map // "lang/group" → template.HTML
+	// rendered once: the States are fixed reference data.
+	rows web.Memo
 }
 
 // New registers the module's templates and translations on the site.
@@ -104,18 +103,13 @@ func (m *Module) list(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := web.Lang(r)
 	list := Filter(g, lang)
-	key := lang + "/" + string(g)
-	rows, ok := m.rows.Load(key)
-	if !ok {
-		html, err := m.site.Fragment(r, "states/list.html", "state-rows", rowsData{States: list, Lang: lang})
-		if err != nil {
-			m.site.ServerError(w, r, err)
-			return
-		}
-		rows, _ = m.rows.LoadOrStore(key, html)
+	rows, err := m.rows.Fragment(m.site, r, string(g), "states/list.html", "state-rows", func() any { return rowsData{States: list, Lang: lang} })
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
 	}
 	m.site.Render(w, r, http.StatusOK, "states/list.html", m.site.Catalog.T(lang, "states.title"),
-		listData{Group: string(g), Groups: Groups, Count: len(list), Rows: rows.(template.HTML)})
+		listData{Group: string(g), Groups: Groups, Count: len(list), Rows: rows})
 }
 
 func (m *Module) show(w http.ResponseWriter, r *http.Request) {

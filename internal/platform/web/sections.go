@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"sync"
 )
 
 // Section is a part of another module's page that a module adds: the
@@ -91,4 +92,27 @@ func (s *Site) Fragment(r *http.Request, page, name string, data any) (template.
 		return "", fmt.Errorf("fragment %s %s: %w", page, name, err)
 	}
 	return template.HTML(buf.String()), nil // #nosec: produced by html/template
+}
+
+// Memo keeps fragments (see Fragment) that depend only on the page's
+// language and a key, such as a list of the States (fixed reference data,
+// translated by a catalog that does not change while the server runs), so
+// each is rendered once per language instead of on every request. Never
+// put in it what depends on the user, the database or the query.
+type Memo struct{ m sync.Map }
+
+// Fragment answers the fragment for the request's language and key,
+// rendering the template named name of page set page with data() the first
+// time.
+func (c *Memo) Fragment(s *Site, r *http.Request, key, page, name string, data func() any) (template.HTML, error) {
+	k := Lang(r) + "\x00" + key
+	if v, ok := c.m.Load(k); ok {
+		return v.(template.HTML), nil
+	}
+	html, err := s.Fragment(r, page, name, data())
+	if err != nil {
+		return "", err
+	}
+	v, _ := c.m.LoadOrStore(k, html)
+	return v.(template.HTML), nil
 }

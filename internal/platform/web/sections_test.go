@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -51,5 +52,41 @@ func TestSectionsAreAddedToAnotherModulesPage(t *testing.T) {
 	site.Render(rec, httptest.NewRequest("GET", "/other", nil), http.StatusOK, "guest/index.html", "Guest", nil)
 	if strings.Contains(rec.Body.String(), "page-section") {
 		t.Errorf("a section shows on a page it was not added to")
+	}
+}
+
+// A Memo renders a fragment once per language and key.
+func TestMemoRendersOncePerLanguageAndKey(t *testing.T) {
+	site, err := NewSite(slog.New(slog.NewTextHandler(io.Discard, nil)), &api.Spec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := site.AddTemplates("m", fstest.MapFS{"p.html": {Data: []byte(`{{define "title"}}P{{end}}{{define "content"}}{{end}}{{define "rows"}}<li>{{.Lang}} {{.Data}}</li>{{end}}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	var memo Memo
+	calls := 0
+	get := func(lang, key string) string {
+		r := httptest.NewRequest("GET", "/p", nil)
+		r = r.WithContext(context.WithValue(r.Context(), keyLang, lang))
+		html, err := memo.Fragment(site, r, key, "m/p.html", "rows", func() any { calls++; return "<" + key + ">" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(html)
+	}
+	for range 3 {
+		if got := get("fr", "a"); got != "<li>fr &lt;a&gt;</li>" {
+			t.Fatalf("fragment: %q", got)
+		}
+	}
+	if got := get("ar", "a"); got != "<li>ar &lt;a&gt;</li>" {
+		t.Errorf("another language: %q", got)
+	}
+	if got := get("fr", "b"); got != "<li>fr &lt;b&gt;</li>" {
+		t.Errorf("another key: %q", got)
+	}
+	if calls != 3 {
+		t.Errorf("rendered %d times for 3 language and key pairs", calls)
 	}
 }
