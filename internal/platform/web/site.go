@@ -8,6 +8,7 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -204,9 +205,9 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, name, 
 			p.Sections = append(p.Sections, sec)
 		}
 	}
-	var buf bytes.Buffer
-	buf.Grow(16 << 10)
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	if err := t.ExecuteTemplate(buf, "layout", p); err != nil {
 		s.Log.Error("render", "template", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
@@ -214,6 +215,18 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, name, 
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// pageBuffers are the buffers pages are rendered into, reused so that a
+// long page does not grow a new buffer from nothing on every request.
+var pageBuffers = sync.Pool{New: func() any { b := new(bytes.Buffer); b.Grow(16 << 10); return b }}
+
+func putPageBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 { // a rare huge page: let it go
+		return
+	}
+	b.Reset()
+	pageBuffers.Put(b)
 }
 
 // Error renders an error page with a translated message key.
@@ -264,6 +277,13 @@ func (s *Site) FieldError(w http.ResponseWriter, r *http.Request, status int, fi
 
 // ServerError logs err and renders a 500 page (HTML) or error body (API).
 func (s *Site) ServerError(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
+		// The client went away (or its deadline passed) before the answer
+		// was ready: nothing failed, and nobody reads what is written now.
+		s.Log.Debug("request abandoned by the client", "method", r.Method, "path", r.URL.Path)
+		w.WriteHeader(499) // nginx's "client closed request", for the access log
+		return
+	}
 	s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		api.WriteError(w, err)
