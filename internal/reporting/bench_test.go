@@ -14,12 +14,14 @@ import (
 )
 
 // fullReport makes a public report with DemoMeasuresPerNorm measures under
-// each of the eleven norms and returns its id.
-func fullReport(b *testing.B, rig *testrig.Rig) string {
+// each of the eleven norms, reopens it for a correction (so the State's own
+// users see the draft, everyone else the submitted version) with a comment
+// on its thread, and returns its id and an approver's API token.
+func fullReport(b *testing.B, rig *testrig.Rig) (id, approver string) {
 	sec := newAPI(b, rig, rig.User(b, auth.RoleSecretariat, ""))
 	ap := newAPI(b, rig, rig.User(b, auth.RoleStateApprover, "FRA"))
 	c := sec.must(b, 201, "POST", "/api/v1/reporting/cycles", map[string]string{"name": "2026", "opens_on": day(-24 * time.Hour), "due_on": day(24 * time.Hour), "closes_on": day(48 * time.Hour)})
-	id := ap.must(b, 201, "POST", "/api/v1/reports", map[string]any{"cycle_id": c["id"]})["id"].(string)
+	id = ap.must(b, 201, "POST", "/api/v1/reports", map[string]any{"cycle_id": c["id"]})["id"].(string)
 	var ms []any
 	for _, n := range "abcdefghijk" {
 		for i := range reporting.DemoMeasuresPerNorm {
@@ -30,21 +32,36 @@ func fullReport(b *testing.B, rig *testrig.Rig) string {
 	}
 	ap.must(b, 200, "PUT", "/api/v1/reports/"+id+"/draft", map[string]any{"revision": 1, "content": map[string]any{"measures": ms}})
 	ap.must(b, 201, "POST", "/api/v1/reports/"+id+"/submit", map[string]any{"visibility": "public"})
-	return id
+	ap.must(b, 200, "POST", "/api/v1/reports/"+id+"/reopen", map[string]any{"note": "typo"})
+	ap.must(b, 201, "POST", "/api/v1/reports/"+id+"/comments", map[string]any{"body": "Please check the dates under norm C."})
+	return id, ap.token
 }
 
-// BenchmarkReportPage renders the public page of a report of 220 measures
-// through the whole handler stack (middleware, row rules, queries, template).
+// BenchmarkReportPage renders the page of a report of 220 measures through
+// the whole handler stack (middleware, row rules, queries, template): the
+// public version to anyone, and the draft to the State's approver (with the
+// comment thread and the submit form), the case the load test finds slowest.
 func BenchmarkReportPage(b *testing.B) {
 	rig := testrig.New(b)
-	id := fullReport(b, rig)
+	id, approver := fullReport(b, rig)
 	h := rig.App.Handler()
-	for _, path := range []string{"/reports/" + id, "/reports/" + id + "/print", "/api/v1/reports/" + id, "/reports/" + id + "/export.csv"} {
-		b.Run(path[strings.LastIndex(path, id)+len(id):]+"#", func(b *testing.B) {
+	for _, c := range []struct{ path, token string }{
+		{"/reports/" + id, ""}, {"/reports/" + id, approver}, {"/reports/" + id + "/print", ""},
+		{"/api/v1/reports/" + id, ""}, {"/reports/" + id + "/export.csv", ""},
+	} {
+		name := c.path[strings.LastIndex(c.path, id)+len(id):] + "#"
+		if c.token != "" {
+			name += "approver"
+		}
+		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+				req := httptest.NewRequest("GET", c.path, nil)
+				if c.token != "" {
+					req.Header.Set("Authorization", "Bearer "+c.token)
+				}
+				h.ServeHTTP(rec, req)
 				if rec.Code != http.StatusOK {
 					b.Fatalf("status %d", rec.Code)
 				}

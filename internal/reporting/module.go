@@ -137,11 +137,13 @@ func (s *Service) normLabel(ctx context.Context, id string) string {
 	return id
 }
 
-// section is one norm of a report as pages show it.
+// section is one norm of a report as pages show it: Measures for the edit
+// form, Body and the rendered notes for the report's body (body.go).
 type section struct {
 	Norm     framework.Norm
 	Label    string
 	Measures []measureView
+	Body     []bodyMeasure
 	Notes    NormNotes
 	NotesCh  template.HTML
 	NotesGap template.HTML
@@ -149,12 +151,12 @@ type section struct {
 
 type measureView struct {
 	Measure
-	Index       int
-	Blank       int // 1, 2, … for the blank "new measure" rows of the form
-	DescHTML    template.HTML
-	OtherLabels []string
+	Index int
+	Blank int // 1, 2, … for the blank "new measure" rows of the form
 }
 
+// sections groups c's measures and notes under the reportable norms, in
+// the context's language.
 func (s *Service) sections(ctx context.Context, c Content) ([]section, error) {
 	norms, err := s.ReportableNorms(ctx)
 	if err != nil {
@@ -172,17 +174,11 @@ func (s *Service) sections(ctx context.Context, c Content) ([]section, error) {
 		if !ok {
 			continue
 		}
-		mv := measureView{Measure: ms, Index: i, DescHTML: Markdown(ms.Description)}
-		for _, o := range ms.OtherNorms {
-			mv.OtherLabels = append(mv.OtherLabels, s.normLabel(ctx, o))
-		}
-		out[k].Measures = append(out[k].Measures, mv)
+		out[k].Measures = append(out[k].Measures, measureView{Measure: ms, Index: i})
 	}
 	for _, n := range c.Notes {
 		if k, ok := idx[n.NormID]; ok {
 			out[k].Notes = n
-			out[k].NotesCh = Markdown(n.Challenges)
-			out[k].NotesGap = Markdown(n.CapacityGaps)
 		}
 	}
 	return out, nil

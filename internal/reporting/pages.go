@@ -167,6 +167,7 @@ type showData struct {
 	View      View
 	StateName string
 	Sections  []section
+	Labels    bodyLabels
 	ILaw      template.HTML
 	Versions  []Version
 	Insider   bool
@@ -202,6 +203,7 @@ func (m *Module) showData(r *http.Request) (showData, error) {
 	if d.Sections, err = m.Svc.sections(ctx, view.Content); err != nil {
 		return d, err
 	}
+	d.Labels = m.body(r, d.Sections)
 	if d.Versions, err = m.Svc.Versions(ctx, view.Report.ID); err != nil {
 		return d, err
 	}
@@ -258,6 +260,7 @@ func (m *Module) questionnaire(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
+	d.Labels = m.body(r, d.Sections)
 	m.site.Render(w, r, http.StatusOK, "reporting/print.html", "", d)
 }
 
