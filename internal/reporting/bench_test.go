@@ -55,6 +55,7 @@ func BenchmarkReportPage(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := testrig.CPUTime()
 			for b.Loop() {
 				rec := httptest.NewRecorder()
 				req := httptest.NewRequest("GET", c.path, nil)
@@ -66,6 +67,7 @@ func BenchmarkReportPage(b *testing.B) {
 					b.Fatalf("status %d", rec.Code)
 				}
 			}
+			b.ReportMetric(float64(testrig.CPUTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 		})
 	}
 }

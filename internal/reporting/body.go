@@ -10,29 +10,31 @@ import (
 )
 
 // bodyMeasure is one measure as the report's body (the "report-body"
-// template of the report's page, its print and PDF versions) shows it:
-// flat, its labels in the reader's language, its description rendered. A
-// report holds two or three hundred measures; read through the embedded
-// Measure, with each label translated by the template (two reflective
-// calls a cell), they were two thirds of the page's time (issue 20).
+// template of the report's page, its print and PDF versions) shows it.
+//
+// A report holds two or three hundred measures. Read by the template
+// through the embedded Measure, each label translated cell by cell (two
+// reflective calls each), they were two thirds of the page's time (issue
+// 20); with flat fields and labels translated once the template still made
+// a dozen reflective calls a measure, one for each value it escaped. Head is
+// therefore written here, escaped as html/template escapes text
+// (template.HTMLEscaper), so the bytes are those the template wrote;
+// TestReportBodyBytes holds them. The links stay in the template, whose
+// escaping of addresses in attributes has no exported equivalent.
 type bodyMeasure struct {
-	Heading string // the title, or "untitled" in the reader's language
-	Type    string // the type's label
-	Status  string // the status's label
-	Date    string
-	Others  string // the other norms' citations: "(a), (k)"
-	// HasOthers says the measure names other norms, even when their
-	// citations are empty (a proposed norm has none; the page then shows
-	// the heading with an empty value, as it did before the rows).
-	HasOthers bool
-	DescHTML  template.HTML
-	Links     []Link
+	Head  template.HTML // the heading, the facts and the description
+	Links []Link
 }
 
-// bodyLabels are the labels the body repeats under every norm or measure,
-// translated once a page.
+// textEscaper escapes a value written in HTML text exactly as html/template
+// does (its htmlEscaper, not exported: text/template's HTMLEscaper, which
+// html/template re-exports, leaves "+" and NUL as they are).
+var textEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
+
+// bodyLabels are the labels the body repeats under every norm, translated
+// once a page.
 type bodyLabels struct {
-	Measures, Type, MStatus, DateRead, OtherNorms, NoMeasures, Challenges, Gaps string
+	Measures, NoMeasures, Challenges, Gaps string
 }
 
 // body fills each section's Body and rendered notes and returns the body's
@@ -48,19 +50,59 @@ func (m *Module) body(r *http.Request, secs []section) bodyLabels {
 		}
 		return l
 	}
-	labels := bodyLabels{Measures: t("reporting.measures"), Type: t("reporting.type"), MStatus: t("reporting.mstatus"),
-		DateRead: t("reporting.date_read"), OtherNorms: t("reporting.other_norms"), NoMeasures: t("reporting.no_measures"),
+	// esc is t's text escaped, once a page for each label.
+	escMemo := map[string]string{}
+	esc := func(key string) string {
+		l, ok := escMemo[key]
+		if !ok {
+			l = textEscaper.Replace(t(key))
+			escMemo[key] = l
+		}
+		return l
+	}
+	labels := bodyLabels{Measures: t("reporting.measures"), NoMeasures: t("reporting.no_measures"),
 		Challenges: t("reporting.challenges"), Gaps: t("reporting.gaps")}
+	var b strings.Builder
 	for i := range secs {
 		s := &secs[i]
 		s.Body = make([]bodyMeasure, len(s.Measures))
 		for j, mv := range s.Measures {
-			b := bodyMeasure{Heading: mv.Title, Type: t("reporting.type." + mv.Type), Status: t("reporting.mstatus." + mv.Status),
-				Date: mv.Date, Others: m.otherNorms(r.Context(), mv.OtherNorms), HasOthers: len(mv.OtherNorms) > 0, DescHTML: Markdown(mv.Description), Links: mv.Links}
-			if b.Heading == "" {
-				b.Heading = t("reporting.untitled")
+			b.Reset()
+			b.WriteString("<h4>")
+			if mv.Title != "" {
+				textEscaper.WriteString(&b, mv.Title)
+			} else {
+				b.WriteString(esc("reporting.untitled"))
 			}
-			s.Body[j] = b
+			b.WriteString("</h4>\n<dl class=\"meta\">\n<dt>")
+			b.WriteString(esc("reporting.type"))
+			b.WriteString("</dt><dd>")
+			b.WriteString(esc("reporting.type." + mv.Type))
+			b.WriteString("</dd>\n<dt>")
+			b.WriteString(esc("reporting.mstatus"))
+			b.WriteString("</dt><dd>")
+			b.WriteString(esc("reporting.mstatus." + mv.Status))
+			b.WriteString("</dd>\n")
+			if mv.Date != "" {
+				b.WriteString("<dt>")
+				b.WriteString(esc("reporting.date_read"))
+				b.WriteString("</dt><dd>")
+				textEscaper.WriteString(&b, mv.Date)
+				b.WriteString("</dd>")
+			}
+			b.WriteString("\n")
+			// A proposed norm has no citation: the heading is shown with
+			// an empty value, as the template did.
+			if len(mv.OtherNorms) > 0 {
+				b.WriteString("<dt>")
+				b.WriteString(esc("reporting.other_norms"))
+				b.WriteString("</dt><dd>")
+				textEscaper.WriteString(&b, m.otherNorms(r.Context(), mv.OtherNorms))
+				b.WriteString("</dd>")
+			}
+			b.WriteString("\n</dl>\n")
+			b.WriteString(string(Markdown(mv.Description)))
+			s.Body[j] = bodyMeasure{Head: template.HTML(b.String()), Links: mv.Links} // #nosec: every value escaped above
 		}
 		s.NotesCh = Markdown(s.Notes.Challenges)
 		s.NotesGap = Markdown(s.Notes.CapacityGaps)

@@ -1,7 +1,6 @@
 package reporting
 
 import (
-	"html"
 	"html/template"
 	"strings"
 )
@@ -12,8 +11,14 @@ import (
 // character of the input is escaped first and only http(s) links become
 // anchors, so the result is safe by construction: no raw HTML passes.
 func Markdown(src string) template.HTML {
+	if src == "" {
+		return ""
+	}
+	if strings.Contains(src, "\r\n") {
+		src = strings.ReplaceAll(src, "\r\n", "\n")
+	}
 	var b strings.Builder
-	lines := strings.Split(strings.ReplaceAll(src, "\r\n", "\n"), "\n")
+	b.Grow(len(src) + len(src)/4 + 32)
 	inList, inPara := false, false
 	closeAll := func() {
 		if inList {
@@ -25,7 +30,9 @@ func Markdown(src string) template.HTML {
 			inPara = false
 		}
 	}
-	for _, line := range lines {
+	for rest, more := src, true; more; {
+		var line string
+		line, rest, more = strings.Cut(rest, "\n")
 		t := strings.TrimSpace(line)
 		switch {
 		case t == "":
@@ -39,10 +46,14 @@ func Markdown(src string) template.HTML {
 				b.WriteString("<ul>")
 				inList = true
 			}
-			b.WriteString("<li>" + inline(t[2:]) + "</li>")
+			b.WriteString("<li>")
+			inline(&b, t[2:])
+			b.WriteString("</li>")
 		case strings.HasPrefix(t, "#"):
 			closeAll()
-			b.WriteString("<p><strong>" + inline(strings.TrimSpace(strings.TrimLeft(t, "#"))) + "</strong></p>")
+			b.WriteString("<p><strong>")
+			inline(&b, strings.TrimSpace(strings.TrimLeft(t, "#")))
+			b.WriteString("</strong></p>")
 		default:
 			if inList {
 				b.WriteString("</ul>")
@@ -54,25 +65,27 @@ func Markdown(src string) template.HTML {
 				b.WriteString("<p>")
 				inPara = true
 			}
-			b.WriteString(inline(t))
+			inline(&b, t)
 		}
 	}
 	closeAll()
 	return template.HTML(b.String())
 }
 
+// escaper escapes as html.EscapeString does, writing into a builder
+// instead of making a string of each piece.
+var escaper = strings.NewReplacer(`&`, "&amp;", `'`, "&#39;", `<`, "&lt;", `>`, "&gt;", `"`, "&#34;")
+
 // inline writes s with **bold**, *italic* and [text](http…) links; every
 // other character is escaped. Emphasis does not nest, and link text is
 // plain, so the output is always well formed.
-func inline(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 16)
+func inline(b *strings.Builder, s string) {
 	for i := 0; i < len(s); {
 		switch c := s[i]; {
 		case c == '*' && strings.HasPrefix(s[i:], "**"):
 			if j := strings.Index(s[i+2:], "**"); j > 0 {
 				b.WriteString("<strong>")
-				b.WriteString(html.EscapeString(s[i+2 : i+2+j]))
+				escaper.WriteString(b, s[i+2:i+2+j])
 				b.WriteString("</strong>")
 				i += j + 4
 				continue
@@ -80,7 +93,7 @@ func inline(s string) string {
 		case c == '*':
 			if j := strings.IndexByte(s[i+1:], '*'); j > 0 {
 				b.WriteString("<em>")
-				b.WriteString(html.EscapeString(s[i+1 : i+1+j]))
+				escaper.WriteString(b, s[i+1:i+1+j])
 				b.WriteString("</em>")
 				i += j + 2
 				continue
@@ -92,9 +105,9 @@ func inline(s string) string {
 					u := rest[:k]
 					if CheckLink(u) == nil {
 						b.WriteString(`<a href="`)
-						b.WriteString(html.EscapeString(u))
+						escaper.WriteString(b, u)
 						b.WriteString(`" rel="nofollow noopener">`)
-						b.WriteString(html.EscapeString(s[i+1 : i+j]))
+						escaper.WriteString(b, s[i+1:i+j])
 						b.WriteString("</a>")
 						i += j + 2 + k + 1
 						continue
@@ -107,8 +120,7 @@ func inline(s string) string {
 		for j < len(s) && s[j] != '*' && s[j] != '[' {
 			j++
 		}
-		b.WriteString(html.EscapeString(s[i:j]))
+		escaper.WriteString(b, s[i:j])
 		i = j
 	}
-	return b.String()
 }

@@ -308,8 +308,14 @@ func loadContent(ctx context.Context, q db.Querier, reportID string, version int
 		if err := rows.Scan(&m.ID, &m.Key, &m.NormID, &m.Title, &m.Description, &m.Type, &m.Status, &m.Date, &lj, &oj); err != nil {
 			return c, err
 		}
-		_ = json.Unmarshal([]byte(lj), &m.Links)
-		_ = json.Unmarshal([]byte(oj), &m.OtherNorms)
+		// Most measures name no other norm, many no link: "[]" needs no
+		// decoder (a report's page decodes two or three hundred of each).
+		if lj != "[]" {
+			_ = json.Unmarshal([]byte(lj), &m.Links)
+		}
+		if oj != "[]" {
+			_ = json.Unmarshal([]byte(oj), &m.OtherNorms)
+		}
 		if m.Links == nil {
 			m.Links = []Link{}
 		}

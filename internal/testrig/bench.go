@@ -3,6 +3,7 @@ package testrig
 import (
 	"runtime"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -38,4 +39,17 @@ func HeapAdded(fn func()) float64 {
 		return float64(p-base.HeapInuse) / (1 << 20)
 	}
 	return 0
+}
+
+// CPUTime is the processor time the process has used so far, user and
+// system, all threads: a benchmark reports its difference over b.N as
+// "cpu-ms/op", steadier than the time per operation on a machine whose
+// other work takes turns with the benchmark (the load tool's CPU ms
+// column, measured the same way).
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
