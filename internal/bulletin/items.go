@@ -14,6 +14,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
 // Errors of the item and issue services.
@@ -255,6 +256,10 @@ func (s *Service) ReviewItem(ctx context.Context, u *auth.User, itemID, action, 
 	return s.transition(ctx, u, itemID, action, comment)
 }
 
+// actionKeys are the catalog keys of the actions, as the item page's
+// buttons name them, for a refusal to say which was refused.
+var actionKeys = map[string]string{"submit": "bulletin.submit", ReviewApprove: "bulletin.approve", ReviewReject: "bulletin.reject", ReviewRequestChanges: "bulletin.request_changes"}
+
 var transitions = map[string]struct {
 	from []string
 	to   string
@@ -279,7 +284,8 @@ func (s *Service) transition(ctx context.Context, u *auth.User, itemID, action, 
 			return ErrForbidden
 		}
 		if !kindInStr(before.Status, tr.from) {
-			return &StateError{Reason: fmt.Sprintf("an item that is %s cannot be given %q", before.Status, action), format: "an item that is %s cannot be given %q", args: []any{before.Status, action}}
+			return &StateError{Reason: fmt.Sprintf("an item that is %s cannot be given %q", before.Status, action), format: "an item that is %s cannot be given %q",
+				args: []any{web.Msg{English: before.Status, Key: "bulletin.status." + before.Status}, web.Msg{English: action, Key: actionKeys[action]}}}
 		}
 		now := time.Now().UTC()
 		after := *before

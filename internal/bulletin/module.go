@@ -194,7 +194,13 @@ func (m *Module) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	api.WriteError(w, &api.Error{Status: status, Code: code, Message: msg, Field: field})
 }
 
-// pageFail renders err as an error page.
+// problem is a form refused by the state of the record (409): why, in the
+// reader's language, and the page to go back to.
+type problem struct{ Reason, Back string }
+
+// pageFail renders err as an error page; a refusal by the record's state
+// says its own reason (StateError's catalog text), since it is most often
+// someone else's change since the page was opened.
 func (m *Module) pageFail(w http.ResponseWriter, r *http.Request, err error) {
 	status, _ := httpError(err)
 	switch {
@@ -203,7 +209,7 @@ func (m *Module) pageFail(w http.ResponseWriter, r *http.Request, err error) {
 	case status == http.StatusForbidden:
 		m.site.Error(w, r, status, "error.forbidden")
 	case status == http.StatusConflict:
-		m.site.Error(w, r, status, "bulletin.error.state")
+		m.site.Render(w, r, status, "bulletin/problem.html", "", problem{Reason: m.site.Catalog.ErrorText(web.Lang(r), err), Back: web.Back(r, "/bulletin")})
 	case status != 0:
 		m.site.Error(w, r, status, "bulletin.error.bad_link")
 	default:

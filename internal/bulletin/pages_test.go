@@ -54,6 +54,8 @@ func TestJourneyThroughThePages(t *testing.T) {
 		}
 		if resp := contributor.PostForm(t, itemPath+"/edit", form); resp.StatusCode != http.StatusConflict {
 			t.Errorf("editing a submitted item: %d, want 409", resp.StatusCode)
+		} else if body := testrig.Body(resp); !strings.Contains(body, "only a draft, or an item returned for changes, can be edited by its contributor") {
+			t.Errorf("editing a submitted item does not say why:\n%s", body)
 		}
 		itemID := strings.TrimPrefix(itemPath, "/bulletin/items/")
 
@@ -65,6 +67,14 @@ func TestJourneyThroughThePages(t *testing.T) {
 		}
 		if resp := editor.PostForm(t, itemPath+"/review", url.Values{"action": {"approve"}}); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("approve: %d", resp.StatusCode)
+		}
+		// A second reviewer's decision on the page they opened before the
+		// first decided: refused with the reason in their language, the
+		// item's status and the action in its words, and a link back.
+		resp = editor.Do(t, "POST", itemPath+"/review", url.Values{"action": {"reject"}, "comment": {"Hors sujet."}}, map[string]string{"Referer": rig.URL + itemPath, "Accept-Language": "fr"})
+		if body := testrig.Body(resp); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "approuvée") || !strings.Contains(body, "Rejeter") ||
+			!strings.Contains(body, "Rien n’a été modifié") || !strings.Contains(body, `href="`+itemPath+`"`) {
+			t.Errorf("a decision on an item already decided: %d\n%s", resp.StatusCode, body)
 		}
 		editor.GetBody(t, "/bulletin/editor")
 		if resp := editor.PostForm(t, "/bulletin/editor/issues", url.Values{"quarter": {"Q4 2026"}}); resp.StatusCode != http.StatusUnprocessableEntity {

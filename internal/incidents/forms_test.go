@@ -65,6 +65,13 @@ func TestJourneyThroughTheForms(t *testing.T) {
 		}
 		incident := resp.Header.Get("Location")
 		incID := incident[strings.LastIndex(incident, "/")+1:]
+		// A second decision from the page opened before the first: refused
+		// with the reason in the reader's language and a link back.
+		resp = sec.Do(t, "POST", "/incidents/review/"+id, url.Values{"decision": {"reject"}, "reason": {"Дубликат."}}, map[string]string{"Referer": rig.URL + proposal, "Accept-Language": "ru"})
+		if body := testrig.Body(resp); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "по этому предложению уже принято решение") ||
+			!strings.Contains(body, "Ничего не изменено") || !strings.Contains(body, `href="`+proposal+`"`) {
+			t.Errorf("a decision on a proposal already decided: %d\n%s", resp.StatusCode, body)
+		}
 
 		stmt := url.Values{"date": {"2022-05-10"}, "attributor_kind": {"state"}, "attributor_states": {"FRA, DEU"}, "basis": {"other-government"},
 			"named_state": {"RUS"}, "named_actor": {"APT28"}, "norms": {"gge2015-c", "gge2015-f"}, "law_text": {"sovereignty\nnon-intervention"},

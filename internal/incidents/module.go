@@ -185,6 +185,14 @@ func (m *Module) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	api.WriteError(w, &api.Error{Status: status, Code: code, Message: msg})
 }
 
+// problem is a form refused by the state of the record (409): why, in the
+// reader's language, and the page to go back to.
+type problem struct{ Reason, Back string }
+
+// pageFail renders err as an error page; a refusal by the record's state
+// says its own reason (StateError's catalog text), since it is most often
+// someone else's change since the page was opened ("this proposal has
+// already been decided").
 func (m *Module) pageFail(w http.ResponseWriter, r *http.Request, err error) {
 	switch status, _ := httpError(err); status {
 	case http.StatusNotFound:
@@ -192,7 +200,7 @@ func (m *Module) pageFail(w http.ResponseWriter, r *http.Request, err error) {
 	case http.StatusForbidden:
 		m.site.Error(w, r, status, "error.forbidden")
 	case http.StatusConflict:
-		m.site.Error(w, r, status, "incidents.error.state")
+		m.site.Render(w, r, status, "incidents/problem.html", "", problem{Reason: m.site.Catalog.ErrorText(web.Lang(r), err), Back: web.Back(r, "/incidents")})
 	case 0:
 		m.site.ServerError(w, r, err)
 	default:

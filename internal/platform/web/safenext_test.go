@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -58,6 +59,30 @@ func TestSafeNextKeepsLocalPaths(t *testing.T) {
 	} {
 		if got := SafeNext(next, "/fallback"); got != want {
 			t.Errorf("SafeNext(%q) = %q, want %q", next, got, want)
+		}
+	}
+}
+
+// TestBackLinksOnlyToPagesOfThisSite: the link back from a refusal is the
+// page the form was on when the Referer is one of this site's pages, and
+// the fallback for another site's page, a scheme that is no web page's, a
+// path SafeNext refuses, or no Referer at all.
+func TestBackLinksOnlyToPagesOfThisSite(t *testing.T) {
+	for referer, want := range map[string]string{
+		"https://cyber.example/bulletin/items/X?lang=fr": "/bulletin/items/X?lang=fr",
+		"http://cyber.example/incidents/INC-1#a":         "/incidents/INC-1",
+		"https://evil.example/bulletin/items/X":          "/fallback",
+		"javascript:alert(1)":                            "/fallback",
+		"https://cyber.example//evil.example":            "/fallback",
+		"https://cyber.example/%2f/evil.example":         "/fallback",
+		"":                                               "/fallback",
+	} {
+		r := httptest.NewRequest("POST", "https://cyber.example/bulletin/items/X/review", nil)
+		if referer != "" {
+			r.Header.Set("Referer", referer)
+		}
+		if got := Back(r, "/fallback"); got != want {
+			t.Errorf("Referer %q: back to %q, want %q", referer, got, want)
 		}
 	}
 }

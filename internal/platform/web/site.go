@@ -340,6 +340,17 @@ func (s *Site) takeFlash(w http.ResponseWriter, r *http.Request) string {
 	return v
 }
 
+// Back is the page a refused form was sent from, for a "back" link on the
+// page that says why: the request's Referer when it is a page of this site
+// (a path that SafeNext accepts), otherwise fallback.
+func Back(r *http.Request, fallback string) string {
+	u, err := url.Parse(r.Referer())
+	if err != nil || u.Host != r.Host || (u.Scheme != "http" && u.Scheme != "https") {
+		return fallback
+	}
+	return SafeNext(u.RequestURI(), fallback)
+}
+
 // SafeNext returns next if it is a same-origin path, otherwise fallback:
 // redirects after sign-in or a language change must not send users to other
 // sites. Browsers normalise a Location before resolving it (they drop tabs
