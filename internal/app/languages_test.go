@@ -12,22 +12,28 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"golang.org/x/net/html"
 
 	"github.com/cybernorms/cybernorms/internal/bulletin"
 	"github.com/cybernorms/cybernorms/internal/bulletin/attack"
+	"github.com/cybernorms/cybernorms/internal/capacity"
+	"github.com/cybernorms/cybernorms/internal/compendium"
 	"github.com/cybernorms/cybernorms/internal/contacts"
 	"github.com/cybernorms/cybernorms/internal/demo"
+	"github.com/cybernorms/cybernorms/internal/framework"
 	"github.com/cybernorms/cybernorms/internal/incidents"
 	"github.com/cybernorms/cybernorms/internal/incidents/actors"
 	"github.com/cybernorms/cybernorms/internal/participation"
 	"github.com/cybernorms/cybernorms/internal/platform"
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 	"github.com/cybernorms/cybernorms/internal/positions"
+	"github.com/cybernorms/cybernorms/internal/reporting"
 	"github.com/cybernorms/cybernorms/internal/states"
 	"github.com/cybernorms/cybernorms/internal/testrig"
 	"github.com/cybernorms/cybernorms/internal/vep"
@@ -68,7 +74,7 @@ func TestNoEnglishInterfaceTextInOtherLanguages(t *testing.T) {
 	rig := testrig.New(t)
 	paths := htmlPaths(t, rig)
 	staff := rig.SignIn(t, rig.User(t, auth.RoleSecretariat, ""))
-	noEnglishInterfaceText(t, rig, paths, []namedClient{{"public", rig.Anonymous(t)}, {"secretariat", staff}}, func(string) bool { return false })
+	noEnglishInterfaceText(t, rig, paths, []namedClient{{"public", rig.Anonymous(t)}, {"secretariat", staff}}, func(string, func(string) bool) bool { return false })
 }
 
 // namedClient is a client and the reader it stands for, for messages.
@@ -81,7 +87,7 @@ type namedClient struct {
 // languages and fails when a text of the interface on a French, Spanish,
 // Russian, Chinese or Arabic page is the very text of the English page
 // (TestNoEnglishInterfaceTextInOtherLanguages says what is left out).
-func noEnglishInterfaceText(t *testing.T, rig *testrig.Rig, paths []string, clients []namedClient, content func(string) bool) {
+func noEnglishInterfaceText(t *testing.T, rig *testrig.Rig, paths []string, clients []namedClient, content func(s string, own func(string) bool) bool) {
 	t.Helper()
 	// A text that is the language's own word, from its catalog or the
 	// States' names, is a translation even when it reads as the English one
@@ -138,7 +144,7 @@ func noEnglishInterfaceText(t *testing.T, rig *testrig.Rig, paths []string, clie
 						s = withoutIsolates(s)
 						return own[l.Code][s] || own[l.Code][strings.TrimRight(s, " 0123456789")] || ownPattern[l.Code].MatchString(s)
 					}
-					if !english[s] || seen[s] || ownText(s) || slices.Contains(knownEnglish, s) || content(s) || ownPieces(withoutIsolates(s), ownText) {
+					if !english[s] || seen[s] || ownText(s) || slices.Contains(knownEnglish, s) || content(s, ownText) || ownPieces(withoutIsolates(s), ownText) {
 						continue
 					}
 					seen[s] = true
@@ -380,15 +386,18 @@ func TestIncidentsNameNormsByTheirTitlesInTheReadersLanguage(t *testing.T) {
 }
 
 // smallDemo fills a rig with a small demo world in a few seconds: the
-// platform with 40 organisations, then the participation, bulletin,
-// contacts, incidents (its small set of 60), VEP and positions steps. The
-// reporting, compendium and capacity steps are left out: they take a
-// minute, and TestScrollingBoxesAreNamedRegions renders their pages with
-// the whole demo.
+// platform with 40 organisations, a few reports (fewReports) in place of
+// the reporting step's ten years of them, which takes a minute, then the
+// participation, bulletin, contacts, incidents (its small set of 60), VEP,
+// positions, compendium and capacity steps.
 func smallDemo(t *testing.T, rig *testrig.Rig) {
 	t.Helper()
 	r := &demo.Registry{}
 	r.Register("platform", nil, demo.Platform(40))
+	r.Register("reporting", []string{"platform"}, fewReports)
+	r.Register("search-index", []string{"reporting"}, demo.IndexSearch)
+	r.Register("compendium", []string{"reporting", "search-index"}, compendium.GenerateDemo)
+	r.Register("capacity", []string{"platform", "reporting"}, capacity.GenerateDemo)
 	r.Register("participation", []string{"platform"}, participation.GenerateDemo)
 	r.Register("bulletin", []string{"platform"}, func(ctx context.Context, ps *platform.Services, rng *rand.Rand, _ int, progress func(string)) error {
 		return bulletin.GenerateDemo(ctx, ps, rng, 0, progress)
@@ -405,11 +414,51 @@ func smallDemo(t *testing.T, rig *testrig.Rig) {
 	}
 }
 
+// fewReports is smallDemo's reporting step: one open cycle in which a few
+// States submit a public report, through the reporting service as the
+// reporting step does, with measures under several norms and a capacity
+// gap, so that the report pages, the compendium's good practices (marked
+// among the measures) and the capacity needs drawn from the gaps have
+// content.
+func fewReports(ctx context.Context, ps *platform.Services, _ *rand.Rand, _ int, _ func(string)) error {
+	s := &reporting.Service{P: ps, FW: &framework.Store{DB: ps.DB}, Now: func() time.Time { return time.Now().UTC() }}
+	now := time.Now().UTC()
+	sec := &auth.User{ID: "demo-secretariat", Name: "Demo secretariat", Role: auth.RoleSecretariat}
+	c, err := s.CreateCycle(audit.WithActor(auth.WithUser(ctx, sec), sec.Actor("demo")), reporting.CycleInput{Name: fmt.Sprint(now.Year()),
+		OpensOn: now.AddDate(0, 0, -30).Format(time.DateOnly), DueOn: now.AddDate(0, 0, 30).Format(time.DateOnly), ClosesOn: now.AddDate(0, 0, 60).Format(time.DateOnly)})
+	if err != nil {
+		return fmt.Errorf("cycle: %w", err)
+	}
+	for i, iso := range []string{"FRA", "KEN", "CHL", "EST"} {
+		ap := &auth.User{ID: "demo-approver-" + strings.ToLower(iso), Name: "Approver, " + iso, Role: auth.RoleStateApprover, StateISO3: iso}
+		actx := audit.WithActor(auth.WithUser(ctx, ap), ap.Actor("demo"))
+		rep, err := s.Start(actx, reporting.StartInput{CycleID: c.ID})
+		if err != nil {
+			return fmt.Errorf("%s: start: %w", iso, err)
+		}
+		var content reporting.Content
+		for j, n := range []string{"gge2015-a", "gge2015-c", "gge2015-g", "gge2015-j"} {
+			content.Measures = append(content.Measures, reporting.Measure{NormID: n, Title: fmt.Sprintf("Measure %d of %s under %s", j+1, iso, n),
+				Description: "A national measure. **See the Official Journal.**", Type: reporting.MeasureTypes[(i+j)%len(reporting.MeasureTypes)],
+				Status: []string{"implemented", "in_progress", "planned"}[(i+j)%3], Date: fmt.Sprintf("%d-03", now.Year()-1)})
+		}
+		content.Notes = []reporting.NormNotes{{NormID: "gge2015-c", Challenges: "Few trained staff.", CapacityGaps: "Training in digital forensics for the national CSIRT."}}
+		content.ILawSummary = "International law, and in particular the Charter of the United Nations, applies."
+		if rep, err = s.SaveDraft(actx, rep.ID, rep.Revision, content); err != nil {
+			return fmt.Errorf("%s: save: %w", iso, err)
+		}
+		if _, err := s.Submit(actx, rep.ID, reporting.SubmitInput{Visibility: "public"}); err != nil {
+			return fmt.Errorf("%s: submit: %w", iso, err)
+		}
+	}
+	return nil
+}
+
 // TestNoEnglishInterfaceTextOnPagesWithContent is
 // TestNoEnglishInterfaceTextInOtherLanguages on a small demo (smallDemo),
 // so that lists, detail pages, tallies and statuses show content rather
 // than their empty states: the pages of the contacts, VEP, participation,
-// incidents and bulletin modules that the crawl of the public, the
+// incidents, bulletin, reporting, compendium and capacity modules that the crawl of the public, the
 // secretariat's and a State approver's pages reaches (reachablePages; a
 // route with parameters at the first link to it), as each of the three.
 // The demo's content (contentOf) is left out.
@@ -419,10 +468,15 @@ func TestNoEnglishInterfaceTextOnPagesWithContent(t *testing.T) {
 	public := rig.Anonymous(t)
 	staff := rig.SignIn(t, rig.User(t, auth.RoleSecretariat, ""))
 	state := rig.SignIn(t, rig.User(t, auth.RoleStateApprover, "FRA"))
-	paths, _ := reachablePages(t, rig, public, staff, state)
+	paths, reached := reachablePages(t, rig, public, staff, state)
+	for _, r := range []string{"/reports/{id}", "/compendium/norms/{id}", "/capacity/needs/{id}", "/capacity/offers/{id}", "/capacity/projects/{id}", "/capacity/events/{id}"} {
+		if reached[r] == "" {
+			t.Errorf("no page of the small demo links to %s", r)
+		}
+	}
 	var own []string
 	for _, p := range paths {
-		for _, m := range []string{"/contacts", "/vep", "/participation", "/incidents", "/bulletin"} {
+		for _, m := range []string{"/contacts", "/vep", "/participation", "/incidents", "/bulletin", "/reports", "/cycles", "/compendium", "/capacity"} {
 			if strings.HasPrefix(p, m) {
 				own = append(own, p)
 				break
@@ -431,6 +485,9 @@ func TestNoEnglishInterfaceTextOnPagesWithContent(t *testing.T) {
 	}
 	noEnglishInterfaceText(t, rig, own, []namedClient{{"public", public}, {"secretariat", staff}, {"FRA's approver", state}}, contentOf(t, rig))
 }
+
+// listMarker is the marker of a markdown list's line ("1. ", "- ").
+var listMarker = regexp.MustCompile(`^(?:[-*+]|\d+[.)])\s+`)
 
 // userLine is an account as pages name it, "Name <address>".
 var userLine = regexp.MustCompile(`^[^<>]+ <[^<>@ ]+@[^<>@ ]+>$`)
@@ -447,14 +504,16 @@ var knownEnglishWithContent = []string{}
 // checked), and the reference names pages give in English (ATT&CK's
 // techniques and groups). A text node is content when it is one of them or
 // is made of them, the language's own words, codes and numbers
-// (ownPieces).
-func contentOf(t *testing.T, rig *testrig.Rig) func(string) bool {
+// (ownPieces). A line of a markdown list is content also without its
+// marker ("1. Opening" shows as "Opening").
+func contentOf(t *testing.T, rig *testrig.Rig) func(s string, own func(string) bool) bool {
 	t.Helper()
 	set := map[string]bool{}
 	addText := func(v string) {
 		v = strings.Join(strings.Fields(v), " ")
 		if v != "" && strings.ToLower(v) != v {
 			set[v] = true
+			set[listMarker.ReplaceAllString(v, "")] = true
 		}
 	}
 	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
@@ -525,9 +584,23 @@ func contentOf(t *testing.T, rig *testrig.Rig) func(string) bool {
 			long = append(long, v)
 		}
 	}
-	return func(s string) bool {
-		if bare := withoutIsolates(s); set[bare] || ownPieces(bare, func(p string) bool { return set[p] }) || userLine.MatchString(bare) {
+	return func(s string, own func(string) bool) bool {
+		bare := withoutIsolates(s)
+		if set[bare] || ownPieces(bare, func(p string) bool { return set[p] }) || userLine.MatchString(bare) {
 			return true
+		}
+		// A longer text of the database joined to others, where it holds a
+		// separator itself ("Offer: Training … — Estonia", a title and who
+		// offers it; ", New York, UN Headquarters", a place): content when
+		// what is left around it is separators, content, codes and the
+		// language's own words.
+		for _, v := range long {
+			if i := strings.Index(bare, v); i >= 0 {
+				rest := pieceSeparators.Split(bare[:i]+" · "+bare[i+len(v):], -1)
+				if !slices.ContainsFunc(rest, func(p string) bool { return len(appendText(nil, p)) > 0 && !set[p] && !own(p) && !codes(p) }) {
+					return true
+				}
+			}
 		}
 		// A chart's label, isolated (U+2068…U+2069) and cut short with "…":
 		// content when a text of the database begins so.
