@@ -30,6 +30,9 @@ type Module struct {
 	// rows holds the table body of /states for each language and group,
 	// rendered once: the States are fixed reference data.
 	rows web.Memo
+	// apiLists holds the JSON of /api/v1/states for each language and
+	// group, encoded once.
+	apiLists sync.Map // "lang/group" → []byte
 }
 
 // New registers the module's templates and translations on the site.
@@ -142,12 +145,22 @@ func (m *Module) apiList(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, api.Invalid("lang", "must be one of ar, zh, en, fr, ru, es"))
 		return
 	}
-	list := Filter(g, lang)
-	out := api.List[StateView]{Items: make([]StateView, len(list))}
-	for i, s := range list {
-		out.Items[i] = view(s, lang)
+	key := lang + "/" + string(g)
+	body, ok := m.apiLists.Load(key)
+	if !ok {
+		list := Filter(g, lang)
+		out := api.List[StateView]{Items: make([]StateView, len(list))}
+		for i, s := range list {
+			out.Items[i] = view(s, lang)
+		}
+		b, err := api.EncodeJSON(out)
+		if err != nil {
+			m.site.ServerError(w, r, err)
+			return
+		}
+		body, _ = m.apiLists.LoadOrStore(key, b)
 	}
-	api.WriteJSON(w, http.StatusOK, out)
+	api.WriteEncoded(w, http.StatusOK, body.([]byte))
 }
 
 func (m *Module) apiShow(w http.ResponseWriter, r *http.Request) {

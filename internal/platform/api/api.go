@@ -116,6 +116,23 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(EmptyLists(v))
 }
 
+// EncodeJSON is the body WriteJSON writes for v, for an answer that is
+// encoded once and kept (fixed reference data); WriteEncoded writes it.
+func EncodeJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(true)
+	err := enc.Encode(EmptyLists(v))
+	return b.Bytes(), err
+}
+
+// WriteEncoded writes a body made by EncodeJSON, as WriteJSON would.
+func WriteEncoded(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
 // WriteError writes err in the error shape. Errors that are not *Error are
 // internal: they are logged by the caller and shown as a generic 500.
 func WriteError(w http.ResponseWriter, err error) {
