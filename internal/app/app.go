@@ -441,8 +441,8 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.Services.Log.Handler(), slog.LevelWarn),
 	}
-	if a.Config.MemoryLimitMB > 0 && os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(int64(a.Config.MemoryLimitMB) << 20)
+	if limit := a.Config.MemoryLimit(); limit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(limit)
 	}
 	jobCtx, stopJobs := context.WithCancel(context.Background())
 	if a.Config.Workers > 0 {

@@ -43,7 +43,7 @@ type Config struct {
 	PageCacheMB     int
 	// MemoryLimitMB is the Go runtime's soft memory limit in MiB
 	// (runtime/debug.SetMemoryLimit), set by serve unless GOMEMLIMIT is in
-	// the environment; 0: none.
+	// the environment; 0: none; -1: automatic (see MemoryLimit).
 	MemoryLimitMB int
 	// APIAnonymousPerMinute limits anonymous API requests per client
 	// address (0: no limit).
@@ -175,7 +175,18 @@ var Options = []Option{
 		return nil
 	}},
 	{"page-cache-mb", "CYBERNORMS_PAGE_CACHE_MB", "32", "memory for anonymous answers to public pages and API lists, dropped at every write (0: no cache)", integer(func(c *Config) *int { return &c.PageCacheMB }, 0, 4096)},
-	{"memory-limit-mb", "CYBERNORMS_MEMORY_LIMIT_MB", "80", "soft limit in MiB on the memory Go manages (heap with the page cache, stacks), kept by collecting garbage more often as it nears; the resident size adds the executable's own pages (about 35 MiB) and SQLite's caches. GOMEMLIMIT in the environment, if set, wins (0: no limit, Go's default collector)", integer(func(c *Config) *int { return &c.MemoryLimitMB }, 0, 1<<20)},
+	{"memory-limit-mb", "CYBERNORMS_MEMORY_LIMIT_MB", "auto", "soft limit in MiB on the memory Go manages (the heap with the page cache, stacks), kept by collecting garbage more often as it nears; auto: the page cache's size plus 48 (80 with the default cache, 48 without); 0: no limit, Go's default collector; GOMEMLIMIT in the environment, if set, wins. The resident size adds the executable's own pages (about 35 MiB) and, on SQLite, its caches (at most 1 MiB of pages per connection, about 25 MiB in all under load)", func(c *Config, v string) error {
+		if v == "auto" {
+			c.MemoryLimitMB = -1
+			return nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1<<20 {
+			return fmt.Errorf("must be auto or a whole number of MiB from 0 to %d", 1<<20)
+		}
+		c.MemoryLimitMB = n
+		return nil
+	}},
 	{"api-anonymous-per-minute", "CYBERNORMS_API_ANONYMOUS_PER_MINUTE", "600", "API requests a minute allowed to one client address without a token or session, in bursts of up to a tenth of it, per instance; beyond it 429 with Retry-After (0: no limit; the machine's own loopback is never limited)", integer(func(c *Config) *int { return &c.APIAnonymousPerMinute }, 0, 1000000)},
 	{"master-key-file", "CYBERNORMS_MASTER_KEY_FILE", "", "file holding the master key that wraps the keys of sealed (encrypted) fields (cybernorms keys generate); empty, with no master-key either, means DATA_DIR/master.key, created if missing — keep production keys elsewhere", str(func(c *Config) *string { return &c.MasterKeyFile })},
 	{"master-key", "CYBERNORMS_MASTER_KEY", "", "the master key itself, base64 (prefer the environment variable to the flag, which others can see in the process list)", str(func(c *Config) *string { return &c.MasterKey })},
@@ -328,4 +339,17 @@ func Markdown() string {
 		fmt.Fprintf(&b, "| `--%s` | `%s` | `%s` | %s |\n", o.Flag, o.Env, o.Default, o.Help)
 	}
 	return b.String()
+}
+
+// MemoryLimit is the Go runtime's soft memory limit serve sets, in bytes
+// (0: none): the page cache lives in the heap, so the automatic limit is
+// the cache's size plus 48 MiB for the application itself (a live heap of
+// about 30 MiB at rest) and the work of its requests.
+func (c Config) MemoryLimit() int64 {
+	switch {
+	case c.MemoryLimitMB < 0:
+		return int64(c.PageCacheMB+48) << 20
+	default:
+		return int64(c.MemoryLimitMB) << 20
+	}
 }

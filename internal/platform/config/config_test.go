@@ -52,3 +52,30 @@ func TestSwitchesNeedNoValue(t *testing.T) {
 		t.Errorf("--hsts=maybe: %v", err)
 	}
 }
+
+// The automatic memory limit leaves the page cache room above the
+// application's own 48 MiB.
+func TestMemoryLimit(t *testing.T) {
+	none := func(string) string { return "" }
+	for _, c := range []struct {
+		args []string
+		want int64
+	}{
+		{nil, 80 << 20},
+		{[]string{"--page-cache-mb", "0"}, 48 << 20},
+		{[]string{"--page-cache-mb", "100", "--memory-limit-mb", "auto"}, 148 << 20},
+		{[]string{"--memory-limit-mb", "0"}, 0},
+		{[]string{"--memory-limit-mb", "60"}, 60 << 20},
+	} {
+		cfg, err := Load(c.args, none, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.MemoryLimit(); got != c.want {
+			t.Errorf("%v: limit %d, want %d", c.args, got, c.want)
+		}
+	}
+	if _, err := Load([]string{"--memory-limit-mb", "lots"}, none, io.Discard); err == nil || !strings.Contains(err.Error(), "memory-limit-mb") {
+		t.Errorf("a bad limit: %v", err)
+	}
+}

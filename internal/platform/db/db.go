@@ -101,6 +101,10 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		"&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(" + syncMode + ")" +
 		"&_pragma=foreign_keys(1)" +
+		// At most 1 MiB of pages cached per connection (SQLite's default is
+		// 2 MiB): with 8 connections SQLite's own memory stays near 25 MiB
+		// under load; the operating system caches the file itself.
+		"&_pragma=cache_size(-1024)" +
 		"&_time_format=sqlite"
 	sqldb, err := sql.Open("sqlite", dsn)
 	if err != nil {
