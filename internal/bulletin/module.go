@@ -21,6 +21,7 @@ var i18nFS embed.FS
 type Module struct {
 	svc  *Service
 	site *web.Site
+	md   mdCache // summaries rendered for lists (rows.go)
 }
 
 // New registers the templates, translations and jobs, and returns the

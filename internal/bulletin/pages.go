@@ -57,8 +57,10 @@ func tlpValue(s string) string {
 type archiveData struct {
 	Filter   ItemFilter
 	Issues   []*Issue
-	Items    []*Item
-	Choices  Choices
+	Rows     []itemRow
+	Kinds    []option
+	Sectors  []option
+	Regions  []option
 	Entitled bool
 	Next     string
 }
@@ -83,7 +85,10 @@ func (m *Module) archive(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	d := archiveData{Filter: f, Issues: issues, Items: items, Choices: choices, Entitled: Entitled(u)}
+	lang := web.Lang(r)
+	d := archiveData{Filter: f, Issues: issues, Rows: m.rows(r, items), Entitled: Entitled(u),
+		Kinds: m.options(lang, "bulletin.kind", kindValues(), f.Kind), Sectors: m.options(lang, "bulletin.sector", Sectors, f.Sector),
+		Regions: m.options(lang, "bulletin.region", Regions, f.Region)}
 	if len(items) == f.Limit {
 		q := r.URL.Query()
 		q.Set("after", items[len(items)-1].ID)
@@ -149,6 +154,7 @@ type itemData struct {
 	Reviewer  bool
 	Reviews   []Review
 	Choices   Choices
+	Form      itemForm // the edit form's choices
 	Error     *FieldError
 	Input     formInput
 	Published bool
@@ -206,20 +212,21 @@ func formOf(it *Item) formInput {
 }
 
 type contributeData struct {
-	Items       []*Item
+	Items       []myItemRow
 	Choices     Choices
+	Form        itemForm
 	Error       *FieldError
 	ImportError error
 	Input       formInput
 }
 
 func (m *Module) renderContribute(w http.ResponseWriter, r *http.Request, status int, d contributeData) {
-	var err error
-	if d.Items, err = m.svc.MyItems(r.Context(), user(r)); err != nil {
+	items, err := m.svc.MyItems(r.Context(), user(r))
+	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	d.Choices = choices
+	d.Items, d.Choices, d.Form = m.myRows(r, items), choices, m.itemForm(r, d.Input)
 	m.site.Render(w, r, status, "bulletin/contribute.html", "", d)
 }
 
@@ -252,7 +259,7 @@ func (m *Module) editItem(w http.ResponseWriter, r *http.Request) {
 		m.pageFail(w, r, err)
 		return
 	}
-	m.site.Render(w, r, http.StatusOK, "bulletin/edit.html", it.Title, itemData{Item: it, Choices: choices, Input: formOf(it)})
+	m.site.Render(w, r, http.StatusOK, "bulletin/edit.html", it.Title, itemData{Item: it, Choices: choices, Input: formOf(it), Form: m.itemForm(r, formOf(it))})
 }
 
 func (m *Module) updateItemForm(w http.ResponseWriter, r *http.Request) {
@@ -266,7 +273,7 @@ func (m *Module) updateItemForm(w http.ResponseWriter, r *http.Request) {
 			m.pageFail(w, r, lerr)
 			return
 		}
-		m.site.Render(w, r, http.StatusUnprocessableEntity, "bulletin/edit.html", cur.Title, itemData{Item: cur, Choices: choices, Input: f, Error: fe})
+		m.site.Render(w, r, http.StatusUnprocessableEntity, "bulletin/edit.html", cur.Title, itemData{Item: cur, Choices: choices, Input: f, Form: m.itemForm(r, f), Error: fe})
 		return
 	}
 	if err != nil {
@@ -662,7 +669,6 @@ func (m *Module) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 // markdown is available to templates through the page data.
 func (d itemData) Markdown(s string) any      { return Markdown(s) }
 func (d issueData) Markdown(s string) any     { return Markdown(s) }
-func (d archiveData) Markdown(s string) any   { return Markdown(s) }
 func (d itemData) Technique(t string) string  { return techniqueName(t) }
 func (d issueData) Technique(t string) string { return techniqueName(t) }
 

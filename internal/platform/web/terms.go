@@ -24,16 +24,20 @@ func (c *Catalog) Lookup(lang, key string) (string, bool) {
 // A value without a word in the catalog is shown as it is, isolated in a
 // <bdi lang="en">, so that a raw value is never passed off as the page's
 // language and never reorders the text around it.
-func (p Page) Term(prefix string, value any) template.HTML {
+func (p Page) Term(prefix string, value any) template.HTML { return p.site.Term(p.Lang, prefix, value) }
+
+// Term is Page.Term in lang, for the rows a handler prepares so that a
+// long list's template does not look each word up itself.
+func (s *Site) Term(lang, prefix string, value any) template.HTML {
 	v := fmt.Sprint(value)
 	if v == "" {
 		return ""
 	}
-	if s, ok := p.site.Catalog.Lookup(p.Lang, prefix+"."+v); ok {
-		return template.HTML(html.EscapeString(s))
+	if t, ok := s.Catalog.Lookup(lang, prefix+"."+v); ok {
+		return template.HTML(html.EscapeString(t))
 	}
-	if s, ok := p.site.Catalog.Lookup("en", prefix+"."+v); ok {
-		v = s
+	if t, ok := s.Catalog.Lookup("en", prefix+"."+v); ok {
+		v = t
 	}
 	return English(v)
 }
