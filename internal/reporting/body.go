@@ -68,6 +68,7 @@ func (m *Module) body(r *http.Request, secs []section) bodyLabels {
 		s.Body = make([]bodyMeasure, len(s.Measures))
 		for j, mv := range s.Measures {
 			b.Reset()
+			b.Grow(len(mv.Title) + len(mv.Description) + len(mv.Description)/4 + 320)
 			b.WriteString("<h4>")
 			if mv.Title != "" {
 				textEscaper.WriteString(&b, mv.Title)
@@ -101,7 +102,7 @@ func (m *Module) body(r *http.Request, secs []section) bodyLabels {
 				b.WriteString("</dd>")
 			}
 			b.WriteString("\n</dl>\n")
-			b.WriteString(string(Markdown(mv.Description)))
+			markdownTo(&b, mv.Description)
 			s.Body[j] = bodyMeasure{Head: template.HTML(b.String()), Links: mv.Links} // #nosec: every value escaped above
 		}
 		s.NotesCh = Markdown(s.Notes.Challenges)

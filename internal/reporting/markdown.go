@@ -14,11 +14,17 @@ func Markdown(src string) template.HTML {
 	if src == "" {
 		return ""
 	}
+	var b strings.Builder
+	b.Grow(len(src) + len(src)/4 + 32)
+	markdownTo(&b, src)
+	return template.HTML(b.String())
+}
+
+// markdownTo writes Markdown(src) into b.
+func markdownTo(b *strings.Builder, src string) {
 	if strings.Contains(src, "\r\n") {
 		src = strings.ReplaceAll(src, "\r\n", "\n")
 	}
-	var b strings.Builder
-	b.Grow(len(src) + len(src)/4 + 32)
 	inList, inPara := false, false
 	closeAll := func() {
 		if inList {
@@ -47,12 +53,12 @@ func Markdown(src string) template.HTML {
 				inList = true
 			}
 			b.WriteString("<li>")
-			inline(&b, t[2:])
+			inline(b, t[2:])
 			b.WriteString("</li>")
 		case strings.HasPrefix(t, "#"):
 			closeAll()
 			b.WriteString("<p><strong>")
-			inline(&b, strings.TrimSpace(strings.TrimLeft(t, "#")))
+			inline(b, strings.TrimSpace(strings.TrimLeft(t, "#")))
 			b.WriteString("</strong></p>")
 		default:
 			if inList {
@@ -65,11 +71,10 @@ func Markdown(src string) template.HTML {
 				b.WriteString("<p>")
 				inPara = true
 			}
-			inline(&b, t)
+			inline(b, t)
 		}
 	}
 	closeAll()
-	return template.HTML(b.String())
 }
 
 // escaper escapes as html.EscapeString does, writing into a builder
