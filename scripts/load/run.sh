@@ -155,7 +155,7 @@ for kind in $DBS; do
   # short alternating bursts (ROUTE_ROUNDS, ROUTE_REQUESTS, ROUTE_DURATION):
   # the searches of the index, then the public pages and API calls and the
   # signed-in mix.
-  for classes in search "${ROUTE_CLASSES:-signed-in,page,api}"; do
+  for classes in ${ROUTE_SEARCH-search} "${ROUTE_CLASSES:-signed-in,page,api}"; do
     "$work/load" routes -url "http://127.0.0.1:$PORT" -bare "http://127.0.0.1:$BARE_PORT" -pid "$app_pid" -class "$classes" \
       -trace "http://127.0.0.1:$DEBUG_PORT" -identities "$work/identities-$kind.json" \
       -rounds "${ROUTE_ROUNDS:-2}" -requests "${ROUTE_REQUESTS:-600}" -duration "${ROUTE_DURATION:-1500ms}" \
