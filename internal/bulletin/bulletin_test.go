@@ -132,6 +132,17 @@ func TestContributionReviewAndPublication(t *testing.T) {
 			if !strings.Contains(body, "/bulletin/issues/2026-q4-r2") {
 				t.Errorf("the original does not point to its correction")
 			}
+			// The issue's label is written in the reader's language.
+			for lang, want := range map[string]string{"en": "2026 Q4 (revision 2)", "fr": "T4 2026 (révision 2)", "es": "4.º trimestre de 2026 (revisión 2)",
+				"ru": "4-й квартал 2026 г. (редакция 2)", "zh": "2026年第4季度（第2次修订）", "ar": "الربع 4 من عام 2026 (المراجعة 2)"} {
+				body := rig.Anonymous(t).GetBody(t, "/bulletin/issues/2026-q4-r2?lang="+lang)
+				if !strings.Contains(body, want) || strings.Contains(body, "%!") {
+					t.Errorf("%s: the correction's label is not %q", lang, want)
+				}
+			}
+			if body := rig.Anonymous(t).GetBody(t, "/bulletin?lang=fr"); !strings.Contains(body, "(T4 2026") {
+				t.Errorf("the French archive does not label the issues in French")
+			}
 		})
 	})
 }

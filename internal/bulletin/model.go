@@ -377,6 +377,16 @@ func (is *Issue) Label() string {
 	return s
 }
 
+// LabelKey is the catalog key of the label in a reader's language, to be
+// given the Year as text (no thousands separator), Quarter and Revision (the texts use explicit argument
+// indexes, so the revision may go unused).
+func (is *Issue) LabelKey() string {
+	if is.Revision > 1 {
+		return "bulletin.issue_label_revision"
+	}
+	return "bulletin.issue_label"
+}
+
 // Issue statuses.
 const (
 	IssueDraft     = "draft"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	htmltemplate "html/template"
+	"strconv"
 	"strings"
 	texttemplate "text/template"
 
@@ -80,5 +81,5 @@ func (s *Service) renderIssueMail(c *IssueContent, lang string) (renderedIssue, 
 	if err := s.mails.text.ExecuteTemplate(&t, "issue.txt", d); err != nil {
 		return renderedIssue{}, err
 	}
-	return renderedIssue{Subject: c.Issue.Title + " — " + c.Issue.Label(), HTML: h.String(), Text: t.String()}, nil
+	return renderedIssue{Subject: c.Issue.Title + " — " + T(c.Issue.LabelKey(), strconv.Itoa(c.Issue.Year), c.Issue.Quarter, c.Issue.Revision), HTML: h.String(), Text: t.String()}, nil
 }
