@@ -1,17 +1,13 @@
 package bulletin_test
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/cybernorms/cybernorms/internal/bulletin"
+	"github.com/cybernorms/cybernorms/internal/testrig"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // ulidRE and dateRE match the identifiers and dates a run makes, which
 // differ between runs.
@@ -55,29 +51,7 @@ func TestArchiveBytes(t *testing.T) {
 				t.Fatalf("no %s in the page:\n%s", c.from, page)
 			}
 			got := dateRE.ReplaceAllString(ulidRE.ReplaceAllString(page[i:j], "ID"), "DATE")
-			file := filepath.Join("testdata", "golden", c.name+".html")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run with -update to write it)", err)
-			}
-			if got != string(want) {
-				gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-				for i := range min(len(gl), len(wl)) {
-					if gl[i] != wl[i] {
-						t.Fatalf("%s differs at line %d:\n got: %s\nwant: %s", file, i+1, gl[i], wl[i])
-					}
-				}
-				t.Fatalf("%s differs: %d lines, want %d", file, len(gl), len(wl))
-			}
+			testrig.Golden(t, c.name, got)
 		})
 	}
 }

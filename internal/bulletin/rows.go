@@ -112,14 +112,10 @@ type myItemRow struct {
 // myRows prepares the contributor's items in r's language.
 func (m *Module) myRows(r *http.Request, items []*Item) []myItemRow {
 	lang := web.Lang(r)
-	memo := map[string]string{}
+	t := m.site.Catalog.Labels(lang)
 	out := make([]myItemRow, len(items))
 	for i, it := range items {
-		st, ok := memo[it.Status]
-		if !ok {
-			st = m.site.Catalog.T(lang, "bulletin.status."+it.Status)
-			memo[it.Status] = st
-		}
+		st := t("bulletin.status." + it.Status)
 		var updated string
 		if !it.UpdatedAt.IsZero() {
 			updated = it.UpdatedAt.UTC().Format("2006-01-02") // as the "date" template function writes it

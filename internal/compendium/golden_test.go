@@ -1,12 +1,9 @@
 package compendium_test
 
 import (
-	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,8 +14,6 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform/config"
 	"github.com/cybernorms/cybernorms/internal/testrig"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // ulidRE matches the identifiers a run makes, which differ between runs.
 var ulidRE = regexp.MustCompile(`[0-9A-HJKMNP-TV-Z]{26}`)
@@ -70,29 +65,7 @@ func TestNormPageBytes(t *testing.T) {
 				t.Fatalf("no practices in the page:\n%s", page)
 			}
 			got := ulidRE.ReplaceAllString(page[i:j], "ID")
-			file := filepath.Join("testdata", "golden", "norm-"+lang+".html")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run with -update to write it)", err)
-			}
-			if got != string(want) {
-				gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-				for i := range min(len(gl), len(wl)) {
-					if gl[i] != wl[i] {
-						t.Fatalf("%s differs at line %d:\n got: %s\nwant: %s", file, i+1, gl[i], wl[i])
-					}
-				}
-				t.Fatalf("%s differs: %d lines, want %d", file, len(gl), len(wl))
-			}
+			testrig.Golden(t, "norm-"+lang, got)
 		})
 	}
 }

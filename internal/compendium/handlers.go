@@ -646,15 +646,7 @@ type practiceRow struct {
 
 // practiceRows prepares ps for a norm's page in lang.
 func (m *Module) practiceRows(lang string, ps []Practice) []practiceRow {
-	memo := map[string]string{}
-	t := func(key string) string {
-		l, ok := memo[key]
-		if !ok {
-			l = m.site.Catalog.T(lang, key)
-			memo[key] = l
-		}
-		return l
-	}
+	t := m.site.Catalog.Labels(lang)
 	out := make([]practiceRow, len(ps))
 	for i, p := range ps {
 		out[i] = practiceRow{ReportID: p.ReportID, Title: p.Title, State: p.State, StateName: p.StateName, CycleYear: p.CycleYear,

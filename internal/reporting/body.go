@@ -41,15 +41,7 @@ type bodyLabels struct {
 // labels, all in r's language.
 func (m *Module) body(r *http.Request, secs []section) bodyLabels {
 	lang := web.Lang(r)
-	memo := map[string]string{}
-	t := func(key string) string {
-		l, ok := memo[key]
-		if !ok {
-			l = m.site.Catalog.T(lang, key)
-			memo[key] = l
-		}
-		return l
-	}
+	t := m.site.Catalog.Labels(lang)
 	// esc is t's text escaped, once a page for each label.
 	escMemo := map[string]string{}
 	esc := func(key string) string {

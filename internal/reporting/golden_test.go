@@ -1,17 +1,12 @@
 package reporting_test
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/cybernorms/cybernorms/internal/testrig"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // ulidRE matches the identifiers a run makes, which differ between runs.
 var ulidRE = regexp.MustCompile(`[0-9A-HJKMNP-TV-Z]{26}`)
@@ -69,29 +64,7 @@ func TestReportBodyBytes(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := reportBody(t, c.client.GetBody(t, c.path))
-			file := filepath.Join("testdata", "golden", "report-body-"+c.name+".html")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run with -update to write it)", err)
-			}
-			if got != string(want) {
-				gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-				for i := range min(len(gl), len(wl)) {
-					if gl[i] != wl[i] {
-						t.Fatalf("%s differs at line %d:\n got: %s\nwant: %s", file, i+1, gl[i], wl[i])
-					}
-				}
-				t.Fatalf("%s differs: %d lines, want %d", file, len(gl), len(wl))
-			}
+			testrig.Golden(t, "report-body-"+c.name, got)
 		})
 	}
 }

@@ -89,6 +89,20 @@ func (c *Catalog) Load(fsys fs.FS) error {
 	return nil
 }
 
+// Labels is T for one language without arguments, each key looked up once:
+// for a page that labels many rows with the same few words.
+func (c *Catalog) Labels(lang string) func(key string) string {
+	memo := map[string]string{}
+	return func(key string) string {
+		l, ok := memo[key]
+		if !ok {
+			l = c.T(lang, key)
+			memo[key] = l
+		}
+		return l
+	}
+}
+
 // T translates key into lang; args fill %s/%d verbs in the text.
 func (c *Catalog) T(lang, key string, args ...any) string {
 	c.mu.RLock()
