@@ -96,7 +96,7 @@ func TestCatalogsComplete(t *testing.T) {
 					case v == "" && en[k] != "":
 						t.Errorf("%s: key %q has an empty text", p, k)
 					default:
-						if want, got := fmtVerb.FindAllString(en[k], -1), fmtVerb.FindAllString(v, -1); !slices.Equal(want, got) {
+						if want, got := verbsOf(en[k]), verbsOf(v); !slices.Equal(want, got) {
 							t.Errorf("%s: key %q has verbs %q, en.json has %q", p, k, got, want)
 						}
 					}
@@ -265,4 +265,15 @@ func TestReasonsSayCountsAndDatesInTheLanguage(t *testing.T) {
 	if at.Message != "at 3 December 2026 14:05 UTC" || c.ErrorText("fr", at) != "à 3 décembre 2026 14:05 UTC" {
 		t.Errorf("a moment: API %q, French %q", at.Message, c.ErrorText("fr", at))
 	}
+}
+
+// verbsOf lists a text's format verbs in the order they take their
+// arguments: as written, or, when they name their argument ("%[2]d", as a
+// language that puts the quarter before the year must), by that index.
+func verbsOf(text string) []string {
+	vs := fmtVerb.FindAllString(text, -1)
+	if slices.ContainsFunc(vs, func(v string) bool { return strings.HasPrefix(v, "%[") }) {
+		slices.Sort(vs)
+	}
+	return vs
 }
