@@ -84,8 +84,6 @@ func (m *Module) body(r *http.Request, secs []section) bodyLabels {
 				b.WriteString("</dd>")
 			}
 			b.WriteString("\n")
-			// A proposed norm has no citation: the heading is shown with
-			// an empty value, as the template did.
 			if len(mv.OtherNorms) > 0 {
 				b.WriteString("<dt>")
 				b.WriteString(esc("reporting.other_norms"))
@@ -103,17 +101,15 @@ func (m *Module) body(r *http.Request, secs []section) bodyLabels {
 	return labels
 }
 
-// otherNorms is the citations of the norms ids, joined with ", ".
+// otherNorms names the norms ids, joined with ", ": by their citation, or,
+// for a norm that has none (a proposed norm), by its short title.
 func (m *Module) otherNorms(ctx context.Context, ids []string) string {
-	switch len(ids) {
-	case 0:
-		return ""
-	case 1:
-		return m.Svc.normLabel(ctx, ids[0])
-	}
 	l := make([]string, len(ids))
 	for i, id := range ids {
 		l[i] = m.Svc.normLabel(ctx, id)
+		if n, ok := m.Svc.NormByID(ctx, id); ok && l[i] == "" {
+			l[i] = n.ShortTitle
+		}
 	}
 	return strings.Join(l, ", ")
 }

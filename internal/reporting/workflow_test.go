@@ -3,6 +3,7 @@ package reporting_test
 import (
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -331,4 +332,24 @@ func mustJSON(t testing.TB, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// A measure that also serves a proposed norm, which has no citation like
+// "(b)", names it by its short title on the report's page.
+func TestOtherNormsWithoutCitationAreNamed(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		w := newWorld(t, rig)
+		rep := w.fraEd.must(t, 201, "POST", "/api/v1/reports", map[string]any{"cycle_id": w.cycle})
+		id := rep["id"].(string)
+		m := measure("gge2015-a", "Cyber act", "implemented")
+		m["other_norms"] = []string{"proposed-supply-chain", "gge2015-b"}
+		content := map[string]any{"measures": []any{m}, "notes": []any{}, "international_law_summary": "", "international_law_links": []any{}}
+		w.fraEd.must(t, 200, "PUT", "/api/v1/reports/"+id+"/draft", map[string]any{"revision": int(rep["revision"].(float64)), "content": content})
+		norm := w.public.must(t, 200, "GET", "/api/v1/norms/proposed-supply-chain", nil)
+		title, _ := norm["short_title"].(string)
+		page := rig.SignIn(t, w.fraEdU).GetBody(t, "/reports/"+id)
+		if want := "<dd>" + template.HTMLEscapeString(title) + ", (b)</dd>"; title == "" || !strings.Contains(page, want) {
+			t.Errorf("the other norms are not named %q", want)
+		}
+	})
 }
