@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -364,4 +365,33 @@ func FuzzParseStates(f *testing.F) {
 			t.Error("round trip changed the data")
 		}
 	})
+}
+
+// InOrder lists the same States in the same order as Filter, in every
+// language and group, and what it yields cannot change the next list.
+func TestInOrderMatchesFilter(t *testing.T) {
+	for _, lang := range append(slices.Clone(Languages), "de") {
+		for _, g := range append([]GroupInfo{{Group: ""}}, Groups...) {
+			want := Filter(g.Group, lang)
+			var got []Entry
+			for e := range InOrder(g.Group, lang) {
+				got = append(got, e)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%s %q: %d States, want %d", lang, g.Group, len(got), len(want))
+			}
+			for i, s := range want {
+				e := got[i]
+				if e.ISO3 != s.ISO3 || e.ISO2 != s.ISO2 || e.Numeric != s.Numeric || e.Name != s.Name(lang) || e.Group != s.Group || e.Observer != s.Observer {
+					t.Fatalf("%s %q: entry %d is %+v, want %s", lang, g.Group, i, e, s.ISO3)
+				}
+			}
+			got[0].Name = "changed"
+		}
+	}
+	for e := range InOrder("", "en") {
+		if e.Name == "changed" {
+			t.Fatal("a caller changed the kept list")
+		}
+	}
 }
