@@ -28,6 +28,8 @@ type Module struct {
 	svc  *Service
 	site *web.Site
 	base *chart.Base
+	// views keeps /vep's view per language until the next publication.
+	views indexViews
 }
 
 // New registers the module's templates and translations.

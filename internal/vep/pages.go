@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
@@ -46,15 +47,64 @@ type recTally struct {
 }
 
 type indexData struct {
-	Cards     []cardRow
 	Recorded  int
 	Tallies   []recTally
 	Map       template.HTML
+	Rows      template.HTML
 	Recs      []string
 	Ratings   []string
 	MyState   string
 	Approver  bool
 	Permitted bool
+}
+
+// rowsData is the comparison table's rows (template "comparison-rows").
+type rowsData struct {
+	Cards []cardRow
+	Recs  []string
+}
+
+// indexView is what /vep shows the same to everyone in a language: the
+// tallies, the map and the comparison table's rows, computed from the
+// policies in force when the count of published versions was stamp.
+type indexView struct {
+	stamp    int64
+	recorded int
+	tallies  []recTally
+	svg      template.HTML
+	rows     template.HTML
+}
+
+// indexViews keeps the index's view per language until the next
+// publication. Building it (reading and rating every policy, a card for
+// each of the 195 States, the map and 195 rows of the table) was nine
+// tenths of the page's time. Every request reads the stamp from the
+// database, so a policy published through any instance shows on the next
+// request to every instance.
+type indexViews struct {
+	mu     sync.Mutex
+	byLang map[string]*indexView
+}
+
+func (c *indexViews) get(lang string, stamp int64) *indexView {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v := c.byLang[lang]; v != nil && v.stamp == stamp {
+		return v
+	}
+	return nil
+}
+
+func (c *indexViews) put(lang string, v *indexView) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byLang == nil {
+		c.byLang = map[string]*indexView{}
+	}
+	// A slower request that read an older stamp must not replace a newer view.
+	if old := c.byLang[lang]; old == nil || old.stamp <= v.stamp {
+		c.byLang[lang] = v
+	}
 }
 
 func (m *Module) t(r *http.Request) func(string, ...any) string {
@@ -68,7 +118,7 @@ func (m *Module) localCards(r *http.Request) ([]cardRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	by := map[string]Scorecard{}
+	by := make(map[string]Scorecard, len(cards))
 	for _, c := range cards {
 		by[c.State] = c
 	}
@@ -83,9 +133,9 @@ func (m *Module) localCards(r *http.Request) ([]cardRow, error) {
 		}
 		return l
 	}
-	var out []cardRow
-	for _, st := range states.Filter("", lang) {
-		c := cardRow{Scorecard: by[st.ISO3], Name: st.Name(lang)}
+	out := make([]cardRow, 0, len(cards))
+	for st := range states.InOrder("", lang) {
+		c := cardRow{Scorecard: by[st.ISO3], Name: st.Name}
 		c.Row = cardCells{State: st.ISO3, Name: c.Name, HasRecord: c.HasRecord, Met: c.Met}
 		if c.HasRecord {
 			c.Row.SourceLabel = label("vep.source." + c.Source)
@@ -99,20 +149,27 @@ func (m *Module) localCards(r *http.Request) ([]cardRow, error) {
 	return out, nil
 }
 
-func (m *Module) index(w http.ResponseWriter, r *http.Request) {
+// view returns the index's view in the request's language, built anew
+// when a policy has been published since it was last built.
+func (m *Module) view(r *http.Request) (*indexView, error) {
+	lang := web.Lang(r)
+	// The stamp is read before the policies: a view built from policies
+	// newer than its stamp is rebuilt on the next request, never the
+	// other way round.
+	stamp, err := m.svc.policiesStamp(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	if v := m.views.get(lang, stamp); v != nil {
+		return v, nil
+	}
 	cards, err := m.localCards(r)
 	if err != nil {
-		m.site.ServerError(w, r, err)
-		return
+		return nil, err
 	}
 	t := m.t(r)
-	d := indexData{Cards: cards, Recs: Recommendations, Ratings: Ratings}
-	if u := auth.UserFrom(r.Context()); u != nil && u.Role.IsState() {
-		d.MyState, d.Approver = u.StateISO3, u.Role == auth.RoleStateApprover
-		d.Permitted = m.svc.Permitted(r.Context())
-		w.Header().Set("Cache-Control", "private, no-store")
-	}
-	areas := map[string]chart.Area{}
+	v := &indexView{stamp: stamp}
+	areas := make(map[string]chart.Area, len(cards))
 	tallies := make([]recTally, len(Recommendations))
 	for i, rec := range Recommendations {
 		tallies[i] = recTally{Recommendation: rec, Counts: map[string]int{}}
@@ -122,17 +179,36 @@ func (m *Module) index(w http.ResponseWriter, r *http.Request) {
 			areas[c.State] = chart.Area{Class: "chart-noreport", Label: t("vep.map.none", c.Name)}
 			continue
 		}
-		d.Recorded++
+		v.recorded++
 		areas[c.State] = chart.Area{Class: chart.Bin(float64(c.Met), mapEdges), Label: t("vep.map.area", c.Name, c.Met, len(Recommendations))}
 		for i, s := range c.Scores {
 			tallies[i].Counts[s.Rating]++
 		}
 	}
-	d.Tallies = tallies
+	v.tallies = tallies
 	legend := []chart.LegendItem{{Class: "chart-noreport", Label: t("vep.legend.none")}, {Class: "chart-b0", Label: "0"}, {Class: "chart-b1", Label: "1"},
 		{Class: "chart-b2", Label: "2"}, {Class: "chart-b3", Label: "3–4"}, {Class: "chart-b4", Label: "5–6"}, {Class: "chart-b5", Label: "7"}}
-	d.Map = chart.Map{Title: t("vep.map.title"), Desc: m.site.Catalog.TN(web.Lang(r), "vep.map.desc", d.Recorded, d.Recorded), Base: m.base, Areas: areas, Default: chart.Area{Class: "chart-noreport"}, Legend: legend}.SVG()
-	m.site.Render(w, r, http.StatusOK, "vep/index.html", t("vep.title"), d)
+	v.svg = chart.Map{Title: t("vep.map.title"), Desc: m.site.Catalog.TN(lang, "vep.map.desc", v.recorded, v.recorded), Base: m.base, Areas: areas, Default: chart.Area{Class: "chart-noreport"}, Legend: legend}.SVG()
+	if v.rows, err = m.site.Fragment(r, "vep/index.html", "comparison-rows", rowsData{Cards: cards, Recs: Recommendations}); err != nil {
+		return nil, err
+	}
+	m.views.put(lang, v)
+	return v, nil
+}
+
+func (m *Module) index(w http.ResponseWriter, r *http.Request) {
+	v, err := m.view(r)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	d := indexData{Recorded: v.recorded, Tallies: v.tallies, Map: v.svg, Rows: v.rows, Recs: Recommendations, Ratings: Ratings}
+	if u := auth.UserFrom(r.Context()); u != nil && u.Role.IsState() {
+		d.MyState, d.Approver = u.StateISO3, u.Role == auth.RoleStateApprover
+		d.Permitted = m.svc.Permitted(r.Context())
+		w.Header().Set("Cache-Control", "private, no-store")
+	}
+	m.site.Render(w, r, http.StatusOK, "vep/index.html", m.site.Catalog.T(web.Lang(r), "vep.title"), d)
 }
 
 func (m *Module) scorecardsCSV(w http.ResponseWriter, r *http.Request) {

@@ -419,6 +419,17 @@ func (s *Service) Published(ctx context.Context, iso3 string) (PolicyRecord, err
 	return list[0], nil
 }
 
+// policiesStamp returns a number that changes with every publication:
+// policies are only ever inserted (Publish), never changed or deleted, so
+// their count moves with each. The index keeps what it computes from the
+// policies in force under it; a way to change or delete a published
+// version must change the stamp too.
+func (s *Service) policiesStamp(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM vep_policies`).Scan(&n)
+	return n, err
+}
+
 // Policies returns every State's policy in force, by State code.
 func (s *Service) Policies(ctx context.Context) ([]PolicyRecord, error) {
 	return s.published(ctx, "")
