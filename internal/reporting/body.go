@@ -35,6 +35,9 @@ var textEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp
 // once a page.
 type bodyLabels struct {
 	Measures, NoMeasures, Challenges, Gaps string
+	// Continued marks a norm's heading on the pages after its first;
+	// ContinuesNext links on to the next page from a norm that goes on.
+	Continued, ContinuesNext string
 }
 
 // body fills each section's Body and rendered notes and returns the body's
@@ -53,7 +56,7 @@ func (m *Module) body(r *http.Request, secs []section) bodyLabels {
 		return l
 	}
 	labels := bodyLabels{Measures: t("reporting.measures"), NoMeasures: t("reporting.no_measures"),
-		Challenges: t("reporting.challenges"), Gaps: t("reporting.gaps")}
+		Challenges: t("reporting.challenges"), Gaps: t("reporting.gaps"), Continued: t("reporting.continued"), ContinuesNext: t("reporting.continues_next")}
 	var b strings.Builder
 	for i := range secs {
 		s := &secs[i]

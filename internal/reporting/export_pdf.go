@@ -32,7 +32,7 @@ type pdfData struct {
 // in time, the answer is 503 with the reason.
 func (m *Module) exportPDF(w http.ResponseWriter, r *http.Request) {
 	isAPI := strings.HasPrefix(r.URL.Path, "/api/")
-	d, err := m.showData(r)
+	d, err := m.showData(r, true)
 	if err != nil {
 		if isAPI {
 			m.apiFail(w, r, err)

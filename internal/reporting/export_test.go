@@ -25,3 +25,16 @@ func NewRulesService() *Service {
 	s.allNorm["paris-call-1"] = framework.Norm{ID: "paris-call-1", Set: framework.ParisCall, Code: "1"}
 	return s
 }
+
+// MeasuresPerPage is how many measures a page of a report's view shows.
+const MeasuresPerPage = measuresPerPage
+
+// PageSpans lays measure counts out on pages (pageSpans): each norm's
+// start page and last page, and the number of pages.
+func PageSpans(counts []int, per int) (start, last []int, pages int) {
+	spans, pages := pageSpans(counts, per)
+	for _, s := range spans {
+		start, last = append(start, s.Page), append(last, s.last(per))
+	}
+	return start, last, pages
+}

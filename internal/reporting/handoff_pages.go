@@ -150,7 +150,7 @@ func (m *Module) returnToEditors(w http.ResponseWriter, r *http.Request) {
 	rep, err := m.Svc.ReturnToEditors(r.Context(), r.PathValue("id"), in)
 	var p *Problem
 	if errors.As(err, &p) && p.Status == http.StatusUnprocessableEntity {
-		d, derr := m.showData(r)
+		d, derr := m.showData(r, false)
 		if derr != nil {
 			m.fail(w, r, derr)
 			return

@@ -147,6 +147,10 @@ type section struct {
 	Notes    NormNotes
 	NotesCh  template.HTML
 	NotesGap template.HTML
+	// Continued and More mark, on a page of a paged view, a norm whose
+	// measures began on an earlier page or go on to a later one (its
+	// notes then wait for the page of its last measure).
+	Continued, More bool
 }
 
 type measureView struct {

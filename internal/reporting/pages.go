@@ -187,21 +187,48 @@ type showData struct {
 	// for the State's own users only (nil for everyone else).
 	Handoff *handoffData
 	Thread  *threadData
+	// Paging is the page of a paged view (the report's page, not its
+	// print view), nil when the report fits on one; HideILaw leaves the
+	// position on international law, which ends the report, to the last
+	// page.
+	Paging   *paging
+	HideILaw bool
 }
 
-func (m *Module) showData(r *http.Request) (showData, error) {
+// showData is the report's view: whole (the print view), or else the page
+// ?page= of it (measuresPerPage measures at most).
+func (m *Module) showData(r *http.Request, whole bool) (showData, error) {
 	ctx := r.Context()
 	v, err := versionParam(r)
 	if err != nil {
 		return showData{}, err
 	}
-	view, err := m.Svc.Open(ctx, r.PathValue("id"), v)
+	page := 1
+	if !whole {
+		if page, err = pageParam(r); err != nil {
+			return showData{}, err
+		}
+	}
+	view, err := m.Svc.open(ctx, r.PathValue("id"), v, whole)
 	if err != nil {
 		return showData{}, err
 	}
-	d := showData{View: view, StateName: stateName(view.Report.StateISO3, web.Lang(r)), ILaw: Markdown(view.Content.ILawSummary), Types: MeasureTypes, Statuses: MeasureStatuses}
+	d := showData{View: view, StateName: stateName(view.Report.StateISO3, web.Lang(r)), Types: MeasureTypes, Statuses: MeasureStatuses}
 	if d.Sections, err = m.Svc.sections(ctx, view.Content); err != nil {
 		return d, err
+	}
+	if !whole {
+		var pg *paging
+		if d.Sections, pg, err = m.Svc.pageSections(ctx, r, view, d.Sections, page); err != nil {
+			return d, err
+		}
+		if pg.Pages > 1 {
+			d.Paging = pg
+		}
+		d.HideILaw = page < pg.Pages
+	}
+	if !d.HideILaw {
+		d.ILaw = Markdown(view.Content.ILawSummary)
 	}
 	d.Labels = m.body(r, d.Sections)
 	if d.Versions, err = m.Svc.Versions(ctx, view.Report.ID); err != nil {
@@ -221,14 +248,18 @@ func (m *Module) showData(r *http.Request) (showData, error) {
 	if d.Handoff, err = m.handoff(r, view.Report); err != nil {
 		return d, err
 	}
-	if d.Thread, err = m.thread(r, view.Report, "*"); err != nil {
-		return d, err
+	// The comment thread is the report's, not a page's: it is on the
+	// first page (the pages' contents link there).
+	if page == 1 {
+		if d.Thread, err = m.thread(r, view.Report, "*"); err != nil {
+			return d, err
+		}
 	}
 	return d, nil
 }
 
 func (m *Module) show(w http.ResponseWriter, r *http.Request) {
-	d, err := m.showData(r)
+	d, err := m.showData(r, false)
 	if err != nil {
 		m.fail(w, r, err)
 		return
@@ -239,7 +270,7 @@ func (m *Module) show(w http.ResponseWriter, r *http.Request) {
 // print is the printable report; ?blank=1 adds empty rows under every norm
 // so a partial draft can be completed on paper for internal coordination.
 func (m *Module) print(w http.ResponseWriter, r *http.Request) {
-	d, err := m.showData(r)
+	d, err := m.showData(r, true)
 	if err != nil {
 		m.fail(w, r, err)
 		return

@@ -951,6 +951,12 @@ type View struct {
 // else the current version; for everyone else the newest public version.
 // Drafts and confidential versions are ErrNotFound for outsiders.
 func (s *Service) Open(ctx context.Context, reportID string, version int) (View, error) {
+	return s.open(ctx, reportID, version, true)
+}
+
+// open is Open, reading the measures only when whole (a page of the
+// report's view reads its own share of them: loadNormMeasures).
+func (s *Service) open(ctx context.Context, reportID string, version int, whole bool) (View, error) {
 	r, err := s.Report(ctx, reportID)
 	if err != nil {
 		return View{}, err
@@ -981,7 +987,12 @@ func (s *Service) Open(ctx context.Context, reportID string, version int) (View,
 			return View{}, ErrNotFound
 		}
 	}
-	if view.Content, err = loadContent(ctx, s.P.DB, r.ID, version); err != nil {
+	if whole {
+		view.Content, err = loadContent(ctx, s.P.DB, r.ID, version)
+	} else {
+		view.Content, err = loadHead(ctx, s.P.DB, r.ID, version)
+	}
+	if err != nil {
 		return View{}, err
 	}
 	return view, nil

@@ -2,6 +2,7 @@ package reporting
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -283,30 +284,61 @@ func writeRows(ctx context.Context, tx *db.Tx, r Report, version int, published 
 
 // loadContent reads a report's content at a version (0: the draft).
 func loadContent(ctx context.Context, q db.Querier, reportID string, version int) (Content, error) {
-	c := Content{Measures: []Measure{}, Notes: []NormNotes{}, ILawLinks: []Link{}}
-	var links string
-	var err error
-	if version == 0 {
-		err = q.QueryRowContext(ctx, `SELECT ilaw_summary, ilaw_links_json FROM reports WHERE id = ?`, reportID).Scan(&c.ILawSummary, &links)
-	} else {
-		err = q.QueryRowContext(ctx, `SELECT ilaw_summary, ilaw_links_json FROM report_versions WHERE report_id = ? AND version = ?`, reportID, version).Scan(&c.ILawSummary, &links)
-	}
+	c, err := loadHead(ctx, q, reportID, version)
 	if err != nil {
-		return c, fmt.Errorf("load content: %w", err)
+		return c, err
 	}
-	_ = json.Unmarshal([]byte(links), &c.ILawLinks)
 	rows, err := q.QueryContext(ctx, `SELECT m.id, m.measure_key, m.norm_id, m.title, m.description, m.type, m.status, m.measure_date, m.links_json, m.other_norms_json
 		FROM report_measures m JOIN norms n ON n.id = m.norm_id JOIN norm_sets s ON s.id = n.set_id
 		WHERE m.report_id = ? AND m.version = ? ORDER BY s.position, n.position, m.position`, reportID, version)
 	if err != nil {
 		return c, fmt.Errorf("load measures: %w", err)
 	}
+	c.Measures, err = scanMeasures(rows, c.Measures)
+	return c, err
+}
+
+// measureCounts counts a report's measures at a version under each norm
+// (from the index report_measures_report alone).
+func measureCounts(ctx context.Context, q db.Querier, reportID string, version int) (map[string]int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT norm_id, COUNT(*) FROM report_measures WHERE report_id = ? AND version = ? GROUP BY norm_id`, reportID, version)
+	if err != nil {
+		return nil, fmt.Errorf("count measures: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
+// loadNormMeasures appends to ms the measures of a report's version under
+// one norm, in their order, from the offset-th, at most limit of them: one
+// page's share of the norm, read in the order of the index
+// report_measures_report.
+func loadNormMeasures(ctx context.Context, q db.Querier, ms []Measure, reportID string, version int, normID string, offset, limit int) ([]Measure, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, measure_key, norm_id, title, description, type, status, measure_date, links_json, other_norms_json
+		FROM report_measures WHERE report_id = ? AND version = ? AND norm_id = ? ORDER BY position LIMIT ? OFFSET ?`, reportID, version, normID, limit, offset)
+	if err != nil {
+		return ms, fmt.Errorf("load measures: %w", err)
+	}
+	return scanMeasures(rows, ms)
+}
+
+// scanMeasures appends rows' measures to ms and closes rows.
+func scanMeasures(rows *sql.Rows, ms []Measure) ([]Measure, error) {
 	defer rows.Close()
 	for rows.Next() {
 		var m Measure
 		var lj, oj string
 		if err := rows.Scan(&m.ID, &m.Key, &m.NormID, &m.Title, &m.Description, &m.Type, &m.Status, &m.Date, &lj, &oj); err != nil {
-			return c, err
+			return ms, err
 		}
 		// Most measures name no other norm, many no link: "[]" needs no
 		// decoder (a report's page decodes two or three hundred of each).
@@ -322,11 +354,26 @@ func loadContent(ctx context.Context, q db.Querier, reportID string, version int
 		if m.OtherNorms == nil {
 			m.OtherNorms = []string{}
 		}
-		c.Measures = append(c.Measures, m)
+		ms = append(ms, m)
 	}
-	if err := rows.Err(); err != nil {
-		return c, err
+	return ms, rows.Err()
+}
+
+// loadHead reads a report's content at a version but its measures: the
+// notes under each norm and the position on international law.
+func loadHead(ctx context.Context, q db.Querier, reportID string, version int) (Content, error) {
+	c := Content{Measures: []Measure{}, Notes: []NormNotes{}, ILawLinks: []Link{}}
+	var links string
+	var err error
+	if version == 0 {
+		err = q.QueryRowContext(ctx, `SELECT ilaw_summary, ilaw_links_json FROM reports WHERE id = ?`, reportID).Scan(&c.ILawSummary, &links)
+	} else {
+		err = q.QueryRowContext(ctx, `SELECT ilaw_summary, ilaw_links_json FROM report_versions WHERE report_id = ? AND version = ?`, reportID, version).Scan(&c.ILawSummary, &links)
 	}
+	if err != nil {
+		return c, fmt.Errorf("load content: %w", err)
+	}
+	_ = json.Unmarshal([]byte(links), &c.ILawLinks)
 	nrows, err := q.QueryContext(ctx, `SELECT t.norm_id, t.challenges, t.capacity_gaps FROM report_norm_notes t JOIN norms n ON n.id = t.norm_id JOIN norm_sets s ON s.id = n.set_id
 		WHERE t.report_id = ? AND t.version = ? ORDER BY s.position, n.position`, reportID, version)
 	if err != nil {

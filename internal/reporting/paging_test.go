@@ -1,0 +1,147 @@
+package reporting_test
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cybernorms/cybernorms/internal/reporting"
+	"github.com/cybernorms/cybernorms/internal/testrig"
+)
+
+func TestPageSpans(t *testing.T) {
+	for _, c := range []struct {
+		counts      []int
+		start, last []int
+		pages       int
+	}{
+		{[]int{}, nil, nil, 1},
+		{[]int{0, 0}, []int{1, 1}, []int{1, 1}, 1},
+		{[]int{3, 0, 2}, []int{1, 1, 1}, []int{1, 1, 1}, 1},
+		// 10 measures a page: a norm of 12 runs onto page 2; a norm
+		// without measures after exactly two pages goes on the last.
+		{[]int{12, 8, 0}, []int{1, 2, 2}, []int{2, 2, 2}, 2},
+		{[]int{12, 0, 8, 25}, []int{1, 2, 2, 3}, []int{2, 2, 2, 5}, 5},
+	} {
+		start, last, pages := reporting.PageSpans(c.counts, 10)
+		if !slices.Equal(start, c.start) || !slices.Equal(last, c.last) || pages != c.pages {
+			t.Errorf("PageSpans(%v) = %v, %v, %d; want %v, %v, %d", c.counts, start, last, pages, c.start, c.last, c.pages)
+		}
+	}
+}
+
+var (
+	measureTitleRE = regexp.MustCompile(`<h4>(M-[a-k]-\d+)</h4>`)
+	tocLinkRE      = regexp.MustCompile(`<a href="\?page=(\d+)#norm-(gge2015-[a-k])">`)
+)
+
+// TestReportPages: a report longer than a page shows a page's worth of
+// measures on each page, the pages together show every measure once and
+// in order, the contents link to the page where each norm starts, and a
+// page number that is not one gives 400, one beyond the last 404. The
+// print view stays whole.
+func TestReportPages(t *testing.T) {
+	rig := testrig.New(t)
+	w := newWorld(t, rig)
+	id := w.fraAp.must(t, 201, "POST", "/api/v1/reports", map[string]any{"cycle_id": w.cycle})["id"].(string)
+	per := reporting.MeasuresPerPage
+	// Norm a runs over more than a page, b has none, c a few, d runs over
+	// two page breaks; the others have none.
+	counts := map[string]int{"a": per + 7, "c": 5, "d": 2*per + 3}
+	var ms []any
+	var titles []string
+	for _, n := range "abcdefghijk" {
+		for i := range counts[string(n)] {
+			title := fmt.Sprintf("M-%c-%d", n, i)
+			ms = append(ms, measure("gge2015-"+string(n), title, "planned"))
+			titles = append(titles, title)
+		}
+	}
+	notes := []map[string]string{{"norm_id": "gge2015-a", "challenges": "Challenge of norm a"}}
+	w.fraAp.must(t, 200, "PUT", "/api/v1/reports/"+id+"/draft", map[string]any{"revision": 1, "content": map[string]any{"measures": ms, "notes": notes, "international_law_summary": "The position on law."}})
+	w.fraAp.must(t, 201, "POST", "/api/v1/reports/"+id+"/submit", map[string]any{"visibility": "public"})
+	total := len(titles)
+	pages := (total + per - 1) / per
+
+	anon := rig.Anonymous(t)
+	var seen []string
+	bodies := map[int]string{}
+	for p := 1; p <= pages; p++ {
+		path := "/reports/" + id + "?page=" + strconv.Itoa(p)
+		if p == 1 {
+			path = "/reports/" + id // the first page is the report's address
+		}
+		b := anon.GetBody(t, path)
+		bodies[p] = b
+		got := measureTitleRE.FindAllStringSubmatch(b, -1)
+		if p < pages && len(got) != per || len(got) == 0 || len(got) > per {
+			t.Errorf("page %d shows %d measures; a page shows %d", p, len(got), per)
+		}
+		for _, g := range got {
+			seen = append(seen, g[1])
+		}
+		if !strings.Contains(b, fmt.Sprintf("Page %d of %d", p, pages)) {
+			t.Errorf("page %d does not say which page of %d it is", p, pages)
+		}
+		if (p > 1) != strings.Contains(b, `rel="prev"`) || (p < pages) != strings.Contains(b, `rel="next"`) {
+			t.Errorf("page %d: previous/next links wrong", p)
+		}
+		if !strings.Contains(b, fmt.Sprintf(`aria-label="Page %d" aria-current="page">`, p)) {
+			t.Errorf("page %d is not marked current in the list of pages", p)
+		}
+		if (p == pages) != strings.Contains(b, "The position on law.") {
+			t.Errorf("page %d: the position on international law belongs on the last page only", p)
+		}
+	}
+	if !slices.Equal(seen, titles) {
+		t.Fatalf("the pages together show %d measures, not the report's %d once each in order:\n%v", len(seen), total, seen)
+	}
+	// Norm a's notes follow its last measure, on page 2, which continues it.
+	if strings.Contains(bodies[1], "Challenge of norm a") || !strings.Contains(bodies[2], "Challenge of norm a") {
+		t.Error("norm a's challenges are not on the page of its last measure")
+	}
+	if !strings.Contains(bodies[2], `<span class="continued">(continued)</span>`) {
+		t.Error("page 2 does not mark norm a as continued")
+	}
+
+	toc := tocLinkRE.FindAllStringSubmatch(bodies[1], -1)
+	if len(toc) != 11 {
+		t.Fatalf("the contents link %d norms, not 11", len(toc))
+	}
+	for _, l := range toc {
+		k, _ := strconv.Atoi(l[1])
+		b := bodies[k]
+		i := strings.Index(b, `<h2 id="norm-`+l[2]+`">`)
+		if i < 0 {
+			t.Errorf("the contents send %s to page %d, which does not have it", l[2], k)
+			continue
+		}
+		if h := b[i : i+strings.Index(b[i:], "</h2>")]; strings.Contains(h, "continued") {
+			t.Errorf("the contents send %s to page %d, which continues it: %s", l[2], k, h)
+		}
+	}
+	if !strings.Contains(bodies[1], `href="?page=2#norm-gge2015-c"`) || !strings.Contains(bodies[1], `href="?page=2#norm-gge2015-d"`) || !strings.Contains(bodies[1], `href="?page=1#norm-gge2015-a"`) {
+		t.Error("the contents link norms to the wrong pages")
+	}
+
+	for _, c := range []struct {
+		page string
+		want int
+	}{{"abc", http.StatusBadRequest}, {"0", http.StatusBadRequest}, {"-1", http.StatusBadRequest}, {"1.5", http.StatusBadRequest},
+		{strconv.Itoa(pages + 1), http.StatusNotFound}, {"99999999999999999999", http.StatusBadRequest}} {
+		resp := anon.Get(t, "/reports/"+id+"?page="+c.page)
+		b := testrig.Body(resp)
+		if resp.StatusCode != c.want || !strings.Contains(b, `role="alert"`) || !strings.Contains(b, "page") {
+			t.Errorf("?page=%s: status %d, want %d with the reason: %.300s", c.page, resp.StatusCode, c.want, b)
+		}
+	}
+
+	print := anon.GetBody(t, "/reports/"+id+"/print")
+	if n := len(measureTitleRE.FindAllString(print, -1)); n != total {
+		t.Errorf("the print view shows %d measures, not the report's %d", n, total)
+	}
+}
