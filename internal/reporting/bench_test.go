@@ -42,7 +42,7 @@ func fullReport(b *testing.B, rig *testrig.Rig, perNorm int) (id, approver strin
 // 10's) through the whole handler stack (middleware, row rules, queries,
 // template): the draft to the State's approver (with the comment thread and
 // the submit form), the case the load test finds slowest; its first page,
-// its third, and its print view. The page shows measuresPerPage measures, so its cost
+// its third, its print view, the task list and a norm's section editor. The page shows measuresPerPage measures, so its cost
 // should not grow with the report; the print view and the exports stay whole.
 func BenchmarkReportPage(b *testing.B) {
 	rig := testrig.New(b)
@@ -53,6 +53,7 @@ func BenchmarkReportPage(b *testing.B) {
 		// first view: the approver's is rendered every time.
 		for _, c := range []struct{ path, token string }{
 			{"/reports/" + id, approver}, {"/reports/" + id + "?page=3", approver}, {"/reports/" + id + "/print", approver},
+			{"/reports/" + id + "/edit", approver}, {"/reports/" + id + "/edit/gge2015-c", approver},
 		} {
 			name := fmt.Sprintf("%d", perNorm*11) + c.path[strings.LastIndex(c.path, id)+len(id):] + "#"
 			if c.token != "" {

@@ -340,9 +340,11 @@ type tasksData struct {
 	Comments  map[string]int // comments by section ("" the report as a whole)
 }
 
-// draftFor opens the draft for the State's own users, else refuses.
-func (m *Module) draftFor(r *http.Request) (View, error) {
-	view, err := m.Svc.Open(r.Context(), r.PathValue("id"), 0)
+// draftFor opens the draft for the State's own users, else refuses; with
+// its measures only when whole (the task list counts them, a section's
+// page reads its norm's own).
+func (m *Module) draftFor(r *http.Request, whole bool) (View, error) {
+	view, err := m.Svc.open(r.Context(), r.PathValue("id"), 0, whole)
 	if err != nil {
 		return View{}, err
 	}
@@ -382,7 +384,7 @@ func (m *Module) tasks(r *http.Request, rep Report) ([]taskRow, error) {
 // edit is the draft's task list: every section with its status, what is
 // left, and a link to each section's own page.
 func (m *Module) edit(w http.ResponseWriter, r *http.Request) {
-	view, err := m.draftFor(r)
+	view, err := m.draftFor(r, false)
 	if err != nil {
 		m.fail(w, r, err)
 		return
@@ -438,7 +440,7 @@ func sectionPart(c Content, section string) Content {
 
 // editSection is one section of the draft on its own page.
 func (m *Module) editSection(w http.ResponseWriter, r *http.Request) {
-	view, err := m.draftFor(r)
+	view, err := m.draftFor(r, false)
 	if err != nil {
 		m.fail(w, r, err)
 		return
@@ -448,7 +450,15 @@ func (m *Module) editSection(w http.ResponseWriter, r *http.Request) {
 		m.fail(w, r, ErrNotFound)
 		return
 	}
-	m.renderEdit(w, r, http.StatusOK, view.Report, sectionPart(view.Content, section), nil, nil, section)
+	part := sectionPart(view.Content, section)
+	if section != SectionILaw {
+		// The norm's own measures, not the whole draft's (issue 20).
+		if part.Measures, err = loadNormMeasures(r.Context(), m.Svc.P.DB, part.Measures, view.Report.ID, 0, section, 0, MaxMeasures); err != nil {
+			m.fail(w, r, err)
+			return
+		}
+	}
+	m.renderEdit(w, r, http.StatusOK, view.Report, part, nil, nil, section)
 }
 
 // renderEdit shows the edit form with c: one section's page, or (section

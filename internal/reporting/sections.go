@@ -39,7 +39,13 @@ func (s *Service) isSection(name string) bool {
 // norm, then the international-law position, with its status. The caller
 // must be an insider (Open's rules).
 func (s *Service) SectionStates(ctx context.Context, reportID string) ([]SectionState, error) {
-	v, err := s.Open(ctx, reportID, 0)
+	// The measures are counted, not read (issue 20: a draft may hold
+	// nine hundred).
+	v, err := s.open(ctx, reportID, 0, false)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := measureCounts(ctx, s.P.DB, reportID, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -82,12 +88,7 @@ func (s *Service) SectionStates(ctx context.Context, reportID string) ([]Section
 	}
 	out := make([]SectionState, 0, len(norms)+1)
 	for _, n := range norms {
-		st := SectionState{Section: n.ID}
-		for _, ms := range v.Content.Measures {
-			if ms.NormID == n.ID {
-				st.Measures++
-			}
-		}
+		st := SectionState{Section: n.ID, Measures: counts[n.ID]}
 		for _, nn := range v.Content.Notes {
 			if nn.NormID == n.ID && (strings.TrimSpace(nn.Challenges) != "" || strings.TrimSpace(nn.CapacityGaps) != "") {
 				st.HasNotes = true
