@@ -2,8 +2,6 @@ package bulletin_test
 
 import (
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -67,20 +65,7 @@ func BenchmarkBulletinPages(b *testing.B) {
 		{"/bulletin", ""}, {"/bulletin", "stakeholder"}, {"/bulletin/contribute", "stakeholder"}, {"/bulletin/editor", "secretariat"},
 	} {
 		b.Run(strings.TrimPrefix(c.path, "/bulletin")+"#"+c.as, func(b *testing.B) {
-			b.ReportAllocs()
-			cpu := testrig.CPUTime()
-			for b.Loop() {
-				rec := httptest.NewRecorder()
-				req := httptest.NewRequest("GET", c.path, nil)
-				if t := tokens[c.as]; t != "" {
-					req.Header.Set("Authorization", "Bearer "+t)
-				}
-				h.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK {
-					b.Fatalf("status %d", rec.Code)
-				}
-			}
-			b.ReportMetric(float64(testrig.CPUTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+			testrig.BenchGet(b, h, c.path, tokens[c.as])
 		})
 	}
 }

@@ -2,8 +2,6 @@ package compendium_test
 
 import (
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -75,14 +73,5 @@ func TestNormPageBytes(t *testing.T) {
 func BenchmarkNormPage(b *testing.B) {
 	rig := normPageRig(b)
 	h := rig.App.Handler()
-	b.ReportAllocs()
-	cpu := testrig.CPUTime()
-	for b.Loop() {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", "/compendium/norms/gge2015-h", nil))
-		if rec.Code != http.StatusOK {
-			b.Fatalf("status %d", rec.Code)
-		}
-	}
-	b.ReportMetric(float64(testrig.CPUTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	testrig.BenchGet(b, h, "/compendium/norms/gge2015-h", "")
 }

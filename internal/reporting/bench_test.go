@@ -2,8 +2,6 @@ package reporting_test
 
 import (
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -60,20 +58,7 @@ func BenchmarkReportPage(b *testing.B) {
 				name += "approver"
 			}
 			b.Run(name, func(b *testing.B) {
-				b.ReportAllocs()
-				cpu := testrig.CPUTime()
-				for b.Loop() {
-					rec := httptest.NewRecorder()
-					req := httptest.NewRequest("GET", c.path, nil)
-					if c.token != "" {
-						req.Header.Set("Authorization", "Bearer "+c.token)
-					}
-					h.ServeHTTP(rec, req)
-					if rec.Code != http.StatusOK {
-						b.Fatalf("status %d", rec.Code)
-					}
-				}
-				b.ReportMetric(float64(testrig.CPUTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+				testrig.BenchGet(b, h, c.path, c.token)
 			})
 		}
 	}

@@ -2,8 +2,6 @@ package vep_test
 
 import (
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -115,20 +113,7 @@ func BenchmarkIndex(b *testing.B) {
 	h := rig.App.Handler()
 	for _, c := range []struct{ name, token string }{{"anonymous", ""}, {"approver", approver}} {
 		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			cpu := testrig.CPUTime()
-			for b.Loop() {
-				rec := httptest.NewRecorder()
-				req := httptest.NewRequest("GET", "/vep", nil)
-				if c.token != "" {
-					req.Header.Set("Authorization", "Bearer "+c.token)
-				}
-				h.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK {
-					b.Fatalf("status %d", rec.Code)
-				}
-			}
-			b.ReportMetric(float64(testrig.CPUTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+			testrig.BenchGet(b, h, "/vep", c.token)
 		})
 	}
 }
