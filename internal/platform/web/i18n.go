@@ -9,6 +9,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/text/feature/plural"
@@ -53,6 +54,9 @@ func IsRTL(code string) bool { return code == "ar" }
 type Catalog struct {
 	mu      sync.RWMutex
 	strings map[string]map[string]string
+	// loads counts the Load calls, so that what was built from the
+	// catalog's texts (the layout's fixed parts) knows when to rebuild.
+	loads atomic.Int64
 }
 
 // NewCatalog returns an empty catalog.
@@ -66,6 +70,7 @@ func (c *Catalog) Load(fsys fs.FS) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.loads.Add(1)
 	for _, e := range entries {
 		lang := strings.TrimSuffix(e.Name(), ".json")
 		if e.IsDir() || path.Ext(e.Name()) != ".json" || !KnownLanguage(lang) {

@@ -64,6 +64,8 @@ type Site struct {
 	router *Router
 	// sections are what modules add to other modules' pages (AddSections).
 	sections map[string][]SectionFunc
+	// chromes are the layout's fixed parts per language (chromeFor).
+	chromes sync.Map
 }
 
 // NewSite parses the layout and the platform's own translations.
@@ -135,7 +137,10 @@ type Page struct {
 	Sections     []Section
 	LeadSections []Section
 
-	site *Site
+	site     *Site
+	chrome   *chrome
+	escPath  string // the path as in the address, for the language menu
+	rawQuery string
 }
 
 // T translates a key into the page's language.
@@ -178,7 +183,8 @@ func (s *Site) NewPage(w http.ResponseWriter, r *http.Request, title string, dat
 		u = nil
 	}
 	p := Page{Lang: lang, Dir: "ltr", Title: title, User: u, Path: r.URL.Path, Query: r.URL.Query(), Nav: s.Nav,
-		Languages: Languages, Data: data, Year: time.Now().UTC().Year(), Demo: s.Demo, site: s}
+		Languages: Languages, Data: data, Year: time.Now().UTC().Year(), Demo: s.Demo, site: s,
+		chrome: s.chromeFor(lang), escPath: r.URL.EscapedPath(), rawQuery: r.URL.RawQuery}
 	if IsRTL(lang) {
 		p.Dir = "rtl"
 	}
