@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -34,7 +35,9 @@ func TestFormErrorsShowEachRefusalAtItsFieldAndInTheSummary(t *testing.T) {
 	if _, err := staticFS.ReadFile("static/errorsummary.js"); err != nil {
 		t.Errorf("the summary's script is not served: %v", err)
 	}
-	if l, _ := layoutFS.ReadFile("templates/layout.html"); !strings.Contains(string(l), `<script src="/static/errorsummary.js" defer></script>`) {
+	w := httptest.NewRecorder()
+	layoutSite(t).Render(w, httptest.NewRequest("GET", "/", nil), 200, "t/plain.html", "", nil)
+	if !strings.Contains(w.Body.String(), `<script src="/static/errorsummary.js" defer></script>`) {
 		t.Error("the layout does not load the error summary's script")
 	}
 	if strings.Count(out, "field-error") != 2 {
