@@ -154,3 +154,30 @@ func BenchmarkIncidents(b *testing.B) {
 type countWriter struct{ n int64 }
 
 func (w *countWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
+
+// proposalsRig is the demo at scale 0 (60 incidents) from four
+// organisations' members with 200 proposals in review, made the demo's
+// way: what the demo holds at scale 10 and as many as
+// /incidents/proposals lists.
+func proposalsRig(b *testing.B) *testrig.Rig {
+	rig := testrig.New(b)
+	for range 4 {
+		rig.User(b, auth.RoleStakeholder, "")
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	if err := incidents.GenerateDemo(rig.Ctx, rig.App.Services, rng, 0, nil); err != nil {
+		b.Fatal(err)
+	}
+	if err := incidents.DemoProposals(rig.Ctx, rig.App.Services, rng, 1000, 195); err != nil {
+		b.Fatal(err)
+	}
+	return rig
+}
+
+// BenchmarkProposalsPage serves /incidents/proposals to the secretariat,
+// 200 proposals in review, through the whole handler stack.
+func BenchmarkProposalsPage(b *testing.B) {
+	rig := proposalsRig(b)
+	token := rig.Token(b, rig.User(b, auth.RoleSecretariat, ""))
+	testrig.BenchGet(b, rig.App.Handler(), "/incidents/proposals", token)
+}

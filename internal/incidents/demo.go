@@ -151,16 +151,9 @@ func GenerateDemo(ctx context.Context, ps *platform.Services, rng *rand.Rand, sc
 		}
 	}
 	// Proposals waiting for review, from organisations.
-	proposals := 0
-	for i := range max(5, n/100) {
-		if len(members) == 0 {
-			break
-		}
-		_, in := demoIncident(rng, n+i, groups, techniques, all)
-		if _, err := s.Propose(ctx, members[i%len(members)], ProposalInput{Incident: in, Note: "Observed by our analysts."}); err != nil {
-			return fmt.Errorf("demo proposal: %w", err)
-		}
-		proposals++
+	proposals, err := s.demoProposals(ctx, rng, members, n, max(5, n/100))
+	if err != nil {
+		return err
 	}
 	_ = approvers
 	if progress != nil {
@@ -229,6 +222,23 @@ func demoIncident(rng *rand.Rand, i int, groups []actors.Group, techniques []att
 		panic(fmt.Sprintf("demo incident: %v", err))
 	}
 	return x, in
+}
+
+// demoProposals makes count proposals of new incidents waiting for review,
+// numbered from first, from members in turn (none without members), and
+// returns how many it made.
+func (s *Service) demoProposals(ctx context.Context, rng *rand.Rand, members []*auth.User, first, count int) (int, error) {
+	if len(members) == 0 {
+		return 0, nil
+	}
+	groups, techniques, all := actors.All(), attack.All(), states.All()
+	for i := range count {
+		_, in := demoIncident(rng, first+i, groups, techniques, all)
+		if _, err := s.Propose(ctx, members[i%len(members)], ProposalInput{Incident: in, Note: "Observed by our analysts."}); err != nil {
+			return i, fmt.Errorf("demo proposal: %w", err)
+		}
+	}
+	return count, nil
 }
 
 func demoAccounts(ctx context.Context, ps *platform.Services) (sec *auth.User, approvers, members []*auth.User, err error) {

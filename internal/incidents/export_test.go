@@ -1,6 +1,11 @@
 package incidents
 
-import "context"
+import (
+	"context"
+	"math/rand/v2"
+
+	"github.com/cybernorms/cybernorms/internal/platform"
+)
 
 // ListByLike is List's page read without incident_facets: the list
 // columns matched with LIKE '%,X,%' (the list's query before migration
@@ -23,4 +28,15 @@ func AttributionsQuery(publishedOnly bool) string { return attributionsQuery(pub
 func FacetWalkQuery(f Filter, kind, value string, n int) string {
 	conds, _ := f.conditions(facetRow{kind, value})
 	return incidentsByIDQuery(conds, n)
+}
+
+// DemoProposals makes count proposals the way GenerateDemo does, numbered
+// from first, from the stakeholder members GenerateDemo would use.
+func DemoProposals(ctx context.Context, ps *platform.Services, rng *rand.Rand, first, count int) error {
+	_, _, members, err := demoAccounts(ctx, ps)
+	if err != nil {
+		return err
+	}
+	_, err = NewService(ps).demoProposals(ctx, rng, members, first, count)
+	return err
 }
