@@ -374,13 +374,13 @@ func (m *Module) correctForm(w http.ResponseWriter, r *http.Request) {
 }
 
 type proposalsData struct {
-	Proposals   []*Proposal
+	Proposals   []ProposalItem
 	Secretariat bool
 }
 
 func (m *Module) proposalsPage(w http.ResponseWriter, r *http.Request) {
 	u := user(r)
-	ps, err := m.svc.Proposals(r.Context(), u, "")
+	ps, err := m.svc.ProposalItems(r.Context(), u, "")
 	if err != nil {
 		m.pageFail(w, r, err)
 		return

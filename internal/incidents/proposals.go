@@ -103,21 +103,11 @@ func (s *Service) Proposal(ctx context.Context, u *auth.User, proposalID string)
 // Proposals lists the proposals u may see, newest first: the secretariat's
 // queue (status "submitted") or everything of u's organisation.
 func (s *Service) Proposals(ctx context.Context, u *auth.User, status string) ([]*Proposal, error) {
-	q := `SELECT ` + proposalCols + proposalFrom + ` WHERE 1 = 1`
-	var args []any
-	switch {
-	case isSecretariat(u):
-	case u != nil && u.OrgID != "":
-		q += ` AND p.org_id = ?`
-		args = append(args, u.OrgID)
-	default:
-		return nil, ErrForbidden
+	where, args, err := proposalsWhere(u, status)
+	if err != nil {
+		return nil, err
 	}
-	if status != "" {
-		q += ` AND p.status = ?`
-		args = append(args, status)
-	}
-	rows, err := s.DB.QueryContext(ctx, q+` ORDER BY p.created_at DESC, p.id DESC LIMIT 200`, args...)
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+proposalCols+proposalFrom+where+proposalsOrder, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +121,71 @@ func (s *Service) Proposals(ctx context.Context, u *auth.User, status string) ([
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// ProposalItem is a proposal as the list of proposals shows it: the
+// proposed incident's name, not the rest of its record.
+type ProposalItem struct {
+	ID           string
+	Name         string // the proposed incident's name
+	IncidentName string // the incident corrected; empty for a new incident
+	OrgName      string
+	Status       string
+	CreatedAt    time.Time
+}
+
+// ProposalItems lists what Proposals lists, the same rows in the same
+// order, with only the columns the list of proposals shows: the name is
+// read out of each stored record by the database, so the records are
+// neither sent nor decoded.
+func (s *Service) ProposalItems(ctx context.Context, u *auth.User, status string) ([]ProposalItem, error) {
+	where, args, err := proposalsWhere(u, status)
+	if err != nil {
+		return nil, err
+	}
+	name := `json_extract(p.payload, '$.name')`
+	if s.DB.Dialect == db.Postgres {
+		name = `p.payload::json ->> 'name'`
+	}
+	rows, err := s.DB.QueryContext(ctx, `SELECT p.id, COALESCE(`+name+`, ''), COALESCE(i.name, ''), COALESCE(o.name, ''), p.status, p.created_at`+
+		proposalFrom+where+proposalsOrder, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []ProposalItem{}
+	for rows.Next() {
+		var p ProposalItem
+		if err := rows.Scan(&p.ID, &p.Name, &p.IncidentName, &p.OrgName, &p.Status, &p.CreatedAt); err != nil {
+			return nil, err
+		}
+		p.CreatedAt = p.CreatedAt.UTC()
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// proposalsOrder is the lists' order, newest first, and their bound.
+const proposalsOrder = ` ORDER BY p.created_at DESC, p.id DESC LIMIT 200`
+
+// proposalsWhere is the condition of the proposals u may see, of status
+// when given.
+func proposalsWhere(u *auth.User, status string) (string, []any, error) {
+	q := ` WHERE 1 = 1`
+	var args []any
+	switch {
+	case isSecretariat(u):
+	case u != nil && u.OrgID != "":
+		q += ` AND p.org_id = ?`
+		args = append(args, u.OrgID)
+	default:
+		return "", nil, ErrForbidden
+	}
+	if status != "" {
+		q += ` AND p.status = ?`
+		args = append(args, status)
+	}
+	return q, args, nil
 }
 
 // ReviewProposal is the secretariat's decision. Accepting a new incident

@@ -1,0 +1,137 @@
+package incidents_test
+
+import (
+	"encoding/json"
+	"html/template"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/cybernorms/cybernorms/internal/incidents"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/testrig"
+)
+
+// The list of proposals reads only each proposal's name out of its stored
+// record (ProposalItems): it shows what the whole records (Proposals, the
+// API's list) say — the same proposals in the same order, each with its
+// name (escapes in the stored JSON included), the incident it corrects,
+// its organisation, status and time — to the secretariat and to each
+// organisation, for every status, and the page lists them so.
+func TestTheListOfProposalsShowsWhatTheRecordsSay(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		svc := incidents.NewService(rig.App.Services)
+		sec := rig.User(t, auth.RoleSecretariat, "")
+		a, b := rig.User(t, auth.RoleStakeholder, ""), rig.User(t, auth.RoleStakeholder, "")
+		var base incidents.IncidentInput
+		if err := json.Unmarshal([]byte(incidentJSON), &base); err != nil {
+			t.Fatal(err)
+		}
+		propose := func(u *auth.User, incidentID, name string) *incidents.Proposal {
+			t.Helper()
+			in := base
+			in.Name = name
+			p, err := svc.Propose(rig.Ctx, u, incidents.ProposalInput{IncidentID: incidentID, Incident: in})
+			if err != nil {
+				t.Fatalf("propose %q: %v", name, err)
+			}
+			return p
+		}
+		review := func(p *incidents.Proposal, in incidents.ReviewInput) *incidents.Incident {
+			t.Helper()
+			_, x, err := svc.ReviewProposal(rig.Ctx, sec, p.ID, in)
+			if err != nil {
+				t.Fatalf("review %s: %v", p.ID, err)
+			}
+			return x
+		}
+		propose(a, "", "Grid blackout")
+		propose(b, "", `Ops <b>&amp;</b> "quoted" 'single' + plus`)
+		propose(a, "", "Opération « Été » \u2028 中文 عملية 🛰️ \\ / \u00a0end")
+		// Accepted as edited: the list shows the name as accepted.
+		first := propose(b, "", "Satellite modem wipe")
+		edited := base
+		edited.Name = "Satellite modem wipe (KA-SAT)"
+		x := review(first, incidents.ReviewInput{Decision: "accept", Incident: &edited})
+		// A correction of it, and a refused proposal.
+		propose(a, x.ID, "Satellite modem wipe, corrected")
+		review(propose(b, "", "Rumoured outage"), incidents.ReviewInput{Decision: "reject", Reason: "No source."})
+
+		for _, u := range []*auth.User{sec, a, b} {
+			for _, status := range []string{"", incidents.ProposalSubmitted, incidents.ProposalAccepted, incidents.ProposalRejected} {
+				full, err := svc.Proposals(rig.Ctx, u, status)
+				if err != nil {
+					t.Fatal(err)
+				}
+				items, err := svc.ProposalItems(rig.Ctx, u, status)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(items) != len(full) || len(full) == 0 && status == "" {
+					t.Fatalf("%s, status %q: %d items, %d proposals", u.Role, status, len(items), len(full))
+				}
+				for i, p := range full {
+					it := items[i]
+					if it.ID != p.ID || it.Name != p.Input.Name || it.IncidentName != p.IncidentName || it.OrgName != p.OrgName ||
+						it.Status != p.Status || !it.CreatedAt.Equal(p.CreatedAt) || it.CreatedAt.Location() != p.CreatedAt.Location() {
+						t.Errorf("%s, status %q, row %d: %+v, the record says %+v", u.Role, status, i, it, p)
+					}
+				}
+			}
+		}
+		if _, err := svc.ProposalItems(rig.Ctx, rig.User(t, auth.RoleStateApprover, "FRA"), ""); err != incidents.ErrForbidden {
+			t.Errorf("a State's approver: %v", err)
+		}
+
+		// The page, in three languages: every proposal's row, newest
+		// first, as the template wrote it from the whole record — its time
+		// ("datetime"), its name and the incident it corrects as the
+		// template escapes them, its organisation and its status's word
+		// ($.T "incidents.proposal.<status>").
+		esc := template.Must(template.New("").Parse(`{{.}}`))
+		html := func(s string) string {
+			var w strings.Builder
+			if err := esc.Execute(&w, s); err != nil {
+				t.Fatal(err)
+			}
+			return w.String()
+		}
+		for _, lang := range []string{"en", "fr", "ar"} {
+			src, err := os.ReadFile("i18n/" + lang + ".json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var words map[string]string
+			if err := json.Unmarshal(src, &words); err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range []*auth.User{sec, a} {
+				full, err := svc.Proposals(rig.Ctx, u, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp := rig.Anonymous(t).Do(t, "GET", "/incidents/proposals?lang="+lang, nil, map[string]string{"Authorization": "Bearer " + rig.Token(t, u)})
+				page := testrig.Body(resp)
+				if resp.StatusCode != 200 || !strings.Contains(page, `lang="`+lang+`"`) {
+					t.Fatalf("%s, %s: status %d", u.Role, lang, resp.StatusCode)
+				}
+				if n := strings.Count(page, `<a href="/incidents/proposals/`); n != len(full) {
+					t.Errorf("%s, %s: %d rows, %d proposals", u.Role, lang, n, len(full))
+				}
+				at := 0
+				for _, p := range full {
+					row := `<tr><td>` + p.CreatedAt.UTC().Format("2006-01-02 15:04 UTC") + `</td><td><a href="/incidents/proposals/` + p.ID + `">` + html(p.Input.Name) + `</a>`
+					if p.IncidentName != "" {
+						row += ` (` + html(words["incidents.correction_of"]) + ` ` + html(p.IncidentName) + `)`
+					}
+					row += `</td><td>` + html(p.OrgName) + `</td><td>` + html(words["incidents.proposal."+p.Status]) + `</td></tr>`
+					i := strings.Index(page[at:], row)
+					if i < 0 {
+						t.Fatalf("%s, %s: no row %s after byte %d in\n%s", u.Role, lang, row, at, page)
+					}
+					at += i + len(row)
+				}
+			}
+		}
+	})
+}
