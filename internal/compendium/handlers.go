@@ -352,8 +352,8 @@ func stateOptions(lang, selected string) template.HTML {
 	v, ok := stateOptionsByLang.Load(lang)
 	if !ok {
 		var opts []string
-		for _, st := range states.Filter("", lang) {
-			opts = append(opts, `<option value="`+html.EscapeString(st.ISO3)+`">`+html.EscapeString(st.Name(lang))+`</option>`)
+		for st := range states.InOrder("", lang) {
+			opts = append(opts, `<option value="`+html.EscapeString(st.ISO3)+`">`+html.EscapeString(st.Name)+`</option>`)
 		}
 		v, _ = stateOptionsByLang.LoadOrStore(lang, opts)
 	}
@@ -436,8 +436,8 @@ func (m *Module) renderMark(w http.ResponseWriter, r *http.Request, status int, 
 		if d.State == "" {
 			d.State = strings.ToUpper(r.PostFormValue("state"))
 		}
-		for _, st := range states.Filter("", web.Lang(r)) {
-			d.States = append(d.States, Option{st.ISO3, st.Name(web.Lang(r))})
+		for st := range states.InOrder("", web.Lang(r)) {
+			d.States = append(d.States, Option{st.ISO3, st.Name})
 		}
 	}
 	if d.State != "" {

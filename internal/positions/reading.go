@@ -200,7 +200,6 @@ type compareData struct {
 	Rows    []compareRow
 	Stances []compareStance
 	Error   *api.Error
-	All     []states.State
 }
 
 type compareRow struct {
@@ -217,7 +216,7 @@ type compareStance struct {
 func (m *Module) comparePage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	lang := web.Lang(r)
-	d := compareData{All: states.Filter("", lang)}
+	var d compareData
 	raw := r.URL.Query()["states"]
 	var codes []string
 	for _, v := range raw {

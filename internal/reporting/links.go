@@ -28,11 +28,13 @@ func (m *Module) addSections() {
 }
 
 // byStateName sorts report rows by the State's name in lang (the order of
-// states.Filter, which collates names in that language).
+// states.InOrder, which collates names in that language).
 func byStateName(rows []reportRow, lang string) {
-	order := map[string]int{}
-	for i, s := range states.Filter("", lang) {
+	order := make(map[string]int, 200)
+	i := 0
+	for s := range states.InOrder("", lang) {
 		order[s.ISO3] = i
+		i++
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return order[rows[i].StateISO3] < order[rows[j].StateISO3] })
 }
