@@ -105,14 +105,19 @@ func (m *Module) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := web.Lang(r)
-	list := Filter(g, lang)
-	rows, err := m.rows.Fragment(m.site, r, string(g), "states/list.html", "state-rows", func() any { return rowsData{States: list, Lang: lang} })
+	// The rows are rendered once per language and group (Memo); the States
+	// are copied out for them only then, and counted from the kept order.
+	rows, err := m.rows.Fragment(m.site, r, string(g), "states/list.html", "state-rows", func() any { return rowsData{States: Filter(g, lang), Lang: lang} })
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
+	count := 0
+	for range InOrder(g, lang) {
+		count++
+	}
 	m.site.Render(w, r, http.StatusOK, "states/list.html", m.site.Catalog.T(lang, "states.title"),
-		listData{Group: string(g), Groups: Groups, Count: len(list), Rows: rows})
+		listData{Group: string(g), Groups: Groups, Count: count, Rows: rows})
 }
 
 func (m *Module) show(w http.ResponseWriter, r *http.Request) {
