@@ -2,6 +2,7 @@ package monitoring
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -42,13 +43,36 @@ func readFingerprint(ctx context.Context, q db.Querier) (fingerprint, error) {
 
 // cache holds built views for the current fingerprint; a new fingerprint
 // empties it. Nothing in it must survive a restart.
+//
+// A missing view is built once per fingerprint: requests that need it
+// while it is being built for the fingerprint they read wait for that
+// build rather than each running their own (issue 20: after every
+// submission, sixteen concurrent readers of /monitoring/trends each ran the
+// GROUP BY over report_stats). A request that read a newer fingerprint
+// never waits for a build begun under an older one: it starts its own.
 type cache struct {
 	mu      sync.Mutex
 	fp      fingerprint
 	entries map[string]any
+	flights map[flightKey]*flight
+}
+
+// flightKey names a build: the view's key under one fingerprint.
+type flightKey struct {
+	fp  fingerprint
+	key string
+}
+
+// flight is a build in progress; v and err are set before done is closed.
+type flight struct {
+	done chan struct{}
+	v    any
+	err  error
 }
 
 const maxEntries = 2000
+
+var errBuildPanicked = errors.New("monitoring: building the view panicked")
 
 // get returns the view under key, building it when missing or stale.
 func (c *cache) get(ctx context.Context, q db.Querier, key string, build func(ctx context.Context) (any, error)) (any, error) {
@@ -56,28 +80,72 @@ func (c *cache) get(ctx context.Context, q db.Querier, key string, build func(ct
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	if c.fp != fp || c.entries == nil {
-		c.fp, c.entries = fp, map[string]any{}
-	}
-	v, ok := c.entries[key]
-	c.mu.Unlock()
-	if ok {
-		return v, nil
-	}
-	v, err = build(ctx)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	if c.fp == fp {
-		if len(c.entries) >= maxEntries {
-			c.entries = map[string]any{}
+	return c.getAt(ctx, fp, key, build)
+}
+
+// getAt returns the view under key for fingerprint fp: the kept one, the
+// one being built for fp (waiting for it), or one it builds itself.
+func (c *cache) getAt(ctx context.Context, fp fingerprint, key string, build func(ctx context.Context) (any, error)) (any, error) {
+	fk := flightKey{fp, key}
+	for {
+		c.mu.Lock()
+		if c.fp != fp || c.entries == nil {
+			c.fp, c.entries = fp, map[string]any{}
 		}
-		c.entries[key] = v
+		if v, ok := c.entries[key]; ok {
+			c.mu.Unlock()
+			return v, nil
+		}
+		f, building := c.flights[fk]
+		if !building {
+			f = &flight{done: make(chan struct{})}
+			if c.flights == nil {
+				c.flights = map[flightKey]*flight{}
+			}
+			c.flights[fk] = f
+			c.mu.Unlock()
+			c.run(ctx, fk, f, build)
+			return f.v, f.err
+		}
+		c.mu.Unlock()
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if f.err != nil && ctx.Err() == nil && (errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded)) {
+			// The request that was building went away before it finished;
+			// this one is still wanted: look again, and build if need be.
+			continue
+		}
+		return f.v, f.err
 	}
-	c.mu.Unlock()
-	return v, nil
+}
+
+// run builds the view of flight f, keeps it if the fingerprint is still
+// fk's, and releases the requests waiting for it, even if build panics.
+func (c *cache) run(ctx context.Context, fk flightKey, f *flight, build func(ctx context.Context) (any, error)) {
+	finished := false
+	defer func() {
+		if !finished {
+			f.v, f.err = nil, errBuildPanicked
+		}
+		c.mu.Lock()
+		delete(c.flights, fk)
+		if f.err == nil && c.fp == fk.fp && c.entries != nil {
+			if len(c.entries) >= maxEntries {
+				c.entries = map[string]any{}
+			}
+			c.entries[fk.key] = f.v
+		}
+		c.mu.Unlock()
+		close(f.done)
+	}()
+	f.v, f.err = build(ctx)
+	if f.err != nil {
+		f.v = nil
+	}
+	finished = true
 }
 
 func cycles(ctx context.Context, q db.Querier) ([]Cycle, error) {
