@@ -12,6 +12,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/cybernorms/cybernorms/internal/framework"
@@ -243,7 +244,7 @@ func (m *Module) index(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	links, err := m.stateLinks.Fragment(m.site, r, "", "monitoring/index.html", "state-links", func() any { return states.Filter("", web.Lang(r)) })
+	links, err := m.stateLinks.Fragment(m.site, r, "", "monitoring/index.html", "state-links", func() any { return slices.Collect(states.InOrder("", web.Lang(r))) })
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return

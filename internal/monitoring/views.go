@@ -132,17 +132,17 @@ func (s *Service) buildWorld(ctx context.Context, p MapParams) (View, error) {
 	}
 	// The map's classes come from the data: quantiles of the counts of the
 	// States shown that have a public report with at least one measure.
-	all := states.Filter("", p.Lang)
+	all := states.InOrder("", p.Lang)
 	var shown []float64
-	for _, st := range all {
+	for st := range all {
 		if public[st.ISO3] && (p.Group == "" || string(st.Group) == p.Group) {
 			shown = append(shown, float64(counts[st.ISO3]))
 		}
 	}
 	edges := chart.CountBreaks(shown, 5)
 	areas := map[string]chart.Area{}
-	for _, st := range all {
-		name := st.Name(p.Lang)
+	for st := range all {
+		name := st.Name
 		in := p.Group == "" || string(st.Group) == p.Group
 		var a chart.Area
 		row := Row{Key: st.ISO3, Label: name}
@@ -349,7 +349,10 @@ func (s *Service) buildParticipation(ctx context.Context, lang string) (View, er
 		g.Columns = append(g.Columns, Column{c.Name, c.Name})
 	}
 	for _, gi := range states.Groups {
-		members := len(states.Filter(gi.Group, "en"))
+		members := 0
+		for range states.InOrder(gi.Group, "en") {
+			members++
+		}
 		if members == 0 {
 			continue
 		}
