@@ -561,7 +561,10 @@ func (m *Module) voteForm(w http.ResponseWriter, r *http.Request) {
 }
 
 type orgsData struct {
-	Orgs     []Organisation
+	Orgs []Organisation
+	// Rows are Orgs as the list shows them, their type and status in
+	// the page's language (labels looked up once a page).
+	Rows     []orgRow
 	Filter   OrgFilter
 	Next     string
 	Types    []string
@@ -569,6 +572,9 @@ type orgsData struct {
 	Search   Form
 	Failed   *Failure
 }
+
+// orgRow is one organisation in the list.
+type orgRow struct{ Slug, Name, Type, ECOSOC, HQ string }
 
 func (m *Module) organisations(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -588,6 +594,11 @@ func (m *Module) organisations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Orgs = list
+	label := m.site.Catalog.Labels(web.Lang(r))
+	d.Rows = make([]orgRow, len(list))
+	for i, o := range list {
+		d.Rows[i] = orgRow{Slug: o.Slug, Name: o.Name, Type: label("participation.type." + o.Type), ECOSOC: label("participation.ecosoc." + o.ECOSOC), HQ: o.HQ}
+	}
 	if len(list) == f.Limit {
 		d.Next = list[len(list)-1].Slug
 	}
@@ -648,6 +659,8 @@ func (m *Module) profileForm(w http.ResponseWriter, r *http.Request) {
 type stateCount struct {
 	ObjectionCount
 	Name string
+	// Shown is the count written in the page's language.
+	Shown string
 }
 
 func (m *Module) statesPage(w http.ResponseWriter, r *http.Request) {
@@ -656,13 +669,14 @@ func (m *Module) statesPage(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	var out []stateCount
+	lang := web.Lang(r)
+	out := make([]stateCount, 0, len(counts))
 	for _, c := range counts {
-		name := c.StateISO3
-		if s, ok := states.ByISO3(c.StateISO3); ok {
-			name = s.Name(web.Lang(r))
+		name, ok := states.NameOf(c.StateISO3, lang)
+		if !ok {
+			name = c.StateISO3
 		}
-		out = append(out, stateCount{c, name})
+		out = append(out, stateCount{c, name, web.FormatNumber(lang, c.Count)})
 	}
 	m.site.Render(w, r, http.StatusOK, "participation/states.html", "", out)
 }

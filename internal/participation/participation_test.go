@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -341,6 +342,22 @@ func TestAccreditationJourney(t *testing.T) {
 
 		for _, path := range []string{"/participation", "/participation/bodies/oewg", "/participation/sessions/s1", "/participation/applications/" + appID, "/participation/organisations", "/participation/states", "/participation/states/FRA", "/participation/consultations"} {
 			rig.Anonymous(t).GetBody(t, path)
+		}
+		// The lists' words are prepared in Go, once a page: each row says its
+		// type and status in the reader's language, never a key.
+		for _, lang := range []string{"en", "fr", "ar"} {
+			body := rig.Anonymous(t).GetBody(t, "/participation/organisations?lang="+lang)
+			if strings.Contains(body, "participation.type.") || strings.Contains(body, "participation.ecosoc.") || strings.Count(body, `<td><a href="/participation/organisations/`) == 0 {
+				t.Errorf("%s: the list of organisations shows keys or no rows", lang)
+			}
+			said := false
+			for _, key := range []string{"participation.ecosoc.none", "participation.ecosoc.general", "participation.ecosoc.special", "participation.ecosoc.roster"} {
+				label := html.EscapeString(rig.App.Services.Site.Catalog.T(lang, key))
+				said = said || strings.Contains(body, "<td>"+label+"</td>")
+			}
+			if !said {
+				t.Errorf("%s: no row of the list of organisations says its ECOSOC status in the language", lang)
+			}
 		}
 	})
 }

@@ -260,6 +260,17 @@ func ByISO3(code string) (State, bool) {
 	return registry()[i].clone(), true
 }
 
+// NameOf returns the name in lang (as State.Name) of the State with the
+// alpha-3 code, in any letter case, without copying the State: for a list
+// that names many States.
+func NameOf(code, lang string) (string, bool) {
+	i, ok := byISO3()[strings.ToUpper(code)]
+	if !ok {
+		return "", false
+	}
+	return registry()[i].Name(lang), true
+}
+
 // clone returns a copy of s that shares no map with it.
 func (s State) clone() State {
 	s.Names = maps.Clone(s.Names)

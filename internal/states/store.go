@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/cybernorms/cybernorms/internal/platform/db"
@@ -46,7 +47,7 @@ func Sync(ctx context.Context, d *db.DB) error {
 
 // Known reports whether iso3 is one of the 195 States.
 func Known(iso3 string) bool {
-	_, ok := ByISO3(iso3)
+	_, ok := byISO3()[strings.ToUpper(iso3)]
 	return ok
 }
 
