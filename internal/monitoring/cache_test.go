@@ -3,6 +3,7 @@ package monitoring
 import (
 	"context"
 	"errors"
+	"html/template"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -155,5 +156,41 @@ func TestCacheBuildPanicReleasesWaiters(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("a waiter is stuck after the build panicked")
+	}
+}
+
+// The views kept stay within maxBytes however many are asked for: a
+// crawler walking every map (norm × cycle × group × language) must not
+// make the server keep each one.
+func TestCacheIsBoundedBySize(t *testing.T) {
+	var c cache
+	fp := fingerprint{versions: 1}
+	chart := make([]byte, 150<<10)
+	for i := range len(chart) {
+		chart[i] = 'x'
+	}
+	for i := range 500 {
+		key := "map|n" + string(rune('a'+i%26)) + "|" + string(rune('a'+i/26))
+		if _, err := c.getAt(context.Background(), fp, key, func(context.Context) (any, error) {
+			return View{Chart: template.HTML(chart)}, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	total := 0
+	for k, v := range c.entries {
+		if c.sizes[k] != viewSize(v) {
+			t.Fatalf("%s: counted %d bytes, holds %d", k, c.sizes[k], viewSize(v))
+		}
+		total += c.sizes[k]
+	}
+	if total != c.used || c.used > maxBytes || len(c.entries) == 0 {
+		t.Fatalf("keeps %d views of %d bytes (counted %d), bound %d", len(c.entries), total, c.used, maxBytes)
+	}
+	// The newest view is the one kept for sure.
+	if _, ok := c.entries["map|n"+string(rune('a'+499%26))+"|"+string(rune('a'+499/26))]; !ok {
+		t.Error("the newest view was let go")
 	}
 }

@@ -50,10 +50,18 @@ func readFingerprint(ctx context.Context, q db.Querier) (fingerprint, error) {
 // submission, sixteen concurrent readers of /monitoring/trends each ran the
 // GROUP BY over report_stats). A request that read a newer fingerprint
 // never waits for a build begun under an older one: it starts its own.
+//
+// It is bounded by size as well as by count: a view of the map holds a
+// world map's drawing (over 100 kB), and its parameters (norm, cycle,
+// group, language) make thousands of views, so a crawler walking them
+// would otherwise keep hundreds of MB. When a new view would pass
+// maxBytes, views are let go (any of them) until it fits.
 type cache struct {
 	mu      sync.Mutex
 	fp      fingerprint
 	entries map[string]any
+	sizes   map[string]int
+	used    int
 	flights map[flightKey]*flight
 }
 
@@ -70,7 +78,48 @@ type flight struct {
 	err  error
 }
 
-const maxEntries = 2000
+const (
+	maxEntries = 2000
+	maxBytes   = 16 << 20
+)
+
+// viewSize estimates the memory a kept view holds: its HTML (chart and
+// table) and, about as much again, the figures behind the table.
+func viewSize(v any) int {
+	vw, ok := v.(View)
+	if !ok {
+		return 4 << 10
+	}
+	html := len(vw.Chart) + len(vw.Chart2) + len(vw.Table) + len(vw.ExtraTable)
+	return 1<<10 + len(vw.Title) + len(vw.Note) + html + len(vw.Table) + len(vw.ExtraTable)
+}
+
+// keep stores v under key, letting other views go while the cache would
+// pass its bounds. c.mu is held.
+func (c *cache) keep(key string, v any) {
+	size := viewSize(v)
+	if size > maxBytes {
+		return
+	}
+	if c.sizes == nil {
+		c.sizes = map[string]int{}
+	}
+	if old, ok := c.sizes[key]; ok {
+		c.used -= old
+		delete(c.entries, key)
+		delete(c.sizes, key)
+	}
+	for k := range c.entries {
+		if c.used+size <= maxBytes && len(c.entries) < maxEntries {
+			break
+		}
+		c.used -= c.sizes[k]
+		delete(c.entries, k)
+		delete(c.sizes, k)
+	}
+	c.entries[key], c.sizes[key] = v, size
+	c.used += size
+}
 
 var errBuildPanicked = errors.New("monitoring: building the view panicked")
 
@@ -90,7 +139,7 @@ func (c *cache) getAt(ctx context.Context, fp fingerprint, key string, build fun
 	for {
 		c.mu.Lock()
 		if c.fp != fp || c.entries == nil {
-			c.fp, c.entries = fp, map[string]any{}
+			c.fp, c.entries, c.sizes, c.used = fp, map[string]any{}, map[string]int{}, 0
 		}
 		if v, ok := c.entries[key]; ok {
 			c.mu.Unlock()
@@ -133,10 +182,7 @@ func (c *cache) run(ctx context.Context, fk flightKey, f *flight, build func(ctx
 		c.mu.Lock()
 		delete(c.flights, fk)
 		if f.err == nil && c.fp == fk.fp && c.entries != nil {
-			if len(c.entries) >= maxEntries {
-				c.entries = map[string]any{}
-			}
-			c.entries[fk.key] = f.v
+			c.keep(fk.key, f.v)
 		}
 		c.mu.Unlock()
 		close(f.done)
