@@ -71,3 +71,24 @@ func BenchmarkMarkdown(b *testing.B) {
 		_ = reporting.Markdown(src)
 	}
 }
+
+// BenchmarkEditSection serves a norm's section page of a draft with 80
+// measures under that norm to the State's editor: the form of every
+// measure (its type and status menus, its other-norms checkboxes, its
+// labels) is the page's cost (issue 20).
+func BenchmarkEditSection(b *testing.B) {
+	rig := testrig.New(b)
+	ed := newAPI(b, rig, rig.User(b, auth.RoleStateEditor, "FRA"))
+	sec := newAPI(b, rig, rig.User(b, auth.RoleSecretariat, ""))
+	c := sec.must(b, 201, "POST", "/api/v1/reporting/cycles", map[string]string{"name": "2026", "opens_on": day(-24 * time.Hour), "due_on": day(24 * time.Hour), "closes_on": day(48 * time.Hour)})
+	id := ed.must(b, 201, "POST", "/api/v1/reports", map[string]any{"cycle_id": c["id"]})["id"].(string)
+	var ms []any
+	for i := range 80 {
+		m := measure("gge2015-c", fmt.Sprintf("Measure %d", i), reporting.MeasureStatuses[i%3])
+		m["type"] = reporting.MeasureTypes[i%len(reporting.MeasureTypes)]
+		m["other_norms"] = []string{"gge2015-a", "gge2015-k"}[:i%3]
+		ms = append(ms, m)
+	}
+	ed.must(b, 200, "PUT", "/api/v1/reports/"+id+"/draft", map[string]any{"revision": 1, "content": map[string]any{"measures": ms}})
+	testrig.BenchGet(b, rig.App.Handler(), "/reports/"+id+"/edit/gge2015-c", ed.token)
+}
