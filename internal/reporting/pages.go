@@ -319,6 +319,10 @@ type editData struct {
 	Prev, Next   *taskRow
 	Handoff      *handoffData
 	Thread       *threadData
+	// Labels and Forms are the measures' words and, by measure index,
+	// their menus and checkboxes, written once a page (editForms).
+	Labels editLabels
+	Forms  []measureForm
 }
 
 // taskRow is one section on the draft's task list.
@@ -537,6 +541,7 @@ func (m *Module) renderEdit(w http.ResponseWriter, r *http.Request, status int, 
 		m.site.ServerError(w, r, err)
 		return
 	}
+	m.editForms(&d, web.Lang(r))
 	m.site.Render(w, r, status, "reporting/edit.html", d.StateName+" "+rep.CycleName, d)
 }
 
