@@ -344,6 +344,40 @@ func (s *Service) Issues(ctx context.Context, drafts bool) ([]*Issue, error) {
 	return out, rows.Err()
 }
 
+// issueLink is a published issue as the archive lists it.
+type issueLink struct {
+	Slug, Title string
+	Year        int
+	Quarter     int
+	Revision    int
+	PublishedAt time.Time
+}
+
+// issueLinks lists the published issues as Issues(ctx, false) does, with
+// only what the archive shows of them (not their foreword, sections and
+// four timestamps).
+func (s *Service) issueLinks(ctx context.Context) ([]issueLink, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT slug, year, quarter, revision, title, published_at FROM bulletin_issues
+		WHERE status = 'published' ORDER BY year DESC, quarter DESC, revision DESC LIMIT 500`)
+	if err != nil {
+		return nil, fmt.Errorf("list issues: %w", err)
+	}
+	defer rows.Close()
+	var out []issueLink
+	for rows.Next() {
+		var l issueLink
+		var pub sql.NullTime
+		if err := rows.Scan(&l.Slug, &l.Year, &l.Quarter, &l.Revision, &l.Title, &pub); err != nil {
+			return nil, err
+		}
+		if pub.Valid {
+			l.PublishedAt = pub.Time
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
 // Section is one kind's items in an issue.
 type Section struct {
 	Kind  Kind

@@ -392,6 +392,44 @@ type ItemFilter struct {
 // PublishedItems lists the items of published issues that u may see,
 // newest first.
 func (s *Service) PublishedItems(ctx context.Context, u *auth.User, f ItemFilter) ([]*Item, error) {
+	where, args := publishedWhere(u, f)
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+itemColumns+itemFrom+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list published items: %w", err)
+	}
+	return collectItems(rows)
+}
+
+// archiveColumns are what the archive's cards show of an item (itemRow):
+// not its body, lists of sectors, regions, States and norms, references or
+// dates, which the archive read and decoded for every card (issue 20).
+const archiveColumns = `i.id, i.kind, i.title, i.summary, i.tlp, i.techniques, COALESCE(o.name, '')`
+
+// archiveItems is PublishedItems with only the fields of archiveColumns
+// filled in.
+func (s *Service) archiveItems(ctx context.Context, u *auth.User, f ItemFilter) ([]*Item, error) {
+	where, args := publishedWhere(u, f)
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+archiveColumns+itemFrom+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list published items: %w", err)
+	}
+	defer rows.Close()
+	var out []*Item
+	for rows.Next() {
+		var it Item
+		var tech string
+		if err := rows.Scan(&it.ID, &it.Kind, &it.Title, &it.Summary, &it.TLP, &tech, &it.OrgName); err != nil {
+			return nil, err
+		}
+		it.Techniques = decodeList(tech)
+		out = append(out, &it)
+	}
+	return out, rows.Err()
+}
+
+// publishedWhere is the WHERE, ORDER BY and LIMIT clauses of
+// PublishedItems, with their arguments.
+func publishedWhere(u *auth.User, f ItemFilter) (string, []any) {
 	aud, args := audienceFilter(u)
 	where := []string{"i.status = 'approved'", aud, `EXISTS (SELECT 1 FROM bulletin_issue_items ii JOIN bulletin_issues s ON s.id = ii.issue_id
 		WHERE ii.item_id = i.id AND s.status = 'published'` + quarterCond(f.Quarter, &args) + sinceCond(f.UpdatedSince, &args) + `)`}
@@ -418,12 +456,7 @@ func (s *Service) PublishedItems(ctx context.Context, u *auth.User, f ItemFilter
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+itemColumns+itemFrom+` WHERE `+strings.Join(where, " AND ")+
-		fmt.Sprintf(` ORDER BY i.id DESC LIMIT %d`, limit), args...)
-	if err != nil {
-		return nil, fmt.Errorf("list published items: %w", err)
-	}
-	return collectItems(rows)
+	return ` WHERE ` + strings.Join(where, " AND ") + fmt.Sprintf(` ORDER BY i.id DESC LIMIT %d`, limit), args
 }
 
 func sinceCond(t time.Time, args *[]any) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"net/http"
+	"sync"
 
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/api"
@@ -22,6 +23,8 @@ type Module struct {
 	svc  *Service
 	site *web.Site
 	md   mdCache // summaries rendered for lists (rows.go)
+	// optionsMemo keeps the archive's lists of options as HTML (optionsHTML).
+	optionsMemo sync.Map
 }
 
 // New registers the templates, translations and jobs, and returns the

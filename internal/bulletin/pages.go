@@ -2,6 +2,8 @@ package bulletin
 
 import (
 	"errors"
+	"fmt"
+	htmltemplate "html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -55,14 +57,54 @@ func tlpValue(s string) string {
 }
 
 type archiveData struct {
+	L        archiveLabels
 	Filter   ItemFilter
-	Issues   []*Issue
+	Issues   []issueRow
 	Rows     []itemRow
-	Kinds    []option
-	Sectors  []option
-	Regions  []option
+	Kinds    htmltemplate.HTML // the select's options but "any" (optionsHTML)
+	Sectors  htmltemplate.HTML
+	Regions  htmltemplate.HTML
 	Entitled bool
 	Next     string
+}
+
+// archiveLabels are the archive's words in the reader's language, looked
+// up once a page: each of the template's twenty-odd .T calls cost a method
+// call through reflection (issue 20).
+type archiveLabels struct {
+	Title, FeedIssues, FeedItems, Intro, Subscribe, PublicOnly, Issues, NoIssues, Search, Words, Kind, Any,
+	Technique, Sector, Region, Quarter, SearchButton, More, NoItems string
+}
+
+func (m *Module) archiveLabels(lang string) archiveLabels {
+	t := m.site.Catalog.Labels(lang)
+	return archiveLabels{Title: t("bulletin.title"), FeedIssues: t("bulletin.feed_issues"), FeedItems: t("bulletin.feed_items"),
+		Intro: t("bulletin.intro"), Subscribe: t("bulletin.subscribe"), PublicOnly: t("bulletin.public_only"), Issues: t("bulletin.issues"),
+		NoIssues: t("bulletin.no_issues"), Search: t("bulletin.search"), Words: t("bulletin.words"), Kind: t("bulletin.kind"), Any: t("bulletin.any"),
+		Technique: t("bulletin.technique"), Sector: t("bulletin.sector"), Region: t("bulletin.region"), Quarter: t("bulletin.quarter"),
+		SearchButton: t("bulletin.search_button"), More: t("bulletin.more"), NoItems: t("bulletin.no_items")}
+}
+
+// issueRow is a published issue as the archive lists it, its label and
+// date written in the reader's language.
+type issueRow struct {
+	Slug, Title, Label, Date string
+	Dated                    bool
+}
+
+func (m *Module) issueRows(lang string, issues []issueLink) []issueRow {
+	out := make([]issueRow, len(issues))
+	for i, is := range issues {
+		key := "bulletin.issue_label"
+		if is.Revision > 1 {
+			key = "bulletin.issue_label_revision" // Issue.LabelKey
+		}
+		out[i] = issueRow{Slug: is.Slug, Title: is.Title, Label: m.site.Catalog.T(lang, key, fmt.Sprint(is.Year), is.Quarter, is.Revision)}
+		if !is.PublishedAt.IsZero() {
+			out[i].Dated, out[i].Date = true, is.PublishedAt.UTC().Format("2006-01-02") // as the "date" template function writes it
+		}
+	}
+	return out
 }
 
 func filterFrom(r *http.Request) ItemFilter {
@@ -75,20 +117,20 @@ func (m *Module) archive(w http.ResponseWriter, r *http.Request) {
 	u := user(r)
 	f := filterFrom(r)
 	f.Limit = 50
-	issues, err := m.svc.Issues(r.Context(), false)
+	issues, err := m.svc.issueLinks(r.Context())
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	items, err := m.svc.PublishedItems(r.Context(), u, f)
+	items, err := m.svc.archiveItems(r.Context(), u, f)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
 	lang := web.Lang(r)
-	d := archiveData{Filter: f, Issues: issues, Rows: m.rows(r, items), Entitled: Entitled(u),
-		Kinds: m.options(lang, "bulletin.kind", kindValues(), f.Kind), Sectors: m.options(lang, "bulletin.sector", Sectors, f.Sector),
-		Regions: m.options(lang, "bulletin.region", Regions, f.Region)}
+	d := archiveData{L: m.archiveLabels(lang), Filter: f, Issues: m.issueRows(lang, issues), Rows: m.rows(r, items), Entitled: Entitled(u),
+		Kinds: m.optionsHTML(lang, "bulletin.kind", kindValues(), f.Kind), Sectors: m.optionsHTML(lang, "bulletin.sector", Sectors, f.Sector),
+		Regions: m.optionsHTML(lang, "bulletin.region", Regions, f.Region)}
 	if len(items) == f.Limit {
 		q := r.URL.Query()
 		q.Set("after", items[len(items)-1].ID)

@@ -125,6 +125,33 @@ func (m *Module) myRows(r *http.Request, items []*Item) []myItemRow {
 	return out
 }
 
+// optionTmpl writes a select's options as the archive's template wrote
+// them (in the same context, the content of an element), for optionsHTML.
+var optionTmpl = htmltemplate.Must(htmltemplate.New("options").Parse(
+	`{{range .}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}`))
+
+// optionsHTML is options(lang, prefix, values, selected) written as HTML,
+// kept per language, list and selected value: the archive's three lists
+// are 27 options, each three fields and a test for the template, on every
+// request (issue 20). A selected value that is none of the values selects
+// none, as the template did, and is not kept apart.
+func (m *Module) optionsHTML(lang, prefix string, values []string, selected string) htmltemplate.HTML {
+	if !slices.Contains(values, selected) {
+		selected = ""
+	}
+	key := lang + "\x00" + prefix + "\x00" + selected
+	if h, ok := m.optionsMemo.Load(key); ok {
+		return h.(htmltemplate.HTML)
+	}
+	var b strings.Builder
+	if err := optionTmpl.Execute(&b, m.options(lang, prefix, values, selected)); err != nil {
+		panic(err) // a fixed template over strings and a bool
+	}
+	h := htmltemplate.HTML(b.String())
+	m.optionsMemo.Store(key, h)
+	return h
+}
+
 // itemForm is the choices of the item form ("itemform"), labelled in the
 // reader's language, those of the input marked.
 type itemForm struct {
