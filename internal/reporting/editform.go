@@ -1,55 +1,185 @@
 package reporting
 
 import (
+	"html"
 	"html/template"
 	"strconv"
 	"strings"
 
 	"github.com/cybernorms/cybernorms/internal/framework"
+	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
 // The edit form writes some eighty measures on a norm's page, each with the
-// same labels, the same two menus and a checkbox for every other norm: the
-// words are translated once a page and the menus and checkboxes written
-// here, escaped as html/template escapes them (textEscaper), instead of a
-// template call for every word, option and checkbox of every measure (issue
-// 20). The page's bytes are those the template wrote (TestEditPageBytes).
+// same labels, the same two menus and a checkbox for every other norm. Each
+// measure's fieldset is written here, its words translated once a page, its
+// menus written once a page for each selected value, every value escaped as
+// html/template escapes it (textEscaper; the same table in text, quoted
+// attributes and a textarea) and the refusals shown at their fields as
+// web's fieldAttrs and fieldError show them, instead of some 250 template
+// calls a measure (issue 20). The page's bytes are those the template wrote
+// (TestEditPageBytes).
 
 // editLabels are the labels of every measure's form, in the page's
-// language.
+// language, escaped.
 type editLabels struct {
-	Untitled, NewMeasure, Title, Description, Type, Status, Date, Links, LinksHint, OtherNorms, Remove string
+	Untitled, NewMeasure, NewMeasureN, Title, Description, Type, Status, Date, Links, LinksHint, OtherNorms, Remove string
 }
 
-// measureForm is what a measure's form shows that is written in Go: the
-// options of its type and status menus (the one it has selected) and the
-// checkboxes of the other norms it serves.
-type measureForm struct {
-	// P begins the names of its inputs: "m.<index>.".
-	P                       string
-	Types, Statuses, Others template.HTML
-}
-
-// editForms fills d's Labels and Forms, one form for each measure index of
-// the page (d.Count of them), in lang.
+// editForms fills d.Forms, each measure's form by its index (d.Count of
+// them), in lang.
 func (m *Module) editForms(d *editData, lang string) {
 	t := m.site.Catalog.Labels(lang)
-	d.Labels = editLabels{Untitled: t("reporting.untitled"), NewMeasure: t("reporting.new_measure"), Title: t("reporting.mtitle"),
-		Description: t("reporting.description"), Type: t("reporting.type"), Status: t("reporting.mstatus"), Date: t("reporting.date"),
-		Links: t("reporting.links"), LinksHint: t("reporting.links_hint"), OtherNorms: t("reporting.other_norms"), Remove: t("reporting.remove")}
-	choose := textEscaper.Replace(t("reporting.choose"))
+	e := func(key string) string { return textEscaper.Replace(t(key)) }
+	l := editLabels{Untitled: e("reporting.untitled"), NewMeasure: e("reporting.new_measure"), NewMeasureN: e("reporting.new_measure_n"), Title: e("reporting.mtitle"),
+		Description: e("reporting.description"), Type: e("reporting.type"), Status: e("reporting.mstatus"), Date: e("reporting.date"),
+		Links: e("reporting.links"), LinksHint: e("reporting.links_hint"), OtherNorms: e("reporting.other_norms"), Remove: e("reporting.remove")}
+	choose := e("reporting.choose")
 	types := optionLists(choose, d.Types, "reporting.type.", t)
 	statuses := optionLists(choose, d.Statuses, "reporting.mstatus.", t)
 	others := newOtherNorms(d.AllNorms)
-	d.Forms = make([]measureForm, d.Count)
+	d.Forms = make([]template.HTML, d.Count)
+	var b strings.Builder
 	for _, s := range d.Sections {
 		for _, mv := range s.Measures {
 			if mv.Index < 0 || mv.Index >= len(d.Forms) {
 				continue
 			}
-			d.Forms[mv.Index] = measureForm{P: "m." + strconv.Itoa(mv.Index) + ".", Types: types.of(mv.Type), Statuses: statuses.of(mv.Status), Others: others.of(mv.Index, mv.NormID, mv.OtherNorms)}
+			b.Reset()
+			b.Grow(4096 + len(mv.Title) + len(mv.Description) + len(mv.Description)/4)
+			f := measureForm{b: &b, p: "m." + strconv.Itoa(mv.Index) + ".", errs: d.Errors}
+			f.write(mv, &l, types.of(mv.Type), statuses.of(mv.Status), func() { others.write(&b, f.p, mv.NormID, mv.OtherNorms) },
+				func(blank int) string { return m.site.Catalog.T(lang, "reporting.new_measure_n", blank) })
+			d.Forms[mv.Index] = template.HTML(b.String())
 		}
 	}
+}
+
+// measureForm writes a measure's form: its inputs are named p+"title" and
+// so on, errs are the form's refusals shown at its fields.
+type measureForm struct {
+	b    *strings.Builder
+	p    string
+	errs web.FormErrors
+}
+
+// s writes HTML; t writes text, escaped.
+func (f measureForm) s(h ...string) {
+	for _, x := range h {
+		f.b.WriteString(x)
+	}
+}
+func (f measureForm) t(x string) { textEscaper.WriteString(f.b, x) }
+
+// attrs writes the attributes of the field named f.p+name as web's
+// fieldAttrs does: aria-invalid and its message's id when it was refused,
+// then the ids of its other descriptions.
+func (f measureForm) attrs(name string, describedBy ...string) {
+	id := f.p + name
+	ids := describedBy
+	var a string
+	if f.errs.For(id) != nil {
+		a = `aria-invalid="true" `
+		ids = append([]string{id + "-error"}, describedBy...)
+	}
+	if len(ids) > 0 {
+		a += `aria-describedby="` + html.EscapeString(strings.Join(ids, " ")) + `"`
+	}
+	f.s(strings.TrimSpace(a))
+}
+
+// fieldError writes the refusal of the field named f.p+name as web's
+// fieldError does, if it was refused.
+func (f measureForm) fieldError(name string) {
+	id := f.p + name
+	if fe := f.errs.For(id); fe != nil {
+		f.s(`<p class="field-error" id="`, html.EscapeString(id), `-error">`, html.EscapeString(fe.Message), `</p>`)
+	}
+}
+
+// write writes the measure's fieldset; others writes its other-norms
+// checkboxes and numbered the heading of its nth blank measure.
+func (f measureForm) write(mv measureView, l *editLabels, types, statuses template.HTML, others func(), numbered func(int) string) {
+	p := f.p
+	f.s(`<fieldset class="measure" id="`, p, `fieldset"`)
+	if mv.Blank != 0 {
+		f.s(` data-blank-measure="`)
+		f.t(mv.NormID)
+		f.s(`" data-index="`, strconv.Itoa(mv.Index), `"`)
+	}
+	f.s(`>`, "\n", `<legend`)
+	if mv.Blank != 0 {
+		f.s(` data-numbered="`, l.NewMeasureN, `"`)
+	}
+	f.s(`>`)
+	switch {
+	case mv.Key != "" && mv.Title != "":
+		f.t(mv.Title)
+	case mv.Key != "":
+		f.s(l.Untitled)
+	case mv.Blank != 0:
+		f.t(numbered(mv.Blank))
+	default:
+		f.s(l.NewMeasure)
+	}
+	f.s(`</legend>`, "\n", `<input type="hidden" name="`, p, `key" value="`)
+	f.t(mv.Key)
+	f.s(`"><input type="hidden" name="`, p, `norm" value="`)
+	f.t(mv.NormID)
+	f.s(`">`, "\n")
+	f.s(`<div><label for="`, p, `title">`, l.Title, `</label><input type="text" id="`, p, `title" name="`, p, `title" maxlength="300" value="`)
+	f.t(mv.Title)
+	f.s(`" `)
+	f.attrs("title")
+	f.s(`>`)
+	f.fieldError("title")
+	f.s(`</div>`, "\n")
+	f.s(`<div><label for="`, p, `description">`, l.Description, `</label><textarea id="`, p, `description" name="`, p, `description" `)
+	f.attrs("description", "md-hint")
+	f.s(`>`)
+	f.t(mv.Description)
+	f.s(`</textarea>`)
+	f.fieldError("description")
+	f.s(`</div>`, "\n", `<div class="filters">`, "\n")
+	f.s(`<div><label for="`, p, `type">`, l.Type, `</label><select id="`, p, `type" name="`, p, `type" `)
+	f.attrs("type")
+	f.s(`>`, string(types), `</select>`)
+	f.fieldError("type")
+	f.s(`</div>`, "\n")
+	f.s(`<div><label for="`, p, `status">`, l.Status, `</label><select id="`, p, `status" name="`, p, `status" `)
+	f.attrs("status")
+	f.s(`>`, string(statuses), `</select>`)
+	f.fieldError("status")
+	f.s(`</div>`, "\n")
+	f.s(`<div><label for="`, p, `date">`, l.Date, `</label><input type="text" id="`, p, `date" name="`, p, `date" value="`)
+	f.t(mv.Date)
+	f.s(`" placeholder="YYYY-MM-DD" `)
+	f.attrs("date")
+	f.s(`>`)
+	f.fieldError("date")
+	f.s(`</div>`, "\n", `</div>`, "\n")
+	f.s(`<div><label for="`, p, `links">`, l.Links, `</label><textarea id="`, p, `links" name="`, p, `links" class="short" `)
+	f.attrs("links", p+"links-hint")
+	f.s(`>`)
+	for _, k := range mv.Links {
+		f.t(k.URL)
+		if k.Label != "" {
+			f.s(` `)
+			f.t(k.Label)
+		}
+		f.s("\n")
+	}
+	f.s(`</textarea>`)
+	f.fieldError("links")
+	f.s(`<p class="hint" id="`, p, `links-hint">`, l.LinksHint, `</p></div>`, "\n")
+	f.s(`<fieldset class="checks" id="`, p, `other"><legend>`, l.OtherNorms, `</legend>`)
+	f.fieldError("other")
+	others()
+	f.s(`</fieldset>`, "\n")
+	if mv.Key != "" {
+		f.s(`<div class="check"><input type="checkbox" id="`, p, `remove" name="`, p, `remove" value="1"> <label for="`, p, `remove">`, l.Remove, `</label></div>`)
+	}
+	f.s("\n", `</fieldset>`)
 }
 
 // optionList is a menu's options with each value selected, and with none
@@ -110,12 +240,9 @@ func newOtherNorms(norms []framework.Norm) otherNorms {
 	return out
 }
 
-// of writes the checkboxes of measure index (its inputs' names begin
-// "m.<index>.") under norm own, checked for the norms in checked.
-func (o otherNorms) of(index int, own string, checked []string) template.HTML {
-	p := "m." + strconv.Itoa(index) + "."
-	var b strings.Builder
-	b.Grow(len(o) * (160 + 4*len(p)))
+// write writes the checkboxes of the measure whose inputs' names begin
+// with p, under norm own, checked for the norms in checked.
+func (o otherNorms) write(b *strings.Builder, p, own string, checked []string) {
 	for _, n := range o {
 		if n.id == own {
 			continue
@@ -129,5 +256,4 @@ func (o otherNorms) of(index int, own string, checked []string) template.HTML {
 		}
 		b.WriteString(`> <label for="` + p + `other-` + n.id2 + `">` + n.label + `</label></div>`)
 	}
-	return template.HTML(b.String())
 }

@@ -319,10 +319,9 @@ type editData struct {
 	Prev, Next   *taskRow
 	Handoff      *handoffData
 	Thread       *threadData
-	// Labels and Forms are the measures' words and, by measure index,
-	// their menus and checkboxes, written once a page (editForms).
-	Labels editLabels
-	Forms  []measureForm
+	// Forms are the measures' forms by their index, written in Go
+	// (editForms).
+	Forms []template.HTML
 }
 
 // taskRow is one section on the draft's task list.
