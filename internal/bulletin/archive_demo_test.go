@@ -117,3 +117,25 @@ func yearQuarter(t *testing.T, rig *testrig.Rig) string {
 	}
 	return issues[0].Label()
 }
+
+// TestArchiveCardsFollowTheirItems: the archive keeps its cards' HTML, by
+// what they show; a changed item shows changed at once.
+func TestArchiveCardsFollowTheirItems(t *testing.T) {
+	rig, _ := demoArchiveRig(t)
+	anon := rig.Anonymous(t)
+	before := anon.GetBody(t, "/bulletin?lang=en")
+	n := strings.Count(before, `<li class="card">`)
+	if n == 0 || strings.Contains(before, "(corrected)") {
+		t.Fatalf("%d cards before the change", n)
+	}
+	if _, err := rig.DB.ExecContext(rig.Ctx, `UPDATE bulletin_items SET title = title || ' (corrected)' WHERE status = 'approved'`); err != nil {
+		t.Fatal(err)
+	}
+	after := anon.GetBody(t, "/bulletin?lang=en")
+	if got := strings.Count(after, "(corrected)</a></h3>"); got != n {
+		t.Errorf("%d of %d cards show the changed title", got, n)
+	}
+	if fr := anon.GetBody(t, "/bulletin?lang=fr"); fr == after {
+		t.Error("the French archive is the English one")
+	}
+}

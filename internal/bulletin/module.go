@@ -25,6 +25,7 @@ type Module struct {
 	md   mdCache // summaries rendered for lists (rows.go)
 	// optionsMemo keeps the archive's lists of options as HTML (optionsHTML).
 	optionsMemo sync.Map
+	cardCache   cardCache // the archive's cards (rows.go)
 }
 
 // New registers the templates, translations and jobs, and returns the

@@ -60,7 +60,7 @@ type archiveData struct {
 	L        archiveLabels
 	Filter   ItemFilter
 	Issues   []issueRow
-	Rows     []itemRow
+	Cards    htmltemplate.HTML // the items' cards (cards)
 	Kinds    htmltemplate.HTML // the select's options but "any" (optionsHTML)
 	Sectors  htmltemplate.HTML
 	Regions  htmltemplate.HTML
@@ -128,7 +128,7 @@ func (m *Module) archive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := web.Lang(r)
-	d := archiveData{L: m.archiveLabels(lang), Filter: f, Issues: m.issueRows(lang, issues), Rows: m.rows(r, items), Entitled: Entitled(u),
+	d := archiveData{L: m.archiveLabels(lang), Filter: f, Issues: m.issueRows(lang, issues), Cards: m.cards(m.rows(r, items)), Entitled: Entitled(u),
 		Kinds: m.optionsHTML(lang, "bulletin.kind", kindValues(), f.Kind), Sectors: m.optionsHTML(lang, "bulletin.sector", Sectors, f.Sector),
 		Regions: m.optionsHTML(lang, "bulletin.region", Regions, f.Region)}
 	if len(items) == f.Limit {
