@@ -25,6 +25,8 @@ type Module struct {
 	svc  *Service
 	site *web.Site
 	base *chart.Base
+	// adoption is the section on the monitoring trends, kept (adoptionSection).
+	adoption keptSections
 }
 
 // New registers templates and translations and seeds the topics that ship

@@ -68,4 +68,18 @@ func TestTrendsShowAdoptionOfProposals(t *testing.T) {
 			t.Errorf("the trends page lacks %q", want)
 		}
 	}
+	// The section is kept per language until a stance or a proposal is
+	// added: the next stance shows on the next request, in each language.
+	if fr := c.GetBody(t, "/monitoring/trends?lang=fr"); !strings.Contains(fr, `<td class="num">1</td><td class="num">2</td>`) || !strings.Contains(fr, rig.App.Services.Site.Catalog.T("fr", "positions.adoption.heading")) {
+		t.Error("the adoption section in French is missing or not in French")
+	}
+	ita := bearer(rig.Token(t, rig.User(t, auth.RoleStateApprover, "ITA")))
+	if r := c.Do(t, "POST", "/api/v1/positions/proposals/supply-chain/positions", `{"stance":"supports","stated_on":"2025-05-01","source_kind":"statement"}`, ita); r.StatusCode != http.StatusCreated {
+		t.Fatalf("ITA: %d %s", r.StatusCode, testrig.Body(r))
+	}
+	for _, lang := range []string{"en", "fr"} {
+		if body := c.GetBody(t, "/monitoring/trends?lang="+lang); !strings.Contains(body, `<td class="num">1</td><td class="num">3</td>`) {
+			t.Errorf("%s: the adoption section does not count the new stance", lang)
+		}
+	}
 }
