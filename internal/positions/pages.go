@@ -55,7 +55,11 @@ func (m *Module) index(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	counts := map[string]int{}
-	rows, err := m.svc.DB.QueryContext(ctx, `SELECT t.topic_id, COUNT(DISTINCT d.id) FROM positions_passage_topics t JOIN positions_documents d ON d.id = t.document_id WHERE d.status = ? GROUP BY t.topic_id`, StatusPublished)
+	// Each passage's topic row says whether its document is the published
+	// one (set when a document is published, cleared when it is
+	// superseded), so the count needs no join to the documents: at scale 10
+	// the join's 7,000 look-ups were most of the page's time.
+	rows, err := m.svc.DB.QueryContext(ctx, `SELECT topic_id, COUNT(DISTINCT document_id) FROM positions_passage_topics WHERE published = ? GROUP BY topic_id`, true)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return

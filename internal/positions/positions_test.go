@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -167,6 +168,11 @@ func TestDraftPublishRead(t *testing.T) {
 		decode(t, anon.Get(t, "/api/v1/positions/passages?topic=sovereignty"), &list)
 		if len(list.Items) != 1 {
 			t.Errorf("current passages on sovereignty: %d", len(list.Items))
+		}
+		// The index counts the published positions per topic: the
+		// superseded one no longer counts.
+		if m := regexp.MustCompile(`href="/positions/topics/sovereignty"[^>]*>[^<]*</a></th><td[^>]*>[^<]*</td><td class="num">(\d+)</td>`).FindStringSubmatch(anon.GetBody(t, "/positions")); m == nil || m[1] != "1" {
+			t.Errorf("the index counts %v positions on sovereignty, want 1", m)
 		}
 	})
 }
