@@ -117,7 +117,9 @@ func TestRegister(t *testing.T) {
 			// Nothing public mentions it.
 			for _, p := range []string{"/vep", "/vep/states/FRA", "/vep/scorecards.csv", "/api/v1/vep/scorecards/FRA", "/search?q=Zebracorn", "/api/v1/search?q=Zebracorn"} {
 				resp := rig.Anonymous(t).Get(t, p)
-				if b := testrig.Body(resp); strings.Contains(b, "Zebracorn") {
+				// The page's own address, which the language menu returns
+				// to, holds the reader's query: that is not the entry.
+				if b := strings.ReplaceAll(testrig.Body(resp), "q=Zebracorn", ""); strings.Contains(b, "Zebracorn") {
 					t.Errorf("%s shows the entry", p)
 				}
 			}
