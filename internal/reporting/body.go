@@ -27,9 +27,8 @@ type bodyMeasure struct {
 }
 
 // textEscaper escapes a value written in HTML text exactly as html/template
-// does (its htmlEscaper, not exported: text/template's HTMLEscaper, which
-// html/template re-exports, leaves "+" and NUL as they are).
-var textEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
+// does (web.HTMLText).
+var textEscaper = web.HTMLText
 
 // bodyLabels are the labels the body repeats under every norm, translated
 // once a page.

@@ -1,7 +1,6 @@
 package reporting
 
 import (
-	"html"
 	"html/template"
 	"strconv"
 	"strings"
@@ -14,9 +13,8 @@ import (
 // same labels, the same two menus and a checkbox for every other norm. Each
 // measure's fieldset is written here, its words translated once a page, its
 // menus written once a page for each selected value, every value escaped as
-// html/template escapes it (textEscaper; the same table in text, quoted
-// attributes and a textarea) and the refusals shown at their fields as
-// web's fieldAttrs and fieldError show them, instead of some 250 template
+// html/template escapes it (web.HTMLText) and the refusals shown at their
+// fields by web.FieldAttrs and web.FieldMessage, instead of some 250 template
 // calls a measure (issue 20). The page's bytes are those the template wrote
 // (TestEditPageBytes).
 
@@ -71,30 +69,15 @@ func (f measureForm) s(h ...string) {
 }
 func (f measureForm) t(x string) { textEscaper.WriteString(f.b, x) }
 
-// attrs writes the attributes of the field named f.p+name as web's
-// fieldAttrs does: aria-invalid and its message's id when it was refused,
-// then the ids of its other descriptions.
+// attrs writes the attributes of the field named f.p+name (web.FieldAttrs).
 func (f measureForm) attrs(name string, describedBy ...string) {
-	id := f.p + name
-	ids := describedBy
-	var a string
-	if f.errs.For(id) != nil {
-		a = `aria-invalid="true" `
-		ids = append([]string{id + "-error"}, describedBy...)
-	}
-	if len(ids) > 0 {
-		a += `aria-describedby="` + html.EscapeString(strings.Join(ids, " ")) + `"`
-	}
-	f.s(strings.TrimSpace(a))
+	f.s(string(web.FieldAttrs(f.errs, f.p+name, describedBy...)))
 }
 
-// fieldError writes the refusal of the field named f.p+name as web's
-// fieldError does, if it was refused.
+// fieldError writes the refusal of the field named f.p+name, if it was
+// refused (web.FieldMessage).
 func (f measureForm) fieldError(name string) {
-	id := f.p + name
-	if fe := f.errs.For(id); fe != nil {
-		f.s(`<p class="field-error" id="`, html.EscapeString(id), `-error">`, html.EscapeString(fe.Message), `</p>`)
-	}
+	f.s(string(web.FieldMessage(f.errs, f.p+name)))
 }
 
 // write writes the measure's fieldset; others writes its other-norms

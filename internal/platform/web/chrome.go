@@ -69,12 +69,15 @@ func (s *Site) chromeFor(lang string) *chrome {
 	return c
 }
 
-// htmlText escapes text for HTML text and quoted attribute values, as
-// html/template does.
-var htmlText = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
+// HTMLText escapes text for HTML text, quoted attribute values and a
+// textarea exactly as html/template does (its own escaper is not exported;
+// text/template's HTMLEscaper, which html/template re-exports, leaves "+"
+// and NUL as they are): for HTML written in Go that must match a
+// template's bytes.
+var HTMLText = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
 
 func (s *Site) buildChrome(lang string, loads int64) *chrome {
-	t := func(key string) string { return htmlText.Replace(s.Catalog.T(lang, key)) }
+	t := func(key string) string { return HTMLText.Replace(s.Catalog.T(lang, key)) }
 	dir := "ltr"
 	if IsRTL(lang) {
 		dir = "rtl"
@@ -108,7 +111,7 @@ func (s *Site) buildChrome(lang string, loads int64) *chrome {
 		if l.Code == lang {
 			m.WriteString(" selected")
 		}
-		m.WriteString(">" + htmlText.Replace(l.Name) + "</option>")
+		m.WriteString(">" + HTMLText.Replace(l.Name) + "</option>")
 	}
 	m.WriteString(`</select>
       <button type="submit">` + t("site.change") + `</button>
@@ -119,7 +122,7 @@ func (s *Site) buildChrome(lang string, loads int64) *chrome {
       `)
 	c.menu = m.String()
 	entry := func(path, key string) navEntry {
-		a := `<li><a href="` + htmlText.Replace(path) + `"`
+		a := `<li><a href="` + HTMLText.Replace(path) + `"`
 		label := ">" + t(key) + "</a></li>"
 		return navEntry{path: path, plain: a + label, current: a + ` aria-current="page"` + label}
 	}
@@ -170,7 +173,7 @@ func (p Page) LayoutHeader() template.HTML {
 	var b strings.Builder
 	b.Grow(len(c.bodyTop) + len(c.menu) + len(c.main) + 160*(len(c.nav)+3))
 	b.WriteString(c.bodyTop)
-	b.WriteString(htmlText.Replace(p.returnTo()))
+	b.WriteString(HTMLText.Replace(p.returnTo()))
 	b.WriteString(c.menu)
 	for _, e := range c.nav {
 		e.write(&b, &p)
@@ -187,7 +190,7 @@ func (p Page) LayoutHeader() template.HTML {
 	b.WriteString(c.main)
 	if p.Flash != "" {
 		b.WriteString(c.flashOpen)
-		b.WriteString(htmlText.Replace(p.T(p.Flash)))
+		b.WriteString(HTMLText.Replace(p.T(p.Flash)))
 		b.WriteString("</p>\n")
 	}
 	return template.HTML(b.String())
@@ -199,7 +202,7 @@ func (p Page) LayoutFooter() template.HTML {
 	if v == "" {
 		return template.HTML(p.chrome.footer + p.chrome.end)
 	}
-	return template.HTML(p.chrome.footer + `  <p class="version">cybernorms ` + htmlText.Replace(v) + "</p>\n" + p.chrome.end)
+	return template.HTML(p.chrome.footer + `  <p class="version">cybernorms ` + HTMLText.Replace(v) + "</p>\n" + p.chrome.end)
 }
 
 // returnTo is where the language menu sends the reader back to: this page

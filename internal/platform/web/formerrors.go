@@ -39,8 +39,8 @@ func (e FormErrors) For(id string) *FieldError {
 	return nil
 }
 
-// fieldError is the message shown next to the field, or nothing.
-func fieldError(e FormErrors, id string) template.HTML {
+// FieldMessage is the message shown next to the field, or nothing.
+func FieldMessage(e FormErrors, id string) template.HTML {
 	f := e.For(id)
 	if f == nil {
 		return ""
@@ -48,10 +48,10 @@ func fieldError(e FormErrors, id string) template.HTML {
 	return template.HTML(`<p class="field-error" id="` + html.EscapeString(id) + `-error">` + html.EscapeString(f.Message) + `</p>`)
 }
 
-// fieldAttrs are the attributes of a field: aria-invalid and the message's
+// FieldAttrs are the attributes of a field: aria-invalid and the message's
 // id in aria-describedby when it was refused, followed by the ids of any
 // other descriptions it has (which it must not then name itself).
-func fieldAttrs(e FormErrors, id string, describedBy ...string) template.HTMLAttr {
+func FieldAttrs(e FormErrors, id string, describedBy ...string) template.HTMLAttr {
 	ids := describedBy
 	var b strings.Builder
 	if e.For(id) != nil {

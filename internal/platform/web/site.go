@@ -442,8 +442,8 @@ var Funcs = template.FuncMap{
 	"groupkey": func(s string) string { return strings.ReplaceAll(s, "-", "_") },
 	// fieldError and fieldAttrs show a form's refusals at their fields
 	// (FormErrors).
-	"fieldError": fieldError,
-	"fieldAttrs": fieldAttrs,
+	"fieldError": FieldMessage,
+	"fieldAttrs": FieldAttrs,
 	"contains": func(list []string, s string) bool {
 		for _, x := range list {
 			if x == s {
