@@ -207,12 +207,13 @@ func (p Page) LayoutFooter() template.HTML {
 
 // returnTo is where the language menu sends the reader back to: this page
 // with its query (a report's ?page=, a list's filters), without a ?lang=
-// that would override the language chosen.
+// that would override the language chosen and without a link's one-time
+// token (linkTokens).
 func (p Page) returnTo() string {
 	if p.rawQuery == "" {
 		return p.escPath
 	}
-	if !strings.Contains(p.rawQuery, "lang=") {
+	if !strings.Contains(p.rawQuery, "lang=") && !strings.Contains(p.rawQuery, "t=") && !strings.Contains(p.rawQuery, "token=") {
 		return p.escPath + "?" + p.rawQuery
 	}
 	q, err := url.ParseQuery(p.rawQuery)
@@ -220,8 +221,18 @@ func (p Page) returnTo() string {
 		return p.escPath
 	}
 	q.Del("lang")
+	for _, k := range linkTokens {
+		q.Del(k)
+	}
 	if len(q) == 0 {
 		return p.escPath
 	}
 	return p.escPath + "?" + q.Encode()
 }
+
+// linkTokens are the query parameters that carry a one-time token from an
+// e-mailed link (a password reset, a subscription's confirmation or
+// unsubscription, a contact's acknowledgement, an invitation, the first
+// set-up): the language menu never repeats them, so that a token reaches
+// no address, log or Referer but its own link's.
+var linkTokens = []string{"token", "t"}

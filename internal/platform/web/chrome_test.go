@@ -34,6 +34,9 @@ func TestLayoutFollowsTheRequest(t *testing.T) {
 		{"/compendium/search?q=supply+chain", "/compendium/search?q=supply&#43;chain"},
 		{"/search?q=%3Cb%3E", "/search?q=%3Cb%3E"},
 		{"/caf%C3%A9?x=%22", "/caf%C3%A9?x=%22"},
+		{"/account/reset?token=secret", "/account/reset"},
+		{"/bulletin/unsubscribe?s=sub1&t=secret", "/bulletin/unsubscribe?s=sub1"},
+		{"/contacts/ack?t=secret&lang=fr", "/contacts/ack"},
 	} {
 		body := render(c.target, nil, "en")
 		if want := `name="next" value="` + c.next + `"`; !strings.Contains(body, want) {
