@@ -62,6 +62,7 @@ func BenchmarkPages(b *testing.B) {
 		}
 		b.Logf("%s: demo at scale %d in %s", kind, scale, time.Since(t0).Round(time.Millisecond))
 		for _, p := range []struct{ name, path string }{
+			{"index", "/positions"},
 			{"topic", "/positions/topics/sovereignty"},
 			{"topic-filtered", "/positions/topics/due-diligence?region=african&sort=state"},
 			{"compare", "/positions/compare?states=FRA,DEU,EST,KEN"},

@@ -14,6 +14,7 @@ func TestGenerateDemo(t *testing.T) {
 		if err := positions.GenerateDemo(rig.Ctx, rig.App.Services, rand.New(rand.NewPCG(1, 2)), 1, func(s string) { t.Log(s) }); err != nil {
 			t.Fatal(err)
 		}
+		checkTopicCounts(t, rig)
 		var states int
 		if err := rig.DB.QueryRowContext(rig.Ctx, `SELECT COUNT(DISTINCT state_iso3) FROM positions_documents WHERE status = 'published' AND kind = 'national'`).Scan(&states); err != nil {
 			t.Fatal(err)

@@ -54,40 +54,19 @@ func (m *Module) index(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	counts := map[string]int{}
-	// Each passage's topic row says whether its document is the published
-	// one (set when a document is published, cleared when it is
-	// superseded), so the count needs no join to the documents: at scale 10
-	// the join's 7,000 look-ups were most of the page's time.
-	rows, err := m.svc.DB.QueryContext(ctx, `SELECT topic_id, COUNT(DISTINCT document_id) FROM positions_passage_topics WHERE published = ? GROUP BY topic_id`, true)
+	counts, err := topicCounts(ctx, m.svc.DB)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	for rows.Next() {
-		var id string
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			rows.Close()
-			m.site.ServerError(w, r, err)
-			return
-		}
-		counts[id] = n
-	}
-	rows.Close()
 	d := indexData{}
 	for _, t := range topics {
 		d.Topics = append(d.Topics, topicCount{Topic: t.In(lang), States: counts[t.ID]})
 	}
-	all, err := listDocs(ctx, m.svc.DB, DocFilter{Statuses: []string{StatusPublished}}, lang)
+	d.Recent, err = listDocs(ctx, m.svc.DB, DocFilter{Statuses: []string{StatusPublished}, Limit: 20}, lang)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
-	}
-	if len(all) > 20 {
-		d.Recent = all[:20]
-	} else {
-		d.Recent = all
 	}
 	u := auth.UserFrom(ctx)
 	if u != nil && (u.Role.IsState() || u.Role == auth.RoleSecretariat) {
@@ -99,7 +78,14 @@ func (m *Module) index(w http.ResponseWriter, r *http.Request) {
 			m.site.ServerError(w, r, err)
 			return
 		}
-		for _, p := range all {
+		// The State's own published documents, of which those the
+		// secretariat entered and the State has not yet confirmed.
+		own, err := listDocs(ctx, m.svc.DB, DocFilter{State: u.StateISO3, Statuses: []string{StatusPublished}}, lang)
+		if err != nil {
+			m.site.ServerError(w, r, err)
+			return
+		}
+		for _, p := range own {
 			if p.State == u.StateISO3 && p.BySecretariat && !p.Confirmed {
 				d.Pending = append(d.Pending, p)
 			}

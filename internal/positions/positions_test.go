@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -31,6 +32,35 @@ func count(t *testing.T, rig *testrig.Rig, table string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// checkTopicCounts compares the topics' kept counts with a count of the
+// published documents' passages: a write that forgets them fails here.
+func checkTopicCounts(t *testing.T, rig *testrig.Rig) {
+	t.Helper()
+	read := func(query string) map[string]int {
+		rows, err := rig.DB.QueryContext(rig.Ctx, query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string]int{}
+		for rows.Next() {
+			var id string
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				t.Fatal(err)
+			}
+			out[id] = n
+		}
+		return out
+	}
+	kept := read(`SELECT topic_id, n FROM positions_topic_counts WHERE n <> 0`)
+	counted := read(`SELECT t.topic_id, COUNT(DISTINCT t.document_id) FROM positions_passage_topics t
+		JOIN positions_documents d ON d.id = t.document_id WHERE d.status = 'published' GROUP BY t.topic_id`)
+	if !reflect.DeepEqual(kept, counted) {
+		t.Errorf("topic counts kept %v, counted %v", kept, counted)
+	}
 }
 
 func decode(t *testing.T, resp *http.Response, v any) {
@@ -169,6 +199,7 @@ func TestDraftPublishRead(t *testing.T) {
 		if len(list.Items) != 1 {
 			t.Errorf("current passages on sovereignty: %d", len(list.Items))
 		}
+		checkTopicCounts(t, rig)
 		// The index counts the published positions per topic: the
 		// superseded one no longer counts.
 		if m := regexp.MustCompile(`href="/positions/topics/sovereignty"[^>]*>[^<]*</a></th><td[^>]*>[^<]*</td><td class="num">(\d+)</td>`).FindStringSubmatch(anon.GetBody(t, "/positions")); m == nil || m[1] != "1" {
@@ -221,6 +252,7 @@ func TestSecretariatEntryAndJointPosition(t *testing.T) {
 		if page := c.GetBody(t, "/positions/topics/due-diligence?region=african"); !strings.Contains(page, "obligation of conduct") {
 			t.Errorf("topic page filtered by region lacks the joint passage")
 		}
+		checkTopicCounts(t, rig)
 	})
 }
 

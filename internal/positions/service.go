@@ -568,6 +568,9 @@ func (s *Service) publishTx(ctx context.Context, tx *db.Tx, docID, kind, state s
 			if _, err := tx.ExecContext(ctx, `UPDATE positions_documents SET supersedes = ? WHERE id = ?`, o, docID); err != nil {
 				return nil, err
 			}
+			if err := uncountPublished(ctx, tx, o); err != nil {
+				return nil, err
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE positions_passage_topics SET published = ? WHERE document_id = ?`, false, o); err != nil {
 				return nil, err
 			}
@@ -578,6 +581,9 @@ func (s *Service) publishTx(ctx context.Context, tx *db.Tx, docID, kind, state s
 				return nil, err
 			}
 		}
+	}
+	if err := countPublished(ctx, tx, docID); err != nil {
+		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE positions_passage_topics SET published = ? WHERE document_id = ?`, true, docID); err != nil {
 		return nil, err

@@ -242,6 +242,7 @@ type DocFilter struct {
 	State    string // national documents of this State, and joint ones it endorses
 	Kind     string
 	Statuses []string
+	Limit    int // at most this many, newest first (0: all)
 }
 
 // listDocs lists documents (without passages), newest first.
@@ -262,7 +263,12 @@ func listDocs(ctx context.Context, q db.Querier, f DocFilter, lang string) ([]Po
 			args = append(args, s)
 		}
 	}
-	rows, err := q.QueryContext(ctx, query+` ORDER BY d.issued_on DESC, d.id DESC`, args...)
+	query += ` ORDER BY d.issued_on DESC, d.id DESC`
+	if f.Limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list positions: %w", err)
 	}
