@@ -129,7 +129,7 @@ func (s *Service) SendProgress(ctx context.Context, issueID string) (*Progress, 
 	}
 	rows.Close()
 	if p.Status == "running" && p.Total == 0 {
-		_ = s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM bulletin_subscribers WHERE status = ?`, SubConfirmed).Scan(&p.Remaining)
+		p.Remaining, _ = s.confirmedCount(ctx)
 	}
 	var last sql.NullTime
 	_ = s.DB.QueryRowContext(ctx, `SELECT sent_at FROM bulletin_deliveries WHERE issue_id = ? AND status = ? ORDER BY sent_at DESC LIMIT 1`, issueID, DelSent).Scan(&last)

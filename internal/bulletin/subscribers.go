@@ -101,17 +101,28 @@ func (s *Service) Subscribe(ctx context.Context, email, lang string) error {
 		}
 		token := id.Secret(20)
 		before := ""
+		var res sql.Result
 		if sub == nil {
 			sub = &subscriber{ID: id.New(), Email: addr, Lang: lang, Status: SubPending}
-			_, err = tx.ExecContext(ctx, `INSERT INTO bulletin_subscribers (id, email, lang, status, confirm_hash, confirm_until, created_at, updated_at)
+			res, err = tx.ExecContext(ctx, `INSERT INTO bulletin_subscribers (id, email, lang, status, confirm_hash, confirm_until, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sub.ID, addr, lang, SubPending, id.Hash(token), now.Add(confirmTTL), now, now)
 		} else {
 			before = sub.Status
-			_, err = tx.ExecContext(ctx, `UPDATE bulletin_subscribers SET status = ?, lang = ?, confirm_hash = ?, confirm_until = ?, updated_at = ? WHERE id = ?`,
-				SubPending, lang, id.Hash(token), now.Add(confirmTTL), now, sub.ID)
+			res, err = tx.ExecContext(ctx, `UPDATE bulletin_subscribers SET status = ?, lang = ?, confirm_hash = ?, confirm_until = ?, updated_at = ? WHERE id = ? AND status = ?`,
+				SubPending, lang, id.Hash(token), now.Add(confirmTTL), now, sub.ID, before)
 		}
 		if err != nil {
 			return fmt.Errorf("subscribe: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("subscribe: %w", err)
+		}
+		if n == 0 {
+			return errChangedMeanwhile
+		}
+		if err := moveCount(ctx, tx, before, SubPending, n); err != nil {
+			return err
 		}
 		T := func(key string, args ...any) string { return s.Site.Catalog.T(lang, key, args...) }
 		link := s.Link("/bulletin/confirm?token=" + token)
@@ -142,9 +153,22 @@ func (s *Service) Confirm(ctx context.Context, token string) error {
 			return err
 		}
 		now := time.Now().UTC()
-		if _, err := tx.ExecContext(ctx, `UPDATE bulletin_subscribers SET status = ?, confirm_hash = NULL, confirm_until = NULL, confirmed_at = ?, updated_at = ? WHERE id = ? AND status = ?`,
-			SubConfirmed, now, now, sub.ID, SubPending); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE bulletin_subscribers SET status = ?, confirm_hash = NULL, confirm_until = NULL, confirmed_at = ?, updated_at = ? WHERE id = ? AND status = ?`,
+			SubConfirmed, now, now, sub.ID, SubPending)
+		if err != nil {
 			return fmt.Errorf("confirm: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("confirm: %w", err)
+		}
+		// Another transaction used the token (or suppressed the address)
+		// since the read: it is no longer a pending address to confirm.
+		if n != 1 {
+			return ErrBadToken
+		}
+		if err := moveCount(ctx, tx, SubPending, SubConfirmed, 1); err != nil {
+			return err
 		}
 		key, err := s.listKey(ctx, tx)
 		if err != nil {
@@ -233,6 +257,9 @@ func (s *Service) Unsubscribe(ctx context.Context, subID, token string) error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrAlreadyDone
 		}
+		if err := moveCount(ctx, tx, SubConfirmed, SubUnsubscribed, 1); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, "bulletin.subscriber.unsubscribe", "bulletin_subscriber", subID, map[string]string{"status": SubConfirmed}, map[string]string{"status": SubUnsubscribed})
 	})
 }
@@ -269,8 +296,19 @@ func (s *Service) Suppress(ctx context.Context, email, kind string) (bool, error
 		if sub.Status == status {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE bulletin_subscribers SET status = ?, confirm_hash = NULL, updated_at = ? WHERE id = ?`, status, time.Now().UTC(), sub.ID); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE bulletin_subscribers SET status = ?, confirm_hash = NULL, updated_at = ? WHERE id = ? AND status = ?`, status, time.Now().UTC(), sub.ID, sub.Status)
+		if err != nil {
 			return fmt.Errorf("suppress: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("suppress: %w", err)
+		}
+		if n == 0 {
+			return errChangedMeanwhile
+		}
+		if err := moveCount(ctx, tx, sub.Status, status, n); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, "bulletin.subscriber."+kindOr(kind), "bulletin_subscriber", sub.ID, map[string]string{"status": sub.Status}, map[string]string{"status": status})
 	})
@@ -323,25 +361,6 @@ func (s *Service) ImportSuppressions(ctx context.Context, r io.Reader) (ImportRe
 	return res, sc.Err()
 }
 
-// SubscriberCounts counts the list by status.
-func (s *Service) SubscriberCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT status, COUNT(*) FROM bulletin_subscribers GROUP BY status`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var k string
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		out[k] = n
-	}
-	return out, rows.Err()
-}
-
 // BulkConfirmed adds already-confirmed subscribers in batches (the demo
 // generator and migrations from another list manager). Every address is
 // validated; duplicates are skipped. It returns how many were added.
@@ -370,7 +389,14 @@ func (s *Service) BulkConfirmed(ctx context.Context, emails []string, lang strin
 			if err != nil {
 				return fmt.Errorf("bulk subscribers: %w", err)
 			}
-			n, _ := res.RowsAffected()
+			// Only the rows inserted count: ON CONFLICT skipped the others.
+			n, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("bulk subscribers: %w", err)
+			}
+			if err := moveCount(ctx, tx, "", SubConfirmed, n); err != nil {
+				return err
+			}
 			added += int(n)
 			return audit.Record(ctx, tx, "bulletin.subscriber.bulk", "bulletin_subscriber", "", nil, map[string]int{"added": int(n)})
 		})
