@@ -34,6 +34,9 @@ func Default() *Registry {
 	r.Register("vep", []string{"platform"}, vep.GenerateDemo)
 	r.Register("capacity", []string{"platform", "reporting"}, capacity.GenerateDemo)
 	r.Register("positions", []string{"platform"}, positions.GenerateDemo)
+	// Last of the reporting steps: the demo States' reports in progress,
+	// once the compendium and capacity have read the submitted ones.
+	r.Register("drafts", []string{"reporting", "compendium", "capacity"}, GenerateDrafts)
 	// Modules whose GenerateDemo has not landed yet; wire each when it does:
 	//   r.Register("monitoring", []string{"reporting"}, monitoring.GenerateDemo)
 	return r
