@@ -536,6 +536,13 @@ func (s *Service) lodgeObjectionTx(ctx context.Context, tx *db.Tx, a Application
 	if err != nil {
 		return fmt.Errorf("insert objection: %w", err)
 	}
+	// Kept with the objection, for the per-State statistics
+	// (ObjectionCounts); objections are never deleted and a withdrawal
+	// still counts, so this is the only write that changes them.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO participation_objection_counts (body_id, state_iso3, n) VALUES (?, ?, 1)
+		ON CONFLICT (body_id, state_iso3) DO UPDATE SET n = participation_objection_counts.n + 1`, a.BodyID, o.StateISO3); err != nil {
+		return fmt.Errorf("objection counts: %w", err)
+	}
 	if err := audit.Record(ctx, tx, "application.object", "application", a.ID, nil, o); err != nil {
 		return err
 	}

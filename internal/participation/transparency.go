@@ -130,43 +130,29 @@ type StateObjection struct {
 }
 
 // StateObjections lists the objections a State lodged in bodies that name
-// objecting States; objections in other bodies are never shown.
+// objecting States; objections in other bodies are never shown. One
+// statement reads the objections with their applications (through the
+// objections' index by State).
 func (s *Service) StateObjections(ctx context.Context, iso3 string) ([]StateObjection, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT x.application_id, x.reason, x.created_at, x.withdrawn_at FROM participation_objections x
-		JOIN participation_applications a ON a.id = x.application_id JOIN participation_bodies b ON b.id = a.body_id
-		WHERE x.state_iso3 = ? AND b.name_objectors = ? ORDER BY x.created_at DESC`, strings.ToUpper(iso3), true)
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+appCols+`, x.reason, x.created_at, x.withdrawn_at FROM participation_objections x
+		JOIN participation_applications a ON a.id = x.application_id JOIN organisations o ON o.id = a.org_id
+		JOIN participation_bodies b ON b.id = a.body_id LEFT JOIN participation_sessions s ON s.id = a.session_id
+		WHERE x.state_iso3 = ? AND b.name_objectors = ? ORDER BY x.created_at DESC, x.application_id`, strings.ToUpper(iso3), true)
 	if err != nil {
 		return nil, fmt.Errorf("state objections: %w", err)
 	}
-	type raw struct {
-		id string
-		o  StateObjection
-	}
-	var list []raw
-	for rows.Next() {
-		var r raw
-		var w nullTime
-		if err := rows.Scan(&r.id, &r.o.Reason, &r.o.CreatedAt, &w); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		r.o.WithdrawnAt = tp(w.NullTime)
-		list = append(list, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	defer rows.Close()
 	out := []StateObjection{}
-	for _, r := range list {
-		a, err := s.appTx(ctx, s.DB, r.id)
-		if err != nil {
+	for rows.Next() {
+		var o StateObjection
+		var w nullTime
+		if o.Application, err = scanApp(scanMore{rows, []any{&o.Reason, &o.CreatedAt, &w}}); err != nil {
 			return nil, err
 		}
-		r.o.Application = a
-		out = append(out, r.o)
+		o.WithdrawnAt = tp(w.NullTime)
+		out = append(out, o)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // StateVoteRecord is one vote a State cast in a recorded vote, as
@@ -179,43 +165,36 @@ type StateVoteRecord struct {
 
 // StateVotes lists the votes a State cast in recorded votes that have
 // closed, newest first. Votes by secret ballot, and votes still open, are
-// never shown.
+// never shown. One statement reads the votes with their applications
+// (through the votes' index by State).
 func (s *Service) StateVotes(ctx context.Context, iso3 string) ([]StateVoteRecord, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT v.application_id, v.choice, v.created_at FROM participation_votes v
-		JOIN participation_applications a ON a.id = v.application_id
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+appCols+`, v.choice, v.created_at FROM participation_votes v
+		JOIN participation_applications a ON a.id = v.application_id JOIN organisations o ON o.id = a.org_id
+		JOIN participation_bodies b ON b.id = a.body_id LEFT JOIN participation_sessions s ON s.id = a.session_id
 		WHERE v.state_iso3 = ? AND a.votes_recorded = ? AND a.decided_at IS NOT NULL ORDER BY v.created_at DESC, v.application_id`, strings.ToUpper(iso3), true)
 	if err != nil {
 		return nil, fmt.Errorf("state votes: %w", err)
 	}
-	type raw struct {
-		id string
-		v  StateVoteRecord
-	}
-	var list []raw
-	for rows.Next() {
-		var r raw
-		if err := rows.Scan(&r.id, &r.v.Choice, &r.v.CastAt); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		r.v.CastAt = r.v.CastAt.UTC()
-		list = append(list, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	defer rows.Close()
 	out := []StateVoteRecord{}
-	for _, r := range list {
-		a, err := s.appTx(ctx, s.DB, r.id)
-		if err != nil {
+	for rows.Next() {
+		var v StateVoteRecord
+		if v.Application, err = scanApp(scanMore{rows, []any{&v.Choice, &v.CastAt}}); err != nil {
 			return nil, err
 		}
-		r.v.Application = a
-		out = append(out, r.v)
+		v.CastAt = v.CastAt.UTC()
+		out = append(out, v)
 	}
-	return out, nil
+	return out, rows.Err()
 }
+
+// scanMore scans an application's columns (scanApp) followed by more.
+type scanMore struct {
+	row  interface{ Scan(...any) error }
+	more []any
+}
+
+func (m scanMore) Scan(dest ...any) error { return m.row.Scan(append(dest, m.more...)...) }
 
 // ObjectionCount is how many objections each State lodged (named bodies
 // only), for the per-State statistics.
@@ -224,11 +203,16 @@ type ObjectionCount struct {
 	Count     int    `json:"objections"`
 }
 
-// ObjectionCounts counts published objections by State, most first.
+// ObjectionCounts counts published objections by State, most first:
+// every objection lodged in a body that names objecting States, withdrawn
+// ones included. It adds up the counts kept per body and State by
+// lodgeObjectionTx (a few rows per body, however many objections there
+// are), joined to the bodies so that a change to name_objectors shows at
+// once.
 func (s *Service) ObjectionCounts(ctx context.Context) ([]ObjectionCount, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT x.state_iso3, COUNT(*) FROM participation_objections x
-		JOIN participation_applications a ON a.id = x.application_id JOIN participation_bodies b ON b.id = a.body_id
-		WHERE b.name_objectors = ? GROUP BY x.state_iso3 ORDER BY COUNT(*) DESC, x.state_iso3`, true)
+	rows, err := s.DB.QueryContext(ctx, `SELECT c.state_iso3, SUM(c.n) FROM participation_objection_counts c
+		JOIN participation_bodies b ON b.id = c.body_id
+		WHERE b.name_objectors = ? GROUP BY c.state_iso3 ORDER BY SUM(c.n) DESC, c.state_iso3`, true)
 	if err != nil {
 		return nil, fmt.Errorf("objection counts: %w", err)
 	}

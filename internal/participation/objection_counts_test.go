@@ -1,0 +1,106 @@
+package participation_test
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/cybernorms/cybernorms/internal/participation"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/testrig"
+)
+
+// countedBefore is how ObjectionCounts counted before the counts were
+// kept: every objection (withdrawn ones included) in a body that names
+// objecting States.
+const countedBefore = `SELECT x.state_iso3, COUNT(*) FROM participation_objections x
+	JOIN participation_applications a ON a.id = x.application_id JOIN participation_bodies b ON b.id = a.body_id
+	WHERE b.name_objectors = ? GROUP BY x.state_iso3 ORDER BY COUNT(*) DESC, x.state_iso3`
+
+func TestObjectionCountsMatchACountOfEveryObjectionAfterEachWrite(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		svc := participation.NewService(rig.App.Services)
+		// A second instance on the same database, as behind a load
+		// balancer: it must see every write at once.
+		other := participation.NewService(rig.App.Services)
+		check := func(t *testing.T, after string) {
+			t.Helper()
+			rows, err := rig.DB.QueryContext(rig.Ctx, countedBefore, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []participation.ObjectionCount{}
+			for rows.Next() {
+				var c participation.ObjectionCount
+				if err := rows.Scan(&c.StateISO3, &c.Count); err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, c)
+			}
+			rows.Close()
+			for _, s := range []*participation.Service{svc, other} {
+				got, err := s.ObjectionCounts(rig.Ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("after %s: counts %v, want %v", after, got, want)
+				}
+			}
+		}
+		check(t, "nothing")
+
+		as := func(u *auth.User) apiClient { return apiClient{rig.Anonymous(t), rig.Token(t, u)} }
+		sec := as(rig.User(t, auth.RoleSecretariat, ""))
+		base := "/api/v1/participation"
+		named := map[string]any{"name": "Named", "modality": "non-objection-veto", "name_objectors": true}
+		unnamed := map[string]any{"name": "Unnamed", "modality": "non-objection-decision"}
+		st, body := sec.do(t, "POST", base+"/bodies", map[string]any{"slug": "named", "name": named["name"], "modality": named["modality"], "name_objectors": true})
+		want(t, "create the named body", st, 201, body)
+		st, body = sec.do(t, "POST", base+"/bodies", map[string]any{"slug": "unnamed", "name": unnamed["name"], "modality": unnamed["modality"]})
+		want(t, "create the unnamed body", st, 201, body)
+		var apps []string
+		for _, org := range []string{"First NGO", "Second NGO"} {
+			c := as(rig.User(t, auth.RoleStakeholder, rig.Organisation(t, org)))
+			for _, b := range []string{"named", "unnamed"} {
+				st, body := c.do(t, "POST", base+"/applications", map[string]any{"body": b, "justification": "We work on the body's mandate."})
+				want(t, "apply to "+b, st, 201, body)
+				apps = append(apps, body["id"].(string))
+			}
+		}
+		for _, b := range []string{"named", "unnamed"} {
+			st, body := sec.do(t, "POST", base+"/bodies/"+b+"/circulate", nil)
+			want(t, "circulate "+b, st, 200, body)
+		}
+
+		fra := as(rig.User(t, auth.RoleStateApprover, "FRA"))
+		deu := as(rig.User(t, auth.RoleStateApprover, "DEU"))
+		for i, app := range apps {
+			st, body := fra.do(t, "POST", base+"/applications/"+app+"/objection", map[string]any{"reason": "No"})
+			want(t, "FRA objects", st, 200, body)
+			check(t, "an objection")
+			if i%2 == 0 {
+				st, body = deu.do(t, "POST", base+"/applications/"+app+"/objection", map[string]any{"reason": "No"})
+				want(t, "DEU objects", st, 200, body)
+				check(t, "a second State's objection")
+			}
+		}
+		st, body = deu.do(t, "DELETE", base+"/applications/"+apps[0]+"/objection", nil)
+		want(t, "DEU withdraws", st, 200, body)
+		check(t, "a withdrawal (which still counts)")
+
+		unnamed["name_objectors"] = true
+		st, body = sec.do(t, "PUT", base+"/bodies/unnamed", unnamed)
+		want(t, "name the unnamed body's objectors", st, 200, body)
+		check(t, "a body starting to name objectors")
+		named["name_objectors"] = false
+		st, body = sec.do(t, "PUT", base+"/bodies/named", named)
+		want(t, "stop naming the named body's objectors", st, 200, body)
+		check(t, "a body ceasing to name objectors")
+
+		if err := participation.GenerateDemo(rig.Ctx, rig.App.Services, rand.New(rand.NewPCG(1, 2)), 1, func(string) {}); err != nil {
+			t.Fatal(err)
+		}
+		check(t, "the demo's objections")
+	})
+}
