@@ -6,6 +6,7 @@ import (
 
 	"github.com/cybernorms/cybernorms/internal/compendium"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/config"
 	"github.com/cybernorms/cybernorms/internal/testrig"
 )
 
@@ -53,5 +54,49 @@ func BenchmarkPracticesPage(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkCompendiumPages serves the compendium's index and a norm's page
+// (page cache off) with 300 and 3,000 good practices: both counted every
+// practice per norm on each view; their cost must not grow with the number
+// of practices.
+func BenchmarkCompendiumPages(b *testing.B) {
+	for _, kind := range testrig.DBKinds(b) {
+		rig := testrig.NewWith(b, kind, func(c *config.Config) { c.PageCacheMB = 0 })
+		svc := service(rig)
+		ctx := auth.WithUser(rig.Ctx, rig.User(b, auth.RoleSecretariat, ""))
+		h := rig.App.Handler()
+		states := []string{"FRA", "KEN", "BRA", "JPN", "CAN", "DEU", "IND", "MEX", "NGA", "AUS"}
+		norms := []string{"gge2015-a", "gge2015-b", "gge2015-c", "gge2015-h", "gge2015-j"}
+		have := 0
+		for _, n := range []int{300, 3000} {
+			for r := have / 30; r < n/30; r++ {
+				var ms []measure
+				for j := range 30 {
+					k := fmt.Sprintf("k-%d-%d", r, j)
+					ms = append(ms, measure{ID: "m" + k[1:], Key: k, Norm: norms[j%len(norms)], Others: []string{norms[(j+1)%len(norms)]},
+						Title: fmt.Sprintf("Measure %d of report %d", j, r), Desc: "A description of the measure.", Type: "policy", Status: "implemented"})
+				}
+				publish(b, rig, states[r%len(states)], 2015+r/len(states)%10, "public", ms...)
+				for j := range 30 {
+					if _, err := svc.MarkPractice(ctx, compendium.PracticeInput{MeasureID: fmt.Sprintf("m-%d-%d", r, j)}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			have = n
+			if kind == "postgres" {
+				// As autovacuum would after such a load.
+				if _, err := rig.DB.ExecContext(rig.Ctx, `ANALYZE`); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for _, path := range []string{"/compendium", "/compendium/norms/gge2015-h"} {
+				b.Run(fmt.Sprintf("%s/practices=%d%s", kind, n, path), func(b *testing.B) {
+					testrig.BenchGet(b, h, path, "")
+				})
+			}
+		}
 	}
 }

@@ -273,6 +273,9 @@ func (s *Service) refreshPractices(ctx context.Context, state string) error {
 	}
 	for _, mk := range marks {
 		err := s.P.DB.InTx(ctx, func(tx *db.Tx) error {
+			if err := countPractice(ctx, tx, mk.key, -1); err != nil {
+				return err
+			}
 			var best *PublishedMeasure
 			for _, v := range versions {
 				m, err := scanMeasure(tx.QueryRowContext(ctx, `SELECT `+measureCols+` FROM report_measures m WHERE m.report_id = ? AND m.version = ? AND m.measure_key = ? AND m.published = ?`, v.report, v.version, mk.key, true))
@@ -284,6 +287,8 @@ func (s *Service) refreshPractices(ctx context.Context, state string) error {
 				}
 			}
 			if best == nil {
+				// No longer counted: countPractice skips a practice
+				// without a published measure.
 				if _, err := tx.ExecContext(ctx, `UPDATE compendium_practices SET measure_id = '' WHERE measure_key = ?`, mk.key); err != nil {
 					return err
 				}
@@ -296,6 +301,9 @@ func (s *Service) refreshPractices(ctx context.Context, state string) error {
 				return err
 			}
 			if err := keepPracticeOrder(ctx, tx, *best); err != nil {
+				return err
+			}
+			if err := countPractice(ctx, tx, mk.key, 1); err != nil {
 				return err
 			}
 			return search.Index(ctx, tx, practiceDoc(practiceOf(*best, mk.note, mk.role, mk.at)))

@@ -126,6 +126,11 @@ func (s *Service) markTx(ctx context.Context, tx *db.Tx, in PracticeInput) (Prac
 	case !errors.Is(err, sql.ErrNoRows):
 		return Practice{}, err
 	}
+	// The practice's counts come off before the write and back on after
+	// it, whatever it changed (its measure, its norms).
+	if err := countPractice(ctx, tx, m.Key, -1); err != nil {
+		return Practice{}, err
+	}
 	now := time.Now().UTC()
 	if before == nil {
 		_, err = tx.ExecContext(ctx, `INSERT INTO compendium_practices (measure_key, state_iso3, measure_id, note, marked_by, marked_role, marked_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -138,6 +143,9 @@ func (s *Service) markTx(ctx context.Context, tx *db.Tx, in PracticeInput) (Prac
 		return Practice{}, fmt.Errorf("compendium: mark practice: %w", err)
 	}
 	if err := keepPracticeOrder(ctx, tx, m); err != nil {
+		return Practice{}, err
+	}
+	if err := countPractice(ctx, tx, m.Key, 1); err != nil {
 		return Practice{}, err
 	}
 	p := practiceOf(m, in.Note, string(u.Role), now)
@@ -163,6 +171,9 @@ func (s *Service) UnmarkPractice(ctx context.Context, measureKey string) error {
 		if !mayCurate(u, state) {
 			return ErrForbidden
 		}
+		if err := countPractice(ctx, tx, measureKey, -1); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM compendium_practices WHERE measure_key = ?`, measureKey); err != nil {
 			return fmt.Errorf("compendium: unmark practice: %w", err)
 		}
@@ -174,6 +185,25 @@ func (s *Service) UnmarkPractice(ctx context.Context, measureKey string) error {
 		}
 		return audit.Record(ctx, tx, "practice.unmark", "practice", measureKey, map[string]string{"state": state, "note": note}, nil)
 	})
+}
+
+// countPractice adds delta (1 or -1) to the count of each norm the
+// practice of measureKey serves, if it counts (the sync found its measure
+// published: it has a measure_id). Every write of compendium_practices or
+// compendium_practice_norms calls it with -1 before and 1 after, in its
+// transaction, so that the counts (PracticeCounts) follow the practices
+// whatever the write changed; an absent practice counts for nothing. The
+// norms' rows are taken in order, so that two writers never wait on each
+// other's in turn (PostgreSQL).
+func countPractice(ctx context.Context, tx *db.Tx, measureKey string, delta int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO compendium_practice_counts (norm_id, n)
+		SELECT n.norm_id, CAST(? AS INTEGER) FROM compendium_practice_norms n JOIN compendium_practices p ON p.measure_key = n.measure_key
+		WHERE n.measure_key = ? AND p.measure_id <> '' ORDER BY n.norm_id
+		ON CONFLICT (norm_id) DO UPDATE SET n = compendium_practice_counts.n + excluded.n`, delta, measureKey)
+	if err != nil {
+		return fmt.Errorf("compendium: practice counts: %w", err)
+	}
+	return nil
 }
 
 // keepPracticeOrder copies into the compendium's tables what its lists sort
@@ -344,10 +374,10 @@ func (s *Service) Practices(ctx context.Context, f PracticeFilter, lang string) 
 // own norm or another one), from the compendium's own tables: a practice
 // counts while the sync finds its measure published (an aggregate, so a
 // report turned confidential may still count until the sync, never by
-// name).
+// name). It reads the counts kept by countPractice (migration 0305), one
+// row a norm, not every practice.
 func (s *Service) PracticeCounts(ctx context.Context) (map[string]int, error) {
-	out, err := countsByNorm(ctx, s.P.DB, `SELECT n.norm_id, COUNT(*) FROM compendium_practice_norms n CROSS JOIN compendium_practices p
-		WHERE p.measure_key = n.measure_key AND p.measure_id <> '' GROUP BY n.norm_id`)
+	out, err := countsByNorm(ctx, s.P.DB, `SELECT norm_id, n FROM compendium_practice_counts WHERE n > 0`)
 	if err != nil {
 		return nil, fmt.Errorf("compendium: count practices: %w", err)
 	}
