@@ -336,6 +336,13 @@ func peakRSS(pid int) float64 {
 	return 0
 }
 
+// resetPeak sets a process's peak resident set (VmHWM) back to its
+// resident set now (Linux: "5" written to /proc/PID/clear_refs), so that
+// the next reading of peakRSS is the peak since; false when it cannot.
+func resetPeak(pid int) bool {
+	return pid > 0 && os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0) == nil
+}
+
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
 
 func runCmd(ctx context.Context, args []string) error {

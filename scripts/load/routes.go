@@ -193,6 +193,27 @@ func routesCmd(ctx context.Context, args []string) error {
 		fmt.Printf(" Left out (not answering 200): %s.", strings.Join(skipped, ", "))
 	}
 	fmt.Printf(" CPU ms: the app's processor time (user and system) per request, over its bursts.")
+	// Each route's own peak: the app's peak resident set is reset before
+	// it, read after it; the whole run's peak is the highest of them.
+	perRoutePeak := *pid > 0 && resetPeak(*pid)
+	peakCol, peakSep := "", ""
+	if perRoutePeak {
+		fmt.Printf(" Peak MiB: the app's peak resident memory (VmHWM) while the route ran, reset before it.")
+		peakCol, peakSep = " peak MiB |", " ---: |"
+	}
+	var highest float64
+	measure := func(targets []target, maxReq int, maxDur time.Duration) (routeFigures, string) {
+		if perRoutePeak {
+			resetPeak(*pid)
+		}
+		f := measureRoute(ctx, *base, *bare, targets, id, *conc, maxReq, maxDur, *rounds, *pid)
+		if !perRoutePeak {
+			return f, ""
+		}
+		p := peakRSS(*pid)
+		highest = max(highest, p)
+		return f, fmt.Sprintf(" %.1f |", p)
+	}
 	var rp *replay
 	if *debug != "" {
 		if err := loopbackOnly(*debug); err != nil {
@@ -203,8 +224,8 @@ func routesCmd(ctx context.Context, args []string) error {
 		}
 		fmt.Printf(" SQL: the statements the app runs for the route, reads + writes (the bare baseline runs the reads).")
 	}
-	fmt.Printf("\n\n| route | as | app req/s | bare req/s | app/bare | p50 | p99 | bare p50 | bare p99 | CPU ms | SQL | errors |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-	row := func(name, as, key string, f routeFigures) {
+	fmt.Printf("\n\n| route | as | app req/s | bare req/s | app/bare | p50 | p99 | bare p50 | bare p99 | CPU ms | SQL | errors |%s\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |%s\n", peakCol, peakSep)
+	row := func(name, as, key string, f routeFigures, peak string) {
 		ratio := 0.0
 		if f.bare.rps() > 0 {
 			ratio = f.app.rps() / f.bare.rps()
@@ -221,11 +242,14 @@ func routesCmd(ctx context.Context, args []string) error {
 		if rp != nil && key != "" {
 			stmts = fmt.Sprintf("%d + %d", len(rp.stmts[key]), rp.writes[key])
 		}
-		fmt.Printf("| %s | %s | %.0f | %.0f | %.2f%s | %s | %s | %s | %s | %s | %s | %d |\n", name, as, f.app.rps(), f.bare.rps(), ratio, mark,
-			ms(f.app.quantile(0.5)), ms(f.app.quantile(0.99)), ms(f.bare.quantile(0.5)), ms(f.bare.quantile(0.99)), cpu, stmts, f.app.errs+f.bare.errs)
+		fmt.Printf("| %s | %s | %.0f | %.0f | %.2f%s | %s | %s | %s | %s | %s | %s | %d |%s\n", name, as, f.app.rps(), f.bare.rps(), ratio, mark,
+			ms(f.app.quantile(0.5)), ms(f.app.quantile(0.99)), ms(f.bare.quantile(0.5)), ms(f.bare.quantile(0.99)), cpu, stmts, f.app.errs+f.bare.errs, peak)
 	}
 	defer func() {
-		if *pid > 0 {
+		switch {
+		case perRoutePeak:
+			fmt.Printf("\nPeak resident memory of the app (VmHWM) over these routes: %.1f MiB, the highest of the routes' own peaks.\n", highest)
+		case *pid > 0:
 			fmt.Printf("\nPeak resident memory of the app (VmHWM) after these routes: %.1f MiB.\n", peakRSS(*pid))
 		}
 	}()
@@ -239,16 +263,16 @@ func routesCmd(ctx context.Context, args []string) error {
 			byClass[t.Class] = append(byClass[t.Class], t)
 		}
 		for _, c := range order {
-			f := measureRoute(ctx, *base, *bare, byClass[c], id, *conc, *maxReq*2, *maxDur*2, *rounds, *pid)
-			row(fmt.Sprintf("**all %d %s routes, mixed**", len(byClass[c]), c), "", "", f)
+			f, peak := measure(byClass[c], *maxReq*2, *maxDur*2)
+			row(fmt.Sprintf("**all %d %s routes, mixed**", len(byClass[c]), c), "", "", f, peak)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 		}
 	}
 	for _, t := range mix {
-		f := measureRoute(ctx, *base, *bare, []target{t}, id, *conc, *maxReq, *maxDur, *rounds, *pid)
-		row("`"+strings.ReplaceAll(t.Path, "|", "%7C")+"`", t.As, bodyKey(t.As, t.Path), f)
+		f, peak := measure([]target{t}, *maxReq, *maxDur)
+		row("`"+strings.ReplaceAll(t.Path, "|", "%7C")+"`", t.As, bodyKey(t.As, t.Path), f, peak)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
