@@ -681,6 +681,10 @@ func (m *Module) statesPage(w http.ResponseWriter, r *http.Request) {
 	m.site.Render(w, r, http.StatusOK, "participation/states.html", "", out)
 }
 
+// statePageRows is how many objections, and how many votes, a State's
+// page shows at a time.
+const statePageRows = 50
+
 func (m *Module) statePage(w http.ResponseWriter, r *http.Request) {
 	iso3 := strings.ToUpper(r.PathValue("iso3"))
 	st, ok := states.ByISO3(iso3)
@@ -688,12 +692,18 @@ func (m *Module) statePage(w http.ResponseWriter, r *http.Request) {
 		m.site.Error(w, r, http.StatusNotFound, "error.notfound")
 		return
 	}
-	list, err := m.svc.StateObjections(r.Context(), iso3)
-	if err != nil {
-		m.site.ServerError(w, r, err)
+	q := r.URL.Query()
+	after, votesAfter := q.Get("after"), q.Get("votes_after")
+	list, next, err := m.svc.StateObjectionsPage(r.Context(), iso3, after, statePageRows)
+	var votes []StateVoteRecord
+	var nextVotes string
+	if err == nil {
+		votes, nextVotes, err = m.svc.StateVotesPage(r.Context(), iso3, votesAfter, statePageRows)
+	}
+	if errors.Is(err, ErrBadCursor) {
+		m.site.Error(w, r, http.StatusBadRequest, "error.badrequest")
 		return
 	}
-	votes, err := m.svc.StateVotes(r.Context(), iso3)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
@@ -703,7 +713,11 @@ func (m *Module) statePage(w http.ResponseWriter, r *http.Request) {
 		ISO3       string
 		Objections []StateObjection
 		Votes      []StateVoteRecord
-	}{st.Name(web.Lang(r)), iso3, list, votes})
+		// After and VotesAfter are where this page's lists start ("": at
+		// the first row); Next and NextVotes where the next pages do ("":
+		// none).
+		After, VotesAfter, Next, NextVotes string
+	}{st.Name(web.Lang(r)), iso3, list, votes, after, votesAfter, next, nextVotes})
 }
 
 type consultationsData struct {

@@ -2,11 +2,15 @@ package participation_test
 
 import (
 	"math/rand/v2"
+	"net/http"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/cybernorms/cybernorms/internal/participation"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/id"
+	"github.com/cybernorms/cybernorms/internal/states"
 	"github.com/cybernorms/cybernorms/internal/testrig"
 )
 
@@ -102,5 +106,73 @@ func TestObjectionCountsMatchACountOfEveryObjectionAfterEachWrite(t *testing.T) 
 			t.Fatal(err)
 		}
 		check(t, "the demo's objections")
+	})
+}
+
+// TestStatePagesWalkTheWholeRecord walks a State's objections and votes a
+// few at a time (votes cast at one instant, so the order's second key
+// decides) and finds every row of the full list once, in its order; a
+// page after a row not in the list is refused.
+func TestStatePagesWalkTheWholeRecord(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		svc := participation.NewService(rig.App.Services)
+		bodyID := id.New()
+		if _, err := rig.DB.ExecContext(rig.Ctx, `INSERT INTO participation_bodies (id, slug, name, modality, name_objectors, created_at) VALUES (?, 'walk', 'Walk', 'veto', ?, ?)`, bodyID, true, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+		fillObjections(t, rig, bodyID, 0, 400)
+		iso3 := states.All()[0].ISO3
+		objections, err := svc.StateObjections(rig.Ctx, iso3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		votes, err := svc.StateVotes(rig.Ctx, iso3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(objections) < 5 || len(votes) < 5 {
+			t.Fatalf("%d objections and %d votes: too few to walk", len(objections), len(votes))
+		}
+		var walked []string
+		for after, pages := "", 0; pages == 0 || after != ""; pages++ {
+			page, next, err := svc.StateObjectionsPage(rig.Ctx, iso3, after, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range page {
+				walked = append(walked, o.Application.ID+o.CreatedAt.String())
+			}
+			after = next
+		}
+		var all []string
+		for _, o := range objections {
+			all = append(all, o.Application.ID+o.CreatedAt.String())
+		}
+		if !reflect.DeepEqual(walked, all) {
+			t.Errorf("objections walked two at a time:\n%v\nwant\n%v", walked, all)
+		}
+		walked, all = nil, nil
+		for after, pages := "", 0; pages == 0 || after != ""; pages++ {
+			page, next, err := svc.StateVotesPage(rig.Ctx, iso3, after, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range page {
+				walked = append(walked, v.Application.ID)
+			}
+			after = next
+		}
+		for _, v := range votes {
+			all = append(all, v.Application.ID)
+		}
+		if !reflect.DeepEqual(walked, all) {
+			t.Errorf("votes walked three at a time:\n%v\nwant\n%v", walked, all)
+		}
+		c := rig.Anonymous(t)
+		for _, q := range []string{"after=" + id.New(), "votes_after=nothing", "after=" + objections[0].Application.ID + "&votes_after=%00"} {
+			if resp := c.Get(t, "/participation/states/"+iso3+"?"+q); resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("a State's page ?%s: status %d, want 400", q, resp.StatusCode)
+			}
+		}
 	})
 }

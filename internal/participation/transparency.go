@@ -3,6 +3,7 @@ package participation
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -130,16 +131,40 @@ type StateObjection struct {
 }
 
 // StateObjections lists the objections a State lodged in bodies that name
-// objecting States; objections in other bodies are never shown. One
-// statement reads the objections with their applications (through the
-// objections' index by State).
+// objecting States; objections in other bodies are never shown.
 func (s *Service) StateObjections(ctx context.Context, iso3 string) ([]StateObjection, error) {
+	list, _, err := s.StateObjectionsPage(ctx, iso3, "", 0)
+	return list, err
+}
+
+// ErrBadCursor: a page was asked to start after a row that is not in its
+// list.
+var ErrBadCursor = errors.New("not a row of this list")
+
+// StateObjectionsPage lists at most limit (0: all) of a State's published
+// objections, newest first, after the objection to application after ("":
+// from the first), and returns the application to pass as after for the
+// next page ("" after the last). One statement reads the objections with
+// their applications, walking the objections' index by State and time
+// (migration 0404), so a page costs the same however many objections the
+// State lodged.
+func (s *Service) StateObjectionsPage(ctx context.Context, iso3, after string, limit int) ([]StateObjection, string, error) {
+	iso3 = strings.ToUpper(iso3)
+	where, args := `x.state_iso3 = ? AND b.name_objectors = ?`, []any{iso3, true}
+	if after != "" {
+		k, err := keysetAfter(ctx, s.DB, "participation_objections", "x", iso3, after)
+		if err != nil {
+			return nil, "", err
+		}
+		where += k
+		args = append(args, iso3, after, iso3, after, after)
+	}
 	rows, err := s.DB.QueryContext(ctx, `SELECT `+appCols+`, x.reason, x.created_at, x.withdrawn_at FROM participation_objections x
 		JOIN participation_applications a ON a.id = x.application_id JOIN organisations o ON o.id = a.org_id
 		JOIN participation_bodies b ON b.id = a.body_id LEFT JOIN participation_sessions s ON s.id = a.session_id
-		WHERE x.state_iso3 = ? AND b.name_objectors = ? ORDER BY x.created_at DESC, x.application_id`, strings.ToUpper(iso3), true)
+		WHERE `+where+` ORDER BY x.created_at DESC, x.application_id DESC`+pageLimit(limit), args...)
 	if err != nil {
-		return nil, fmt.Errorf("state objections: %w", err)
+		return nil, "", fmt.Errorf("state objections: %w", err)
 	}
 	defer rows.Close()
 	out := []StateObjection{}
@@ -147,12 +172,46 @@ func (s *Service) StateObjections(ctx context.Context, iso3 string) ([]StateObje
 		var o StateObjection
 		var w nullTime
 		if o.Application, err = scanApp(scanMore{rows, []any{&o.Reason, &o.CreatedAt, &w}}); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		o.WithdrawnAt = tp(w.NullTime)
 		out = append(out, o)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].Application.ID
+	}
+	return out, next, nil
+}
+
+// keysetAfter checks that the State has a row for application after in
+// table (participation_objections or participation_votes, whose key is the
+// application and the State) and returns the condition, on alias t, that
+// keeps the rows after it in the order created_at DESC, application_id
+// DESC; its arguments are iso3, after, iso3, after, after.
+func keysetAfter(ctx context.Context, q db.Querier, table, t, iso3, after string) (string, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+` WHERE application_id = ? AND state_iso3 = ?`, after, iso3).Scan(&n); err != nil {
+		return "", fmt.Errorf("page of %s: %w", table, err)
+	}
+	if n == 0 {
+		return "", ErrBadCursor
+	}
+	at := `(SELECT c.created_at FROM ` + table + ` c WHERE c.state_iso3 = ? AND c.application_id = ?)`
+	return ` AND (` + t + `.created_at < ` + at + ` OR (` + t + `.created_at = ` + at + ` AND ` + t + `.application_id < ?))`, nil
+}
+
+// pageLimit is the LIMIT of a page of limit rows and one more (to know
+// whether there is a next page); none for 0.
+func pageLimit(limit int) string {
+	if limit <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(` LIMIT %d`, limit+1)
 }
 
 // StateVoteRecord is one vote a State cast in a recorded vote, as
@@ -165,27 +224,52 @@ type StateVoteRecord struct {
 
 // StateVotes lists the votes a State cast in recorded votes that have
 // closed, newest first. Votes by secret ballot, and votes still open, are
-// never shown. One statement reads the votes with their applications
-// (through the votes' index by State).
+// never shown.
 func (s *Service) StateVotes(ctx context.Context, iso3 string) ([]StateVoteRecord, error) {
+	list, _, err := s.StateVotesPage(ctx, iso3, "", 0)
+	return list, err
+}
+
+// StateVotesPage is a page of StateVotes, as StateObjectionsPage is of
+// StateObjections: one statement, through the votes' index by State and
+// time (migration 0404).
+func (s *Service) StateVotesPage(ctx context.Context, iso3, after string, limit int) ([]StateVoteRecord, string, error) {
+	iso3 = strings.ToUpper(iso3)
+	where, args := `v.state_iso3 = ? AND a.votes_recorded = ? AND a.decided_at IS NOT NULL`, []any{iso3, true}
+	if after != "" {
+		k, err := keysetAfter(ctx, s.DB, "participation_votes", "v", iso3, after)
+		if err != nil {
+			return nil, "", err
+		}
+		where += k
+		args = append(args, iso3, after, iso3, after, after)
+	}
 	rows, err := s.DB.QueryContext(ctx, `SELECT `+appCols+`, v.choice, v.created_at FROM participation_votes v
 		JOIN participation_applications a ON a.id = v.application_id JOIN organisations o ON o.id = a.org_id
 		JOIN participation_bodies b ON b.id = a.body_id LEFT JOIN participation_sessions s ON s.id = a.session_id
-		WHERE v.state_iso3 = ? AND a.votes_recorded = ? AND a.decided_at IS NOT NULL ORDER BY v.created_at DESC, v.application_id`, strings.ToUpper(iso3), true)
+		WHERE `+where+` ORDER BY v.created_at DESC, v.application_id DESC`+pageLimit(limit), args...)
 	if err != nil {
-		return nil, fmt.Errorf("state votes: %w", err)
+		return nil, "", fmt.Errorf("state votes: %w", err)
 	}
 	defer rows.Close()
 	out := []StateVoteRecord{}
 	for rows.Next() {
 		var v StateVoteRecord
 		if v.Application, err = scanApp(scanMore{rows, []any{&v.Choice, &v.CastAt}}); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		v.CastAt = v.CastAt.UTC()
 		out = append(out, v)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].Application.ID
+	}
+	return out, next, nil
 }
 
 // scanMore scans an application's columns (scanApp) followed by more.
