@@ -169,3 +169,40 @@ func TestSubscriberCountsMigration(t *testing.T) {
 		})
 	}
 }
+
+// TestSubscriberRacesAreRetried has many requests subscribe and bounce the
+// same addresses at the same moment. On PostgreSQL a write can find its
+// subscriber changed by another between its read and its update, or two
+// first subscriptions of an address insert at once; the loser is run again
+// rather than answered with an error, and the counts stay right.
+func TestSubscriberRacesAreRetried(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		svc := bulletinSvc(rig)
+		ctx := rig.Ctx
+		errs := make(chan error, 64)
+		for i := range 64 {
+			go func() {
+				addr := fmt.Sprintf("race%d@example.org", i%4)
+				var err error
+				if i%3 == 2 {
+					_, err = svc.Suppress(ctx, addr, bulletin.KindBounce)
+				} else {
+					err = svc.Subscribe(ctx, addr, "en")
+				}
+				errs <- err
+			}()
+		}
+		for range 64 {
+			if err := <-errs; err != nil {
+				t.Errorf("a concurrent write failed: %v", err)
+			}
+		}
+		got, err := svc.SubscriberCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := countedByStatus(t, rig.DB); !maps.Equal(got, want) {
+			t.Fatalf("counts %v, the table has %v", got, want)
+		}
+	})
+}

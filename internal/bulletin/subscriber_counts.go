@@ -20,6 +20,22 @@ import (
 // counts for it would make them wrong.
 var errChangedMeanwhile = errors.New("the address changed at the same moment: try again")
 
+// retryChanged runs a subscriber's transaction again when it found the
+// subscriber changed by another at the same moment, or added by another
+// (two first subscriptions of one address: the unique address refuses the
+// second insert), up to five runs in all: the next run reads the new row
+// and does what its status calls for, so the person subscribing or the
+// bounce being recorded never sees the race.
+func retryChanged(run func() error) error {
+	var err error
+	for range 5 {
+		if err = run(); !errors.Is(err, errChangedMeanwhile) && !db.IsUniqueViolation(err) {
+			return err
+		}
+	}
+	return err
+}
+
 // moveCount records that n subscribers went from status from to status to;
 // from is "" for new subscribers (and to would be "" for deleted ones,
 // though nothing deletes subscribers today). Nothing moves when n is 0 or the status

@@ -84,6 +84,10 @@ func (s *Service) Subscribe(ctx context.Context, email, lang string) error {
 	if !web.KnownLanguage(lang) {
 		return invalid("lang", "%q is not one of ar, zh, en, fr, ru, es", lang)
 	}
+	return retryChanged(func() error { return s.subscribeTx(ctx, addr, lang) })
+}
+
+func (s *Service) subscribeTx(ctx context.Context, addr, lang string) error {
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
 		sub, err := loadSubscriberByEmail(ctx, tx, addr)
 		if err != nil {
@@ -287,30 +291,32 @@ func (s *Service) Suppress(ctx context.Context, email, kind string) (bool, error
 		return false, invalid("kind", "must be bounce or complaint")
 	}
 	found := false
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-		sub, err := loadSubscriberByEmail(ctx, tx, addr)
-		if err != nil || sub == nil {
-			return err
-		}
-		found = true
-		if sub.Status == status {
-			return nil
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE bulletin_subscribers SET status = ?, confirm_hash = NULL, updated_at = ? WHERE id = ? AND status = ?`, status, time.Now().UTC(), sub.ID, sub.Status)
-		if err != nil {
-			return fmt.Errorf("suppress: %w", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("suppress: %w", err)
-		}
-		if n == 0 {
-			return errChangedMeanwhile
-		}
-		if err := moveCount(ctx, tx, sub.Status, status, n); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, "bulletin.subscriber."+kindOr(kind), "bulletin_subscriber", sub.ID, map[string]string{"status": sub.Status}, map[string]string{"status": status})
+	err = retryChanged(func() error {
+		return s.DB.InTx(ctx, func(tx *db.Tx) error {
+			sub, err := loadSubscriberByEmail(ctx, tx, addr)
+			if err != nil || sub == nil {
+				return err
+			}
+			found = true
+			if sub.Status == status {
+				return nil
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE bulletin_subscribers SET status = ?, confirm_hash = NULL, updated_at = ? WHERE id = ? AND status = ?`, status, time.Now().UTC(), sub.ID, sub.Status)
+			if err != nil {
+				return fmt.Errorf("suppress: %w", err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("suppress: %w", err)
+			}
+			if n == 0 {
+				return errChangedMeanwhile
+			}
+			if err := moveCount(ctx, tx, sub.Status, status, n); err != nil {
+				return err
+			}
+			return audit.Record(ctx, tx, "bulletin.subscriber."+kindOr(kind), "bulletin_subscriber", sub.ID, map[string]string{"status": sub.Status}, map[string]string{"status": status})
+		})
 	})
 	return found, err
 }
