@@ -695,14 +695,18 @@ func (m *Module) statePage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	after, votesAfter := q.Get("after"), q.Get("votes_after")
 	list, next, err := m.svc.StateObjectionsPage(r.Context(), iso3, after, statePageRows)
+	if errors.Is(err, ErrBadCursor) {
+		m.site.FieldError(w, r, http.StatusBadRequest, "after", "names no objection of this list")
+		return
+	}
 	var votes []StateVoteRecord
 	var nextVotes string
 	if err == nil {
 		votes, nextVotes, err = m.svc.StateVotesPage(r.Context(), iso3, votesAfter, statePageRows)
-	}
-	if errors.Is(err, ErrBadCursor) {
-		m.site.Error(w, r, http.StatusBadRequest, "error.badrequest")
-		return
+		if errors.Is(err, ErrBadCursor) {
+			m.site.FieldError(w, r, http.StatusBadRequest, "votes_after", "names no vote of this list")
+			return
+		}
 	}
 	if err != nil {
 		m.site.ServerError(w, r, err)

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,10 +169,25 @@ func TestStatePagesWalkTheWholeRecord(t *testing.T) {
 		if !reflect.DeepEqual(walked, all) {
 			t.Errorf("votes walked three at a time:\n%v\nwant\n%v", walked, all)
 		}
+		// An objection in a body that does not name objecting States is no
+		// row of the list: as a cursor it is refused like an unknown one,
+		// so that the page tells nothing of it.
+		hidden := id.New()
+		if _, err := rig.DB.ExecContext(rig.Ctx, `INSERT INTO participation_bodies (id, slug, name, modality, name_objectors, created_at) VALUES (?, 'hidden', 'Hidden', 'veto', ?, ?)`, hidden, false, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+		fillObjections(t, rig, hidden, 400, 420)
+		var secret, objector string
+		if err := rig.DB.QueryRowContext(rig.Ctx, `SELECT x.application_id, x.state_iso3 FROM participation_objections x JOIN participation_applications a ON a.id = x.application_id
+			WHERE a.body_id = ? ORDER BY x.state_iso3 LIMIT 1`, hidden).Scan(&secret, &objector); err != nil {
+			t.Fatal(err)
+		}
 		c := rig.Anonymous(t)
-		for _, q := range []string{"after=" + id.New(), "votes_after=nothing", "after=" + objections[0].Application.ID + "&votes_after=%00"} {
-			if resp := c.Get(t, "/participation/states/"+iso3+"?"+q); resp.StatusCode != http.StatusBadRequest {
-				t.Errorf("a State's page ?%s: status %d, want 400", q, resp.StatusCode)
+		for q, field := range map[string]string{iso3 + "?after=" + id.New(): "after", objector + "?after=" + secret: "after", iso3 + "?votes_after=nothing": "votes_after",
+			iso3 + "?after=" + objections[0].Application.ID + "&votes_after=" + id.New(): "votes_after", iso3 + "?votes_after=%00": "votes_after"} {
+			resp := c.Get(t, "/participation/states/"+q)
+			if body := testrig.Body(resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, field+":") {
+				t.Errorf("a State's page ?%s: status %d, want 400 naming %s", q, resp.StatusCode, field)
 			}
 		}
 	})

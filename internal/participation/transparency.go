@@ -149,69 +149,81 @@ var ErrBadCursor = errors.New("not a row of this list")
 // (migration 0404), so a page costs the same however many objections the
 // State lodged.
 func (s *Service) StateObjectionsPage(ctx context.Context, iso3, after string, limit int) ([]StateObjection, string, error) {
-	iso3 = strings.ToUpper(iso3)
-	where, args := `x.state_iso3 = ? AND b.name_objectors = ?`, []any{iso3, true}
-	if after != "" {
-		k, err := keysetAfter(ctx, s.DB, "participation_objections", "x", iso3, after)
-		if err != nil {
-			return nil, "", err
-		}
-		where += k
-		args = append(args, iso3, after, iso3, after, after)
-	}
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+appCols+`, x.reason, x.created_at, x.withdrawn_at FROM participation_objections x
-		JOIN participation_applications a ON a.id = x.application_id JOIN organisations o ON o.id = a.org_id
-		JOIN participation_bodies b ON b.id = a.body_id LEFT JOIN participation_sessions s ON s.id = a.session_id
-		WHERE `+where+` ORDER BY x.created_at DESC, x.application_id DESC`+pageLimit(limit), args...)
-	if err != nil {
-		return nil, "", fmt.Errorf("state objections: %w", err)
-	}
-	defer rows.Close()
 	out := []StateObjection{}
-	for rows.Next() {
+	l := stateList{table: "participation_objections", alias: "x", cols: "x.reason, x.created_at, x.withdrawn_at",
+		where: `x.state_iso3 = ? AND b.name_objectors = ?`, args: []any{strings.ToUpper(iso3), true}}
+	next, err := s.stateListPage(ctx, l, after, limit, func(rows *sql.Rows) (string, error) {
 		var o StateObjection
 		var w nullTime
+		var err error
 		if o.Application, err = scanApp(scanMore{rows, []any{&o.Reason, &o.CreatedAt, &w}}); err != nil {
-			return nil, "", err
+			return "", err
 		}
 		o.WithdrawnAt = tp(w.NullTime)
 		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].Application.ID
+		return o.Application.ID, nil
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("state objections: %w", err)
 	}
 	return out, next, nil
 }
 
-// keysetAfter checks that the State has a row for application after in
-// table (participation_objections or participation_votes, whose key is the
-// application and the State) and returns the condition, on alias t, that
-// keeps the rows after it in the order created_at DESC, application_id
-// DESC; its arguments are iso3, after, iso3, after, after.
-func keysetAfter(ctx context.Context, q db.Querier, table, t, iso3, after string) (string, error) {
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+` WHERE application_id = ? AND state_iso3 = ?`, after, iso3).Scan(&n); err != nil {
-		return "", fmt.Errorf("page of %s: %w", table, err)
-	}
-	if n == 0 {
-		return "", ErrBadCursor
-	}
-	at := `(SELECT c.created_at FROM ` + table + ` c WHERE c.state_iso3 = ? AND c.application_id = ?)`
-	return ` AND (` + t + `.created_at < ` + at + ` OR (` + t + `.created_at = ` + at + ` AND ` + t + `.application_id < ?))`, nil
+// stateList is one of the lists of a State's page: the rows of table (on
+// alias, keyed by application and State) joined to their applications
+// (a), organisations (o), bodies (b) and sessions (s), those where
+// holds with args (the State first), in the order created_at DESC,
+// application_id DESC, with their own columns cols after the
+// application's.
+type stateList struct {
+	table, alias, cols, where string
+	args                      []any
 }
 
-// pageLimit is the LIMIT of a page of limit rows and one more (to know
-// whether there is a next page); none for 0.
-func pageLimit(limit int) string {
-	if limit <= 0 {
-		return ""
+// stateListPage reads at most limit rows (0: all) of list l after the row
+// of application after ("": from the first), handing each to scan, which
+// returns its application; it returns the application to start the next
+// page after ("" when this page is the last). The cursor must name a row
+// of the list itself: a row the list leaves out (an objection in a body
+// that does not name objecting States, a secret or open vote) is refused
+// like an unknown one, so that the answer tells nothing of it.
+func (s *Service) stateListPage(ctx context.Context, l stateList, after string, limit int, scan func(*sql.Rows) (string, error)) (string, error) {
+	t := l.alias
+	from := ` FROM ` + l.table + ` ` + t + ` JOIN participation_applications a ON a.id = ` + t + `.application_id JOIN organisations o ON o.id = a.org_id
+		JOIN participation_bodies b ON b.id = a.body_id LEFT JOIN participation_sessions s ON s.id = a.session_id WHERE ` + l.where
+	args := append([]any(nil), l.args...)
+	if after != "" {
+		var n int
+		if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*)`+from+` AND `+t+`.application_id = ?`, append(args, after)...).Scan(&n); err != nil {
+			return "", err
+		}
+		if n == 0 {
+			return "", ErrBadCursor
+		}
+		iso3 := l.args[0]
+		at := `(SELECT c.created_at FROM ` + l.table + ` c WHERE c.state_iso3 = ? AND c.application_id = ?)`
+		from += ` AND (` + t + `.created_at < ` + at + ` OR (` + t + `.created_at = ` + at + ` AND ` + t + `.application_id < ?))`
+		args = append(args, iso3, after, iso3, after, after)
 	}
-	return fmt.Sprintf(` LIMIT %d`, limit+1)
+	query := `SELECT ` + appCols + `, ` + l.cols + from + ` ORDER BY ` + t + `.created_at DESC, ` + t + `.application_id DESC`
+	if limit > 0 {
+		query += fmt.Sprintf(` LIMIT %d`, limit+1) // one more: is there a next page?
+	}
+	rows, err := s.DB.QueryContext(ctx, query, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	last := ""
+	for n := 0; rows.Next(); n++ {
+		if limit > 0 && n == limit {
+			return last, nil
+		}
+		if last, err = scan(rows); err != nil {
+			return "", err
+		}
+	}
+	return "", rows.Err()
 }
 
 // StateVoteRecord is one vote a State cast in a recorded vote, as
@@ -234,40 +246,21 @@ func (s *Service) StateVotes(ctx context.Context, iso3 string) ([]StateVoteRecor
 // StateObjections: one statement, through the votes' index by State and
 // time (migration 0404).
 func (s *Service) StateVotesPage(ctx context.Context, iso3, after string, limit int) ([]StateVoteRecord, string, error) {
-	iso3 = strings.ToUpper(iso3)
-	where, args := `v.state_iso3 = ? AND a.votes_recorded = ? AND a.decided_at IS NOT NULL`, []any{iso3, true}
-	if after != "" {
-		k, err := keysetAfter(ctx, s.DB, "participation_votes", "v", iso3, after)
-		if err != nil {
-			return nil, "", err
-		}
-		where += k
-		args = append(args, iso3, after, iso3, after, after)
-	}
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+appCols+`, v.choice, v.created_at FROM participation_votes v
-		JOIN participation_applications a ON a.id = v.application_id JOIN organisations o ON o.id = a.org_id
-		JOIN participation_bodies b ON b.id = a.body_id LEFT JOIN participation_sessions s ON s.id = a.session_id
-		WHERE `+where+` ORDER BY v.created_at DESC, v.application_id DESC`+pageLimit(limit), args...)
-	if err != nil {
-		return nil, "", fmt.Errorf("state votes: %w", err)
-	}
-	defer rows.Close()
 	out := []StateVoteRecord{}
-	for rows.Next() {
+	l := stateList{table: "participation_votes", alias: "v", cols: "v.choice, v.created_at",
+		where: `v.state_iso3 = ? AND a.votes_recorded = ? AND a.decided_at IS NOT NULL`, args: []any{strings.ToUpper(iso3), true}}
+	next, err := s.stateListPage(ctx, l, after, limit, func(rows *sql.Rows) (string, error) {
 		var v StateVoteRecord
+		var err error
 		if v.Application, err = scanApp(scanMore{rows, []any{&v.Choice, &v.CastAt}}); err != nil {
-			return nil, "", err
+			return "", err
 		}
 		v.CastAt = v.CastAt.UTC()
 		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].Application.ID
+		return v.Application.ID, nil
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("state votes: %w", err)
 	}
 	return out, next, nil
 }
