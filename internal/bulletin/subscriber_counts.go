@@ -70,21 +70,7 @@ func moveCount(ctx context.Context, tx *db.Tx, from, to string, n int64) error {
 
 // SubscriberCounts counts the list by status (the statuses it has).
 func (s *Service) SubscriberCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT status, n FROM bulletin_subscriber_counts WHERE n <> 0`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var k string
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		out[k] = n
-	}
-	return out, rows.Err()
+	return db.Counts(ctx, s.DB, `SELECT status, n FROM bulletin_subscriber_counts WHERE n <> 0`)
 }
 
 // confirmedCount is the number of confirmed subscribers, 0 when none ever were.

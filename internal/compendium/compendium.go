@@ -244,30 +244,11 @@ func (s *Service) Recommendations(ctx context.Context, normID string) ([]Recomme
 
 // RecommendationCounts returns the number of recommendations per norm.
 func (s *Service) RecommendationCounts(ctx context.Context) (map[string]int, error) {
-	out, err := countsByNorm(ctx, s.P.DB, `SELECT norm_id, COUNT(*) FROM compendium_recommendations GROUP BY norm_id`)
+	out, err := db.Counts(ctx, s.P.DB, `SELECT norm_id, COUNT(*) FROM compendium_recommendations GROUP BY norm_id`)
 	if err != nil {
 		return nil, fmt.Errorf("compendium: count recommendations: %w", err)
 	}
 	return out, nil
-}
-
-// countsByNorm reads a query's (norm id, count) rows into a map.
-func countsByNorm(ctx context.Context, q db.Querier, query string, args ...any) (map[string]int, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var n string
-		var c int
-		if err := rows.Scan(&n, &c); err != nil {
-			return nil, err
-		}
-		out[n] = c
-	}
-	return out, rows.Err()
 }
 
 // validateRecommendation checks input and returns it trimmed.

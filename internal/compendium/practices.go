@@ -377,7 +377,7 @@ func (s *Service) Practices(ctx context.Context, f PracticeFilter, lang string) 
 // name). It reads the counts kept by countPractice (migration 0305), one
 // row a norm, not every practice.
 func (s *Service) PracticeCounts(ctx context.Context) (map[string]int, error) {
-	out, err := countsByNorm(ctx, s.P.DB, `SELECT norm_id, n FROM compendium_practice_counts WHERE n > 0`)
+	out, err := db.Counts(ctx, s.P.DB, `SELECT norm_id, n FROM compendium_practice_counts WHERE n > 0`)
 	if err != nil {
 		return nil, fmt.Errorf("compendium: count practices: %w", err)
 	}

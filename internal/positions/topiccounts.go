@@ -32,19 +32,5 @@ func uncountPublished(ctx context.Context, tx *db.Tx, docID string) error {
 
 // topicCounts reads the kept counts, by topic.
 func topicCounts(ctx context.Context, q db.Querier) (map[string]int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT topic_id, n FROM positions_topic_counts`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	counts := map[string]int{}
-	for rows.Next() {
-		var id string
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, err
-		}
-		counts[id] = n
-	}
-	return counts, rows.Err()
+	return db.Counts(ctx, q, `SELECT topic_id, n FROM positions_topic_counts`)
 }

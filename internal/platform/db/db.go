@@ -337,6 +337,26 @@ func IsUniqueViolation(err error) bool {
 	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
 }
 
+// Counts reads a query's (key, count) rows into a map: counts by status,
+// by norm, by topic.
+func Counts(ctx context.Context, q Querier, query string, args ...any) (map[string]int, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
 // Placeholders returns "?, ?, …" with n marks, for IN lists.
 func Placeholders(n int) string {
 	if n <= 0 {

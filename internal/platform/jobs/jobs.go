@@ -322,21 +322,7 @@ func (q *Queue) Run(ctx context.Context) {
 
 // Stats counts jobs by state, for /metrics and the operations page.
 func (q *Queue) Stats(ctx context.Context) (map[string]int, error) {
-	rows, err := q.DB.QueryContext(ctx, `SELECT state, COUNT(*) FROM jobs GROUP BY state`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var s string
-		var n int
-		if err := rows.Scan(&s, &n); err != nil {
-			return nil, err
-		}
-		out[s] = n
-	}
-	return out, rows.Err()
+	return db.Counts(ctx, q.DB, `SELECT state, COUNT(*) FROM jobs GROUP BY state`)
 }
 
 type periodic struct {
