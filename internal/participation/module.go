@@ -682,8 +682,8 @@ func (m *Module) statesPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // statePageRows is how many objections, and how many votes, a State's
-// page shows at a time.
-const statePageRows = 50
+// page shows at a time (a variable so that a test can page a short list).
+var statePageRows = 50
 
 func (m *Module) statePage(w http.ResponseWriter, r *http.Request) {
 	iso3 := strings.ToUpper(r.PathValue("iso3"))

@@ -183,6 +183,18 @@ func TestStatePagesWalkTheWholeRecord(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := rig.Anonymous(t)
+		// Each list's link to its next page says which list it pages, so
+		// that a screen reader's list of links tells the two apart.
+		defer participation.SetStatePageRows(2)()
+		page := testrig.Body(c.Get(t, "/participation/states/"+iso3))
+		for _, list := range []string{"objections", "votes"} {
+			if !strings.Contains(page, ">Next page of "+list+"<") {
+				t.Errorf("a State's page has no link named %q", "Next page of "+list)
+			}
+		}
+		if strings.Contains(page, ">Next page<") {
+			t.Error(`a State's page has a link named only "Next page"`)
+		}
 		for q, field := range map[string]string{iso3 + "?after=" + id.New(): "after", objector + "?after=" + secret: "after", iso3 + "?votes_after=nothing": "votes_after",
 			iso3 + "?after=" + objections[0].Application.ID + "&votes_after=" + id.New(): "votes_after", iso3 + "?votes_after=%00": "votes_after"} {
 			resp := c.Get(t, "/participation/states/"+q)
