@@ -205,29 +205,17 @@ func (m *Module) apiMeasures(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, err)
 		return
 	}
-	v, ok := m.openForExport(w, r)
-	if !ok {
+	ver, err := versionParam(r)
+	if err != nil {
+		m.apiFail(w, r, err)
 		return
 	}
-	norm := r.URL.Query().Get("norm")
-	out := []Measure{}
-	started := after == ""
-	next := ""
-	for _, ms := range v.Content.Measures {
-		if norm != "" && ms.NormID != norm {
-			continue
-		}
-		if !started {
-			started = ms.Key == after
-			continue
-		}
-		if len(out) == limit {
-			next = out[len(out)-1].Key
-			break
-		}
-		out = append(out, ms)
+	ms, next, err := m.Svc.MeasuresPage(r.Context(), r.PathValue("id"), ver, r.URL.Query().Get("norm"), after, limit)
+	if err != nil {
+		m.apiFail(w, r, err)
+		return
 	}
-	writeJSON(w, api.List[Measure]{Items: out, NextCursor: api.Cursor(next)})
+	writeJSON(w, api.List[Measure]{Items: ms, NextCursor: api.Cursor(next)})
 }
 
 func (m *Module) apiDiff(w http.ResponseWriter, r *http.Request) {

@@ -41,7 +41,8 @@ func fullReport(b *testing.B, rig *testrig.Rig, perNorm int) (id, approver strin
 // template): the draft to the State's approver (with the comment thread and
 // the submit form), the case the load test finds slowest; its first page,
 // its third, its print view, the task list and a norm's section editor. The page shows measuresPerPage measures, so its cost
-// should not grow with the report; the print view and the exports stay whole.
+// should not grow with the report; nor should a page of the measures in
+// the API; the print view and the exports stay whole.
 func BenchmarkReportPage(b *testing.B) {
 	rig := testrig.New(b)
 	for _, perNorm := range []int{reporting.DemoMeasuresPerNorm, 82} {
@@ -52,6 +53,7 @@ func BenchmarkReportPage(b *testing.B) {
 		for _, c := range []struct{ path, token string }{
 			{"/reports/" + id, approver}, {"/reports/" + id + "?page=3", approver}, {"/reports/" + id + "/print", approver},
 			{"/reports/" + id + "/edit", approver}, {"/reports/" + id + "/edit/gge2015-c", approver},
+			{"/api/v1/reports/" + id + "/measures", approver}, {"/api/v1/reports/" + id + "/measures?norm=gge2015-k", approver},
 		} {
 			name := fmt.Sprintf("%d", perNorm*11) + c.path[strings.LastIndex(c.path, id)+len(id):] + "#"
 			if c.token != "" {

@@ -1,6 +1,7 @@
 package reporting_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -144,4 +145,62 @@ func TestReportPages(t *testing.T) {
 	if n := len(measureTitleRE.FindAllString(print, -1)); n != total {
 		t.Errorf("the print view shows %d measures, not the report's %d", n, total)
 	}
+}
+
+// TestMeasuresAPIPages walks a report's measures through the API a few at
+// a time, all of them and one norm's, and finds each measure of the
+// report's content once, in its order, on both databases; a cursor that
+// names no measure of the list is refused with 400 naming the cursor.
+func TestMeasuresAPIPages(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		w := newWorld(t, rig)
+		id := w.fraAp.must(t, 201, "POST", "/api/v1/reports", map[string]any{"cycle_id": w.cycle})["id"].(string)
+		var ms []any
+		for i, n := range "kacjd" { // out of the norms' order: the list follows the framework's
+			for j := range 3 + i {
+				ms = append(ms, measure("gge2015-"+string(n), fmt.Sprintf("M-%c-%d", n, j), "planned"))
+			}
+		}
+		w.fraAp.must(t, 200, "PUT", "/api/v1/reports/"+id+"/draft", map[string]any{"revision": 1, "content": map[string]any{"measures": ms}})
+		w.fraAp.must(t, 201, "POST", "/api/v1/reports/"+id+"/submit", map[string]any{"visibility": "public"})
+		whole := w.fraAp.must(t, 200, "GET", "/api/v1/reports/"+id, nil)["content"].(map[string]any)["measures"].([]any)
+		if len(whole) != len(ms) {
+			t.Fatalf("the report has %d measures, not %d", len(whole), len(ms))
+		}
+		walk := func(query string) (keys []string) {
+			for cursor, pages := "", 0; pages == 0 || cursor != ""; pages++ {
+				page := w.fraAp.must(t, 200, "GET", "/api/v1/reports/"+id+"/measures?limit=4"+query+"&cursor="+cursor, nil)
+				for _, m := range page["items"].([]any) {
+					keys = append(keys, m.(map[string]any)["key"].(string))
+				}
+				cursor, _ = page["next_cursor"].(string)
+				if pages > len(ms) {
+					t.Fatalf("%s: the pages do not end", query)
+				}
+			}
+			return keys
+		}
+		for _, norm := range []string{"", "gge2015-c", "gge2015-b"} {
+			var want []string
+			for _, m := range whole {
+				if m := m.(map[string]any); norm == "" || m["norm_id"] == norm {
+					want = append(want, m["key"].(string))
+				}
+			}
+			query := ""
+			if norm != "" {
+				query = "&norm=" + norm
+			}
+			if got := walk(query); strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("measures%s walked four at a time:\n%v\nwant\n%v", query, got, want)
+			}
+		}
+		other := whole[0].(map[string]any)
+		for _, q := range []string{"cursor=" + base64.RawURLEncoding.EncodeToString([]byte("no-such-key")), "norm=gge2015-k&cursor=" + base64.RawURLEncoding.EncodeToString([]byte(other["key"].(string)))} {
+			body := w.fraAp.must(t, 400, "GET", "/api/v1/reports/"+id+"/measures?"+q, nil)
+			if e, _ := body["error"].(map[string]any); e["field"] != "cursor" {
+				t.Errorf("measures?%s: %v, want a refusal naming the cursor", q, body)
+			}
+		}
+	})
 }

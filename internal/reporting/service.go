@@ -67,6 +67,8 @@ var (
 	ErrNotFound  = &Problem{Status: http.StatusNotFound, Code: "not_found", Key: "error.notfound", Message: "no such report or version"}
 	ErrForbidden = &Problem{Status: http.StatusForbidden, Code: "forbidden", Key: "reporting.err.forbidden", Message: "your account may not do this to this report"}
 	ErrNoCycle   = &Problem{Status: http.StatusNotFound, Code: "not_found", Key: "error.notfound", Message: "no such reporting cycle"}
+	// errNoSuchMeasure is a page's cursor that names no measure of the list.
+	errNoSuchMeasure = &Problem{Status: http.StatusBadRequest, Code: "invalid_parameter", Field: "cursor", Key: "reporting.err.invalid", Message: "names no measure of this report's list at this version"}
 )
 
 // Service holds the reporting rules. HTML and JSON handlers and the demo
@@ -957,6 +959,36 @@ func (s *Service) Open(ctx context.Context, reportID string, version int) (View,
 // open is Open, reading the measures only when whole (a page of the
 // report's view reads its own share of them: loadNormMeasures).
 func (s *Service) open(ctx context.Context, reportID string, version int, whole bool) (View, error) {
+	view, err := s.view(ctx, reportID, version)
+	if err != nil {
+		return View{}, err
+	}
+	if whole {
+		view.Content, err = loadContent(ctx, s.P.DB, view.Report.ID, view.Version)
+	} else {
+		view.Content, err = loadHead(ctx, s.P.DB, view.Report.ID, view.Version)
+	}
+	if err != nil {
+		return View{}, err
+	}
+	return view, nil
+}
+
+// MeasuresPage is a page of at most limit measures of a report at a
+// version (who may read which version as for Open), in the report's
+// order, after the measure keyed after, only under normID when it is not
+// empty; next is the cursor of the page that follows ("" on the last).
+func (s *Service) MeasuresPage(ctx context.Context, reportID string, version int, normID, after string, limit int) (ms []Measure, next string, err error) {
+	v, err := s.view(ctx, reportID, version)
+	if err != nil {
+		return nil, "", err
+	}
+	return loadMeasuresPage(ctx, s.P.DB, v.Report.ID, v.Version, normID, after, limit)
+}
+
+// view is a report at a version without its content, once the reader may
+// read that version (-1: the default version, as for Open).
+func (s *Service) view(ctx context.Context, reportID string, version int) (View, error) {
 	r, err := s.Report(ctx, reportID)
 	if err != nil {
 		return View{}, err
@@ -986,14 +1018,6 @@ func (s *Service) open(ctx context.Context, reportID string, version int, whole 
 		if view.Meta == nil {
 			return View{}, ErrNotFound
 		}
-	}
-	if whole {
-		view.Content, err = loadContent(ctx, s.P.DB, r.ID, version)
-	} else {
-		view.Content, err = loadHead(ctx, s.P.DB, r.ID, version)
-	}
-	if err != nil {
-		return View{}, err
 	}
 	return view, nil
 }

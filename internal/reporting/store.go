@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -296,6 +297,49 @@ func loadContent(ctx context.Context, q db.Querier, reportID string, version int
 	}
 	c.Measures, err = scanMeasures(rows, c.Measures)
 	return c, err
+}
+
+// measureOrder is the order of a report's measures: by norm set, norm and
+// position (the id only breaks ties the editor never makes).
+const measureOrder = `s.position, n.position, m.position, m.id`
+
+// loadMeasuresPage reads at most limit measures of a report's version in
+// the report's order, after the measure keyed after ("": from the first),
+// only those under normID when it is not empty. next is the key of the
+// page's last measure when more follow. A key that names no measure of
+// the list is errNoSuchMeasure. The database sorts the report's rows and
+// reads only the page's, so a page costs the same under a report of a
+// hundred measures and of a thousand.
+func loadMeasuresPage(ctx context.Context, q db.Querier, reportID string, version int, normID, after string, limit int) (ms []Measure, next string, err error) {
+	const from = ` FROM report_measures m JOIN norms n ON n.id = m.norm_id JOIN norm_sets s ON s.id = n.set_id
+		WHERE m.report_id = ? AND m.version = ? AND (? = '' OR m.norm_id = ?)`
+	args := []any{reportID, version, normID, normID}
+	where := ""
+	if after != "" {
+		var sp, np, mp int
+		var mid string
+		err := q.QueryRowContext(ctx, `SELECT s.position, n.position, m.position, m.id`+from+` AND m.measure_key = ? ORDER BY `+measureOrder+` LIMIT 1`,
+			append(args, after)...).Scan(&sp, &np, &mp, &mid)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, "", errNoSuchMeasure
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("find the cursor's measure: %w", err)
+		}
+		where = ` AND (s.position, n.position, m.position, m.id) > (?, ?, ?, ?)`
+		args = append(args, sp, np, mp, mid)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT m.id, m.measure_key, m.norm_id, m.title, m.description, m.type, m.status, m.measure_date, m.links_json, m.other_norms_json`+
+		from+where+` ORDER BY `+measureOrder+` LIMIT ?`, append(args, limit+1)...)
+	if err != nil {
+		return nil, "", fmt.Errorf("load measures: %w", err)
+	}
+	ms, err = scanMeasures(rows, make([]Measure, 0, limit+1))
+	if len(ms) > limit {
+		ms = ms[:limit]
+		next = ms[limit-1].Key
+	}
+	return ms, next, err
 }
 
 // measureCounts counts a report's measures at a version under each norm
