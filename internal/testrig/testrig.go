@@ -113,7 +113,9 @@ func openDB(t testing.TB, kind, dir, keep string) (*db.DB, config.Config) {
 		cfg.MasterKey = base64.StdEncoding.EncodeToString(sum[:])
 	}
 	if kind == "postgres" {
-		cfg.DatabaseURL = postgresURL(t, keep)
+		cfg.DatabaseURL = postgresURL(t, keep, true)
+	} else if err := copySQLiteTemplate(dir); err != nil {
+		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("CYBERNORMS_TEST_LOG") != "" {
@@ -129,8 +131,10 @@ func openDB(t testing.TB, kind, dir, keep string) (*db.DB, config.Config) {
 
 // postgresURL makes a schema of CYBERNORMS_TEST_DATABASE_URL's database —
 // a new one dropped at the end of the test, or the one named keep, kept —
-// and returns the URL whose search path is that schema.
-func postgresURL(t testing.TB, keep string) string {
+// and returns the URL whose search path is that schema; or, for a new
+// database that is to be migrated, returns a copy of the migrated template
+// (postgresCopy) where the server allows it.
+func postgresURL(t testing.TB, keep string, migrated bool) string {
 	t.Helper()
 	ctx := context.Background()
 	base := os.Getenv("CYBERNORMS_TEST_DATABASE_URL")
@@ -144,6 +148,11 @@ func postgresURL(t testing.TB, keep string) string {
 	admin, err := db.Open(ctx, base, db.Options{MaxOpenConns: 2})
 	if err != nil {
 		t.Fatalf("connect to PostgreSQL: %v", err)
+	}
+	if keep == "" && migrated {
+		if u, ok := postgresCopy(t, admin, base); ok {
+			return u
+		}
 	}
 	if _, err := admin.SQL.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+schema); err != nil {
 		t.Fatal(err)
@@ -172,7 +181,7 @@ func OpenUnmigrated(t testing.TB, kind string) *db.DB {
 	t.Helper()
 	dsn := filepath.Join(t.TempDir(), "c.db")
 	if kind == "postgres" {
-		dsn = postgresURL(t, "")
+		dsn = postgresURL(t, "", false)
 	}
 	d, err := db.Open(context.Background(), dsn, db.Options{})
 	if err != nil {
