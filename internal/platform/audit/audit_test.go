@@ -8,19 +8,13 @@ import (
 
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
-	"github.com/cybernorms/cybernorms/migrations"
+	"github.com/cybernorms/cybernorms/internal/testrig"
 )
 
 func open(t *testing.T) *db.DB {
 	t.Helper()
-	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(context.Background(), migrations.FS); err != nil {
-		t.Fatal(err)
-	}
+	// A migrated database copied from the test rig's template.
+	d, _ := testrig.OpenDB(t, "sqlite", filepath.Join(t.TempDir(), "data"))
 	return d
 }
 

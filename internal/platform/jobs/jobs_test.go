@@ -11,21 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/jobs"
-	"github.com/cybernorms/cybernorms/migrations"
+	"github.com/cybernorms/cybernorms/internal/testrig"
 )
 
 func queue(t *testing.T) *jobs.Queue {
 	t.Helper()
-	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "j.db"), db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(context.Background(), migrations.FS); err != nil {
-		t.Fatal(err)
-	}
+	// A migrated database copied from the test rig's template.
+	d, _ := testrig.OpenDB(t, "sqlite", filepath.Join(t.TempDir(), "data"))
 	return jobs.New(d, slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
 
