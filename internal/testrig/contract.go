@@ -2,6 +2,7 @@ package testrig
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -43,15 +44,32 @@ type contractOp struct {
 var tmplParam = regexp.MustCompile(`\{([A-Za-z0-9_]+)(\.\.\.)?\}`)
 
 func (c *Contract) load() error {
-	c.once.Do(func() { c.err = c.build() })
+	c.once.Do(func() {
+		raw, err := json.Marshal(c.spec.Document())
+		if err != nil {
+			c.err = err
+			return
+		}
+		// Every rig of a test process serves the same document: it is
+		// compiled once (a quarter of a module's test time when each rig
+		// compiled its own), and its operations shared, read only.
+		sum := sha256.Sum256(raw)
+		v, _ := compiledContracts.LoadOrStore(sum, sync.OnceValue(func() *Contract {
+			built := &Contract{}
+			built.err = built.build(raw)
+			return built
+		}))
+		built := v.(func() *Contract)()
+		c.ops, c.err = built.ops, built.err
+	})
 	return c.err
 }
 
-func (c *Contract) build() error {
-	raw, err := json.Marshal(c.spec.Document())
-	if err != nil {
-		return err
-	}
+// compiledContracts are the documents compiled so far, by the SHA-256 of
+// their JSON.
+var compiledContracts sync.Map
+
+func (c *Contract) build(raw []byte) error {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
 		return err
