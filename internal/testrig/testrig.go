@@ -98,6 +98,7 @@ func OpenKept(t testing.TB, kind, dir, keep string) (*db.DB, config.Config) {
 
 func openDB(t testing.TB, kind, dir, keep string) (*db.DB, config.Config) {
 	t.Helper()
+	auth.UseCheapHashesInTests()
 	ctx := context.Background()
 	cfg, err := config.Load(nil, func(string) string { return "" }, io.Discard)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
+	"testing"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -76,10 +78,31 @@ func HashPassword(pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	memory, passes := uint32(argonMemory), uint32(argonTime)
+	if cheapHashes.Load() {
+		memory, passes = 64, 1
+	}
+	key := argon2.IDKey([]byte(pw), salt, passes, memory, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memory, passes, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// cheapHashes is set by UseCheapHashesInTests.
+var cheapHashes atomic.Bool
+
+// UseCheapHashesInTests makes the password hashes made from now on cheap
+// (argon2id with 64 KiB and one pass instead of OWASP's 19 MiB and two),
+// for the rest of a test binary: integration tests make thousands of
+// accounts, recovery codes and sign-ins, and hashing them at full cost was
+// a quarter of their processor time. A hash keeps its own parameters, so
+// every hash verifies as before. It panics outside a test binary
+// (testing.Testing), so that no server can run with it.
+func UseCheapHashesInTests() {
+	if !testing.Testing() {
+		panic("auth: cheap password hashes outside a test binary")
+	}
+	cheapHashes.Store(true)
 }
 
 // VerifyPassword reports whether pw matches the PHC-format hash.
