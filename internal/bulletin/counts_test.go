@@ -21,21 +21,8 @@ import (
 // truth the kept counts must match.
 func countedByStatus(t *testing.T, d *db.DB) map[string]int {
 	t.Helper()
-	rows, err := d.QueryContext(context.Background(), `SELECT status, COUNT(*) FROM bulletin_subscribers GROUP BY status`)
+	out, err := db.Counts(context.Background(), d, `SELECT status, COUNT(*) FROM bulletin_subscribers GROUP BY status`)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var k string
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			t.Fatal(err)
-		}
-		out[k] = n
-	}
-	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return out

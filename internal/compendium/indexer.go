@@ -381,19 +381,9 @@ func (s *Service) indexedVersions(ctx context.Context, only string) (map[string]
 	if only != "" {
 		q, args = q+` WHERE report_id = ?`, []any{only}
 	}
-	rows, err := s.P.DB.QueryContext(ctx, q, args...)
+	indexed, err := db.Counts(ctx, s.P.DB, q, args...) // report → indexed version
 	if err != nil {
 		return nil, fmt.Errorf("compendium: sync: indexed reports: %w", err)
 	}
-	defer rows.Close()
-	indexed := map[string]int{}
-	for rows.Next() {
-		var r string
-		var v int
-		if err := rows.Scan(&r, &v); err != nil {
-			return nil, err
-		}
-		indexed[r] = v
-	}
-	return indexed, rows.Err()
+	return indexed, nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/positions"
 	"github.com/cybernorms/cybernorms/internal/testrig"
 )
@@ -39,19 +40,9 @@ func count(t *testing.T, rig *testrig.Rig, table string) int {
 func checkTopicCounts(t *testing.T, rig *testrig.Rig) {
 	t.Helper()
 	read := func(query string) map[string]int {
-		rows, err := rig.DB.QueryContext(rig.Ctx, query)
+		out, err := db.Counts(rig.Ctx, rig.DB, query)
 		if err != nil {
 			t.Fatal(err)
-		}
-		defer rows.Close()
-		out := map[string]int{}
-		for rows.Next() {
-			var id string
-			var n int
-			if err := rows.Scan(&id, &n); err != nil {
-				t.Fatal(err)
-			}
-			out[id] = n
 		}
 		return out
 	}

@@ -345,21 +345,11 @@ func loadMeasuresPage(ctx context.Context, q db.Querier, reportID string, versio
 // measureCounts counts a report's measures at a version under each norm
 // (from the index report_measures_report alone).
 func measureCounts(ctx context.Context, q db.Querier, reportID string, version int) (map[string]int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT norm_id, COUNT(*) FROM report_measures WHERE report_id = ? AND version = ? GROUP BY norm_id`, reportID, version)
+	out, err := db.Counts(ctx, q, `SELECT norm_id, COUNT(*) FROM report_measures WHERE report_id = ? AND version = ? GROUP BY norm_id`, reportID, version)
 	if err != nil {
 		return nil, fmt.Errorf("count measures: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var id string
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, err
-		}
-		out[id] = n
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // loadNormMeasures appends to ms the measures of a report's version under
