@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,27 +14,27 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/cybernorms/cybernorms/internal/app"
-	"github.com/cybernorms/cybernorms/internal/platform/config"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
 	"github.com/cybernorms/cybernorms/migrations"
 )
 
 // A test's fresh database starts as a copy of a template: a database that
-// app.Open has migrated and seeded once, so that each test does not run
-// every migration again (a fifth of a second a database on SQLite, about a
-// second on PostgreSQL, ten times that under the race detector). The copy
-// is then opened by app.Open like any database, which finds nothing to
-// migrate and seeds what changed since. A template is named by the hash of
-// the migrations, so a changed migration makes a new one; it is kept
-// between runs (SQLite: in the system's temporary folder; PostgreSQL: a
-// database of the test server, whose older templates are dropped when a
+// every migration has run on once, so that each test does not run them all
+// again (a fifth of a second a database on SQLite, about a second on
+// PostgreSQL, ten times that under the race detector). The copy is then
+// opened by app.Open like any database, which finds nothing to migrate and
+// seeds it (the States, the framework) as it seeds a new one; the template
+// holds nothing but what the migrations make, so it is exactly named by the
+// hash of the migrations, and a changed migration makes a new one. It is
+// kept between runs (SQLite: in the system's temporary folder; PostgreSQL:
+// a database of the test server, whose older templates are dropped when a
 // new one is made).
 
 // migrationsHash is the hash of every migration's name and text.
 var migrationsHash = sync.OnceValue(func() string {
 	h := sha256.New()
+	h.Write([]byte("migrations only\x00")) // not the seeded templates of before
 	_ = fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -63,22 +62,37 @@ var sqliteTemplate = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	defer os.RemoveAll(work)
-	if err := migrateOnce(config.Config{DataDir: work}); err != nil {
+	if err := migrateOnce(filepath.Join(work, "cybernorms.db")); err != nil {
 		return "", err
 	}
 	// Another test process may have made the same template meanwhile: the
 	// rename replaces it with an identical file in one step.
-	return path, os.Rename(filepath.Join(work, "cybernorms.db"), path)
+	if err := os.Rename(filepath.Join(work, "cybernorms.db"), path); err != nil {
+		return "", err
+	}
+	// Templates of other migrations are of no more use.
+	old, _ := filepath.Glob(filepath.Join(dir, "sqlite-*.db"))
+	for _, o := range old {
+		if o != path {
+			_ = os.Remove(o)
+		}
+	}
+	return path, nil
 })
 
-// migrateOnce opens the database cfg names with app.Open (migrating and
-// seeding it) and closes it, leaving no write-ahead log behind.
-func migrateOnce(cfg config.Config) error {
-	d, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+// migrateOnce runs every migration on the database at url (an SQLite file
+// or a PostgreSQL URL) and closes it, leaving no write-ahead log behind.
+func migrateOnce(url string) error {
+	ctx := context.Background()
+	d, err := db.Open(ctx, url, db.Options{MaxOpenConns: 1})
 	if err != nil {
 		return fmt.Errorf("make the test database template: %w", err)
 	}
-	if cfg.DatabaseURL == "" {
+	if _, err := d.Migrate(ctx, migrations.FS); err != nil {
+		d.Close()
+		return fmt.Errorf("make the test database template: %w", err)
+	}
+	if d.Dialect == db.SQLite {
 		if _, err := d.SQL.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 			d.Close()
 			return err
@@ -150,16 +164,11 @@ var postgresTemplate = sync.OnceValues(func() (string, error) {
 	if ok, err := exists(); ok || err != nil {
 		return name, err
 	}
-	work := name + "_" + schemaRE.ReplaceAllString(strings.ToLower(id.New()), "")[:8]
+	work := name + "_" + strings.ToLower(id.New()[18:]) // the id's random end
 	if _, err := conn.ExecContext(ctx, `CREATE DATABASE `+work); err != nil {
 		return "", err
 	}
-	dir, err := os.MkdirTemp("", "cybernorms-testrig-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(dir)
-	if err := migrateOnce(config.Config{DataDir: dir, DatabaseURL: databaseURL(base, work)}); err != nil {
+	if err := migrateOnce(databaseURL(base, work)); err != nil {
 		_, _ = conn.ExecContext(ctx, `DROP DATABASE `+work+` WITH (FORCE)`)
 		return "", err
 	}
