@@ -2,6 +2,7 @@ package participation
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -44,8 +45,13 @@ func (m *Module) apiRoutes(r *web.Router) {
 	r.API(api.Op{Method: "POST", Path: apiBase + "/applications/{id}/objection", Summary: "Object to an application for your State (approvers, within the objection period, once)", Tag: tag, Params: pid, Request: objectInput{}, Response: Application{}}, web.StateApprover, m.apiObject)
 	r.API(api.Op{Method: "DELETE", Path: apiBase + "/applications/{id}/objection", Summary: "Withdraw your State's objection before the period ends", Tag: tag, Params: pid, Response: Application{}}, web.StateApprover, m.apiWithdraw)
 	r.API(api.Op{Method: "POST", Path: apiBase + "/applications/{id}/vote", Summary: "Cast your State's vote (approvers, within the voting period, once)", Tag: tag, Params: pid, Request: voteInput{Choice: "yes"}, Response: Application{}}, web.StateApprover, m.apiVote)
-	r.API(api.Op{Method: "GET", Path: apiBase + "/states/{iso3}/objections", Summary: "Objections a State lodged, in bodies that name objecting States", Tag: tag, Params: []api.Param{{Name: "iso3", In: "path", Required: true}}, Response: api.List[StateObjection]{}}, web.Public, m.apiStateObjections)
-	r.API(api.Op{Method: "GET", Path: apiBase + "/states/{iso3}/votes", Summary: "How a State voted in recorded votes, once each closed (votes by secret ballot and open votes are never shown)", Tag: tag, Params: []api.Param{{Name: "iso3", In: "path", Required: true}}, Response: api.List[StateVoteRecord]{}}, web.Public, m.apiStateVotes)
+	// A State's objections and votes grow every year: both are paged,
+	// newest first (stateListPage).
+	pState := []api.Param{{Name: "iso3", In: "path", Required: true, Description: "ISO 3166-1 alpha-3"},
+		{Name: "limit", In: "query", Schema: "integer", Description: fmt.Sprintf("1–%d, default %d", maxStatePage, defaultStatePage)},
+		{Name: "cursor", In: "query", Description: "the next_cursor of the previous page"}}
+	r.API(api.Op{Method: "GET", Path: apiBase + "/states/{iso3}/objections", Summary: "Objections a State lodged, in bodies that name objecting States, newest first, paginated", Tag: tag, Params: pState, Response: api.List[StateObjection]{}}, web.Public, m.apiStateObjections)
+	r.API(api.Op{Method: "GET", Path: apiBase + "/states/{iso3}/votes", Summary: "How a State voted in recorded votes, once each closed (votes by secret ballot and open votes are never shown), newest first, paginated", Tag: tag, Params: pState, Response: api.List[StateVoteRecord]{}}, web.Public, m.apiStateVotes)
 	r.API(api.Op{Method: "GET", Path: apiBase + "/consultations", Summary: "List consultations", Tag: tag, Response: api.List[Consultation]{}}, web.Public, m.apiConsultations)
 	r.API(api.Op{Method: "POST", Path: apiBase + "/consultations", Summary: "Open a consultation (secretariat or State staff)", Tag: tag, Request: ConsultationInput{}, Response: Consultation{}, Status: http.StatusCreated}, web.Roles(auth.RoleSecretariat, auth.RoleStateEditor, auth.RoleStateApprover), m.apiOpenConsultation)
 	r.API(api.Op{Method: "GET", Path: apiBase + "/consultations/{slug}", Summary: "A consultation with its published submissions (also the JSON export)", Tag: tag, Params: append(pslug("consultation"), api.Param{Name: "q", In: "query", Description: "search the answers"}), Response: consultationView{}}, web.Public, m.apiConsultation)
@@ -389,27 +395,63 @@ func (m *Module) apiVote(w http.ResponseWriter, r *http.Request) {
 	m.apiAfterAct(w, r, m.svc.Vote(r.Context(), r.PathValue("id"), in.Choice))
 }
 
+// defaultStatePage and maxStatePage bound a page of a State's objections
+// or votes in the API (?limit=), as the compendium's practices.
+const (
+	defaultStatePage = 50
+	maxStatePage     = 200
+)
+
+// statePageParams reads a State list's path and page parameters: an
+// unknown State is ErrNotFound, a bad limit or cursor a 400 naming it.
+func statePageParams(r *http.Request) (iso3, after string, limit int, err error) {
+	iso3 = strings.ToUpper(r.PathValue("iso3"))
+	if !states.Known(iso3) {
+		return "", "", 0, ErrNotFound
+	}
+	limit, after, err = api.PageParams(r, defaultStatePage, maxStatePage)
+	return iso3, after, limit, err
+}
+
+// badStateCursor is the answer to a cursor that decodes but names no row
+// of the State's list: the same for an unknown application as for a row
+// the list leaves out, so that it tells nothing of those.
+func badStateCursor(list string) error {
+	return api.Errorf(http.StatusBadRequest, "invalid_parameter", "cursor", "names no %s of this State's list: start from the first page", list)
+}
+
 func (m *Module) apiStateObjections(w http.ResponseWriter, r *http.Request) {
-	list, err := m.svc.StateObjections(r.Context(), r.PathValue("iso3"))
+	iso3, after, limit, err := statePageParams(r)
 	if err != nil {
 		m.apiFail(w, r, err)
 		return
 	}
-	api.WriteJSON(w, http.StatusOK, api.List[StateObjection]{Items: list})
+	list, next, err := m.svc.StateObjectionsPage(r.Context(), iso3, after, limit)
+	if errors.Is(err, ErrBadCursor) {
+		err = badStateCursor("objection")
+	}
+	if err != nil {
+		m.apiFail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, api.List[StateObjection]{Items: list, NextCursor: api.Cursor(next)})
 }
 
 func (m *Module) apiStateVotes(w http.ResponseWriter, r *http.Request) {
-	iso3 := strings.ToUpper(r.PathValue("iso3"))
-	if !states.Known(iso3) {
-		api.WriteError(w, api.ErrNotFound)
-		return
-	}
-	list, err := m.svc.StateVotes(r.Context(), iso3)
+	iso3, after, limit, err := statePageParams(r)
 	if err != nil {
 		m.apiFail(w, r, err)
 		return
 	}
-	api.WriteJSON(w, http.StatusOK, api.List[StateVoteRecord]{Items: list})
+	list, next, err := m.svc.StateVotesPage(r.Context(), iso3, after, limit)
+	if errors.Is(err, ErrBadCursor) {
+		err = badStateCursor("vote")
+	}
+	if err != nil {
+		m.apiFail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, api.List[StateVoteRecord]{Items: list, NextCursor: api.Cursor(next)})
 }
 
 func (m *Module) apiConsultations(w http.ResponseWriter, r *http.Request) {

@@ -85,11 +85,12 @@ func fillObjections(tb testing.TB, rig *testrig.Rig, bodyID string, from, to int
 
 // BenchmarkStatePages serves the per-State pages with 3,000 and 30,000
 // objections lodged: the list of States was a count of every objection on
-// every view, and a State's page read every vote cast. The page cache is
-// off: each request renders.
+// every view, and a State's page read every vote cast; the API's lists of
+// a State's objections and votes returned its whole record. The page cache
+// is off: each request renders.
 func BenchmarkStatePages(b *testing.B) {
 	for _, kind := range testrig.DBKinds(b) {
-		rig := testrig.NewWith(b, kind, func(c *config.Config) { c.PageCacheMB = 0 })
+		rig := testrig.NewWith(b, kind, func(c *config.Config) { c.PageCacheMB, c.APIAnonymousPerMinute = 0, 0 })
 		bodyID := id.New()
 		if _, err := rig.DB.ExecContext(rig.Ctx, `INSERT INTO participation_bodies (id, slug, name, modality, name_objectors, created_at) VALUES (?, 'bench', 'Bench', 'veto', ?, ?)`, bodyID, true, time.Now().UTC()); err != nil {
 			b.Fatal(err)
@@ -99,7 +100,7 @@ func BenchmarkStatePages(b *testing.B) {
 		for _, n := range []int{1000, 10000} {
 			fillObjections(b, rig, bodyID, have, n)
 			have = n
-			for _, path := range []string{"/participation/states", "/participation/states/ZWE"} {
+			for _, path := range []string{"/participation/states", "/participation/states/ZWE", "/api/v1/participation/states/ZWE/objections", "/api/v1/participation/states/ZWE/votes"} {
 				b.Run(fmt.Sprintf("%s/%d%s", kind, 3*n, path), func(b *testing.B) {
 					testrig.BenchGet(b, h, path, "")
 				})
