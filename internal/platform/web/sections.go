@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strings"
 	"sync"
 )
 
@@ -75,6 +76,11 @@ func (s *Site) Rendered(r *http.Request, sec Section, page, name string, data an
 func (s *Site) Fragment(r *http.Request, page, name string, data any) (template.HTML, error) {
 	s.mu.RLock()
 	t := s.pages[page]
+	if t != nil && t.Lookup(name) == nil {
+		// A partial the page itself does not call.
+		module, _, _ := strings.Cut(page, "/")
+		t = s.partialSets[module]
+	}
 	s.mu.RUnlock()
 	if t == nil {
 		return "", fmt.Errorf("fragment: no template %s", page)

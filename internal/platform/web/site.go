@@ -61,7 +61,9 @@ type Site struct {
 	mu     sync.RWMutex
 	layout *template.Template
 	pages  map[string]*template.Template
-	router *Router
+	// partialSets hold each module's partials, all of them (partials.go).
+	partialSets map[string]*template.Template
+	router      *Router
 	// sections are what modules add to other modules' pages (AddSections).
 	sections map[string][]SectionFunc
 	// chromes are the layout's fixed parts per language (chromeFor).
@@ -70,7 +72,7 @@ type Site struct {
 
 // NewSite parses the layout and the platform's own translations.
 func NewSite(log *slog.Logger, spec *api.Spec) (*Site, error) {
-	s := &Site{Name: "cybernorms", Catalog: NewCatalog(), Log: log, pages: map[string]*template.Template{}}
+	s := &Site{Name: "cybernorms", Catalog: NewCatalog(), Log: log, pages: map[string]*template.Template{}, partialSets: map[string]*template.Template{}}
 	sub, _ := fs.Sub(i18nFS, "i18n")
 	if err := s.Catalog.Load(sub); err != nil {
 		return nil, err
@@ -95,7 +97,10 @@ func (s *Site) AddTemplates(module string, fsys fs.FS) error {
 	if err != nil {
 		return err
 	}
-	partials, _ := fs.Glob(fsys, "_*.html")
+	partials, err := readPartials(fsys)
+	if err != nil {
+		return fmt.Errorf("%s: %w", module, err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, name := range entries {
@@ -106,11 +111,31 @@ func (s *Site) AddTemplates(module string, fsys fs.FS) error {
 		if err != nil {
 			return err
 		}
-		files := append([]string{name}, partials...)
-		if _, err := t.ParseFS(fsys, files...); err != nil {
+		if _, err := t.ParseFS(fsys, name); err != nil {
 			return fmt.Errorf("parse %s/%s: %w", module, name, err)
 		}
+		// The partials after the page, as when every page held them all,
+		// so that a partial's definition still wins over the page's.
+		if files := partialsFor(t, partials); len(files) > 0 {
+			if _, err := t.ParseFS(fsys, files...); err != nil {
+				return fmt.Errorf("parse %s/%s: %w", module, name, err)
+			}
+		}
 		s.pages[module+"/"+name] = t
+	}
+	if len(partials) > 0 {
+		t, err := s.layout.Clone()
+		if err != nil {
+			return err
+		}
+		files := make([]string, len(partials))
+		for i, p := range partials {
+			files[i] = p.file
+		}
+		if _, err := t.ParseFS(fsys, files...); err != nil {
+			return fmt.Errorf("parse %s partials: %w", module, err)
+		}
+		s.partialSets[module] = t
 	}
 	return nil
 }
