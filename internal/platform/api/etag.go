@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+	"sync"
 )
 
 // maxTagged is the largest answer WithETag holds in memory to tag it; a
@@ -23,17 +24,32 @@ func WithETag(h http.HandlerFunc) http.HandlerFunc {
 			h(w, r)
 			return
 		}
-		tw := &tagWriter{w: w}
+		tw := &tagWriter{w: w, buf: tagBuffers.Get().(*bytes.Buffer)}
 		h(tw, r)
 		tw.finish(r)
+		tw.release()
 	}
+}
+
+// tagBuffers are the buffers answers are held in, reused so that every
+// answer does not grow a new one from nothing (as long as the answer, in
+// allocations the garbage collector then has to catch up with).
+var tagBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// release gives the buffer back, unless an answer made it large.
+func (t *tagWriter) release() {
+	if b := t.buf; b != nil && b.Cap() <= 1<<20 {
+		b.Reset()
+		tagBuffers.Put(b)
+	}
+	t.buf = nil
 }
 
 // tagWriter holds a 200 answer until it is complete (or too large).
 type tagWriter struct {
 	w       http.ResponseWriter
 	status  int
-	buf     bytes.Buffer
+	buf     *bytes.Buffer
 	passing bool // writing through: not a 200, or too large
 }
 
@@ -63,7 +79,7 @@ func (t *tagWriter) Write(b []byte) (int, error) {
 		if _, err := t.w.Write(t.buf.Bytes()); err != nil {
 			return 0, err
 		}
-		t.buf = bytes.Buffer{}
+		t.buf.Reset()
 		return t.w.Write(b)
 	}
 	return t.buf.Write(b)
@@ -78,7 +94,7 @@ func (t *tagWriter) Flush() {
 		t.passing = true
 		t.w.WriteHeader(http.StatusOK)
 		_, _ = t.w.Write(t.buf.Bytes())
-		t.buf = bytes.Buffer{}
+		t.buf.Reset()
 	}
 	if f, ok := t.w.(http.Flusher); ok {
 		f.Flush()
