@@ -422,6 +422,8 @@ func unsafeChars(s string) bool {
 
 // Funcs are the template helpers shared by every page.
 var Funcs = template.FuncMap{
+	// pieces splits a long fragment for printing (Pieces).
+	"pieces": Pieces,
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
