@@ -175,7 +175,7 @@ var Options = []Option{
 		return nil
 	}},
 	{"page-cache-mb", "CYBERNORMS_PAGE_CACHE_MB", "32", "memory for anonymous answers to public pages and API lists, dropped at every write (0: no cache)", integer(func(c *Config) *int { return &c.PageCacheMB }, 0, 4096)},
-	{"memory-limit-mb", "CYBERNORMS_MEMORY_LIMIT_MB", "auto", "soft limit in MiB on the memory Go manages (the heap with the page cache, stacks), kept by collecting garbage more often as it nears; auto: the page cache's size plus 48 (80 with the default cache, 48 without); 0: no limit, Go's default collector; GOMEMLIMIT in the environment, if set, wins. The resident size adds the executable's own pages (about 35 MiB) and, on SQLite, its caches (at most 1 MiB of pages per connection, about 25 MiB in all under load)", func(c *Config, v string) error {
+	{"memory-limit-mb", "CYBERNORMS_MEMORY_LIMIT_MB", "auto", "soft limit in MiB on the memory Go manages (the heap with the page cache, stacks), kept by collecting garbage more often as it nears; auto: the page cache's size plus 48 (80 with the default cache, 48 without); 0: no limit, Go's default collector; GOMEMLIMIT in the environment, if set, wins. The resident size adds the executable's own pages (about 35 MiB) and, on SQLite, its connections (two per processor, 4 to 8, each about 4 MiB under load with at most 1 MiB of cached pages)", func(c *Config, v string) error {
 		if v == "auto" {
 			c.MemoryLimitMB = -1
 			return nil
