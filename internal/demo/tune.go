@@ -26,10 +26,6 @@ var sqliteDemoPragmas = []string{"PRAGMA temp_store = MEMORY", "PRAGMA wal_autoc
 // sqliteDefaultPragmas put them back.
 var sqliteDefaultPragmas = []string{"PRAGMA temp_store = DEFAULT", "PRAGMA wal_autocheckpoint = 1000"}
 
-// poolSize is how many connections db.Open lets the SQLite pool keep;
-// holding that many at once reaches each of them.
-const poolSize = 8
-
 // tuneSQLite applies sqliteDemoPragmas to every connection of d's pool and
 // returns the function that puts the defaults back.
 func tuneSQLite(ctx context.Context, d *db.DB) (func(), error) {
@@ -42,7 +38,10 @@ func tuneSQLite(ctx context.Context, d *db.DB) (func(), error) {
 	return func() { _ = onEveryConn(context.WithoutCancel(ctx), d, sqliteDefaultPragmas) }, nil
 }
 
+// onEveryConn runs stmts on every connection of d's pool: holding as many
+// as the pool may open (db.Open sets it from the processors) reaches each.
 func onEveryConn(ctx context.Context, d *db.DB, stmts []string) error {
+	poolSize := d.SQL.Stats().MaxOpenConnections
 	conns := make([]*sql.Conn, 0, poolSize)
 	defer func() {
 		for _, c := range conns {
