@@ -1,6 +1,7 @@
 package participation
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -421,37 +422,31 @@ func badStateCursor(list string) error {
 }
 
 func (m *Module) apiStateObjections(w http.ResponseWriter, r *http.Request) {
-	iso3, after, limit, err := statePageParams(r)
-	if err != nil {
-		m.apiFail(w, r, err)
-		return
-	}
-	list, next, err := m.svc.StateObjectionsPage(r.Context(), iso3, after, limit)
-	if errors.Is(err, ErrBadCursor) {
-		err = badStateCursor("objection")
-	}
-	if err != nil {
-		m.apiFail(w, r, err)
-		return
-	}
-	api.WriteJSON(w, http.StatusOK, api.List[StateObjection]{Items: list, NextCursor: api.Cursor(next)})
+	writeStatePage(m, w, r, "objection", m.svc.StateObjectionsPage)
 }
 
 func (m *Module) apiStateVotes(w http.ResponseWriter, r *http.Request) {
+	writeStatePage(m, w, r, "vote", m.svc.StateVotesPage)
+}
+
+// writeStatePage answers a page of one of a State's lists (objections,
+// votes): page reads it after the cursor's row; list names its rows in the
+// refusal of a cursor that names none.
+func writeStatePage[T any](m *Module, w http.ResponseWriter, r *http.Request, list string, page func(ctx context.Context, iso3, after string, limit int) ([]T, string, error)) {
 	iso3, after, limit, err := statePageParams(r)
 	if err != nil {
 		m.apiFail(w, r, err)
 		return
 	}
-	list, next, err := m.svc.StateVotesPage(r.Context(), iso3, after, limit)
+	items, next, err := page(r.Context(), iso3, after, limit)
 	if errors.Is(err, ErrBadCursor) {
-		err = badStateCursor("vote")
+		err = badStateCursor(list)
 	}
 	if err != nil {
 		m.apiFail(w, r, err)
 		return
 	}
-	api.WriteJSON(w, http.StatusOK, api.List[StateVoteRecord]{Items: list, NextCursor: api.Cursor(next)})
+	api.WriteJSON(w, http.StatusOK, api.List[T]{Items: items, NextCursor: api.Cursor(next)})
 }
 
 func (m *Module) apiConsultations(w http.ResponseWriter, r *http.Request) {
