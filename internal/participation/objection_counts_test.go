@@ -123,17 +123,7 @@ func TestStatePagesWalkTheWholeRecord(t *testing.T) {
 		}
 		fillObjections(t, rig, bodyID, 0, 400)
 		iso3 := states.All()[0].ISO3
-		objections, err := svc.StateObjections(rig.Ctx, iso3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		votes, err := svc.StateVotes(rig.Ctx, iso3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(objections) < 5 || len(votes) < 5 {
-			t.Fatalf("%d objections and %d votes: too few to walk", len(objections), len(votes))
-		}
+		objections, votes := wholeRecord(t, rig, svc, iso3)
 		var walked []string
 		for after, pages := "", 0; pages == 0 || after != ""; pages++ {
 			page, next, err := svc.StateObjectionsPage(rig.Ctx, iso3, after, 2)
@@ -203,4 +193,23 @@ func TestStatePagesWalkTheWholeRecord(t *testing.T) {
 			}
 		}
 	})
+}
+
+// wholeRecord reads a State's objections and votes unpaged, the lists a
+// walk through their pages must find, and fails if they are too short to
+// take several pages.
+func wholeRecord(t *testing.T, rig *testrig.Rig, svc *participation.Service, iso3 string) ([]participation.StateObjection, []participation.StateVoteRecord) {
+	t.Helper()
+	objections, err := svc.StateObjections(rig.Ctx, iso3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	votes, err := svc.StateVotes(rig.Ctx, iso3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objections) < 5 || len(votes) < 5 {
+		t.Fatalf("%d objections and %d votes: too few to walk", len(objections), len(votes))
+	}
+	return objections, votes
 }

@@ -89,17 +89,7 @@ func TestStateAPIsWalkTheWholeRecord(t *testing.T) {
 		}
 
 		// The full lists, as the service reads them unpaged.
-		objections, err := svc.StateObjections(rig.Ctx, iso3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		votes, err := svc.StateVotes(rig.Ctx, iso3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(objections) < 5 || len(votes) < 5 {
-			t.Fatalf("%d objections and %d votes: too few to walk", len(objections), len(votes))
-		}
+		objections, votes := wholeRecord(t, rig, svc, iso3)
 		var allObjections, allVotes []string
 		for _, o := range objections {
 			allObjections = append(allObjections, o.Application.ID+" "+o.CreatedAt.UTC().String())
