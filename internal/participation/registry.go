@@ -22,17 +22,20 @@ import (
 // on SQLite, as LOWER and LIKE there; Unicode on PostgreSQL) but not
 // accents, and % and _ are ordinary characters.
 //
-// A search first walks a window of the registry in slug order (the next
+// A search first asks its indexes (migrations/0401_*: FTS5 trigram and word
+// indexes on SQLite, pg_trgm and tsvector GIN indexes on PostgreSQL, and
+// indexes on the consultative-status and headquarters filters) whether one
+// of its conditions is rare, passed by at most directCap organisations:
+// then those are fetched, checked, filtered and sorted by slug, so that a
+// rare name costs the same in a registry of two thousand and of twenty.
+// Otherwise it walks a window of the registry in slug order (the next
 // walkWindow organisations after the page's start), which is all it needs
 // when matches are common: a page of them turns up within the window, or
-// the window reaches the end of the registry. Otherwise the matches beyond
-// the window are few, and an index finds them (migrations/0401_*): FTS5
-// trigram and word indexes on SQLite, pg_trgm and tsvector GIN indexes on
-// PostgreSQL, and indexes on the consultative-status and headquarters
-// filters. The condition with the fewest candidates leads, if it has at
-// most candidateCap; they are fetched, checked, filtered and sorted by slug.
-// Only when every condition is common but all of them together are rare
-// does the walk go on to the end of the registry.
+// the window reaches the end of the registry. If not, the matches beyond
+// the window are few, and the condition with the fewest candidates leads,
+// if it has at most candidateCap. Only when every condition is common but
+// all of them together are rare does the walk go on to the end of the
+// registry.
 
 // walkWindow is how many organisations a search walks before it turns to
 // the indexes (at least, for long pages, 20 times the page).
@@ -40,6 +43,13 @@ const walkWindow = 2000
 
 // candidateCap is the most index candidates fetched and sorted.
 const candidateCap = 1000
+
+// directCap is the most index candidates fetched and sorted before the
+// window is walked. On the scale-10 demo (40,000 organisations) a rare name
+// costs 0.3 ms of CPU a page this way instead of 10–12 ms; more candidates
+// would spare some of the walk to mid-frequency names but cost common ones
+// the longer count (docs/performance.md, 2026-12-07, ninth session).
+const directCap = 50
 
 // nameMatch finds organisations by name: candidates is an indexed SELECT
 // of organisation ids (a superset of the matches), check the exact
@@ -134,10 +144,20 @@ func (s *Service) Organisations(ctx context.Context, f OrgFilter) ([]Organisatio
 		return s.listOrganisations(ctx, orgFrom, append([]string{`o.slug > ?`}, conds...), append([]any{f.After}, args...), f.Limit)
 	}
 
+	// A condition with at most directCap candidates leads at once: a rare
+	// name costs the same in a registry of two thousand and of twenty.
+	best, fewest, err := s.fewestCandidates(ctx, sources, directCap)
+	if err != nil || fewest == 0 {
+		return []Organisation{}, err
+	}
+	if best >= 0 {
+		return s.listCandidates(ctx, sources[best], conds, args, f.After, f.Limit)
+	}
+
 	// The window: up to the walkWindow-th organisation after the start.
 	window := max(walkWindow, 20*f.Limit)
 	var end string
-	err := s.DB.QueryRowContext(ctx, fmt.Sprintf(`SELECT slug FROM organisations WHERE slug > ? ORDER BY slug LIMIT 1 OFFSET %d`, window-1), f.After).Scan(&end)
+	err = s.DB.QueryRowContext(ctx, fmt.Sprintf(`SELECT slug FROM organisations WHERE slug > ? ORDER BY slug LIMIT 1 OFFSET %d`, window-1), f.After).Scan(&end)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s.listOrganisations(ctx, orgFrom, append([]string{`o.slug > ?`}, conds...), append([]any{f.After}, args...), f.Limit)
 	}
@@ -150,29 +170,46 @@ func (s *Service) Organisations(ctx context.Context, f OrgFilter) ([]Organisatio
 	}
 
 	// Beyond the window: the condition with the fewest candidates leads.
-	best, fewest := -1, candidateCap+1
+	best, fewest, err = s.fewestCandidates(ctx, sources, candidateCap)
+	if err != nil || fewest == 0 {
+		return out, err
+	}
+	var more []Organisation
+	if best >= 0 {
+		more, err = s.listCandidates(ctx, sources[best], conds, args, end, f.Limit-len(out))
+	} else {
+		more, err = s.listOrganisations(ctx, orgFrom, append([]string{`o.slug > ?`}, conds...), append([]any{end}, args...), f.Limit-len(out))
+	}
+	return append(out, more...), err
+}
+
+// fewestCandidates counts each source's candidates, up to limit+1, and
+// says which has the fewest if that is at most limit (else -1), and how
+// many (0: no organisation can match).
+func (s *Service) fewestCandidates(ctx context.Context, sources []candidateSource, limit int) (best, fewest int, err error) {
+	best, fewest = -1, limit+1
 	for i, src := range sources {
 		var n int
-		if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+src.sql+fmt.Sprintf(` LIMIT %d) c`, candidateCap+1), src.arg).Scan(&n); err != nil {
-			return nil, fmt.Errorf("count candidate organisations: %w", err)
+		if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+src.sql+fmt.Sprintf(` LIMIT %d) c`, limit+1), src.arg).Scan(&n); err != nil {
+			return -1, 0, fmt.Errorf("count candidate organisations: %w", err)
 		}
 		if n == 0 {
-			return out, nil
+			return -1, 0, nil
 		}
 		if n < fewest {
 			best, fewest = i, n
 		}
 	}
-	from, where, whereArgs := orgFrom, append([]string{`o.slug > ?`}, conds...), append([]any{end}, args...)
-	if best >= 0 {
-		// CROSS JOIN keeps SQLite from walking organisations by slug and
-		// probing the candidates.
-		from = ` FROM (` + sources[best].sql + `) c CROSS JOIN organisations o LEFT JOIN participation_profiles p ON p.org_id = o.id`
-		where = append([]string{`o.id = c.id`}, where...)
-		whereArgs = append([]any{sources[best].arg}, whereArgs...)
-	}
-	more, err := s.listOrganisations(ctx, from, where, whereArgs, f.Limit-len(out))
-	return append(out, more...), err
+	return best, fewest, nil
+}
+
+// listCandidates is a page of the organisations after the slug after that
+// src's candidates hold and that pass conds.
+func (s *Service) listCandidates(ctx context.Context, src candidateSource, conds []string, args []any, after string, limit int) ([]Organisation, error) {
+	// CROSS JOIN keeps SQLite from walking organisations by slug and
+	// probing the candidates.
+	from := ` FROM (` + src.sql + `) c CROSS JOIN organisations o LEFT JOIN participation_profiles p ON p.org_id = o.id`
+	return s.listOrganisations(ctx, from, append([]string{`o.id = c.id`, `o.slug > ?`}, conds...), append([]any{src.arg, after}, args...), limit)
 }
 
 // listOrganisations runs one query of the registry: from, the conditions
