@@ -123,9 +123,9 @@ func (m *Module) apiStart(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *Module) apiGet(w http.ResponseWriter, r *http.Request) {
-	v, ok := m.openForExport(w, r)
+	v, ok := m.openForExport(w, r, false)
 	if ok {
-		writeJSON(w, v)
+		m.writeWhole(w, r, v)
 	}
 }
 
@@ -135,12 +135,12 @@ func (m *Module) apiVersion(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, api.Invalid("version", "must be a whole number (0 is the draft)"))
 		return
 	}
-	v, err := m.Svc.Open(r.Context(), r.PathValue("id"), n)
+	v, err := m.Svc.open(r.Context(), r.PathValue("id"), n, false)
 	if err != nil {
 		m.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, v)
+	m.writeWhole(w, r, v)
 }
 
 func (m *Module) apiSave(w http.ResponseWriter, r *http.Request) {

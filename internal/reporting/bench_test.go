@@ -94,3 +94,23 @@ func BenchmarkEditSection(b *testing.B) {
 	ed.must(b, 200, "PUT", "/api/v1/reports/"+id+"/draft", map[string]any{"revision": 1, "content": map[string]any{"measures": ms}})
 	testrig.BenchGet(b, rig.App.Handler(), "/reports/"+id+"/edit/gge2015-c", ed.token)
 }
+
+// BenchmarkWholeReport answers the whole report through the API and the
+// JSON export, at 2,442 measures (222 a norm: the largest report of the
+// scale-10 demo), to the State's approver (the draft, then version 1 to
+// anyone). The answer is written as its measures are read (writeWhole);
+// the recorder's copy of it is in the bytes allocated.
+func BenchmarkWholeReport(b *testing.B) {
+	rig := testrig.New(b)
+	id, approver := fullReport(b, rig, 222)
+	h := rig.App.Handler()
+	for _, c := range []struct{ name, path, token string }{
+		{"draft#approver", "/api/v1/reports/" + id, approver},
+		{"version1", "/api/v1/reports/" + id + "/versions/1", ""},
+		{"export.json", "/reports/" + id + "/export.json?version=1", ""},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			testrig.BenchGet(b, h, c.path, c.token)
+		})
+	}
+}

@@ -67,11 +67,14 @@ func exportName(v View, ext string) string {
 	return fmt.Sprintf("report-%s-%s-v%d.%s", strings.ToLower(v.Report.StateISO3), v.Report.CycleName, v.Version, ext)
 }
 
-func (m *Module) openForExport(w http.ResponseWriter, r *http.Request) (View, bool) {
+// openForExport reads the report the request names at the version it asks
+// for, with its measures when whole (else for writeWhole), or answers why
+// not.
+func (m *Module) openForExport(w http.ResponseWriter, r *http.Request, whole bool) (View, bool) {
 	ver, err := versionParam(r)
 	if err == nil {
 		var v View
-		v, err = m.Svc.Open(r.Context(), r.PathValue("id"), ver)
+		v, err = m.Svc.open(r.Context(), r.PathValue("id"), ver, whole)
 		if err == nil {
 			return v, true
 		}
@@ -85,16 +88,16 @@ func (m *Module) openForExport(w http.ResponseWriter, r *http.Request) (View, bo
 }
 
 func (m *Module) exportJSON(w http.ResponseWriter, r *http.Request) {
-	v, ok := m.openForExport(w, r)
+	v, ok := m.openForExport(w, r, false)
 	if !ok {
 		return
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="`+exportName(v, "json")+`"`)
-	writeJSON(w, v)
+	m.writeWhole(w, r, v)
 }
 
 func (m *Module) exportCSV(w http.ResponseWriter, r *http.Request) {
-	v, ok := m.openForExport(w, r)
+	v, ok := m.openForExport(w, r, true)
 	if !ok {
 		return
 	}

@@ -1,6 +1,8 @@
 package reporting
 
 import (
+	"context"
+
 	"github.com/cybernorms/cybernorms/internal/framework"
 	"github.com/cybernorms/cybernorms/internal/states"
 )
@@ -37,4 +39,15 @@ func PageSpans(counts []int, per int) (start, last []int, pages int) {
 		start, last = append(start, s.Page), append(last, s.last(per))
 	}
 	return start, last, pages
+}
+
+// ErrRevised is errRevised, for tests.
+var ErrRevised = errRevised
+
+// ReadDraftAsOf reads a draft's measures as writeWhole does, for a reader
+// who found the report at revision rev, and counts them.
+func ReadDraftAsOf(ctx context.Context, s *Service, reportID string, rev int) (n int, err error) {
+	v := View{Report: Report{ID: reportID, Revision: rev}, Version: 0}
+	err = s.eachNormMeasures(ctx, v, func(ms []Measure) error { n += len(ms); return nil })
+	return n, err
 }

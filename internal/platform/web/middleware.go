@@ -191,7 +191,13 @@ func (s *Site) withObservability(m *Metrics, h http.Handler) http.Handler {
 		r = r.WithContext(context.WithValue(r.Context(), keyInfo, info))
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
-			if rec := recover(); rec != nil {
+			rec := recover()
+			if rec == http.ErrAbortHandler {
+				// A handler broke off an answer it had begun (its status
+				// is sent): count it, then let net/http cut the
+				// connection so the reader cannot take it for whole.
+				defer panic(rec)
+			} else if rec != nil {
 				s.Log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", rec)
 				if sw.status == 0 {
 					if strings.HasPrefix(r.URL.Path, "/api/") {

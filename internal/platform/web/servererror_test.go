@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -36,5 +38,31 @@ func TestAbandonedRequestIsNotAServerError(t *testing.T) {
 	site.ServerError(rec, httptest.NewRequest("GET", "/monitoring", nil), errors.New("disk full"))
 	if rec.Code != http.StatusInternalServerError || !bytes.Contains(logs.Bytes(), []byte("disk full")) {
 		t.Errorf("a real failure: status %d, log %q", rec.Code, logs.String())
+	}
+}
+
+// A handler that breaks off an answer it has begun (http.ErrAbortHandler,
+// as a report streamed whole does when a read fails) cuts the connection:
+// the reader gets an error, never a shorter answer that looks whole.
+func TestBrokenOffAnswerCutsTheConnection(t *testing.T) {
+	site, err := NewSite(slog.New(slog.NewTextHandler(io.Discard, nil)), &api.Spec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := site.withObservability(nil, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"items":[1,2,3`))
+		_ = http.NewResponseController(w).Flush()
+		panic(http.ErrAbortHandler)
+	}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if body, err := io.ReadAll(resp.Body); err == nil {
+		t.Errorf("the broken-off answer read whole: %q", body)
 	}
 }
