@@ -53,6 +53,18 @@ func (c *Catalog) LanguageName(lang, code string) string {
 	return code
 }
 
+// Autonym is the one of the six languages whose code is code, to be
+// named in itself (nil for any other code): one call where a template
+// would otherwise walk the six to find it.
+func (p Page) Autonym(code string) *Language {
+	for i := range Languages {
+		if Languages[i].Code == code {
+			return &Languages[i]
+		}
+	}
+	return nil
+}
+
 // LanguageName is the name of the language code in the page's language
 // (Catalog.LanguageName), where a page shows a language rather than
 // offers to switch to it (the switcher names each in its own language).
