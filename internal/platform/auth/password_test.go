@@ -17,6 +17,15 @@ func TestPasswordHashes(t *testing.T) {
 	if !strings.HasPrefix(full, "$argon2id$v=19$m=19456,t=2,p=1$") {
 		t.Fatalf("a hash at full cost is %s", full)
 	}
+	// The hash an unknown account's sign-in is checked against costs what
+	// a real one does: the same parameters, parsed without error.
+	params := full[:strings.LastIndex(full[:strings.LastIndex(full, "$")], "$")+1]
+	if !strings.HasPrefix(dummyHash, params) {
+		t.Errorf("the dummy hash %s does not have a real one's parameters %s", dummyHash, params)
+	}
+	if ok, err := VerifyPassword(dummyHash, pw); ok || err != nil {
+		t.Errorf("checking against the dummy hash: %v, %v; want false and no error", ok, err)
+	}
 	UseCheapHashesInTests()
 	cheap, err := HashPassword(pw)
 	if err != nil {
