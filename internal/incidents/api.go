@@ -1,6 +1,7 @@
 package incidents
 
 import (
+	"errors"
 	"context"
 	"net/http"
 	"strconv"
@@ -187,12 +188,21 @@ func (m *Module) apiProposals(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, api.Errorf(http.StatusBadRequest, "invalid_parameter", "status", "must be submitted, accepted or rejected"))
 		return
 	}
-	ps, err := m.svc.Proposals(r.Context(), user(r), st)
+	limit, after, err := api.PageParams(r, 50, 200)
+	if err != nil {
+		api.WriteError(w, err)
+		return
+	}
+	ps, next, err := m.svc.Proposals(r.Context(), user(r), st, after, limit)
+	if errors.Is(err, errBadCursor) {
+		api.WriteError(w, api.Errorf(http.StatusBadRequest, "invalid_parameter", "cursor", "%s", err.Error()))
+		return
+	}
 	if err != nil {
 		m.apiFail(w, r, err)
 		return
 	}
-	api.WriteJSON(w, http.StatusOK, api.List[*Proposal]{Items: ps})
+	api.WriteJSON(w, http.StatusOK, api.List[*Proposal]{Items: ps, NextCursor: api.Cursor(next)})
 }
 
 func (m *Module) apiPropose(w http.ResponseWriter, r *http.Request) {

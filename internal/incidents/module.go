@@ -139,7 +139,7 @@ func (m *Module) Routes(r *web.Router) {
 	r.API(api.Op{Method: "POST", Path: "/api/v1/incident-releases", Summary: "Release the published dataset as it is now, with a changelog (secretariat)", Tag: "incidents", Description: errs,
 		Request: ReleaseInput{}, Response: Release{}, Status: http.StatusCreated}, web.Secretariat, m.apiCreateRelease)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/incident-proposals", Summary: "Proposals: the secretariat's queue, or your organisation's", Tag: "incidents", Description: errs,
-		Params: []api.Param{{Name: "status", In: "query", Description: "submitted | accepted | rejected"}}, Response: api.List[Proposal]{}}, proposersAndSecretariat, m.apiProposals)
+		Params: []api.Param{{Name: "status", In: "query", Description: "submitted | accepted | rejected"}, {Name: "limit", In: "query", Schema: "integer", Description: "1 to 200, default 50"}, {Name: "cursor", In: "query", Description: "next_cursor of the page before"}}, Response: api.List[Proposal]{}}, proposersAndSecretariat, m.apiProposals)
 	r.API(api.Op{Method: "POST", Path: "/api/v1/incident-proposals", Summary: "Propose a new incident or a correction (member of an organisation)", Tag: "incidents", Description: errs,
 		Request: ProposalInput{}, Response: Proposal{}, Status: http.StatusCreated}, web.Stakeholder, m.apiPropose)
 	r.API(api.Op{Method: "GET", Path: "/api/v1/incident-proposals/{id}", Summary: "One proposal (its organisation and the secretariat)", Tag: "incidents", Description: errs,

@@ -376,7 +376,13 @@ func (m *Module) correctForm(w http.ResponseWriter, r *http.Request) {
 type proposalsData struct {
 	Proposals   []proposalRow
 	Secretariat bool
+	// After is where this page starts ("": at the newest), Next where the
+	// next one does ("": none).
+	After, Next string
 }
+
+// proposalsPerPage is how many proposals a page of the list shows.
+const proposalsPerPage = 50
 
 // proposalRow is a row of the list of proposals, prepared: its time
 // written as the "datetime" template function writes it and its status in
@@ -389,7 +395,12 @@ type proposalRow struct {
 
 func (m *Module) proposalsPage(w http.ResponseWriter, r *http.Request) {
 	u := user(r)
-	ps, err := m.svc.ProposalItems(r.Context(), u, "")
+	after := r.URL.Query().Get("after")
+	ps, next, err := m.svc.ProposalItems(r.Context(), u, "", after, proposalsPerPage)
+	if errors.Is(err, errBadCursor) {
+		m.site.FieldError(w, r, http.StatusBadRequest, "after", err.Error())
+		return
+	}
 	if err != nil {
 		m.pageFail(w, r, err)
 		return
@@ -400,7 +411,7 @@ func (m *Module) proposalsPage(w http.ResponseWriter, r *http.Request) {
 		rows[i] = proposalRow{ID: p.ID, Name: p.Name, IncidentName: p.IncidentName, OrgName: p.OrgName,
 			When: p.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), Status: t("incidents.proposal." + p.Status)}
 	}
-	m.site.Render(w, r, http.StatusOK, "incidents/proposals.html", "incidents.proposals", proposalsData{Proposals: rows, Secretariat: isSecretariat(u)})
+	m.site.Render(w, r, http.StatusOK, "incidents/proposals.html", "incidents.proposals", proposalsData{Proposals: rows, Secretariat: isSecretariat(u), After: after, Next: next})
 }
 
 type proposalData struct {

@@ -100,27 +100,33 @@ func (s *Service) Proposal(ctx context.Context, u *auth.User, proposalID string)
 	return p, nil
 }
 
-// Proposals lists the proposals u may see, newest first: the secretariat's
-// queue (status "submitted") or everything of u's organisation.
-func (s *Service) Proposals(ctx context.Context, u *auth.User, status string) ([]*Proposal, error) {
-	where, args, err := proposalsWhere(u, status)
+// Proposals lists a page of at most limit proposals u may see, newest
+// first, after the proposal after ("": from the newest): the secretariat's
+// queue (status "submitted") or everything of u's organisation. next is
+// the page's last proposal when more follow ("" on the last page); a
+// cursor naming no proposal of the list is errBadCursor.
+func (s *Service) Proposals(ctx context.Context, u *auth.User, status, after string, limit int) (ps []*Proposal, next string, err error) {
+	where, args, err := s.proposalsPage(ctx, u, status, after)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+proposalCols+proposalFrom+where+proposalsOrder, args...)
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+proposalCols+proposalFrom+where+proposalsOrder, append(args, limit+1)...)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer rows.Close()
-	out := []*Proposal{}
+	ps = []*Proposal{}
 	for rows.Next() {
 		p, err := scanProposal(rows)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		out = append(out, p)
+		ps = append(ps, p)
 	}
-	return out, rows.Err()
+	if len(ps) > limit {
+		ps, next = ps[:limit], ps[limit-1].ID
+	}
+	return ps, next, rows.Err()
 }
 
 // ProposalItem is a proposal as the list of proposals shows it: the
@@ -138,35 +144,60 @@ type ProposalItem struct {
 // order, with only the columns the list of proposals shows: the name is
 // read out of each stored record by the database, so the records are
 // neither sent nor decoded.
-func (s *Service) ProposalItems(ctx context.Context, u *auth.User, status string) ([]ProposalItem, error) {
-	where, args, err := proposalsWhere(u, status)
+func (s *Service) ProposalItems(ctx context.Context, u *auth.User, status, after string, limit int) (items []ProposalItem, next string, err error) {
+	where, args, err := s.proposalsPage(ctx, u, status, after)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	name := `json_extract(p.payload, '$.name')`
 	if s.DB.Dialect == db.Postgres {
 		name = `p.payload::json ->> 'name'`
 	}
 	rows, err := s.DB.QueryContext(ctx, `SELECT p.id, COALESCE(`+name+`, ''), COALESCE(i.name, ''), COALESCE(o.name, ''), p.status, p.created_at`+
-		proposalFrom+where+proposalsOrder, args...)
+		proposalFrom+where+proposalsOrder, append(args, limit+1)...)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer rows.Close()
-	out := []ProposalItem{}
+	items = []ProposalItem{}
 	for rows.Next() {
 		var p ProposalItem
 		if err := rows.Scan(&p.ID, &p.Name, &p.IncidentName, &p.OrgName, &p.Status, &p.CreatedAt); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		p.CreatedAt = p.CreatedAt.UTC()
-		out = append(out, p)
+		items = append(items, p)
 	}
-	return out, rows.Err()
+	if len(items) > limit {
+		items, next = items[:limit], items[limit-1].ID
+	}
+	return items, next, rows.Err()
 }
 
-// proposalsOrder is the lists' order, newest first, and their bound.
-const proposalsOrder = ` ORDER BY p.created_at DESC, p.id DESC LIMIT 200`
+// proposalsOrder is the lists' order, newest first, and their bound (the
+// page's size and one more, to tell whether another page follows), read
+// in the order of the indexes incident_proposals_time, _org and _status.
+const proposalsOrder = ` ORDER BY p.created_at DESC, p.id DESC LIMIT ?`
+
+// errBadCursor is a cursor that names no proposal of the list.
+var errBadCursor = errors.New("names no proposal of this list")
+
+// proposalsPage is the condition of a page of the proposals u may see, of
+// status when given, after the proposal after in the lists' order.
+func (s *Service) proposalsPage(ctx context.Context, u *auth.User, status, after string) (string, []any, error) {
+	where, args, err := proposalsWhere(u, status)
+	if err != nil || after == "" {
+		return where, args, err
+	}
+	var n int
+	if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM incident_proposals p`+where+` AND p.id = ?`, append(args[:len(args):len(args)], after)...).Scan(&n); err != nil {
+		return "", nil, err
+	}
+	if n == 0 {
+		return "", nil, errBadCursor
+	}
+	return where + ` AND (p.created_at, p.id) < (SELECT x.created_at, x.id FROM incident_proposals x WHERE x.id = ?)`, append(args, after), nil
+}
 
 // proposalsWhere is the condition of the proposals u may see, of status
 // when given.

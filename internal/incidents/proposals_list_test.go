@@ -1,9 +1,12 @@
 package incidents_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -59,11 +62,11 @@ func TestTheListOfProposalsShowsWhatTheRecordsSay(t *testing.T) {
 
 		for _, u := range []*auth.User{sec, a, b} {
 			for _, status := range []string{"", incidents.ProposalSubmitted, incidents.ProposalAccepted, incidents.ProposalRejected} {
-				full, err := svc.Proposals(rig.Ctx, u, status)
+				full, _, err := svc.Proposals(rig.Ctx, u, status, "", 200)
 				if err != nil {
 					t.Fatal(err)
 				}
-				items, err := svc.ProposalItems(rig.Ctx, u, status)
+				items, _, err := svc.ProposalItems(rig.Ctx, u, status, "", 200)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -79,7 +82,7 @@ func TestTheListOfProposalsShowsWhatTheRecordsSay(t *testing.T) {
 				}
 			}
 		}
-		if _, err := svc.ProposalItems(rig.Ctx, rig.User(t, auth.RoleStateApprover, "FRA"), ""); err != incidents.ErrForbidden {
+		if _, _, err := svc.ProposalItems(rig.Ctx, rig.User(t, auth.RoleStateApprover, "FRA"), "", "", 200); err != incidents.ErrForbidden {
 			t.Errorf("a State's approver: %v", err)
 		}
 
@@ -106,7 +109,7 @@ func TestTheListOfProposalsShowsWhatTheRecordsSay(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, u := range []*auth.User{sec, a} {
-				full, err := svc.Proposals(rig.Ctx, u, "")
+				full, _, err := svc.Proposals(rig.Ctx, u, "", "", 200)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -132,6 +135,98 @@ func TestTheListOfProposalsShowsWhatTheRecordsSay(t *testing.T) {
 					at += i + len(row)
 				}
 			}
+		}
+	})
+}
+
+// The lists of proposals are paged, newest first, in the API (limit,
+// cursor) and on the page (after, 50 a page): walking them finds every
+// proposal the reader may see once, in the order of the whole list, and a
+// cursor naming a proposal the reader may not see is refused as unknown.
+func TestProposalListsWalkEveryProposal(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		svc := incidents.NewService(rig.App.Services)
+		sec := rig.User(t, auth.RoleSecretariat, "")
+		a, b := rig.User(t, auth.RoleStakeholder, ""), rig.User(t, auth.RoleStakeholder, "")
+		var base incidents.IncidentInput
+		if err := json.Unmarshal([]byte(incidentJSON), &base); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 57 {
+			in := base
+			in.Name = fmt.Sprintf("Proposal %02d", i)
+			if _, err := svc.Propose(rig.Ctx, []*auth.User{a, b}[i%3/2], incidents.ProposalInput{Incident: in}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		secTok, aTok := rig.Token(t, sec), rig.Token(t, a)
+		for _, who := range []struct {
+			u   *auth.User
+			tok string
+		}{{sec, secTok}, {a, aTok}} {
+			whole, _, err := svc.Proposals(rig.Ctx, who.u, "", "", 200)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, p := range whole {
+				want = append(want, p.ID)
+			}
+			var got []string
+			for cursor, pages := "", 0; pages == 0 || cursor != ""; pages++ {
+				var page struct {
+					Items []struct {
+						ID string `json:"id"`
+					} `json:"items"`
+					Next string `json:"next_cursor"`
+				}
+				if st := call(t, rig, who.tok, "GET", "/api/v1/incident-proposals?limit=10&cursor="+cursor, "", &page); st != 200 || pages > 10 {
+					t.Fatalf("page %d: status %d", pages, st)
+				}
+				for _, p := range page.Items {
+					got = append(got, p.ID)
+				}
+				cursor = page.Next
+			}
+			if strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("%s: the API's pages hold\n%v\nthe list\n%v", who.u.Role, got, want)
+			}
+			got = nil
+			for after, pages := "", 0; pages == 0 || after != ""; pages++ {
+				resp := rig.Anonymous(t).Do(t, "GET", "/incidents/proposals?after="+after, nil, map[string]string{"Authorization": "Bearer " + who.tok})
+				body := testrig.Body(resp)
+				if resp.StatusCode != 200 || pages > 10 {
+					t.Fatalf("page %d: status %d", pages, resp.StatusCode)
+				}
+				rows := regexp.MustCompile(`<a href="/incidents/proposals/([0-9A-Z]+)">`).FindAllStringSubmatch(body, -1)
+				if len(rows) > 50 {
+					t.Errorf("a page of %d proposals", len(rows))
+				}
+				for _, m := range rows {
+					got = append(got, m[1])
+				}
+				after = ""
+				if m := regexp.MustCompile(`href="/incidents/proposals\?after=([0-9A-Z]+)" rel="next"`).FindStringSubmatch(body); m != nil {
+					after = m[1]
+				}
+			}
+			if strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("%s: the pages hold\n%v\nthe list\n%v", who.u.Role, got, want)
+			}
+		}
+		// b's proposal is not in a's list: as a cursor it is unknown.
+		theirs, _, err := svc.Proposals(rig.Ctx, b, "", "", 1)
+		if err != nil || len(theirs) != 1 {
+			t.Fatal(err)
+		}
+		for _, c := range []string{"nonsense", base64.RawURLEncoding.EncodeToString([]byte(theirs[0].ID))} {
+			var e apiErr
+			if st := call(t, rig, aTok, "GET", "/api/v1/incident-proposals?cursor="+c, "", &e); st != 400 || e.Error.Field != "cursor" {
+				t.Errorf("cursor %s: %d %+v, want a 400 naming the cursor", c, st, e)
+			}
+		}
+		if resp := rig.Anonymous(t).Do(t, "GET", "/incidents/proposals?after="+theirs[0].ID, nil, map[string]string{"Authorization": "Bearer " + aTok}); resp.StatusCode != 400 {
+			t.Errorf("after another organisation's proposal: status %d, want 400", resp.StatusCode)
 		}
 	})
 }
