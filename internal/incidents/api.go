@@ -1,8 +1,8 @@
 package incidents
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 
