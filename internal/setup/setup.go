@@ -10,7 +10,8 @@
 // the master key, so every instance sharing the key accepts it and a
 // forged or altered token does not open. It is spent by the account it
 // makes (no link opens once a secretariat account exists), and a claim
-// counted in the database lets only one of two simultaneous posts through.
+// held in the database (a row of settings, whose key is unique) lets only
+// one of simultaneous posts through.
 package setup
 
 import (
@@ -28,7 +29,6 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
-	"github.com/cybernorms/cybernorms/internal/platform/throttle"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
@@ -49,7 +49,6 @@ type Module struct {
 	svc      *platform.Services
 	site     *web.Site
 	networks []netip.Prefix
-	claim    *throttle.Limiter
 }
 
 // New registers templates and translations. networks are the client
@@ -63,8 +62,7 @@ func New(svc *platform.Services, networks []netip.Prefix) (*Module, error) {
 	if err := svc.Site.Catalog.Load(tr); err != nil {
 		return nil, err
 	}
-	return &Module{svc: svc, site: svc.Site, networks: networks,
-		claim: &throttle.Limiter{DB: svc.DB, Bucket: "setup.claim", Limit: 1, Window: 2 * Validity}}, nil
+	return &Module{svc: svc, site: svc.Site, networks: networks}, nil
 }
 
 // Routes registers the module's routes. They are public: the link itself,
@@ -218,22 +216,29 @@ func (m *Module) create(w http.ResponseWriter, r *http.Request) {
 		m.render(w, r, http.StatusUnprocessableEntity, in)
 		return
 	}
-	// One claim at a time, counted in the database: of two posts at once,
-	// from one instance or two, only the first makes an account.
-	hit, err := m.claim.Hit(r.Context(), "first-secretariat")
+	// One claim, held in the database: of posts at once, from one instance
+	// or several, only the first makes an account; and once it has, the
+	// account's existence refuses the others, even one that takes over a
+	// stale claim.
+	claimed, err := m.takeClaim(r.Context())
+	if err == nil && claimed {
+		var need bool
+		if need, err = m.NeedsSecretariat(r.Context()); err == nil && !need {
+			claimed = false
+		}
+	}
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	if !hit.Allowed {
-		_ = m.claim.Refund(r.Context(), hit)
+	if !claimed {
 		m.refuse(w, r, errDone)
 		return
 	}
 	ctx := audit.WithActor(r.Context(), audit.Actor{ID: "setup", Label: "one-time setup link from " + web.ClientAddr(r), Via: "web"})
 	u, err := m.svc.Auth.Create(ctx, auth.NewUser{Email: in.Email, Name: in.Name, Role: auth.RoleSecretariat, Password: password})
 	if err != nil {
-		_ = m.claim.Refund(r.Context(), hit)
+		m.dropClaim(r.Context())
 		var fe *auth.FieldError
 		if errors.As(err, &fe) {
 			in.Error = fe
@@ -245,4 +250,43 @@ func (m *Module) create(w http.ResponseWriter, r *http.Request) {
 	}
 	m.svc.Log.Info("security", "event", "setup.secretariat_created", "user", u.ID, "client", web.ClientAddr(r))
 	m.site.Redirect(w, r, "/signin", "setup.created")
+}
+
+// claimKey is the settings row that holds the claim on making the first
+// secretariat account; claimStale is how old a claim may be before another
+// post takes it over (its holder died before making the account, or
+// failed and could not let it go). Making the account takes well under a
+// second.
+const (
+	claimKey   = "setup.claim"
+	claimStale = time.Minute
+)
+
+// claimTime writes a time so that later times sort after earlier ones.
+const claimTime = "2006-01-02T15:04:05.000000000Z"
+
+// takeClaim takes the claim if no one holds it or its holder's is stale:
+// one statement, which the unique key makes exact under concurrency (a
+// post that loses waits for the winner's row and finds it fresh). Posts
+// that were counted, inserted, then counted again could all see each
+// other and all be refused, leaving no account (the throttle's counting,
+// used here before).
+func (m *Module) takeClaim(ctx context.Context) (bool, error) {
+	now := m.svc.Now().UTC()
+	res, err := m.svc.DB.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE settings.value < ?`,
+		claimKey, now.Format(claimTime), now.Add(-claimStale).Format(claimTime))
+	if err != nil {
+		return false, fmt.Errorf("setup claim: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// dropClaim lets the claim go after a post that made no account (a refused
+// address, a failure), so that the next post may try.
+func (m *Module) dropClaim(ctx context.Context) {
+	if _, err := m.svc.DB.ExecContext(context.WithoutCancel(ctx), `DELETE FROM settings WHERE key = ?`, claimKey); err != nil {
+		m.svc.Log.Error("setup claim", "err", err)
+	}
 }
