@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -299,47 +300,70 @@ func loadContent(ctx context.Context, q db.Querier, reportID string, version int
 	return c, err
 }
 
-// measureOrder is the order of a report's measures: by norm set, norm and
-// position (the id only breaks ties the editor never makes).
-const measureOrder = `s.position, n.position, m.position, m.id`
-
 // loadMeasuresPage reads at most limit measures of a report's version in
 // the report's order, after the measure keyed after ("": from the first),
 // only those under normID when it is not empty. next is the key of the
 // page's last measure when more follow. A key that names no measure of
-// the list is errNoSuchMeasure. The database sorts the report's rows and
-// reads only the page's, so a page costs the same under a report of a
-// hundred measures and of a thousand.
+// the list is errNoSuchMeasure. It reads norm by norm in the framework's
+// order, each from the index report_measures_report from where the page
+// starts, and finds the cursor's measure by the index
+// report_measures_key, so a page costs the same under a report of a
+// hundred measures and of thousands.
 func loadMeasuresPage(ctx context.Context, q db.Querier, reportID string, version int, normID, after string, limit int) (ms []Measure, next string, err error) {
-	const from = ` FROM report_measures m JOIN norms n ON n.id = m.norm_id JOIN norm_sets s ON s.id = n.set_id
-		WHERE m.report_id = ? AND m.version = ? AND (? = '' OR m.norm_id = ?)`
-	args := []any{reportID, version, normID, normID}
-	where := ""
+	var norms []string
+	rows, err := q.QueryContext(ctx, `SELECT n.id FROM norms n JOIN norm_sets s ON s.id = n.set_id WHERE ? = '' OR n.id = ? ORDER BY s.position, n.position`, normID, normID)
+	if err != nil {
+		return nil, "", fmt.Errorf("list norms: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, "", err
+		}
+		norms = append(norms, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	from, atPos, atID := 0, 0, ""
 	if after != "" {
-		var sp, np, mp int
-		var mid string
-		err := q.QueryRowContext(ctx, `SELECT s.position, n.position, m.position, m.id`+from+` AND m.measure_key = ? ORDER BY `+measureOrder+` LIMIT 1`,
-			append(args, after)...).Scan(&sp, &np, &mp, &mid)
+		var atNorm string
+		err := q.QueryRowContext(ctx, `SELECT norm_id, position, id FROM report_measures WHERE report_id = ? AND version = ? AND measure_key = ? AND (? = '' OR norm_id = ?) LIMIT 1`,
+			reportID, version, after, normID, normID).Scan(&atNorm, &atPos, &atID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, "", errNoSuchMeasure
 		}
 		if err != nil {
 			return nil, "", fmt.Errorf("find the cursor's measure: %w", err)
 		}
-		where = ` AND (s.position, n.position, m.position, m.id) > (?, ?, ?, ?)`
-		args = append(args, sp, np, mp, mid)
+		if from = slices.Index(norms, atNorm); from < 0 {
+			return nil, "", errNoSuchMeasure
+		}
 	}
-	rows, err := q.QueryContext(ctx, `SELECT m.id, m.measure_key, m.norm_id, m.title, m.description, m.type, m.status, m.measure_date, m.links_json, m.other_norms_json`+
-		from+where+` ORDER BY `+measureOrder+` LIMIT ?`, append(args, limit+1)...)
-	if err != nil {
-		return nil, "", fmt.Errorf("load measures: %w", err)
+	ms = make([]Measure, 0, limit+1)
+	for i := from; i < len(norms) && len(ms) <= limit; i++ {
+		const cols = `SELECT id, measure_key, norm_id, title, description, type, status, measure_date, links_json, other_norms_json
+			FROM report_measures WHERE report_id = ? AND version = ? AND norm_id = ?`
+		if i == from && after != "" {
+			rows, err = q.QueryContext(ctx, cols+` AND (position > ? OR (position = ? AND id > ?)) ORDER BY position, id LIMIT ?`,
+				reportID, version, norms[i], atPos, atPos, atID, limit+1-len(ms))
+		} else {
+			rows, err = q.QueryContext(ctx, cols+` ORDER BY position, id LIMIT ?`, reportID, version, norms[i], limit+1-len(ms))
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("load measures: %w", err)
+		}
+		if ms, err = scanMeasures(rows, ms); err != nil {
+			return nil, "", err
+		}
 	}
-	ms, err = scanMeasures(rows, make([]Measure, 0, limit+1))
 	if len(ms) > limit {
 		ms = ms[:limit]
 		next = ms[limit-1].Key
 	}
-	return ms, next, err
+	return ms, next, nil
 }
 
 // measureCounts counts a report's measures at a version under each norm
