@@ -310,28 +310,16 @@ func loadContent(ctx context.Context, q db.Querier, reportID string, version int
 // report_measures_key, so a page costs the same under a report of a
 // hundred measures and of thousands.
 func loadMeasuresPage(ctx context.Context, q db.Querier, reportID string, version int, normID, after string, limit int) (ms []Measure, next string, err error) {
-	var norms []string
-	rows, err := q.QueryContext(ctx, `SELECT n.id FROM norms n JOIN norm_sets s ON s.id = n.set_id WHERE ? = '' OR n.id = ? ORDER BY s.position, n.position`, normID, normID)
+	norms, err := normOrder(ctx, q, normID)
 	if err != nil {
-		return nil, "", fmt.Errorf("list norms: %w", err)
-	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, "", err
-		}
-		norms = append(norms, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	from, atPos, atID := 0, 0, ""
+	from, at := 0, (*measureAt)(nil)
 	if after != "" {
 		var atNorm string
+		at = &measureAt{}
 		err := q.QueryRowContext(ctx, `SELECT norm_id, position, id FROM report_measures WHERE report_id = ? AND version = ? AND measure_key = ? AND (? = '' OR norm_id = ?) LIMIT 1`,
-			reportID, version, after, normID, normID).Scan(&atNorm, &atPos, &atID)
+			reportID, version, after, normID, normID).Scan(&atNorm, &at.position, &at.id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, "", errNoSuchMeasure
 		}
@@ -344,18 +332,10 @@ func loadMeasuresPage(ctx context.Context, q db.Querier, reportID string, versio
 	}
 	ms = make([]Measure, 0, limit+1)
 	for i := from; i < len(norms) && len(ms) <= limit; i++ {
-		const cols = `SELECT id, measure_key, norm_id, title, description, type, status, measure_date, links_json, other_norms_json
-			FROM report_measures WHERE report_id = ? AND version = ? AND norm_id = ?`
-		if i == from && after != "" {
-			rows, err = q.QueryContext(ctx, cols+` AND (position > ? OR (position = ? AND id > ?)) ORDER BY position, id LIMIT ?`,
-				reportID, version, norms[i], atPos, atPos, atID, limit+1-len(ms))
-		} else {
-			rows, err = q.QueryContext(ctx, cols+` ORDER BY position, id LIMIT ?`, reportID, version, norms[i], limit+1-len(ms))
+		if i > from {
+			at = nil
 		}
-		if err != nil {
-			return nil, "", fmt.Errorf("load measures: %w", err)
-		}
-		if ms, err = scanMeasures(rows, ms); err != nil {
+		if ms, err = readNormMeasures(ctx, q, ms, reportID, version, norms[i], at, limit+1-len(ms)); err != nil {
 			return nil, "", err
 		}
 	}
@@ -364,6 +344,56 @@ func loadMeasuresPage(ctx context.Context, q db.Querier, reportID string, versio
 		next = ms[limit-1].Key
 	}
 	return ms, next, nil
+}
+
+// normOrder lists the framework's norms in a report's order (by norm set
+// and norm), only normID when it is not empty: the order in which a
+// report's measures are read norm by norm, each from the index
+// report_measures_report (loadMeasuresPage, eachNormMeasures).
+func normOrder(ctx context.Context, q db.Querier, normID string) ([]string, error) {
+	var norms []string
+	rows, err := q.QueryContext(ctx, `SELECT n.id FROM norms n JOIN norm_sets s ON s.id = n.set_id WHERE ? = '' OR n.id = ? ORDER BY s.position, n.position`, normID, normID)
+	if err != nil {
+		return nil, fmt.Errorf("list norms: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		norms = append(norms, id)
+	}
+	return norms, rows.Err()
+}
+
+// normMeasures selects the measures of a report's version under one norm
+// (report id, version and norm the arguments), for scanMeasures.
+const normMeasures = `SELECT id, measure_key, norm_id, title, description, type, status, measure_date, links_json, other_norms_json
+	FROM report_measures WHERE report_id = ? AND version = ? AND norm_id = ?`
+
+// measureAt is where in a norm's measures a read starts: after the measure
+// at this position with this id.
+type measureAt struct {
+	position int
+	id       string
+}
+
+// readNormMeasures appends to ms at most limit measures of a report's
+// version under one norm, in their order, after at when it is not nil.
+func readNormMeasures(ctx context.Context, q db.Querier, ms []Measure, reportID string, version int, norm string, at *measureAt, limit int) ([]Measure, error) {
+	var rows *sql.Rows
+	var err error
+	if at != nil {
+		rows, err = q.QueryContext(ctx, normMeasures+` AND (position > ? OR (position = ? AND id > ?)) ORDER BY position, id LIMIT ?`,
+			reportID, version, norm, at.position, at.position, at.id, limit)
+	} else {
+		rows, err = q.QueryContext(ctx, normMeasures+` ORDER BY position, id LIMIT ?`, reportID, version, norm, limit)
+	}
+	if err != nil {
+		return ms, fmt.Errorf("load measures: %w", err)
+	}
+	return scanMeasures(rows, ms)
 }
 
 // measureCounts counts a report's measures at a version under each norm
@@ -381,8 +411,7 @@ func measureCounts(ctx context.Context, q db.Querier, reportID string, version i
 // page's share of the norm, read in the order of the index
 // report_measures_report.
 func loadNormMeasures(ctx context.Context, q db.Querier, ms []Measure, reportID string, version int, normID string, offset, limit int) ([]Measure, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, measure_key, norm_id, title, description, type, status, measure_date, links_json, other_norms_json
-		FROM report_measures WHERE report_id = ? AND version = ? AND norm_id = ? ORDER BY position LIMIT ? OFFSET ?`, reportID, version, normID, limit, offset)
+	rows, err := q.QueryContext(ctx, normMeasures+` ORDER BY position LIMIT ? OFFSET ?`, reportID, version, normID, limit, offset)
 	if err != nil {
 		return ms, fmt.Errorf("load measures: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 
 	"github.com/cybernorms/cybernorms/internal/platform/api"
@@ -96,33 +97,17 @@ var errRevised = errors.New("the draft was saved while it was being read")
 // in the report's order, each norm's read whole before fn sees them (in a
 // slice fn must not keep). A draft saved meanwhile is errRevised.
 func (s *Service) eachNormMeasures(ctx context.Context, v View, fn func([]Measure) error) error {
-	type group struct {
-		norm string
-		n    int
-	}
-	var groups []group
-	rows, err := s.P.DB.QueryContext(ctx, `SELECT m.norm_id, COUNT(*) FROM report_measures m JOIN norms n ON n.id = m.norm_id JOIN norm_sets s ON s.id = n.set_id
-		WHERE m.report_id = ? AND m.version = ? GROUP BY s.position, n.position, m.norm_id ORDER BY s.position, n.position`, v.Report.ID, v.Version)
+	norms, err := normOrder(ctx, s.P.DB, "")
 	if err != nil {
-		return fmt.Errorf("count measures: %w", err)
-	}
-	for rows.Next() {
-		var g group
-		if err := rows.Scan(&g.norm, &g.n); err != nil {
-			rows.Close()
-			return err
-		}
-		groups = append(groups, g)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	var ms []Measure
-	for _, g := range groups {
-		ms, err = loadNormMeasures(ctx, s.P.DB, ms[:0], v.Report.ID, v.Version, g.norm, 0, g.n)
-		if err != nil {
+	for _, norm := range norms {
+		if ms, err = readNormMeasures(ctx, s.P.DB, ms[:0], v.Report.ID, v.Version, norm, nil, math.MaxInt32); err != nil {
 			return err
+		}
+		if len(ms) == 0 {
+			continue
 		}
 		if err := fn(ms); err != nil {
 			return err
