@@ -23,13 +23,7 @@ import (
 // organisation, for every status, and the page lists them so.
 func TestTheListOfProposalsShowsWhatTheRecordsSay(t *testing.T) {
 	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
-		svc := incidents.NewService(rig.App.Services)
-		sec := rig.User(t, auth.RoleSecretariat, "")
-		a, b := rig.User(t, auth.RoleStakeholder, ""), rig.User(t, auth.RoleStakeholder, "")
-		var base incidents.IncidentInput
-		if err := json.Unmarshal([]byte(incidentJSON), &base); err != nil {
-			t.Fatal(err)
-		}
+		svc, sec, a, b, base := proposers(t, rig)
 		propose := func(u *auth.User, incidentID, name string) *incidents.Proposal {
 			t.Helper()
 			in := base
@@ -145,13 +139,7 @@ func TestTheListOfProposalsShowsWhatTheRecordsSay(t *testing.T) {
 // cursor naming a proposal the reader may not see is refused as unknown.
 func TestProposalListsWalkEveryProposal(t *testing.T) {
 	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
-		svc := incidents.NewService(rig.App.Services)
-		sec := rig.User(t, auth.RoleSecretariat, "")
-		a, b := rig.User(t, auth.RoleStakeholder, ""), rig.User(t, auth.RoleStakeholder, "")
-		var base incidents.IncidentInput
-		if err := json.Unmarshal([]byte(incidentJSON), &base); err != nil {
-			t.Fatal(err)
-		}
+		svc, sec, a, b, base := proposers(t, rig)
 		for i := range 57 {
 			in := base
 			in.Name = fmt.Sprintf("Proposal %02d", i)
@@ -229,4 +217,17 @@ func TestProposalListsWalkEveryProposal(t *testing.T) {
 			t.Errorf("after another organisation's proposal: status %d, want 400", resp.StatusCode)
 		}
 	})
+}
+
+// proposers is the service, the secretariat, members of two organisations
+// and an incident to propose, for the tests of the lists of proposals.
+func proposers(t *testing.T, rig *testrig.Rig) (svc *incidents.Service, sec, a, b *auth.User, base incidents.IncidentInput) {
+	t.Helper()
+	svc = incidents.NewService(rig.App.Services)
+	sec = rig.User(t, auth.RoleSecretariat, "")
+	a, b = rig.User(t, auth.RoleStakeholder, ""), rig.User(t, auth.RoleStakeholder, "")
+	if err := json.Unmarshal([]byte(incidentJSON), &base); err != nil {
+		t.Fatal(err)
+	}
+	return svc, sec, a, b, base
 }
