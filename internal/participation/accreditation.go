@@ -797,6 +797,13 @@ func (s *Service) decideTx(ctx context.Context, tx *db.Tx, before, a Application
 		a.Status, a.Reason, at, a.counts.Yes, a.counts.No, a.counts.Abstain, a.ID); err != nil {
 		return fmt.Errorf("decide: %w", err)
 	}
+	// A recorded vote's votes are published with the decision: the States'
+	// pages list them from then on (StateVotesPage).
+	if a.RecordedVote {
+		if _, err := tx.ExecContext(ctx, `UPDATE participation_votes SET published = ? WHERE application_id = ?`, true, a.ID); err != nil {
+			return fmt.Errorf("publish the votes: %w", err)
+		}
+	}
 	if err := audit.Record(ctx, tx, "application.decide", "application", a.ID, before, a); err != nil {
 		return err
 	}

@@ -221,6 +221,17 @@ func TestSeedReplay(t *testing.T) {
 			}
 			st, _ = public.do(t, "GET", base+"/states/XXX/votes", nil)
 			want(t, "votes of no State", st, 404, nil)
+			// The States' pages read a State's published votes apart from
+			// its others (migration 0405): the decision marks them.
+			for _, app := range voteApps {
+				var n int
+				if err := rig.DB.QueryRowContext(rig.Ctx, `SELECT COUNT(*) FROM participation_votes WHERE application_id = ? AND published = ?`, app, true).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n != 10 {
+					t.Errorf("application %s: %d votes marked published, want its 10", app, n)
+				}
+			}
 		})
 
 		t.Run("a secret ballot publishes the tally alone", func(t *testing.T) {
@@ -240,6 +251,13 @@ func TestSeedReplay(t *testing.T) {
 			st, body = public.do(t, "GET", base+"/applications/"+id, nil)
 			if _, ok := body["votes"]; ok || body["tally"] == nil || body["recorded_vote"] != nil {
 				t.Errorf("a secret ballot: votes %v, tally %v, recorded %v", body["votes"], body["tally"], body["recorded_vote"])
+			}
+			var marked int
+			if err := rig.DB.QueryRowContext(rig.Ctx, `SELECT COUNT(*) FROM participation_votes WHERE application_id = ? AND published = ?`, id, true).Scan(&marked); err != nil {
+				t.Fatal(err)
+			}
+			if marked != 0 {
+				t.Errorf("%d votes by secret ballot marked published", marked)
 			}
 			st, body = public.do(t, "GET", base+"/states/FRA/votes", nil)
 			for _, it := range body["items"].([]any) {

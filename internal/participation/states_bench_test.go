@@ -40,8 +40,8 @@ func fillObjections(tb testing.TB, rig *testrig.Rig, bodyID string, from, to int
 				xArgs = append(xArgs, aid, all[(i*3+k)%len(all)].ISO3, at.Add(time.Duration(i)*time.Minute), w)
 			}
 			for k := range 5 {
-				votes = append(votes, "(?, ?, 'yes', 'bench', ?)")
-				vArgs = append(vArgs, aid, all[(i*5+k)%len(all)].ISO3, at)
+				votes = append(votes, "(?, ?, 'yes', 'bench', ?, ?)")
+				vArgs = append(vArgs, aid, all[(i*5+k)%len(all)].ISO3, at, true)
 			}
 		}
 		err := rig.DB.InTx(rig.Ctx, func(tx *db.Tx) error {
@@ -54,7 +54,7 @@ func fillObjections(tb testing.TB, rig *testrig.Rig, bodyID string, from, to int
 				{`INSERT INTO organisations (id, slug, name, kind, created_at) VALUES `, orgs, oArgs},
 				{`INSERT INTO participation_applications (id, org_id, body_id, session_id, justification, status, modality, created_at, submitted_at, decided_at, votes_recorded) VALUES `, apps, aArgs},
 				{`INSERT INTO participation_objections (application_id, state_iso3, reason, user_id, created_at, withdrawn_at) VALUES `, objs, xArgs},
-				{`INSERT INTO participation_votes (application_id, state_iso3, choice, user_id, created_at) VALUES `, votes, vArgs},
+				{`INSERT INTO participation_votes (application_id, state_iso3, choice, user_id, created_at, published) VALUES `, votes, vArgs},
 			} {
 				if _, err := tx.ExecContext(rig.Ctx, q.sql+strings.Join(q.rows, ", "), q.args...); err != nil {
 					return err

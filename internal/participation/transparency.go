@@ -243,12 +243,15 @@ func (s *Service) StateVotes(ctx context.Context, iso3 string) ([]StateVoteRecor
 }
 
 // StateVotesPage is a page of StateVotes, as StateObjectionsPage is of
-// StateObjections: one statement, through the votes' index by State and
-// time (migration 0404).
+// StateObjections: one statement, through the index of a State's
+// published votes by time (migration 0405), so that a page reads none of
+// the State's votes by secret ballot or still open. The application's own
+// conditions are checked as well: a vote is shown only if its application
+// was decided after a recorded vote, whatever its mark says.
 func (s *Service) StateVotesPage(ctx context.Context, iso3, after string, limit int) ([]StateVoteRecord, string, error) {
 	out := []StateVoteRecord{}
 	l := stateList{table: "participation_votes", alias: "v", cols: "v.choice, v.created_at",
-		where: `v.state_iso3 = ? AND a.votes_recorded = ? AND a.decided_at IS NOT NULL`, args: []any{strings.ToUpper(iso3), true}}
+		where: `v.state_iso3 = ? AND v.published = ? AND a.votes_recorded = ? AND a.decided_at IS NOT NULL`, args: []any{strings.ToUpper(iso3), true, true}}
 	next, err := s.stateListPage(ctx, l, after, limit, func(rows *sql.Rows) (string, error) {
 		var v StateVoteRecord
 		var err error
