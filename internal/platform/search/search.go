@@ -363,6 +363,11 @@ func Run(ctx context.Context, d db.Querier, q Query) (Results, error) {
 	if db.DialectOf(d) == db.Postgres {
 		ds = postgresSQL
 	}
+	leave, err := enter(ctx, d)
+	if err != nil {
+		return res, err
+	}
+	defer leave()
 	cands, matched, st, err := findCandidates(ctx, d, ds, terms, q.facetQuery())
 	if err != nil {
 		return res, err

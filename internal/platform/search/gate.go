@@ -1,0 +1,38 @@
+package search
+
+import (
+	"context"
+	"runtime"
+
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+)
+
+// On SQLite a search runs in this process: FTS5 reads and ranks on the
+// processors that also serve every other request. Sixteen searches at
+// once on two processors each took eight times as long as one alone and
+// kept the pool's four connections busy, and the work of each (its
+// candidates, its ranking, its garbage) was in memory at the same time.
+// The gate lets as many searches run at once as Go has processors; the
+// others wait their turn, first come first served. On the scale-10 demo,
+// 16 clients, two processors: p99 110–136 → 47–95 ms and 20–55 % more
+// searches a second (docs/performance.md, tenth session).
+//
+// Only searches given the pool itself pass the gate: a search inside a
+// transaction already holds its connection, and waiting there could wait
+// on searches that wait for a connection. PostgreSQL runs the search in
+// its own processes, on processors this one does not know of: no gate.
+var gate = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+// enter waits for a place at the gate if d needs one, and returns the
+// function that gives it back; an error only when ctx ends first.
+func enter(ctx context.Context, d db.Querier) (leave func(), err error) {
+	if p, ok := d.(*db.DB); !ok || p.Dialect != db.SQLite {
+		return func() {}, nil
+	}
+	select {
+	case gate <- struct{}{}:
+		return func() { <-gate }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
