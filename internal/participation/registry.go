@@ -12,6 +12,7 @@ import (
 
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/platform/search"
 )
 
 // The registry's name search must not cost more as the registry grows
@@ -143,6 +144,12 @@ func (s *Service) Organisations(ctx context.Context, f OrgFilter) ([]Organisatio
 		// No filter or only the type, which every fifth organisation has.
 		return s.listOrganisations(ctx, orgFrom, append([]string{`o.slug > ?`}, conds...), append([]any{f.After}, args...), f.Limit)
 	}
+	// The indexes' searches wait their turn with the others (search.Enter).
+	leave, err := search.Enter(ctx, s.DB)
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
 
 	// A condition with at most directCap candidates leads at once: a rare
 	// name costs the same in a registry of two thousand and of twenty.

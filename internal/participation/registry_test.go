@@ -2,9 +2,11 @@ package participation_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
+	"github.com/cybernorms/cybernorms/internal/platform/search"
 	"github.com/cybernorms/cybernorms/internal/testrig"
 	"github.com/cybernorms/cybernorms/migrations"
 )
@@ -284,4 +287,33 @@ func TestRegistrySearchIndexesExistingOrganisations(t *testing.T) {
 	if got := names(t, svc, participation.OrgFilter{Query: "in"}); !slices.Equal(got, []string{"Internet Society"}) {
 		t.Errorf("in: got %q", got)
 	}
+}
+
+// TestRegistrySearchWaitsAtTheSearchGate: a search of the registry's
+// indexes takes its turn with the full-text searches (search.Enter), so
+// that on SQLite no more of them run at once than there are processors; a
+// listing without a query does not wait.
+func TestRegistrySearchWaitsAtTheSearchGate(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		svc := participation.NewService(rig.App.Services)
+		for range runtime.GOMAXPROCS(0) {
+			leave, err := search.Enter(rig.Ctx, rig.DB)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer leave()
+		}
+		ctx, cancel := context.WithTimeout(rig.Ctx, 50*time.Millisecond)
+		defer cancel()
+		_, err := svc.Organisations(ctx, participation.OrgFilter{Query: "critical infrastructure"})
+		if rig.DB.Dialect == db.SQLite && !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("a registry search with the gate full: %v, want it to wait until its request ends", err)
+		}
+		if rig.DB.Dialect == db.Postgres && err != nil {
+			t.Errorf("a registry search on PostgreSQL: %v, want no wait", err)
+		}
+		if _, err := svc.Organisations(rig.Ctx, participation.OrgFilter{}); err != nil {
+			t.Errorf("the registry without a query: %v, want no wait", err)
+		}
+	})
 }

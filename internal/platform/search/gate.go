@@ -13,7 +13,9 @@ import (
 // kept the pool's four connections busy, and the work of each (its
 // candidates, its ranking, its garbage) was in memory at the same time.
 // The gate lets as many searches run at once as Go has processors; the
-// others wait their turn, first come first served. On the scale-10 demo,
+// others wait their turn, first come first served. Run passes it, and so
+// does any other full-text read of a module's own index (the registry of
+// organisations: Enter). On the scale-10 demo,
 // 16 clients, two processors: p99 110–136 → 47–95 ms and 20–55 % more
 // searches a second (docs/performance.md, tenth session).
 //
@@ -23,9 +25,9 @@ import (
 // its own processes, on processors this one does not know of: no gate.
 var gate = make(chan struct{}, runtime.GOMAXPROCS(0))
 
-// enter waits for a place at the gate if d needs one, and returns the
+// Enter waits for a place at the gate if d needs one, and returns the
 // function that gives it back; an error only when ctx ends first.
-func enter(ctx context.Context, d db.Querier) (leave func(), err error) {
+func Enter(ctx context.Context, d db.Querier) (leave func(), err error) {
 	if p, ok := d.(*db.DB); !ok || p.Dialect != db.SQLite {
 		return func() {}, nil
 	}

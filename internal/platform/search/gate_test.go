@@ -16,7 +16,7 @@ func TestSearchesWaitAtTheGate(t *testing.T) {
 	sqlite, postgres := &db.DB{Dialect: db.SQLite}, &db.DB{Dialect: db.Postgres}
 	var leaves []func()
 	for range cap(gate) {
-		leave, err := enter(context.Background(), sqlite)
+		leave, err := Enter(context.Background(), sqlite)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,7 +31,7 @@ func TestSearchesWaitAtTheGate(t *testing.T) {
 		t.Fatalf("a search with the gate full: %v, want it to wait until its request ends", err)
 	}
 	for _, d := range []db.Querier{&db.Tx{}, postgres} {
-		leave, err := enter(short(), d)
+		leave, err := Enter(short(), d)
 		if err != nil {
 			t.Fatalf("%T: %v, want no wait", d, err)
 		}
@@ -42,7 +42,7 @@ func TestSearchesWaitAtTheGate(t *testing.T) {
 	}
 	waiting := make(chan error)
 	go func() {
-		leave, err := enter(context.Background(), sqlite)
+		leave, err := Enter(context.Background(), sqlite)
 		if err == nil {
 			leave()
 		}

@@ -363,7 +363,7 @@ func Run(ctx context.Context, d db.Querier, q Query) (Results, error) {
 	if db.DialectOf(d) == db.Postgres {
 		ds = postgresSQL
 	}
-	leave, err := enter(ctx, d)
+	leave, err := Enter(ctx, d)
 	if err != nil {
 		return res, err
 	}
