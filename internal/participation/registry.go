@@ -144,13 +144,6 @@ func (s *Service) Organisations(ctx context.Context, f OrgFilter) ([]Organisatio
 		// No filter or only the type, which every fifth organisation has.
 		return s.listOrganisations(ctx, orgFrom, append([]string{`o.slug > ?`}, conds...), append([]any{f.After}, args...), f.Limit)
 	}
-	// The indexes' searches wait their turn with the others (search.Enter).
-	leave, err := search.Enter(ctx, s.DB)
-	if err != nil {
-		return nil, err
-	}
-	defer leave()
-
 	// A condition with at most directCap candidates leads at once: a rare
 	// name costs the same in a registry of two thousand and of twenty.
 	best, fewest, err := s.fewestCandidates(ctx, sources, directCap)
@@ -160,6 +153,15 @@ func (s *Service) Organisations(ctx context.Context, f OrgFilter) ([]Organisatio
 	if best >= 0 {
 		return s.listCandidates(ctx, sources[best], conds, args, f.After, f.Limit)
 	}
+
+	// The rest, a walk and a longer read of the indexes, waits its turn
+	// with the full-text searches (search.Enter); a rare name, above, costs
+	// less than the wait.
+	leave, err := search.Enter(ctx, s.DB)
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
 
 	// The window: up to the walkWindow-th organisation after the start.
 	window := max(walkWindow, 20*f.Limit)

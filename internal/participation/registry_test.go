@@ -289,13 +289,25 @@ func TestRegistrySearchIndexesExistingOrganisations(t *testing.T) {
 	}
 }
 
-// TestRegistrySearchWaitsAtTheSearchGate: a search of the registry's
-// indexes takes its turn with the full-text searches (search.Enter), so
-// that on SQLite no more of them run at once than there are processors; a
-// listing without a query does not wait.
+// TestRegistrySearchWaitsAtTheSearchGate: a search of the registry that
+// walks it or reads many index candidates takes its turn with the
+// full-text searches (search.Enter), so that on SQLite no more of them run
+// at once than there are processors; a rare name, and a listing without a
+// query, do not wait.
 func TestRegistrySearchWaitsAtTheSearchGate(t *testing.T) {
 	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
 		svc := participation.NewService(rig.App.Services)
+		// More matches than a search fetches at once (directCap, 50).
+		for i := range 51 {
+			req := httptest.NewRequest("POST", "/", nil)
+			if _, err := admin.CreateOrganisation(req, rig.DB, admin.Organisation{Slug: fmt.Sprintf("ci-%02d", i), Name: fmt.Sprintf("Critical Infrastructure Forum %d", i), Kind: "ngo"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		req := httptest.NewRequest("POST", "/", nil)
+		if _, err := admin.CreateOrganisation(req, rig.DB, admin.Organisation{Slug: "rare", Name: "Rarely Named Institute", Kind: "ngo"}); err != nil {
+			t.Fatal(err)
+		}
 		for range runtime.GOMAXPROCS(0) {
 			leave, err := search.Enter(rig.Ctx, rig.DB)
 			if err != nil {
@@ -314,6 +326,9 @@ func TestRegistrySearchWaitsAtTheSearchGate(t *testing.T) {
 		}
 		if _, err := svc.Organisations(rig.Ctx, participation.OrgFilter{}); err != nil {
 			t.Errorf("the registry without a query: %v, want no wait", err)
+		}
+		if list, err := svc.Organisations(rig.Ctx, participation.OrgFilter{Query: "rarely"}); err != nil || len(list) != 1 {
+			t.Errorf("a rare name with the gate full: %d, %v, want it found without a wait", len(list), err)
 		}
 	})
 }
