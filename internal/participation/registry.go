@@ -144,6 +144,7 @@ func (s *Service) Organisations(ctx context.Context, f OrgFilter) ([]Organisatio
 		// No filter or only the type, which every fifth organisation has.
 		return s.listOrganisations(ctx, orgFrom, append([]string{`o.slug > ?`}, conds...), append([]any{f.After}, args...), f.Limit)
 	}
+
 	// A condition with at most directCap candidates leads at once: a rare
 	// name costs the same in a registry of two thousand and of twenty.
 	best, fewest, err := s.fewestCandidates(ctx, sources, directCap)

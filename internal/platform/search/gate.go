@@ -9,15 +9,15 @@ import (
 
 // On SQLite a search runs in this process: FTS5 reads and ranks on the
 // processors that also serve every other request. Sixteen searches at
-// once on two processors each took eight times as long as one alone and
-// kept the pool's four connections busy, and the work of each (its
-// candidates, its ranking, its garbage) was in memory at the same time.
-// The gate lets as many searches run at once as Go has processors; the
-// others wait their turn, first come first served. Run passes it, and so
-// does any other full-text read of a module's own index (the registry of
-// organisations: Enter). On the scale-10 demo,
-// 16 clients, two processors: p99 110–136 → 47–95 ms and 20–55 % more
-// searches a second (docs/performance.md, tenth session).
+// once on two processors shared them and the pool's four connections, and
+// the work of each (its candidates, its ranking, its garbage) was in
+// memory at the same time. The gate lets as many searches run at once as
+// Go has processors; the others wait their turn, first come first served.
+// Run passes it, and so does any other full-text read of a module's own
+// index (the registry of organisations: Enter). On the scale-10 demo, 16
+// clients on two processors, the p99 of four searches in five fell by a
+// third to a half, at about the same rate or higher (docs/performance.md,
+// tenth session).
 //
 // Only searches given the pool itself pass the gate: a search inside a
 // transaction already holds its connection, and waiting there could wait
