@@ -145,11 +145,29 @@ func (d *DB) Close() error {
 // Rebind rewrites "?" placeholders to "$1, $2, …" for PostgreSQL. Question
 // marks inside single-quoted literals are left alone.
 func (d *DB) Rebind(query string) string {
-	if d.Dialect != Postgres || !strings.Contains(query, "?") {
+	if d.Dialect != Postgres {
+		return keepPlan(query)
+	}
+	if !strings.Contains(query, "?") {
 		return query
 	}
 	return rebind(query)
 }
+
+// keepPlan writes a LIMIT or OFFSET bound as a parameter as its unary plus
+// (LIMIT +?), the same number. SQLite (since 3.47) plans a statement whose
+// LIMIT or OFFSET is a bare parameter for the value bound, and so marks it
+// to be parsed and planned again at every execution that binds one: a
+// prepared statement with LIMIT ? was prepared twice per use. The plus
+// hides the value from the planner, which plans as it did before 3.47, once.
+func keepPlan(query string) string {
+	if !strings.Contains(query, "LIMIT ?") && !strings.Contains(query, "OFFSET ?") {
+		return query
+	}
+	return limitPlus.Replace(query)
+}
+
+var limitPlus = strings.NewReplacer("LIMIT ?", "LIMIT +?", "OFFSET ?", "OFFSET +?")
 
 func rebind(query string) string {
 	var b strings.Builder
@@ -262,7 +280,7 @@ func (d *DB) prepared(ctx context.Context, q string) *sql.Stmt {
 	c.mu.Unlock()
 	// Prepared outside the lock: it waits for a connection, which others
 	// holding one may be waiting on the lock to give back.
-	st, err := d.SQL.PrepareContext(context.WithoutCancel(ctx), q)
+	st, err := d.SQL.PrepareContext(context.WithoutCancel(ctx), d.Rebind(q))
 	if err != nil {
 		return nil
 	}

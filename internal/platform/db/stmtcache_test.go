@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
+
+	"modernc.org/sqlite"
 )
 
 // A read statement run again is prepared once and kept; it keeps giving
@@ -91,5 +94,73 @@ func TestSQLiteKeptStatementsAreBounded(t *testing.T) {
 	}
 	if len(d.stmts.m) != maxStmts {
 		t.Errorf("%d statements kept, want the bound %d", len(d.stmts.m), maxStmts)
+	}
+}
+
+// A kept statement whose LIMIT and OFFSET are parameters is compiled once:
+// SQLite (3.47 and later) plans a bare LIMIT ? for the value bound and
+// compiles the statement again at every execution that binds one. The
+// connection's authorizer, which SQLite asks at each compilation, counts
+// them.
+func TestSQLiteKeptStatementWithLimitIsCompiledOnce(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	d.SQL.SetMaxOpenConns(1)
+	if _, err := d.ExecContext(ctx, `CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		if _, err := d.ExecContext(ctx, `INSERT INTO t (id, v) VALUES (?, ?)`, i+1, fmt.Sprint(i+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var compiled atomic.Int32
+	conn, err := d.SQL.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.Raw(func(c any) error {
+		c.(sqlite.AuthorizerRegisterer).RegisterAuthorizer(func(action sqlite.AuthorizerActionCode, _, _, _, _ string) sqlite.AuthorizerReturnCode {
+			if action == sqlite.AuthSelect {
+				compiled.Add(1)
+			}
+			return sqlite.AuthorizerOK
+		})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.Close()
+	const q = `SELECT v FROM t ORDER BY id LIMIT ? OFFSET ?`
+	page := func(limit, offset int) []string {
+		rows, err := d.QueryContext(ctx, q, limit, offset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var vs []string
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			vs = append(vs, v)
+		}
+		return vs
+	}
+	page(1, 0) // seen once: not kept
+	page(1, 0) // kept: compiled here
+	before := compiled.Load()
+	for i := range 5 {
+		if got := page(2, i); fmt.Sprint(got) != fmt.Sprintf("[%d %d]", i+1, i+2) {
+			t.Fatalf("LIMIT 2 OFFSET %d: %v", i, got)
+		}
+	}
+	if n := compiled.Load() - before; n != 0 {
+		t.Fatalf("the kept statement was compiled %d more times over 5 runs; want 0", n)
 	}
 }
