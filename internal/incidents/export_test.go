@@ -23,6 +23,10 @@ func (s *Service) Backfill(ctx context.Context) error { return s.backfillAll(ctx
 // AttributionsQuery is the statement that reads one incident's statements.
 func AttributionsQuery(publishedOnly bool) string { return attributionsQuery(publishedOnly) }
 
+// ListQuery is the list's statement when no facet drives it, with its
+// arguments.
+func ListQuery(f Filter) (string, []any) { return listQuery(f, "", "") }
+
 // FacetWalkQuery is the statement the filtered list's walk reads a chunk's
 // incidents with, for the filter f driven by facet (kind, value), n ids.
 func FacetWalkQuery(f Filter, kind, value string, n int) string {

@@ -144,12 +144,8 @@ func (s *Service) listPage(ctx context.Context, f Filter, drive facetRow, share 
 	if byFacet {
 		out, err = s.facetPage(ctx, f, drive, share, afterStart, afterID)
 	} else {
-		where, args := f.where(facetRow{})
-		if f.After != "" {
-			where += " AND (i.start_date < ? OR i.start_date = ? AND i.id < ?)"
-			args = append(args, afterStart, afterStart, afterID)
-		}
-		out, err = s.queryIncidents(ctx, `SELECT `+incidentCols+` FROM incidents i`+where+` ORDER BY i.start_date DESC, i.id DESC LIMIT ?`, append(args, f.Limit+1)...)
+		q, args := listQuery(f, afterStart, afterID)
+		out, err = s.queryIncidents(ctx, q, args...)
 	}
 	if err != nil {
 		return nil, "", err
@@ -161,6 +157,20 @@ func (s *Service) listPage(ctx context.Context, f Filter, drive facetRow, share 
 		next = last.Start + "|" + last.ID
 	}
 	return out, next, nil
+}
+
+// listQuery is listPage's statement when no facet drives it: f's
+// conditions on incidents alone, after the cursor (afterStart, afterID)
+// when f has one, in (start_date, id) order, f.Limit+1 rows. A year's list
+// (the timeline reads one for each year) is read in the order of the index
+// incidents_year (migration 1008).
+func listQuery(f Filter, afterStart, afterID string) (string, []any) {
+	where, args := f.where(facetRow{})
+	if f.After != "" {
+		where += " AND (i.start_date < ? OR i.start_date = ? AND i.id < ?)"
+		args = append(args, afterStart, afterStart, afterID)
+	}
+	return `SELECT ` + incidentCols + ` FROM incidents i` + where + ` ORDER BY i.start_date DESC, i.id DESC LIMIT ?`, append(args, f.Limit+1)
 }
 
 // facetPage reads drive's rows of incident_facets newest first, after the
