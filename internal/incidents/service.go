@@ -43,6 +43,8 @@ type Service struct {
 	Topics TopicReader
 	// Norms names the framework's norms in the reader's language.
 	Norms NormReader
+
+	years yearCounts // Counts' answer, kept
 }
 
 // NewService returns the service on the shared services.

@@ -1,0 +1,65 @@
+package incidents_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cybernorms/cybernorms/internal/incidents"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/testrig"
+)
+
+// TestCountsAreKeptUntilSomethingIsWritten checks that the counts by year
+// (the timeline and the statistics) are counted once and then answered
+// from memory with one read of the audit log's tail, and that they are
+// counted again, showing the change, after a publication: through the
+// service, and through the public CSV of the module that serves it.
+func TestCountsAreKeptUntilSomethingIsWritten(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		db.EnableTracing()
+		svc := incidents.NewService(rig.App.Services)
+		counts := func() ([]incidents.YearCount, int) {
+			t.Helper()
+			tr := &db.Trace{}
+			c, err := svc.Counts(db.WithTrace(rig.Ctx, tr))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c, len(tr.Stmts)
+		}
+		if _, n := counts(); n < 2 {
+			t.Fatalf("first count ran %d statements, want the tail and the counts", n)
+		}
+		if _, n := counts(); n != 1 {
+			t.Errorf("second count ran %d statements, want only the audit tail", n)
+		}
+		csv := func() string { return rig.Anonymous(t).GetBody(t, "/incidents/stats.csv") }
+		if got := csv(); strings.Contains(got, "\n2015,1,") {
+			t.Fatalf("stats before any incident: %q", got)
+		}
+
+		sec := rig.Token(t, rig.User(t, auth.RoleSecretariat, ""))
+		var inc struct{ ID string }
+		if st := call(t, rig, sec, "POST", "/api/v1/incidents", incidentJSON, &inc); st != 201 {
+			t.Fatalf("create: %d", st)
+		}
+		if st := call(t, rig, sec, "POST", "/api/v1/incidents/"+inc.ID+"/publish", "", nil); st != 200 {
+			t.Fatalf("publish: %d", st)
+		}
+		c, n := counts()
+		if n < 2 {
+			t.Errorf("count after a publication ran %d statements, want a recount", n)
+		}
+		found := false
+		for _, y := range c {
+			found = found || y.Year == 2015 && y.Incidents == 1
+		}
+		if !found {
+			t.Errorf("counts after publishing a 2015 incident: %+v", c)
+		}
+		if got := csv(); !strings.Contains(got, "\n2015,1,") {
+			t.Errorf("stats.csv after publishing a 2015 incident: %q", got)
+		}
+	})
+}
