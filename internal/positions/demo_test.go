@@ -1,6 +1,7 @@
 package positions_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -48,6 +49,33 @@ func TestGenerateDemo(t *testing.T) {
 		}
 		if r := c.Get(t, "/api/v1/positions/export.csv?table=secrets"); r.StatusCode != 422 {
 			t.Errorf("unknown table: %d", r.StatusCode)
+		}
+		// The list's and a norm page's counts, read grouped, are the
+		// consensus view's, read from each proposal's history.
+		props, err := positions.Proposals(rig.Ctx, rig.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := positions.ProposalCounts(rig.Ctx, rig.DB, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := positions.NewService(rig.App.Services)
+		for _, p := range props {
+			view, err := svc.ConsensusView(rig.Ctx, p.ID, "en")
+			if err != nil {
+				t.Fatal(err)
+			}
+			one, err := positions.ProposalCounts(rig.Ctx, rig.DB, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := fmt.Sprint(view.Counts); fmt.Sprint(all[p.ID]) != want || fmt.Sprint(one[p.ID]) != want {
+				t.Errorf("%s: counts %v (all), %v (one); the consensus view's %s", p.ID, all[p.ID], one[p.ID], want)
+			}
+			if page := c.GetBody(t, "/positions/proposals"); !strings.Contains(page, p.Title) {
+				t.Errorf("the list of proposals lacks %q", p.Title)
+			}
 		}
 		if page := c.GetBody(t, "/positions/proposals/supply-chain"); !strings.Contains(page, "What stands between") {
 			t.Error("the consensus view lacks its obstacles")

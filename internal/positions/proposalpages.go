@@ -158,14 +158,14 @@ func (m *Module) renderProposals(w http.ResponseWriter, r *http.Request, status 
 		m.site.ServerError(w, r, err)
 		return
 	}
+	counts, err := ProposalCounts(ctx, m.svc.DB, "")
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
 	d := proposalsData{Error: formErr, In: in, Stances: ProposalStances}
 	for _, p := range list {
-		c, err := m.svc.ConsensusView(ctx, p.ID, lang)
-		if err != nil {
-			m.site.ServerError(w, r, err)
-			return
-		}
-		d.Proposals = append(d.Proposals, proposalRow{Proposal: p, Counts: c.Counts})
+		d.Proposals = append(d.Proposals, proposalRow{Proposal: p, Counts: countsOf(counts, p.ID)})
 	}
 	if auth.UserFrom(ctx) != nil {
 		w.Header().Set("Cache-Control", "no-store")

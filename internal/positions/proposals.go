@@ -504,6 +504,54 @@ type TimelinePoint struct {
 	Counts map[string]int `json:"counts"`
 }
 
+// ProposalCounts counts the States' current positions by stance, as
+// ConsensusView's Counts ("not-stated": every State without a stated
+// position), for every proposal or for the proposal pid, with one grouped
+// read of the current positions instead of each proposal's whole history:
+// the list of proposals and a proposed norm's page show only the counts.
+func ProposalCounts(ctx context.Context, q db.Querier, pid string) (map[string]map[string]int, error) {
+	query, args := `SELECT proposal_id, stance, COUNT(*) FROM positions_proposal_stances WHERE current = ?`, []any{true}
+	if pid != "" {
+		query += ` AND proposal_id = ?`
+		args = append(args, pid)
+	}
+	rows, err := q.QueryContext(ctx, query+` GROUP BY proposal_id, stance`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]map[string]int{}
+	for rows.Next() {
+		var p, stance string
+		var n int
+		if err := rows.Scan(&p, &stance, &n); err != nil {
+			return nil, err
+		}
+		if out[p] == nil {
+			out[p] = countsOf(nil, p)
+		}
+		if stance != "not-stated" {
+			out[p][stance] += n
+			out[p]["not-stated"] -= n
+		}
+	}
+	return out, rows.Err()
+}
+
+// countsOf is a proposal's entry of ProposalCounts, every State not
+// stated when it has no position.
+func countsOf(all map[string]map[string]int, pid string) map[string]int {
+	if c := all[pid]; c != nil {
+		return c
+	}
+	c := map[string]int{}
+	for _, k := range ProposalStances {
+		c[k] = 0
+	}
+	c["not-stated"] = numStates()
+	return c
+}
+
 // ConsensusView builds a proposal's consensus view.
 func (s *Service) ConsensusView(ctx context.Context, pid, lang string) (Consensus, error) {
 	p, err := ProposalByID(ctx, s.DB, pid)

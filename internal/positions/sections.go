@@ -43,12 +43,12 @@ func (m *Module) normSection(r *http.Request) ([]web.Section, error) {
 		return nil, err
 	}
 	lang := web.Lang(r)
-	c, err := m.svc.ConsensusView(ctx, p.ID, lang)
+	counts, err := ProposalCounts(ctx, m.svc.DB, p.ID)
 	if err != nil {
 		return nil, err
 	}
 	return m.site.Rendered(r, web.Section{ID: "positions", Heading: m.site.Catalog.T(lang, "positions.norm_section.heading")},
-		"positions/index.html", "positions-norm-section", normSectionData{Proposal: c.Proposal, Counts: c.Counts, Order: ProposalStances})
+		"positions/index.html", "positions-norm-section", normSectionData{Proposal: p, Counts: countsOf(counts, p.ID), Order: ProposalStances})
 }
 
 // Adoption is how many States supported each proposal (with or without
