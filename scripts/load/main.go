@@ -147,11 +147,17 @@ func candidates() []target {
 		"/compendium", "/compendium/norms/gge2015-h", "/compendium/norms/gge2015-j",
 		"/participation", "/participation/organisations", "/participation/states", "/participation/states/KEN",
 		"/participation/consultations", "/bulletin", "/bulletin/feed.atom")
+	// The public pages of positions, capacity building, points of contact,
+	// incidents and vulnerability equities.
+	page("/positions", "/positions/proposals", "/capacity", "/capacity/events", "/capacity/needs", "/capacity/offers",
+		"/contacts", "/incidents", "/incidents/timeline", "/incidents/stats", "/incidents/actors", "/vep", "/vep/reports")
 	api("/api/v1/states", "/api/v1/states/KEN", "/api/v1/norms", "/api/v1/norms/gge2015-h", "/api/v1/norm-sets", "/api/v1/pillars")
 	api("/api/v1/reports", "/api/v1/reporting/cycles", "/api/v1/statistics/map?norm=gge2015-h", "/api/v1/statistics/participation",
 		"/api/v1/statistics/states/KEN", "/api/v1/statistics/trends", "/api/v1/recommendations", "/api/v1/practices",
 		"/api/v1/participation/bodies", "/api/v1/participation/sessions", "/api/v1/participation/organisations",
 		"/api/v1/bulletin/items", "/api/v1/bulletin/issues")
+	api("/api/v1/positions/documents", "/api/v1/positions/proposals", "/api/v1/capacity/events", "/api/v1/capacity/needs",
+		"/api/v1/capacity/offers", "/api/v1/contacts/coverage", "/api/v1/incidents", "/api/v1/vep/policies", "/api/v1/vep/scorecards")
 	for _, q := range []string{"critical+infrastructure", "supply+chain", "vulnerability+disclosure", "CERT", "%22human+rights%22", "capacity+building+training"} {
 		search("/compendium/search?q="+q, "/api/v1/search?q="+q, "/compendium/search?q="+q+"&norm=gge2015-h")
 		// Searches of their own tables, not of the index: pages.
