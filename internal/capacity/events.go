@@ -12,6 +12,7 @@ import (
 
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/clock"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/id"
 	"github.com/cybernorms/cybernorms/internal/platform/search"
@@ -55,7 +56,7 @@ type Event struct {
 
 // Local is a time shown in the event's own time zone.
 func (e Event) Local(t time.Time) string {
-	loc, err := time.LoadLocation(e.TZ)
+	loc, err := clock.Location(e.TZ)
 	if err != nil {
 		loc = time.UTC
 	}
@@ -104,7 +105,7 @@ func CheckTimeZone(tz string) (*time.Location, error) {
 	if tz == "" || tz == "Local" || strings.ContainsAny(tz, " \\") || strings.HasPrefix(tz, "/") || strings.Contains(tz, "..") || len(tz) > 64 {
 		return nil, invalid("time_zone", "must be an IANA time zone such as Europe/Paris or UTC")
 	}
-	loc, err := time.LoadLocation(tz)
+	loc, err := clock.Location(tz)
 	if err != nil {
 		return nil, invalid("time_zone", "%q is not an IANA time zone (e.g. America/New_York)", tz)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cybernorms/cybernorms/internal/platform"
+	"github.com/cybernorms/cybernorms/internal/platform/clock"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
@@ -113,7 +114,7 @@ func reasonsText(rs []Reason, t tr) string {
 // time zone: "4 décembre 2026, 10:00 – 13:00 (America/New_York)", with
 // both dates when it ends on another day.
 func eventWhen(e Event, lang string, t tr) string {
-	loc, err := time.LoadLocation(e.TZ)
+	loc, err := clock.Location(e.TZ)
 	if err != nil {
 		loc = time.UTC
 	}

@@ -36,3 +36,29 @@ func TestClock(t *testing.T) {
 		t.Errorf("Fixed(%v) reads %v", at, f.Now())
 	}
 }
+
+// Location loads a zone once and gives the same zone after; a name that is
+// not a zone is refused every time and not kept.
+func TestLocationIsLoadedOnce(t *testing.T) {
+	a, err := Location("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := Location("America/New_York")
+	if a != b {
+		t.Error("a second Location loaded the zone again")
+	}
+	want, _ := time.LoadLocation("America/New_York")
+	at := time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC)
+	if got, w := at.In(a).Format(time.RFC3339), at.In(want).Format(time.RFC3339); got != w {
+		t.Errorf("%s in the kept zone, %s in time.LoadLocation's", got, w)
+	}
+	for range 2 {
+		if _, err := Location("Mars/Olympus_Mons"); err == nil {
+			t.Error("an unknown zone loaded")
+		}
+	}
+	if _, ok := zones.Load("Mars/Olympus_Mons"); ok {
+		t.Error("an unknown zone was kept")
+	}
+}
