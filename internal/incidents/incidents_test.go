@@ -171,6 +171,12 @@ func TestJourneyOverTheAPI(t *testing.T) {
 		for _, path := range []string{"/incidents/stats", "/incidents/stats.csv", "/incidents/actors", "/incidents/dataset"} {
 			rig.Anonymous(t).GetBody(t, path)
 		}
+		// The groups' rows, kept once rendered, in each language's page.
+		for _, path := range []string{"/incidents/actors", "/incidents/actors", "/incidents/actors?lang=fr"} {
+			if b := rig.Anonymous(t).GetBody(t, path); !strings.Contains(b, `<a href="/incidents/actors/G0034">G0034</a>`) || !strings.Contains(b, "Sandworm Team") {
+				t.Errorf("%s lacks the ATT&CK group G0034", path)
+			}
+		}
 		for _, c := range []struct{ file, want string }{{"incidents.csv", "Grid blackout"}, {"attributions.csv", "FRA;DEU"}, {"responses.csv", "sanctions"}} {
 			if b := rig.Anonymous(t).GetBody(t, "/incidents/dataset/"+c.file); !strings.Contains(b, c.want) {
 				t.Errorf("%s lacks %q: %.300s", c.file, c.want, b)

@@ -23,8 +23,9 @@ var i18nFS embed.FS
 
 // Module serves the incidents' pages, API, dataset and STIX.
 type Module struct {
-	svc  *Service
-	site *web.Site
+	svc       *Service
+	site      *web.Site
+	actorRows web.Memo // /incidents/actors' rows, per language
 }
 
 // New registers the templates and translations and returns the module;

@@ -144,13 +144,21 @@ type actorData struct {
 	Incidents []*Incident
 	Named     []*Attribution
 	Groups    []actors.Group
+	Rows      template.HTML // the groups' rows, rendered once per language
 	Notice    string
 	Version   string
 	Choices   Choices
 }
 
 func (m *Module) actorsPage(w http.ResponseWriter, r *http.Request) {
-	m.site.Render(w, r, http.StatusOK, "incidents/actors.html", "incidents.actors", actorData{Groups: actors.All(), Notice: actors.Notice(), Version: actors.Version()})
+	// The groups are the bundled ATT&CK release's: fixed while the server
+	// runs, so their rows are rendered once per language (web.Memo).
+	rows, err := m.actorRows.Fragment(m.site, r, "all", "incidents/actors.html", "actor-rows", func() any { return actorData{Groups: actors.All()} })
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	m.site.Render(w, r, http.StatusOK, "incidents/actors.html", "incidents.actors", actorData{Rows: rows, Notice: actors.Notice(), Version: actors.Version()})
 }
 
 func (m *Module) actorPage(w http.ResponseWriter, r *http.Request) {
