@@ -143,7 +143,8 @@ func (d *DB) Close() error {
 }
 
 // Rebind rewrites "?" placeholders to "$1, $2, …" for PostgreSQL. Question
-// marks inside single-quoted literals are left alone.
+// marks inside single-quoted literals are left alone. On SQLite it writes a
+// LIMIT or OFFSET parameter as its unary plus (keepPlan).
 func (d *DB) Rebind(query string) string {
 	if d.Dialect != Postgres {
 		return keepPlan(query)
@@ -156,9 +157,9 @@ func (d *DB) Rebind(query string) string {
 
 // keepPlan writes a LIMIT or OFFSET bound as a parameter as its unary plus
 // (LIMIT +?), the same number. SQLite (since 3.47) plans a statement whose
-// LIMIT or OFFSET is a bare parameter for the value bound, and so marks it
-// to be parsed and planned again at every execution that binds one: a
-// prepared statement with LIMIT ? was prepared twice per use. The plus
+// LIMIT or OFFSET is a bare parameter for the value bound, and marks it to
+// be parsed and planned again when a small value (0 or 1) is bound: a kept
+// statement read with OFFSET 0 was prepared again at every run. The plus
 // hides the value from the planner, which plans as it did before 3.47, once.
 func keepPlan(query string) string {
 	if !strings.Contains(query, "LIMIT ?") && !strings.Contains(query, "OFFSET ?") {
