@@ -43,8 +43,9 @@ func (m *Module) apiRoutes(r *web.Router) {
 		Params: []api.Param{{Name: "topic", In: "query"}}, Response: api.List[Question]{}}, web.Public, m.apiQuestions)
 	r.API(api.Op{Method: "POST", Path: apiBase + "/questions", Summary: "Add a question to a topic (secretariat)", Tag: tag, Request: QuestionInput{}, Response: Question{}, Status: http.StatusCreated}, web.Secretariat, m.apiAddQuestion)
 	r.API(api.Op{Method: "GET", Path: apiBase + "/questions/{id}/stances", Summary: "Every State's current answer to a question, with counts", Tag: tag, Params: pid("id", "question"), Response: QuestionView{}}, web.Public, m.apiStances)
-	r.API(api.Op{Method: "GET", Path: apiBase + "/documents", Summary: "Published position documents (current and superseded)", Tag: tag,
-		Params: []api.Param{{Name: "state", In: "query", Description: "ISO3: its own and the joint positions it endorses"}, {Name: "kind", In: "query", Description: "national or joint"}}, Response: api.List[Position]{}}, web.Public, m.apiDocuments)
+	r.API(api.Op{Method: "GET", Path: apiBase + "/documents", Summary: "Published position documents (current and superseded), newest first, a page at a time", Tag: tag,
+		Params: []api.Param{{Name: "state", In: "query", Description: "ISO3: its own and the joint positions it endorses"}, {Name: "kind", In: "query", Description: "national or joint"},
+			{Name: "limit", In: "query", Schema: "integer", Description: "1 to 200, default 50"}, {Name: "cursor", In: "query", Description: "next_cursor of the page before"}}, Response: api.List[Position]{}}, web.Public, m.apiDocuments)
 	r.API(api.Op{Method: "POST", Path: apiBase + "/documents", Summary: "Draft your State's position (State staff), or enter a State's or a joint position from its public source (secretariat)", Tag: tag,
 		Request: PositionInput{}, Response: Position{}, Status: http.StatusCreated}, staff, m.apiCreate)
 	r.API(api.Op{Method: "GET", Path: apiBase + "/documents/{id}", Summary: "One position document with its passages, stances and endorsements (a draft only to its State)", Tag: tag, Params: pid("id", "document id"), Response: Position{}}, web.Public, m.apiDocument)
@@ -208,12 +209,31 @@ func (m *Module) apiDocuments(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, api.Invalid("kind", "must be national or joint"))
 		return
 	}
+	limit, after, err := api.PageParams(r, 50, 200)
+	if err != nil {
+		api.WriteError(w, err)
+		return
+	}
+	if after != "" {
+		var ok bool
+		if f.AfterIssued, f.AfterID, ok = strings.Cut(after, "|"); !ok || f.AfterID == "" {
+			api.WriteError(w, api.Errorf(http.StatusBadRequest, "invalid_parameter", "cursor", "is not a cursor of this list"))
+			return
+		}
+	}
+	f.Limit = limit + 1
 	list, err := listDocs(r.Context(), m.svc.DB, f, apiLang(r))
 	if err != nil {
 		m.apiFail(w, r, err)
 		return
 	}
-	api.WriteJSON(w, http.StatusOK, api.List[Position]{Items: list})
+	next := ""
+	if len(list) > limit {
+		list = list[:limit]
+		last := list[limit-1]
+		next = last.IssuedOn + "|" + last.ID
+	}
+	api.WriteJSON(w, http.StatusOK, api.List[Position]{Items: list, NextCursor: api.Cursor(next)})
 }
 
 func (m *Module) apiCreate(w http.ResponseWriter, r *http.Request) {

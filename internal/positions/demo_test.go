@@ -37,6 +37,7 @@ func TestGenerateDemo(t *testing.T) {
 		if len(ds.Documents) != 49 || len(ds.Proposals) != 3 {
 			t.Errorf("export: %d documents, %d proposals; want 49 published or superseded and 3", len(ds.Documents), len(ds.Proposals))
 		}
+		checkDocumentPages(t, c, len(ds.Documents))
 		for _, p := range ds.Proposals {
 			if stated := 195 - p.Counts["not-stated"]; stated < 100 || stated > 125 {
 				t.Errorf("a proposal has %d States' positions, want about 120", stated)
@@ -84,4 +85,57 @@ func TestGenerateDemo(t *testing.T) {
 			t.Error("a draft is shown to the public")
 		}
 	})
+}
+
+// checkDocumentPages walks /api/v1/positions/documents a few documents at a
+// time: every published or superseded document once, newest first, as
+// many as the export holds; a bad cursor or limit is refused.
+func checkDocumentPages(t *testing.T, c *testrig.Client, want int) {
+	t.Helper()
+	seen := map[string]bool{}
+	last, cursor, pages := "9999-99-99", "", 0
+	for {
+		var page struct {
+			Items []struct {
+				ID, Status string
+				Issued     string `json:"issued_on"`
+			}
+			NextCursor string `json:"next_cursor"`
+		}
+		u := "/api/v1/positions/documents?limit=7"
+		if cursor != "" {
+			u += "&cursor=" + cursor
+		}
+		decode(t, c.Get(t, u), &page)
+		pages++
+		for _, d := range page.Items {
+			if seen[d.ID] || d.Issued > last || d.Status == "draft" {
+				t.Fatalf("page %d: %s (%s, %s) repeated, out of order or a draft", pages, d.ID, d.Issued, d.Status)
+			}
+			seen[d.ID], last = true, d.Issued
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		if len(page.Items) != 7 || pages > want {
+			t.Fatalf("page %d: %d items with a next cursor", pages, len(page.Items))
+		}
+		cursor = page.NextCursor
+	}
+	if len(seen) != want || pages != (want+6)/7 {
+		t.Errorf("%d documents in %d pages of 7; the export has %d", len(seen), pages, want)
+	}
+	var all struct{ Items []struct{ ID string } }
+	decode(t, c.Get(t, "/api/v1/positions/documents"), &all)
+	if len(all.Items) != min(want, 50) {
+		t.Errorf("the first page has %d documents, want %d (at most 50 by default)", len(all.Items), min(want, 50))
+	}
+	for _, q := range []string{"limit=0", "limit=201", "cursor=bm90LWEtY3Vyc29y", "cursor=%21"} {
+		var e struct{ Error struct{ Field string } }
+		r := c.Get(t, "/api/v1/positions/documents?"+q)
+		decode(t, r, &e)
+		if field := strings.SplitN(q, "=", 2)[0]; r.StatusCode != 400 || e.Error.Field != field {
+			t.Errorf("?%s: %d, field %q; want 400 on %s", q, r.StatusCode, e.Error.Field, field)
+		}
+	}
 }

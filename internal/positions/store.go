@@ -243,6 +243,9 @@ type DocFilter struct {
 	Kind     string
 	Statuses []string
 	Limit    int // at most this many, newest first (0: all)
+	// AfterIssued and AfterID: the last document of the page before, when
+	// the list goes on after it.
+	AfterIssued, AfterID string
 }
 
 // listDocs lists documents (without passages), newest first.
@@ -262,6 +265,10 @@ func listDocs(ctx context.Context, q db.Querier, f DocFilter, lang string) ([]Po
 		for _, s := range f.Statuses {
 			args = append(args, s)
 		}
+	}
+	if f.AfterID != "" {
+		query += ` AND (d.issued_on < ? OR d.issued_on = ? AND d.id < ?)`
+		args = append(args, f.AfterIssued, f.AfterIssued, f.AfterID)
 	}
 	query += ` ORDER BY d.issued_on DESC, d.id DESC`
 	if f.Limit > 0 {
