@@ -18,6 +18,10 @@ const (
 	StatusSuperseded = "superseded"
 )
 
+// allStatuses are every status a document has: the only values the
+// service writes to positions_documents.status.
+var allStatuses = []string{StatusDraft, StatusPublished, StatusSuperseded}
+
 // Topic is a topic of international law, with a stable identifier.
 type Topic struct {
 	ID           string            `json:"id"`

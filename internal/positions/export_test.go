@@ -1,0 +1,4 @@
+package positions
+
+// DocsQuery is the statement listDocs runs for f.
+var DocsQuery = docsQuery
