@@ -9,10 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/cybernorms/cybernorms/internal/incidents/actors"
-	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 	"github.com/cybernorms/cybernorms/internal/platform/web/chart"
 	"github.com/cybernorms/cybernorms/internal/states"
@@ -193,41 +191,11 @@ type YearCount struct {
 // (by date, joint ones apart) and responses (by date). Counting reads every
 // published statement and response, and the counts change only when
 // something is published, changed or withdrawn: they are kept under the
-// audit log's tail (audit.Tail, one read of the log's last entry), which
+// audit log's tail (audit.Kept, one read of the log's last entry), which
 // every write of every instance moves, and counted again once it has moved.
 func (s *Service) Counts(ctx context.Context) ([]YearCount, error) {
-	stamp, err := audit.Tail(ctx, s.DB)
-	if err != nil {
-		return nil, err
-	}
-	c := &s.years
-	c.mu.Lock()
-	if c.counted && c.stamp == stamp {
-		out := slices.Clone(c.counts)
-		c.mu.Unlock()
-		return out, nil
-	}
-	c.mu.Unlock()
-	// Counted after the tail was read, so the counts are at least as new
-	// as the stamp they are kept under.
-	counts, err := s.countYears(ctx)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	if !c.counted || stamp >= c.stamp {
-		c.stamp, c.counts, c.counted = stamp, counts, true
-	}
-	c.mu.Unlock()
-	return slices.Clone(counts), nil
-}
-
-// yearCounts keeps Counts' answer with the audit tail it was counted at.
-type yearCounts struct {
-	mu      sync.Mutex
-	counted bool
-	stamp   int64
-	counts  []YearCount
+	counts, err := s.years.Get(ctx, s.DB, s.countYears)
+	return slices.Clone(counts), err
 }
 
 // countYears counts what Counts returns.

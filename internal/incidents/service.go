@@ -44,7 +44,7 @@ type Service struct {
 	// Norms names the framework's norms in the reader's language.
 	Norms NormReader
 
-	years yearCounts // Counts' answer, kept
+	years audit.Kept[[]YearCount] // Counts' answer
 }
 
 // NewService returns the service on the shared services.

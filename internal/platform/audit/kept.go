@@ -1,0 +1,51 @@
+package audit
+
+import (
+	"context"
+	"sync"
+
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+)
+
+// Kept is a value read from the database and kept in memory until the
+// audit log's tail moves. Every write appends to the log in its own
+// transaction (on PostgreSQL under a lock held to its commit, so the tail
+// grows in commit order): while the tail has not moved, nothing the value
+// was read from has changed, whichever instance wrote. A use costs one
+// read of the log's last entry. The value is shared by every request that
+// gets it: callers must not change it.
+type Kept[T any] struct {
+	mu    sync.Mutex
+	read  bool
+	stamp int64
+	v     T
+}
+
+// Get returns the kept value, or reads it again with read when something
+// has been written since it was read.
+func (k *Kept[T]) Get(ctx context.Context, q db.Querier, read func(context.Context) (T, error)) (T, error) {
+	stamp, err := Tail(ctx, q)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	k.mu.Lock()
+	if k.read && k.stamp == stamp {
+		v := k.v
+		k.mu.Unlock()
+		return v, nil
+	}
+	k.mu.Unlock()
+	// Read after the tail, so the value is at least as new as the stamp it
+	// is kept under; a write meanwhile moves the tail past it.
+	v, err := read(ctx)
+	if err != nil {
+		return v, err
+	}
+	k.mu.Lock()
+	if !k.read || stamp >= k.stamp {
+		k.stamp, k.v, k.read = stamp, v, true
+	}
+	k.mu.Unlock()
+	return v, nil
+}
