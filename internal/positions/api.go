@@ -62,7 +62,7 @@ func (m *Module) apiRoutes(r *web.Router) {
 }
 
 func (m *Module) topicViews(r *http.Request, lang string) ([]TopicView, error) {
-	topics, err := Topics(r.Context(), m.svc.DB)
+	topics, err := m.svc.topics(r.Context())
 	if err != nil {
 		return nil, err
 	}

@@ -25,7 +25,7 @@ func (m *Module) dataset(r *http.Request) (Dataset, error) {
 	ctx := r.Context()
 	d := Dataset{GeneratedAt: now(), Licence: "Published positions are public documents of the States concerned; this compilation may be reused with attribution."}
 	var err error
-	if d.Topics, err = Topics(ctx, m.svc.DB); err != nil {
+	if d.Topics, err = m.svc.topics(ctx); err != nil {
 		return d, err
 	}
 	if d.Questions, err = Questions(ctx, m.svc.DB, ""); err != nil {

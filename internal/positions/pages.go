@@ -49,7 +49,7 @@ type indexData struct {
 func (m *Module) index(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	lang := web.Lang(r)
-	topics, err := Topics(ctx, m.svc.DB)
+	topics, err := m.svc.topics(ctx)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
@@ -114,7 +114,7 @@ func (m *Module) documentPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := documentData{Doc: p, Topics: map[string]string{}, Questions: map[string]Question{}}
-	topics, err := Topics(ctx, m.svc.DB)
+	topics, err := m.svc.topics(ctx)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
@@ -181,7 +181,7 @@ func (m *Module) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 	u := auth.UserFrom(ctx)
 	d := formData{Action: action, Editing: docID != "", DocID: docID, In: in, Languages: strings.Join(in.Languages, ", "), Error: formErr, Stances: map[string]StanceInput{},
 		Secretariat: u != nil && u.Role == auth.RoleSecretariat}
-	topics, err := Topics(ctx, m.svc.DB)
+	topics, err := m.svc.topics(ctx)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
@@ -393,7 +393,7 @@ func (m *Module) statePage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if d.Current != nil {
-		topics, err := Topics(ctx, m.svc.DB)
+		topics, err := m.svc.topics(ctx)
 		if err != nil {
 			m.site.ServerError(w, r, err)
 			return

@@ -383,7 +383,7 @@ func (m *Module) followingPage(w http.ResponseWriter, r *http.Request) {
 			d.Proposals = append(d.Proposals, p)
 		}
 	}
-	topics, err := Topics(ctx, m.svc.DB)
+	topics, err := m.svc.topics(ctx)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return

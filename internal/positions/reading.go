@@ -259,7 +259,7 @@ func (m *Module) comparePage(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
-		topics, err := Topics(ctx, m.svc.DB)
+		topics, err := m.svc.topics(ctx)
 		if err != nil {
 			m.site.ServerError(w, r, err)
 			return

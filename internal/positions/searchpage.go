@@ -73,7 +73,7 @@ func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	lang := web.Lang(r)
 	d := searchData{Groups: states.Groups}
-	topics, err := Topics(ctx, m.svc.DB)
+	topics, err := m.svc.topics(ctx)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return

@@ -33,6 +33,16 @@ var (
 type Service struct {
 	P  *platform.Services
 	DB *db.DB
+	// topicList is Topics' answer, read again after any write.
+	topicList audit.Kept[[]Topic]
+}
+
+// topics are the topics in their order, as Topics reads them, kept until
+// something is written (audit.Kept): every page of the module names them,
+// and their titles and descriptions are JSON to decode. The list is shared:
+// callers must not change it.
+func (s *Service) topics(ctx context.Context) ([]Topic, error) {
+	return s.topicList.Get(ctx, s.DB, func(ctx context.Context) ([]Topic, error) { return Topics(ctx, s.DB) })
 }
 
 // NewService builds the service.
@@ -43,30 +53,45 @@ func NewService(p *platform.Services) *Service { return &Service{P: p, DB: p.DB}
 func (s *Service) SeedTopics(ctx context.Context) error {
 	at := now()
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		// written counts the rows added or translated: a start that changes
+		// any records it in the audit log, which is also what tells every
+		// instance to read the topics again (Service.topics).
+		var written int64
+		exec := func(query string, args ...any) error {
+			res, err := tx.ExecContext(ctx, query, args...)
+			if err == nil {
+				n, _ := res.RowsAffected()
+				written += n
+			}
+			return err
+		}
 		for i, id := range seedTopics {
 			ts, ds := seedTopicTexts(id)
 			titles, _ := json.Marshal(ts)
 			descs, _ := json.Marshal(ds)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO positions_topics (id, position, version, titles, descriptions, updated_at) VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			if err := exec(`INSERT INTO positions_topics (id, position, version, titles, descriptions, updated_at) VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 				id, (i+1)*10, string(titles), string(descs), at); err != nil {
 				return fmt.Errorf("seed topic %s: %w", id, err)
 			}
 			// A topic seeded before its description was translated (in
 			// English alone) and never curated since takes the translations.
 			englishOnly, _ := json.Marshal(map[string]string{"en": ds["en"]})
-			if _, err := tx.ExecContext(ctx, `UPDATE positions_topics SET titles = ?, descriptions = ? WHERE id = ? AND version = 1 AND descriptions = ?`,
+			if err := exec(`UPDATE positions_topics SET titles = ?, descriptions = ? WHERE id = ? AND version = 1 AND descriptions = ?`,
 				string(titles), string(descs), id, string(englishOnly)); err != nil {
 				return fmt.Errorf("translate topic %s: %w", id, err)
 			}
 		}
 		for i, q := range seedQuestions {
 			answers, _ := json.Marshal(q.Answers)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO positions_questions (id, topic_id, position, text, answers, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			if err := exec(`INSERT INTO positions_questions (id, topic_id, position, text, answers, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 				q.ID, q.Topic, i+1, q.Text, string(answers), at); err != nil {
 				return fmt.Errorf("seed question %s: %w", q.ID, err)
 			}
 		}
-		return nil
+		if written == 0 {
+			return nil
+		}
+		return audit.RecordEvent(ctx, tx, "position.topics.seed", "position_topic", "", map[string]int64{"rows": written})
 	})
 }
 
@@ -206,7 +231,7 @@ func (s *Service) validate(ctx context.Context, in PositionInput, publishing boo
 	if len(in.Passages) > 500 {
 		return c, api.Invalid("passages", "at most 500 passages")
 	}
-	topics, err := Topics(ctx, s.DB)
+	topics, err := s.topics(ctx)
 	if err != nil {
 		return c, err
 	}
