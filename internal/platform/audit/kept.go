@@ -14,24 +14,33 @@ import (
 // was read from has changed, whichever instance wrote. A use costs one
 // read of the log's last entry. The value is shared by every request that
 // gets it: callers must not change it.
-type Kept[T any] struct {
-	mu    sync.Mutex
-	read  bool
-	stamp int64
-	v     T
-}
+type Kept[T any] struct{ by KeptBy[struct{}, T] }
 
 // Get returns the kept value, or reads it again with read when something
 // has been written since it was read.
 func (k *Kept[T]) Get(ctx context.Context, q db.Querier, read func(context.Context) (T, error)) (T, error) {
+	return k.by.Get(ctx, q, struct{}{}, read)
+}
+
+// KeptBy is Kept for a value per key (a page's parts per language, say):
+// every key's value is dropped when the tail moves. The keys must be few
+// and bounded; the values are shared, as Kept's.
+type KeptBy[K comparable, T any] struct {
+	mu    sync.Mutex
+	stamp int64
+	v     map[K]T
+}
+
+// Get returns the value kept for key, or reads it again with read when
+// something has been written since it was read.
+func (k *KeptBy[K, T]) Get(ctx context.Context, q db.Querier, key K, read func(context.Context) (T, error)) (T, error) {
 	stamp, err := Tail(ctx, q)
 	if err != nil {
 		var zero T
 		return zero, err
 	}
 	k.mu.Lock()
-	if k.read && k.stamp == stamp {
-		v := k.v
+	if v, ok := k.v[key]; ok && k.stamp == stamp {
 		k.mu.Unlock()
 		return v, nil
 	}
@@ -43,8 +52,11 @@ func (k *Kept[T]) Get(ctx context.Context, q db.Querier, read func(context.Conte
 		return v, err
 	}
 	k.mu.Lock()
-	if !k.read || stamp >= k.stamp {
-		k.stamp, k.v, k.read = stamp, v, true
+	if k.v == nil || stamp > k.stamp {
+		k.stamp, k.v = stamp, map[K]T{}
+	}
+	if stamp == k.stamp {
+		k.v[key] = v
 	}
 	k.mu.Unlock()
 	return v, nil

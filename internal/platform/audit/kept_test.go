@@ -37,3 +37,27 @@ func TestKeptUntilTheLogMoves(t *testing.T) {
 	get(30, 3)
 	get(30, 3)
 }
+
+// TestKeptByDropsEveryKeyWhenTheLogMoves: values per key are read once
+// each, and all read again after a write.
+func TestKeptByDropsEveryKeyWhenTheLogMoves(t *testing.T) {
+	ctx := context.Background()
+	d := open(t)
+	var k audit.KeptBy[string, string]
+	reads := map[string]int{}
+	get := func(key string, wantReads int) {
+		t.Helper()
+		v, err := k.Get(ctx, d, key, func(context.Context) (string, error) { reads[key]++; return key, nil })
+		if err != nil || v != key || reads[key] != wantReads {
+			t.Fatalf("Get(%s) = %q, %v after %d reads; want %d reads", key, v, err, reads[key], wantReads)
+		}
+	}
+	get("en", 1)
+	get("fr", 1)
+	get("en", 1)
+	get("fr", 1)
+	record(t, d, 1)
+	get("fr", 2)
+	get("en", 2)
+	get("en", 2)
+}
