@@ -24,6 +24,10 @@ type Service struct {
 	DB  *db.DB
 	// Now is the clock; tests move it.
 	Now func() time.Time
+	// coverage and rounds are what the public pages read of every State
+	// and every round, kept until something is written (audit.Kept).
+	coverage audit.Kept[map[string]Coverage]
+	rounds   audit.Kept[keptRounds]
 }
 
 // NewService returns the service over the platform's services.
@@ -394,12 +398,32 @@ func (c Coverage) Nominated() int {
 
 // CoverageAll returns every State's coverage, in the order of states.All.
 func (s *Service) CoverageAll(ctx context.Context, lang string) ([]Coverage, error) {
+	by, err := s.coverage.Get(ctx, s.DB, s.readCoverage)
+	if err != nil {
+		return nil, err
+	}
+	all := states.All()
+	out := make([]Coverage, 0, len(all))
+	for _, st := range all {
+		c, ok := by[st.ISO3]
+		if !ok {
+			c = Coverage{State: st.ISO3}
+		}
+		c.Name = st.Name(lang)
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// readCoverage reads contacts_coverage: the States with a contact of a
+// kind, since when.
+func (s *Service) readCoverage(ctx context.Context) (map[string]Coverage, error) {
 	rows, err := s.DB.QueryContext(ctx, `SELECT state_iso3, kind, since FROM contacts_coverage`)
 	if err != nil {
 		return nil, fmt.Errorf("coverage: %w", err)
 	}
 	defer rows.Close()
-	by := map[string]*Coverage{}
+	by := map[string]Coverage{}
 	for rows.Next() {
 		var iso, kind string
 		var since time.Time
@@ -407,31 +431,16 @@ func (s *Service) CoverageAll(ctx context.Context, lang string) ([]Coverage, err
 			return nil, err
 		}
 		c := by[iso]
-		if c == nil {
-			c = &Coverage{State: iso}
-			by[iso] = c
-		}
+		c.State = iso
 		since = since.UTC()
 		if kind == KindDiplomatic {
 			c.Diplomatic = &since
 		} else {
 			c.Technical = &since
 		}
+		by[iso] = c
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	all := states.All()
-	out := make([]Coverage, 0, len(all))
-	for _, st := range all {
-		c := Coverage{State: st.ISO3}
-		if p := by[st.ISO3]; p != nil {
-			c = *p
-		}
-		c.Name = st.Name(lang)
-		out = append(out, c)
-	}
-	return out, nil
+	return by, rows.Err()
 }
 
 // StateCoverage returns one State's coverage.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/api"
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 	"github.com/cybernorms/cybernorms/internal/platform/web/chart"
 	"github.com/cybernorms/cybernorms/internal/states"
@@ -31,6 +32,9 @@ type Module struct {
 	svc  *Service
 	site *web.Site
 	base *chart.Base
+	// directory is the public page's map and table per language, kept
+	// until something is written.
+	directory audit.KeptBy[string, directoryParts]
 }
 
 // New registers templates, translations and jobs.

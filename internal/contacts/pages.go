@@ -1,6 +1,7 @@
 package contacts
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -74,24 +75,35 @@ func (m *Module) coverageMap(lang string, list []Coverage, sum coverageSummary) 
 }
 
 type indexData struct {
-	Coverage []Coverage
-	Summary  coverageSummary
-	Map      template.HTML
-	Details  bool
-	Rounds   []RoundSummary
-	Stats    *RequestStats
+	directoryParts
+	Details bool
+	Rounds  []RoundSummary
+	Stats   *RequestStats
+}
+
+// directoryParts are the directory page's map and table rows in one
+// language: the same for every reader until something is written.
+type directoryParts struct {
+	Map  template.HTML
+	Rows template.HTML // coverage-rows
 }
 
 func (m *Module) index(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	lang := web.Lang(r)
-	list, err := m.svc.CoverageAll(ctx, lang)
+	parts, err := m.directory.Get(ctx, m.svc.DB, lang, func(ctx context.Context) (directoryParts, error) {
+		list, err := m.svc.CoverageAll(ctx, lang)
+		if err != nil {
+			return directoryParts{}, err
+		}
+		rows, err := m.site.Fragment(r, "contacts/index.html", "coverage-rows", list)
+		return directoryParts{Map: m.coverageMap(lang, list, summarise(list)), Rows: rows}, err
+	})
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	d := indexData{Coverage: list, Summary: summarise(list), Details: SeesDetails(auth.UserFrom(ctx))}
-	d.Map = m.coverageMap(lang, list, d.Summary)
+	d := indexData{directoryParts: parts, Details: SeesDetails(auth.UserFrom(ctx))}
 	if err := m.indexExtras(r, &d); err != nil {
 		m.site.ServerError(w, r, err)
 		return

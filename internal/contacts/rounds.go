@@ -821,53 +821,66 @@ func (s *Service) RoundResults(ctx context.Context, roundID, lang string) (Round
 
 // Rounds lists every round, newest first, with its public figures.
 func (s *Service) Rounds(ctx context.Context) ([]RoundSummary, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+roundCols+` FROM contacts_rounds ORDER BY started_at DESC`)
+	k, err := s.rounds.Get(ctx, s.DB, s.readRounds)
 	if err != nil {
 		return nil, err
 	}
-	var list []round
+	at := s.Now()
+	out := make([]RoundSummary, 0, len(k.list))
+	for _, r := range k.list {
+		// summaryOf counts the results of a closed round only.
+		out = append(out, summaryOf(r, k.results[r.ID], at))
+	}
+	return out, nil
+}
+
+// keptRounds are every round, newest first, with each State's result:
+// what the summaries are made of. Whether a round has closed is not kept
+// but decided at each request.
+type keptRounds struct {
+	list    []round
+	results map[string][]StateResult
+}
+
+// readRounds reads what Rounds summarises: only each result's outcome and
+// minutes.
+func (s *Service) readRounds(ctx context.Context) (keptRounds, error) {
+	k := keptRounds{results: map[string][]StateResult{}}
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+roundCols+` FROM contacts_rounds ORDER BY started_at DESC`)
+	if err != nil {
+		return k, err
+	}
 	for rows.Next() {
 		r, err := scanRound(rows)
 		if err != nil {
 			rows.Close()
-			return nil, err
+			return k, err
 		}
-		list = append(list, r)
+		k.list = append(k.list, r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return k, err
 	}
-	at := s.Now()
-	// Only what the summaries need: each closed round's outcomes and minutes.
-	rrows, err := s.DB.QueryContext(ctx, `SELECT s.round_id, s.outcome, s.minutes FROM contacts_round_states s JOIN contacts_rounds r ON r.id = s.round_id WHERE r.deadline <= ?`, at)
+	rrows, err := s.DB.QueryContext(ctx, `SELECT round_id, outcome, minutes FROM contacts_round_states`)
 	if err != nil {
-		return nil, err
+		return k, err
 	}
-	by := map[string][]StateResult{}
+	defer rrows.Close()
 	for rrows.Next() {
 		var rid string
 		var x StateResult
 		var mins *int64
 		if err := rrows.Scan(&rid, &x.Outcome, &mins); err != nil {
-			rrows.Close()
-			return nil, err
+			return k, err
 		}
 		if mins != nil {
 			m := float64(*mins)
 			x.Minutes = &m
 		}
-		by[rid] = append(by[rid], x)
+		k.results[rid] = append(k.results[rid], x)
 	}
-	rrows.Close()
-	if err := rrows.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]RoundSummary, 0, len(list))
-	for _, r := range list {
-		out = append(out, summaryOf(r, by[r.ID], at))
-	}
-	return out, nil
+	return k, rrows.Err()
 }
 
 // StateHistory is a State's result in every closed round, newest first.
@@ -899,7 +912,10 @@ func (s *Service) backfillResults(ctx context.Context) error {
 	for _, rid := range ids {
 		if err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 			tx.MarkChanged()
-			return s.refreshResults(ctx, tx, rid, "")
+			if err := s.refreshResults(ctx, tx, rid, ""); err != nil {
+				return err
+			}
+			return audit.RecordEvent(ctx, tx, "round.results", "contacts_round", rid, nil)
 		}); err != nil {
 			return err
 		}

@@ -1,0 +1,89 @@
+package contacts_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/cybernorms/cybernorms/internal/contacts"
+	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/db"
+	"github.com/cybernorms/cybernorms/internal/testrig"
+)
+
+// TestPublicFiguresAreKeptUntilSomethingIsWritten: every State's coverage
+// and the rounds' summaries (the directory's public page, its CSV and the
+// API) are read once and then answered from memory with one read of the
+// audit log's tail, and read again after a write: a State's new contact,
+// a new round.
+func TestPublicFiguresAreKeptUntilSomethingIsWritten(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		db.EnableTracing()
+		svc := contacts.NewService(rig.App.Services)
+		traced := func() (*db.Trace, func() int) {
+			tr := &db.Trace{}
+			return tr, func() int { return len(tr.Stmts) }
+		}
+		coverage := func() (covered, statements int) {
+			t.Helper()
+			tr, n := traced()
+			list, err := svc.CoverageAll(db.WithTrace(rig.Ctx, tr), "en")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range list {
+				if c.Technical != nil || c.Diplomatic != nil {
+					covered++
+				}
+			}
+			return covered, n()
+		}
+		rounds := func() (int, int) {
+			t.Helper()
+			tr, n := traced()
+			list, err := svc.Rounds(db.WithTrace(rig.Ctx, tr))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(list), n()
+		}
+		if c, n := coverage(); c != 0 || n < 2 {
+			t.Fatalf("first read: %d States covered, %d statements; want 0, the tail and the coverage", c, n)
+		}
+		if _, n := coverage(); n != 1 {
+			t.Errorf("second read of the coverage ran %d statements, want only the audit tail", n)
+		}
+		if r, n := rounds(); r != 0 || n < 3 {
+			t.Fatalf("first read: %d rounds, %d statements", r, n)
+		}
+		if _, n := rounds(); n != 1 {
+			t.Errorf("second read of the rounds ran %d statements, want only the audit tail", n)
+		}
+
+		// The page's table and map, kept per language, follow.
+		page := func(lang string) string { return rig.Anonymous(t).GetBody(t, "/contacts?lang="+lang) }
+		for _, lang := range []string{"en", "fr"} {
+			if p := page(lang); !strings.Contains(p, `<a href="/contacts/states/KEN">`) {
+				t.Fatalf("%s: the directory does not list Kenya", lang)
+			}
+		}
+		if p := page("en"); !strings.Contains(p, "Kenya: no contact named") {
+			t.Fatal("the map does not show Kenya without a contact")
+		}
+		nominate(t, rig, "KEN", "technical", "cert@ken.example")
+		if c, n := coverage(); c != 1 || n < 2 {
+			t.Errorf("after Kenya's contact: %d States covered, %d statements; want 1, read again", c, n)
+		}
+		since := regexp.MustCompile(`since \d{4}-\d{2}-\d{2}`)
+		if p := page("en"); len(since.FindAllString(p, -1)) != 1 || !strings.Contains(p, "Kenya: technical contact only") {
+			t.Errorf("the directory page after Kenya's contact: %d dates, want 1, and Kenya's technical contact on the map", len(since.FindAllString(p, -1)))
+		}
+		secU := rig.User(t, auth.RoleSecretariat, "")
+		sec := apiClient{rig.Anonymous(t), rig.Token(t, secU), secU}
+		st, b := sec.do(t, "POST", "/api/v1/contacts/rounds", map[string]any{"title": "Communication check", "hours": 48, "states": []string{"KEN"}})
+		want(t, "start", st, 201, b)
+		if r, _ := rounds(); r != 1 {
+			t.Errorf("after a round started: %d rounds, want 1", r)
+		}
+	})
+}
