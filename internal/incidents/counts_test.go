@@ -38,6 +38,13 @@ func TestCountsAreKeptUntilSomethingIsWritten(t *testing.T) {
 		if got := csv(); strings.Contains(got, "\n2015,1,") {
 			t.Fatalf("stats before any incident: %q", got)
 		}
+		// The timeline's years, rendered once per language and kept.
+		timeline := func(lang string) string { return rig.Anonymous(t).GetBody(t, "/incidents/timeline?lang="+lang) }
+		for _, lang := range []string{"en", "ar"} {
+			if page := timeline(lang); strings.Contains(page, "Grid blackout") {
+				t.Fatalf("%s: the timeline shows an incident before any", lang)
+			}
+		}
 
 		sec := rig.Token(t, rig.User(t, auth.RoleSecretariat, ""))
 		var inc struct{ ID string }
@@ -60,6 +67,11 @@ func TestCountsAreKeptUntilSomethingIsWritten(t *testing.T) {
 		}
 		if got := csv(); !strings.Contains(got, "\n2015,1,") {
 			t.Errorf("stats.csv after publishing a 2015 incident: %q", got)
+		}
+		for _, lang := range []string{"en", "ar"} {
+			if page := timeline(lang); !strings.Contains(page, `<a href="/incidents?year=2015">2015</a>`) || !strings.Contains(page, "Grid blackout") {
+				t.Errorf("%s: the timeline after publishing a 2015 incident lacks it", lang)
+			}
 		}
 	})
 }

@@ -5,11 +5,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"net/http"
 
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/api"
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
@@ -26,6 +28,9 @@ type Module struct {
 	svc       *Service
 	site      *web.Site
 	actorRows web.Memo // /incidents/actors' rows, per language
+	// timeline is /incidents/timeline's years per language, kept until
+	// something is written.
+	timeline audit.KeptBy[string, template.HTML]
 }
 
 // New registers the templates and translations and returns the module;

@@ -297,15 +297,35 @@ func (m *Module) statsCSV(w http.ResponseWriter, r *http.Request) {
 }
 
 // timeline: each year's incidents, newest year first, linked to the list.
+// The years are the same for every reader in a language until something
+// is written: they are rendered once per language and kept (audit.KeptBy).
 func (m *Module) timelinePage(w http.ResponseWriter, r *http.Request) {
-	counts, err := m.svc.Counts(r.Context())
+	years, err := m.timeline.Get(r.Context(), m.svc.DB, web.Lang(r), func(ctx context.Context) (template.HTML, error) {
+		years, err := m.timelineYears(ctx)
+		if err != nil {
+			return "", err
+		}
+		return m.site.Fragment(r, "incidents/timeline.html", "timeline-years", years)
+	})
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	type yearItems struct {
-		YearCount
-		Items []*Incident
+	m.site.Render(w, r, http.StatusOK, "incidents/timeline.html", "incidents.timeline", years)
+}
+
+// yearItems are a year's figures and its newest incidents.
+type yearItems struct {
+	YearCount
+	Items []*Incident
+}
+
+// timelineYears reads each year's figures and ten newest incidents,
+// newest year first.
+func (m *Module) timelineYears(ctx context.Context) ([]yearItems, error) {
+	counts, err := m.svc.Counts(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var years []yearItems
 	for i := len(counts) - 1; i >= 0; i-- {
@@ -313,14 +333,13 @@ func (m *Module) timelinePage(w http.ResponseWriter, r *http.Request) {
 		if y.Incidents == 0 {
 			continue
 		}
-		items, _, err := m.svc.List(r.Context(), Filter{Year: y.Year, Limit: 10})
+		items, _, err := m.svc.List(ctx, Filter{Year: y.Year, Limit: 10})
 		if err != nil {
-			m.site.ServerError(w, r, err)
-			return
+			return nil, err
 		}
 		years = append(years, yearItems{YearCount: y, Items: items})
 	}
-	m.site.Render(w, r, http.StatusOK, "incidents/timeline.html", "incidents.timeline", years)
+	return years, nil
 }
 
 func langOf(r *http.Request) string {
