@@ -29,13 +29,25 @@ type Choices struct {
 	Notice                                                         string
 }
 
+// choices are the lists the forms and filters offer, in the request's
+// language. The law topics and the norms' names are read from the
+// database; they are kept per language until something is written
+// (audit.KeptBy), and shared: callers must not change them. A list the
+// database cannot give is left empty, as the page can do without it.
 func (s *Service) choices(ctx context.Context) Choices {
-	c := Choices{Types: Types, Sectors: Sectors, AttributorKinds: AttributorKinds, Bases: Bases, Answers: Answers, ResponseKinds: ResponseKinds,
-		Impact: Impact, States: states.All(), ATTACK: attack.Version(), Notice: actors.Notice()}
-	c.Topics, _ = s.lawTopics(ctx)
-	if s.Norms != nil {
-		c.Norms, _ = s.Norms(ctx, web.LangOf(ctx))
-	}
+	lang := web.LangOf(ctx)
+	c, _ := s.choiceLists.Get(ctx, s.DB, lang, func(ctx context.Context) (Choices, error) {
+		c := Choices{Types: Types, Sectors: Sectors, AttributorKinds: AttributorKinds, Bases: Bases, Answers: Answers, ResponseKinds: ResponseKinds,
+			Impact: Impact, States: states.All(), ATTACK: attack.Version(), Notice: actors.Notice()}
+		var err error
+		if c.Topics, err = s.lawTopics(ctx); err != nil {
+			return c, err
+		}
+		if s.Norms != nil {
+			c.Norms, err = s.Norms(ctx, lang)
+		}
+		return c, err
+	})
 	return c
 }
 

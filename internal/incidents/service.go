@@ -44,7 +44,8 @@ type Service struct {
 	// Norms names the framework's norms in the reader's language.
 	Norms NormReader
 
-	years audit.Kept[[]YearCount] // Counts' answer
+	years       audit.Kept[[]YearCount]       // Counts' answer
+	choiceLists audit.KeptBy[string, Choices] // choices' answer per language
 }
 
 // NewService returns the service on the shared services.
