@@ -447,6 +447,9 @@ func (s *Service) addResponse(ctx context.Context, tx *db.Tx, u *auth.User, x *I
 		if err := s.history(ctx, tx, u, x.ID, "response", r.ID, "create", nil, now); err != nil {
 			return err
 		}
+		if err := writeStatementStates(ctx, tx, x); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, "incidents.response.create", "incident_response", r.ID, nil, r)
 	}()
 	if err != nil {

@@ -36,24 +36,6 @@ func (s *Service) attributionsWhere(ctx context.Context, cond string, args []any
 	return out, rows.Err()
 }
 
-func (s *Service) responsesWhere(ctx context.Context, cond string, args []any, limit int) ([]*Response, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+responseCols+` FROM incident_responses r JOIN incidents i ON i.id = r.incident_id
-		WHERE i.status = 'published' AND `+cond+` ORDER BY r.taken_on DESC, r.id DESC LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*Response{}
-	for rows.Next() {
-		r, err := scanResponse(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
 // StateView is what a State did and met: statements it made alone or
 // joined, statements naming it (with its answers), incidents affecting
 // it, and responses it took or that were taken against it.
@@ -76,24 +58,23 @@ func (s *Service) StateView(ctx context.Context, iso3 string) (*StateView, error
 		return nil, ErrNotFound
 	}
 	v := &StateView{State: st}
-	pat := "%," + st.ISO3 + ",%"
 	var err error
-	if v.Made, err = s.attributionsWhere(ctx, `a.attributor_states = ?`, []any{"," + st.ISO3 + ","}, viewLimit); err != nil {
+	if v.Made, err = s.stateAttributions(ctx, st.ISO3, "made", viewLimit); err != nil {
 		return nil, err
 	}
-	if v.Joined, err = s.attributionsWhere(ctx, `a.attributor_states LIKE ? AND a.attributor_states <> ?`, []any{pat, "," + st.ISO3 + ","}, viewLimit); err != nil {
+	if v.Joined, err = s.stateAttributions(ctx, st.ISO3, "joined", viewLimit); err != nil {
 		return nil, err
 	}
-	if v.Received, err = s.attributionsWhere(ctx, `a.named_state = ?`, []any{st.ISO3}, viewLimit); err != nil {
+	if v.Received, err = s.stateAttributions(ctx, st.ISO3, "named", viewLimit); err != nil {
 		return nil, err
 	}
 	if v.Affected, _, err = s.List(ctx, Filter{Receiver: st.ISO3, Limit: viewLimit}); err != nil {
 		return nil, err
 	}
-	if v.Took, err = s.responsesWhere(ctx, `r.by_states LIKE ?`, []any{pat}, viewLimit); err != nil {
+	if v.Took, err = s.stateResponses(ctx, st.ISO3, "took", viewLimit); err != nil {
 		return nil, err
 	}
-	if v.Targeted, err = s.responsesWhere(ctx, `r.against_state = ?`, []any{st.ISO3}, viewLimit); err != nil {
+	if v.Targeted, err = s.stateResponses(ctx, st.ISO3, "targeted", viewLimit); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -369,6 +369,9 @@ func (s *Service) index(ctx context.Context, tx db.Querier, x *Incident) error {
 	if err := writeFacets(ctx, tx, x); err != nil {
 		return err
 	}
+	if err := writeStatementStates(ctx, tx, x); err != nil {
+		return err
+	}
 	return writeSTIXRefs(ctx, tx, x)
 }
 

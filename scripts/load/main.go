@@ -151,6 +151,9 @@ func candidates() []target {
 	// incidents and vulnerability equities.
 	page("/positions", "/positions/proposals", "/capacity", "/capacity/events", "/capacity/needs", "/capacity/offers",
 		"/contacts", "/incidents", "/incidents/timeline", "/incidents/stats", "/incidents/actors", "/vep", "/vep/reports")
+	// A State's record of statements and responses, and a State's
+	// positions: pages that read a State's part of growing tables.
+	page("/incidents/states/UKR", "/incidents/states/USA", "/positions/states/FRA")
 	api("/api/v1/states", "/api/v1/states/KEN", "/api/v1/norms", "/api/v1/norms/gge2015-h", "/api/v1/norm-sets", "/api/v1/pillars")
 	api("/api/v1/reports", "/api/v1/reporting/cycles", "/api/v1/statistics/map?norm=gge2015-h", "/api/v1/statistics/participation",
 		"/api/v1/statistics/states/KEN", "/api/v1/statistics/trends", "/api/v1/recommendations", "/api/v1/practices",
