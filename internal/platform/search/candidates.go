@@ -651,11 +651,10 @@ func termStats(ctx context.Context, d db.Querier, ds dialectSQL, st *corpusStats
 // functions were dropped for this: FTS5's snippet() cost a second MATCH and
 // about 60 µs a hit, ts_headline about 100 µs a hit, and now the two mark
 // the same words.
-func fetchPage(ctx context.Context, d db.Querier, terms []Term, page []candidate) ([]Hit, error) {
+func fetchPage(ctx context.Context, d db.Querier, page []candidate, snippet func(body string) []Fragment) ([]Hit, error) {
 	if len(page) == 0 {
 		return []Hit{}, nil
 	}
-	m := newMatcher(terms)
 	args := make([]any, 0, len(page))
 	at := make(map[int64]int, len(page))
 	for i, c := range page {
@@ -682,7 +681,7 @@ func fetchPage(ctx context.Context, d db.Querier, terms []Term, page []candidate
 		}
 		h.Norms = splitNorms(norms)
 		h.Rank = page[i].score
-		h.Snippet = Fragments(m.snippet(h.Body, snippetTokens))
+		h.Snippet = snippet(h.Body)
 		hits[i], found[i] = h, true
 	}
 	if err := rows.Err(); err != nil {

@@ -312,36 +312,6 @@ func tsFacets(groups [][]string) string {
 	return strings.Join(parts, " & ")
 }
 
-// filters renders the facet filters as SQL conditions on alias d.
-func (q Query) filters() (string, []any) {
-	var conds []string
-	var args []any
-	if len(q.Kinds) > 0 {
-		conds = append(conds, "d.kind IN ("+db.Placeholders(len(q.Kinds))+")")
-		for _, k := range q.Kinds {
-			args = append(args, k)
-		}
-	}
-	if q.Norm != "" {
-		conds = append(conds, "d.norms LIKE ?")
-		args = append(args, "% "+q.Norm+" %")
-	}
-	for _, f := range []struct{ col, v string }{{"type", q.Type}, {"status", q.Status}, {"region", q.Region}, {"state", q.State}} {
-		if f.v != "" {
-			conds = append(conds, "d."+f.col+" = ?")
-			args = append(args, f.v)
-		}
-	}
-	if q.Year != 0 {
-		conds = append(conds, "d.year = ?")
-		args = append(args, q.Year)
-	}
-	if len(conds) == 0 {
-		return "", nil
-	}
-	return " AND " + strings.Join(conds, " AND "), args
-}
-
 const docCols = `d.kind, d.ref, d.lang, d.title, d.body, d.url, d.norms, d.type, d.status, d.region, d.year, d.state, d.parent`
 
 // Run executes q against d (the *db.DB, or a transaction).
@@ -379,41 +349,54 @@ func Run(ctx context.Context, d db.Querier, q Query) (Results, error) {
 	rank(cands, st)
 	from := min(q.Offset, len(cands))
 	to := min(from+q.Limit, len(cands))
-	res.Hits, err = fetchPage(ctx, d, terms, cands[from:to])
+	m := newMatcher(terms)
+	res.Hits, err = fetchPage(ctx, d, cands[from:to], func(body string) []Fragment { return Fragments(m.snippet(body, snippetTokens)) })
 	return res, err
 }
 
-// list answers a query without words: the filtered documents, newest year
-// first.
+// list answers a query without words: the filtered documents, newest
+// first (as indexed). The filters are the documents' facet terms, as with
+// words: SQLite reads the newest entries of their FTS5 posting lists,
+// PostgreSQL its GIN index in id ranges (walk); with no filter, the newest
+// ids. The same walk counts the matches up to MaxCount. Until 2026-12-07
+// the filters were conditions on the documents' columns, read in year
+// order: every document was read and sorted, 1.8 s for a norm alone and
+// 3.6 s for no filter over the 3.4 million documents of the demo's scale
+// 10.
 func list(ctx context.Context, d db.Querier, q Query, res Results) (Results, error) {
-	filt, args := q.filters()
-	rows, err := d.QueryContext(ctx, `SELECT `+docCols+` FROM search_documents d WHERE 1 = 1`+filt+` ORDER BY d.year DESC, d.id DESC LIMIT ? OFFSET ?`,
-		append(append([]any{}, args...), q.Limit, q.Offset)...)
+	ids, err := readIDSpan(ctx, d)
 	if err != nil {
-		return res, fmt.Errorf("search: query: %w", err)
+		return res, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var h Hit
-		var norms string
-		if err := rows.Scan(&h.Kind, &h.Ref, &h.Lang, &h.Title, &h.Body, &h.URL, &norms, &h.Type, &h.Status, &h.Region, &h.Year, &h.State, &h.Parent); err != nil {
-			return res, fmt.Errorf("search: scan: %w", err)
+	ds, query, args := sqliteSQL, `SELECT d.id FROM search_documents d ORDER BY d.id DESC LIMIT ?`, []any(nil)
+	facets := q.facetQuery()
+	if db.DialectOf(d) == db.Postgres {
+		ds, query = postgresSQL, `SELECT d.id FROM search_documents d WHERE 1 = 1`+idRangeMark+` ORDER BY d.id DESC LIMIT ?`
+		if fq := tsFacets(facets); fq != "" {
+			query = `SELECT d.id FROM search_documents d WHERE d.tsv @@ to_tsquery('simple', ?)` + idRangeMark + ` ORDER BY d.id DESC LIMIT ?`
+			args = []any{fq}
 		}
-		h.Norms = splitNorms(norms)
-		h.Snippet = []Fragment{{Text: excerpt(h.Body, 200)}}
-		res.Hits = append(res.Hits, h)
+	} else if len(facets) > 0 {
+		query = `SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?`
+		args = []any{strings.TrimPrefix(fts5Facets(facets), " AND ")}
 	}
-	if err := rows.Err(); err != nil {
-		return res, fmt.Errorf("search: query: %w", err)
+	var found []candidate
+	_, err = walk(ctx, d, ds, query, args, max(MaxCount+1, q.Offset+q.Limit), ids, 0, func(rows *sql.Rows) error {
+		var c candidate
+		if err := rows.Scan(&c.id); err != nil {
+			return err
+		}
+		found = append(found, c)
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("search: list: %w", err)
 	}
-	count := `SELECT COUNT(*) FROM (SELECT 1 FROM search_documents d WHERE 1 = 1` + filt + ` LIMIT ?) c`
-	if err := d.QueryRowContext(ctx, count, append(args, MaxCount+1)...).Scan(&res.Total); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return res, fmt.Errorf("search: count: %w", err)
-	}
-	if res.Total > MaxCount {
-		res.Total, res.More = MaxCount, true
-	}
-	return res, nil
+	res.Total, res.More = min(len(found), MaxCount), len(found) > MaxCount
+	from := min(q.Offset, len(found))
+	to := min(from+q.Limit, len(found))
+	res.Hits, err = fetchPage(ctx, d, found[from:to], func(body string) []Fragment { return []Fragment{{Text: excerpt(body, 200)}} })
+	return res, err
 }
 
 // RankWindow bounds how many matches a query ranks by relevance. A query

@@ -385,3 +385,56 @@ func TestRarerWordsWeighMore(t *testing.T) {
 		}
 	})
 }
+
+// TestListWithoutWords: a query without words lists the documents that
+// meet its filters, newest first, a page at a time, and counts them up to
+// MaxCount; it reads the facet terms (a posting list, or the GIN index in
+// id ranges), never every document.
+func TestListWithoutWords(t *testing.T) {
+	each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		var docs []search.Document
+		kinds := []string{"measure", "practice", "recommendation"}
+		norms := []string{"gge2015-a", "gge2015-b", "gge2015-c"}
+		states := []string{"FRA", "KEN", "BRA", "IND"}
+		for i := range MaxList {
+			docs = append(docs, search.Document{Kind: kinds[i%3], Ref: fmt.Sprintf("d%03d", i), Title: "Document", Body: strings.Repeat("text ", 60),
+				Norms: norms[:1+i%3], State: states[i%4], Year: 2015 + i%10})
+		}
+		load(t, d, docs)
+		for _, q := range []search.Query{{}, {Norm: "gge2015-c"}, {Kinds: []string{"measure", "practice"}}, {Norm: "gge2015-b", State: "KEN"}, {Year: 2019}, {Norm: "gge2015-a", Offset: 480, Limit: 40},
+			{Kinds: []string{"measure"}, Year: 2016, Offset: 20}, {State: "XXX"}} {
+			var want []string
+			for i := len(docs) - 1; i >= 0; i-- {
+				x := docs[i]
+				if (q.Norm == "" || slices.Contains(x.Norms, q.Norm)) && (len(q.Kinds) == 0 || slices.Contains(q.Kinds, x.Kind)) &&
+					(q.State == "" || x.State == q.State) && (q.Year == 0 || x.Year == q.Year) {
+					want = append(want, x.Ref)
+				}
+			}
+			total, more := min(len(want), search.MaxCount), len(want) > search.MaxCount
+			limit := q.Limit
+			if limit == 0 {
+				limit = 20
+			}
+			want = want[min(q.Offset, len(want)):min(q.Offset+limit, len(want))]
+			res, err := search.Run(ctx, d, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := refs(res); !slices.Equal(got, want) || res.Total != total || res.More != more {
+				t.Errorf("%+v: %v (total %d, more %v), want %v (total %d, more %v)", q, got, res.Total, res.More, want, total, more)
+			}
+			for _, h := range res.Hits {
+				if len(h.Snippet) != 1 || !strings.HasSuffix(h.Snippet[0].Text, "…") {
+					t.Errorf("%+v: %s's excerpt %v", q, h.Ref, h.Snippet)
+					break
+				}
+			}
+		}
+	})
+}
+
+// MaxList is how many documents TestListWithoutWords indexes: more than
+// search.MaxCount, so that the count stops at its cap.
+const MaxList = 700
