@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -288,6 +289,12 @@ func (m *Module) runImport(w http.ResponseWriter, r *http.Request) {
 	m.site.Redirect(w, r, "/compendium", "compendium.imported")
 }
 
+// pageKinds are what the search page finds when no kind is chosen: the
+// compendium's and the capacity-building documents it can name and show.
+// Incidents and positions' passages, in the same index, have their own
+// pages (their topics are no norms, and the page has no words for them).
+var pageKinds = append(slices.Clip(Kinds), "capacity-need", "capacity-offer", "capacity-project", "capacity-event")
+
 // Option is a value and its label for a select.
 type Option struct{ Value, Label string }
 
@@ -391,7 +398,11 @@ func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) {
 	default:
 		norms, err := m.Svc.normIndex(ctx, lang)
 		if err == nil {
-			d.Results, err = m.Svc.Search(ctx, q, lang, norms)
+			sq := q
+			if len(sq.Kinds) == 0 {
+				sq.Kinds = pageKinds
+			}
+			d.Results, err = m.Svc.Search(ctx, sq, lang, norms)
 		}
 		if err != nil {
 			m.site.ServerError(w, r, err)
