@@ -24,11 +24,23 @@ func (k *Kept[T]) Get(ctx context.Context, q db.Querier, read func(context.Conte
 
 // KeptBy is Kept for a value per key (a page's parts per language, say):
 // every key's value is dropped when the tail moves. The keys must be few
-// and bounded; the values are shared, as Kept's.
+// and bounded; the values are shared, as Kept's. Requests that find a
+// key's value missing at the same time wait for one read of it rather
+// than each reading it.
 type KeptBy[K comparable, T any] struct {
-	mu    sync.Mutex
+	mu      sync.Mutex
+	stamp   int64
+	v       map[K]T
+	reading map[K]*keptRead[T]
+}
+
+// keptRead is a read under way, which others waiting for the same key at
+// the same or an older tail take the value of.
+type keptRead[T any] struct {
 	stamp int64
-	v     map[K]T
+	done  chan struct{}
+	v     T
+	err   error
 }
 
 // Get returns the value kept for key, or reads it again with read when
@@ -44,20 +56,42 @@ func (k *KeptBy[K, T]) Get(ctx context.Context, q db.Querier, key K, read func(c
 		k.mu.Unlock()
 		return v, nil
 	}
+	if r := k.reading[key]; r != nil && r.stamp >= stamp {
+		k.mu.Unlock()
+		select {
+		case <-r.done:
+			if r.err == nil {
+				return r.v, nil
+			}
+			// The other read failed (its request may have gone): read.
+		case <-ctx.Done():
+			var zero T
+			return zero, ctx.Err()
+		}
+		k.mu.Lock()
+	}
+	r := &keptRead[T]{stamp: stamp, done: make(chan struct{})}
+	if k.reading == nil {
+		k.reading = map[K]*keptRead[T]{}
+	}
+	k.reading[key] = r
 	k.mu.Unlock()
 	// Read after the tail, so the value is at least as new as the stamp it
 	// is kept under; a write meanwhile moves the tail past it.
-	v, err := read(ctx)
-	if err != nil {
-		return v, err
-	}
+	r.v, r.err = read(ctx)
 	k.mu.Lock()
-	if k.v == nil || stamp > k.stamp {
-		k.stamp, k.v = stamp, map[K]T{}
+	if r.err == nil {
+		if k.v == nil || stamp > k.stamp {
+			k.stamp, k.v = stamp, map[K]T{}
+		}
+		if stamp == k.stamp {
+			k.v[key] = r.v
+		}
 	}
-	if stamp == k.stamp {
-		k.v[key] = v
+	if k.reading[key] == r {
+		delete(k.reading, key)
 	}
 	k.mu.Unlock()
-	return v, nil
+	close(r.done)
+	return r.v, r.err
 }

@@ -3,6 +3,8 @@ package audit_test
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/cybernorms/cybernorms/internal/platform/audit"
@@ -60,4 +62,70 @@ func TestKeptByDropsEveryKeyWhenTheLogMoves(t *testing.T) {
 	get("fr", 2)
 	get("en", 2)
 	get("en", 2)
+}
+
+// TestKeptByReadsOnceForRequestsAtTheSameTime: requests that miss a
+// key's value while it is being read wait for that read.
+func TestKeptByReadsOnceForRequestsAtTheSameTime(t *testing.T) {
+	ctx := context.Background()
+	d := open(t)
+	var k audit.KeptBy[string, int]
+	var reads atomic.Int32
+	entered, release := make(chan struct{}), make(chan struct{})
+	read := func(context.Context) (int, error) {
+		if reads.Add(1) == 1 {
+			close(entered)
+		}
+		<-release
+		return 7, nil
+	}
+	var wg sync.WaitGroup
+	got := make([]int, 8)
+	get := func(i int) {
+		defer wg.Done()
+		v, err := k.Get(ctx, d, "en", read)
+		if err != nil {
+			t.Error(err)
+		}
+		got[i] = v
+	}
+	wg.Add(len(got))
+	go get(0)
+	<-entered // the first request reads; the others come while it does
+	for i := 1; i < len(got); i++ {
+		go get(i)
+	}
+	close(release)
+	wg.Wait()
+	if n := reads.Load(); n != 1 {
+		t.Errorf("%d reads for %d requests, want 1", n, len(got))
+	}
+	for i, v := range got {
+		if v != 7 {
+			t.Errorf("request %d got %d", i, v)
+		}
+	}
+
+	// A failed read is not passed on as a failure to those who wait: they
+	// read for themselves.
+	record(t, d, 1)
+	entered, fail := make(chan struct{}), make(chan struct{})
+	failed := make(chan error)
+	go func() {
+		_, err := k.Get(ctx, d, "en", func(context.Context) (int, error) { close(entered); <-fail; return 0, errors.New("gone") })
+		failed <- err
+	}()
+	<-entered
+	done := make(chan int)
+	go func() {
+		v, _ := k.Get(ctx, d, "en", func(context.Context) (int, error) { return 9, nil })
+		done <- v
+	}()
+	close(fail)
+	if err := <-failed; err == nil {
+		t.Error("the failed read gave no error")
+	}
+	if v := <-done; v != 9 {
+		t.Errorf("after another's failed read: %d, want its own read's 9", v)
+	}
 }
