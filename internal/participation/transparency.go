@@ -108,16 +108,62 @@ func (s *Service) SessionReport(ctx context.Context, slug string) (SessionReport
 // records turns decided or circulated applications into Records for the
 // comparison: ECOSOC status from the profile, standing objections, votes.
 func (s *Service) records(ctx context.Context, list []Application) ([]Record, error) {
+	var orgs []string
+	seen := map[string]bool{}
+	for _, a := range list {
+		if a.Status != StatusDraft && a.Status != StatusSubmitted && !seen[a.OrgID] {
+			seen[a.OrgID] = true
+			orgs = append(orgs, a.OrgID)
+		}
+	}
+	ecosoc, err := s.ecosocStatus(ctx, orgs)
+	if err != nil {
+		return nil, err
+	}
 	var out []Record
 	for _, a := range list {
 		if a.Status == StatusDraft || a.Status == StatusSubmitted {
 			continue
 		}
-		var ecosoc string
-		if err := s.DB.QueryRowContext(ctx, `SELECT COALESCE((SELECT ecosoc FROM participation_profiles WHERE org_id = ?), 'none')`, a.OrgID).Scan(&ecosoc); err != nil {
+		st := ecosoc[a.OrgID]
+		out = append(out, Record{ECOSOC: st != "" && st != "none", Objections: a.Objections, Voted: a.VoteClosed(), Tally: a.counts})
+	}
+	return out, nil
+}
+
+// ecosocChunk is how many organisations one statement of ecosocStatus
+// asks for: a fixed number (the last repeated), so that it is one
+// statement text, prepared once.
+const ecosocChunk = 100
+
+// ecosocStatus reads the ECOSOC status of each organisation that has a
+// profile, ecosocChunk at a time. It was one statement per application:
+// 4,407 for a body's page at the demo's scale 10.
+func (s *Service) ecosocStatus(ctx context.Context, orgs []string) (map[string]string, error) {
+	out := make(map[string]string, len(orgs))
+	for len(orgs) > 0 {
+		n := min(len(orgs), ecosocChunk)
+		args := make([]any, ecosocChunk)
+		for i := range args {
+			args[i] = orgs[min(i, n-1)]
+		}
+		rows, err := s.DB.QueryContext(ctx, `SELECT org_id, ecosoc FROM participation_profiles WHERE org_id IN (`+db.Placeholders(ecosocChunk)+`)`, args...)
+		if err != nil {
 			return nil, fmt.Errorf("ecosoc status: %w", err)
 		}
-		out = append(out, Record{ECOSOC: ecosoc != "none", Objections: a.Objections, Voted: a.VoteClosed(), Tally: a.counts})
+		for rows.Next() {
+			var org, st string
+			if err := rows.Scan(&org, &st); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("ecosoc status: %w", err)
+			}
+			out[org] = st
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("ecosoc status: %w", err)
+		}
+		orgs = orgs[n:]
 	}
 	return out, nil
 }
