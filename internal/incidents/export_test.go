@@ -44,3 +44,7 @@ func DemoProposals(ctx context.Context, ps *platform.Services, rng *rand.Rand, f
 	_, err = NewService(ps).demoProposals(ctx, rng, members, first, count)
 	return err
 }
+
+// AttributionsWhereQuery is the statement of the lists of statements by
+// a condition (a norm's, an actor's).
+var AttributionsWhereQuery = attributionsWhereQuery

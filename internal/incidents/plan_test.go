@@ -66,3 +66,14 @@ func TestYearListReadsTheYearInOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestActorListReadsTheActorsStatements: an ATT&CK group's statements are
+// read through the index of named actors (migration 1010), not by walking
+// every statement.
+func TestActorListReadsTheActorsStatements(t *testing.T) {
+	rig := testrig.NewOn(t, "sqlite")
+	p := rig.QueryPlan(t, incidents.AttributionsWhereQuery(`a.named_actor = ?`), "G0078", 500)
+	if !strings.Contains(p, "incident_attributions_actor (named_actor=?)") || strings.Contains(p, "TEMP B-TREE") {
+		t.Errorf("plan %s, want incident_attributions_actor in order", p)
+	}
+}

@@ -16,11 +16,16 @@ import (
 	"github.com/cybernorms/cybernorms/internal/states"
 )
 
+// attributionsWhereQuery is attributionsWhere's statement.
+func attributionsWhereQuery(cond string) string {
+	return `SELECT ` + attributionCols + attributionFrom + ` WHERE a.status = 'published' AND i.status = 'published' AND ` + cond +
+		` ORDER BY a.made_on DESC, a.id DESC LIMIT ?`
+}
+
 // attributionsWhere lists published statements meeting a condition over
 // incident_attributions a, newest first, at most limit.
 func (s *Service) attributionsWhere(ctx context.Context, cond string, args []any, limit int) ([]*Attribution, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+attributionCols+attributionFrom+` WHERE a.status = 'published' AND i.status = 'published' AND `+cond+
-		` ORDER BY a.made_on DESC, a.id DESC LIMIT ?`, append(args, limit)...)
+	rows, err := s.DB.QueryContext(ctx, attributionsWhereQuery(cond), append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}
