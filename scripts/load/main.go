@@ -9,6 +9,8 @@
 //	                                  transaction; PostgreSQL: COPY), in rows per second
 //	load benchtable FILE…             the page benchmarks (go test -bench BenchmarkPages) as a markdown table of
 //	                                  medians and app/bare ratios, one column group per file
+//	load crawl -url U                 walk the public pages from / (every shape of link a few times) and print the
+//	                                  slowest; a server error fails it
 //
 // Everything talks to loopback only, and every run is bounded in requests
 // and in time.
@@ -37,7 +39,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: load wait|bare|run|bulk|benchtable [flags]")
+		fmt.Fprintln(os.Stderr, "usage: load wait|bare|run|signin|routes|bulk|benchtable|crawl [flags]")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -58,6 +60,8 @@ func main() {
 		err = bulkCmd(ctx, os.Args[2:])
 	case "benchtable":
 		err = benchTableCmd(os.Args[2:])
+	case "crawl":
+		err = crawlCmd(ctx, os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}

@@ -16,7 +16,8 @@
 # BULK_ROWS (1000000), PG (postgres://postgres@127.0.0.1:5432, trust auth),
 # PORT (18500; and the next two ports). Per-route tables: ROUTE_CLASSES
 # (signed-in,page,api), ROUTE_ROUNDS (2), ROUTE_REQUESTS (600),
-# ROUTE_DURATION (1500ms); ONLY_ROUTES=1 skips the rising-concurrency runs,
+# ROUTE_DURATION (1500ms); then every kind of public page once, the slowest
+# listed (CRAWL=0 leaves it out; CRAWL_PAGES, 2000). ONLY_ROUTES=1 skips the rising-concurrency runs,
 # the benchmarks and the baselines. PostgreSQL gets a dedicated database cybernorms_load, dropped
 # at the end. Everything listens on 127.0.0.1 only. A demo made before
 # (a scale-10 demo takes minutes) can be measured instead of a new one:
@@ -161,6 +162,14 @@ for kind in $DBS; do
       -rounds "${ROUTE_ROUNDS:-2}" -requests "${ROUTE_REQUESTS:-600}" -duration "${ROUTE_DURATION:-1500ms}" \
       -label "$kind, scale $SCALE: each route ($classes) against its baseline, 16 clients, page cache off"
   done
+  # Every kind of public page, not only the mix's: the slowest (CRAWL=0
+  # leaves it out).
+  if [ "${CRAWL:-1}" != 0 ]; then
+    echo
+    echo "#### $kind, scale $SCALE: the public pages from /, page cache off"
+    echo
+    "$work/load" crawl -url "http://127.0.0.1:$PORT" -pages "${CRAWL_PAGES:-2000}"
+  fi
   kill "$bare_pid" "$app_pid"; wait "$bare_pid" "$app_pid" 2>/dev/null || true
   echo
   echo "Server log lines at warn or above during the run: $(wc -l <"$work/serve-$kind.log")"
