@@ -87,8 +87,9 @@ func crawlCmd(ctx context.Context, args []string) error {
 
 var (
 	hrefRE = regexp.MustCompile(`href="([^"#]+)"`)
-	// idRE is an identifier or a number in a path: one token of a shape.
-	idRE = regexp.MustCompile(`/(?:[0-9A-Za-z_-]{12,}|[0-9]+)`)
+	// idRE is an identifier (20 characters or more: a ULID) or a number in
+	// a path: one token of a shape.
+	idRE = regexp.MustCompile(`/(?:[0-9A-Za-z_-]{20,}|[0-9]+)`)
 )
 
 // crawlable resolves a link of the page at from, and says whether to
