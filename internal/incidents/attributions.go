@@ -380,19 +380,7 @@ func scanResponse(row interface{ Scan(...any) error }) (*Response, error) {
 func (s *Service) Responses(ctx context.Context, incidentID string) ([]*Response, error) {
 	rows, err := s.DB.QueryContext(ctx, `SELECT `+responseCols+` FROM incident_responses r JOIN incidents i ON i.id = r.incident_id
 		WHERE r.incident_id = ? ORDER BY r.taken_on, r.id`, incidentID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*Response{}
-	for rows.Next() {
-		r, err := scanResponse(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanResponse)
 }
 
 // AddResponse records a measure taken about a published incident: by the

@@ -26,19 +26,7 @@ func attributionsWhereQuery(cond string) string {
 // incident_attributions a, newest first, at most limit.
 func (s *Service) attributionsWhere(ctx context.Context, cond string, args []any, limit int) ([]*Attribution, error) {
 	rows, err := s.DB.QueryContext(ctx, attributionsWhereQuery(cond), append(args, limit)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*Attribution{}
-	for rows.Next() {
-		a, err := scanAttribution(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanAttribution)
 }
 
 // StateView is what a State did and met: statements it made alone or

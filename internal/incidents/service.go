@@ -133,6 +133,24 @@ func scanIncident(row interface{ Scan(...any) error }) (*Incident, error) {
 	return &x, nil
 }
 
+// collect reads every row of a query's answer with scan, into a list that
+// is empty, not nil, when there is none.
+func collect[T any](rows *sql.Rows, err error, scan func(row interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
 func loadIncident(ctx context.Context, q db.Querier, incidentID string) (*Incident, error) {
 	x, err := scanIncident(q.QueryRowContext(ctx, `SELECT `+incidentCols+` FROM incidents i WHERE i.id = ?`, incidentID))
 	if errors.Is(err, sql.ErrNoRows) {

@@ -109,19 +109,7 @@ func (s *Service) stateAttributions(ctx context.Context, iso3, role string, limi
 	rows, err := s.DB.QueryContext(ctx, `SELECT `+attributionCols+` FROM incident_statement_states t
 		JOIN incident_attributions a ON a.id = t.statement_id JOIN incidents i ON i.id = a.incident_id
 		WHERE t.state_iso3 = ? AND t.role = ? ORDER BY t.made_on DESC, t.statement_id DESC LIMIT ?`, iso3, role, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*Attribution{}
-	for rows.Next() {
-		a, err := scanAttribution(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanAttribution)
 }
 
 // stateResponses lists the responses of published incidents the State
@@ -131,17 +119,5 @@ func (s *Service) stateResponses(ctx context.Context, iso3, role string, limit i
 	rows, err := s.DB.QueryContext(ctx, `SELECT `+responseCols+` FROM incident_statement_states t
 		JOIN incident_responses r ON r.id = t.statement_id JOIN incidents i ON i.id = r.incident_id
 		WHERE t.state_iso3 = ? AND t.role = ? ORDER BY t.made_on DESC, t.statement_id DESC LIMIT ?`, iso3, role, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*Response{}
-	for rows.Next() {
-		r, err := scanResponse(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanResponse)
 }
