@@ -83,16 +83,11 @@ func writeFacets(ctx context.Context, q db.Querier, x *Incident) error {
 	if len(want) == 0 {
 		return nil
 	}
-	var values strings.Builder
 	args := make([]any, 0, 4*len(want))
-	for i, r := range want {
-		if i > 0 {
-			values.WriteString(", ")
-		}
-		values.WriteString("(?, ?, ?, ?)")
+	for _, r := range want {
 		args = append(args, x.ID, r.facet, r.value, x.Start)
 	}
-	if _, err := q.ExecContext(ctx, `INSERT INTO incident_facets (incident_id, facet, value, start_date) VALUES `+values.String(), args...); err != nil {
+	if _, err := q.ExecContext(ctx, `INSERT INTO incident_facets (incident_id, facet, value, start_date) VALUES `+db.ValueRows(len(want), 4), args...); err != nil {
 		return fmt.Errorf("facets %s: %w", x.ID, err)
 	}
 	for _, r := range want {

@@ -3,7 +3,6 @@ package incidents
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 )
@@ -88,16 +87,11 @@ func writeStatementStates(ctx context.Context, q db.Querier, x *Incident) error 
 	if len(want) == 0 {
 		return nil
 	}
-	var values strings.Builder
 	args := make([]any, 0, 5*len(want))
-	for i, r := range want {
-		if i > 0 {
-			values.WriteString(", ")
-		}
-		values.WriteString("(?, ?, ?, ?, ?)")
+	for _, r := range want {
 		args = append(args, x.ID, r.statement, r.role, r.state, r.on)
 	}
-	if _, err := q.ExecContext(ctx, `INSERT INTO incident_statement_states (incident_id, statement_id, role, state_iso3, made_on) VALUES `+values.String(), args...); err != nil {
+	if _, err := q.ExecContext(ctx, `INSERT INTO incident_statement_states (incident_id, statement_id, role, state_iso3, made_on) VALUES `+db.ValueRows(len(want), 5), args...); err != nil {
 		return fmt.Errorf("statement states %s: %w", x.ID, err)
 	}
 	return nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/cybernorms/cybernorms/internal/bulletin/stix"
@@ -41,16 +40,11 @@ func writeSTIXRefs(ctx context.Context, q db.Querier, x *Incident) error {
 	if err != nil {
 		return err
 	}
-	var values strings.Builder
 	args := make([]any, 0, 4*len(b.Objects))
-	for i, o := range b.Objects {
-		if i > 0 {
-			values.WriteString(", ")
-		}
-		values.WriteString("(?, ?, ?, ?)")
+	for _, o := range b.Objects {
 		args = append(args, x.ID, o.ID(), o.Type(), stixVersion(o))
 	}
-	if _, err := q.ExecContext(ctx, `INSERT INTO incident_stix_refs (incident_id, stix_id, stix_type, version) VALUES `+values.String(), args...); err != nil {
+	if _, err := q.ExecContext(ctx, `INSERT INTO incident_stix_refs (incident_id, stix_id, stix_type, version) VALUES `+db.ValueRows(len(b.Objects), 4), args...); err != nil {
 		return fmt.Errorf("stix refs %s: %w", x.ID, err)
 	}
 	return nil

@@ -394,6 +394,16 @@ func Placeholders(n int) string {
 	return strings.Repeat("?, ", n-1) + "?"
 }
 
+// ValueRows is the VALUES list of a multi-row INSERT: rows tuples of cols
+// placeholders, "(?, ?), (?, ?)".
+func ValueRows(rows, cols int) string {
+	if rows <= 0 || cols <= 0 {
+		return ""
+	}
+	row := "(" + Placeholders(cols) + ")"
+	return strings.Repeat(row+", ", rows-1) + row
+}
+
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // Contains is the LIKE pattern of the texts containing s, with % and _ in
