@@ -101,7 +101,7 @@ func (m *Module) Routes(r *web.Router) {
 }
 
 var searchParams = []api.Param{
-	{Name: "q", In: "query", Description: "words; \"quoted phrase\" for exact phrases; operators are not interpreted"},
+	{Name: "q", In: "query", Description: "words; \"quoted phrase\" for exact phrases; operators are not interpreted. Without words, the documents the filters select, newest first"},
 	{Name: "kind", In: "query", Description: "recommendation, measure or practice (repeatable)"},
 	{Name: "norm", In: "query", Description: "norm id, e.g. gge2015-c"},
 	{Name: "type", In: "query", Description: "measure type"},
