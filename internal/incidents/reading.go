@@ -3,6 +3,7 @@ package incidents
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -31,44 +32,75 @@ func (s *Service) attributionsWhere(ctx context.Context, cond string, args []any
 
 // StateView is what a State did and met: statements it made alone or
 // joined, statements naming it (with its answers), incidents affecting
-// it, and responses it took or that were taken against it.
+// it, and responses it took or that were taken against it. Each list is
+// read a page at a time, newest first: the State's page shows the newest
+// stateFirst of each; one list alone (List) shows statePage of it after
+// a cursor. Next holds the cursor of the next page of each list that has
+// more, by the list's name.
 type StateView struct {
 	State    states.State
+	List     string // the one list shown, or "" for all of them
 	Made     []*Attribution
 	Joined   []*Attribution
 	Received []*Attribution
 	Affected []*Incident
 	Took     []*Response
 	Targeted []*Response
+	Next     map[string]string
 }
 
-const viewLimit = 200
+// stateLists are the lists of a State's page, by the names its links use.
+var stateLists = []string{"made", "joined", "named", "affected", "took", "targeted"}
 
-// StateView gathers a State's page (each list at most 200, newest first).
-func (s *Service) StateView(ctx context.Context, iso3 string) (*StateView, error) {
+const (
+	stateFirst = 20 // each list's newest on a State's page
+	statePage  = 50 // a page of one list
+)
+
+// StateView gathers a State's page: every list's newest stateFirst when
+// list is "", else statePage of that list after the cursor after (the
+// Next of the page before).
+func (s *Service) StateView(ctx context.Context, iso3, list, after string) (*StateView, error) {
 	st, ok := states.ByISO3(strings.ToUpper(iso3))
 	if !ok {
 		return nil, ErrNotFound
 	}
-	v := &StateView{State: st}
-	var err error
-	if v.Made, err = s.stateAttributions(ctx, st.ISO3, "made", viewLimit); err != nil {
-		return nil, err
+	limit := statePage
+	switch {
+	case list == "" && after != "":
+		return nil, invalid("after", "is not a cursor of this list")
+	case list == "":
+		limit = stateFirst
+	case !slices.Contains(stateLists, list):
+		return nil, invalid("list", "%q is not one of %s", list, strings.Join(stateLists, ", "))
 	}
-	if v.Joined, err = s.stateAttributions(ctx, st.ISO3, "joined", viewLimit); err != nil {
-		return nil, err
-	}
-	if v.Received, err = s.stateAttributions(ctx, st.ISO3, "named", viewLimit); err != nil {
-		return nil, err
-	}
-	if v.Affected, _, err = s.List(ctx, Filter{Receiver: st.ISO3, Limit: viewLimit}); err != nil {
-		return nil, err
-	}
-	if v.Took, err = s.stateResponses(ctx, st.ISO3, "took", viewLimit); err != nil {
-		return nil, err
-	}
-	if v.Targeted, err = s.stateResponses(ctx, st.ISO3, "targeted", viewLimit); err != nil {
-		return nil, err
+	v := &StateView{State: st, List: list, Next: map[string]string{}}
+	for _, l := range stateLists {
+		if list != "" && l != list {
+			continue
+		}
+		var next string
+		var err error
+		switch l {
+		case "made":
+			v.Made, next, err = s.stateAttributions(ctx, st.ISO3, "made", after, limit)
+		case "joined":
+			v.Joined, next, err = s.stateAttributions(ctx, st.ISO3, "joined", after, limit)
+		case "named":
+			v.Received, next, err = s.stateAttributions(ctx, st.ISO3, "named", after, limit)
+		case "affected":
+			v.Affected, next, err = s.List(ctx, Filter{Receiver: st.ISO3, After: after, Limit: limit})
+		case "took":
+			v.Took, next, err = s.stateResponses(ctx, st.ISO3, "took", after, limit)
+		case "targeted":
+			v.Targeted, next, err = s.stateResponses(ctx, st.ISO3, "targeted", after, limit)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if next != "" {
+			v.Next[l] = next
+		}
 	}
 	return v, nil
 }
@@ -80,7 +112,13 @@ type stateData struct {
 }
 
 func (m *Module) statePage(w http.ResponseWriter, r *http.Request) {
-	v, err := m.svc.StateView(r.Context(), r.PathValue("iso3"))
+	q := r.URL.Query()
+	v, err := m.svc.StateView(r.Context(), r.PathValue("iso3"), q.Get("list"), q.Get("after"))
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		m.site.FieldError(w, r, http.StatusBadRequest, fe.Field, m.site.Catalog.ErrorText(web.Lang(r), fe))
+		return
+	}
 	if err != nil {
 		m.pageFail(w, r, err)
 		return

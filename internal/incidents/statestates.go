@@ -3,6 +3,7 @@ package incidents
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 )
@@ -98,20 +99,59 @@ func writeStatementStates(ctx context.Context, q db.Querier, x *Incident) error 
 }
 
 // stateAttributions lists the published statements in which the State
-// had role (made, joined or named), newest first, at most limit.
-func (s *Service) stateAttributions(ctx context.Context, iso3, role string, limit int) ([]*Attribution, error) {
+// had role (made, joined or named), newest first, at most limit after the
+// cursor after ("date|id" of the last one shown, or ""), with the cursor
+// of the next page if there is more.
+func (s *Service) stateAttributions(ctx context.Context, iso3, role, after string, limit int) ([]*Attribution, string, error) {
+	cond, args, err := stateCursor(iso3, role, after, limit)
+	if err != nil {
+		return nil, "", err
+	}
 	rows, err := s.DB.QueryContext(ctx, `SELECT `+attributionCols+` FROM incident_statement_states t
 		JOIN incident_attributions a ON a.id = t.statement_id JOIN incidents i ON i.id = a.incident_id
-		WHERE t.state_iso3 = ? AND t.role = ? ORDER BY t.made_on DESC, t.statement_id DESC LIMIT ?`, iso3, role, limit)
-	return collect(rows, err, scanAttribution)
+		WHERE `+cond+` ORDER BY t.made_on DESC, t.statement_id DESC LIMIT ?`, args...)
+	out, err := collect(rows, err, scanAttribution)
+	return pageOf(out, err, limit, func(a *Attribution) string { return a.Date + "|" + a.ID })
 }
 
 // stateResponses lists the responses of published incidents the State
-// took or was targeted by (role took or targeted), newest first, at most
-// limit.
-func (s *Service) stateResponses(ctx context.Context, iso3, role string, limit int) ([]*Response, error) {
+// took or was targeted by (role took or targeted), as stateAttributions
+// lists statements.
+func (s *Service) stateResponses(ctx context.Context, iso3, role, after string, limit int) ([]*Response, string, error) {
+	cond, args, err := stateCursor(iso3, role, after, limit)
+	if err != nil {
+		return nil, "", err
+	}
 	rows, err := s.DB.QueryContext(ctx, `SELECT `+responseCols+` FROM incident_statement_states t
 		JOIN incident_responses r ON r.id = t.statement_id JOIN incidents i ON i.id = r.incident_id
-		WHERE t.state_iso3 = ? AND t.role = ? ORDER BY t.made_on DESC, t.statement_id DESC LIMIT ?`, iso3, role, limit)
-	return collect(rows, err, scanResponse)
+		WHERE `+cond+` ORDER BY t.made_on DESC, t.statement_id DESC LIMIT ?`, args...)
+	out, err := collect(rows, err, scanResponse)
+	return pageOf(out, err, limit, func(r *Response) string { return r.Date + "|" + r.ID })
+}
+
+// stateCursor is the condition on incident_statement_states t of a page
+// of a State's list after the cursor after, in the order of the index
+// incident_statement_states_state, with its arguments (the last one the
+// page's size with one more row, to tell whether there is a next page).
+func stateCursor(iso3, role, after string, limit int) (string, []any, error) {
+	cond, args := `t.state_iso3 = ? AND t.role = ?`, []any{iso3, role}
+	if after != "" {
+		on, id, ok := strings.Cut(after, "|")
+		if !ok || !dateRE.MatchString(on) || id == "" {
+			return "", nil, invalid("after", "is not a cursor of this list")
+		}
+		cond += ` AND (t.made_on < ? OR t.made_on = ? AND t.statement_id < ?)`
+		args = append(args, on, on, id)
+	}
+	return cond, append(args, limit+1), nil
+}
+
+// pageOf cuts a list read with one row more than limit to limit, with the
+// cursor of the next page (of the last item kept) when there was more.
+func pageOf[T any](items []T, err error, limit int, cursor func(T) string) ([]T, string, error) {
+	if err != nil || len(items) <= limit {
+		return items, "", err
+	}
+	items = items[:limit]
+	return items, cursor(items[limit-1]), nil
 }

@@ -2,7 +2,10 @@ package incidents_test
 
 import (
 	"fmt"
+	"html"
 	"math/rand/v2"
+	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -43,12 +46,10 @@ func TestStateListsAreReadFromTheirRows(t *testing.T) {
 		const resp = `SELECT r.id FROM incident_responses r JOIN incidents i ON i.id = r.incident_id WHERE i.status = 'published' AND `
 		const attOrder, respOrder = ` ORDER BY a.made_on DESC, a.id DESC`, ` ORDER BY r.taken_on DESC, r.id DESC`
 		svc := incidents.NewService(rig.App.Services)
-		seen := map[string]int{}
+		seen, paged := map[string]int{}, 0
 		for _, iso3 := range ids(`SELECT DISTINCT state_iso3 FROM incident_statement_states ORDER BY state_iso3`) {
-			v, err := svc.StateView(rig.Ctx, iso3)
-			if err != nil {
-				t.Fatal(err)
-			}
+			v, longest := wholeStateView(t, rig, svc, iso3)
+			paged = max(paged, longest)
 			pat, sole := "%,"+iso3+",%", ","+iso3+","
 			for _, c := range []struct {
 				role      string
@@ -64,6 +65,31 @@ func TestStateListsAreReadFromTheirRows(t *testing.T) {
 					t.Errorf("%s, %s: %v, want %v", iso3, c.role, c.got, c.want)
 				}
 				seen[c.role] += len(c.got)
+			}
+		}
+		if paged <= 20 {
+			t.Errorf("no State has a list of more than a page (the longest: %d): the paging is not tried", paged)
+		}
+
+		// The page links to the next page of a long list, which follows
+		// it; a list or a cursor the page does not know is refused.
+		anon := rig.Anonymous(t)
+		var longState string
+		if err := rig.DB.QueryRowContext(rig.Ctx, `SELECT state_iso3 FROM incident_statement_states GROUP BY state_iso3, role ORDER BY count(*) DESC, state_iso3 LIMIT 1`).Scan(&longState); err != nil {
+			t.Fatal(err)
+		}
+		page := anon.GetBody(t, "/incidents/states/"+longState)
+		link := regexp.MustCompile(`<a href="(/incidents/states/` + longState + `\?list=[a-z]+&amp;after=[^"]+)" rel="next">Next page</a>`).FindStringSubmatch(page)
+		if link == nil {
+			t.Fatalf("%s's page has no link to a next page", longState)
+		}
+		next := anon.GetBody(t, html.UnescapeString(link[1]))
+		if !strings.Contains(next, `<a href="/incidents/states/`+longState+`">Back</a>`) || strings.Count(next, "<h2>") != 1 {
+			t.Errorf("the next page of %s does not show one list with a way back: %.2000s", link[1], next)
+		}
+		for _, q := range []string{"?list=all", "?after=2024-01-01%7CX", "?list=made&after=yesterday", "?list=made&after=2024-01-01"} {
+			if resp := anon.Get(t, "/incidents/states/"+longState+q); resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("%s: %d, want 400", q, resp.StatusCode)
 			}
 		}
 		for _, role := range []string{"made", "joined", "named", "took", "targeted"} {
@@ -101,6 +127,42 @@ func TestStateListsAreReadFromTheirRows(t *testing.T) {
 			t.Errorf("the migration fills %d rows, the code wrote %d:\n%s", len(filled), len(written), diff(written, filled))
 		}
 	})
+}
+
+// wholeStateView reads each of a State's lists as a reader does: the
+// State's page shows the newest 20 of each, with a link to the next page
+// of that list when there is more; that page and the ones after it show
+// 50 of the list alone, each after the one before it. It gives the whole
+// lists and the length of the longest.
+func wholeStateView(t *testing.T, rig *testrig.Rig, svc *incidents.Service, iso3 string) (v *incidents.StateView, longest int) {
+	t.Helper()
+	v, err := svc.StateView(rig.Ctx, iso3, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, list := range []string{"made", "joined", "named", "affected", "took", "targeted"} {
+		n := map[string]int{"made": len(v.Made), "joined": len(v.Joined), "named": len(v.Received),
+			"affected": len(v.Affected), "took": len(v.Took), "targeted": len(v.Targeted)}[list]
+		if n > 20 || v.Next[list] != "" && n != 20 {
+			t.Fatalf("%s's page shows %d of its %s, next %q", iso3, n, list, v.Next[list])
+		}
+		for after := v.Next[list]; after != ""; {
+			p, err := svc.StateView(rig.Ctx, iso3, list, after)
+			if err != nil {
+				t.Fatalf("%s, %s after %q: %v", iso3, list, after, err)
+			}
+			got := len(p.Made) + len(p.Joined) + len(p.Received) + len(p.Affected) + len(p.Took) + len(p.Targeted)
+			if got == 0 || got > 50 || p.Next[list] != "" && got != 50 {
+				t.Fatalf("%s, %s: a page of %d, next %q", iso3, list, got, p.Next[list])
+			}
+			v.Made, v.Joined, v.Received = append(v.Made, p.Made...), append(v.Joined, p.Joined...), append(v.Received, p.Received...)
+			v.Affected, v.Took, v.Targeted = append(v.Affected, p.Affected...), append(v.Took, p.Took...), append(v.Targeted, p.Targeted...)
+			n += got
+			after = p.Next[list]
+		}
+		longest = max(longest, n)
+	}
+	return v, longest
 }
 
 func attIDs(l []*incidents.Attribution) []string {
