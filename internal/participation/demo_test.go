@@ -36,5 +36,6 @@ func TestGenerateDemoObjectsToTheTechAccordSevenTimesInARow(t *testing.T) {
 		if len(body) < 5000 {
 			t.Error("the imported submission is missing from the consultation page")
 		}
+		checkComparisonKept(t, rig)
 	})
 }

@@ -33,6 +33,8 @@ type Service struct {
 	DataDir string
 	// MaxUpload bounds an uploaded PDF, in bytes.
 	MaxUpload int64
+	// comparisons are BodyComparison's answers by body id.
+	comparisons audit.KeptBy[string, comparison]
 }
 
 // NewService returns the service over the platform's services.
