@@ -158,6 +158,11 @@ func candidates() []target {
 	// A State's record of statements and responses, and a State's
 	// positions: pages that read a State's part of growing tables.
 	page("/incidents/states/UKR", "/incidents/states/USA", "/positions/states/FRA")
+	// Pages the crawl found slow that the mix did not have: a body's page
+	// (its comparison read every application of the body) and a page of one
+	// of a State's incident lists.
+	page("/participation/bodies/oewg-2021-2025", "/incidents/states/USA?list=affected")
+	api("/api/v1/participation/bodies/oewg-2021-2025")
 	api("/api/v1/states", "/api/v1/states/KEN", "/api/v1/norms", "/api/v1/norms/gge2015-h", "/api/v1/norm-sets", "/api/v1/pillars")
 	api("/api/v1/reports", "/api/v1/reporting/cycles", "/api/v1/statistics/map?norm=gge2015-h", "/api/v1/statistics/participation",
 		"/api/v1/statistics/states/KEN", "/api/v1/statistics/trends", "/api/v1/recommendations", "/api/v1/practices",
