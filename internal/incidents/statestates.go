@@ -103,13 +103,11 @@ func writeStatementStates(ctx context.Context, q db.Querier, x *Incident) error 
 // cursor after ("date|id" of the last one shown, or ""), with the cursor
 // of the next page if there is more.
 func (s *Service) stateAttributions(ctx context.Context, iso3, role, after string, limit int) ([]*Attribution, string, error) {
-	cond, args, err := stateCursor(iso3, role, after, limit)
+	q, args, err := stateListQuery(attributionCols, `incident_attributions a ON a.id = t.statement_id JOIN incidents i ON i.id = a.incident_id`, iso3, role, after, limit)
 	if err != nil {
 		return nil, "", err
 	}
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+attributionCols+` FROM incident_statement_states t
-		JOIN incident_attributions a ON a.id = t.statement_id JOIN incidents i ON i.id = a.incident_id
-		WHERE `+cond+` ORDER BY t.made_on DESC, t.statement_id DESC LIMIT ?`, args...)
+	rows, err := s.DB.QueryContext(ctx, q, args...)
 	out, err := collect(rows, err, scanAttribution)
 	return pageOf(out, err, limit, func(a *Attribution) string { return a.Date + "|" + a.ID })
 }
@@ -118,22 +116,21 @@ func (s *Service) stateAttributions(ctx context.Context, iso3, role, after strin
 // took or was targeted by (role took or targeted), as stateAttributions
 // lists statements.
 func (s *Service) stateResponses(ctx context.Context, iso3, role, after string, limit int) ([]*Response, string, error) {
-	cond, args, err := stateCursor(iso3, role, after, limit)
+	q, args, err := stateListQuery(responseCols, `incident_responses r ON r.id = t.statement_id JOIN incidents i ON i.id = r.incident_id`, iso3, role, after, limit)
 	if err != nil {
 		return nil, "", err
 	}
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+responseCols+` FROM incident_statement_states t
-		JOIN incident_responses r ON r.id = t.statement_id JOIN incidents i ON i.id = r.incident_id
-		WHERE `+cond+` ORDER BY t.made_on DESC, t.statement_id DESC LIMIT ?`, args...)
+	rows, err := s.DB.QueryContext(ctx, q, args...)
 	out, err := collect(rows, err, scanResponse)
 	return pageOf(out, err, limit, func(r *Response) string { return r.Date + "|" + r.ID })
 }
 
-// stateCursor is the condition on incident_statement_states t of a page
-// of a State's list after the cursor after, in the order of the index
-// incident_statement_states_state, with its arguments (the last one the
-// page's size with one more row, to tell whether there is a next page).
-func stateCursor(iso3, role, after string, limit int) (string, []any, error) {
+// stateListQuery is the statement of a page of one of a State's lists:
+// cols of the rows join reaches from incident_statement_states t, the
+// State's rows of role after the cursor after, in the order of the index
+// incident_statement_states_state, one row more than limit (to tell
+// whether there is a next page).
+func stateListQuery(cols, join, iso3, role, after string, limit int) (string, []any, error) {
 	cond, args := `t.state_iso3 = ? AND t.role = ?`, []any{iso3, role}
 	if after != "" {
 		on, id, ok := strings.Cut(after, "|")
@@ -143,7 +140,8 @@ func stateCursor(iso3, role, after string, limit int) (string, []any, error) {
 		cond += ` AND (t.made_on < ? OR t.made_on = ? AND t.statement_id < ?)`
 		args = append(args, on, on, id)
 	}
-	return cond, append(args, limit+1), nil
+	return `SELECT ` + cols + ` FROM incident_statement_states t JOIN ` + join +
+		` WHERE ` + cond + ` ORDER BY t.made_on DESC, t.statement_id DESC LIMIT ?`, append(args, limit+1), nil
 }
 
 // pageOf cuts a list read with one row more than limit to limit, with the
