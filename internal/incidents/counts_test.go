@@ -46,6 +46,16 @@ func TestCountsAreKeptUntilSomethingIsWritten(t *testing.T) {
 			}
 		}
 
+		// The statistics' chart and table, rendered once per language and
+		// kept: each language's page in its own words.
+		stats := func(lang string) string { return rig.Anonymous(t).GetBody(t, "/incidents/stats?lang="+lang) }
+		published := map[string]string{"en": "Published incidents", "ar": "الحوادث المنشورة"}
+		for _, lang := range []string{"en", "ar", "en"} {
+			if page := stats(lang); strings.Contains(page, `<a href="/incidents?year=2015">2015</a>`) || strings.Contains(page, "<figure>") {
+				t.Fatalf("%s: the statistics show a year before any incident", lang)
+			}
+		}
+
 		sec := rig.Token(t, rig.User(t, auth.RoleSecretariat, ""))
 		var inc struct{ ID string }
 		if st := call(t, rig, sec, "POST", "/api/v1/incidents", incidentJSON, &inc); st != 201 {
@@ -71,6 +81,13 @@ func TestCountsAreKeptUntilSomethingIsWritten(t *testing.T) {
 		for _, lang := range []string{"en", "ar"} {
 			if page := timeline(lang); !strings.Contains(page, `<a href="/incidents?year=2015">2015</a>`) || !strings.Contains(page, "Grid blackout") {
 				t.Errorf("%s: the timeline after publishing a 2015 incident lacks it", lang)
+			}
+			page := stats(lang)
+			if !strings.Contains(page, `<a href="/incidents?year=2015">2015</a>`) || !strings.Contains(page, "<figure>") {
+				t.Errorf("%s: the statistics after publishing a 2015 incident lack its year or the chart", lang)
+			}
+			if n := strings.Count(page, published[lang]); n < 2 {
+				t.Errorf("%s: the statistics name the published incidents %d times in the reader's language, want the chart's and the table's", lang, n)
 			}
 		}
 	})

@@ -31,6 +31,9 @@ type Module struct {
 	// timeline is /incidents/timeline's years per language, kept until
 	// something is written.
 	timeline audit.KeptBy[string, template.HTML]
+	// stats is /incidents/stats' chart and table per language, kept until
+	// something is written.
+	stats audit.KeptBy[string, template.HTML]
 }
 
 // New registers the templates and translations and returns the module;

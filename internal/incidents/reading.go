@@ -267,13 +267,32 @@ type statsData struct {
 	Chart  template.HTML
 }
 
+// statsPage: the counts by year, as a chart and a table. They are the same
+// for every reader in a language until something is written: the chart and
+// the table are rendered once per language and kept (audit.KeptBy), as the
+// timeline's years are.
 func (m *Module) statsPage(w http.ResponseWriter, r *http.Request) {
-	counts, err := m.svc.Counts(r.Context())
+	lang := langOf(r)
+	body, err := m.stats.Get(r.Context(), m.svc.DB, lang, func(ctx context.Context) (template.HTML, error) {
+		counts, err := m.svc.Counts(ctx)
+		if err != nil {
+			return "", err
+		}
+		return m.site.Fragment(r, "incidents/stats.html", "stats-body", statsData{Counts: counts, Chart: m.statsChart(lang, counts)})
+	})
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	lang := langOf(r)
+	m.site.Render(w, r, http.StatusOK, "incidents/stats.html", "incidents.stats", body)
+}
+
+// statsChart draws the counts by year in lang: one line per count; none
+// when there are no counts.
+func (m *Module) statsChart(lang string, counts []YearCount) template.HTML {
+	if len(counts) == 0 {
+		return ""
+	}
 	t := func(k string) string { return m.site.Catalog.T(lang, k) }
 	c := chart.Lines{Title: t("incidents.stats"), Desc: t("incidents.stats_desc"), RTL: web.IsRTL(lang), Lang: lang}
 	s := []chart.Series{{Name: t("incidents.published")}, {Name: t("incidents.attributions")}, {Name: t("incidents.joint_statements")}, {Name: t("incidents.responses")}}
@@ -285,11 +304,7 @@ func (m *Module) statsPage(w http.ResponseWriter, r *http.Request) {
 		s[3].Values = append(s[3].Values, float64(y.Responses))
 	}
 	c.Series = s
-	d := statsData{Counts: counts}
-	if len(counts) > 0 {
-		d.Chart = c.SVG()
-	}
-	m.site.Render(w, r, http.StatusOK, "incidents/stats.html", "incidents.stats", d)
+	return c.SVG()
 }
 
 func (m *Module) statsCSV(w http.ResponseWriter, r *http.Request) {
