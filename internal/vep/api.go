@@ -1,6 +1,8 @@
 package vep
 
 import (
+	"context"
+	"crypto/sha256"
 	"net/http"
 
 	"github.com/cybernorms/cybernorms/internal/platform/api"
@@ -83,12 +85,36 @@ func (m *Module) apiScorecards(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, api.Invalid("recorded", "must be true or false"))
 		return
 	}
-	list, err := m.svc.Scorecards(r.Context(), recorded)
+	a, err := m.scorecards.Get(r.Context(), m.svc.DB, recorded, func(ctx context.Context) (encoded, error) {
+		list, err := m.svc.Scorecards(ctx, recorded)
+		if err != nil {
+			return encoded{}, err
+		}
+		return encode(api.List[Scorecard]{Items: list})
+	})
 	if err != nil {
 		m.apiFail(w, r, err)
 		return
 	}
-	api.WriteJSON(w, http.StatusOK, api.List[Scorecard]{Items: list})
+	if api.Tagged(w, r, a.sum) {
+		api.WriteEncoded(w, http.StatusOK, a.body)
+	}
+}
+
+// encoded is a public answer encoded once (api.EncodeJSON) and kept, with
+// the digest of its bytes that its ETag is made from (api.Tagged), so that
+// a request neither encodes nor digests it again.
+type encoded struct {
+	body, sum []byte
+}
+
+func encode(v any) (encoded, error) {
+	b, err := api.EncodeJSON(v)
+	if err != nil {
+		return encoded{}, err
+	}
+	sum := sha256.Sum256(b)
+	return encoded{body: b, sum: sum[:]}, nil
 }
 
 func (m *Module) apiScorecard(w http.ResponseWriter, r *http.Request) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/api"
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 	"github.com/cybernorms/cybernorms/internal/platform/web/chart"
@@ -30,6 +31,10 @@ type Module struct {
 	base *chart.Base
 	// views keeps /vep's view per language until the next publication.
 	views indexViews
+	// scorecards keeps the API's answer of every State's scorecard, per
+	// value of recorded, encoded, until something is written (audit.KeptBy):
+	// encoding 195 scorecards was most of the request's time.
+	scorecards audit.KeptBy[bool, encoded]
 }
 
 // New registers the module's templates and translations.
