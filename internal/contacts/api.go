@@ -1,6 +1,8 @@
 package contacts
 
 import (
+	"context"
+	"crypto/sha256"
 	"net/http"
 
 	"github.com/cybernorms/cybernorms/internal/platform/api"
@@ -29,12 +31,36 @@ func (m *Module) apiRoutes(r *web.Router) {
 }
 
 func (m *Module) apiCoverage(w http.ResponseWriter, r *http.Request) {
-	list, err := m.svc.CoverageAll(r.Context(), "en")
+	a, err := m.coverage.Get(r.Context(), m.svc.DB, func(ctx context.Context) (encoded, error) {
+		list, err := m.svc.CoverageAll(ctx, "en")
+		if err != nil {
+			return encoded{}, err
+		}
+		return encode(list)
+	})
 	if err != nil {
 		m.apiFail(w, r, err)
 		return
 	}
-	api.WriteJSON(w, http.StatusOK, list)
+	if api.Tagged(w, r, a.sum) {
+		api.WriteEncoded(w, http.StatusOK, a.body)
+	}
+}
+
+// encoded is a public answer encoded once (api.EncodeJSON) and kept, with
+// the digest of its bytes that its ETag is made from (api.Tagged), so that
+// a request neither encodes nor digests it again.
+type encoded struct {
+	body, sum []byte
+}
+
+func encode(v any) (encoded, error) {
+	b, err := api.EncodeJSON(v)
+	if err != nil {
+		return encoded{}, err
+	}
+	sum := sha256.Sum256(b)
+	return encoded{body: b, sum: sum[:]}, nil
 }
 
 func (m *Module) apiDirectory(w http.ResponseWriter, r *http.Request) {

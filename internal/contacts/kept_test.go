@@ -1,12 +1,16 @@
 package contacts_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/cybernorms/cybernorms/internal/contacts"
+	"github.com/cybernorms/cybernorms/internal/platform/api"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
+	"github.com/cybernorms/cybernorms/internal/platform/config"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/testrig"
 )
@@ -84,6 +88,75 @@ func TestPublicFiguresAreKeptUntilSomethingIsWritten(t *testing.T) {
 		want(t, "start", st, 201, b)
 		if r, _ := rounds(); r != 1 {
 			t.Errorf("after a round started: %d rounds, want 1", r)
+		}
+	})
+}
+
+// TestCoverageAnswerIsKeptUntilSomethingIsWritten: the API's coverage of
+// every State is encoded once and then written from memory after one read
+// of the audit log's tail, with the bytes encoding the service's coverage
+// gives and an ETag that answers 304; a State's new contact is in the next
+// answer, under a new ETag. The client checks the answers against the
+// OpenAPI document.
+func TestCoverageAnswerIsKeptUntilSomethingIsWritten(t *testing.T) {
+	testrig.EachWith(t, func(c *config.Config) { c.PageCacheMB = 0 }, func(t *testing.T, rig *testrig.Rig) {
+		db.EnableTracing()
+		svc := contacts.NewService(rig.App.Services)
+		h := rig.App.Handler()
+		const path = "/api/v1/contacts/coverage"
+		get := func(etag string) (*httptest.ResponseRecorder, int) {
+			t.Helper()
+			tr := &db.Trace{}
+			req := httptest.NewRequest("GET", path, nil).WithContext(db.WithTrace(rig.Ctx, tr))
+			if etag != "" {
+				req.Header.Set("If-None-Match", etag)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			return rec, len(tr.Stmts)
+		}
+		encoded := func() string {
+			t.Helper()
+			list, err := svc.CoverageAll(rig.Ctx, "en")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := api.EncodeJSON(list)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+		first, n1 := get("")
+		second, n2 := get("")
+		if first.Code != 200 || second.Code != 200 {
+			t.Fatalf("status %d, then %d", first.Code, second.Code)
+		}
+		if n2 != 1 || n1 <= n2 {
+			t.Errorf("%d statements, then %d; want the tail and the coverage, then only the tail", n1, n2)
+		}
+		if want := encoded(); first.Body.String() != want || second.Body.String() != want {
+			t.Error("the answer is not the encoding of the coverage")
+		}
+		tag := second.Header().Get("ETag")
+		if tag == "" || tag != first.Header().Get("ETag") {
+			t.Fatalf("ETags %q and %q", first.Header().Get("ETag"), tag)
+		}
+		if rec, _ := get(tag); rec.Code != http.StatusNotModified || rec.Body.Len() != 0 {
+			t.Errorf("with its ETag: status %d, %d bytes; want 304 and none", rec.Code, rec.Body.Len())
+		}
+		public := rig.Anonymous(t)
+		if resp := public.Do(t, "GET", path, nil, map[string]string{"If-None-Match": tag}); resp.StatusCode != http.StatusNotModified {
+			t.Errorf("through the server with its ETag: status %d", resp.StatusCode)
+		}
+
+		nominate(t, rig, "KEN", "technical", "cert@ken.example")
+		rec, _ := get(tag)
+		if rec.Code != 200 || rec.Body.String() != encoded() || !strings.Contains(rec.Body.String(), `"state":"KEN","name":"Kenya","diplomatic_since":null,"technical_since":"`) {
+			t.Errorf("after Kenya's contact, with the old ETag: status %d, or the answer does not show it", rec.Code)
+		}
+		if body := public.GetBody(t, path); body != rec.Body.String() {
+			t.Error("through the server: not the same answer")
 		}
 	})
 }

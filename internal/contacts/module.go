@@ -35,6 +35,9 @@ type Module struct {
 	// directory is the public page's map and table per language, kept
 	// until something is written.
 	directory audit.KeptBy[string, directoryParts]
+	// coverage is the API's answer of every State's coverage, encoded,
+	// kept until something is written.
+	coverage audit.Kept[encoded]
 }
 
 // New registers templates, translations and jobs.
