@@ -113,10 +113,14 @@ func (m *Module) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
+// vocab is what the forms and filters offer, in the request's language:
+// kept with the filters' options (filters), and shared.
 func (m *Module) vocab(ctx context.Context) (Vocab, error) {
-	norms, err := m.svc.Norms(ctx)
-	return Vocab{Norms: norms, Kinds: KindsOfHelp, Topics: Topics, Languages: Languages, Regions: Regions, Sizes: Sizes, Costs: CostBases,
-		Pillars: Pillars, Visibilities: Visibilities, ProjectStatuses: []string{ProjectRunning, ProjectFinished, ProjectCancelled}}, err
+	fv, err := m.filters(ctx)
+	if err != nil {
+		return Vocab{}, err
+	}
+	return fv.Vocab, nil
 }
 
 type indexData struct {
@@ -130,8 +134,8 @@ func (m *Module) index(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var d indexData
 	var err error
-	if d.Needs, err = m.svc.Needs(ctx, NeedFilter{Status: NeedPublished, Limit: 10}); err == nil {
-		if d.Offers, err = m.svc.Offers(ctx, OfferFilter{Limit: 10}); err == nil {
+	if d.Needs, err = m.svc.needBriefs(ctx, NeedFilter{Status: NeedPublished, Limit: 10}); err == nil {
+		if d.Offers, err = m.svc.offerBriefs(ctx, OfferFilter{Limit: 10}); err == nil {
 			d.NeedCount, err = m.svc.CountNeeds(ctx, NeedFilter{Status: NeedPublished})
 		}
 	}

@@ -298,6 +298,30 @@ func listCond(f NeedFilter, conds []string, args []any) ([]string, []any) {
 
 // Needs lists the needs the acting user may see, newest first.
 func (s *Service) Needs(ctx context.Context, f NeedFilter) ([]Need, error) {
+	return s.needs(ctx, f, needCols, scanNeed)
+}
+
+// needBriefCols are the columns a list of needs shows (scanNeedBrief).
+const needBriefCols = `n.id, n.state_iso3, n.status, n.title, n.kinds`
+
+// scanNeedBrief reads a need's needBriefCols, leaving its other fields
+// empty but the State's name, in English as scanNeed gives it.
+func scanNeedBrief(row interface{ Scan(...any) error }) (Need, error) {
+	var n Need
+	var kinds string
+	err := row.Scan(&n.ID, &n.State, &n.Status, &n.Title, &kinds)
+	n.Kinds = splitList(kinds)
+	n.StateName = stateName(n.State, "en")
+	return n, err
+}
+
+// needBriefs are Needs with only what the lists show (needBriefCols): the
+// pages' lists do not read every need's description, dates and times.
+func (s *Service) needBriefs(ctx context.Context, f NeedFilter) ([]Need, error) {
+	return s.needs(ctx, f, needBriefCols, scanNeedBrief)
+}
+
+func (s *Service) needs(ctx context.Context, f NeedFilter, cols string, scan func(interface{ Scan(...any) error }) (Need, error)) ([]Need, error) {
 	v := s.viewer(ctx)
 	cond, args := v.needFilter()
 	conds := []string{cond}
@@ -317,14 +341,14 @@ func (s *Service) Needs(ctx context.Context, f NeedFilter) ([]Need, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	rows, err := s.P.DB.QueryContext(ctx, `SELECT `+needCols+` FROM capacity_needs n WHERE `+strings.Join(conds, " AND ")+` ORDER BY n.id DESC LIMIT `+fmt.Sprint(f.Limit), args...)
+	rows, err := s.P.DB.QueryContext(ctx, `SELECT `+cols+` FROM capacity_needs n WHERE `+strings.Join(conds, " AND ")+` ORDER BY n.id DESC LIMIT `+fmt.Sprint(f.Limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list needs: %w", err)
 	}
 	defer rows.Close()
 	out := []Need{}
 	for rows.Next() {
-		n, err := scanNeed(rows)
+		n, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}

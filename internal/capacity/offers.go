@@ -313,6 +313,29 @@ type OfferFilter struct {
 // Offers lists offers: published ones, and the acting user's own drafts
 // and withdrawn ones with Own.
 func (s *Service) Offers(ctx context.Context, f OfferFilter) ([]Offer, error) {
+	return s.offers(ctx, f, offerCols, scanOffer)
+}
+
+// offerBriefCols are the columns a list of offers shows (scanOfferBrief).
+const offerBriefCols = `o.id, o.provider_kind, o.state_iso3, o.provider_name, o.status, o.title, o.kinds, o.capacity, o.engaged`
+
+// scanOfferBrief reads an offer's offerBriefCols, leaving its other fields
+// empty.
+func scanOfferBrief(row interface{ Scan(...any) error }) (Offer, error) {
+	var o Offer
+	var kinds string
+	err := row.Scan(&o.ID, &o.ProviderKind, &o.State, &o.Provider, &o.Status, &o.Title, &kinds, &o.Capacity, &o.Engaged)
+	o.Kinds = splitList(kinds)
+	return o, err
+}
+
+// offerBriefs are Offers with only what the lists show (offerBriefCols):
+// the pages' lists do not read every offer's description, dates and times.
+func (s *Service) offerBriefs(ctx context.Context, f OfferFilter) ([]Offer, error) {
+	return s.offers(ctx, f, offerBriefCols, scanOfferBrief)
+}
+
+func (s *Service) offers(ctx context.Context, f OfferFilter, cols string, scan func(interface{ Scan(...any) error }) (Offer, error)) ([]Offer, error) {
 	var conds []string
 	var args []any
 	u := auth.UserFrom(ctx)
@@ -351,14 +374,14 @@ func (s *Service) Offers(ctx context.Context, f OfferFilter) ([]Offer, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	rows, err := s.P.DB.QueryContext(ctx, `SELECT `+offerCols+` FROM capacity_offers o WHERE `+strings.Join(conds, " AND ")+` ORDER BY o.id DESC LIMIT `+fmt.Sprint(f.Limit), args...)
+	rows, err := s.P.DB.QueryContext(ctx, `SELECT `+cols+` FROM capacity_offers o WHERE `+strings.Join(conds, " AND ")+` ORDER BY o.id DESC LIMIT `+fmt.Sprint(f.Limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list offers: %w", err)
 	}
 	defer rows.Close()
 	out := []Offer{}
 	for rows.Next() {
-		o, err := scanOffer(rows)
+		o, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}

@@ -1,8 +1,12 @@
 package capacity
 
 import (
+	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
@@ -10,22 +14,135 @@ import (
 
 type listData struct {
 	Vocab
-	Filter url.Values
-	Needs  []Need
-	Offers []Offer
-	Total  int
-	Next   string
-	Failed string
+	Filter    url.Values
+	NeedRows  []needRow
+	OfferRows []offerRow
+	Total     int
+	Next      string
+	Failed    string
+	filters   *filterVocab
 }
+
+// Options are the options of the filter param, the one chosen selected.
+func (d listData) Options(param string) template.HTML {
+	return d.filters.selectOptions(param, d.Filter)
+}
+
+// needRow is a need as the list shows it, in the reader's language.
+type needRow struct{ ID, Title, State, Kinds, Status string }
+
+// offerRow is an offer as the list shows it, in the reader's language.
+type offerRow struct {
+	ID, Title, Provider, Kinds, Status string
+	Free, Capacity                     int
+}
+
+// kindsText is the kinds of help in the reader's language, as the lists
+// name them.
+func kindsText(kinds []string, t tr) string {
+	switch len(kinds) {
+	case 0:
+		return ""
+	case 1:
+		return t("capacity.kind." + kinds[0])
+	}
+	var b strings.Builder
+	for i, k := range kinds {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(t("capacity.kind." + k))
+	}
+	return b.String()
+}
+
+// The lists' rows are written in Go, escaped as html/template escapes
+// them (web.HTMLText for text, urlPath for a link's path), one template
+// action a list instead of some ten reflective calls a row.
+
+// NeedRowsHTML is the needs list's rows.
+func (d listData) NeedRowsHTML() template.HTML {
+	var b strings.Builder
+	b.Grow(200 * len(d.NeedRows))
+	esc := web.HTMLText
+	for _, n := range d.NeedRows {
+		b.WriteString(`<tr><td><a href="/capacity/needs/`)
+		urlPath(&b, n.ID)
+		b.WriteString(`">`)
+		esc.WriteString(&b, n.Title)
+		b.WriteString(`</a></td><td>`)
+		esc.WriteString(&b, n.State)
+		b.WriteString(`</td><td>`)
+		esc.WriteString(&b, n.Kinds)
+		b.WriteString(`</td><td>`)
+		esc.WriteString(&b, n.Status)
+		b.WriteString(`</td></tr>`)
+	}
+	return template.HTML(b.String()) // #nosec: escaped as html/template does
+}
+
+// OfferRowsHTML is the offers list's rows.
+func (d listData) OfferRowsHTML() template.HTML {
+	var b strings.Builder
+	b.Grow(220 * len(d.OfferRows))
+	esc := web.HTMLText
+	for _, o := range d.OfferRows {
+		b.WriteString(`<tr><td><a href="/capacity/offers/`)
+		urlPath(&b, o.ID)
+		b.WriteString(`">`)
+		esc.WriteString(&b, o.Title)
+		b.WriteString(`</a></td><td>`)
+		esc.WriteString(&b, o.Provider)
+		b.WriteString(`</td><td>`)
+		esc.WriteString(&b, o.Kinds)
+		b.WriteString(`</td><td>`)
+		b.WriteString(strconv.Itoa(o.Free))
+		b.WriteString(` / `)
+		b.WriteString(strconv.Itoa(o.Capacity))
+		b.WriteString(`</td><td>`)
+		esc.WriteString(&b, o.Status)
+		b.WriteString(`</td></tr>`)
+	}
+	return template.HTML(b.String()) // #nosec: escaped as html/template does
+}
+
+// urlPath writes s as html/template writes an action inside a quoted href
+// after its path has begun: characters a URL may not hold percent-encoded
+// (its URL normalizer), then what an attribute may not hold escaped.
+func urlPath(b *strings.Builder, s string) {
+	plain := true
+	for i := 0; i < len(s) && plain; i++ {
+		c := s[i]
+		plain = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
+	}
+	if plain { // an identifier: nothing to encode or escape
+		b.WriteString(s)
+		return
+	}
+	var n strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte("-._~!#$&*+,/:;=?@[]", c) >= 0,
+			c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			n.WriteByte(c)
+		default:
+			fmt.Fprintf(&n, "%%%02x", c)
+		}
+	}
+	web.HTMLText.WriteString(b, n.String())
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
 func (m *Module) needsPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	voc, err := m.vocab(ctx)
+	fv, err := m.filters(ctx)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	d := listData{Vocab: voc, Filter: r.URL.Query()}
+	d := listData{Vocab: fv.Vocab, Filter: r.URL.Query(), filters: fv}
 	f, ferr := needFilterFrom(r.URL.Query())
 	status := http.StatusOK
 	if ferr != nil {
@@ -35,7 +152,8 @@ func (m *Module) needsPage(w http.ResponseWriter, r *http.Request) {
 	} else {
 		f.After = r.URL.Query().Get("after")
 		f.Limit = 50
-		if d.Needs, err = m.svc.Needs(ctx, f); err == nil {
+		var list []Need
+		if list, err = m.svc.needBriefs(ctx, f); err == nil {
 			f.After = ""
 			d.Total, err = m.svc.CountNeeds(ctx, f)
 		}
@@ -43,12 +161,15 @@ func (m *Module) needsPage(w http.ResponseWriter, r *http.Request) {
 			m.site.ServerError(w, r, err)
 			return
 		}
-		for i := range d.Needs {
-			localNeed(&d.Needs[i], web.Lang(r))
+		lang := web.Lang(r)
+		t := m.svc.P.T(lang)
+		d.NeedRows = make([]needRow, len(list))
+		for i, n := range list {
+			d.NeedRows[i] = needRow{ID: n.ID, Title: n.Title, State: stateName(n.State, lang), Kinds: kindsText(n.Kinds, t), Status: t("capacity.status." + n.Status)}
 		}
-		if len(d.Needs) == 50 {
+		if len(list) == 50 {
 			q := r.URL.Query()
-			q.Set("after", d.Needs[49].ID)
+			q.Set("after", list[49].ID)
 			d.Next = "/capacity/needs?" + q.Encode()
 		}
 	}
@@ -202,12 +323,12 @@ func (m *Module) closeNeedForm(w http.ResponseWriter, r *http.Request) {
 
 func (m *Module) offersPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	voc, err := m.vocab(ctx)
+	fv, err := m.filters(ctx)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	d := listData{Vocab: voc, Filter: r.URL.Query()}
+	d := listData{Vocab: fv.Vocab, Filter: r.URL.Query(), filters: fv}
 	f, ferr := offerFilterFrom(r.URL.Query())
 	status := http.StatusOK
 	if ferr != nil {
@@ -217,16 +338,23 @@ func (m *Module) offersPage(w http.ResponseWriter, r *http.Request) {
 	} else {
 		f.After = r.URL.Query().Get("after")
 		f.Limit = 50
-		if d.Offers, err = m.svc.Offers(ctx, f); err != nil {
+		list, err := m.svc.offerBriefs(ctx, f)
+		if err != nil {
 			m.site.ServerError(w, r, err)
 			return
 		}
-		for i := range d.Offers {
-			localOffer(&d.Offers[i], web.Lang(r))
+		lang := web.Lang(r)
+		t := m.svc.P.T(lang)
+		d.OfferRows = make([]offerRow, len(list))
+		for i := range list {
+			o := &list[i]
+			localOffer(o, lang)
+			d.OfferRows[i] = offerRow{ID: o.ID, Title: o.Title, Provider: o.Provider, Kinds: kindsText(o.Kinds, t), Status: t("capacity.ostatus." + o.Status),
+				Free: o.Free(), Capacity: o.Capacity}
 		}
-		if len(d.Offers) == 50 {
+		if len(list) == 50 {
 			q := r.URL.Query()
-			q.Set("after", d.Offers[49].ID)
+			q.Set("after", list[49].ID)
 			d.Next = "/capacity/offers?" + q.Encode()
 		}
 	}

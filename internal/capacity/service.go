@@ -8,6 +8,7 @@ import (
 
 	"github.com/cybernorms/cybernorms/internal/framework"
 	"github.com/cybernorms/cybernorms/internal/platform"
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/db"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
@@ -64,6 +65,9 @@ type Service struct {
 
 	profMu sync.Mutex
 	profs  *offerProfiles
+
+	// filterVocabs are the lists' filters per language (filters.go).
+	filterVocabs audit.KeptBy[string, *filterVocab]
 }
 
 // NewService returns the service on the shared services.
