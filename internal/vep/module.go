@@ -35,6 +35,9 @@ type Module struct {
 	// value of recorded, encoded, until something is written (audit.KeptBy):
 	// encoding 195 scorecards was most of the request's time.
 	scorecards audit.KeptBy[bool, encoded]
+	// reportViews keeps /vep/reports' rows and charts per language and year
+	// until something is written.
+	reportViews audit.KeptBy[reportsKey, *reportsView]
 }
 
 // New registers the module's templates and translations.

@@ -1,6 +1,7 @@
 package vep
 
 import (
+	"context"
 	"encoding/csv"
 	"html/template"
 	"net/http"
@@ -94,35 +95,58 @@ func (m *Module) reportsPage(w http.ResponseWriter, r *http.Request) {
 	m.renderReports(w, r, http.StatusOK, Form{}, nil)
 }
 
-func (m *Module) renderReports(w http.ResponseWriter, r *http.Request, status int, f Form, failed *Failure) {
-	ctx := r.Context()
-	list, err := m.svc.PublishedReports(ctx, "")
-	if err != nil {
-		m.site.ServerError(w, r, err)
-		return
-	}
+// reportsView is what /vep/reports shows everyone in a language for a
+// year: the published reports' rows, their years, the year's chart and
+// the trend. Reading and decoding every report and drawing the charts was
+// most of the page's time: the view is kept per language and year until
+// something is written (audit.KeptBy).
+type reportsView struct {
+	rows  []reportRow
+	years []int // newest first
+	seen  map[int]bool
+	// year is the year shown: the key's, or the latest for year 0; 0 when
+	// there is no report, or none of the key's year.
+	year         int
+	chart, trend template.HTML
+}
+
+// reportsKey keys a view: the language and the year asked for (0: the
+// latest). Only years that have published reports are asked for.
+type reportsKey struct {
+	lang string
+	year int
+}
+
+// reportsView returns the view of year (0: the latest) in the request's
+// language, kept or built anew.
+func (m *Module) reportsView(r *http.Request, year int) (*reportsView, error) {
+	return m.reportViews.Get(r.Context(), m.svc.DB, reportsKey{web.Lang(r), year}, func(ctx context.Context) (*reportsView, error) {
+		list, err := m.svc.PublishedReports(ctx, "")
+		if err != nil {
+			return nil, err
+		}
+		return m.buildReportsView(r, list, year), nil
+	})
+}
+
+func (m *Module) buildReportsView(r *http.Request, list []Report, year int) *reportsView {
 	t := m.t(r)
-	d := reportsData{Keys: FigureKeys, Form: f, Failed: failed, Parts: reportsParts}
-	seen := map[int]bool{}
+	v := &reportsView{seen: map[int]bool{}}
 	for _, rp := range list {
-		d.Rows = append(d.Rows, m.rowOf(r, rp))
-		if !seen[rp.Year] {
-			seen[rp.Year] = true
-			d.Years = append(d.Years, rp.Year)
+		v.rows = append(v.rows, m.rowOf(r, rp))
+		if !v.seen[rp.Year] {
+			v.seen[rp.Year] = true
+			v.years = append(v.years, rp.Year)
 		}
 	}
-	sort.Sort(sort.Reverse(sort.IntSlice(d.Years)))
-	if y := r.URL.Query().Get("year"); y != "" {
-		n, err := strconv.Atoi(y)
-		if err != nil || !seen[n] {
-			m.site.Error(w, r, http.StatusNotFound, "error.notfound")
-			return
-		}
-		d.Year = n
-	} else if len(d.Years) > 0 {
-		d.Year = d.Years[0]
+	sort.Sort(sort.Reverse(sort.IntSlice(v.years)))
+	switch {
+	case year != 0 && v.seen[year]:
+		v.year = year
+	case year == 0 && len(v.years) > 0:
+		v.year = v.years[0]
 	}
-	if d.Year != 0 {
+	if v.year != 0 {
 		var cats []string
 		series := []chart.Series{{Name: t("vep.figure.disclosed")}, {Name: t("vep.figure.retained")}, {Name: t("vep.figure.released_after_review")}}
 		plot := func(v int) float64 {
@@ -131,8 +155,8 @@ func (m *Module) renderReports(w http.ResponseWriter, r *http.Request, status in
 			}
 			return float64(v)
 		}
-		for _, row := range d.Rows {
-			if row.Year != d.Year {
+		for _, row := range v.rows {
+			if row.Year != v.year {
 				continue
 			}
 			cats = append(cats, row.Name)
@@ -140,11 +164,11 @@ func (m *Module) renderReports(w http.ResponseWriter, r *http.Request, status in
 			series[1].Values = append(series[1].Values, plot(row.Figures.Retained))
 			series[2].Values = append(series[2].Values, plot(row.Figures.Released))
 		}
-		d.Chart = chart.Bars{Title: t("vep.reports.chart", d.Year), Desc: t("vep.reports.chart_desc"), Categories: cats, Series: series, RTL: web.IsRTL(web.Lang(r)), Lang: web.Lang(r)}.SVG()
+		v.chart = chart.Bars{Title: t("vep.reports.chart", v.year), Desc: t("vep.reports.chart_desc"), Categories: cats, Series: series, RTL: web.IsRTL(web.Lang(r)), Lang: web.Lang(r)}.SVG()
 	}
-	if len(d.Years) > 1 {
+	if v.year != 0 && len(v.years) > 1 {
 		// Retained by year, one line per State (suppressed drawn as zero).
-		years := append([]int(nil), d.Years...)
+		years := append([]int(nil), v.years...)
 		sort.Ints(years)
 		var x []string
 		pos := map[int]int{}
@@ -154,7 +178,7 @@ func (m *Module) renderReports(w http.ResponseWriter, r *http.Request, status in
 		}
 		byState := map[string]*chart.Series{}
 		var order []string
-		for _, row := range d.Rows {
+		for _, row := range v.rows {
 			s, ok := byState[row.State]
 			if !ok {
 				s = &chart.Series{Name: row.Name, Values: make([]float64, len(years))}
@@ -170,8 +194,37 @@ func (m *Module) renderReports(w http.ResponseWriter, r *http.Request, status in
 		for _, st := range order {
 			series = append(series, *byState[st])
 		}
-		d.Trend = chart.Lines{Title: t("vep.reports.trend"), Desc: t("vep.reports.chart_desc"), X: x, Series: series, RTL: web.IsRTL(web.Lang(r)), Lang: web.Lang(r)}.SVG()
+		v.trend = chart.Lines{Title: t("vep.reports.trend"), Desc: t("vep.reports.chart_desc"), X: x, Series: series, RTL: web.IsRTL(web.Lang(r)), Lang: web.Lang(r)}.SVG()
 	}
+	return v
+}
+
+func (m *Module) renderReports(w http.ResponseWriter, r *http.Request, status int, f Form, failed *Failure) {
+	ctx := r.Context()
+	v, err := m.reportsView(r, 0)
+	if err != nil {
+		m.site.ServerError(w, r, err)
+		return
+	}
+	if y := r.URL.Query().Get("year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil || !v.seen[n] {
+			m.site.Error(w, r, http.StatusNotFound, "error.notfound")
+			return
+		}
+		if n != v.year {
+			if v, err = m.reportsView(r, n); err != nil {
+				m.site.ServerError(w, r, err)
+				return
+			}
+			if v.year != n { // no longer published
+				m.site.Error(w, r, http.StatusNotFound, "error.notfound")
+				return
+			}
+		}
+	}
+	t := m.t(r)
+	d := reportsData{Rows: v.rows, Years: v.years, Year: v.year, Chart: v.chart, Trend: v.trend, Keys: FigureKeys, Form: f, Failed: failed, Parts: reportsParts}
 	if u := auth.UserFrom(ctx); u != nil && u.Role.IsState() {
 		drafts, err := m.svc.DraftReports(ctx)
 		if err != nil {
