@@ -77,6 +77,23 @@ func (m *Module) apiList(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, api.Errorf(http.StatusBadRequest, "invalid_parameter", fe.Field, "%s", fe.Reason))
 		return
 	}
+	if f.isFirstPage() {
+		// The same for every client until something is written: encoded
+		// once and kept.
+		body, err := m.apiFirst.Get(r.Context(), m.svc.DB, func(ctx context.Context) ([]byte, error) {
+			items, next, err := m.svc.List(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			return api.EncodeJSON(api.List[*Incident]{Items: items, NextCursor: api.Cursor(next)})
+		})
+		if err != nil {
+			m.apiFail(w, r, err)
+			return
+		}
+		api.WriteEncoded(w, http.StatusOK, body)
+		return
+	}
 	items, next, err := m.svc.List(r.Context(), f)
 	if err != nil {
 		m.apiFail(w, r, err)

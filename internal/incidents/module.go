@@ -34,6 +34,11 @@ type Module struct {
 	// stats is /incidents/stats' chart and table per language, kept until
 	// something is written.
 	stats audit.KeptBy[string, template.HTML]
+	// firstList is /incidents' first page without filters per language,
+	// and apiFirst /api/v1/incidents' first page encoded: both kept until
+	// something is written.
+	firstList audit.KeptBy[string, firstList]
+	apiFirst  audit.Kept[[]byte]
 }
 
 // New registers the templates and translations and returns the module;

@@ -214,14 +214,48 @@ type listData struct {
 	Choices Choices
 	Drafts  []*Incident
 	Error   *FieldError
+	// ItemsHTML is the list of Items already rendered (the kept first
+	// page); the page renders Items when it is empty.
+	ItemsHTML template.HTML
 }
+
+// firstList is the first page of the published incidents, without
+// filters, in a language: the filters' choices, the list rendered and the
+// cursor of the next page. It is the same for every reader in the language
+// until something is written (Module.firstList).
+type firstList struct {
+	Choices   Choices
+	ItemsHTML template.HTML
+	Next      string
+}
+
+// isFirstPage tells whether f is the first page of every published
+// incident, newest first, in pages of the default size.
+func (f Filter) isFirstPage() bool { return f == Filter{} || f == Filter{Limit: 50} }
 
 func (m *Module) listPage(w http.ResponseWriter, r *http.Request) {
 	f, err := filterFromQuery(r)
-	d := listData{Choices: m.svc.choices(r.Context())}
 	if err == nil {
 		f.After = r.URL.Query().Get("after")
-		d.Items, d.Next, err = m.svc.List(r.Context(), f)
+	}
+	var d listData
+	if err == nil && f.isFirstPage() {
+		var first firstList
+		first, err = m.firstList.Get(r.Context(), m.svc.DB, web.Lang(r), func(ctx context.Context) (firstList, error) {
+			d := listData{Choices: m.svc.choices(ctx)}
+			var err error
+			if d.Items, d.Next, err = m.svc.List(ctx, f); err != nil {
+				return firstList{}, err
+			}
+			items, err := m.site.Fragment(r, "incidents/list.html", "incident-list", d)
+			return firstList{Choices: d.Choices, ItemsHTML: items, Next: d.Next}, err
+		})
+		d.Choices, d.ItemsHTML, d.Next = first.Choices, first.ItemsHTML, first.Next
+	} else {
+		d.Choices = m.svc.choices(r.Context())
+		if err == nil {
+			d.Items, d.Next, err = m.svc.List(r.Context(), f)
+		}
 	}
 	d.Filter = f
 	var fe *FieldError
