@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"sort"
@@ -46,6 +47,44 @@ type eventsData struct {
 	Events    []Event
 	Organiser string
 	ICS       string
+	t         tr
+}
+
+// RowsHTML is the events' rows, written in Go and escaped as html/template
+// escapes them (see listData.NeedRowsHTML).
+func (d eventsData) RowsHTML() template.HTML {
+	var b strings.Builder
+	b.Grow(320 * len(d.Events))
+	esc := web.HTMLText
+	cancelled, online := esc.Replace(d.t("capacity.cancelled")), esc.Replace(d.t("capacity.online"))
+	for i := range d.Events {
+		e := &d.Events[i]
+		b.WriteString(`<tr><td><a href="/capacity/events/`)
+		urlPath(&b, e.ID)
+		b.WriteString(`">`)
+		esc.WriteString(&b, e.Title)
+		b.WriteString(`</a> (`)
+		esc.WriteString(&b, d.t("capacity.ekind."+e.Kind))
+		b.WriteString(`)`)
+		if e.Status == "cancelled" {
+			b.WriteString(` — <strong>` + cancelled + `</strong>`)
+		}
+		b.WriteString(`</td><td>`)
+		esc.WriteString(&b, e.Local(e.StartsAt))
+		b.WriteString(`</td><td><a href="/capacity/events?organiser=`)
+		urlQueryValue(&b, e.OrganiserKey)
+		b.WriteString(`">`)
+		esc.WriteString(&b, e.Organiser)
+		b.WriteString(`</a></td><td>`)
+		esc.WriteString(&b, e.Place)
+		if e.OnlineURL != "" {
+			b.WriteString(" " + online)
+		}
+		b.WriteString(`</td><td>`)
+		b.WriteString(strconv.Itoa(e.Capacity - e.Confirmed))
+		b.WriteString(`</td></tr>`)
+	}
+	return template.HTML(b.String()) // #nosec: escaped as html/template does
 }
 
 func (m *Module) eventsPage(w http.ResponseWriter, r *http.Request) {
@@ -54,15 +93,16 @@ func (m *Module) eventsPage(w http.ResponseWriter, r *http.Request) {
 		m.fail(w, r, err)
 		return
 	}
-	list, err := m.svc.Events(r.Context(), EventFilter{From: m.svc.now(), Organiser: org})
+	list, err := m.svc.eventBriefs(r.Context(), EventFilter{From: m.svc.now(), Organiser: org})
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
 	}
+	t := m.svc.P.T(web.Lang(r))
 	for i := range list {
-		localEvent(&list[i], web.Lang(r), m.svc.P.T(web.Lang(r)))
+		localEvent(&list[i], web.Lang(r), t)
 	}
-	d := eventsData{Events: list, Organiser: org, ICS: "/capacity/events.ics"}
+	d := eventsData{Events: list, Organiser: org, ICS: "/capacity/events.ics", t: t}
 	if org != "" {
 		d.ICS = "/capacity/organisers/" + org + "/events.ics"
 	}
@@ -259,7 +299,7 @@ type calendarData struct {
 func (m *Module) calendarPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	from := m.svc.now().Truncate(24 * time.Hour)
-	events, err := m.svc.Events(ctx, EventFilter{From: from, To: from.AddDate(1, 0, 0)})
+	events, err := m.svc.eventBriefs(ctx, EventFilter{From: from, To: from.AddDate(1, 0, 0)})
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return

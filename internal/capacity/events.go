@@ -314,6 +314,29 @@ type EventFilter struct {
 
 // Events lists the events the acting user may see, by start.
 func (s *Service) Events(ctx context.Context, f EventFilter) ([]Event, error) {
+	return s.events(ctx, f, eventCols, scanEvent)
+}
+
+// eventBriefCols are the columns the lists of events show (scanEventBrief).
+const eventBriefCols = `e.id, e.title, e.kind, e.organiser_key, e.organiser_name, e.audience, e.place, e.online_url, e.tz, e.starts_at, e.ends_at, e.capacity, e.status,
+	(SELECT COUNT(*) FROM capacity_registrations r WHERE r.event_id = e.id AND r.status = 'confirmed')`
+
+// scanEventBrief reads an event's eventBriefCols, leaving its other fields
+// empty.
+func scanEventBrief(row interface{ Scan(...any) error }) (Event, error) {
+	var e Event
+	err := row.Scan(&e.ID, &e.Title, &e.Kind, &e.OrganiserKey, &e.Organiser, &e.Audience, &e.Place, &e.OnlineURL, &e.TZ, &e.StartsAt, &e.EndsAt, &e.Capacity, &e.Status, &e.Confirmed)
+	e.StartsAt, e.EndsAt = e.StartsAt.UTC(), e.EndsAt.UTC()
+	return e, err
+}
+
+// eventBriefs are Events with only what the pages' lists show
+// (eventBriefCols): no agenda, speakers, lists or times of writing.
+func (s *Service) eventBriefs(ctx context.Context, f EventFilter) ([]Event, error) {
+	return s.events(ctx, f, eventBriefCols, scanEventBrief)
+}
+
+func (s *Service) events(ctx context.Context, f EventFilter, cols string, scan func(interface{ Scan(...any) error }) (Event, error)) ([]Event, error) {
 	conds := []string{"1 = 1"}
 	var args []any
 	if !f.From.IsZero() {
@@ -328,19 +351,19 @@ func (s *Service) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 		conds = append(conds, "e.organiser_key = ?")
 		args = append(args, f.Organiser)
 	}
-	if f.Public {
+	if f.Public || auth.UserFrom(ctx) == nil { // the public events are all one may see signed out (canSeeEvent)
 		conds = append(conds, "e.audience = 'public'")
 	}
 	if f.Limit <= 0 || f.Limit > 2000 {
 		f.Limit = 500
 	}
-	rows, err := s.P.DB.QueryContext(ctx, `SELECT `+eventCols+` FROM capacity_events e WHERE `+strings.Join(conds, " AND ")+` ORDER BY e.starts_at, e.id LIMIT `+fmt.Sprint(f.Limit), args...)
+	rows, err := s.P.DB.QueryContext(ctx, `SELECT `+cols+` FROM capacity_events e WHERE `+strings.Join(conds, " AND ")+` ORDER BY e.starts_at, e.id LIMIT `+fmt.Sprint(f.Limit), args...)
 	if err != nil {
 		return nil, err
 	}
 	var all []Event
 	for rows.Next() {
-		e, err := scanEvent(rows)
+		e, err := scan(rows)
 		if err != nil {
 			rows.Close()
 			return nil, err

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // tricky are values the lists' rows and filters must escape as
@@ -68,5 +69,27 @@ func TestFilterOptionsAreWrittenAsTheTemplateWroteThem(t *testing.T) {
 				t.Errorf("%s, chosen %q:\n got %s\nwant %s", param, sel, got, want)
 			}
 		}
+	}
+}
+
+// TestEventRowsAreWrittenAsTheTemplateWroteThem: the events' rows, written
+// in Go, are the bytes the template wrote, cancelled and online events and
+// odd organiser keys included.
+func TestEventRowsAreWrittenAsTheTemplateWroteThem(t *testing.T) {
+	tf := func(key string, _ ...any) string { return "«" + key + "» <&'\"+>" }
+	tm := template.Must(template.New("").Funcs(template.FuncMap{"sub": func(a, b int) int { return a - b }, "t": tf}).Parse(
+		`{{range .}}<tr><td><a href="/capacity/events/{{.ID}}">{{.Title}}</a> ({{t (print "capacity.ekind." .Kind)}}){{if eq .Status "cancelled"}} — <strong>{{t "capacity.cancelled"}}</strong>{{end}}</td><td>{{.Local .StartsAt}}</td><td><a href="/capacity/events?organiser={{.OrganiserKey}}">{{.Organiser}}</a></td><td>{{.Place}}{{if .OnlineURL}} {{t "capacity.online"}}{{end}}</td><td>{{sub .Capacity .Confirmed}}</td></tr>{{end}}`))
+	d := eventsData{t: tf}
+	for i, a := range tricky {
+		b := tricky[(i+5)%len(tricky)]
+		e := Event{ID: a, Title: b, Kind: a, OrganiserKey: b, Organiser: a, Place: b, TZ: []string{"Europe/Paris", "America/New_York", "bogus", ""}[i%4],
+			StartsAt: time.Date(2027, 3, i+1, 9, 30, 0, 0, time.UTC), Capacity: 10 * i, Confirmed: i}
+		if i%2 == 0 {
+			e.Status, e.OnlineURL = "cancelled", "https://example.org/"+a
+		}
+		d.Events = append(d.Events, e)
+	}
+	if got, want := d.RowsHTML(), render(t, tm, d.Events); got != want {
+		t.Errorf("events' rows:\n got %s\nwant %s", got, want)
 	}
 }

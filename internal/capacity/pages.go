@@ -133,6 +133,20 @@ func urlPath(b *strings.Builder, s string) {
 	web.HTMLText.WriteString(b, n.String())
 }
 
+// urlQueryValue writes s as html/template writes an action inside a quoted
+// href's query: every byte but the unreserved ones percent-encoded (its URL
+// escaper).
+func urlQueryValue(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(b, "%%%02x", c)
+		}
+	}
+}
+
 func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
 func (m *Module) needsPage(w http.ResponseWriter, r *http.Request) {
