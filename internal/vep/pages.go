@@ -46,7 +46,12 @@ type recTally struct {
 	Counts         map[string]int
 }
 
+// indexData is the index's data: Body, the part after the page's own
+// links, is the template "index-body" rendered from the other fields once
+// per language (indexView), in pieces (web.Pieces) that the page prints
+// without copying 180 kB through fmt's buffer.
 type indexData struct {
+	Body      []template.HTML
 	Recorded  int
 	Tallies   []recTally
 	Map       template.HTML
@@ -64,15 +69,15 @@ type rowsData struct {
 	Recs  []string
 }
 
-// indexView is what /vep shows the same to everyone in a language: the
-// tallies, the map and the comparison table's rows, computed from the
-// policies in force when the count of published versions was stamp.
+// indexView is what /vep shows the same to everyone in a language:
+// everything below the page's own links (the recommendations, the map,
+// the tallies and the comparison table), rendered from the policies in
+// force when the count of published versions was stamp. Executing the
+// template for it (a reflective call per label and tally) was most of
+// what a request cost once the cards were kept.
 type indexView struct {
-	stamp    int64
-	recorded int
-	tallies  []recTally
-	svg      template.HTML
-	rows     template.HTML
+	stamp int64
+	body  []template.HTML
 }
 
 // indexViews keeps the index's view per language until the next
@@ -168,7 +173,7 @@ func (m *Module) view(r *http.Request) (*indexView, error) {
 		return nil, err
 	}
 	t := m.t(r)
-	v := &indexView{stamp: stamp}
+	d := indexData{Recs: Recommendations, Ratings: Ratings}
 	areas := make(map[string]chart.Area, len(cards))
 	tallies := make([]recTally, len(Recommendations))
 	for i, rec := range Recommendations {
@@ -179,19 +184,25 @@ func (m *Module) view(r *http.Request) (*indexView, error) {
 			areas[c.State] = chart.Area{Class: "chart-noreport", Label: t("vep.map.none", c.Name)}
 			continue
 		}
-		v.recorded++
+		d.Recorded++
 		areas[c.State] = chart.Area{Class: chart.Bin(float64(c.Met), mapEdges), Label: t("vep.map.area", c.Name, c.Met, len(Recommendations))}
 		for i, s := range c.Scores {
 			tallies[i].Counts[s.Rating]++
 		}
 	}
-	v.tallies = tallies
+	d.Tallies = tallies
 	legend := []chart.LegendItem{{Class: "chart-noreport", Label: t("vep.legend.none")}, {Class: "chart-b0", Label: "0"}, {Class: "chart-b1", Label: "1"},
 		{Class: "chart-b2", Label: "2"}, {Class: "chart-b3", Label: "3–4"}, {Class: "chart-b4", Label: "5–6"}, {Class: "chart-b5", Label: "7"}}
-	v.svg = chart.Map{Title: t("vep.map.title"), Desc: m.site.Catalog.TN(lang, "vep.map.desc", v.recorded, v.recorded), Base: m.base, Areas: areas, Default: chart.Area{Class: "chart-noreport"}, Legend: legend}.SVG()
-	if v.rows, err = m.site.Fragment(r, "vep/index.html", "comparison-rows", rowsData{Cards: cards, Recs: Recommendations}); err != nil {
+	d.Map = chart.Map{Title: t("vep.map.title"), Desc: m.site.Catalog.TN(lang, "vep.map.desc", d.Recorded, d.Recorded), Base: m.base, Areas: areas, Default: chart.Area{Class: "chart-noreport"}, Legend: legend}.SVG()
+	if d.Rows, err = m.site.Fragment(r, "vep/index.html", "comparison-rows", rowsData{Cards: cards, Recs: Recommendations}); err != nil {
 		return nil, err
 	}
+	v := &indexView{stamp: stamp}
+	body, err := m.site.Fragment(r, "vep/index.html", "index-body", d)
+	if err != nil {
+		return nil, err
+	}
+	v.body = web.Pieces(body)
 	m.views.put(lang, v)
 	return v, nil
 }
@@ -202,7 +213,7 @@ func (m *Module) index(w http.ResponseWriter, r *http.Request) {
 		m.site.ServerError(w, r, err)
 		return
 	}
-	d := indexData{Recorded: v.recorded, Tallies: v.tallies, Map: v.svg, Rows: v.rows, Recs: Recommendations, Ratings: Ratings}
+	d := indexData{Body: v.body}
 	if u := auth.UserFrom(r.Context()); u != nil && u.Role.IsState() {
 		d.MyState, d.Approver = u.StateISO3, u.Role == auth.RoleStateApprover
 		d.Permitted = m.svc.Permitted(r.Context())
