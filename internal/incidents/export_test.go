@@ -31,7 +31,7 @@ func ListQuery(f Filter) (string, []any) { return listQuery(f, "", "") }
 // incidents with, for the filter f driven by facet (kind, value), n ids.
 func FacetWalkQuery(f Filter, kind, value string, n int) string {
 	conds, _ := f.conditions(facetRow{kind, value})
-	return incidentsByIDQuery(conds, n)
+	return incidentsByIDQuery(incidentCols, conds, n)
 }
 
 // DemoProposals makes count proposals the way GenerateDemo does, numbered

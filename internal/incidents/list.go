@@ -2,6 +2,7 @@ package incidents
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -27,6 +28,36 @@ type Filter struct {
 	Limit      int    `json:"-"`
 	// UpdatedSince keeps the records published or changed after it.
 	UpdatedSince time.Time `json:"-"`
+	// rows reads only what a row of a list shows (rowCols): the incidents
+	// come back with the other fields empty.
+	rows bool
+}
+
+// rowCols are the columns of an incident that a row of a list shows (the
+// template incidentrow), which a State's page reads alone: the rest
+// (summary, sources, the dates each field changed...) is read and decoded
+// for nothing there.
+const rowCols = `i.id, i.status, i.name, i.start_date, i.end_date, i.type, i.receivers`
+
+func scanRow(row interface{ Scan(...any) error }) (*Incident, error) {
+	var x Incident
+	var recv string
+	if err := row.Scan(&x.ID, &x.Status, &x.Name, &x.Start, &x.End, &x.Type, &recv); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(recv), &x.Receivers); err != nil {
+		return nil, fmt.Errorf("incident %s: %w", x.ID, err)
+	}
+	return &x, nil
+}
+
+// read is the columns f's incidents are read with and how a row of them is
+// scanned.
+func (f Filter) read() (cols string, scan func(row interface{ Scan(...any) error }) (*Incident, error)) {
+	if f.rows {
+		return rowCols, scanRow
+	}
+	return incidentCols, scanIncident
 }
 
 var facetRE = func(s string) bool {
@@ -145,7 +176,8 @@ func (s *Service) listPage(ctx context.Context, f Filter, drive facetRow, share 
 		out, err = s.facetPage(ctx, f, drive, share, afterStart, afterID)
 	} else {
 		q, args := listQuery(f, afterStart, afterID)
-		out, err = s.queryIncidents(ctx, q, args...)
+		_, scan := f.read()
+		out, err = s.queryIncidents(ctx, scan, q, args...)
 	}
 	if err != nil {
 		return nil, "", err
@@ -170,7 +202,8 @@ func listQuery(f Filter, afterStart, afterID string) (string, []any) {
 		where += " AND (i.start_date < ? OR i.start_date = ? AND i.id < ?)"
 		args = append(args, afterStart, afterStart, afterID)
 	}
-	return `SELECT ` + incidentCols + ` FROM incidents i` + where + ` ORDER BY i.start_date DESC, i.id DESC LIMIT ?`, append(args, f.Limit+1)
+	cols, _ := f.read()
+	return `SELECT ` + cols + ` FROM incidents i` + where + ` ORDER BY i.start_date DESC, i.id DESC LIMIT ?`, append(args, f.Limit+1)
 }
 
 // facetPage reads drive's rows of incident_facets newest first, after the
@@ -233,7 +266,8 @@ func (s *Service) facetPage(ctx context.Context, f Filter, drive facetRow, share
 		for i, id := range ids {
 			in[i] = id
 		}
-		found, err := s.queryIncidents(ctx, incidentsByIDQuery(conds, len(ids)), append(append([]any{}, args...), in...)...)
+		cols, scan := f.read()
+		found, err := s.queryIncidents(ctx, scan, incidentsByIDQuery(cols, conds, len(ids)), append(append([]any{}, args...), in...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -253,17 +287,17 @@ func (s *Service) facetPage(ctx context.Context, f Filter, drive facetRow, share
 	}
 }
 
-// incidentsByIDQuery reads the incidents among n ids (the last n
+// incidentsByIDQuery reads cols of the incidents among n ids (the last n
 // arguments) that meet conds.
-func incidentsByIDQuery(conds []string, n int) string {
-	return `SELECT ` + incidentCols + ` FROM incidents i WHERE ` + strings.Join(append(conds[:len(conds):len(conds)], `i.id IN (?`+strings.Repeat(", ?", n-1)+`)`), " AND ")
+func incidentsByIDQuery(cols string, conds []string, n int) string {
+	return `SELECT ` + cols + ` FROM incidents i WHERE ` + strings.Join(append(conds[:len(conds):len(conds)], `i.id IN (?`+strings.Repeat(", ?", n-1)+`)`), " AND ")
 }
 
 // maxChunk bounds a chunk of the facet walk (rows, and ids in one IN list).
 const maxChunk = 1000
 
-// queryIncidents runs a query of incidentCols and reads every incident.
-func (s *Service) queryIncidents(ctx context.Context, query string, args ...any) ([]*Incident, error) {
+// queryIncidents runs a query of incidents and reads every one with scan.
+func (s *Service) queryIncidents(ctx context.Context, scan func(row interface{ Scan(...any) error }) (*Incident, error), query string, args ...any) ([]*Incident, error) {
 	rows, err := s.DB.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list incidents: %w", err)
@@ -271,7 +305,7 @@ func (s *Service) queryIncidents(ctx context.Context, query string, args ...any)
 	defer rows.Close()
 	out := []*Incident{}
 	for rows.Next() {
-		x, err := scanIncident(rows)
+		x, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}

@@ -36,7 +36,8 @@ func (s *Service) attributionsWhere(ctx context.Context, cond string, args []any
 // read a page at a time, newest first: the State's page shows the newest
 // stateFirst of each; one list alone (List) shows statePage of it after
 // a cursor. Next holds the cursor of the next page of each list that has
-// more, by the list's name.
+// more, by the list's name. The lists' items carry what their rows show
+// (rowCols, attributionRowCols, responseRowCols), their other fields empty.
 type StateView struct {
 	State    states.State
 	List     string // the one list shown, or "" for all of them
@@ -89,7 +90,7 @@ func (s *Service) StateView(ctx context.Context, iso3, list, after string) (*Sta
 		case "named":
 			v.Received, next, err = s.stateAttributions(ctx, st.ISO3, "named", after, limit)
 		case "affected":
-			v.Affected, next, err = s.List(ctx, Filter{Receiver: st.ISO3, After: after, Limit: limit})
+			v.Affected, next, err = s.List(ctx, Filter{Receiver: st.ISO3, After: after, Limit: limit, rows: true})
 		case "took":
 			v.Took, next, err = s.stateResponses(ctx, st.ISO3, "took", after, limit)
 		case "targeted":

@@ -103,12 +103,12 @@ func writeStatementStates(ctx context.Context, q db.Querier, x *Incident) error 
 // cursor after ("date|id" of the last one shown, or ""), with the cursor
 // of the next page if there is more.
 func (s *Service) stateAttributions(ctx context.Context, iso3, role, after string, limit int) ([]*Attribution, string, error) {
-	q, args, err := stateListQuery(attributionCols, `incident_attributions a ON a.id = t.statement_id JOIN incidents i ON i.id = a.incident_id`, iso3, role, after, limit)
+	q, args, err := stateListQuery(attributionRowCols, `incident_attributions a ON a.id = t.statement_id JOIN incidents i ON i.id = a.incident_id`, iso3, role, after, limit)
 	if err != nil {
 		return nil, "", err
 	}
 	rows, err := s.DB.QueryContext(ctx, q, args...)
-	out, err := collect(rows, err, scanAttribution)
+	out, err := collect(rows, err, scanAttributionRow)
 	return pageOf(out, err, limit, func(a *Attribution) string { return a.Date + "|" + a.ID })
 }
 
@@ -116,13 +116,40 @@ func (s *Service) stateAttributions(ctx context.Context, iso3, role, after strin
 // took or was targeted by (role took or targeted), as stateAttributions
 // lists statements.
 func (s *Service) stateResponses(ctx context.Context, iso3, role, after string, limit int) ([]*Response, string, error) {
-	q, args, err := stateListQuery(responseCols, `incident_responses r ON r.id = t.statement_id JOIN incidents i ON i.id = r.incident_id`, iso3, role, after, limit)
+	q, args, err := stateListQuery(responseRowCols, `incident_responses r ON r.id = t.statement_id JOIN incidents i ON i.id = r.incident_id`, iso3, role, after, limit)
 	if err != nil {
 		return nil, "", err
 	}
 	rows, err := s.DB.QueryContext(ctx, q, args...)
-	out, err := collect(rows, err, scanResponse)
+	out, err := collect(rows, err, scanResponseRow)
 	return pageOf(out, err, limit, func(r *Response) string { return r.Date + "|" + r.ID })
+}
+
+// attributionRowCols are the columns of a statement that a row of a
+// State's list shows (the template attrow); the lists read these alone,
+// with the statement's other fields left empty.
+const attributionRowCols = `a.id, a.incident_id, i.name, a.made_on, a.named_state, a.norms, a.response`
+
+func scanAttributionRow(row interface{ Scan(...any) error }) (*Attribution, error) {
+	var a Attribution
+	var norms string
+	if err := row.Scan(&a.ID, &a.IncidentID, &a.IncidentName, &a.Date, &a.NamedState, &norms, &a.Response); err != nil {
+		return nil, err
+	}
+	a.Norms = decodeList(norms)
+	return &a, nil
+}
+
+// responseRowCols are the columns of a response that a row of a State's
+// list shows (the template resprow), as attributionRowCols.
+const responseRowCols = `r.id, r.incident_id, i.name, r.kind, r.taken_on, r.against_state`
+
+func scanResponseRow(row interface{ Scan(...any) error }) (*Response, error) {
+	var r Response
+	if err := row.Scan(&r.ID, &r.IncidentID, &r.IncidentName, &r.Kind, &r.Date, &r.AgainstState); err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 // stateListQuery is the statement of a page of one of a State's lists:

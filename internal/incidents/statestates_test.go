@@ -50,6 +50,7 @@ func TestStateListsAreReadFromTheirRows(t *testing.T) {
 		for _, iso3 := range ids(`SELECT DISTINCT state_iso3 FROM incident_statement_states ORDER BY state_iso3`) {
 			v, longest := wholeStateView(t, rig, svc, iso3)
 			paged = max(paged, longest)
+			rowsShowTheRecords(t, rig, svc, v)
 			pat, sole := "%,"+iso3+",%", ","+iso3+","
 			for _, c := range []struct {
 				role      string
@@ -163,6 +164,53 @@ func wholeStateView(t *testing.T, rig *testrig.Rig, svc *incidents.Service, iso3
 		longest = max(longest, n)
 	}
 	return v, longest
+}
+
+// rowsShowTheRecords checks that the items of a State's lists, read with
+// the columns their rows show, say in those fields what the whole records
+// say.
+func rowsShowTheRecords(t *testing.T, rig *testrig.Rig, svc *incidents.Service, v *incidents.StateView) {
+	t.Helper()
+	for _, x := range v.Affected {
+		want, err := svc.Incident(rig.Ctx, nil, x.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := incidents.Incident{ID: want.ID, Status: want.Status, Name: want.Name, Start: want.Start, End: want.End, Type: want.Type, Receivers: want.Receivers}
+		if fmt.Sprint(got) != fmt.Sprint(*x) {
+			t.Errorf("%s, affected: the row %+v, the record %+v", v.State.ISO3, *x, got)
+		}
+	}
+	for _, a := range slices.Concat(v.Made, v.Joined, v.Received) {
+		all, err := svc.Attributions(rig.Ctx, nil, a.IncidentID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(all, func(w *incidents.Attribution) bool { return w.ID == a.ID })
+		if i < 0 {
+			t.Fatalf("%s: statement %s is not its incident's", v.State.ISO3, a.ID)
+		}
+		w := all[i]
+		want := incidents.Attribution{ID: w.ID, IncidentID: w.IncidentID, IncidentName: w.IncidentName, Date: w.Date, NamedState: w.NamedState, Norms: w.Norms, Response: w.Response}
+		if fmt.Sprint(want) != fmt.Sprint(*a) {
+			t.Errorf("%s: the statement's row %+v, the record %+v", v.State.ISO3, *a, want)
+		}
+	}
+	for _, r := range slices.Concat(v.Took, v.Targeted) {
+		all, err := svc.Responses(rig.Ctx, r.IncidentID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(all, func(w *incidents.Response) bool { return w.ID == r.ID })
+		if i < 0 {
+			t.Fatalf("%s: response %s is not its incident's", v.State.ISO3, r.ID)
+		}
+		w := all[i]
+		want := incidents.Response{ID: w.ID, IncidentID: w.IncidentID, IncidentName: w.IncidentName, Kind: w.Kind, Date: w.Date, AgainstState: w.AgainstState}
+		if fmt.Sprint(want) != fmt.Sprint(*r) {
+			t.Errorf("%s: the response's row %+v, the record %+v", v.State.ISO3, *r, want)
+		}
+	}
 }
 
 func attIDs(l []*incidents.Attribution) []string {
