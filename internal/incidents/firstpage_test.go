@@ -52,6 +52,19 @@ func TestFirstPageIsKeptUntilSomethingIsWritten(t *testing.T) {
 				t.Errorf("%s: the first page's list\n%s\nis not the 2015 list\n%s", lang, got, want)
 			}
 		}
+		// The kept first page (its filters' form and its list) is the page
+		// read after a cursor past every incident, rendered at the request.
+		for _, lang := range []string{"en", "ar"} {
+			content := func(page string) string {
+				_, after, _ := strings.Cut(page, "<h1>")
+				content, _, _ := strings.Cut(after, "</main>")
+				return content
+			}
+			first, after := content(get("/incidents?lang="+lang)), content(get("/incidents?after=2099%7Cz&lang="+lang))
+			if first != after || !strings.Contains(first, `<form method="get" action="/incidents"`) {
+				t.Errorf("%s: the kept first page\n%s\nis not the page rendered at the request\n%s", lang, first, after)
+			}
+		}
 		// The first page is the page read with a condition every incident
 		// meets (updated since 2000), encoded by the ordinary path.
 		first, all := get("/api/v1/incidents"), get("/api/v1/incidents?updated_since=2000-01-01T00:00:00Z")

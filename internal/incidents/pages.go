@@ -214,19 +214,20 @@ type listData struct {
 	Choices Choices
 	Drafts  []*Incident
 	Error   *FieldError
-	// ItemsHTML is the list of Items already rendered (the kept first
-	// page); the page renders Items when it is empty.
-	ItemsHTML template.HTML
+	// ItemsHTML is the list of Items already rendered and FiltersHTML the
+	// filters' form (the kept first page); the page renders them when they
+	// are empty.
+	ItemsHTML, FiltersHTML template.HTML
 }
 
 // firstList is the first page of the published incidents, without
-// filters, in a language: the filters' choices, the list rendered and the
-// cursor of the next page. It is the same for every reader in the language
+// filters, in a language: the filters' choices, the filters' form (no
+// value chosen) and the list rendered, and the cursor of the next page. It is the same for every reader in the language
 // until something is written (Module.firstList).
 type firstList struct {
-	Choices   Choices
-	ItemsHTML template.HTML
-	Next      string
+	Choices                Choices
+	ItemsHTML, FiltersHTML template.HTML
+	Next                   string
 }
 
 // isFirstPage tells whether f is the first page of every published
@@ -248,9 +249,13 @@ func (m *Module) listPage(w http.ResponseWriter, r *http.Request) {
 				return firstList{}, err
 			}
 			items, err := m.site.Fragment(r, "incidents/list.html", "incident-list", d)
-			return firstList{Choices: d.Choices, ItemsHTML: items, Next: d.Next}, err
+			if err != nil {
+				return firstList{}, err
+			}
+			filters, err := m.site.Fragment(r, "incidents/list.html", "list-filters", d)
+			return firstList{Choices: d.Choices, ItemsHTML: items, FiltersHTML: filters, Next: d.Next}, err
 		})
-		d.Choices, d.ItemsHTML, d.Next = first.Choices, first.ItemsHTML, first.Next
+		d.Choices, d.ItemsHTML, d.FiltersHTML, d.Next = first.Choices, first.ItemsHTML, first.FiltersHTML, first.Next
 	} else {
 		d.Choices = m.svc.choices(r.Context())
 		if err == nil {
