@@ -7,10 +7,8 @@ import (
 )
 
 func (m *Module) indexExtras(r *http.Request, d *indexData) error {
-	list, err := m.svc.Rounds(r.Context())
-	if len(list) > 4 {
-		list = list[:4]
-	}
+	// Only the four newest are shown: only they are summarised.
+	list, err := m.svc.latestRounds(r.Context(), 4)
 	d.Rounds = list
 	return err
 }

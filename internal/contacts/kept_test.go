@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cybernorms/cybernorms/internal/contacts"
 	"github.com/cybernorms/cybernorms/internal/platform/api"
@@ -157,6 +158,29 @@ func TestCoverageAnswerIsKeptUntilSomethingIsWritten(t *testing.T) {
 		}
 		if body := public.GetBody(t, path); body != rec.Body.String() {
 			t.Error("through the server: not the same answer")
+		}
+	})
+}
+
+// TestKeptRoundClosesWithTheClock: a round read while open is summarised
+// as closed, with its results counted, once its deadline has passed, with
+// nothing written in between; the index shows the newest rounds only.
+func TestKeptRoundClosesWithTheClock(t *testing.T) {
+	testrig.Each(t, func(t *testing.T, rig *testrig.Rig) {
+		nominate(t, rig, "KEN", "technical", "cert@ken.example")
+		secU := rig.User(t, auth.RoleSecretariat, "")
+		sec := apiClient{rig.Anonymous(t), rig.Token(t, secU), secU}
+		st, b := sec.do(t, "POST", "/api/v1/contacts/rounds", map[string]any{"title": "Communication check", "hours": 48, "states": []string{"KEN"}})
+		want(t, "start", st, 201, b)
+		svc := contacts.NewService(rig.App.Services)
+		list, err := svc.Rounds(rig.Ctx)
+		if err != nil || len(list) != 1 || list[0].Closed {
+			t.Fatalf("an open round: %+v, %v", list, err)
+		}
+		svc.Now = func() time.Time { return list[0].Deadline.Add(time.Minute) }
+		list, err = svc.Rounds(rig.Ctx)
+		if err != nil || len(list) != 1 || !list[0].Closed || list[0].ByOutcome[contacts.OutcomeNoAnswer] != 1 {
+			t.Fatalf("after its deadline: %+v, %v; want closed, Kenya without an answer", list, err)
 		}
 	})
 }

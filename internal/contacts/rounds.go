@@ -821,14 +821,26 @@ func (s *Service) RoundResults(ctx context.Context, roundID, lang string) (Round
 
 // Rounds lists every round, newest first, with its public figures.
 func (s *Service) Rounds(ctx context.Context) ([]RoundSummary, error) {
+	return s.latestRounds(ctx, -1)
+}
+
+// latestRounds summarises the n newest rounds, every round for n < 0.
+func (s *Service) latestRounds(ctx context.Context, n int) ([]RoundSummary, error) {
 	k, err := s.rounds.Get(ctx, s.DB, s.readRounds)
 	if err != nil {
 		return nil, err
 	}
+	list := k.list
+	if n >= 0 && len(list) > n {
+		list = list[:n]
+	}
 	at := s.Now()
-	out := make([]RoundSummary, 0, len(k.list))
-	for _, r := range k.list {
-		// summaryOf counts the results of a closed round only.
+	out := make([]RoundSummary, 0, len(list))
+	for _, r := range list {
+		if !at.Before(r.Deadline) {
+			out = append(out, k.closed[r.ID])
+			continue
+		}
 		out = append(out, summaryOf(r, k.results[r.ID], at))
 	}
 	return out, nil
@@ -836,10 +848,14 @@ func (s *Service) Rounds(ctx context.Context) ([]RoundSummary, error) {
 
 // keptRounds are every round, newest first, with each State's result:
 // what the summaries are made of. Whether a round has closed is not kept
-// but decided at each request.
+// but decided at each request; closed is each round's summary once its
+// deadline has passed (summaryOf counts the results of a closed round
+// only, the same whenever it is asked), shared by every request that gets
+// it: callers must not change it.
 type keptRounds struct {
 	list    []round
 	results map[string][]StateResult
+	closed  map[string]RoundSummary
 }
 
 // readRounds reads what Rounds summarises: only each result's outcome and
@@ -880,7 +896,14 @@ func (s *Service) readRounds(ctx context.Context) (keptRounds, error) {
 		}
 		k.results[rid] = append(k.results[rid], x)
 	}
-	return k, rrows.Err()
+	if err := rrows.Err(); err != nil {
+		return k, err
+	}
+	k.closed = make(map[string]RoundSummary, len(k.list))
+	for _, r := range k.list {
+		k.closed[r.ID] = summaryOf(r, k.results[r.ID], r.Deadline)
+	}
+	return k, nil
 }
 
 // StateHistory is a State's result in every closed round, newest first.
