@@ -1,9 +1,12 @@
 package capacity
 
 import (
+	"context"
+	"crypto/sha256"
 	"net/http"
 
 	"github.com/cybernorms/cybernorms/internal/platform/api"
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
@@ -56,17 +59,56 @@ func (m *Module) apiNeeds(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Limit, f.After = limit, after
-	list, err := m.svc.Needs(r.Context(), f)
+	needs := func(ctx context.Context) (api.List[Need], error) {
+		list, err := m.svc.Needs(ctx, f)
+		out := api.List[Need]{Items: list}
+		if len(list) == limit {
+			out.NextCursor = api.Cursor(list[len(list)-1].ID)
+		}
+		return out, err
+	}
+	if f == (NeedFilter{Limit: 50}) && auth.UserFrom(r.Context()) == nil {
+		m.writeKept(w, r, &m.publicNeeds, func(ctx context.Context) (any, error) { return needs(ctx) })
+		return
+	}
+	out, err := needs(r.Context())
 	if err != nil {
 		m.apiFail(w, r, err)
 		return
 	}
-	out := api.List[Need]{Items: list}
-	if len(list) == limit {
-		out.NextCursor = api.Cursor(list[len(list)-1].ID)
-	}
 	noStore(w, r)
 	api.WriteJSON(w, http.StatusOK, out)
+}
+
+// encoded is a public answer encoded once (api.EncodeJSON) and kept until
+// something is written (audit.Kept), with the digest of its bytes that its
+// ETag is made from (api.Tagged): the first page of the needs or of the
+// offers a visitor asks for without a filter, the same for every visitor,
+// is then written from memory after one read of the audit log's tail.
+type encoded struct{ body, sum []byte }
+
+// writeKept writes the answer kept in k, encoding read's answer first when
+// something has been written since it was kept.
+func (m *Module) writeKept(w http.ResponseWriter, r *http.Request, k *audit.Kept[encoded], read func(context.Context) (any, error)) {
+	a, err := k.Get(r.Context(), m.svc.P.DB, func(ctx context.Context) (encoded, error) {
+		v, err := read(ctx)
+		if err != nil {
+			return encoded{}, err
+		}
+		b, err := api.EncodeJSON(v)
+		if err != nil {
+			return encoded{}, err
+		}
+		sum := sha256.Sum256(b)
+		return encoded{body: b, sum: sum[:]}, nil
+	})
+	if err != nil {
+		m.apiFail(w, r, err)
+		return
+	}
+	if api.Tagged(w, r, a.sum) {
+		api.WriteEncoded(w, http.StatusOK, a.body)
+	}
 }
 
 // noStore keeps answers that depend on the signed-in user out of shared
@@ -225,14 +267,22 @@ func (m *Module) apiOffers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Limit, f.After = limit, after
-	list, err := m.svc.Offers(r.Context(), f)
+	offers := func(ctx context.Context) (api.List[Offer], error) {
+		list, err := m.svc.Offers(ctx, f)
+		out := api.List[Offer]{Items: list}
+		if len(list) == limit {
+			out.NextCursor = api.Cursor(list[len(list)-1].ID)
+		}
+		return out, err
+	}
+	if f == (OfferFilter{Limit: 50}) && auth.UserFrom(r.Context()) == nil {
+		m.writeKept(w, r, &m.publicOffers, func(ctx context.Context) (any, error) { return offers(ctx) })
+		return
+	}
+	out, err := offers(r.Context())
 	if err != nil {
 		m.apiFail(w, r, err)
 		return
-	}
-	out := api.List[Offer]{Items: list}
-	if len(list) == limit {
-		out.NextCursor = api.Cursor(list[len(list)-1].ID)
 	}
 	noStore(w, r)
 	api.WriteJSON(w, http.StatusOK, out)

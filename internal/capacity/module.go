@@ -12,6 +12,7 @@ import (
 	"github.com/cybernorms/cybernorms/internal/framework"
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/api"
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/auth"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
@@ -26,6 +27,9 @@ var i18nFS embed.FS
 type Module struct {
 	svc  *Service
 	site *web.Site
+	// publicNeeds and publicOffers are the API's first page of needs and
+	// of offers for visitors, without a filter (writeKept).
+	publicNeeds, publicOffers audit.Kept[encoded]
 }
 
 // New registers the templates, translations and jobs. gaps and sessions may
