@@ -93,3 +93,22 @@ func TestEventRowsAreWrittenAsTheTemplateWroteThem(t *testing.T) {
 		t.Errorf("events' rows:\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestIndexItemsAreWrittenAsTheTemplateWroteThem: the index's newest needs
+// and offers, written in Go, are the bytes the template wrote.
+func TestIndexItemsAreWrittenAsTheTemplateWroteThem(t *testing.T) {
+	needs := template.Must(template.New("").Parse(`{{range .}}<li><a href="/capacity/needs/{{.ID}}">{{.Title}}</a> — {{.StateName}}</li>{{end}}`))
+	offers := template.Must(template.New("").Parse(`{{range .}}<li><a href="/capacity/offers/{{.ID}}">{{.Title}}</a> — {{.Provider}}</li>{{end}}`))
+	var d indexData
+	for i, a := range tricky {
+		b := tricky[(i+3)%len(tricky)]
+		d.Needs = append(d.Needs, Need{ID: a, Title: b, StateName: a})
+		d.Offers = append(d.Offers, Offer{ID: b, Title: a, Provider: b})
+	}
+	if got, want := d.NeedItems(), render(t, needs, d.Needs); got != want {
+		t.Errorf("needs:\n got %s\nwant %s", got, want)
+	}
+	if got, want := d.OfferItems(), render(t, offers, d.Offers); got != want {
+		t.Errorf("offers:\n got %s\nwant %s", got, want)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -132,6 +133,36 @@ type indexData struct {
 	Offers     []Offer
 	NeedCount  int
 	OfferCount int
+}
+
+// NeedItems and OfferItems are the index's newest needs and offers, each
+// a link and who asks or offers, written in Go and escaped as html/template
+// escapes them (see listData.NeedRowsHTML).
+func (d indexData) NeedItems() template.HTML {
+	var b strings.Builder
+	for i := range d.Needs {
+		indexItem(&b, "/capacity/needs/", d.Needs[i].ID, d.Needs[i].Title, d.Needs[i].StateName)
+	}
+	return template.HTML(b.String()) // #nosec: escaped as html/template does
+}
+
+// OfferItems: see NeedItems.
+func (d indexData) OfferItems() template.HTML {
+	var b strings.Builder
+	for i := range d.Offers {
+		indexItem(&b, "/capacity/offers/", d.Offers[i].ID, d.Offers[i].Title, d.Offers[i].Provider)
+	}
+	return template.HTML(b.String()) // #nosec: escaped as html/template does
+}
+
+func indexItem(b *strings.Builder, path, id, title, who string) {
+	b.WriteString(`<li><a href="` + path)
+	urlPath(b, id)
+	b.WriteString(`">`)
+	web.HTMLText.WriteString(b, title)
+	b.WriteString(`</a> — `)
+	web.HTMLText.WriteString(b, who)
+	b.WriteString(`</li>`)
 }
 
 func (m *Module) index(w http.ResponseWriter, r *http.Request) {
