@@ -182,7 +182,7 @@ func pgCommonFreqs(ctx context.Context, d db.Querier, terms []Term, facets [][]s
 // facets: the product over the groups of the sum of each group's tokens'
 // shares (facet tokens are among the most common elements: a norm is in a
 // tenth of the documents, a year too); 1 without facets, 0 where the
-// statistics do not say.
+// statistics list none of a group's tokens.
 func pgFacetShare(ctx context.Context, d db.Querier, facets [][]string) (float64, error) {
 	owner, _ := d.(*db.DB)
 	now := time.Now()
@@ -222,12 +222,15 @@ func pgFacetShare(ctx context.Context, d db.Querier, facets [][]string) (float64
 	}
 	share := 1.0
 	for _, g := range facets {
+		// A token the statistics do not list is rarer than those they
+		// do: it adds about nothing to its group's share (the
+		// compendium's search asks for seven kinds, some of them rare).
 		sum := 0.0
 		for _, tok := range g {
-			if known[tok] == 0 {
-				return 0, nil
-			}
 			sum += known[tok]
+		}
+		if sum == 0 {
+			return 0, nil
 		}
 		share *= min(sum, 1)
 	}
@@ -399,6 +402,98 @@ func readIDSpan(ctx context.Context, d db.Querier) (idSpan, error) {
 // idRangeMark is where a ranged statement takes its id range.
 const idRangeMark = ` /*ids*/`
 
+// bandMark is where a ranged statement on the words' index takes its
+// range, as the id bands it covers (bandCond), in place of idRangeMark
+// where useBands says so.
+const bandMark = ` /*bands*/`
+
+// useBands says whether the walk for a query's candidates gives its
+// ranges as id bands (bandCond), from what the statistics say: expect,
+// the documents expected to match in all; rarest, the share of documents
+// holding the query's rarest term (0: not among the most common, so
+// rare); docs, the index's size. The bands pay where every word of the
+// query is common and their matches together are not: then GIN read the
+// whole posting lists of common words to find a few matches per range.
+// Not where a term is rare (its short list leads the scan and the bands
+// would be the longer lists to read), nor where the matches are dense
+// (more than one document in seven, denseShare): there the planner walks the
+// primary key backwards, reading about a range's first matches and no
+// more, where a bitmap of the bands would fetch every match of the range
+// to sort them ("CERT" at scale 10: 6,399 rows fetched, 31 ms, against
+// 320 searches a second without bands), and with bands in the statement
+// it takes the matches for rarer than they are.
+func useBands(expect, rarest, docs float64) bool {
+	return expect > 0 && expect < denseShare*docs && rarest*docs >= 3<<bandShift
+}
+
+// denseShare: see useBands.
+const denseShare = 0.15
+
+// rarestShare is the share of documents holding the rarest of the terms
+// (freqs) and facets (their share together), 0 where the statistics do
+// not say.
+func rarestShare(freqs []termFreq, facets [][]string, facetShare float64) float64 {
+	if len(freqs) == 0 {
+		return 0
+	}
+	r := freqs[0].docs
+	for _, f := range freqs[1:] {
+		r = min(r, f.docs)
+	}
+	if len(facets) > 0 {
+		r = min(r, facetShare)
+	}
+	return r
+}
+
+// bandShift sets the width of an id band, 2^13 = 8,192 ids: it must be
+// the one of search_band (migration 0306). maxBands is how many bands a
+// statement names at most (half a million ids): a wider range, and every
+// older id at the end of a walk, are read by the words alone, which is
+// cheaper where the words' matches are few in all (then GIN walks the
+// rarest word's short list and skips through the others, and the bands
+// would be the longer lists to read: "capacity building training", 92
+// matches at scale 10, 2.5 ms without bands, 4.8 ms with 63).
+const (
+	bandShift = 13
+	maxBands  = 64
+)
+
+// bandCond is the condition that a document is in the whole bands from
+// the one after lower's to upper's, for the words' index's second column
+// (migration 0306): the ids as bands. A GIN index has no order and no
+// ranges, so with the ids alone PostgreSQL read every entry of each word
+// of the query, whatever the range, and intersected them with the primary
+// key's range (BitmapAnd): at the demo's scale 10 (3.4 million documents)
+// a word in a tenth of them was 340,000 entries a statement, and sixteen
+// searches at once waited seconds. With the bands in the same index scan,
+// GIN takes the bands, rarer than a common word, as the entries a match
+// must hold and skips through the words' posting trees to their documents
+// ("fast scan"): for "vulnerability disclosure" over a million documents,
+// 35 index pages instead of 92, and 812 entries instead of 30,300. The
+// range must start a band (alignBand); the top band may hold ids above
+// upper, which are newer than any the walk has read.
+func bandCond(lower, upper int64) (string, bool) {
+	from, to := (lower+1)>>bandShift, upper>>bandShift
+	if to-from >= maxBands {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteString(" AND search_band(d.id) && '{")
+	for n := from; n <= to; n++ {
+		if n > from {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(n, 10))
+	}
+	b.WriteString("}'")
+	return b.String(), true
+}
+
+// alignBand lowers lower, a range's exclusive bound, so that the range
+// starts a band.
+func alignBand(lower int64) int64 { return (lower+1)>>bandShift<<bandShift - 1 }
+
 // firstRange is how many of the newest ids the first statement of a ranged
 // walk covers. Up to about 25,000 ids (7 % of the scale-1 demo's index)
 // the planner still intersects the two bitmaps for a phrase or two words it
@@ -493,15 +588,28 @@ func walk(ctx context.Context, d db.Querier, ds dialectSQL, query string, args [
 	}
 	n := 0
 	upper, width := ids.hi, max(first, firstRange)
+	mark, bands := idRangeMark, strings.Contains(query, bandMark)
+	if bands {
+		mark = bandMark
+	}
 	for {
 		lower := upper - width
+		if bands {
+			lower = alignBand(lower)
+		}
 		last := lower < ids.lo
-		cond := " AND d.id <= " + strconv.FormatInt(upper, 10)
-		if !last {
-			cond += " AND d.id > " + strconv.FormatInt(lower, 10)
+		cond, ok := "", false
+		if bands && !last {
+			cond, ok = bandCond(lower, upper)
+		}
+		if !ok {
+			cond = " AND d.id <= " + strconv.FormatInt(upper, 10)
+			if !last {
+				cond += " AND d.id > " + strconv.FormatInt(lower, 10)
+			}
 		}
 		a := append(append([]any{pgx.QueryExecModeExec}, args...), limit-n)
-		got, err := walkRows(ctx, d, strings.Replace(query, idRangeMark, cond, 1), a, scan)
+		got, err := walkRows(ctx, d, strings.Replace(query, mark, cond, 1), a, scan)
 		n += got
 		if err != nil || n >= limit || last {
 			return n, err
@@ -557,7 +665,9 @@ func findCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Te
 		freqs, adjacent = freqs[:len(terms)], freqs[len(terms):]
 	}
 	pairs := usePairs(terms, freqs, st.docs)
-	cands, err := readCandidates(ctx, d, ds, terms, pairs, facets, ids, expectedMatches(terms, freqs, adjacent, facetShare, st.docs))
+	expect := expectedMatches(terms, freqs, adjacent, facetShare, st.docs)
+	bands := pairs == nil && useBands(expect, rarestShare(freqs, facets, facetShare), st.docs)
+	cands, err := readCandidates(ctx, d, ds, terms, pairs, facets, ids, expect, bands)
 	if err != nil || len(cands) == 0 {
 		return nil, 0, corpusStats{}, err
 	}
@@ -572,8 +682,11 @@ func findCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Te
 }
 
 // readCandidates reads and counts the newest walkLimit matches.
-func readCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, pairs []bool, facets [][]string, ids idSpan, expect float64) ([]candidate, error) {
+func readCandidates(ctx context.Context, d db.Querier, ds dialectSQL, terms []Term, pairs []bool, facets [][]string, ids idSpan, expect float64, bands bool) ([]candidate, error) {
 	query, args := ds.candidates(terms, pairs, facets)
+	if bands {
+		query = strings.Replace(query, idRangeMark, bandMark, 1)
+	}
 	m := newMatcher(terms)
 	var cands []candidate
 	var title, body string

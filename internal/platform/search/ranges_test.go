@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/cybernorms/cybernorms/internal/platform/db"
@@ -87,4 +88,63 @@ func checkWalk(t *testing.T, d *db.DB) {
 			}
 		}
 	}
+}
+
+// TestWalkInBands checks the walk by id bands (PostgreSQL; migration
+// 0306): four words each in half the documents and all four together in
+// one in fifty, spread over every band, are found and counted as through
+// the ids, and the statements name the bands.
+func TestWalkInBands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("indexes 60,000 documents")
+	}
+	each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		const n = 60_000
+		docs := make([]search.Document, 0, n)
+		together := 0
+		for i := 0; i < n; i++ {
+			// Each word in half the documents, never side by side;
+			// the four together in every fiftieth.
+			words := []string{"filler", "alpha", "filler", "beta", "filler", "gamma", "filler", "delta"}
+			if i%50 == 0 {
+				together++
+			} else {
+				missing := [][2]int{{0, 1}, {0, 2}, {0, 3}, {1, 2}, {1, 3}, {2, 3}}[i%6]
+				words[2*missing[0]+1], words[2*missing[1]+1] = "other", "other"
+			}
+			docs = append(docs, search.Document{Kind: "measure", Ref: fmt.Sprint(i), Title: "t", Body: strings.Join(words, " "), Year: 2020})
+		}
+		err := d.InTx(ctx, func(tx *db.Tx) error { return search.IndexNew(ctx, tx, docs) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := search.Optimize(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		db.EnableTracing()
+		var tr db.Trace
+		res, err := search.Run(db.WithTrace(ctx, &tr), d, search.Query{Text: "alpha beta gamma delta", Limit: search.MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != min(together, search.MaxCount) || res.More != (together > search.MaxCount) {
+			t.Errorf("total %d more %v, want %d of %d", res.Total, res.More, min(together, search.MaxCount), together)
+		}
+		for _, h := range res.Hits {
+			if i, _ := strconv.Atoi(h.Ref); i%50 != 0 {
+				t.Errorf("hit %s does not hold the four words", h.Ref)
+			}
+		}
+		if d.Dialect != db.Postgres {
+			return
+		}
+		banded := false
+		for _, s := range tr.Stmts {
+			banded = banded || strings.Contains(s.Query, "search_band(d.id) && '{")
+		}
+		if !banded {
+			t.Error("no statement named the id bands")
+		}
+	})
 }
