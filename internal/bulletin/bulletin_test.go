@@ -125,8 +125,16 @@ func TestContributionReviewAndPublication(t *testing.T) {
 			if err != nil || is.Revision != 2 || is.SupersedesID != w.issue.ID || is.Slug != "2026-q4-r2" {
 				t.Fatalf("correction = %+v, %v", is, err)
 			}
+			// The issues' feed is kept until something is written: read
+			// before the correction is published, it shows it after.
+			if feed := rig.Anonymous(t).GetBody(t, "/bulletin/feed.atom"); strings.Contains(feed, "/bulletin/issues/2026-q4-r2") {
+				t.Fatal("the feed shows the correction before it is published")
+			}
 			if _, err := bulletinSvc(rig).PublishIssue(rig.Ctx, w.secretariat, is.ID); err != nil {
 				t.Fatal(err)
+			}
+			if feed := rig.Anonymous(t).GetBody(t, "/bulletin/feed.atom"); !strings.Contains(feed, "/bulletin/issues/2026-q4-r2") {
+				t.Error("the feed does not show the correction once published")
 			}
 			body := rig.Anonymous(t).GetBody(t, "/bulletin/issues/2026-q4")
 			if !strings.Contains(body, "/bulletin/issues/2026-q4-r2") {

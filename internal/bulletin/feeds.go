@@ -1,6 +1,8 @@
 package bulletin
 
 import (
+	"bytes"
+	"context"
 	"encoding/xml"
 	"net/http"
 	"time"
@@ -60,11 +62,43 @@ func (m *Module) writeFeed(w http.ResponseWriter, f atomFeed) {
 	_ = enc.Encode(f)
 }
 
+// issuesFeed writes the issues' feed. It is the same for every reader (the
+// public's TLP:CLEAR content) and changes only with a write (an issue
+// published or corrected, an item changed or withdrawn), so its bytes are
+// kept until the audit log's tail moves (audit.Kept): it read each of its
+// 50 issues and their items at every request, 191 statements and 7.7 ms of
+// processor time at the demo's scale 10.
 func (m *Module) issuesFeed(w http.ResponseWriter, r *http.Request) {
-	issues, err := m.svc.Issues(r.Context(), false)
+	b, err := m.issuesFeedBytes.Get(r.Context(), m.svc.DB, m.encodeIssuesFeed)
 	if err != nil {
 		m.site.ServerError(w, r, err)
 		return
+	}
+	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+	_, _ = w.Write(b)
+}
+
+// encodeIssuesFeed reads and encodes the issues' feed, as writeFeed writes
+// a feed.
+func (m *Module) encodeIssuesFeed(ctx context.Context) ([]byte, error) {
+	f, err := m.readIssuesFeed(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	enc := xml.NewEncoder(&b)
+	enc.Indent("", " ")
+	if err := enc.Encode(f); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func (m *Module) readIssuesFeed(ctx context.Context) (atomFeed, error) {
+	issues, err := m.svc.Issues(ctx, false)
+	if err != nil {
+		return atomFeed{}, err
 	}
 	f := atomFeed{ID: m.svc.Link("/bulletin/feed.atom"), Title: "cybernorms threat-intelligence bulletin: issues", Updated: atomTime(fixedCreated.Time),
 		Author: atomPerson{"cybernorms secretariat"},
@@ -73,15 +107,13 @@ func (m *Module) issuesFeed(w http.ResponseWriter, r *http.Request) {
 		if i >= 50 {
 			break
 		}
-		is, err := m.svc.IssueFor(r.Context(), nil, listed.ID)
+		is, err := m.svc.IssueFor(ctx, nil, listed.ID)
 		if err != nil {
-			m.site.ServerError(w, r, err)
-			return
+			return atomFeed{}, err
 		}
-		c, err := m.svc.Content(r.Context(), nil, is) // nil: the public, TLP:CLEAR only
+		c, err := m.svc.Content(ctx, nil, is) // nil: the public, TLP:CLEAR only
 		if err != nil {
-			m.site.ServerError(w, r, err)
-			return
+			return atomFeed{}, err
 		}
 		summary := is.Foreword
 		var cats []atomCategory
@@ -98,7 +130,7 @@ func (m *Module) issuesFeed(w http.ResponseWriter, r *http.Request) {
 		f.Entries = append(f.Entries, atomEntry{ID: m.svc.Link("/bulletin/issues/" + is.Slug), Title: is.Title + " (" + is.Label() + ")", Updated: pub, Published: pub,
 			Links: []atomLink{{Rel: "alternate", Href: m.svc.Link("/bulletin/issues/" + is.Slug), Type: "text/html"}}, Summary: atomText{Type: "text", Body: summary}, Categories: dedupCats(cats)})
 	}
-	m.writeFeed(w, f)
+	return f, nil
 }
 
 func dedupCats(cs []atomCategory) []atomCategory {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cybernorms/cybernorms/internal/platform"
 	"github.com/cybernorms/cybernorms/internal/platform/api"
+	"github.com/cybernorms/cybernorms/internal/platform/audit"
 	"github.com/cybernorms/cybernorms/internal/platform/web"
 )
 
@@ -26,6 +27,9 @@ type Module struct {
 	// optionsMemo keeps the archive's lists of options as HTML (optionsHTML).
 	optionsMemo sync.Map
 	cardCache   cardCache // the archive's cards (rows.go)
+	// issuesFeedBytes is the issues' Atom feed, kept until something is
+	// written (issuesFeed).
+	issuesFeedBytes audit.Kept[[]byte]
 }
 
 // New registers the templates, translations and jobs, and returns the
