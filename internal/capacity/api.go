@@ -2,7 +2,6 @@ package capacity
 
 import (
 	"context"
-	"crypto/sha256"
 	"net/http"
 
 	"github.com/cybernorms/cybernorms/internal/platform/api"
@@ -80,35 +79,24 @@ func (m *Module) apiNeeds(w http.ResponseWriter, r *http.Request) {
 	api.WriteJSON(w, http.StatusOK, out)
 }
 
-// encoded is a public answer encoded once (api.EncodeJSON) and kept until
-// something is written (audit.Kept), with the digest of its bytes that its
-// ETag is made from (api.Tagged): the first page of the needs or of the
-// offers a visitor asks for without a filter, the same for every visitor,
-// is then written from memory after one read of the audit log's tail.
-type encoded struct{ body, sum []byte }
-
-// writeKept writes the answer kept in k, encoding read's answer first when
-// something has been written since it was kept.
-func (m *Module) writeKept(w http.ResponseWriter, r *http.Request, k *audit.Kept[encoded], read func(context.Context) (any, error)) {
-	a, err := k.Get(r.Context(), m.svc.P.DB, func(ctx context.Context) (encoded, error) {
+// writeKept writes the answer kept in k (api.Encoded, until something is
+// written: the first page of the needs or of the offers a visitor asks for
+// without a filter, the same for every visitor, is then written from
+// memory after one read of the audit log's tail), encoding read's answer
+// first when something has been written since it was kept.
+func (m *Module) writeKept(w http.ResponseWriter, r *http.Request, k *audit.Kept[api.Encoded], read func(context.Context) (any, error)) {
+	a, err := k.Get(r.Context(), m.svc.P.DB, func(ctx context.Context) (api.Encoded, error) {
 		v, err := read(ctx)
 		if err != nil {
-			return encoded{}, err
+			return api.Encoded{}, err
 		}
-		b, err := api.EncodeJSON(v)
-		if err != nil {
-			return encoded{}, err
-		}
-		sum := sha256.Sum256(b)
-		return encoded{body: b, sum: sum[:]}, nil
+		return api.Encode(v)
 	})
 	if err != nil {
 		m.apiFail(w, r, err)
 		return
 	}
-	if api.Tagged(w, r, a.sum) {
-		api.WriteEncoded(w, http.StatusOK, a.body)
-	}
+	a.Write(w, r)
 }
 
 // noStore keeps answers that depend on the signed-in user out of shared

@@ -30,7 +30,7 @@ type Module struct {
 	site *web.Site
 	// publicNeeds and publicOffers are the API's first page of needs and
 	// of offers for visitors, without a filter (writeKept).
-	publicNeeds, publicOffers audit.Kept[encoded]
+	publicNeeds, publicOffers audit.Kept[api.Encoded]
 }
 
 // New registers the templates, translations and jobs. gaps and sessions may

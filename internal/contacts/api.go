@@ -2,7 +2,6 @@ package contacts
 
 import (
 	"context"
-	"crypto/sha256"
 	"net/http"
 
 	"github.com/cybernorms/cybernorms/internal/platform/api"
@@ -31,36 +30,18 @@ func (m *Module) apiRoutes(r *web.Router) {
 }
 
 func (m *Module) apiCoverage(w http.ResponseWriter, r *http.Request) {
-	a, err := m.coverage.Get(r.Context(), m.svc.DB, func(ctx context.Context) (encoded, error) {
+	a, err := m.coverage.Get(r.Context(), m.svc.DB, func(ctx context.Context) (api.Encoded, error) {
 		list, err := m.svc.CoverageAll(ctx, "en")
 		if err != nil {
-			return encoded{}, err
+			return api.Encoded{}, err
 		}
-		return encode(list)
+		return api.Encode(list)
 	})
 	if err != nil {
 		m.apiFail(w, r, err)
 		return
 	}
-	if api.Tagged(w, r, a.sum) {
-		api.WriteEncoded(w, http.StatusOK, a.body)
-	}
-}
-
-// encoded is a public answer encoded once (api.EncodeJSON) and kept, with
-// the digest of its bytes that its ETag is made from (api.Tagged), so that
-// a request neither encodes nor digests it again.
-type encoded struct {
-	body, sum []byte
-}
-
-func encode(v any) (encoded, error) {
-	b, err := api.EncodeJSON(v)
-	if err != nil {
-		return encoded{}, err
-	}
-	sum := sha256.Sum256(b)
-	return encoded{body: b, sum: sum[:]}, nil
+	a.Write(w, r)
 }
 
 func (m *Module) apiDirectory(w http.ResponseWriter, r *http.Request) {

@@ -37,7 +37,7 @@ type Module struct {
 	directory audit.KeptBy[string, directoryParts]
 	// coverage is the API's answer of every State's coverage, encoded,
 	// kept until something is written.
-	coverage audit.Kept[encoded]
+	coverage audit.Kept[api.Encoded]
 }
 
 // New registers templates, translations and jobs.

@@ -2,7 +2,6 @@ package vep
 
 import (
 	"context"
-	"crypto/sha256"
 	"net/http"
 
 	"github.com/cybernorms/cybernorms/internal/platform/api"
@@ -85,36 +84,18 @@ func (m *Module) apiScorecards(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, api.Invalid("recorded", "must be true or false"))
 		return
 	}
-	a, err := m.scorecards.Get(r.Context(), m.svc.DB, recorded, func(ctx context.Context) (encoded, error) {
+	a, err := m.scorecards.Get(r.Context(), m.svc.DB, recorded, func(ctx context.Context) (api.Encoded, error) {
 		list, err := m.svc.Scorecards(ctx, recorded)
 		if err != nil {
-			return encoded{}, err
+			return api.Encoded{}, err
 		}
-		return encode(api.List[Scorecard]{Items: list})
+		return api.Encode(api.List[Scorecard]{Items: list})
 	})
 	if err != nil {
 		m.apiFail(w, r, err)
 		return
 	}
-	if api.Tagged(w, r, a.sum) {
-		api.WriteEncoded(w, http.StatusOK, a.body)
-	}
-}
-
-// encoded is a public answer encoded once (api.EncodeJSON) and kept, with
-// the digest of its bytes that its ETag is made from (api.Tagged), so that
-// a request neither encodes nor digests it again.
-type encoded struct {
-	body, sum []byte
-}
-
-func encode(v any) (encoded, error) {
-	b, err := api.EncodeJSON(v)
-	if err != nil {
-		return encoded{}, err
-	}
-	sum := sha256.Sum256(b)
-	return encoded{body: b, sum: sum[:]}, nil
+	a.Write(w, r)
 }
 
 func (m *Module) apiScorecard(w http.ResponseWriter, r *http.Request) {

@@ -34,7 +34,7 @@ type Module struct {
 	// scorecards keeps the API's answer of every State's scorecard, per
 	// value of recorded, encoded, until something is written (audit.KeptBy):
 	// encoding 195 scorecards was most of the request's time.
-	scorecards audit.KeptBy[bool, encoded]
+	scorecards audit.KeptBy[bool, api.Encoded]
 	// reportViews keeps /vep/reports' rows and charts per language and year
 	// until something is written.
 	reportViews audit.KeptBy[reportsKey, *reportsView]

@@ -5,6 +5,7 @@ package api
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -124,6 +125,28 @@ func EncodeJSON(v any) ([]byte, error) {
 	enc.SetEscapeHTML(true)
 	err := enc.Encode(EmptyLists(v))
 	return b.Bytes(), err
+}
+
+// Encoded is an answer encoded once (EncodeJSON) with the digest of its
+// bytes, for an answer kept in memory (audit.Kept): a request then writes
+// it with its ETag (Tagged) without encoding or digesting it again.
+type Encoded struct{ Body, Sum []byte }
+
+// Encode encodes v as EncodeJSON does and digests the bytes.
+func Encode(v any) (Encoded, error) {
+	b, err := EncodeJSON(v)
+	if err != nil {
+		return Encoded{}, err
+	}
+	sum := sha256.Sum256(b)
+	return Encoded{Body: b, Sum: sum[:]}, nil
+}
+
+// Write writes the answer (200, or 304 to a client that has it).
+func (e Encoded) Write(w http.ResponseWriter, r *http.Request) {
+	if Tagged(w, r, e.Sum) {
+		WriteEncoded(w, http.StatusOK, e.Body)
+	}
 }
 
 // WriteEncoded writes a body made by EncodeJSON, as WriteJSON would.

@@ -39,3 +39,35 @@ func TestTaggedAnswersStreamUnderTheirOwnTag(t *testing.T) {
 		t.Errorf("naming the tag: %d with %q, handler wrote %d times; want 304, nothing, once", rec.Code, rec.Body, wrote)
 	}
 }
+
+// An answer encoded once (api.Encode) is written as WriteJSON writes it,
+// with a strong ETag that changes with its bytes; a request naming the tag
+// gets a 304 and no body.
+func TestEncodedAnswersCarryTheirTag(t *testing.T) {
+	v := map[string]any{"items": []string{"a"}, "next_cursor": nil}
+	e, err := api.Encode(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := httptest.NewRecorder()
+	api.WriteJSON(want, http.StatusOK, v)
+	got := httptest.NewRecorder()
+	e.Write(got, httptest.NewRequest("GET", "/", nil))
+	tag := got.Header().Get("ETag")
+	if got.Code != 200 || got.Body.String() != want.Body.String() || got.Header().Get("Content-Type") != want.Header().Get("Content-Type") || tag == "" {
+		t.Fatalf("%d %q %q, want %q with an ETag", got.Code, got.Body.String(), tag, want.Body.String())
+	}
+	again := httptest.NewRequest("GET", "/", nil)
+	again.Header.Set("If-None-Match", tag)
+	rec := httptest.NewRecorder()
+	e.Write(rec, again)
+	if rec.Code != http.StatusNotModified || rec.Body.Len() != 0 {
+		t.Errorf("the same tag: %d %q, want 304 and nothing", rec.Code, rec.Body.String())
+	}
+	other, _ := api.Encode(map[string]any{"items": []string{"b"}})
+	rec = httptest.NewRecorder()
+	other.Write(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Header().Get("ETag") == tag {
+		t.Error("another answer has the same tag")
+	}
+}
