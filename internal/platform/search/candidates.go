@@ -582,13 +582,20 @@ func firstWidth(expect float64, limit int, ids idSpan) int64 {
 // own range and words: pgx's default caches a prepared statement, which
 // PostgreSQL plans generically after five runs — for any tsquery, so for
 // the wrong one (the backward walk, up to 100 ms for a common word).
+//
+// A statement holding bandMark instead of idRangeMark (readCandidates,
+// where useBands says so) takes each range, widened down to a band's
+// start, as the id bands it covers (bandCond), so that GIN reads only
+// the bands' part of the words' posting lists; a range of more than
+// maxBands bands, and every older id at the end, are given as ids.
 func walk(ctx context.Context, d db.Querier, ds dialectSQL, query string, args []any, limit int, ids idSpan, first int64, scan func(*sql.Rows) error) (int, error) {
 	if !ds.ranged {
 		return walkRows(ctx, d, query, append(args, limit), scan)
 	}
 	n := 0
 	upper, width := ids.hi, max(first, firstRange)
-	mark, bands := idRangeMark, strings.Contains(query, bandMark)
+	bands := strings.Contains(query, bandMark)
+	mark := idRangeMark
 	if bands {
 		mark = bandMark
 	}
